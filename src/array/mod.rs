@@ -1,0 +1,190 @@
+//! The user-facing type, [`ChunkedArray`].
+
+mod ops;
+mod reductions;
+
+pub use ops::{where_, IntoOperand, Operand};
+
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::ArrayD;
+
+use crate::chunks::{Chunks, IntoChunks};
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+use crate::execute::{self, Config};
+use crate::graph::regrid::Regrid;
+use crate::graph::Expr;
+use crate::plan::Plan;
+
+/// A lazy, chunked N-d array: Dask's `dask.array.Array` for Rust.
+///
+/// Building one records an operation in a graph and computes nothing; [`compute`](Self::compute)
+/// plans the graph and evaluates it chunk by chunk on the current rayon pool, fusing chains of
+/// elementwise ops and reductions into one pass over cache-sized tiles, so memory stays
+/// proportional to workers x tile unless the result itself is large.
+///
+/// Cloning is cheap (an `Arc`), and an array can be used in many expressions.
+///
+/// ```
+/// use chunkwise::prelude::*;
+///
+/// // np.arange(10**6).sum()
+/// let total: i64 = chunkwise::arange(1_000_000).sum().item()?;
+/// assert_eq!(total, 499_999_500_000);
+///
+/// // Monte-Carlo pi on 10^6 points
+/// let n = 1_000_000;
+/// let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
+/// let inside: u64 = pts.square().sum_axis(0)?.lt(1.0).count_nonzero().item()?;
+/// let pi = 4.0 * inside as f64 / n as f64;
+/// assert!((pi - std::f64::consts::PI).abs() < 0.01);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub struct ChunkedArray<T: Element> {
+    expr: Arc<dyn Expr<T>>,
+}
+
+impl<T: Element> Clone for ChunkedArray<T> {
+    fn clone(&self) -> Self {
+        ChunkedArray {
+            expr: self.expr.clone(),
+        }
+    }
+}
+
+impl<T: Element> fmt::Debug for ChunkedArray<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = self.expr.meta();
+        write!(
+            f,
+            "ChunkedArray<{}>(shape={:?}, chunks={}, op={})",
+            m.dtype, m.shape, m.chunks, m.name
+        )
+    }
+}
+
+/// ## Shape and chunks
+impl<T: Element> ChunkedArray<T> {
+    pub(crate) fn from_expr(expr: Arc<dyn Expr<T>>) -> Self {
+        ChunkedArray { expr }
+    }
+
+    pub(crate) fn expr(&self) -> &Arc<dyn Expr<T>> {
+        &self.expr
+    }
+
+    /// The extents of the axes.
+    pub fn shape(&self) -> &[usize] {
+        &self.expr.meta().shape
+    }
+
+    /// Number of axes.
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// Number of elements (the product of the shape), as ndarray's `len`.
+    pub fn len(&self) -> usize {
+        self.expr.meta().size()
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        T::DTYPE
+    }
+
+    /// The chunk grid: block sizes per axis, as Dask's `.chunks`.
+    pub fn chunks(&self) -> &Chunks {
+        &self.expr.meta().chunks
+    }
+
+    /// The same values under a new chunk grid.
+    ///
+    /// Chunks are the unit of scheduling: `compute` runs one task per chunk of the result, and a
+    /// reduction over an axis split into several chunks runs as a tree over them. Because every
+    /// op can produce any region, a rechunk moves no data; on a source it costs nothing.
+    ///
+    /// Errors with [`Error::InvalidChunks`] for zero or negative sizes (other than `-1`, the
+    /// whole axis), the wrong number of axes, or explicit blocks that do not sum to the extent.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(4)?;
+    /// assert_eq!(x.chunks().axis(0), &[4, 4, 2]);
+    /// assert!(chunkwise::arange(10).rechunk(0).is_err());
+    /// assert!(chunkwise::arange(10).rechunk(vec![vec![5, 4]]).is_err());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn rechunk(&self, chunks: impl IntoChunks) -> Result<Self> {
+        let m = self.expr.meta();
+        let chunks = chunks.into_chunk_spec().resolve("rechunk", &m.shape, T::DTYPE.size())?;
+        if chunks == m.chunks {
+            return Ok(self.clone());
+        }
+        Ok(Self::from_expr(Arc::new(Regrid::new(self.expr.clone(), chunks))))
+    }
+}
+
+/// ## Computing
+impl<T: Element> ChunkedArray<T> {
+    /// Evaluates the array on the current rayon pool (so `pool.install(|| x.compute())` chooses
+    /// the workers) and returns it as an ndarray.
+    ///
+    /// ```
+    /// let x = (chunkwise::arange(5) * 2).compute()?;
+    /// assert_eq!(x.as_slice().unwrap(), &[0, 2, 4, 6, 8]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn compute(&self) -> Result<ArrayD<T>> {
+        execute::compute(&self.expr, &Config::default())
+    }
+
+    /// Evaluates the array with an explicit [`Config`] (workers, memory limit).
+    pub fn compute_with(&self, cfg: &Config) -> Result<ArrayD<T>> {
+        execute::compute(&self.expr, cfg)
+    }
+
+    /// The single element of a one-element array (typically a full reduction), as NumPy's
+    /// `.item()`. Errors with [`Error::NotScalar`] before computing anything if the array does
+    /// not have exactly one element.
+    pub fn item(&self) -> Result<T> {
+        self.item_with(&Config::default())
+    }
+
+    /// [`item`](Self::item) with an explicit [`Config`].
+    pub fn item_with(&self, cfg: &Config) -> Result<T> {
+        if self.len() != 1 {
+            return Err(Error::NotScalar {
+                shape: self.shape().to_vec(),
+                size: self.len(),
+            });
+        }
+        let a = self.compute_with(cfg)?;
+        Ok(*a.iter().next().expect("one element"))
+    }
+
+    /// The plan `compute()` would run on the current pool: stages, chunk counts, fused ops and
+    /// projected memory. Errors recorded in the graph are returned here too.
+    pub fn plan(&self) -> Result<Plan> {
+        execute::plan_for(&self.expr, &Config::default())
+    }
+
+    /// The plan as text, like polars' `explain()`.
+    ///
+    /// ```
+    /// let x = chunkwise::random::default_rng(0).uniform(-1.0, 1.0, [2, 1_000_000]);
+    /// let text = x.square().sum_axis(0)?.lt(1.0).count_nonzero().explain()?;
+    /// assert!(text.contains("square -> sum(axis=[0]) -> lt 1 -> count_nonzero"));
+    /// assert!(text.contains("projected peak memory"));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn explain(&self) -> Result<String> {
+        Ok(self.plan()?.to_string())
+    }
+}

@@ -1,0 +1,368 @@
+//! Elementwise operations: methods, comparisons, `where_`, casts and the `std::ops` operators.
+//! Each is a line or two over the primitive nodes (unary, converting, binary, ternary).
+
+use std::any::Any;
+use std::ops::{Add, BitAnd, BitOr, Div, Mul, Neg, Not, Sub};
+use std::sync::Arc;
+
+use super::ChunkedArray;
+use crate::element::{CastTo, Element, Float, Numeric};
+use crate::error::{Error, Result};
+use crate::graph::elementwise::{Binary, Convert, Ternary, Unary};
+use crate::sources::{full, invalid};
+
+/// The right-hand side of an elementwise op: a scalar or an array.
+#[derive(Debug, Clone)]
+pub enum Operand<T: Element> {
+    /// A scalar, broadcast everywhere.
+    Scalar(T),
+    /// An array, broadcast NumPy-style.
+    Array(ChunkedArray<T>),
+}
+
+/// Anything usable as an [`Operand`]: `T`, `ChunkedArray<T>` or `&ChunkedArray<T>`.
+pub trait IntoOperand<T: Element> {
+    /// The operand.
+    fn into_operand(self) -> Operand<T>;
+}
+impl<T: Element> IntoOperand<T> for T {
+    fn into_operand(self) -> Operand<T> {
+        Operand::Scalar(self)
+    }
+}
+impl<T: Element> IntoOperand<T> for ChunkedArray<T> {
+    fn into_operand(self) -> Operand<T> {
+        Operand::Array(self)
+    }
+}
+impl<T: Element> IntoOperand<T> for &ChunkedArray<T> {
+    fn into_operand(self) -> Operand<T> {
+        Operand::Array(self.clone())
+    }
+}
+
+impl<T: Element> Operand<T> {
+    fn into_array(self) -> ChunkedArray<T> {
+        match self {
+            Operand::Scalar(s) => full(Vec::<usize>::new(), s),
+            Operand::Array(a) => a,
+        }
+    }
+}
+
+/// ## Building blocks
+impl<T: Element> ChunkedArray<T> {
+    /// `f` applied to every element, same type, computed in place in the tile.
+    pub(crate) fn map_same<F: Fn(T) -> T + Send + Sync + 'static>(&self, name: &str, f: F) -> Self {
+        Self::from_expr(Arc::new(Unary::new(name, self.expr().clone(), f)))
+    }
+
+    /// `f` applied to every element, into another type.
+    pub(crate) fn map_to<U: Element, F: Fn(T) -> U + Send + Sync + 'static>(&self, name: &str, f: F) -> ChunkedArray<U> {
+        ChunkedArray::from_expr(Arc::new(Convert::new(name, self.expr().clone(), f)))
+    }
+
+    /// `f` over pairs of elements of two broadcast arrays.
+    pub(crate) fn zip_with<B: Element, O: Element, F: Fn(T, B) -> O + Send + Sync + 'static>(
+        &self,
+        other: &ChunkedArray<B>,
+        name: &str,
+        f: F,
+    ) -> ChunkedArray<O> {
+        ChunkedArray::from_expr(Arc::new(Binary::new(name, self.expr().clone(), other.expr().clone(), f)))
+    }
+
+    fn compare<F>(&self, rhs: Operand<T>, name: &str, f: F) -> ChunkedArray<bool>
+    where
+        F: Fn(T, T) -> bool + Copy + Send + Sync + 'static,
+    {
+        match rhs {
+            Operand::Scalar(s) => self.map_to(&format!("{name} {s}"), move |x| f(x, s)),
+            Operand::Array(a) => self.zip_with(&a, name, f),
+        }
+    }
+}
+
+/// ## Comparisons and casts (every element type)
+impl<T: Element> ChunkedArray<T> {
+    /// `self < rhs` elementwise (NumPy `<`).
+    pub fn lt(&self, rhs: impl IntoOperand<T>) -> ChunkedArray<bool> {
+        self.compare(rhs.into_operand(), "lt", |a, b| a < b)
+    }
+    /// `self <= rhs` elementwise.
+    pub fn le(&self, rhs: impl IntoOperand<T>) -> ChunkedArray<bool> {
+        self.compare(rhs.into_operand(), "le", |a, b| a <= b)
+    }
+    /// `self > rhs` elementwise.
+    pub fn gt(&self, rhs: impl IntoOperand<T>) -> ChunkedArray<bool> {
+        self.compare(rhs.into_operand(), "gt", |a, b| a > b)
+    }
+    /// `self >= rhs` elementwise.
+    pub fn ge(&self, rhs: impl IntoOperand<T>) -> ChunkedArray<bool> {
+        self.compare(rhs.into_operand(), "ge", |a, b| a >= b)
+    }
+    /// `self == rhs` elementwise (NaN is unequal to everything).
+    pub fn eq(&self, rhs: impl IntoOperand<T>) -> ChunkedArray<bool> {
+        self.compare(rhs.into_operand(), "eq", |a, b| a == b)
+    }
+    /// `self != rhs` elementwise.
+    pub fn ne(&self, rhs: impl IntoOperand<T>) -> ChunkedArray<bool> {
+        self.compare(rhs.into_operand(), "ne", |a, b| a != b)
+    }
+
+    /// Converts every element, as NumPy's `astype` (see [`CastTo`]). Casting to the same type
+    /// returns the array unchanged.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(4).cast::<f32>().compute()?;
+    /// assert_eq!(x.as_slice().unwrap(), &[0.0f32, 1.0, 2.0, 3.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn cast<U: Element>(&self) -> ChunkedArray<U>
+    where
+        T: CastTo<U>,
+    {
+        let same: Box<dyn Any> = Box::new(self.clone());
+        match same.downcast::<ChunkedArray<U>>() {
+            Ok(a) => *a,
+            Err(_) => self.map_to(&format!("cast<{}>", U::DTYPE), |x: T| x.cast()),
+        }
+    }
+}
+
+/// ## Arithmetic (numeric types)
+impl<T: Numeric> ChunkedArray<T> {
+    fn arith<F>(&self, rhs: Operand<T>, name: &str, f: F) -> Self
+    where
+        F: Fn(T, T) -> T + Copy + Send + Sync + 'static,
+    {
+        match rhs {
+            Operand::Scalar(s) => self.map_same(&format!("{name} {s}"), move |x| f(x, s)),
+            Operand::Array(a) => self.zip_with(&a, name, f),
+        }
+    }
+
+    /// `x * x`.
+    pub fn square(&self) -> Self {
+        self.map_same("square", |x: T| x.n_mul(x))
+    }
+
+    /// `|x|` (wrapping for the minimum of signed integers, as NumPy).
+    pub fn abs(&self) -> Self {
+        self.map_same("abs", |x: T| x.n_abs())
+    }
+
+    /// `x^n`. Integer arrays take `n >= 0` only (NumPy refuses negative integer powers): a
+    /// negative `n` is an [`Error::InvalidParameter`] at compute.
+    pub fn powi(&self, n: i32) -> Self {
+        if n < 0 && !T::IS_FLOAT {
+            let e = Error::InvalidParameter {
+                op: format!("powi on {}{:?}", T::DTYPE, self.shape()),
+                param: "n".into(),
+                value: n.to_string(),
+                reason: "integers to negative integer powers are not allowed".into(),
+            };
+            return invalid("powi", self.shape().to_vec(), e);
+        }
+        self.map_same(&format!("powi {n}"), move |x: T| x.n_powi(n))
+    }
+
+    /// Elementwise maximum against a scalar or an array; NaN propagates (NumPy's `maximum`).
+    pub fn maximum(&self, rhs: impl IntoOperand<T>) -> Self {
+        self.arith(rhs.into_operand(), "maximum", |a: T, b: T| a.n_max(b))
+    }
+
+    /// Elementwise minimum against a scalar or an array; NaN propagates (NumPy's `minimum`).
+    pub fn minimum(&self, rhs: impl IntoOperand<T>) -> Self {
+        self.arith(rhs.into_operand(), "minimum", |a: T, b: T| a.n_min(b))
+    }
+}
+
+/// ## Float functions
+impl<T: Float> ChunkedArray<T> {
+    /// Square root.
+    pub fn sqrt(&self) -> Self {
+        self.map_same("sqrt", |x: T| x.sqrt())
+    }
+    /// `e^x`.
+    pub fn exp(&self) -> Self {
+        self.map_same("exp", |x: T| x.exp())
+    }
+    /// Natural logarithm.
+    pub fn ln(&self) -> Self {
+        self.map_same("ln", |x: T| x.ln())
+    }
+    /// Sine.
+    pub fn sin(&self) -> Self {
+        self.map_same("sin", |x: T| x.sin())
+    }
+    /// Cosine.
+    pub fn cos(&self) -> Self {
+        self.map_same("cos", |x: T| x.cos())
+    }
+    /// `x^e` for a float exponent.
+    pub fn powf(&self, e: T) -> Self {
+        self.map_same(&format!("powf {e}"), move |x: T| x.powf(e))
+    }
+}
+
+/// ## Logic (bool arrays)
+impl ChunkedArray<bool> {
+    /// Elementwise and.
+    pub fn and(&self, rhs: impl IntoOperand<bool>) -> Self {
+        match rhs.into_operand() {
+            Operand::Scalar(s) => self.map_same(&format!("and {s}"), move |x| x & s),
+            Operand::Array(a) => self.zip_with(&a, "and", |x: bool, y: bool| x & y),
+        }
+    }
+    /// Elementwise or.
+    pub fn or(&self, rhs: impl IntoOperand<bool>) -> Self {
+        match rhs.into_operand() {
+            Operand::Scalar(s) => self.map_same(&format!("or {s}"), move |x| x | s),
+            Operand::Array(a) => self.zip_with(&a, "or", |x: bool, y: bool| x | y),
+        }
+    }
+    /// Elementwise not.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(&self) -> Self {
+        self.map_same("not", |x: bool| !x)
+    }
+}
+
+/// `cond ? a : b` elementwise with NumPy broadcasting among the three: NumPy's `np.where`.
+/// `a` and `b` may be scalars or arrays. Shapes that cannot broadcast are an
+/// [`Error::Broadcast`] at once.
+///
+/// ```
+/// let x = chunkwise::arange(6);
+/// let y = chunkwise::where_(&x.lt(3), &x, -1)?.compute()?;
+/// assert_eq!(y.as_slice().unwrap(), &[0, 1, 2, -1, -1, -1]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn where_<T: Element>(
+    cond: &ChunkedArray<bool>,
+    a: impl IntoOperand<T>,
+    b: impl IntoOperand<T>,
+) -> Result<ChunkedArray<T>> {
+    let a = a.into_operand().into_array();
+    let b = b.into_operand().into_array();
+    let node = Ternary::new("where", cond.expr().clone(), a.expr().clone(), b.expr().clone(), |c: bool, x: T, y: T| {
+        if c {
+            x
+        } else {
+            y
+        }
+    });
+    if let Some(e) = &crate::graph::Node::meta(&node).error {
+        return Err(e.clone());
+    }
+    Ok(ChunkedArray::from_expr(Arc::new(node)))
+}
+
+macro_rules! binary_operator {
+    ($Trait:ident, $method:ident, $name:literal, $f:ident) => {
+        impl<T: Numeric> $Trait<ChunkedArray<T>> for ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: ChunkedArray<T>) -> ChunkedArray<T> {
+                self.arith(Operand::Array(rhs), $name, |a: T, b: T| a.$f(b))
+            }
+        }
+        impl<T: Numeric> $Trait<&ChunkedArray<T>> for ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: &ChunkedArray<T>) -> ChunkedArray<T> {
+                self.arith(Operand::Array(rhs.clone()), $name, |a: T, b: T| a.$f(b))
+            }
+        }
+        impl<T: Numeric> $Trait<ChunkedArray<T>> for &ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: ChunkedArray<T>) -> ChunkedArray<T> {
+                self.arith(Operand::Array(rhs), $name, |a: T, b: T| a.$f(b))
+            }
+        }
+        impl<T: Numeric> $Trait<&ChunkedArray<T>> for &ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: &ChunkedArray<T>) -> ChunkedArray<T> {
+                self.arith(Operand::Array(rhs.clone()), $name, |a: T, b: T| a.$f(b))
+            }
+        }
+        impl<T: Numeric> $Trait<T> for ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: T) -> ChunkedArray<T> {
+                self.arith(Operand::Scalar(rhs), $name, |a: T, b: T| a.$f(b))
+            }
+        }
+        impl<T: Numeric> $Trait<T> for &ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: T) -> ChunkedArray<T> {
+                self.arith(Operand::Scalar(rhs), $name, |a: T, b: T| a.$f(b))
+            }
+        }
+        binary_operator!(@left $Trait, $method, $name, $f; f64, f32, i64, i32, u64, u32, u8);
+    };
+    (@left $Trait:ident, $method:ident, $name:literal, $f:ident; $($t:ty),*) => {$(
+        impl $Trait<ChunkedArray<$t>> for $t {
+            type Output = ChunkedArray<$t>;
+            fn $method(self, rhs: ChunkedArray<$t>) -> ChunkedArray<$t> {
+                let s = self;
+                rhs.map_same(&format!("{} {} {}", s, $name, "x"), move |x: $t| s.$f(x))
+            }
+        }
+        impl $Trait<&ChunkedArray<$t>> for $t {
+            type Output = ChunkedArray<$t>;
+            fn $method(self, rhs: &ChunkedArray<$t>) -> ChunkedArray<$t> {
+                let s = self;
+                rhs.map_same(&format!("{} {} {}", s, $name, "x"), move |x: $t| s.$f(x))
+            }
+        }
+    )*};
+}
+
+binary_operator!(Add, add, "add", n_add);
+binary_operator!(Sub, sub, "sub", n_sub);
+binary_operator!(Mul, mul, "mul", n_mul);
+binary_operator!(Div, div, "div", n_div);
+
+impl<T: Numeric> Neg for ChunkedArray<T> {
+    type Output = ChunkedArray<T>;
+    fn neg(self) -> ChunkedArray<T> {
+        self.map_same("neg", |x: T| x.n_neg())
+    }
+}
+impl<T: Numeric> Neg for &ChunkedArray<T> {
+    type Output = ChunkedArray<T>;
+    fn neg(self) -> ChunkedArray<T> {
+        self.map_same("neg", |x: T| x.n_neg())
+    }
+}
+
+macro_rules! bool_operator {
+    ($Trait:ident, $method:ident, $via:ident) => {
+        impl<R: IntoOperand<bool>> $Trait<R> for ChunkedArray<bool> {
+            type Output = ChunkedArray<bool>;
+            fn $method(self, rhs: R) -> ChunkedArray<bool> {
+                ChunkedArray::<bool>::$via(&self, rhs)
+            }
+        }
+        impl<R: IntoOperand<bool>> $Trait<R> for &ChunkedArray<bool> {
+            type Output = ChunkedArray<bool>;
+            fn $method(self, rhs: R) -> ChunkedArray<bool> {
+                ChunkedArray::<bool>::$via(self, rhs)
+            }
+        }
+    };
+}
+bool_operator!(BitAnd, bitand, and);
+bool_operator!(BitOr, bitor, or);
+
+impl Not for ChunkedArray<bool> {
+    type Output = ChunkedArray<bool>;
+    fn not(self) -> ChunkedArray<bool> {
+        ChunkedArray::<bool>::not(&self)
+    }
+}
+impl Not for &ChunkedArray<bool> {
+    type Output = ChunkedArray<bool>;
+    fn not(self) -> ChunkedArray<bool> {
+        ChunkedArray::<bool>::not(self)
+    }
+}

@@ -1,0 +1,368 @@
+//! Element types: the eight dtypes a [`ChunkedArray`](crate::ChunkedArray) can hold and the
+//! arithmetic the kernels need from them.
+//!
+//! Integer arithmetic follows NumPy rather than Rust's debug-mode checks: `+ - * neg abs pow` wrap
+//! on overflow and integer division by zero gives 0 (NumPy gives 0 with a warning), so no user
+//! input can make a kernel panic.
+
+use std::fmt;
+
+/// The runtime name of an element type, for plans, errors and memory estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DType {
+    /// `f64`
+    F64,
+    /// `f32`
+    F32,
+    /// `i64`
+    I64,
+    /// `i32`
+    I32,
+    /// `u64`
+    U64,
+    /// `u32`
+    U32,
+    /// `u8`
+    U8,
+    /// `bool`
+    Bool,
+}
+
+impl DType {
+    /// Bytes per element.
+    pub fn size(self) -> usize {
+        match self {
+            DType::F64 | DType::I64 | DType::U64 => 8,
+            DType::F32 | DType::I32 | DType::U32 => 4,
+            DType::U8 | DType::Bool => 1,
+        }
+    }
+
+    /// NumPy-style name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::F64 => "f64",
+            DType::F32 => "f32",
+            DType::I64 => "i64",
+            DType::I32 => "i32",
+            DType::U64 => "u64",
+            DType::U32 => "u32",
+            DType::U8 => "u8",
+            DType::Bool => "bool",
+        }
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A type a [`ChunkedArray`](crate::ChunkedArray) can hold: `f64, f32, i64, i32, u64, u32, u8, bool`.
+pub trait Element:
+    Copy + Send + Sync + Default + PartialEq + PartialOrd + fmt::Debug + fmt::Display + 'static + sealed::Sealed
+{
+    /// The runtime dtype.
+    const DTYPE: DType;
+    /// The additive zero (`false` for bool).
+    const ZERO: Self;
+    /// `self != 0`, the truth value NumPy uses for `count_nonzero`, `any`, `all` and `where`.
+    fn is_nonzero(self) -> bool;
+}
+
+/// Numeric element types (everything but `bool`), with NumPy's overflow semantics.
+pub trait Numeric: Element {
+    /// Accumulator of `sum`/`prod`, as NumPy picks it: `i64` for signed integers, `u64` for
+    /// unsigned ones, the type itself for floats.
+    type Acc: Numeric;
+    /// The float type of `mean`/`var`/`std`: `f32` for `f32`, `f64` for everything else.
+    type Float: Float;
+    /// The multiplicative one.
+    const ONE: Self;
+    /// The smallest value (`-inf` for floats): the identity of `max`.
+    const LOWEST: Self;
+    /// The largest value (`+inf` for floats): the identity of `min`.
+    const HIGHEST: Self;
+    /// Widen into the accumulator type.
+    fn to_acc(self) -> Self::Acc;
+    /// `self + o`, wrapping for integers.
+    fn n_add(self, o: Self) -> Self;
+    /// `self - o`, wrapping for integers.
+    fn n_sub(self, o: Self) -> Self;
+    /// `self * o`, wrapping for integers.
+    fn n_mul(self, o: Self) -> Self;
+    /// `self / o`; integers: truncating, 0 on division by zero, wrapping on `MIN / -1`.
+    fn n_div(self, o: Self) -> Self;
+    /// `-self`, wrapping for integers (NumPy negates unsigned integers modulo 2^bits).
+    fn n_neg(self) -> Self;
+    /// `|self|`, wrapping for `MIN` of signed integers.
+    fn n_abs(self) -> Self;
+    /// `self^n` for `n >= 0` (integers wrap); floats take any `n`.
+    fn n_powi(self, n: i32) -> Self;
+    /// The smaller of two values; NaN wins (NumPy's `minimum`).
+    fn n_min(self, o: Self) -> Self;
+    /// The larger of two values; NaN wins (NumPy's `maximum`).
+    fn n_max(self, o: Self) -> Self;
+    /// Whether the type is a float (negative powers are allowed).
+    const IS_FLOAT: bool;
+}
+
+/// `f64` and `f32`: the types of `sqrt`, `exp`, `ln`, `sin`, `cos`, `powf`.
+pub trait Float: Numeric<Acc = Self, Float = Self> + CastTo<Self> + num_traits::Float {
+    /// Conversion from `f64` (rounding for `f32`).
+    fn from_f64(v: f64) -> Self;
+}
+
+impl Float for f64 {
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+}
+impl Float for f32 {
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+}
+
+macro_rules! element_common {
+    ($t:ty, $dt:ident, $zero:expr) => {
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            const DTYPE: DType = DType::$dt;
+            const ZERO: Self = $zero;
+            #[inline(always)]
+            fn is_nonzero(self) -> bool {
+                self != $zero
+            }
+        }
+    };
+}
+
+macro_rules! numeric_int {
+    ($t:ty, $dt:ident, $acc:ty, signed: $signed:tt) => {
+        element_common!($t, $dt, 0);
+        impl Numeric for $t {
+            type Acc = $acc;
+            type Float = f64;
+            const ONE: Self = 1;
+            const LOWEST: Self = <$t>::MIN;
+            const HIGHEST: Self = <$t>::MAX;
+            const IS_FLOAT: bool = false;
+            #[inline(always)]
+            fn to_acc(self) -> $acc {
+                self as $acc
+            }
+            #[inline(always)]
+            fn n_add(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            #[inline(always)]
+            fn n_sub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            #[inline(always)]
+            fn n_mul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            #[inline(always)]
+            fn n_div(self, o: Self) -> Self {
+                if o == 0 {
+                    0
+                } else {
+                    self.wrapping_div(o)
+                }
+            }
+            #[inline(always)]
+            fn n_neg(self) -> Self {
+                self.wrapping_neg()
+            }
+            #[inline(always)]
+            fn n_abs(self) -> Self {
+                numeric_int!(@abs self, $signed)
+            }
+            #[inline(always)]
+            fn n_powi(self, n: i32) -> Self {
+                self.wrapping_pow(n.max(0) as u32)
+            }
+            #[inline(always)]
+            fn n_min(self, o: Self) -> Self {
+                if self < o {
+                    self
+                } else {
+                    o
+                }
+            }
+            #[inline(always)]
+            fn n_max(self, o: Self) -> Self {
+                if self > o {
+                    self
+                } else {
+                    o
+                }
+            }
+        }
+    };
+    (@abs $x:ident, true) => {
+        $x.wrapping_abs()
+    };
+    (@abs $x:ident, false) => {
+        $x
+    };
+}
+
+macro_rules! numeric_float {
+    ($t:ty, $dt:ident) => {
+        element_common!($t, $dt, 0.0);
+        impl Numeric for $t {
+            type Acc = $t;
+            type Float = $t;
+            const ONE: Self = 1.0;
+            const LOWEST: Self = <$t>::NEG_INFINITY;
+            const HIGHEST: Self = <$t>::INFINITY;
+            const IS_FLOAT: bool = true;
+            #[inline(always)]
+            fn to_acc(self) -> $t {
+                self
+            }
+            #[inline(always)]
+            fn n_add(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn n_sub(self, o: Self) -> Self {
+                self - o
+            }
+            #[inline(always)]
+            fn n_mul(self, o: Self) -> Self {
+                self * o
+            }
+            #[inline(always)]
+            fn n_div(self, o: Self) -> Self {
+                self / o
+            }
+            #[inline(always)]
+            fn n_neg(self) -> Self {
+                -self
+            }
+            #[inline(always)]
+            fn n_abs(self) -> Self {
+                self.abs()
+            }
+            #[inline(always)]
+            fn n_powi(self, n: i32) -> Self {
+                self.powi(n)
+            }
+            #[inline(always)]
+            #[allow(clippy::eq_op)]
+            fn n_min(self, o: Self) -> Self {
+                // `self != self` is the NaN test; written as a compare so the loop vectorizes.
+                if self < o || self != self {
+                    self
+                } else {
+                    o
+                }
+            }
+            #[inline(always)]
+            #[allow(clippy::eq_op)]
+            fn n_max(self, o: Self) -> Self {
+                if self > o || self != self {
+                    self
+                } else {
+                    o
+                }
+            }
+        }
+    };
+}
+
+numeric_float!(f64, F64);
+numeric_float!(f32, F32);
+numeric_int!(i64, I64, i64, signed: true);
+numeric_int!(i32, I32, i64, signed: true);
+numeric_int!(u64, U64, u64, signed: false);
+numeric_int!(u32, U32, u64, signed: false);
+numeric_int!(u8, U8, u64, signed: false);
+element_common!(bool, Bool, false);
+
+/// A conversion between element types with NumPy's `astype` semantics as far as Rust allows:
+/// numeric to numeric is Rust's `as` (floats to integers saturate, NaN becomes 0), anything to
+/// `bool` is `!= 0`, `bool` to numeric is 0 or 1.
+pub trait CastTo<U: Element>: Element {
+    /// Convert one value.
+    fn cast(self) -> U;
+}
+
+macro_rules! cast_num_to {
+    ($from:ty => $($to:ty),*) => {
+        $(impl CastTo<$to> for $from {
+            #[inline(always)]
+            fn cast(self) -> $to { self as $to }
+        })*
+        impl CastTo<bool> for $from {
+            #[inline(always)]
+            fn cast(self) -> bool { self.is_nonzero() }
+        }
+    };
+}
+cast_num_to!(f64 => f64, f32, i64, i32, u64, u32, u8);
+cast_num_to!(f32 => f64, f32, i64, i32, u64, u32, u8);
+cast_num_to!(i64 => f64, f32, i64, i32, u64, u32, u8);
+cast_num_to!(i32 => f64, f32, i64, i32, u64, u32, u8);
+cast_num_to!(u64 => f64, f32, i64, i32, u64, u32, u8);
+cast_num_to!(u32 => f64, f32, i64, i32, u64, u32, u8);
+cast_num_to!(u8 => f64, f32, i64, i32, u64, u32, u8);
+
+macro_rules! cast_bool_to {
+    ($($to:ty),*) => {
+        $(impl CastTo<$to> for bool {
+            #[inline(always)]
+            fn cast(self) -> $to { self as u8 as $to }
+        })*
+    };
+}
+cast_bool_to!(f64, f32, i64, i32, u64, u32, u8);
+impl CastTo<bool> for bool {
+    #[inline(always)]
+    fn cast(self) -> bool {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_arithmetic_never_panics() {
+        assert_eq!(i64::MIN.n_div(-1), i64::MIN);
+        assert_eq!(7i32.n_div(0), 0);
+        assert_eq!(u8::MAX.n_add(1), 0);
+        assert_eq!(i64::MIN.n_abs(), i64::MIN);
+        assert_eq!(3u32.n_neg(), u32::MAX - 2);
+        assert_eq!(2u8.n_powi(9), 0);
+    }
+
+    #[test]
+    fn float_min_max_propagate_nan() {
+        assert!(f64::NAN.n_min(1.0).is_nan());
+        assert!(1.0f64.n_min(f64::NAN).is_nan());
+        assert!(f32::NAN.n_max(1.0).is_nan());
+        assert!(1.0f32.n_max(f32::NAN).is_nan());
+        assert_eq!(1.0f64.n_min(2.0), 1.0);
+    }
+
+    #[test]
+    fn casts_follow_numpy() {
+        assert_eq!(CastTo::<f64>::cast(true), 1.0);
+        assert!(!CastTo::<bool>::cast(0.0f64));
+        assert_eq!(CastTo::<u8>::cast(300i64), 44);
+        assert_eq!(CastTo::<i32>::cast(f64::NAN), 0);
+    }
+}

@@ -1,0 +1,128 @@
+//! The one error type of the crate.
+//!
+//! Every bad input becomes a variant here whose message names the operation and the shapes
+//! involved, so that a failing `compute()` deep inside a program says what was asked of what.
+
+/// Result alias used throughout chunkwise.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when building or computing a [`ChunkedArray`](crate::ChunkedArray).
+///
+/// Operators and argument-free methods never fail on the spot: they record the error in the lazy
+/// graph and `compute()` / `item()` return it. Functions that take shapes, axes or chunks check
+/// them at once and return `Result`.
+///
+/// ```
+/// use chunkwise::prelude::*;
+/// let a = chunkwise::zeros::<f64>([3, 4]);
+/// let b = chunkwise::zeros::<f64>([5]);
+/// let err = (&a + &b).compute().unwrap_err();
+/// assert!(matches!(err, chunkwise::Error::Broadcast { .. }));
+/// assert!(err.to_string().contains("[3, 4]") && err.to_string().contains("[5]"));
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two shapes that NumPy's broadcasting rules cannot combine.
+    #[error("{op}: shapes {lhs:?} and {rhs:?} cannot be broadcast together")]
+    Broadcast {
+        /// The operation, e.g. `add`.
+        op: String,
+        /// Shape of the left operand.
+        lhs: Vec<usize>,
+        /// Shape of the right operand.
+        rhs: Vec<usize>,
+    },
+    /// An axis index outside `-ndim..ndim`.
+    #[error("{op}: axis {axis} is out of range for an array of shape {shape:?} (ndim {})", shape.len())]
+    AxisOutOfRange {
+        /// The operation, e.g. `sum_axis`.
+        op: String,
+        /// The axis as given.
+        axis: isize,
+        /// Shape of the array.
+        shape: Vec<usize>,
+    },
+    /// A chunk specification that does not fit the shape.
+    #[error("{op}: invalid chunks for shape {shape:?}: {reason}")]
+    InvalidChunks {
+        /// The operation, e.g. `rechunk`.
+        op: String,
+        /// Shape of the array.
+        shape: Vec<usize>,
+        /// What is wrong with the chunks.
+        reason: String,
+    },
+    /// `item()` on an array that does not hold exactly one element.
+    #[error("item: expected an array of size 1, got shape {shape:?} ({size} elements)")]
+    NotScalar {
+        /// Shape of the array.
+        shape: Vec<usize>,
+        /// Number of elements.
+        size: usize,
+    },
+    /// The plan's projected peak memory exceeds the configured `memory_limit`.
+    #[error(
+        "{op}: projected peak memory {projected} bytes exceeds memory_limit {limit} bytes \
+         (result shape {shape:?}); use smaller chunks or end the computation in a reduction"
+    )]
+    MemoryLimit {
+        /// The operation that produces the result.
+        op: String,
+        /// Shape of the result.
+        shape: Vec<usize>,
+        /// Projected peak bytes.
+        projected: u64,
+        /// The configured limit in bytes.
+        limit: u64,
+    },
+    /// A parameter outside its domain: NaN or infinite distribution parameters, `arange` step 0, ...
+    #[error("{op}: invalid parameter {param} = {value}: {reason}")]
+    InvalidParameter {
+        /// The operation, e.g. `uniform`.
+        op: String,
+        /// The parameter's name.
+        param: String,
+        /// The value as given.
+        value: String,
+        /// Why it is rejected.
+        reason: String,
+    },
+    /// A reduction without identity (min, max) over zero elements.
+    #[error("{op}: zero-size reduction over shape {shape:?} has no identity")]
+    EmptyReduction {
+        /// The reduction, e.g. `min`.
+        op: String,
+        /// Shape of the input.
+        shape: Vec<usize>,
+    },
+    /// A shape, or a shape and its chunks, whose sizes do not fit what the operation can hold.
+    #[error("{op}: shape {shape:?} is too large: {reason}")]
+    TooLarge {
+        /// The operation.
+        op: String,
+        /// The shape.
+        shape: Vec<usize>,
+        /// What overflows.
+        reason: String,
+    },
+    /// Two arrays whose shapes must agree exactly (outside broadcasting), or an array whose shape
+    /// does not match what an operation needs.
+    #[error("{op}: shape {got:?} does not match the expected {expected:?}")]
+    ShapeMismatch {
+        /// The operation.
+        op: String,
+        /// The shape found.
+        got: Vec<usize>,
+        /// The shape expected.
+        expected: Vec<usize>,
+    },
+    /// The worker pool could not be built.
+    #[error("compute: could not start a pool of {workers} workers: {reason}")]
+    Pool {
+        /// Workers requested.
+        workers: usize,
+        /// The reason rayon gave.
+        reason: String,
+    },
+}

@@ -1,0 +1,165 @@
+//! Execution: run a plan's stages on the current rayon pool, then write the output array chunk
+//! by chunk, tile by tile. The executor knows nothing of ops: it calls `Stage::run` and
+//! `Expr::fill`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ndarray::ArrayD;
+use rayon::prelude::*;
+
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::graph::{Expr, Results, TaskCx};
+use crate::kernels::{contiguous_offset, scatter, SendPtr};
+use crate::plan::{self, Plan};
+use crate::region::{for_each_tile, region_len, TILE_LEN};
+
+/// How to run a compute: number of workers and a memory limit.
+///
+/// ```
+/// use chunkwise::prelude::*;
+/// let cfg = Config::default().workers(2).memory_limit(64 << 20);
+/// let s: i64 = chunkwise::arange(1_000_000).sum().compute_with(&cfg)?.into_iter().next().unwrap();
+/// assert_eq!(s, 499_999_500_000);
+/// // A result that needs more than the limit fails before any work starts.
+/// let err = chunkwise::zeros::<f64>([10_000, 10_000]).compute_with(&cfg).unwrap_err();
+/// assert!(matches!(err, chunkwise::Error::MemoryLimit { .. }));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    workers: Option<usize>,
+    memory_limit: Option<u64>,
+}
+
+impl Config {
+    /// Run on a pool of `n` workers (a cached rayon pool per size). Without it, `compute_with`
+    /// runs on the current pool, like `compute`.
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n);
+        self
+    }
+
+    /// Refuse, before any work starts, a plan whose projected peak memory exceeds `bytes`.
+    pub fn memory_limit(mut self, bytes: u64) -> Self {
+        self.memory_limit = Some(bytes);
+        self
+    }
+
+    /// The configured worker count, if any.
+    pub fn get_workers(&self) -> Option<usize> {
+        self.workers
+    }
+
+    /// The configured memory limit, if any.
+    pub fn get_memory_limit(&self) -> Option<u64> {
+        self.memory_limit
+    }
+}
+
+/// A rayon pool of `n` threads, built once per size and kept for the life of the process.
+pub(crate) fn pool(n: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    if n == 0 {
+        return Err(Error::Pool {
+            workers: 0,
+            reason: "the number of workers must be at least 1".into(),
+        });
+    }
+    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = pools.get(&n) {
+        return Ok(p.clone());
+    }
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("chunkwise-{i}"))
+        .build()
+        .map_err(|e| Error::Pool {
+            workers: n,
+            reason: e.to_string(),
+        })?;
+    let p = Arc::new(p);
+    pools.insert(n, p.clone());
+    Ok(p)
+}
+
+/// Plans `expr` for the pool it would run on.
+pub(crate) fn plan_for<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<Plan> {
+    let workers = cfg.workers.unwrap_or_else(rayon::current_num_threads);
+    plan::build(expr.clone(), workers)
+}
+
+/// Computes `expr` under `cfg`.
+pub(crate) fn compute<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
+    match cfg.workers {
+        Some(n) => pool(n)?.install(|| run(expr, cfg)),
+        None => run(expr, cfg),
+    }
+}
+
+fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
+    let plan = plan::build(expr.clone(), rayon::current_num_threads())?;
+    if let Some(limit) = cfg.memory_limit {
+        if plan.memory.total > limit {
+            return Err(Error::MemoryLimit {
+                op: plan.result.clone(),
+                shape: plan.shape.clone(),
+                projected: plan.memory.total,
+                limit,
+            });
+        }
+    }
+    let mut results = Results::default();
+    let root_id = expr.meta().id;
+    let mut root_result = None;
+    for node in &plan.stage_nodes {
+        let stage = node.as_stage().expect("planned stages are stages");
+        let value = stage.run(&results)?;
+        if node.meta().id == root_id {
+            root_result = Some(value);
+        } else {
+            results.insert(node.meta().id, value);
+        }
+    }
+    match root_result {
+        Some(v) => {
+            let arr = v.downcast::<ArrayD<T>>().expect("a stage's result has its node's dtype");
+            Ok(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone()))
+        }
+        None => materialize(&**expr, &results),
+    }
+}
+
+/// Writes every chunk of `expr` into a new array, one task per chunk, tile by tile. Tiles that
+/// are contiguous in the output are filled in place; others go through a tile buffer.
+fn materialize<T: Element>(expr: &dyn Expr<T>, results: &Results) -> Result<ArrayD<T>> {
+    let m = expr.meta();
+    let shape = m.shape.clone();
+    // Zeroed allocation: the OS hands out zero pages lazily, no pass over the memory here.
+    let mut data = vec![T::ZERO; m.size()];
+    let ptr = SendPtr(data.as_mut_ptr());
+    m.chunks.regions().par_iter().try_for_each(|chunk| {
+        let mut cx = TaskCx::new(results);
+        for_each_tile(chunk, TILE_LEN, |tile| {
+            let len = region_len(tile);
+            match contiguous_offset(&shape, tile) {
+                Some(off) => {
+                    // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
+                    // `data` is written by this task only; `data` outlives the loop.
+                    let out = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
+                    expr.fill(&mut cx, tile, out)
+                }
+                None => {
+                    let mut buf = cx.take::<T>(len);
+                    let r = expr.fill(&mut cx, tile, &mut buf);
+                    // SAFETY: as above, the tile's region belongs to this task.
+                    unsafe { scatter(&buf, ptr.get(), &shape, tile) };
+                    cx.give(buf);
+                    r
+                }
+            }
+        })
+    })?;
+    Ok(ArrayD::from_shape_vec(shape, data).expect("size matches shape"))
+}

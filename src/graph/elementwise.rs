@@ -1,0 +1,260 @@
+//! Elementwise nodes: unary (in place or converting), binary and ternary over NumPy-broadcast
+//! inputs. Each fills a tile by asking its inputs for the same tile, then runs one loop.
+
+use std::marker::PhantomData;
+use std::ops::Range;
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use super::{Expr, Meta, Node, OpKind, TaskCx};
+use crate::chunks::{broadcast_shapes, unify_chunks, Chunks};
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::kernels;
+use crate::region::{c_strides, region_len, Region};
+
+/// Shape, chunks and error of an elementwise node over `inputs`.
+fn broadcast_meta(name: &str, dtype: crate::element::DType, inputs: &[&Meta]) -> Meta {
+    let mut shape = inputs[0].shape.clone();
+    let mut error: Option<Error> = None;
+    for m in &inputs[1..] {
+        match broadcast_shapes(name, &shape, &m.shape) {
+            Ok(s) => shape = s,
+            Err(e) => {
+                error.get_or_insert(e);
+            }
+        }
+    }
+    let chunks = if error.is_some() {
+        Chunks::single(&shape)
+    } else {
+        let parts: Vec<(&[usize], &Chunks)> = inputs.iter().map(|m| (m.shape.as_slice(), &m.chunks)).collect();
+        unify_chunks(&shape, &parts)
+    };
+    Meta::new(name, OpKind::Elementwise, dtype, shape, chunks).with_error(error)
+}
+
+/// Fills `buf` with the values of `input` broadcast to `out_shape` over `region`.
+pub(crate) fn fetch<T: Element>(
+    cx: &mut TaskCx<'_>,
+    input: &dyn Expr<T>,
+    out_shape: &[usize],
+    region: &[Range<usize>],
+    buf: &mut [T],
+) -> Result<()> {
+    let in_shape = &input.meta().shape;
+    if in_shape.as_slice() == out_shape {
+        return input.fill(cx, region, buf);
+    }
+    let lead = out_shape.len() - in_shape.len();
+    let in_region: Region = in_shape
+        .iter()
+        .enumerate()
+        .map(|(d, &n)| if n == 1 && out_shape[d + lead] != 1 { 0..1 } else { region[d + lead].clone() })
+        .collect();
+    let in_ext: SmallVec<[usize; 6]> = in_region.iter().map(|r| r.len()).collect();
+    let cs = c_strides(&in_ext);
+    let strides: SmallVec<[usize; 6]> = (0..out_shape.len())
+        .map(|od| {
+            if od < lead {
+                0
+            } else {
+                let d = od - lead;
+                if in_shape[d] == 1 && out_shape[od] != 1 {
+                    0
+                } else {
+                    cs[d]
+                }
+            }
+        })
+        .collect();
+    let out_ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+    let mut tmp = cx.take::<T>(region_len(&in_region));
+    let r = input.fill(cx, &in_region, &mut tmp);
+    if r.is_ok() {
+        kernels::expand(&tmp, &out_ext, &strides, buf);
+    }
+    cx.give(tmp);
+    r
+}
+
+/// `T -> T`, computed in place in the consumer's buffer.
+pub(crate) struct Unary<T: Element, F> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    f: F,
+}
+
+impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Unary<T, F> {
+    pub(crate) fn new(name: &str, input: Arc<dyn Expr<T>>, f: F) -> Self {
+        let m = input.meta();
+        Unary {
+            meta: Meta::new(name, OpKind::Elementwise, T::DTYPE, m.shape.clone(), m.chunks.clone()),
+            input,
+            f,
+        }
+    }
+}
+
+impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Node for Unary<T, F> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Expr<T> for Unary<T, F> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        self.input.fill(cx, region, out)?;
+        kernels::map_in_place(out, &self.f);
+        Ok(())
+    }
+}
+
+/// `I -> O` for two different types.
+pub(crate) struct Convert<I: Element, O: Element, F> {
+    meta: Meta,
+    input: Arc<dyn Expr<I>>,
+    f: F,
+    _o: PhantomData<fn() -> O>,
+}
+
+impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Convert<I, O, F> {
+    pub(crate) fn new(name: &str, input: Arc<dyn Expr<I>>, f: F) -> Self {
+        let m = input.meta();
+        Convert {
+            meta: Meta::new(name, OpKind::Elementwise, O::DTYPE, m.shape.clone(), m.chunks.clone()),
+            input,
+            f,
+            _o: PhantomData,
+        }
+    }
+}
+
+impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Node for Convert<I, O, F> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Expr<O> for Convert<I, O, F> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
+        let mut a = cx.take::<I>(out.len());
+        let r = self.input.fill(cx, region, &mut a);
+        if r.is_ok() {
+            kernels::map_into(&a, out, &self.f);
+        }
+        cx.give(a);
+        r
+    }
+}
+
+/// `(A, B) -> O` over broadcast inputs.
+pub(crate) struct Binary<A: Element, B: Element, O: Element, F> {
+    meta: Meta,
+    a: Arc<dyn Expr<A>>,
+    b: Arc<dyn Expr<B>>,
+    f: F,
+    _o: PhantomData<fn() -> O>,
+}
+
+impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static> Binary<A, B, O, F> {
+    pub(crate) fn new(name: &str, a: Arc<dyn Expr<A>>, b: Arc<dyn Expr<B>>, f: F) -> Self {
+        Binary {
+            meta: broadcast_meta(name, O::DTYPE, &[a.meta(), b.meta()]),
+            a,
+            b,
+            f,
+            _o: PhantomData,
+        }
+    }
+}
+
+impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static> Node for Binary<A, B, O, F> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.a.clone(), self.b.clone()]
+    }
+}
+
+impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static> Expr<O>
+    for Binary<A, B, O, F>
+{
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
+        let shape = &self.meta.shape;
+        let mut a = cx.take::<A>(out.len());
+        let mut b = cx.take::<B>(out.len());
+        let r = fetch(cx, &*self.a, shape, region, &mut a).and_then(|_| fetch(cx, &*self.b, shape, region, &mut b));
+        if r.is_ok() {
+            kernels::zip_into(&a, &b, out, &self.f);
+        }
+        cx.give(a);
+        cx.give(b);
+        r
+    }
+}
+
+/// `(A, B, C) -> O` over broadcast inputs (`where_`).
+pub(crate) struct Ternary<A: Element, B: Element, C: Element, O: Element, F> {
+    meta: Meta,
+    a: Arc<dyn Expr<A>>,
+    b: Arc<dyn Expr<B>>,
+    c: Arc<dyn Expr<C>>,
+    f: F,
+    _o: PhantomData<fn() -> O>,
+}
+
+impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send + Sync + 'static>
+    Ternary<A, B, C, O, F>
+{
+    pub(crate) fn new(name: &str, a: Arc<dyn Expr<A>>, b: Arc<dyn Expr<B>>, c: Arc<dyn Expr<C>>, f: F) -> Self {
+        Ternary {
+            meta: broadcast_meta(name, O::DTYPE, &[a.meta(), b.meta(), c.meta()]),
+            a,
+            b,
+            c,
+            f,
+            _o: PhantomData,
+        }
+    }
+}
+
+impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send + Sync + 'static> Node
+    for Ternary<A, B, C, O, F>
+{
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.a.clone(), self.b.clone(), self.c.clone()]
+    }
+}
+
+impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send + Sync + 'static> Expr<O>
+    for Ternary<A, B, C, O, F>
+{
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
+        let shape = &self.meta.shape;
+        let mut a = cx.take::<A>(out.len());
+        let mut b = cx.take::<B>(out.len());
+        let mut c = cx.take::<C>(out.len());
+        let r = fetch(cx, &*self.a, shape, region, &mut a)
+            .and_then(|_| fetch(cx, &*self.b, shape, region, &mut b))
+            .and_then(|_| fetch(cx, &*self.c, shape, region, &mut c));
+        if r.is_ok() {
+            kernels::zip3_into(&a, &b, &c, out, &self.f);
+        }
+        cx.give(a);
+        cx.give(b);
+        cx.give(c);
+        r
+    }
+}

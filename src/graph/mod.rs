@@ -1,0 +1,220 @@
+//! The lazy graph: nodes of a few primitive kinds, shared through `Arc`, each knowing its shape,
+//! dtype and chunk grid.
+//!
+//! Every node is a [`Node`] (what the planner sees: kind, shape, chunks, inputs) and an
+//! [`Expr<T>`] (what the executor calls: fill a region with values). Kinds are data
+//! ([`OpKind`]), so passes ask "is this a source / elementwise / reduction?" without knowing the
+//! concrete op. See `src/README.md` for the whole pipeline.
+
+pub(crate) mod elementwise;
+pub(crate) mod reduce;
+pub(crate) mod regrid;
+pub(crate) mod source;
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::chunks::Chunks;
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+
+/// Identity of a node, unique for the life of the process.
+pub(crate) type NodeId = u64;
+
+pub(crate) fn next_id() -> NodeId {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The primitive classes every op lowers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OpKind {
+    /// A function of a region: arange, random, constant, ndarray.
+    Source,
+    /// Unary/binary/ternary over broadcast inputs, evaluated tile by tile.
+    Elementwise,
+    /// Reduction along `axes` (of the input), with an associative combine.
+    Reduce {
+        axes: Vec<usize>,
+        keepdims: bool,
+        /// Whether the reduction runs as its own stage (a reduced axis spans several chunks:
+        /// one task per input chunk, partials combined in a fixed tree) or inline inside the
+        /// consumer's tiles (every reduced axis is one chunk).
+        staged: bool,
+    },
+    /// A new chunk grid over the same values.
+    Regrid,
+}
+
+/// What every node knows about itself.
+#[derive(Debug, Clone)]
+pub(crate) struct Meta {
+    pub id: NodeId,
+    pub name: String,
+    pub kind: OpKind,
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+    pub chunks: Chunks,
+    /// An error recorded when the node was built (bad broadcast, bad parameter), returned by
+    /// planning.
+    pub error: Option<Error>,
+}
+
+impl Meta {
+    pub(crate) fn new(name: impl Into<String>, kind: OpKind, dtype: DType, shape: Vec<usize>, chunks: Chunks) -> Self {
+        Meta {
+            id: next_id(),
+            name: name.into(),
+            kind,
+            dtype,
+            shape,
+            chunks,
+            error: None,
+        }
+    }
+
+    pub(crate) fn with_error(mut self, e: Option<Error>) -> Self {
+        self.error = e;
+        self
+    }
+
+    pub(crate) fn size(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
+
+/// The planner's view of a node.
+pub(crate) trait Node: Send + Sync + 'static {
+    fn meta(&self) -> &Meta;
+    fn inputs(&self) -> Vec<Arc<dyn Node>>;
+    /// Some for reductions that run as their own stage.
+    fn as_stage(&self) -> Option<&dyn Stage> {
+        None
+    }
+}
+
+/// The executor's view of a node producing `T`.
+pub(crate) trait Expr<T: Element>: Node {
+    /// Writes the values of `region` (a box in this node's index space), C order, into `out`
+    /// (`out.len() == region_len(region)`).
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()>;
+}
+
+/// A reduction that runs as a stage of its own and materializes its (small) result.
+pub(crate) trait Stage: Node {
+    /// Number of leaf tasks (input chunks).
+    fn tasks(&self) -> usize;
+    /// Largest partial (an output chunk) in bytes.
+    fn max_partial_bytes(&self) -> usize;
+    /// Leaves per output chunk (the depth of the combine tree is its log2).
+    fn leaves_per_output(&self) -> usize;
+    /// Runs the stage on the current rayon pool and stores its result in `results`.
+    fn run(&self, results: &Results) -> Result<Arc<dyn Any + Send + Sync>>;
+}
+
+/// Materialized results of the stages that already ran, by node id.
+#[derive(Default)]
+pub(crate) struct Results {
+    map: HashMap<NodeId, Arc<dyn Any + Send + Sync>>,
+}
+
+impl Results {
+    pub(crate) fn insert(&mut self, id: NodeId, v: Arc<dyn Any + Send + Sync>) {
+        self.map.insert(id, v);
+    }
+
+    pub(crate) fn get<T: Element>(&self, id: NodeId) -> Option<&ndarray::ArrayD<T>> {
+        self.map.get(&id).and_then(|v| v.downcast_ref::<ndarray::ArrayD<T>>())
+    }
+}
+
+/// Per-task context: the results of earlier stages and a pool of tile buffers.
+pub(crate) struct TaskCx<'a> {
+    pub results: &'a Results,
+    scratch: Vec<Box<dyn Any + Send>>,
+}
+
+impl<'a> TaskCx<'a> {
+    pub(crate) fn new(results: &'a Results) -> Self {
+        TaskCx {
+            results,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// A buffer of `len` elements, reused across tiles. Its contents are unspecified: callers
+    /// overwrite it.
+    pub(crate) fn take<T: Element>(&mut self, len: usize) -> Vec<T> {
+        let pos = self.scratch.iter().position(|b| b.is::<Vec<T>>());
+        let mut v = match pos {
+            Some(i) => *self.scratch.swap_remove(i).downcast::<Vec<T>>().expect("checked by is()"),
+            None => Vec::with_capacity(len),
+        };
+        // Grows only when a larger tile comes; shrinking just truncates.
+        v.resize(len, T::default());
+        v
+    }
+
+    /// Returns a buffer to the pool.
+    pub(crate) fn give<T: Element>(&mut self, v: Vec<T>) {
+        self.scratch.push(Box::new(v));
+    }
+}
+
+/// The node of a result that is already known to be invalid: planning returns its error.
+pub(crate) struct Invalid<T> {
+    meta: Meta,
+    _t: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Element> Invalid<T> {
+    pub(crate) fn new(name: &str, shape: Vec<usize>, error: Error) -> Self {
+        let chunks = Chunks::single(&shape);
+        Invalid {
+            meta: Meta::new(name, OpKind::Source, T::DTYPE, shape, chunks).with_error(Some(error)),
+            _t: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: Element> Node for Invalid<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        Vec::new()
+    }
+}
+
+impl<T: Element> Expr<T> for Invalid<T> {
+    fn fill(&self, _: &mut TaskCx<'_>, _: &[Range<usize>], _: &mut [T]) -> Result<()> {
+        Err(self.meta.error.clone().expect("an Invalid node carries its error"))
+    }
+}
+
+/// Every node reachable from `root`, each once, inputs before the nodes that use them.
+pub(crate) fn post_order(root: Arc<dyn Node>) -> Vec<Arc<dyn Node>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    // Iterative DFS: graphs can be deep (long chains of ops).
+    let mut stack: Vec<(Arc<dyn Node>, bool)> = vec![(root, false)];
+    while let Some((n, expanded)) = stack.pop() {
+        if expanded {
+            out.push(n);
+            continue;
+        }
+        if !seen.insert(n.meta().id) {
+            continue;
+        }
+        stack.push((n.clone(), true));
+        for i in n.inputs().into_iter().rev() {
+            if !seen.contains(&i.meta().id) {
+                stack.push((i, false));
+            }
+        }
+    }
+    out
+}

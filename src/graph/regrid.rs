@@ -1,0 +1,43 @@
+//! Regrid: the same values under a new chunk grid.
+//!
+//! Because every node can produce any region, changing the grid moves no data: it changes how the
+//! consumer is split into tasks and whether a reduction over an axis is staged (several chunks)
+//! or inline (one chunk).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{Expr, Meta, Node, OpKind, TaskCx};
+use crate::chunks::Chunks;
+use crate::element::Element;
+use crate::error::Result;
+
+pub(crate) struct Regrid<T: Element> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+}
+
+impl<T: Element> Regrid<T> {
+    pub(crate) fn new(input: Arc<dyn Expr<T>>, chunks: Chunks) -> Self {
+        let m = input.meta();
+        Regrid {
+            meta: Meta::new(format!("rechunk{chunks}"), OpKind::Regrid, T::DTYPE, m.shape.clone(), chunks),
+            input,
+        }
+    }
+}
+
+impl<T: Element> Node for Regrid<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element> Expr<T> for Regrid<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        self.input.fill(cx, region, out)
+    }
+}

@@ -1,0 +1,67 @@
+//! Source nodes: a function of a region, with no inputs.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{Expr, Meta, Node, OpKind, TaskCx};
+use crate::chunks::Chunks;
+use crate::element::Element;
+use crate::error::Result;
+use crate::region::{c_strides, for_each_row};
+
+/// What a source knows how to do: produce the values of any region of its shape.
+pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
+    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()>;
+}
+
+/// A source whose values depend on the flat C-order position only (arange, linspace, random).
+pub(crate) trait FlatFn<T: Element>: Send + Sync + 'static {
+    /// Values of flat positions `start..start + out.len()`.
+    fn fill_flat(&self, start: u64, out: &mut [T]);
+}
+
+/// Adapts a [`FlatFn`] to regions: every row of the region is one run of flat positions.
+pub(crate) struct Flat<F>(pub F);
+
+impl<T: Element, F: FlatFn<T>> RegionFn<T> for Flat<F> {
+    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        let strides = c_strides(shape);
+        let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
+        let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+        let len = ext.last().copied().unwrap_or(1);
+        for_each_row(&ext, &strides, base, |row, off| {
+            self.0.fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
+        });
+        Ok(())
+    }
+}
+
+/// The graph node of every source.
+pub(crate) struct SourceNode<T: Element> {
+    meta: Meta,
+    f: Arc<dyn RegionFn<T>>,
+}
+
+impl<T: Element> SourceNode<T> {
+    pub(crate) fn new(name: String, shape: Vec<usize>, chunks: Chunks, f: Arc<dyn RegionFn<T>>) -> Self {
+        SourceNode {
+            meta: Meta::new(name, OpKind::Source, T::DTYPE, shape, chunks),
+            f,
+        }
+    }
+}
+
+impl<T: Element> Node for SourceNode<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        Vec::new()
+    }
+}
+
+impl<T: Element> Expr<T> for SourceNode<T> {
+    fn fill(&self, _: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        self.f.fill(&self.meta.shape, region, out)
+    }
+}

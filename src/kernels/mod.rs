@@ -1,0 +1,168 @@
+//! The hot loops: plain loops over tile slices, compiled once per CPU level and picked at run
+//! time (AVX-512, AVX2+FMA, SSE4.2 or the baseline) by [`multiversion`], so a default
+//! `cargo build --release` runs the vector code the CPU has without `-C target-cpu=native`.
+//!
+//! Closures passed in are inlined into each clone, so `map_in_place(xs, |v| v * v)` becomes a
+//! vectorized loop for the CPU at hand.
+
+pub(crate) mod reducers;
+pub(crate) mod rng;
+
+use std::ops::Range;
+
+use multiversion::multiversion;
+
+use crate::region::{c_strides, for_each_row, region_len};
+
+/// `xs[i] = f(xs[i])`.
+#[multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.2",
+    "aarch64+neon"
+))]
+pub(crate) fn map_in_place<T: Copy, F: Fn(T) -> T>(xs: &mut [T], f: &F) {
+    for x in xs.iter_mut() {
+        *x = f(*x);
+    }
+}
+
+/// `out[i] = f(src[i])`.
+#[multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.2",
+    "aarch64+neon"
+))]
+pub(crate) fn map_into<I: Copy, O, F: Fn(I) -> O>(src: &[I], out: &mut [O], f: &F) {
+    for (o, &x) in out.iter_mut().zip(src) {
+        *o = f(x);
+    }
+}
+
+/// `out[i] = f(a[i], b[i])`.
+#[multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.2",
+    "aarch64+neon"
+))]
+pub(crate) fn zip_into<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(a: &[A], b: &[B], out: &mut [O], f: &F) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = f(x, y);
+    }
+}
+
+/// `out[i] = f(a[i], b[i], c[i])`.
+#[multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.2",
+    "aarch64+neon"
+))]
+pub(crate) fn zip3_into<A: Copy, B: Copy, C: Copy, O, F: Fn(A, B, C) -> O>(
+    a: &[A],
+    b: &[B],
+    c: &[C],
+    out: &mut [O],
+    f: &F,
+) {
+    for (((o, &x), &y), &z) in out.iter_mut().zip(a).zip(b).zip(c) {
+        *o = f(x, y, z);
+    }
+}
+
+/// Expands `src` (C order over a box whose strides, seen from the output box, are
+/// `src_strides`: 0 on broadcast axes) into `out` (C order over `out_extents`).
+pub(crate) fn expand<T: Copy>(src: &[T], out_extents: &[usize], src_strides: &[usize], out: &mut [T]) {
+    let len = out_extents.last().copied().unwrap_or(1);
+    let last_stride = src_strides.last().copied().unwrap_or(1);
+    for_each_row(out_extents, src_strides, 0, |row, off| {
+        let o = &mut out[row * len..(row + 1) * len];
+        if last_stride == 0 {
+            o.fill(src[off]);
+        } else {
+            o.copy_from_slice(&src[off..off + len]);
+        }
+    });
+}
+
+/// Copies `region` of a C-order array (`src`, of `shape`) into `out`, C order.
+pub(crate) fn gather<T: Copy>(src: &[T], shape: &[usize], region: &[Range<usize>], out: &mut [T]) {
+    let strides = c_strides(shape);
+    let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
+    let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+    let len = ext.last().copied().unwrap_or(1);
+    debug_assert_eq!(out.len(), region_len(region));
+    for_each_row(&ext, &strides, base, |row, off| {
+        out[row * len..(row + 1) * len].copy_from_slice(&src[off..off + len]);
+    });
+}
+
+/// Copies a C-order tile of `region` into a C-order array of `shape` starting at `dst`.
+///
+/// # Safety
+/// `dst` must point to `shape.iter().product()` writable elements, and no other thread may write
+/// the elements of `region` at the same time.
+pub(crate) unsafe fn scatter<T: Copy>(tile: &[T], dst: *mut T, shape: &[usize], region: &[Range<usize>]) {
+    let strides = c_strides(shape);
+    let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
+    let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+    let len = ext.last().copied().unwrap_or(1);
+    for_each_row(&ext, &strides, base, |row, off| {
+        // SAFETY: off + len is inside the array (region inside shape); the caller owns region.
+        unsafe { std::ptr::copy_nonoverlapping(tile.as_ptr().add(row * len), dst.add(off), len) };
+    });
+}
+
+/// A raw pointer that may cross threads; each task writes a disjoint region through it.
+pub(crate) struct SendPtr<T>(pub(crate) *mut T);
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    pub(crate) fn get(&self) -> *mut T {
+        self.0
+    }
+}
+
+/// Whether `region` is one contiguous run of a C-order array of `shape`, and if so its offset:
+/// single indices on the leading axes, then one partial axis, then whole axes.
+pub(crate) fn contiguous_offset(shape: &[usize], region: &[Range<usize>]) -> Option<usize> {
+    let n = shape.len();
+    let mut k = n;
+    // Whole trailing axes.
+    while k > 0 && region[k - 1].start == 0 && region[k - 1].end == shape[k - 1] {
+        k -= 1;
+    }
+    // Axis k-1 may be partial; everything before it must be a single index.
+    if k >= 2 && region[..k - 1].iter().any(|r| r.len() != 1) {
+        return None;
+    }
+    let strides = c_strides(shape);
+    Some(region.iter().zip(&strides).map(|(r, s)| r.start * s).sum())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contiguity() {
+        assert_eq!(contiguous_offset(&[4, 5], &[1..2, 0..5]), Some(5));
+        assert_eq!(contiguous_offset(&[4, 5], &[1..3, 0..5]), Some(5));
+        assert_eq!(contiguous_offset(&[4, 5], &[1..3, 0..4]), None);
+        assert_eq!(contiguous_offset(&[4, 5], &[2..3, 1..4]), Some(11));
+        assert_eq!(contiguous_offset(&[], &[]), Some(0));
+    }
+
+    #[test]
+    fn expand_broadcasts_rows_and_columns() {
+        // src is a column [1, 2] broadcast over 3 columns.
+        let mut out = [0; 6];
+        expand(&[1, 2], &[2, 3], &[1, 0], &mut out);
+        assert_eq!(out, [1, 1, 1, 2, 2, 2]);
+        // src is a row [1, 2, 3] broadcast over 2 rows.
+        expand(&[1, 2, 3], &[2, 3], &[0, 1], &mut out);
+        assert_eq!(out, [1, 2, 3, 1, 2, 3]);
+    }
+}

@@ -1,0 +1,67 @@
+//! # chunkwise
+//!
+//! Chunked, lazy N-d arrays for Rust: the Dask-array model, without per-task overhead or
+//! per-op temporaries.
+//!
+//! A [`ChunkedArray<T>`] records sources ([`arange`], [`random::default_rng`], [`zeros`],
+//! [`from_array`], ...), elementwise ops and reductions lazily. [`ChunkedArray::compute`] plans
+//! the graph and evaluates it chunk by chunk on the current rayon pool; chains of elementwise ops
+//! feeding a reduction are fused into one pass over cache-sized tiles, so memory stays bounded
+//! by workers x tile, not by the array's size.
+//!
+//! ```
+//! use chunkwise::prelude::*;
+//!
+//! # fn main() -> Result<(), chunkwise::Error> {
+//! // np.arange(10**7).sum()
+//! let total: i64 = chunkwise::arange(10_000_000).sum().item()?;
+//! assert_eq!(total, 49_999_995_000_000);
+//!
+//! // calc_pi_dask(N): draw (2, N) points, count those inside the unit circle
+//! let n = 1_000_000;
+//! let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
+//! let inside: u64 = pts.square().sum_axis(0)?.lt(1.0).count_nonzero().item()?;
+//! println!("pi ~ {}", 4.0 * inside as f64 / n as f64);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The pipeline (API -> graph -> plan -> execute) and its promises are described in the crate's
+//! `src/README.md`; the guarantees in short:
+//!
+//! * **lazy**: building an array allocates nothing of its size;
+//! * **bounded memory**: a compute ending in a reduction uses workers x tile memory; the plan
+//!   projects its peak ([`Plan::memory`]) and [`Config::memory_limit`] refuses a plan over it;
+//! * **fused**: no chunk-sized temporary exists for any intermediate op;
+//! * **deterministic**: random arrays depend on (seed, position) only ([`random::STREAM`]);
+//!   every reduction combines its partials in a fixed tree, so results are bit-identical for
+//!   any number of workers.
+
+#![warn(missing_docs)]
+
+mod array;
+mod chunks;
+pub mod diagnostics;
+mod element;
+mod error;
+mod execute;
+mod graph;
+mod kernels;
+mod plan;
+mod region;
+mod sources;
+
+pub use array::{where_, ChunkedArray, IntoOperand, Operand};
+pub use chunks::{ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES};
+pub use element::{CastTo, DType, Element, Float, Numeric};
+pub use error::{Error, Result};
+pub use execute::Config;
+pub use plan::{MemoryPlan, OutputPlan, Plan, StagePlan};
+pub use region::TILE_LEN;
+pub use sources::random;
+pub use sources::{arange, arange_step, from_array, full, linspace, ones, zeros};
+
+/// The names most programs need: `use chunkwise::prelude::*;`.
+pub mod prelude {
+    pub use crate::{ChunkedArray, Config, Element, Error, Float, IntoChunks, IntoOperand, Numeric};
+}

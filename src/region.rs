@@ -1,0 +1,178 @@
+//! Regions (boxes of an array's index space), the tiles they are cut into, and the row walks
+//! that copy between a C-order tile and a strided destination.
+//!
+//! A *tile* is the unit of evaluation: a box of at most [`TILE_LEN`] elements, stored C-order in
+//! a buffer that stays in L1/L2 cache while the fused chain of ops runs over it.
+
+use std::ops::Range;
+
+use smallvec::SmallVec;
+
+/// Elements per tile: 2048 (16 KiB of `f64`), so a chain of several tile buffers fits in L2 and
+/// the innermost ones in L1.
+pub const TILE_LEN: usize = 2048;
+
+/// A box: one index range per axis. Small on the stack for ranks up to 6.
+pub(crate) type Region = SmallVec<[Range<usize>; 6]>;
+
+/// Number of elements of a region (1 for a 0-d region).
+#[inline]
+pub(crate) fn region_len(r: &[Range<usize>]) -> usize {
+    r.iter().map(|x| x.len()).product()
+}
+
+/// The region covering a whole shape.
+#[cfg(test)]
+pub(crate) fn full_region(shape: &[usize]) -> Region {
+    shape.iter().map(|&n| 0..n).collect()
+}
+
+/// C-order strides of a box of `extents`.
+pub(crate) fn c_strides(extents: &[usize]) -> SmallVec<[usize; 6]> {
+    let mut s: SmallVec<[usize; 6]> = SmallVec::from_elem(1, extents.len());
+    for d in (0..extents.len().saturating_sub(1)).rev() {
+        s[d] = s[d + 1] * extents[d + 1];
+    }
+    s
+}
+
+/// Cuts `region` into tiles of at most `max` elements, C order, each itself a box: whole inner
+/// axes, a slab of the axis where the budget runs out, single indices outside it.
+pub(crate) fn for_each_tile<E>(
+    region: &[Range<usize>],
+    max: usize,
+    mut f: impl FnMut(&[Range<usize>]) -> Result<(), E>,
+) -> Result<(), E> {
+    let n = region.len();
+    let total = region_len(region);
+    if total == 0 {
+        return Ok(());
+    }
+    if total <= max || n == 0 {
+        return f(region);
+    }
+    // Find the split axis k: inner = product of extents after k fits, inner * extent(k) does not.
+    let mut inner = 1usize;
+    let mut k = n - 1;
+    loop {
+        let e = region[k].len();
+        if inner * e > max || k == 0 {
+            break;
+        }
+        inner *= e;
+        k -= 1;
+    }
+    let step = (max / inner).max(1);
+    let mut tile: Region = region.iter().cloned().collect();
+    // Odometer over the outer axes 0..k, slabs of `step` along k.
+    let mut idx: SmallVec<[usize; 6]> = region[..k].iter().map(|r| r.start).collect();
+    loop {
+        for d in 0..k {
+            tile[d] = idx[d]..idx[d] + 1;
+        }
+        let mut s = region[k].start;
+        while s < region[k].end {
+            let e = (s + step).min(region[k].end);
+            tile[k] = s..e;
+            f(&tile)?;
+            s = e;
+        }
+        // Advance the odometer.
+        let mut d = k;
+        loop {
+            if d == 0 {
+                return Ok(());
+            }
+            d -= 1;
+            idx[d] += 1;
+            if idx[d] < region[d].end {
+                break;
+            }
+            idx[d] = region[d].start;
+        }
+    }
+}
+
+/// Walks the rows (runs along the last axis) of a box of `extents` in C order, calling
+/// `f(row_number, offset)` where `offset = base + sum(index[d] * strides[d])` over all axes but the
+/// last. The row length is the last extent (1 for a 0-d box).
+#[inline]
+pub(crate) fn for_each_row(
+    extents: &[usize],
+    strides: &[usize],
+    base: usize,
+    mut f: impl FnMut(usize, usize),
+) {
+    let n = extents.len();
+    if n <= 1 {
+        if extents.iter().product::<usize>() > 0 || n == 0 {
+            f(0, base);
+        }
+        return;
+    }
+    if extents.contains(&0) {
+        return;
+    }
+    let outer = n - 1;
+    let mut idx: SmallVec<[usize; 6]> = SmallVec::from_elem(0, outer);
+    let mut off = base;
+    let mut row = 0;
+    loop {
+        f(row, off);
+        row += 1;
+        let mut d = outer;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            off += strides[d];
+            if idx[d] < extents[d] {
+                break;
+            }
+            off -= strides[d] * extents[d];
+            idx[d] = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiles(region: &[Range<usize>], max: usize) -> Vec<Vec<Range<usize>>> {
+        let mut v = Vec::new();
+        for_each_tile::<()>(region, max, |t| {
+            v.push(t.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        v
+    }
+
+    #[test]
+    fn tiles_cover_the_region_exactly_in_c_order() {
+        for shape in [vec![5usize, 7, 3], vec![1, 1], vec![13], vec![4, 0, 2], vec![]] {
+            for max in [1, 2, 5, 7, 20, 1000] {
+                let r = full_region(&shape);
+                let ts = tiles(&r, max);
+                let mut seen = Vec::new();
+                for t in &ts {
+                    assert!(region_len(t) <= max.max(1) || t.is_empty());
+                    let ext: Vec<usize> = t.iter().map(|x| x.len()).collect();
+                    let st = c_strides(&shape);
+                    for_each_row(&ext, &st, 0, |_, off| {
+                        let base: usize = t.iter().zip(&st).map(|(r, s)| r.start * s).sum();
+                        let row = t.last().map_or(1, |r| r.len());
+                        for i in 0..row {
+                            seen.push(base + off + i);
+                        }
+                    });
+                }
+                let n: usize = shape.iter().product();
+                assert_eq!(seen, (0..n).collect::<Vec<_>>(), "{shape:?} max {max}");
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Array sources: ranges, constants, ndarrays and random numbers. Every source produces any
+//! region on demand, so nothing of the array's size is allocated when it is built.
+//!
+//! Sources get the automatic chunks ([`Chunks::auto`](crate::Chunks)); give explicit ones with
+//! [`ChunkedArray::rechunk`], which on a source only changes the task grid and moves no data.
+
+pub mod random;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use ndarray::{Array, ArrayD, Dimension};
+
+use crate::array::ChunkedArray;
+use crate::chunks::{checked_size, Chunks, IntoChunks, IntoShape};
+use crate::element::{Element, Numeric};
+use crate::error::{Error, Result};
+use crate::graph::source::{Flat, FlatFn, RegionFn, SourceNode};
+use crate::graph::Invalid;
+use crate::kernels::gather;
+
+/// Builds a source array, or an invalid one carrying the error of an oversized shape.
+pub(crate) fn source<T: Element>(name: String, shape: Vec<usize>, f: Arc<dyn RegionFn<T>>) -> ChunkedArray<T> {
+    if let Err(e) = checked_size(&name, &shape, T::DTYPE.size()) {
+        return invalid(&name, shape, e);
+    }
+    let chunks = Chunks::auto(&shape, T::DTYPE.size());
+    ChunkedArray::from_expr(Arc::new(SourceNode::new(name, shape, chunks, f)))
+}
+
+pub(crate) fn invalid<T: Element>(name: &str, shape: Vec<usize>, e: Error) -> ChunkedArray<T> {
+    ChunkedArray::from_expr(Arc::new(Invalid::<T>::new(name, shape, e)))
+}
+
+struct Iota {
+    start: i64,
+}
+impl FlatFn<i64> for Iota {
+    fn fill_flat(&self, start: u64, out: &mut [i64]) {
+        let s = self.start.wrapping_add(start as i64);
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = s.wrapping_add(i as i64);
+        }
+    }
+}
+
+struct Affine {
+    start: f64,
+    step: f64,
+    /// For linspace: the exact last value at this position.
+    last: Option<(u64, f64)>,
+}
+impl FlatFn<f64> for Affine {
+    fn fill_flat(&self, start: u64, out: &mut [f64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.start + (start + i as u64) as f64 * self.step;
+        }
+        if let Some((p, v)) = self.last {
+            if p >= start && p < start + out.len() as u64 {
+                out[(p - start) as usize] = v;
+            }
+        }
+    }
+}
+
+/// `0, 1, ..., n-1` as `i64`: NumPy's `np.arange(n)`.
+///
+/// ```
+/// let total: i64 = chunkwise::arange(1_000).sum().item()?;
+/// assert_eq!(total, 499_500);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn arange(n: usize) -> ChunkedArray<i64> {
+    source(format!("arange({n})"), vec![n], Arc::new(Flat(Iota { start: 0 })))
+}
+
+/// `start, start + step, ...` up to but excluding `stop`, as `f64`: NumPy's float
+/// `np.arange(start, stop, step)`, with `ceil((stop - start) / step)` elements, element `i` being
+/// `start + i * step`. A zero or non-finite step, or non-finite bounds, is an error at compute.
+///
+/// ```
+/// let x = chunkwise::arange_step(0.0, 1.0, 0.25).compute()?;
+/// assert_eq!(x.as_slice().unwrap(), &[0.0, 0.25, 0.5, 0.75]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn arange_step(start: f64, stop: f64, step: f64) -> ChunkedArray<f64> {
+    let name = format!("arange({start}, {stop}, {step})");
+    let bad = |param: &str, value: f64, reason: &str| {
+        invalid(
+            &name,
+            vec![0],
+            Error::InvalidParameter {
+                op: name.clone(),
+                param: param.into(),
+                value: value.to_string(),
+                reason: reason.into(),
+            },
+        )
+    };
+    if !start.is_finite() {
+        return bad("start", start, "must be finite");
+    }
+    if !stop.is_finite() {
+        return bad("stop", stop, "must be finite");
+    }
+    if step == 0.0 || !step.is_finite() {
+        return bad("step", step, "must be finite and nonzero");
+    }
+    let len = ((stop - start) / step).ceil();
+    if len > usize::MAX as f64 / 2.0 {
+        return bad("step", step, "gives more elements than can be addressed");
+    }
+    let n = if len > 0.0 { len as usize } else { 0 };
+    source(name, vec![n], Arc::new(Flat(Affine { start, step, last: None })))
+}
+
+/// `num` evenly spaced values from `start` to `stop` inclusive, as NumPy's `np.linspace`.
+///
+/// ```
+/// let x = chunkwise::linspace(0.0, 1.0, 5).compute()?;
+/// assert_eq!(x.as_slice().unwrap(), &[0.0, 0.25, 0.5, 0.75, 1.0]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn linspace(start: f64, stop: f64, num: usize) -> ChunkedArray<f64> {
+    let name = format!("linspace({start}, {stop}, {num})");
+    for (p, v) in [("start", start), ("stop", stop)] {
+        if !v.is_finite() {
+            let e = Error::InvalidParameter {
+                op: name.clone(),
+                param: p.into(),
+                value: v.to_string(),
+                reason: "must be finite".into(),
+            };
+            return invalid(&name, vec![num], e);
+        }
+    }
+    let step = if num > 1 { (stop - start) / (num - 1) as f64 } else { 0.0 };
+    let last = (num > 1).then(|| ((num - 1) as u64, stop));
+    source(name, vec![num], Arc::new(Flat(Affine { start, step, last })))
+}
+
+struct Constant<T>(T);
+impl<T: Element> RegionFn<T> for Constant<T> {
+    fn fill(&self, _: &[usize], _: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        out.fill(self.0);
+        Ok(())
+    }
+}
+
+/// An array of `shape` filled with `value`: NumPy's `np.full`.
+///
+/// ```
+/// let x = chunkwise::full([2, 3], 7u8).compute()?;
+/// assert!(x.iter().all(|&v| v == 7));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn full<T: Element>(shape: impl IntoShape, value: T) -> ChunkedArray<T> {
+    let shape = shape.into_shape_vec();
+    source(format!("full({shape:?}, {value})"), shape, Arc::new(Constant(value)))
+}
+
+/// An array of zeros: NumPy's `np.zeros`.
+pub fn zeros<T: Element>(shape: impl IntoShape) -> ChunkedArray<T> {
+    let shape = shape.into_shape_vec();
+    source(format!("zeros({shape:?})"), shape, Arc::new(Constant(T::ZERO)))
+}
+
+/// An array of ones: NumPy's `np.ones`.
+pub fn ones<T: Numeric>(shape: impl IntoShape) -> ChunkedArray<T> {
+    let shape = shape.into_shape_vec();
+    source(format!("ones({shape:?})"), shape, Arc::new(Constant(T::ONE)))
+}
+
+struct InMemory<T> {
+    data: ArrayD<T>,
+}
+impl<T: Element> RegionFn<T> for InMemory<T> {
+    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        gather(self.data.as_slice().expect("kept in C order"), shape, region, out);
+        Ok(())
+    }
+}
+
+/// Wraps an in-memory ndarray (any dimension, any layout) as a chunked array with the given
+/// chunks (Dask's `da.from_array(x, chunks=...)`). The array is moved in, converted to C order
+/// if it is not already.
+///
+/// ```
+/// use ndarray::array;
+/// let a = array![[1.0, 2.0], [3.0, 4.0]];
+/// let x = chunkwise::from_array(a, [1, 2])?;
+/// assert_eq!(x.chunks().axis(0), &[1, 1]);
+/// assert_eq!(x.sum().item()?, 10.0);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn from_array<T: Element, D: Dimension>(array: Array<T, D>, chunks: impl IntoChunks) -> Result<ChunkedArray<T>> {
+    let data = array.into_dyn();
+    let data = if data.is_standard_layout() {
+        data
+    } else {
+        data.as_standard_layout().into_owned()
+    };
+    let shape = data.shape().to_vec();
+    let chunks = chunks.into_chunk_spec().resolve("from_array", &shape, T::DTYPE.size())?;
+    let name = format!("from_array({}{:?})", T::DTYPE, shape);
+    let node = SourceNode::new(name, shape, chunks, Arc::new(InMemory { data }));
+    Ok(ChunkedArray::from_expr(Arc::new(node)))
+}
