@@ -5,7 +5,6 @@
 //! Prints `key: value` lines: result, seconds (compute only), peak_rss_mib, and the setup.
 mod common;
 
-
 fn main() -> Result<(), chunkwise::Error> {
     let args = common::parse(
         1_000_000_000,
@@ -26,11 +25,17 @@ fn main() -> Result<(), chunkwise::Error> {
     println!("workload: arange_sum");
     println!("n: {}", args.n);
     println!("workers: {}", common::workers_used(args.workers));
-    println!("chunk: {}", x.chunks().axis(0).first().copied().unwrap_or(0));
+    println!(
+        "chunk: {}",
+        x.chunks().axis(0).first().copied().unwrap_or(0)
+    );
     println!("chunks: {}", x.chunks().num_chunks());
     println!("result: {result}");
     println!("correct: {}", result == expected);
     println!("seconds: {seconds:.6}");
-    println!("peak_rss_mib: {:.1}", chunkwise::diagnostics::peak_rss_mib());
+    println!(
+        "peak_rss_mib: {:.1}",
+        chunkwise::diagnostics::peak_rss_mib()
+    );
     Ok(())
 }

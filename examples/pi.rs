@@ -6,7 +6,6 @@
 //! Prints `key: value` lines: result (the estimate), seconds (compute only), peak_rss_mib.
 mod common;
 
-
 fn main() -> Result<(), chunkwise::Error> {
     let args = common::parse(
         100_000_000,
@@ -27,12 +26,18 @@ fn main() -> Result<(), chunkwise::Error> {
     println!("workload: pi");
     println!("n: {n}");
     println!("workers: {}", common::workers_used(args.workers));
-    println!("chunk: {}", pts.chunks().axis(1).first().copied().unwrap_or(0));
+    println!(
+        "chunk: {}",
+        pts.chunks().axis(1).first().copied().unwrap_or(0)
+    );
     println!("chunks: {}", pts.chunks().num_chunks());
     println!("inside: {count}");
     println!("result: {pi}");
     println!("error: {:.2e}", (pi - std::f64::consts::PI).abs());
     println!("seconds: {seconds:.6}");
-    println!("peak_rss_mib: {:.1}", chunkwise::diagnostics::peak_rss_mib());
+    println!(
+        "peak_rss_mib: {:.1}",
+        chunkwise::diagnostics::peak_rss_mib()
+    );
     Ok(())
 }

@@ -404,8 +404,16 @@ pub(crate) fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Vec
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -511,7 +519,9 @@ mod tests {
         assert!(0usize.into_chunk_spec().resolve("t", &s, 8).is_err());
         assert!([-3i64, 1].into_chunk_spec().resolve("t", &s, 8).is_err());
         assert!([4usize].into_chunk_spec().resolve("t", &s, 8).is_err());
-        let bad = vec![vec![5, 4], vec![7]].into_chunk_spec().resolve("t", &s, 8);
+        let bad = vec![vec![5, 4], vec![7]]
+            .into_chunk_spec()
+            .resolve("t", &s, 8);
         assert!(matches!(bad, Err(Error::InvalidChunks { .. })));
         let c = 100usize.into_chunk_spec().resolve("t", &s, 8).unwrap();
         assert_eq!(c.blocks(), &[vec![10], vec![7]]);

@@ -65,7 +65,16 @@ mod sealed {
 
 /// A type a [`ChunkedArray`](crate::ChunkedArray) can hold: `f64, f32, i64, i32, u64, u32, u8, bool`.
 pub trait Element:
-    Copy + Send + Sync + Default + PartialEq + PartialOrd + fmt::Debug + fmt::Display + 'static + sealed::Sealed
+    Copy
+    + Send
+    + Sync
+    + Default
+    + PartialEq
+    + PartialOrd
+    + fmt::Debug
+    + fmt::Display
+    + 'static
+    + sealed::Sealed
 {
     /// The runtime dtype.
     const DTYPE: DType;

@@ -67,7 +67,10 @@ pub(crate) fn pool(n: usize) -> Result<Arc<rayon::ThreadPool>> {
             reason: "the number of workers must be at least 1".into(),
         });
     }
-    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(p) = pools.get(&n) {
         return Ok(p.clone());
     }
@@ -124,7 +127,9 @@ fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
     }
     match root_result {
         Some(v) => {
-            let arr = v.downcast::<ArrayD<T>>().expect("a stage's result has its node's dtype");
+            let arr = v
+                .downcast::<ArrayD<T>>()
+                .expect("a stage's result has its node's dtype");
             Ok(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone()))
         }
         None => materialize(&**expr, &results),

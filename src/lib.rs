@@ -63,5 +63,7 @@ pub use sources::{arange, arange_step, from_array, full, linspace, ones, zeros};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 pub mod prelude {
-    pub use crate::{ChunkedArray, Config, Element, Error, Float, IntoChunks, IntoOperand, Numeric};
+    pub use crate::{
+        ChunkedArray, Config, Element, Error, Float, IntoChunks, IntoOperand, Numeric,
+    };
 }

@@ -113,7 +113,14 @@ fn pass_nodes(start: &Arc<dyn Node>, is_root_stage: bool) -> (Vec<String>, u64) 
         }
         names.push(m.name.clone());
     }
-    visit(start, true, is_root_stage, &mut seen, &mut names, &mut tile_bytes);
+    visit(
+        start,
+        true,
+        is_root_stage,
+        &mut seen,
+        &mut names,
+        &mut tile_bytes,
+    );
     (names, tile_bytes)
 }
 
@@ -233,7 +240,12 @@ impl fmt::Display for Plan {
         }
         match &self.output {
             Some(o) => {
-                writeln!(f, "  output: {} tasks writing {}", o.tasks, human(self.memory.output))?;
+                writeln!(
+                    f,
+                    "  output: {} tasks writing {}",
+                    o.tasks,
+                    human(self.memory.output)
+                )?;
                 writeln!(f, "    fused per task: {}", o.fused.join(" -> "))?;
             }
             None => writeln!(f, "  output: the result of the last stage")?,

@@ -153,7 +153,13 @@ mod tests {
 
     #[test]
     fn tiles_cover_the_region_exactly_in_c_order() {
-        for shape in [vec![5usize, 7, 3], vec![1, 1], vec![13], vec![4, 0, 2], vec![]] {
+        for shape in [
+            vec![5usize, 7, 3],
+            vec![1, 1],
+            vec![13],
+            vec![4, 0, 2],
+            vec![],
+        ] {
             for max in [1, 2, 5, 7, 20, 1000] {
                 let r = full_region(&shape);
                 let ts = tiles(&r, max);

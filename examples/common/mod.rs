@@ -21,12 +21,19 @@ pub fn parse_count(s: &str) -> Result<usize, String> {
     }
     match t.parse::<f64>() {
         Ok(v) if v >= 0.0 && v.fract() == 0.0 && v <= 2f64.powi(62) => Ok(v as usize),
-        _ => Err(format!("not a count: {s:?} (use digits or a form like 1e9)")),
+        _ => Err(format!(
+            "not a count: {s:?} (use digits or a form like 1e9)"
+        )),
     }
 }
 
 pub fn parse(default_n: usize, usage: &str) -> Args {
-    match try_parse(default_n) {
+    parse_from(std::env::args(), default_n, usage)
+}
+
+/// Parses `args` (the program name first).
+pub fn parse_from(args: impl IntoIterator<Item = String>, default_n: usize, usage: &str) -> Args {
+    match try_parse(args, default_n) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}\n{usage}");
@@ -35,7 +42,7 @@ pub fn parse(default_n: usize, usage: &str) -> Args {
     }
 }
 
-fn try_parse(default_n: usize) -> Result<Args, String> {
+fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result<Args, String> {
     use lexopt::prelude::*;
     let mut args = Args {
         n: default_n,
@@ -44,10 +51,13 @@ fn try_parse(default_n: usize) -> Result<Args, String> {
         seed: 42,
         explain: false,
     };
-    let mut p = lexopt::Parser::from_env();
+    let mut p = lexopt::Parser::from_iter(argv);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
         let value = |p: &mut lexopt::Parser| -> Result<String, String> {
-            p.value().map_err(|e| e.to_string())?.into_string().map_err(|_| "not UTF-8".to_string())
+            p.value()
+                .map_err(|e| e.to_string())?
+                .into_string()
+                .map_err(|_| "not UTF-8".to_string())
         };
         match arg {
             Long("n") => args.n = parse_count(&value(&mut p)?)?,

@@ -123,11 +123,16 @@ impl<T: Element> ChunkedArray<T> {
     /// ```
     pub fn rechunk(&self, chunks: impl IntoChunks) -> Result<Self> {
         let m = self.expr.meta();
-        let chunks = chunks.into_chunk_spec().resolve("rechunk", &m.shape, T::DTYPE.size())?;
+        let chunks = chunks
+            .into_chunk_spec()
+            .resolve("rechunk", &m.shape, T::DTYPE.size())?;
         if chunks == m.chunks {
             return Ok(self.clone());
         }
-        Ok(Self::from_expr(Arc::new(Regrid::new(self.expr.clone(), chunks))))
+        Ok(Self::from_expr(Arc::new(Regrid::new(
+            self.expr.clone(),
+            chunks,
+        ))))
     }
 }
 

@@ -58,7 +58,11 @@ impl<T: Element> ChunkedArray<T> {
     }
 
     /// `f` applied to every element, into another type.
-    pub(crate) fn map_to<U: Element, F: Fn(T) -> U + Send + Sync + 'static>(&self, name: &str, f: F) -> ChunkedArray<U> {
+    pub(crate) fn map_to<U: Element, F: Fn(T) -> U + Send + Sync + 'static>(
+        &self,
+        name: &str,
+        f: F,
+    ) -> ChunkedArray<U> {
         ChunkedArray::from_expr(Arc::new(Convert::new(name, self.expr().clone(), f)))
     }
 
@@ -69,7 +73,12 @@ impl<T: Element> ChunkedArray<T> {
         name: &str,
         f: F,
     ) -> ChunkedArray<O> {
-        ChunkedArray::from_expr(Arc::new(Binary::new(name, self.expr().clone(), other.expr().clone(), f)))
+        ChunkedArray::from_expr(Arc::new(Binary::new(
+            name,
+            self.expr().clone(),
+            other.expr().clone(),
+            f,
+        )))
     }
 
     fn compare<F>(&self, rhs: Operand<T>, name: &str, f: F) -> ChunkedArray<bool>
@@ -246,13 +255,19 @@ pub fn where_<T: Element>(
 ) -> Result<ChunkedArray<T>> {
     let a = a.into_operand().into_array();
     let b = b.into_operand().into_array();
-    let node = Ternary::new("where", cond.expr().clone(), a.expr().clone(), b.expr().clone(), |c: bool, x: T, y: T| {
-        if c {
-            x
-        } else {
-            y
-        }
-    });
+    let node = Ternary::new(
+        "where",
+        cond.expr().clone(),
+        a.expr().clone(),
+        b.expr().clone(),
+        |c: bool, x: T, y: T| {
+            if c {
+                x
+            } else {
+                y
+            }
+        },
+    );
     if let Some(e) = &crate::graph::Node::meta(&node).error {
         return Err(e.clone());
     }

@@ -13,8 +13,16 @@ use crate::kernels::reducers::{AllR, AnyR, CountNonzeroR, MaxR, MinR, ProdR, Red
 /// ## Reductions (every element type)
 impl<T: Element> ChunkedArray<T> {
     /// The reduce primitive: `R` over `axes` (sorted, in range).
-    pub(crate) fn reduce<R: Reducer<T>>(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<R::Acc> {
-        ChunkedArray::from_expr(Arc::new(Reduce::<T, R>::new(self.expr().clone(), axes, keepdims)))
+    pub(crate) fn reduce<R: Reducer<T>>(
+        &self,
+        axes: Vec<usize>,
+        keepdims: bool,
+    ) -> ChunkedArray<R::Acc> {
+        ChunkedArray::from_expr(Arc::new(Reduce::<T, R>::new(
+            self.expr().clone(),
+            axes,
+            keepdims,
+        )))
     }
 
     fn all_axes(&self) -> Vec<usize> {

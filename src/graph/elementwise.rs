@@ -29,7 +29,10 @@ fn broadcast_meta(name: &str, dtype: crate::element::DType, inputs: &[&Meta]) ->
     let chunks = if error.is_some() {
         Chunks::single(&shape)
     } else {
-        let parts: Vec<(&[usize], &Chunks)> = inputs.iter().map(|m| (m.shape.as_slice(), &m.chunks)).collect();
+        let parts: Vec<(&[usize], &Chunks)> = inputs
+            .iter()
+            .map(|m| (m.shape.as_slice(), &m.chunks))
+            .collect();
         unify_chunks(&shape, &parts)
     };
     Meta::new(name, OpKind::Elementwise, dtype, shape, chunks).with_error(error)
@@ -51,7 +54,13 @@ pub(crate) fn fetch<T: Element>(
     let in_region: Region = in_shape
         .iter()
         .enumerate()
-        .map(|(d, &n)| if n == 1 && out_shape[d + lead] != 1 { 0..1 } else { region[d + lead].clone() })
+        .map(|(d, &n)| {
+            if n == 1 && out_shape[d + lead] != 1 {
+                0..1
+            } else {
+                region[d + lead].clone()
+            }
+        })
         .collect();
     let in_ext: SmallVec<[usize; 6]> = in_region.iter().map(|r| r.len()).collect();
     let cs = c_strides(&in_ext);
@@ -90,7 +99,13 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Unary<T, F> {
     pub(crate) fn new(name: &str, input: Arc<dyn Expr<T>>, f: F) -> Self {
         let m = input.meta();
         Unary {
-            meta: Meta::new(name, OpKind::Elementwise, T::DTYPE, m.shape.clone(), m.chunks.clone()),
+            meta: Meta::new(
+                name,
+                OpKind::Elementwise,
+                T::DTYPE,
+                m.shape.clone(),
+                m.chunks.clone(),
+            ),
             input,
             f,
         }
@@ -126,7 +141,13 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Convert<I, O
     pub(crate) fn new(name: &str, input: Arc<dyn Expr<I>>, f: F) -> Self {
         let m = input.meta();
         Convert {
-            meta: Meta::new(name, OpKind::Elementwise, O::DTYPE, m.shape.clone(), m.chunks.clone()),
+            meta: Meta::new(
+                name,
+                OpKind::Elementwise,
+                O::DTYPE,
+                m.shape.clone(),
+                m.chunks.clone(),
+            ),
             input,
             f,
             _o: PhantomData,
@@ -164,7 +185,9 @@ pub(crate) struct Binary<A: Element, B: Element, O: Element, F> {
     _o: PhantomData<fn() -> O>,
 }
 
-impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static> Binary<A, B, O, F> {
+impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static>
+    Binary<A, B, O, F>
+{
     pub(crate) fn new(name: &str, a: Arc<dyn Expr<A>>, b: Arc<dyn Expr<B>>, f: F) -> Self {
         Binary {
             meta: broadcast_meta(name, O::DTYPE, &[a.meta(), b.meta()]),
@@ -176,7 +199,9 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
     }
 }
 
-impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static> Node for Binary<A, B, O, F> {
+impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static> Node
+    for Binary<A, B, O, F>
+{
     fn meta(&self) -> &Meta {
         &self.meta
     }
@@ -192,7 +217,8 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
         let shape = &self.meta.shape;
         let mut a = cx.take::<A>(out.len());
         let mut b = cx.take::<B>(out.len());
-        let r = fetch(cx, &*self.a, shape, region, &mut a).and_then(|_| fetch(cx, &*self.b, shape, region, &mut b));
+        let r = fetch(cx, &*self.a, shape, region, &mut a)
+            .and_then(|_| fetch(cx, &*self.b, shape, region, &mut b));
         if r.is_ok() {
             kernels::zip_into(&a, &b, out, &self.f);
         }
@@ -212,10 +238,21 @@ pub(crate) struct Ternary<A: Element, B: Element, C: Element, O: Element, F> {
     _o: PhantomData<fn() -> O>,
 }
 
-impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send + Sync + 'static>
-    Ternary<A, B, C, O, F>
+impl<
+        A: Element,
+        B: Element,
+        C: Element,
+        O: Element,
+        F: Fn(A, B, C) -> O + Send + Sync + 'static,
+    > Ternary<A, B, C, O, F>
 {
-    pub(crate) fn new(name: &str, a: Arc<dyn Expr<A>>, b: Arc<dyn Expr<B>>, c: Arc<dyn Expr<C>>, f: F) -> Self {
+    pub(crate) fn new(
+        name: &str,
+        a: Arc<dyn Expr<A>>,
+        b: Arc<dyn Expr<B>>,
+        c: Arc<dyn Expr<C>>,
+        f: F,
+    ) -> Self {
         Ternary {
             meta: broadcast_meta(name, O::DTYPE, &[a.meta(), b.meta(), c.meta()]),
             a,
@@ -227,8 +264,13 @@ impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send 
     }
 }
 
-impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send + Sync + 'static> Node
-    for Ternary<A, B, C, O, F>
+impl<
+        A: Element,
+        B: Element,
+        C: Element,
+        O: Element,
+        F: Fn(A, B, C) -> O + Send + Sync + 'static,
+    > Node for Ternary<A, B, C, O, F>
 {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -238,8 +280,13 @@ impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send 
     }
 }
 
-impl<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O + Send + Sync + 'static> Expr<O>
-    for Ternary<A, B, C, O, F>
+impl<
+        A: Element,
+        B: Element,
+        C: Element,
+        O: Element,
+        F: Fn(A, B, C) -> O + Send + Sync + 'static,
+    > Expr<O> for Ternary<A, B, C, O, F>
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
         let shape = &self.meta.shape;

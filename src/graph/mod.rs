@@ -64,7 +64,13 @@ pub(crate) struct Meta {
 }
 
 impl Meta {
-    pub(crate) fn new(name: impl Into<String>, kind: OpKind, dtype: DType, shape: Vec<usize>, chunks: Chunks) -> Self {
+    pub(crate) fn new(
+        name: impl Into<String>,
+        kind: OpKind,
+        dtype: DType,
+        shape: Vec<usize>,
+        chunks: Chunks,
+    ) -> Self {
         Meta {
             id: next_id(),
             name: name.into(),
@@ -127,7 +133,9 @@ impl Results {
     }
 
     pub(crate) fn get<T: Element>(&self, id: NodeId) -> Option<&ndarray::ArrayD<T>> {
-        self.map.get(&id).and_then(|v| v.downcast_ref::<ndarray::ArrayD<T>>())
+        self.map
+            .get(&id)
+            .and_then(|v| v.downcast_ref::<ndarray::ArrayD<T>>())
     }
 }
 
@@ -150,7 +158,11 @@ impl<'a> TaskCx<'a> {
     pub(crate) fn take<T: Element>(&mut self, len: usize) -> Vec<T> {
         let pos = self.scratch.iter().position(|b| b.is::<Vec<T>>());
         let mut v = match pos {
-            Some(i) => *self.scratch.swap_remove(i).downcast::<Vec<T>>().expect("checked by is()"),
+            Some(i) => *self
+                .scratch
+                .swap_remove(i)
+                .downcast::<Vec<T>>()
+                .expect("checked by is()"),
             None => Vec::with_capacity(len),
         };
         // Grows only when a larger tile comes; shrinking just truncates.
@@ -191,7 +203,11 @@ impl<T: Element> Node for Invalid<T> {
 
 impl<T: Element> Expr<T> for Invalid<T> {
     fn fill(&self, _: &mut TaskCx<'_>, _: &[Range<usize>], _: &mut [T]) -> Result<()> {
-        Err(self.meta.error.clone().expect("an Invalid node carries its error"))
+        Err(self
+            .meta
+            .error
+            .clone()
+            .expect("an Invalid node carries its error"))
     }
 }
 

@@ -55,19 +55,31 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let name = if all {
             R::NAME.to_string()
         } else {
-            format!("{}(axis={:?}{})", R::NAME, axes, if keepdims { ", keepdims" } else { "" })
+            format!(
+                "{}(axis={:?}{})",
+                R::NAME,
+                axes,
+                if keepdims { ", keepdims" } else { "" }
+            )
         };
         let error = (!R::HAS_IDENTITY && reduced == 0).then(|| Error::EmptyReduction {
-                op: name.clone(),
-                shape: m.shape.clone(),
-            });
+            op: name.clone(),
+            shape: m.shape.clone(),
+        });
         let kind = OpKind::Reduce {
             axes: axes.clone(),
             keepdims,
             staged,
         };
         Reduce {
-            meta: Meta::new(name, kind, R::Acc::DTYPE, shape, Chunks::from_blocks(blocks)).with_error(error),
+            meta: Meta::new(
+                name,
+                kind,
+                R::Acc::DTYPE,
+                shape,
+                Chunks::from_blocks(blocks),
+            )
+            .with_error(error),
             input,
             axes,
             keepdims,
@@ -98,7 +110,12 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
     }
 
     /// Folds the input over `in_box` into `out` (the output region matching `in_box`).
-    fn reduce_box(&self, cx: &mut TaskCx<'_>, in_box: &[Range<usize>], out: &mut [R::Acc]) -> Result<()> {
+    fn reduce_box(
+        &self,
+        cx: &mut TaskCx<'_>,
+        in_box: &[Range<usize>],
+        out: &mut [R::Acc],
+    ) -> Result<()> {
         if out.len() == 1 {
             // Everything folds into one value: cascade the tiles' totals pairwise.
             let mut cascade = Cascade::new();
@@ -118,7 +135,13 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let n = in_box.len();
         // Strides of the output seen from input axes: 0 on reduced axes.
         let out_ext: SmallVec<[usize; 6]> = (0..n)
-            .map(|d| if self.axes.contains(&d) { 1 } else { in_box[d].len() })
+            .map(|d| {
+                if self.axes.contains(&d) {
+                    1
+                } else {
+                    in_box[d].len()
+                }
+            })
             .collect();
         let mut ostr = c_strides(&out_ext);
         for &a in &self.axes {
@@ -130,7 +153,9 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             let r = self.input.fill(cx, t, &mut buf);
             if r.is_ok() {
                 let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
-                let base: usize = (0..n).map(|d| (t[d].start - in_box[d].start) * ostr[d]).sum();
+                let base: usize = (0..n)
+                    .map(|d| (t[d].start - in_box[d].start) * ostr[d])
+                    .sum();
                 let len = ext.last().copied().unwrap_or(1);
                 for_each_row(&ext, &ostr, base, |row, off| {
                     let run = &buf[row * len..(row + 1) * len];
@@ -192,7 +217,12 @@ impl<I: Element, R: Reducer<I>> Expr<R::Acc> for Reduce<I, R> {
                 .results
                 .get::<R::Acc>(self.meta.id)
                 .expect("the planner runs every stage before its consumers");
-            gather(arr.as_slice().expect("stage results are C-order"), &self.meta.shape, region, out);
+            gather(
+                arr.as_slice().expect("stage results are C-order"),
+                &self.meta.shape,
+                region,
+                out,
+            );
             return Ok(());
         }
         let shape = &self.input.meta().shape;
@@ -217,16 +247,26 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
 
     fn run(&self, results: &Results) -> Result<Arc<dyn Any + Send + Sync>> {
         let in_chunks = &self.input.meta().chunks;
-        let leaves = cartesian(&self.axes.iter().map(|&a| in_chunks.ranges(a)).collect::<Vec<_>>());
+        let leaves = cartesian(
+            &self
+                .axes
+                .iter()
+                .map(|&a| in_chunks.ranges(a))
+                .collect::<Vec<_>>(),
+        );
         let shape = self.meta.shape.clone();
         let mut data = vec![R::identity(); self.meta.size()];
         let ptr = SendPtr(data.as_mut_ptr());
-        self.meta.chunks.regions().par_iter().try_for_each(|out_region| {
-            let part = self.tree(results, out_region, &leaves)?;
-            // SAFETY: output chunks are disjoint regions of `data`, which outlives this loop.
-            unsafe { scatter(&part, ptr.get(), &shape, out_region) };
-            Ok::<(), Error>(())
-        })?;
+        self.meta
+            .chunks
+            .regions()
+            .par_iter()
+            .try_for_each(|out_region| {
+                let part = self.tree(results, out_region, &leaves)?;
+                // SAFETY: output chunks are disjoint regions of `data`, which outlives this loop.
+                unsafe { scatter(&part, ptr.get(), &shape, out_region) };
+                Ok::<(), Error>(())
+            })?;
         let arr = ndarray::ArrayD::from_shape_vec(shape, data).expect("size matches shape");
         Ok(Arc::new(arr))
     }

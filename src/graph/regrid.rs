@@ -21,7 +21,13 @@ impl<T: Element> Regrid<T> {
     pub(crate) fn new(input: Arc<dyn Expr<T>>, chunks: Chunks) -> Self {
         let m = input.meta();
         Regrid {
-            meta: Meta::new(format!("rechunk{chunks}"), OpKind::Regrid, T::DTYPE, m.shape.clone(), chunks),
+            meta: Meta::new(
+                format!("rechunk{chunks}"),
+                OpKind::Regrid,
+                T::DTYPE,
+                m.shape.clone(),
+                chunks,
+            ),
             input,
         }
     }

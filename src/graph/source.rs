@@ -30,7 +30,8 @@ impl<T: Element, F: FlatFn<T>> RegionFn<T> for Flat<F> {
         let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
         let len = ext.last().copied().unwrap_or(1);
         for_each_row(&ext, &strides, base, |row, off| {
-            self.0.fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
+            self.0
+                .fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
         });
         Ok(())
     }
@@ -43,7 +44,12 @@ pub(crate) struct SourceNode<T: Element> {
 }
 
 impl<T: Element> SourceNode<T> {
-    pub(crate) fn new(name: String, shape: Vec<usize>, chunks: Chunks, f: Arc<dyn RegionFn<T>>) -> Self {
+    pub(crate) fn new(
+        name: String,
+        shape: Vec<usize>,
+        chunks: Chunks,
+        f: Arc<dyn RegionFn<T>>,
+    ) -> Self {
         SourceNode {
             meta: Meta::new(name, OpKind::Source, T::DTYPE, shape, chunks),
             f,

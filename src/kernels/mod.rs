@@ -27,6 +27,19 @@ pub(crate) fn map_in_place<T: Copy, F: Fn(T) -> T>(xs: &mut [T], f: &F) {
     }
 }
 
+/// `out[i] = f(start + i)`: the kernel of position-defined sources (arange, linspace).
+#[multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.2",
+    "aarch64+neon"
+))]
+pub(crate) fn from_positions<T, F: Fn(u64) -> T>(start: u64, out: &mut [T], f: &F) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = f(start + i as u64);
+    }
+}
+
 /// `out[i] = f(src[i])`.
 #[multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
@@ -47,7 +60,12 @@ pub(crate) fn map_into<I: Copy, O, F: Fn(I) -> O>(src: &[I], out: &mut [O], f: &
     "x86_64+sse4.2",
     "aarch64+neon"
 ))]
-pub(crate) fn zip_into<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(a: &[A], b: &[B], out: &mut [O], f: &F) {
+pub(crate) fn zip_into<A: Copy, B: Copy, O, F: Fn(A, B) -> O>(
+    a: &[A],
+    b: &[B],
+    out: &mut [O],
+    f: &F,
+) {
     for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
         *o = f(x, y);
     }
@@ -74,7 +92,12 @@ pub(crate) fn zip3_into<A: Copy, B: Copy, C: Copy, O, F: Fn(A, B, C) -> O>(
 
 /// Expands `src` (C order over a box whose strides, seen from the output box, are
 /// `src_strides`: 0 on broadcast axes) into `out` (C order over `out_extents`).
-pub(crate) fn expand<T: Copy>(src: &[T], out_extents: &[usize], src_strides: &[usize], out: &mut [T]) {
+pub(crate) fn expand<T: Copy>(
+    src: &[T],
+    out_extents: &[usize],
+    src_strides: &[usize],
+    out: &mut [T],
+) {
     let len = out_extents.last().copied().unwrap_or(1);
     let last_stride = src_strides.last().copied().unwrap_or(1);
     for_each_row(out_extents, src_strides, 0, |row, off| {
@@ -104,7 +127,12 @@ pub(crate) fn gather<T: Copy>(src: &[T], shape: &[usize], region: &[Range<usize>
 /// # Safety
 /// `dst` must point to `shape.iter().product()` writable elements, and no other thread may write
 /// the elements of `region` at the same time.
-pub(crate) unsafe fn scatter<T: Copy>(tile: &[T], dst: *mut T, shape: &[usize], region: &[Range<usize>]) {
+pub(crate) unsafe fn scatter<T: Copy>(
+    tile: &[T],
+    dst: *mut T,
+    shape: &[usize],
+    region: &[Range<usize>],
+) {
     let strides = c_strides(shape);
     let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
     let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();

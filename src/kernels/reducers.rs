@@ -121,7 +121,14 @@ impl<I: Numeric> Reducer<I> for SumR {
         <I::Acc as Element>::ZERO
     }
     fn reduce_run(run: &[I]) -> I::Acc {
-        pairwise_sum(run)
+        if I::IS_FLOAT {
+            pairwise_sum(run)
+        } else {
+            // Wrapping integer sums are exact in any order: a plain vectorized fold.
+            fold_run(<I::Acc as Element>::ZERO, run, &|a: I::Acc, x: I| {
+                a.n_add(x.to_acc())
+            })
+        }
     }
     fn accumulate(acc: &mut [I::Acc], run: &[I]) {
         fold_rows(acc, run, &|a: I::Acc, x: I| a.n_add(x.to_acc()));
@@ -140,7 +147,9 @@ impl<I: Numeric> Reducer<I> for ProdR {
         <I::Acc as Numeric>::ONE
     }
     fn reduce_run(run: &[I]) -> I::Acc {
-        fold_run(<I::Acc as Numeric>::ONE, run, &|a: I::Acc, x: I| a.n_mul(x.to_acc()))
+        fold_run(<I::Acc as Numeric>::ONE, run, &|a: I::Acc, x: I| {
+            a.n_mul(x.to_acc())
+        })
     }
     fn accumulate(acc: &mut [I::Acc], run: &[I]) {
         fold_rows(acc, run, &|a: I::Acc, x: I| a.n_mul(x.to_acc()));

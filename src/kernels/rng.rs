@@ -17,7 +17,6 @@
 //! Normal variates use one generator per block (the lane-0 generator above) and take the
 //! `(p % 1024)`-th `rand_distr::StandardNormal` sample of it (ziggurat, rand_distr 0.5).
 
-use multiversion::multiversion;
 use rand::{RngCore, SeedableRng};
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
@@ -31,7 +30,11 @@ const PHI: u64 = 0x9e37_79b9_7f4a_7c15;
 /// The SplitMix64 seed of lane `lane` of block `block` of the stream `key`.
 #[inline]
 pub fn lane_seed(key: u64, block: u64, lane: u64) -> u64 {
-    key.wrapping_add((block.wrapping_mul(LANES as u64).wrapping_add(lane)).wrapping_mul(4).wrapping_mul(PHI))
+    key.wrapping_add(
+        (block.wrapping_mul(LANES as u64).wrapping_add(lane))
+            .wrapping_mul(4)
+            .wrapping_mul(PHI),
+    )
 }
 
 /// The 8 lane states of one block, structure-of-arrays: `s[word][lane]`.
@@ -55,20 +58,41 @@ impl Lanes {
     }
 }
 
-/// One xoshiro256++ step of all lanes; returns the 8 outputs.
+/// One xoshiro256++ step of all lanes; returns the 8 outputs. Written as one short loop per
+/// operation over the lane arrays, which the compiler turns into one vector instruction each.
 #[inline(always)]
 fn step(s: &mut [[u64; LANES]; 4]) -> [u64; LANES] {
+    let [mut s0, mut s1, mut s2, mut s3] = *s;
     let mut r = [0u64; LANES];
+    let mut t = [0u64; LANES];
     for l in 0..LANES {
-        r[l] = s[0][l].wrapping_add(s[3][l]).rotate_left(23).wrapping_add(s[0][l]);
-        let t = s[1][l] << 17;
-        s[2][l] ^= s[0][l];
-        s[3][l] ^= s[1][l];
-        s[1][l] ^= s[2][l];
-        s[0][l] ^= s[3][l];
-        s[2][l] ^= t;
-        s[3][l] = s[3][l].rotate_left(45);
+        r[l] = s0[l]
+            .wrapping_add(s3[l])
+            .rotate_left(23)
+            .wrapping_add(s0[l]);
     }
+    for l in 0..LANES {
+        t[l] = s1[l] << 17;
+    }
+    for l in 0..LANES {
+        s2[l] ^= s0[l];
+    }
+    for l in 0..LANES {
+        s3[l] ^= s1[l];
+    }
+    for l in 0..LANES {
+        s1[l] ^= s2[l];
+    }
+    for l in 0..LANES {
+        s0[l] ^= s3[l];
+    }
+    for l in 0..LANES {
+        s2[l] ^= t[l];
+    }
+    for l in 0..LANES {
+        s3[l] = s3[l].rotate_left(45);
+    }
+    *s = [s0, s1, s2, s3];
     r
 }
 
@@ -78,13 +102,27 @@ fn unit_f64(u: u64) -> f64 {
 }
 
 /// Fills `out` (a multiple of 8 long) with `lo + scale * u01`, capped at `cap`, from the lanes.
-#[multiversion(targets(
-    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
-    "x86_64+avx2+fma",
-    "x86_64+sse4.2",
-    "aarch64+neon"
-))]
+///
+/// The hottest loop of the random sources, so it dispatches by hand: AVX-512 (one register holds
+/// all eight lanes) or AVX2 (two), else the portable loop. All versions compute
+/// `lo + scale * u01` with a separate multiply and add (no FMA), so every CPU gives the same bits.
 fn uniform_steps(lanes: &mut Lanes, out: &mut [f64], lo: f64, scale: f64, cap: f64) {
+    debug_assert_eq!(out.len() % LANES, 0);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F.
+            return unsafe { x86::uniform_steps_avx512(lanes, out, lo, scale, cap) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2.
+            return unsafe { x86::uniform_steps_avx2(lanes, out, lo, scale, cap) };
+        }
+    }
+    uniform_steps_portable(lanes, out, lo, scale, cap)
+}
+
+fn uniform_steps_portable(lanes: &mut Lanes, out: &mut [f64], lo: f64, scale: f64, cap: f64) {
     let mut s = lanes.s;
     for o in out.chunks_exact_mut(LANES) {
         let r = step(&mut s);
@@ -94,6 +132,119 @@ fn uniform_steps(lanes: &mut Lanes, out: &mut [f64], lo: f64, scale: f64, cap: f
         }
     }
     lanes.s = s;
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::{Lanes, LANES};
+    use std::arch::x86_64::*;
+
+    const ONE_BITS: i64 = 0x3ff0_0000_0000_0000;
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn uniform_steps_avx512(
+        lanes: &mut Lanes,
+        out: &mut [f64],
+        lo: f64,
+        scale: f64,
+        cap: f64,
+    ) {
+        let ld = |w: &[u64; LANES]| unsafe { _mm512_loadu_si512(w.as_ptr().cast()) };
+        let (mut s0, mut s1, mut s2, mut s3) = (
+            ld(&lanes.s[0]),
+            ld(&lanes.s[1]),
+            ld(&lanes.s[2]),
+            ld(&lanes.s[3]),
+        );
+        let (vlo, vscale, vcap) = (
+            _mm512_set1_pd(lo),
+            _mm512_set1_pd(scale),
+            _mm512_set1_pd(cap),
+        );
+        let (one_bits, one) = (_mm512_set1_epi64(ONE_BITS), _mm512_set1_pd(1.0));
+        for o in out.chunks_exact_mut(LANES) {
+            let r = _mm512_add_epi64(_mm512_rol_epi64::<23>(_mm512_add_epi64(s0, s3)), s0);
+            let t = _mm512_slli_epi64::<17>(s1);
+            s2 = _mm512_xor_si512(s2, s0);
+            s3 = _mm512_xor_si512(s3, s1);
+            s1 = _mm512_xor_si512(s1, s2);
+            s0 = _mm512_xor_si512(s0, s3);
+            s2 = _mm512_xor_si512(s2, t);
+            s3 = _mm512_rol_epi64::<45>(s3);
+            let u = _mm512_sub_pd(
+                _mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64::<12>(r), one_bits)),
+                one,
+            );
+            let v = _mm512_add_pd(vlo, _mm512_mul_pd(vscale, u));
+            // min(v, cap) is v unless v >= cap, as the portable `if v < cap { v } else { cap }`.
+            let v = _mm512_min_pd(v, vcap);
+            // SAFETY: o has LANES elements.
+            unsafe { _mm512_storeu_pd(o.as_mut_ptr(), v) };
+        }
+        let st = |w: &mut [u64; LANES], v: __m512i| unsafe {
+            _mm512_storeu_si512(w.as_mut_ptr().cast(), v)
+        };
+        st(&mut lanes.s[0], s0);
+        st(&mut lanes.s[1], s1);
+        st(&mut lanes.s[2], s2);
+        st(&mut lanes.s[3], s3);
+    }
+
+    #[inline(always)]
+    unsafe fn rol<const L: i32, const R: i32>(x: __m256i) -> __m256i {
+        _mm256_or_si256(_mm256_slli_epi64::<L>(x), _mm256_srli_epi64::<R>(x))
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn uniform_steps_avx2(
+        lanes: &mut Lanes,
+        out: &mut [f64],
+        lo: f64,
+        scale: f64,
+        cap: f64,
+    ) {
+        let (vlo, vscale, vcap) = (
+            _mm256_set1_pd(lo),
+            _mm256_set1_pd(scale),
+            _mm256_set1_pd(cap),
+        );
+        let (one_bits, one) = (_mm256_set1_epi64x(ONE_BITS), _mm256_set1_pd(1.0));
+        // Two halves of four lanes each; each half is an independent set of generators.
+        for half in 0..2 {
+            let ld =
+                |w: &[u64; LANES]| unsafe { _mm256_loadu_si256(w.as_ptr().add(4 * half).cast()) };
+            let (mut s0, mut s1, mut s2, mut s3) = (
+                ld(&lanes.s[0]),
+                ld(&lanes.s[1]),
+                ld(&lanes.s[2]),
+                ld(&lanes.s[3]),
+            );
+            for o in out.chunks_exact_mut(LANES) {
+                let r = _mm256_add_epi64(unsafe { rol::<23, 41>(_mm256_add_epi64(s0, s3)) }, s0);
+                let t = _mm256_slli_epi64::<17>(s1);
+                s2 = _mm256_xor_si256(s2, s0);
+                s3 = _mm256_xor_si256(s3, s1);
+                s1 = _mm256_xor_si256(s1, s2);
+                s0 = _mm256_xor_si256(s0, s3);
+                s2 = _mm256_xor_si256(s2, t);
+                s3 = unsafe { rol::<45, 19>(s3) };
+                let u = _mm256_sub_pd(
+                    _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(r), one_bits)),
+                    one,
+                );
+                let v = _mm256_min_pd(_mm256_add_pd(vlo, _mm256_mul_pd(vscale, u)), vcap);
+                // SAFETY: o has LANES = 8 elements; this half writes 4 of them.
+                unsafe { _mm256_storeu_pd(o.as_mut_ptr().add(4 * half), v) };
+            }
+            let st = |w: &mut [u64; LANES], v: __m256i| unsafe {
+                _mm256_storeu_si256(w.as_mut_ptr().add(4 * half).cast(), v)
+            };
+            st(&mut lanes.s[0], s0);
+            st(&mut lanes.s[1], s1);
+            st(&mut lanes.s[2], s2);
+            st(&mut lanes.s[3], s3);
+        }
+    }
 }
 
 /// Raw 64-bit outputs, for tests and for the stream's documentation.
@@ -112,7 +263,6 @@ pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
     let cap = if hi > lo { prev_below(hi) } else { lo };
     let mut done = 0usize;
     let mut pos = start;
-    let mut tmp = [0f64; BLOCK];
     while done < out.len() {
         let block = pos / BLOCK as u64;
         let off = (pos % BLOCK as u64) as usize;
@@ -121,6 +271,8 @@ pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
         if off == 0 && take % LANES == 0 {
             uniform_steps(&mut lanes, &mut out[done..done + take], lo, scale, cap);
         } else {
+            // A block cut by a chunk edge: generate its prefix into a scratch block.
+            let mut tmp = [0f64; BLOCK];
             let need = (off + take).div_ceil(LANES) * LANES;
             uniform_steps(&mut lanes, &mut tmp[..need], lo, scale, cap);
             out[done..done + take].copy_from_slice(&tmp[off..off + take]);
@@ -178,7 +330,11 @@ mod tests {
             for lane in 0..LANES {
                 let mut g = Xoshiro256PlusPlus::seed_from_u64(lane_seed(key, block, lane as u64));
                 for s in 0..BLOCK / LANES {
-                    assert_eq!(raw[s * LANES + lane], g.next_u64(), "block {block} lane {lane} step {s}");
+                    assert_eq!(
+                        raw[s * LANES + lane],
+                        g.next_u64(),
+                        "block {block} lane {lane} step {s}"
+                    );
                 }
             }
         }
@@ -200,6 +356,42 @@ mod tests {
         let mut zp = vec![0.0; 100];
         fill_normal(key, 0.0, 1.0, 1500, &mut zp);
         assert_eq!(zp, z[1490..1590]);
+    }
+
+    #[test]
+    fn every_dispatch_level_gives_the_same_bits() {
+        let mut want = vec![0.0; BLOCK];
+        uniform_steps_portable(&mut Lanes::new(3, 9), &mut want, -1.0, 2.0, prev_below(1.0));
+        #[cfg(target_arch = "x86_64")]
+        {
+            let mut got = vec![0.0; BLOCK];
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: checked above.
+                unsafe {
+                    x86::uniform_steps_avx2(
+                        &mut Lanes::new(3, 9),
+                        &mut got,
+                        -1.0,
+                        2.0,
+                        prev_below(1.0),
+                    )
+                };
+                assert_eq!(got, want);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: checked above.
+                unsafe {
+                    x86::uniform_steps_avx512(
+                        &mut Lanes::new(3, 9),
+                        &mut got,
+                        -1.0,
+                        2.0,
+                        prev_below(1.0),
+                    )
+                };
+                assert_eq!(got, want);
+            }
+        }
     }
 
     #[test]

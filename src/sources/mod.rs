@@ -17,10 +17,14 @@ use crate::element::{Element, Numeric};
 use crate::error::{Error, Result};
 use crate::graph::source::{Flat, FlatFn, RegionFn, SourceNode};
 use crate::graph::Invalid;
-use crate::kernels::gather;
+use crate::kernels::{self, gather};
 
 /// Builds a source array, or an invalid one carrying the error of an oversized shape.
-pub(crate) fn source<T: Element>(name: String, shape: Vec<usize>, f: Arc<dyn RegionFn<T>>) -> ChunkedArray<T> {
+pub(crate) fn source<T: Element>(
+    name: String,
+    shape: Vec<usize>,
+    f: Arc<dyn RegionFn<T>>,
+) -> ChunkedArray<T> {
     if let Err(e) = checked_size(&name, &shape, T::DTYPE.size()) {
         return invalid(&name, shape, e);
     }
@@ -37,10 +41,8 @@ struct Iota {
 }
 impl FlatFn<i64> for Iota {
     fn fill_flat(&self, start: u64, out: &mut [i64]) {
-        let s = self.start.wrapping_add(start as i64);
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = s.wrapping_add(i as i64);
-        }
+        let s = self.start;
+        kernels::from_positions(start, out, &|p: u64| s.wrapping_add(p as i64));
     }
 }
 
@@ -52,9 +54,8 @@ struct Affine {
 }
 impl FlatFn<f64> for Affine {
     fn fill_flat(&self, start: u64, out: &mut [f64]) {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = self.start + (start + i as u64) as f64 * self.step;
-        }
+        let (s, step) = (self.start, self.step);
+        kernels::from_positions(start, out, &|p: u64| s + p as f64 * step);
         if let Some((p, v)) = self.last {
             if p >= start && p < start + out.len() as u64 {
                 out[(p - start) as usize] = v;
@@ -71,7 +72,11 @@ impl FlatFn<f64> for Affine {
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn arange(n: usize) -> ChunkedArray<i64> {
-    source(format!("arange({n})"), vec![n], Arc::new(Flat(Iota { start: 0 })))
+    source(
+        format!("arange({n})"),
+        vec![n],
+        Arc::new(Flat(Iota { start: 0 })),
+    )
 }
 
 /// `start, start + step, ...` up to but excluding `stop`, as `f64`: NumPy's float
@@ -111,7 +116,15 @@ pub fn arange_step(start: f64, stop: f64, step: f64) -> ChunkedArray<f64> {
         return bad("step", step, "gives more elements than can be addressed");
     }
     let n = if len > 0.0 { len as usize } else { 0 };
-    source(name, vec![n], Arc::new(Flat(Affine { start, step, last: None })))
+    source(
+        name,
+        vec![n],
+        Arc::new(Flat(Affine {
+            start,
+            step,
+            last: None,
+        })),
+    )
 }
 
 /// `num` evenly spaced values from `start` to `stop` inclusive, as NumPy's `np.linspace`.
@@ -134,9 +147,17 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> ChunkedArray<f64> {
             return invalid(&name, vec![num], e);
         }
     }
-    let step = if num > 1 { (stop - start) / (num - 1) as f64 } else { 0.0 };
+    let step = if num > 1 {
+        (stop - start) / (num - 1) as f64
+    } else {
+        0.0
+    };
     let last = (num > 1).then(|| ((num - 1) as u64, stop));
-    source(name, vec![num], Arc::new(Flat(Affine { start, step, last })))
+    source(
+        name,
+        vec![num],
+        Arc::new(Flat(Affine { start, step, last })),
+    )
 }
 
 struct Constant<T>(T);
@@ -156,19 +177,31 @@ impl<T: Element> RegionFn<T> for Constant<T> {
 /// ```
 pub fn full<T: Element>(shape: impl IntoShape, value: T) -> ChunkedArray<T> {
     let shape = shape.into_shape_vec();
-    source(format!("full({shape:?}, {value})"), shape, Arc::new(Constant(value)))
+    source(
+        format!("full({shape:?}, {value})"),
+        shape,
+        Arc::new(Constant(value)),
+    )
 }
 
 /// An array of zeros: NumPy's `np.zeros`.
 pub fn zeros<T: Element>(shape: impl IntoShape) -> ChunkedArray<T> {
     let shape = shape.into_shape_vec();
-    source(format!("zeros({shape:?})"), shape, Arc::new(Constant(T::ZERO)))
+    source(
+        format!("zeros({shape:?})"),
+        shape,
+        Arc::new(Constant(T::ZERO)),
+    )
 }
 
 /// An array of ones: NumPy's `np.ones`.
 pub fn ones<T: Numeric>(shape: impl IntoShape) -> ChunkedArray<T> {
     let shape = shape.into_shape_vec();
-    source(format!("ones({shape:?})"), shape, Arc::new(Constant(T::ONE)))
+    source(
+        format!("ones({shape:?})"),
+        shape,
+        Arc::new(Constant(T::ONE)),
+    )
 }
 
 struct InMemory<T> {
@@ -176,7 +209,12 @@ struct InMemory<T> {
 }
 impl<T: Element> RegionFn<T> for InMemory<T> {
     fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        gather(self.data.as_slice().expect("kept in C order"), shape, region, out);
+        gather(
+            self.data.as_slice().expect("kept in C order"),
+            shape,
+            region,
+            out,
+        );
         Ok(())
     }
 }
@@ -193,7 +231,10 @@ impl<T: Element> RegionFn<T> for InMemory<T> {
 /// assert_eq!(x.sum().item()?, 10.0);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
-pub fn from_array<T: Element, D: Dimension>(array: Array<T, D>, chunks: impl IntoChunks) -> Result<ChunkedArray<T>> {
+pub fn from_array<T: Element, D: Dimension>(
+    array: Array<T, D>,
+    chunks: impl IntoChunks,
+) -> Result<ChunkedArray<T>> {
     let data = array.into_dyn();
     let data = if data.is_standard_layout() {
         data
@@ -201,7 +242,9 @@ pub fn from_array<T: Element, D: Dimension>(array: Array<T, D>, chunks: impl Int
         data.as_standard_layout().into_owned()
     };
     let shape = data.shape().to_vec();
-    let chunks = chunks.into_chunk_spec().resolve("from_array", &shape, T::DTYPE.size())?;
+    let chunks = chunks
+        .into_chunk_spec()
+        .resolve("from_array", &shape, T::DTYPE.size())?;
     let name = format!("from_array({}{:?})", T::DTYPE, shape);
     let node = SourceNode::new(name, shape, chunks, Arc::new(InMemory { data }));
     Ok(ChunkedArray::from_expr(Arc::new(node)))

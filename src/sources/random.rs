@@ -37,7 +37,8 @@ use crate::kernels::rng;
 ///   `uniform(lo, hi)` is `lo + (hi - lo) * u01`, capped below `hi`;
 /// * normal values use the lane-0 generator of each block and take the `(p % 1024)`-th
 ///   `rand_distr::StandardNormal` sample (rand_distr 0.5), scaled as `mean + std * z`.
-pub const STREAM: &str = "chunkwise-v1: xoshiro256++ x 8 lanes per 1024-position block, SplitMix64-keyed";
+pub const STREAM: &str =
+    "chunkwise-v1: xoshiro256++ x 8 lanes per 1024-position block, SplitMix64-keyed";
 
 const PHI: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -75,7 +76,13 @@ impl FlatFn<f64> for Normal {
     }
 }
 
-fn bad_param(op: &str, shape: Vec<usize>, param: &str, value: f64, reason: &str) -> ChunkedArray<f64> {
+fn bad_param(
+    op: &str,
+    shape: Vec<usize>,
+    param: &str,
+    value: f64,
+    reason: &str,
+) -> ChunkedArray<f64> {
     let e = Error::InvalidParameter {
         op: op.into(),
         param: param.into(),
@@ -97,7 +104,8 @@ impl Generator {
     }
 
     fn next_key(&mut self) -> u64 {
-        let key = SplitMix64::seed_from_u64(self.seed.wrapping_add(self.draws.wrapping_mul(PHI))).next_u64();
+        let key = SplitMix64::seed_from_u64(self.seed.wrapping_add(self.draws.wrapping_mul(PHI)))
+            .next_u64();
         self.draws += 1;
         key
     }

@@ -1,0 +1,176 @@
+//! The speed reference: the two headline workloads as plain hand-written rayon loops, no arrays,
+//! no graph. Build it for the host CPU, as Numba compiles for it:
+//!
+//!     RUSTFLAGS="-C target-cpu=native" cargo run --release --example rayon_reference \
+//!         --target-dir target/native -- --workload pi --n 1e9 --workers 2
+//!
+//! `--workload sum` is `(0..n).into_par_iter().sum()` over `i64`, split into the same chunks as
+//! chunkwise's (each chunk summed by a plain loop over its values).
+//!
+//! `--workload pi` implements chunkwise's documented random stream independently (eight
+//! xoshiro256++ lanes per 1024-position block, keyed by SplitMix64; see `chunkwise::random`), so
+//! it draws exactly the same points and must print the same count: per block of 1024 x positions
+//! it generates x and y into two stack buffers and counts `x*x + y*y < 1` in one loop.
+//! `--workload pi-smallrng` is what a user would write first: rand's `SmallRng` per rayon split,
+//! `random_range(-1.0..1.0)` twice per point (different numbers, same work).
+mod common;
+
+use rand::{Rng, RngCore, SeedableRng};
+use rand_xoshiro::SplitMix64;
+use rayon::prelude::*;
+
+const BLOCK: usize = 1024;
+const LANES: usize = 8;
+const PHI: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn lane_state(key: u64, block: u64) -> [[u64; LANES]; 4] {
+    let mut s = [[0u64; LANES]; 4];
+    for lane in 0..LANES as u64 {
+        let seed = key.wrapping_add(
+            (block * LANES as u64 + lane)
+                .wrapping_mul(4)
+                .wrapping_mul(PHI),
+        );
+        let mut sm = SplitMix64::seed_from_u64(seed);
+        for w in s.iter_mut() {
+            w[lane as usize] = sm.next_u64();
+        }
+    }
+    s
+}
+
+/// Values of flat positions start..start+out.len() in [-1, 1) of stream `key`.
+fn fill(key: u64, start: u64, out: &mut [f64]) {
+    let mut tmp = [0f64; BLOCK];
+    let mut done = 0;
+    let mut pos = start;
+    while done < out.len() {
+        let (block, off) = (pos / BLOCK as u64, (pos % BLOCK as u64) as usize);
+        let take = (BLOCK - off).min(out.len() - done);
+        let mut s = lane_state(key, block);
+        let steps = (off + take).div_ceil(LANES);
+        for st in 0..steps {
+            for l in 0..LANES {
+                let r = s[0][l]
+                    .wrapping_add(s[3][l])
+                    .rotate_left(23)
+                    .wrapping_add(s[0][l]);
+                let t = s[1][l] << 17;
+                s[2][l] ^= s[0][l];
+                s[3][l] ^= s[1][l];
+                s[1][l] ^= s[2][l];
+                s[0][l] ^= s[3][l];
+                s[2][l] ^= t;
+                s[3][l] = s[3][l].rotate_left(45);
+                let u = f64::from_bits((r >> 12) | 0x3ff0_0000_0000_0000) - 1.0;
+                tmp[st * LANES + l] = -1.0 + 2.0 * u;
+            }
+        }
+        out[done..done + take].copy_from_slice(&tmp[off..off + take]);
+        done += take;
+        pos += take as u64;
+    }
+}
+
+fn pi_same_stream(seed: u64, n: usize) -> u64 {
+    // Draw 0 of default_rng(seed): the first SplitMix64 output.
+    let key = SplitMix64::seed_from_u64(seed).next_u64();
+    (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let j0 = b * BLOCK;
+            let len = BLOCK.min(n - j0);
+            let mut x = [0f64; BLOCK];
+            let mut y = [0f64; BLOCK];
+            fill(key, j0 as u64, &mut x[..len]);
+            fill(key, (n + j0) as u64, &mut y[..len]);
+            let mut c = 0u64;
+            for i in 0..len {
+                c += (x[i] * x[i] + y[i] * y[i] < 1.0) as u64;
+            }
+            c
+        })
+        .sum()
+}
+
+fn pi_smallrng(seed: u64, n: usize) -> u64 {
+    (0..n.div_ceil(BLOCK * 64))
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = rand::rngs::SmallRng::seed_from_u64(seed ^ (b as u64).wrapping_mul(PHI));
+            let len = (BLOCK * 64).min(n - b * BLOCK * 64);
+            let mut c = 0u64;
+            for _ in 0..len {
+                let x: f64 = rng.random_range(-1.0..1.0);
+                let y: f64 = rng.random_range(-1.0..1.0);
+                c += (x * x + y * y < 1.0) as u64;
+            }
+            c
+        })
+        .sum()
+}
+
+fn sum_chunks(n: usize, chunk: usize) -> i64 {
+    (0..n.div_ceil(chunk))
+        .into_par_iter()
+        .map(|c| {
+            let lo = (c * chunk) as i64;
+            let hi = ((c + 1) * chunk).min(n) as i64;
+            // An opaque step keeps LLVM from replacing the loop by its closed form n(n-1)/2
+            // (it does so for a step of 1, and the reference would then do no work at all);
+            // the loop still vectorizes.
+            let step = std::hint::black_box(1i64);
+            let mut s = 0i64;
+            let mut i = lo;
+            while i < hi {
+                s = s.wrapping_add(i);
+                i += step;
+            }
+            s
+        })
+        .sum()
+}
+
+fn main() {
+    let mut workload = String::from("pi");
+    let mut rest = Vec::new();
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--workload" {
+            workload = it.next().unwrap_or_default();
+        } else {
+            rest.push(a);
+        }
+    }
+    // Re-parse the common flags from what is left.
+    let args = {
+        let mut v = vec![String::from("rayon_reference")];
+        v.extend(rest);
+        common::parse_from(v, 100_000_000, "usage: rayon_reference --workload pi|pi-smallrng|sum [--n N] [--workers W] [--chunk C]")
+    };
+    let n = args.n;
+    let (line, seconds) = common::timed(args.workers, || match workload.as_str() {
+        "pi" => {
+            let c = pi_same_stream(args.seed, n);
+            format!("inside: {c}\nresult: {}", 4.0 * c as f64 / n as f64)
+        }
+        "pi-smallrng" => {
+            let c = pi_smallrng(args.seed, n);
+            format!("inside: {c}\nresult: {}", 4.0 * c as f64 / n as f64)
+        }
+        "sum" => format!("result: {}", sum_chunks(n, args.chunk.unwrap_or(524_288))),
+        other => {
+            eprintln!("unknown workload {other}");
+            std::process::exit(2)
+        }
+    });
+    println!("workload: reference-{workload}");
+    println!("n: {n}");
+    println!("workers: {}", common::workers_used(args.workers));
+    println!("{line}");
+    println!("seconds: {seconds:.6}");
+    println!(
+        "peak_rss_mib: {:.1}",
+        chunkwise::diagnostics::peak_rss_mib()
+    );
+}
