@@ -161,6 +161,6 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
 
     /// Standard deviation along `axis`.
     pub fn std_axis(&self, axis: isize) -> Result<ChunkedArray<T::Float>> {
-        Ok(self.var_axis(axis)?.sqrt())
+        Ok(self.var_over(self.axis_arg("std_axis", axis)?).sqrt())
     }
 }

@@ -1,0 +1,123 @@
+//! Bounded memory: the headline workloads at N = 1e8 peak within a few MiB of the same program
+//! at N = 1e6. Each run is a fresh child process (this test binary re-executed with an
+//! environment variable), so its VmHWM belongs to that workload alone.
+use chunkwise::prelude::*;
+use std::process::Command;
+
+const CHILD: &str = "CHUNKWISE_MEMORY_CHILD";
+
+fn run_child(workload: &str, n: usize) -> (u64, String) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "memory_child", "--nocapture", "--test-threads=1"])
+        .env(CHILD, format!("{workload}:{n}"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // libtest prints "test memory_child ... " on the same line before the child's output.
+    let at = stdout.find("VMHWM=").expect("child prints VMHWM");
+    let line = stdout[at..].lines().next().unwrap();
+    let mut parts = line["VMHWM=".len()..].split(' ');
+    let hwm = parts.next().unwrap().parse().unwrap();
+    (hwm, parts.next().unwrap_or("").to_string())
+}
+
+/// Runs only when re-executed by `memory_is_bounded_by_tiles_not_by_n`.
+#[test]
+fn memory_child() {
+    let Ok(spec) = std::env::var(CHILD) else {
+        return;
+    };
+    let (workload, n) = spec.split_once(':').unwrap();
+    let n: usize = n.parse().unwrap();
+    let result = match workload {
+        "sum" => chunkwise::arange(n).sum().item().unwrap().to_string(),
+        "pi" => {
+            let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
+            let inside = pts
+                .square()
+                .sum_axis(0)
+                .unwrap()
+                .lt(1.0)
+                .count_nonzero()
+                .item()
+                .unwrap();
+            (4.0 * inside as f64 / n as f64).to_string()
+        }
+        other => panic!("unknown workload {other}"),
+    };
+    println!(
+        "VMHWM={} {result}",
+        chunkwise::diagnostics::peak_rss_bytes().unwrap()
+    );
+}
+
+#[test]
+fn memory_is_bounded_by_tiles_not_by_n() {
+    if chunkwise::diagnostics::peak_rss_bytes().is_none() {
+        eprintln!("no /proc/self/status here: skipping the VmHWM comparison");
+        return;
+    }
+    for workload in ["sum", "pi"] {
+        let (small, _) = run_child(workload, 1_000_000);
+        let (large, result) = run_child(workload, 100_000_000);
+        let grew = large.saturating_sub(small) as f64 / (1 << 20) as f64;
+        eprintln!("{workload}: VmHWM {small} B at 1e6, {large} B at 1e8 (+{grew:.2} MiB), result {result}");
+        // 1e8 f64 would be 800 MB materialized; the fused plan needs a few tiles per worker.
+        assert!(
+            grew < 4.0,
+            "{workload}: peak grew by {grew:.2} MiB from 1e6 to 1e8"
+        );
+        if workload == "pi" {
+            let pi: f64 = result.parse().unwrap();
+            assert!((pi - std::f64::consts::PI).abs() < 1e-3, "{pi}");
+        } else {
+            assert_eq!(result, (100_000_000i64 * 99_999_999 / 2).to_string());
+        }
+    }
+}
+
+#[test]
+fn fused_plans_project_tile_sized_memory() {
+    let pts = chunkwise::random::default_rng(0).uniform(-1.0, 1.0, [2, 1_000_000_000]);
+    let inside = pts.square().sum_axis(0).unwrap().lt(1.0).count_nonzero();
+    let plan = inside.plan().unwrap();
+    assert_eq!(plan.stages.len(), 1, "{plan}");
+    let stage = &plan.stages[0];
+    assert_eq!(
+        stage.fused,
+        vec![
+            "uniform(-1, 1)",
+            "square",
+            "sum(axis=[0])",
+            "lt 1",
+            "count_nonzero"
+        ],
+        "{plan}"
+    );
+    assert!(plan.output.is_none());
+    // Workers x five tile buffers plus a few partials: well under a MiB per worker.
+    assert!(
+        plan.memory.total < plan.workers as u64 * (1 << 20),
+        "{plan}"
+    );
+    // The same plan with a memory limit below it is refused.
+    let cfg = Config::default().memory_limit(1024);
+    assert!(matches!(
+        inside.item_with(&cfg),
+        Err(chunkwise::Error::MemoryLimit { .. })
+    ));
+}
+
+#[test]
+fn building_allocates_nothing_of_size_n() {
+    // 10^18 elements: building, planning and explaining must not touch them.
+    let x = chunkwise::random::default_rng(1).random([1_000_000_000, 1_000_000_000]);
+    let y = (&x * 2.0 + 1.0).sqrt().sum_axis(1).unwrap();
+    assert_eq!(y.shape(), &[1_000_000_000]);
+    assert!(y.explain().unwrap().contains("projected peak memory"));
+}

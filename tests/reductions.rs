@@ -1,0 +1,247 @@
+//! Every reduction, over all elements and along each axis, against ndarray, over many shapes
+//! and chunkings (staged trees where a reduced axis has several chunks, inline otherwise).
+mod common;
+
+use chunkwise::prelude::*;
+use common::*;
+use ndarray::{ArrayD, Axis, IxDyn};
+
+fn scalar<T: Clone>(v: T) -> ArrayD<T> {
+    ArrayD::from_elem(IxDyn(&[]), v)
+}
+
+fn fold_axis(a: &ArrayD<f64>, axis: usize, init: f64, f: impl Fn(f64, f64) -> f64) -> ArrayD<f64> {
+    a.fold_axis(Axis(axis), init, |&acc, &x| f(acc, x))
+}
+
+fn check_f64(x: &ChunkedArray<f64>, a: &ArrayD<f64>, what: &str) {
+    let n = a.len();
+    let tol = 1e-12;
+    assert_close(
+        &x.sum().compute().unwrap(),
+        &scalar(a.sum()),
+        tol,
+        &format!("{what} sum"),
+    );
+    assert_close(
+        &x.prod().compute().unwrap(),
+        &scalar(a.product()),
+        tol,
+        &format!("{what} prod"),
+    );
+    assert_close(
+        &x.mean().compute().unwrap(),
+        &scalar(a.sum() / n as f64),
+        tol,
+        &format!("{what} mean"),
+    );
+    let mean = a.sum() / n as f64;
+    let var = a.mapv(|v| (v - mean).powi(2)).sum() / n as f64;
+    assert_close(
+        &x.var().compute().unwrap(),
+        &scalar(var),
+        tol,
+        &format!("{what} var"),
+    );
+    assert_close(
+        &x.std().compute().unwrap(),
+        &scalar(var.sqrt()),
+        tol,
+        &format!("{what} std"),
+    );
+    let nz = a.iter().filter(|&&v| v != 0.0).count() as u64;
+    assert_eq!(
+        x.count_nonzero().item().unwrap(),
+        nz,
+        "{what} count_nonzero"
+    );
+    assert_eq!(
+        x.any().item().unwrap(),
+        a.iter().any(|&v| v != 0.0),
+        "{what} any"
+    );
+    assert_eq!(
+        x.all().item().unwrap(),
+        a.iter().all(|&v| v != 0.0),
+        "{what} all"
+    );
+    if n > 0 {
+        let mn = a.fold(f64::INFINITY, |m, &v| m.min(v));
+        let mx = a.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        assert_eq!(x.min().item().unwrap(), mn, "{what} min");
+        assert_eq!(x.max().item().unwrap(), mx, "{what} max");
+    } else {
+        assert!(matches!(
+            x.min().compute(),
+            Err(chunkwise::Error::EmptyReduction { .. })
+        ));
+    }
+    for axis in 0..a.ndim() {
+        let w = format!("{what} axis {axis}");
+        let k = axis as isize;
+        let len = a.shape()[axis];
+        assert_close(
+            &x.sum_axis(k).unwrap().compute().unwrap(),
+            &a.sum_axis(Axis(axis)),
+            tol,
+            &format!("{w} sum"),
+        );
+        // Negative axes count from the end.
+        let neg = k - a.ndim() as isize;
+        assert_close(
+            &x.sum_axis(neg).unwrap().compute().unwrap(),
+            &a.sum_axis(Axis(axis)),
+            tol,
+            &format!("{w} sum neg"),
+        );
+        assert_close(
+            &x.prod_axis(k).unwrap().compute().unwrap(),
+            &fold_axis(a, axis, 1.0, |p, v| p * v),
+            tol,
+            &format!("{w} prod"),
+        );
+        let mean = a.sum_axis(Axis(axis)).mapv(|s| s / len as f64);
+        assert_close(
+            &x.mean_axis(k).unwrap().compute().unwrap(),
+            &mean,
+            tol,
+            &format!("{w} mean"),
+        );
+        if len > 0 {
+            let var = a.var_axis(Axis(axis), 0.0);
+            assert_close(
+                &x.var_axis(k).unwrap().compute().unwrap(),
+                &var,
+                1e-10,
+                &format!("{w} var"),
+            );
+            assert_close(
+                &x.std_axis(k).unwrap().compute().unwrap(),
+                &var.mapv(f64::sqrt),
+                1e-10,
+                &format!("{w} std"),
+            );
+            assert_eq!(
+                x.min_axis(k).unwrap().compute().unwrap(),
+                fold_axis(a, axis, f64::INFINITY, f64::min),
+                "{w} min"
+            );
+            assert_eq!(
+                x.max_axis(k).unwrap().compute().unwrap(),
+                fold_axis(a, axis, f64::NEG_INFINITY, f64::max),
+                "{w} max"
+            );
+        } else {
+            assert!(
+                x.min_axis(k).unwrap().compute().is_err(),
+                "{w} min of empty axis"
+            );
+        }
+        let nz = a.map_axis(Axis(axis), |l| {
+            l.iter().filter(|&&v| v != 0.0).count() as u64
+        });
+        assert_eq!(
+            x.count_nonzero_axis(k).unwrap().compute().unwrap(),
+            nz,
+            "{w} count_nonzero"
+        );
+        let any = a.map_axis(Axis(axis), |l| l.iter().any(|&v| v != 0.0));
+        assert_eq!(x.any_axis(k).unwrap().compute().unwrap(), any, "{w} any");
+        let all = a.map_axis(Axis(axis), |l| l.iter().all(|&v| v != 0.0));
+        assert_eq!(x.all_axis(k).unwrap().compute().unwrap(), all, "{w} all");
+    }
+}
+
+#[test]
+fn every_reduction_every_shape_every_chunking() {
+    for shape in shapes() {
+        let a = data_f64(&shape);
+        for chunks in chunkings(&shape) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            check_f64(&x, &a, &format!("shape {shape:?} chunks {chunks:?}"));
+        }
+    }
+}
+
+#[test]
+fn integer_reductions_use_numpy_accumulators() {
+    let a = data_i64(&[4, 5]);
+    for chunks in chunkings(&[4, 5]) {
+        let x = chunkwise::from_array(a.mapv(|v| v as i32), chunks.clone()).unwrap();
+        // i32 sums into i64, as NumPy.
+        let s: i64 = x.sum().item().unwrap();
+        assert_eq!(s, a.sum());
+        assert_eq!(
+            x.sum_axis(1).unwrap().compute().unwrap(),
+            a.sum_axis(Axis(1))
+        );
+        assert_eq!(x.min().item().unwrap(), *a.iter().min().unwrap() as i32);
+        assert_eq!(
+            x.max_axis(0).unwrap().compute().unwrap(),
+            a.map_axis(Axis(0), |l| *l.iter().max().unwrap() as i32)
+        );
+        let m: f64 = x.mean().item().unwrap();
+        assert!((m - a.sum() as f64 / 20.0).abs() < 1e-12);
+        let u = chunkwise::from_array(a.mapv(|v| (v + 11) as u8), chunks).unwrap();
+        let su: u64 = u.sum().item().unwrap();
+        assert_eq!(su, a.mapv(|v| (v + 11) as u64).sum());
+    }
+    // Overflow wraps silently, as NumPy's int64.
+    let big = chunkwise::full([3], i64::MAX).sum().item().unwrap();
+    assert_eq!(big, i64::MAX.wrapping_mul(3));
+    // u64 products wrap too.
+    let p: u64 = chunkwise::full([70], 2u64).prod().item().unwrap();
+    assert_eq!(p, 0);
+}
+
+#[test]
+fn bool_reductions() {
+    let a = data_i64(&[6, 7]).mapv(|v| v > 0);
+    let x = chunkwise::from_array(a.clone(), [4, 3]).unwrap();
+    assert_eq!(
+        x.count_nonzero().item().unwrap(),
+        a.iter().filter(|&&b| b).count() as u64
+    );
+    assert!(x.any().item().unwrap());
+    assert!(!x.all().item().unwrap());
+    assert!(chunkwise::zeros::<bool>([0]).all().item().unwrap());
+    assert!(!chunkwise::zeros::<bool>([0]).any().item().unwrap());
+}
+
+#[test]
+fn reductions_chain_with_more_ops() {
+    let a = data_f64(&[6, 8]);
+    let x = chunkwise::from_array(a.clone(), [2, 3]).unwrap();
+    // (x - x.mean(axis=0)).sum(): a staged reduction broadcast back into an elementwise op.
+    let got = (&x - &x.mean_axis(0).unwrap()).abs().sum().item().unwrap();
+    let mean0 = a.mean_axis(Axis(0)).unwrap();
+    let want = (&a - &mean0).mapv(f64::abs).sum();
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    // A reduction of a reduction.
+    let s = x.sum_axis(1).unwrap().max().item().unwrap();
+    assert_eq!(
+        s,
+        a.sum_axis(Axis(1))
+            .fold(f64::NEG_INFINITY, |m, &v| m.max(v))
+    );
+}
+
+#[test]
+fn float_sums_are_at_least_as_accurate_as_pairwise() {
+    // 0.1 summed 10^7 times: naive summation drifts by ~1e-5 relative; pairwise stays near eps.
+    let n = 10_000_000;
+    let x = chunkwise::full([n], 0.1f64);
+    let s = x.sum().item().unwrap();
+    assert!((s - 1_000_000.0).abs() / 1e6 < 1e-13, "{s}");
+    let f = chunkwise::full([n], 0.1f32).sum().item().unwrap();
+    assert!((f as f64 - 1_000_000.0).abs() / 1e6 < 1e-5, "{f}");
+}
+
+#[test]
+fn nan_propagates_through_min_and_max() {
+    let a = ArrayD::from_shape_vec(IxDyn(&[5]), vec![1.0, f64::NAN, -3.0, 4.0, 0.0]).unwrap();
+    let x = chunkwise::from_array(a, 2).unwrap();
+    assert!(x.min().item().unwrap().is_nan());
+    assert!(x.max().item().unwrap().is_nan());
+    assert!(x.maximum(0.0).compute().unwrap()[1].is_nan());
+}
