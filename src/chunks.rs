@@ -208,7 +208,7 @@ fn regular_axis(n: usize, size: usize) -> Vec<usize> {
     }
     let size = size.clamp(1, n);
     let mut v = vec![size; n / size];
-    if n % size != 0 {
+    if !n.is_multiple_of(size) {
         v.push(n % size);
     }
     v

@@ -28,7 +28,7 @@ fn check_unary_f64(x: &ChunkedArray<f64>, a: &ArrayD<f64>, what: &str) {
         ("powi", x.powi(3), a.mapv(|v| v.powi(3))),
         ("powf", x.abs().powf(0.5), a.mapv(|v| v.abs().powf(0.5))),
         ("maximum", x.maximum(0.5), a.mapv(|v| v.max(0.5))),
-        ("minimum", x.minimum(&x.square()), a.mapv(|v| v.min(v * v))),
+        ("minimum", x.minimum(x.square()), a.mapv(|v| v.min(v * v))),
         ("add self", x + x, a.mapv(|v| v + v)),
         ("sub", x - &x.square(), a.mapv(|v| v - v * v)),
         ("mul", x * &x.abs(), a.mapv(|v| v * v.abs())),
@@ -46,13 +46,13 @@ fn check_unary_f64(x: &ChunkedArray<f64>, a: &ArrayD<f64>, what: &str) {
     let cmp: Vec<(&str, ChunkedArray<bool>, ArrayD<bool>)> = vec![
         ("lt", x.lt(0.5), a.mapv(|v| v < 0.5)),
         ("le", x.le(0.5), a.mapv(|v| v <= 0.5)),
-        ("gt", x.gt(&x.square()), a.mapv(|v| v > v * v)),
+        ("gt", x.gt(x.square()), a.mapv(|v| v > v * v)),
         ("ge", x.ge(0.0), a.mapv(|v| v >= 0.0)),
         ("eq", x.eq(0.5), a.mapv(|v| v == 0.5)),
-        ("ne", x.ne(&x.abs()), a.mapv(|v| v != v.abs())),
+        ("ne", x.ne(x.abs()), a.mapv(|v| v != v.abs())),
         (
             "and",
-            x.gt(0.0).and(&x.lt(2.0)),
+            x.gt(0.0).and(x.lt(2.0)),
             a.mapv(|v| v > 0.0 && v < 2.0),
         ),
         (
@@ -100,7 +100,7 @@ fn check_unary_i64(x: &ChunkedArray<i64>, a: &ArrayD<i64>, what: &str) {
         ("div scalar", x / 3, a.mapv(|v| v / 3)),
         ("powi", x.powi(3), a.mapv(|v| v.pow(3))),
         ("maximum", x.maximum(0), a.mapv(|v| v.max(0))),
-        ("minimum", x.minimum(&x.abs()), a.mapv(|v| v.min(v.abs()))),
+        ("minimum", x.minimum(x.abs()), a.mapv(|v| v.min(v.abs()))),
     ];
     for (name, lazy, want) in cases {
         assert_eq!(lazy.compute().unwrap(), want, "{what} {name}");
@@ -243,10 +243,7 @@ fn sources_against_numpy_semantics() {
         chunkwise::ones::<f32>([3]).compute().unwrap(),
         ArrayD::<f32>::ones(IxDyn(&[3]))
     );
-    assert_eq!(
-        chunkwise::full(vec![2, 3], true).all().item().unwrap(),
-        true
-    );
+    assert!(chunkwise::full(vec![2, 3], true).all().item().unwrap());
     assert_eq!(
         chunkwise::full(Vec::<usize>::new(), 4i32).item().unwrap(),
         4

@@ -61,6 +61,7 @@ impl Lanes {
 /// One xoshiro256++ step of all lanes; returns the 8 outputs. Written as one short loop per
 /// operation over the lane arrays, which the compiler turns into one vector instruction each.
 #[inline(always)]
+#[allow(clippy::needless_range_loop)]
 fn step(s: &mut [[u64; LANES]; 4]) -> [u64; LANES] {
     let [mut s0, mut s1, mut s2, mut s3] = *s;
     let mut r = [0u64; LANES];
@@ -268,7 +269,7 @@ pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
         let off = (pos % BLOCK as u64) as usize;
         let take = (BLOCK - off).min(out.len() - done);
         let mut lanes = Lanes::new(key, block);
-        if off == 0 && take % LANES == 0 {
+        if off == 0 && take.is_multiple_of(LANES) {
             uniform_steps(&mut lanes, &mut out[done..done + take], lo, scale, cap);
         } else {
             // A block cut by a chunk edge: generate its prefix into a scratch block.

@@ -225,7 +225,7 @@ impl<T: Element> RegionFn<T> for InMemory<T> {
 ///
 /// ```
 /// use ndarray::array;
-/// let a = array![[1.0, 2.0], [3.0, 4.0]];
+/// let a = array![[1.0f64, 2.0], [3.0, 4.0]];
 /// let x = chunkwise::from_array(a, [1, 2])?;
 /// assert_eq!(x.chunks().axis(0), &[1, 1]);
 /// assert_eq!(x.sum().item()?, 10.0);

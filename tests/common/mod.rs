@@ -28,7 +28,7 @@ pub fn axis_options(n: usize) -> Vec<Vec<usize>> {
     let mut v: Vec<Vec<usize>> = (1..=n)
         .map(|s| {
             let mut b = vec![s; n / s];
-            if n % s != 0 {
+            if !n.is_multiple_of(s) {
                 b.push(n % s);
             }
             b
