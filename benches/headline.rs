@@ -17,7 +17,13 @@ fn headline(c: &mut Criterion) {
         g.bench_function(format!("pi_1e7/workers={workers}"), |b| {
             b.iter(|| {
                 let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, N]);
-                pts.square().sum_axis(0).unwrap().lt(1.0).count_nonzero().item_with(&cfg).unwrap()
+                pts.square()
+                    .sum_axis(0)
+                    .unwrap()
+                    .lt(1.0)
+                    .count_nonzero()
+                    .item_with(&cfg)
+                    .unwrap()
             })
         });
     }

@@ -8,18 +8,35 @@ const N: usize = 4_000_000;
 
 fn kernels(c: &mut Criterion) {
     let one = Config::default().workers(1);
-    let data = chunkwise::random::default_rng(1).standard_normal(N).compute().unwrap();
+    let data = chunkwise::random::default_rng(1)
+        .standard_normal(N)
+        .compute()
+        .unwrap();
     let x = chunkwise::from_array(data, 1 << 18).unwrap();
     let mut g = c.benchmark_group("kernels");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(20);
     g.bench_function("random_fill_sum", |b| {
-        b.iter(|| chunkwise::random::default_rng(2).random(N).sum().item_with(&one).unwrap())
+        b.iter(|| {
+            chunkwise::random::default_rng(2)
+                .random(N)
+                .sum()
+                .item_with(&one)
+                .unwrap()
+        })
     });
     g.bench_function("normal_fill_sum", |b| {
-        b.iter(|| chunkwise::random::default_rng(2).standard_normal(N).sum().item_with(&one).unwrap())
+        b.iter(|| {
+            chunkwise::random::default_rng(2)
+                .standard_normal(N)
+                .sum()
+                .item_with(&one)
+                .unwrap()
+        })
     });
-    g.bench_function("pairwise_sum_f64", |b| b.iter(|| x.sum().item_with(&one).unwrap()));
+    g.bench_function("pairwise_sum_f64", |b| {
+        b.iter(|| x.sum().item_with(&one).unwrap())
+    });
     g.bench_function("fused_square_add_sqrt_sum", |b| {
         b.iter(|| ((x.square() + 1.0).sqrt()).sum().item_with(&one).unwrap())
     });
@@ -34,9 +51,20 @@ fn kernels(c: &mut Criterion) {
         b.iter(|| (&x * 2.0).compute_with(&one).unwrap())
     });
     for chunk in [4096usize, 65_536, 1 << 20] {
-        g.bench_with_input(BenchmarkId::new("arange_sum_by_chunk", chunk), &chunk, |b, &chunk| {
-            b.iter(|| chunkwise::arange(N).rechunk(chunk).unwrap().sum().item_with(&one).unwrap())
-        });
+        g.bench_with_input(
+            BenchmarkId::new("arange_sum_by_chunk", chunk),
+            &chunk,
+            |b, &chunk| {
+                b.iter(|| {
+                    chunkwise::arange(N)
+                        .rechunk(chunk)
+                        .unwrap()
+                        .sum()
+                        .item_with(&one)
+                        .unwrap()
+                })
+            },
+        );
     }
     g.finish();
 }
