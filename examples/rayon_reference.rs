@@ -132,22 +132,11 @@ fn sum_chunks(n: usize, chunk: usize) -> i64 {
 }
 
 fn main() {
-    let mut workload = String::from("pi");
-    let mut rest = Vec::new();
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        if a == "--workload" {
-            workload = it.next().unwrap_or_default();
-        } else {
-            rest.push(a);
-        }
-    }
-    // Re-parse the common flags from what is left.
-    let args = {
-        let mut v = vec![String::from("rayon_reference")];
-        v.extend(rest);
-        common::parse_from(v, 100_000_000, "usage: rayon_reference --workload pi|pi-smallrng|sum [--n N] [--workers W] [--chunk C]")
-    };
+    let args = common::parse(
+        100_000_000,
+        "usage: rayon_reference --workload pi|pi-smallrng|sum [--n N] [--workers W] [--chunk C] [--seed S]",
+    );
+    let workload = args.workload.clone().unwrap_or_else(|| "pi".into());
     let n = args.n;
     let (line, seconds) = common::timed(args.workers, || match workload.as_str() {
         "pi" => {

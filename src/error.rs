@@ -117,6 +117,16 @@ pub enum Error {
         /// The shape expected.
         expected: Vec<usize>,
     },
+    /// A file could not be written or read.
+    #[error("{op}: {path}: {reason}")]
+    Io {
+        /// The operation, e.g. `write_svg`.
+        op: String,
+        /// The file.
+        path: String,
+        /// What the operating system or the encoder said.
+        reason: String,
+    },
     /// The worker pool could not be built.
     #[error("compute: could not start a pool of {workers} workers: {reason}")]
     Pool {

@@ -11,6 +11,20 @@ pub struct Args {
     pub chunk: Option<usize>,
     pub seed: u64,
     pub explain: bool,
+    /// `--variant V`: run one variant in this process and print its `key: value` lines.
+    pub variant: Option<String>,
+    /// `--out DIR`: where pictures go (default: the current directory).
+    pub out: std::path::PathBuf,
+    /// `--max-workers W`.
+    pub max_workers: Option<usize>,
+    /// `--repeats R`.
+    pub repeats: usize,
+    /// `--workload NAME`.
+    pub workload: Option<String>,
+    /// `--naive-n N`: the size for the slow scalar variants.
+    pub naive_n: Option<usize>,
+    /// `--interval-ms MS`.
+    pub interval_ms: u64,
 }
 
 /// Parses a count written as digits (`1000000`, `1_000_000`) or in scientific notation (`1e9`).
@@ -50,6 +64,13 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
         chunk: None,
         seed: 42,
         explain: false,
+        variant: None,
+        out: std::path::PathBuf::from("."),
+        max_workers: None,
+        repeats: 3,
+        workload: None,
+        naive_n: None,
+        interval_ms: 10,
     };
     let mut p = lexopt::Parser::from_iter(argv);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
@@ -65,6 +86,13 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("chunk") => args.chunk = Some(parse_count(&value(&mut p)?)?),
             Long("seed") => args.seed = parse_count(&value(&mut p)?)? as u64,
             Long("explain") => args.explain = true,
+            Long("variant") => args.variant = Some(value(&mut p)?),
+            Long("out") => args.out = value(&mut p)?.into(),
+            Long("max-workers") => args.max_workers = Some(parse_count(&value(&mut p)?)?),
+            Long("repeats") => args.repeats = parse_count(&value(&mut p)?)?.max(1),
+            Long("workload") => args.workload = Some(value(&mut p)?),
+            Long("naive-n") => args.naive_n = Some(parse_count(&value(&mut p)?)?),
+            Long("interval-ms") => args.interval_ms = parse_count(&value(&mut p)?)?.max(1) as u64,
             Long("help") | Short('h') => return Err("help requested".into()),
             other => return Err(other.unexpected().to_string()),
         }
@@ -76,6 +104,9 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
 /// wall seconds it took.
 pub fn timed<R: Send>(workers: Option<usize>, f: impl FnOnce() -> R + Send) -> (R, f64) {
     let run = || {
+        // Start every worker thread before the clock does: timings are of the computation, not
+        // of the pool's start-up (the Python peers warm up the same way).
+        rayon::broadcast(|_| ());
         let t = Instant::now();
         let r = f();
         (r, t.elapsed().as_secs_f64())
@@ -92,4 +123,75 @@ pub fn timed<R: Send>(workers: Option<usize>, f: impl FnOnce() -> R + Send) -> (
 
 pub fn workers_used(workers: Option<usize>) -> usize {
     workers.unwrap_or_else(rayon::current_num_threads)
+}
+
+/// The `key: value` lines a child run printed.
+pub type Report = std::collections::BTreeMap<String, String>;
+
+/// Parses `key: value` lines.
+pub fn parse_report(text: &str) -> Report {
+    text.lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// Runs this example again as a child process with `args`, so the child's peak RSS belongs to
+/// one variant alone, and returns what it printed.
+pub fn run_self(args: &[String]) -> Result<Report, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    run_program(&exe, args)
+}
+
+/// Runs a program and returns its `key: value` lines.
+pub fn run_program(exe: &std::path::Path, args: &[String]) -> Result<Report, String> {
+    let out = std::process::Command::new(exe)
+        .args(args)
+        .output()
+        .map_err(|e| format!("{}: {e}", exe.display()))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "{} {} failed: {}{}",
+            exe.display(),
+            args.join(" "),
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(parse_report(&stdout))
+}
+
+/// The flags of `args` to pass on to a child: `--n`, `--workers`, `--chunk`, `--seed`.
+pub fn child_args(args: &Args) -> Vec<String> {
+    let mut v = vec![
+        "--n".to_string(),
+        args.n.to_string(),
+        "--seed".into(),
+        args.seed.to_string(),
+    ];
+    if let Some(w) = args.workers {
+        v.extend(["--workers".to_string(), w.to_string()]);
+    }
+    if let Some(c) = args.chunk {
+        v.extend(["--chunk".to_string(), c.to_string()]);
+    }
+    v
+}
+
+/// Prints the lesson header: which cell this reproduces and what to look for.
+pub fn header(cell: &str, look_for: &str) {
+    println!("# reproduces: {cell}");
+    println!("# look for: {look_for}");
+}
+
+/// Formats a count like `1e8` or `2e8` when it is one digit times a power of ten, else with
+/// digits.
+pub fn fmt_n(n: usize) -> String {
+    let s = n.to_string();
+    if n >= 1000 && s[1..].chars().all(|c| c == '0') {
+        format!("{}e{}", &s[..1], s.len() - 1)
+    } else {
+        s
+    }
 }

@@ -1,0 +1,126 @@
+//! Seeing what a computation costs: resident memory now, at its peak and over time
+//! ([`MemorySampler`], like `memory_profiler.memory_usage(interval=0.01)`), and the two ways the
+//! examples report it, aligned text tables ([`Table`]) and SVG line plots ([`LinePlot`]).
+
+mod plot;
+mod table;
+
+pub use plot::{LinePlot, Series};
+pub use table::Table;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Peak resident set size of this process in bytes (`VmHWM` of `/proc/self/status`), or `None`
+/// where the file does not exist (non-Linux systems).
+///
+/// ```
+/// if let Some(b) = chunkwise::diagnostics::peak_rss_bytes() {
+///     assert!(b > 0);
+/// }
+/// ```
+pub fn peak_rss_bytes() -> Option<u64> {
+    kib_field("/proc/self/status", "VmHWM:")
+}
+
+/// Current resident set size of this process in bytes (`VmRSS`), or `None` off Linux.
+pub fn current_rss_bytes() -> Option<u64> {
+    kib_field("/proc/self/status", "VmRSS:")
+}
+
+/// Memory the kernel says can be allocated without swapping (`MemAvailable` of
+/// `/proc/meminfo`), or `None` off Linux.
+pub fn available_memory_bytes() -> Option<u64> {
+    kib_field("/proc/meminfo", "MemAvailable:")
+}
+
+fn kib_field(file: &str, key: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(file).ok()?;
+    let line = s.lines().find(|l| l.starts_with(key))?;
+    let kib: u64 = line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// Peak RSS in MiB, for `peak_rss_mib: ...` lines (0 where unknown).
+pub fn peak_rss_mib() -> f64 {
+    peak_rss_bytes().map_or(0.0, |b| b as f64 / (1024.0 * 1024.0))
+}
+
+/// One reading of a [`MemorySampler`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Seconds since the sampler started.
+    pub seconds: f64,
+    /// Resident set size in bytes.
+    pub rss_bytes: u64,
+}
+
+/// Reads this process's resident memory every `interval` on a background thread until stopped,
+/// as `memory_profiler.memory_usage(f, interval=0.01)` does in the lesson.
+///
+/// ```
+/// use std::time::Duration;
+/// let sampler = chunkwise::diagnostics::MemorySampler::start(Duration::from_millis(5));
+/// let v = vec![1u8; 50 << 20];
+/// std::thread::sleep(Duration::from_millis(30));
+/// drop(v);
+/// let samples = sampler.stop();
+/// assert!(samples.len() >= 2);
+/// assert!(samples.windows(2).all(|w| w[0].seconds <= w[1].seconds));
+/// ```
+pub struct MemorySampler {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Vec<Sample>>>,
+}
+
+impl MemorySampler {
+    /// Starts sampling now; the first sample is taken at once.
+    pub fn start(interval: Duration) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let t0 = Instant::now();
+            let mut samples = Vec::new();
+            loop {
+                let rss = current_rss_bytes().unwrap_or(0);
+                samples.push(Sample {
+                    seconds: t0.elapsed().as_secs_f64(),
+                    rss_bytes: rss,
+                });
+                if flag.load(Ordering::Relaxed) {
+                    return samples;
+                }
+                std::thread::sleep(interval);
+            }
+        });
+        MemorySampler {
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// Stops the thread (after one last sample) and returns every sample, in time order.
+    pub fn stop(mut self) -> Vec<Sample> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for MemorySampler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
