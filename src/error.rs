@@ -117,6 +117,30 @@ pub enum Error {
         /// The shape expected.
         expected: Vec<usize>,
     },
+    /// Axes that are not a permutation, or repeat, where distinct axes are needed.
+    #[error("{op}: axes {axes:?} are not valid for an array of shape {shape:?}: {reason}")]
+    InvalidAxes {
+        /// The operation, e.g. `transpose`.
+        op: String,
+        /// The axes as given.
+        axes: Vec<isize>,
+        /// Shape of the array.
+        shape: Vec<usize>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A user closure (`map_blocks`) panicked or returned the wrong shape on one chunk.
+    #[error("{op}: chunk {chunk:?} (region {region}) failed: {reason}")]
+    Block {
+        /// The operation, e.g. `map_blocks`.
+        op: String,
+        /// Chunk coordinates in the grid.
+        chunk: Vec<usize>,
+        /// The chunk's index ranges.
+        region: String,
+        /// The panic message, or the shape mismatch.
+        reason: String,
+    },
     /// A file could not be written or read.
     #[error("{op}: {path}: {reason}")]
     Io {

@@ -90,7 +90,7 @@ pub(crate) fn pool(n: usize) -> Result<Arc<rayon::ThreadPool>> {
 /// Plans `expr` for the pool it would run on.
 pub(crate) fn plan_for<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<Plan> {
     let workers = cfg.workers.unwrap_or_else(rayon::current_num_threads);
-    plan::build(expr.clone(), workers)
+    plan::build(expr.clone(), workers, cfg.memory_limit)
 }
 
 /// Computes `expr` under `cfg`.
@@ -102,7 +102,7 @@ pub(crate) fn compute<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Resu
 }
 
 fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
-    let plan = plan::build(expr.clone(), rayon::current_num_threads())?;
+    let plan = plan::build(expr.clone(), rayon::current_num_threads(), cfg.memory_limit)?;
     if let Some(limit) = cfg.memory_limit {
         if plan.memory.total > limit {
             return Err(Error::MemoryLimit {
@@ -116,9 +116,11 @@ fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
     let mut results = Results::default();
     let root_id = expr.meta().id;
     let mut root_result = None;
-    for node in &plan.stage_nodes {
-        let stage = node.as_stage().expect("planned stages are stages");
-        let value = stage.run(&results)?;
+    for node in &plan.steps {
+        let value = match node.as_stage() {
+            Some(stage) => stage.run(&results)?,
+            None => node.materialize(&results)?,
+        };
         if node.meta().id == root_id {
             root_result = Some(value);
         } else {
@@ -138,7 +140,7 @@ fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
 
 /// Writes every chunk of `expr` into a new array, one task per chunk, tile by tile. Tiles that
 /// are contiguous in the output are filled in place; others go through a tile buffer.
-fn materialize<T: Element>(expr: &dyn Expr<T>, results: &Results) -> Result<ArrayD<T>> {
+pub(crate) fn materialize<T: Element>(expr: &dyn Expr<T>, results: &Results) -> Result<ArrayD<T>> {
     let m = expr.meta();
     let shape = m.shape.clone();
     // Zeroed allocation: the OS hands out zero pages lazily, no pass over the memory here.

@@ -51,7 +51,7 @@ mod plan;
 mod region;
 mod sources;
 
-pub use array::{where_, ChunkedArray, IntoOperand, Operand};
+pub use array::{concatenate, stack, where_, ChunkedArray, IntoOperand, Operand};
 pub use chunks::{ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES};
 pub use element::{CastTo, DType, Element, Float, Numeric};
 pub use error::{Error, Result};

@@ -6,7 +6,7 @@
 //! its combine tree); the final pass writes the output array, unless the result itself is a
 //! staged reduction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -32,6 +32,24 @@ pub struct StagePlan {
     pub result_bytes: u64,
 }
 
+/// A node used by several ops in one compute, and what the plan does about it.
+#[derive(Debug, Clone)]
+pub struct SharedPlan {
+    /// The node's op.
+    pub name: String,
+    /// How many ops read it.
+    pub uses: usize,
+    /// Bytes it would take in memory.
+    pub bytes: u64,
+    /// Whether it is evaluated once and held (`true`) or recomputed by each use (`false`).
+    pub materialized: bool,
+    /// Why.
+    pub reason: String,
+}
+
+/// Memory a shared node may take to be held, when no `memory_limit` is set.
+pub const SHARED_BUDGET_BYTES: u64 = 512 << 20;
+
 /// The last pass, which writes the result array.
 #[derive(Debug, Clone)]
 pub struct OutputPlan {
@@ -45,11 +63,11 @@ pub struct OutputPlan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MemoryPlan {
     /// Tile buffers of the largest pass: workers x its nodes x two tiles (one for the node's
-    /// values, one for a broadcast input).
+    /// values, one for a broadcast input), plus the chunk each transpose caches per worker.
     pub tiles: u64,
     /// Partials alive in the largest combine tree: workers x (tree depth + 1) x an output chunk.
     pub partials: u64,
-    /// Results of staged reductions, kept until the compute ends.
+    /// Results of staged reductions and held shared nodes, kept until the compute ends.
     pub stage_results: u64,
     /// The result array.
     pub output: u64,
@@ -72,11 +90,14 @@ pub struct Plan {
     pub workers: usize,
     /// Staged reductions, in the order they run.
     pub stages: Vec<StagePlan>,
+    /// Nodes used more than once, and whether each is held or recomputed.
+    pub shared: Vec<SharedPlan>,
     /// The output pass, or `None` when the result is the last stage's.
     pub output: Option<OutputPlan>,
     /// Projected peak memory.
     pub memory: MemoryPlan,
-    pub(crate) stage_nodes: Vec<Arc<dyn Node>>,
+    /// Staged reductions and held shared nodes, in the order they must run.
+    pub(crate) steps: Vec<Arc<dyn Node>>,
 }
 
 impl fmt::Debug for Plan {
@@ -85,89 +106,145 @@ impl fmt::Debug for Plan {
     }
 }
 
-/// The nodes one pass evaluates starting from `start`, stopping at staged reductions (which it
-/// reads), inputs first; and the bytes of a tile of each.
-fn pass_nodes(start: &Arc<dyn Node>, is_root_stage: bool) -> (Vec<String>, u64) {
+/// The nodes one pass evaluates starting from `start`, stopping at `held` nodes (staged
+/// reductions, held shared nodes), whose materialized values it reads instead. Returns the names
+/// (inputs first), one worker's tile bytes, and the work (ops evaluated per element; regrids are
+/// free).
+fn pass_nodes(start: &Arc<dyn Node>, held: &HashSet<NodeId>) -> (Vec<String>, u64, usize) {
     let mut names = Vec::new();
     let mut tile_bytes = 0u64;
+    let mut work = 0usize;
     let mut seen = HashSet::<NodeId>::new();
-    fn visit(
-        n: &Arc<dyn Node>,
-        top: bool,
-        is_root_stage: bool,
-        seen: &mut HashSet<NodeId>,
-        names: &mut Vec<String>,
-        tile_bytes: &mut u64,
-    ) {
+    let mut stack: Vec<(Arc<dyn Node>, bool, bool)> = vec![(start.clone(), true, false)];
+    while let Some((n, top, expanded)) = stack.pop() {
         let m = n.meta();
+        if expanded {
+            names.push(m.name.clone());
+            continue;
+        }
         if !seen.insert(m.id) {
-            return;
+            continue;
         }
-        *tile_bytes += (2 * TILE_LEN * m.dtype.size()) as u64;
-        if n.as_stage().is_some() && !(top && is_root_stage) {
+        tile_bytes += (2 * TILE_LEN * m.dtype.size() + n.cache_bytes()) as u64;
+        if !top && held.contains(&m.id) {
             names.push(format!("read[{}]", m.name));
-            return;
+            continue;
         }
-        for i in n.inputs() {
-            visit(&i, false, is_root_stage, seen, names, tile_bytes);
+        if m.kind != OpKind::Regrid {
+            work += 1;
         }
-        names.push(m.name.clone());
+        stack.push((n.clone(), top, true));
+        for i in n.inputs().into_iter().rev() {
+            stack.push((i, false, false));
+        }
     }
-    visit(
-        start,
-        true,
-        is_root_stage,
-        &mut seen,
-        &mut names,
-        &mut tile_bytes,
-    );
-    (names, tile_bytes)
+    (names, tile_bytes, work)
 }
 
 /// Plans the computation of `root` on `workers` workers. Returns the first error recorded in
-/// the graph, inputs first.
-pub(crate) fn build(root: Arc<dyn Node>, workers: usize) -> Result<Plan> {
+/// the graph, inputs first. `memory_limit` also bounds what a shared node may hold (a quarter
+/// of it; [`SHARED_BUDGET_BYTES`] without a limit).
+pub(crate) fn build(
+    root: Arc<dyn Node>,
+    workers: usize,
+    memory_limit: Option<u64>,
+) -> Result<Plan> {
     let nodes = post_order(root.clone());
     if let Some(e) = nodes.iter().find_map(|n| n.meta().error.clone()) {
         return Err(e);
     }
     let workers = workers.max(1) as u64;
-    let mut stages = Vec::new();
-    let mut stage_nodes = Vec::new();
-    let mut max_pass = 0u64;
-    let mut max_tiles = 0u64;
-    let mut max_partials = 0u64;
-    let mut stage_results = 0u64;
+    let budget = memory_limit.map_or(SHARED_BUDGET_BYTES, |l| l / 4);
+    let mut uses = HashMap::<NodeId, usize>::new();
     for n in &nodes {
-        let Some(stage) = n.as_stage() else { continue };
+        for i in n.inputs() {
+            *uses.entry(i.meta().id).or_default() += 1;
+        }
+    }
+    let mut held = HashSet::<NodeId>::new();
+    let mut stages = Vec::new();
+    let mut shared = Vec::new();
+    let mut steps = Vec::new();
+    let (mut max_pass, mut max_tiles, mut max_partials, mut results_bytes) =
+        (0u64, 0u64, 0u64, 0u64);
+    for n in &nodes {
         let m = n.meta();
-        let input = &n.inputs()[0];
-        let (mut fused, tile_bytes) = pass_nodes(input, false);
-        fused.push(m.name.clone());
-        let leaves = stage.leaves_per_output().max(1);
-        let depth = usize::BITS - leaves.leading_zeros();
-        let partials = workers * (depth as u64 + 1) * stage.max_partial_bytes() as u64;
-        max_pass = max_pass.max(workers * tile_bytes + partials);
-        max_tiles = max_tiles.max(workers * tile_bytes);
-        max_partials = max_partials.max(partials);
-        let result_bytes = (m.size() * m.dtype.size()) as u64;
-        stage_results += result_bytes;
-        stages.push(StagePlan {
+        let bytes = (m.size() * m.dtype.size()) as u64;
+        if let Some(stage) = n.as_stage() {
+            let (mut fused, tile_bytes, _) = pass_nodes(&n.inputs()[0], &held);
+            fused.push(m.name.clone());
+            let leaves = stage.leaves_per_output().max(1);
+            let depth = usize::BITS - leaves.leading_zeros();
+            let partials = workers * (depth as u64 + 1) * stage.max_partial_bytes() as u64;
+            max_pass = max_pass.max(workers * tile_bytes + partials);
+            max_tiles = max_tiles.max(workers * tile_bytes);
+            max_partials = max_partials.max(partials);
+            results_bytes += bytes;
+            stages.push(StagePlan {
+                name: m.name.clone(),
+                tasks: stage.tasks(),
+                output_chunks: m.chunks.num_chunks(),
+                leaves_per_output: leaves,
+                fused,
+                result_bytes: bytes,
+            });
+            held.insert(m.id);
+            steps.push(n.clone());
+            continue;
+        }
+        let count = uses.get(&m.id).copied().unwrap_or(0);
+        if count < 2 {
+            continue;
+        }
+        // Used more than once: hold it if recomputing costs more than an op or two per use and
+        // holding it fits the budget; otherwise every use evaluates it again.
+        let (_, tile_bytes, work) = pass_nodes(n, &held);
+        let (materialized, reason) = if work <= 2 {
+            (
+                false,
+                format!(
+                    "recomputed per use: {work} op(s) per element, cheaper than holding {}",
+                    human(bytes)
+                ),
+            )
+        } else if bytes > budget {
+            (
+                false,
+                format!(
+                    "recomputed per use: holding {} would exceed the budget of {}",
+                    human(bytes),
+                    human(budget)
+                ),
+            )
+        } else {
+            (
+                true,
+                format!(
+                    "evaluated once and held ({}): {work} ops per element per use saved",
+                    human(bytes)
+                ),
+            )
+        };
+        shared.push(SharedPlan {
             name: m.name.clone(),
-            tasks: stage.tasks(),
-            output_chunks: m.chunks.num_chunks(),
-            leaves_per_output: leaves,
-            fused,
-            result_bytes,
+            uses: count,
+            bytes,
+            materialized,
+            reason,
         });
-        stage_nodes.push(n.clone());
+        if materialized {
+            max_pass = max_pass.max(workers * tile_bytes);
+            max_tiles = max_tiles.max(workers * tile_bytes);
+            results_bytes += bytes;
+            held.insert(m.id);
+            steps.push(n.clone());
+        }
     }
     let rm = root.meta();
-    let root_is_stage = root.as_stage().is_some();
-    let (output, output_bytes) = if root_is_stage {
+    let (output, output_bytes) = if root.as_stage().is_some() {
         (None, 0)
     } else {
-        let (fused, tile_bytes) = pass_nodes(&root, false);
+        let (fused, tile_bytes, _) = pass_nodes(&root, &held);
         max_pass = max_pass.max(workers * tile_bytes);
         max_tiles = max_tiles.max(workers * tile_bytes);
         let out = OutputPlan {
@@ -179,9 +256,9 @@ pub(crate) fn build(root: Arc<dyn Node>, workers: usize) -> Result<Plan> {
     let memory = MemoryPlan {
         tiles: max_tiles,
         partials: max_partials,
-        stage_results,
+        stage_results: results_bytes,
         output: output_bytes,
-        total: max_pass + stage_results + output_bytes,
+        total: max_pass + results_bytes + output_bytes,
     };
     Ok(Plan {
         result: rm.name.clone(),
@@ -189,9 +266,10 @@ pub(crate) fn build(root: Arc<dyn Node>, workers: usize) -> Result<Plan> {
         dtype: rm.dtype,
         workers: workers as usize,
         stages,
+        shared,
         output,
         memory,
-        stage_nodes,
+        steps,
     })
 }
 
@@ -237,6 +315,13 @@ impl fmt::Display for Plan {
                 human(s.result_bytes)
             )?;
             writeln!(f, "    fused per task: {}", s.fused.join(" -> "))?;
+        }
+        for sh in &self.shared {
+            writeln!(
+                f,
+                "  shared: {} (used by {} ops): {}",
+                sh.name, sh.uses, sh.reason
+            )?;
         }
         match &self.output {
             Some(o) => {

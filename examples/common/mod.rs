@@ -93,6 +93,8 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("workload") => args.workload = Some(value(&mut p)?),
             Long("naive-n") => args.naive_n = Some(parse_count(&value(&mut p)?)?),
             Long("interval-ms") => args.interval_ms = parse_count(&value(&mut p)?)?.max(1) as u64,
+            // Flags an example reads itself from std::env::args.
+            Long("check") => {}
             Long("help") | Short('h') => return Err("help requested".into()),
             other => return Err(other.unexpected().to_string()),
         }

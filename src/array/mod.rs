@@ -1,8 +1,10 @@
 //! The user-facing type, [`ChunkedArray`].
 
+mod movement;
 mod ops;
 mod reductions;
 
+pub use movement::{concatenate, stack};
 pub use ops::{where_, IntoOperand, Operand};
 
 use std::fmt;

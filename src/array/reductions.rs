@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::ChunkedArray;
 use crate::chunks::normalize_axis;
 use crate::element::{CastTo, Element, Float, Numeric};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::graph::reduce::Reduce;
 use crate::kernels::reducers::{AllR, AnyR, CountNonzeroR, MaxR, MinR, ProdR, Reducer, SumR};
 
@@ -25,7 +25,7 @@ impl<T: Element> ChunkedArray<T> {
         )))
     }
 
-    fn all_axes(&self) -> Vec<usize> {
+    fn every_axis(&self) -> Vec<usize> {
         (0..self.ndim()).collect()
     }
 
@@ -33,9 +33,42 @@ impl<T: Element> ChunkedArray<T> {
         Ok(vec![normalize_axis(op, axis, self.shape())?])
     }
 
+    /// Normalized, sorted axes; a repeated axis is an error, as NumPy.
+    pub(crate) fn axes_arg(&self, op: &str, axes: &[isize]) -> Result<Vec<usize>> {
+        let mut v = axes
+            .iter()
+            .map(|&a| normalize_axis(op, a, self.shape()))
+            .collect::<Result<Vec<_>>>()?;
+        v.sort_unstable();
+        if v.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Error::InvalidAxes {
+                op: op.into(),
+                axes: axes.to_vec(),
+                shape: self.shape().to_vec(),
+                reason: "an axis repeats".into(),
+            });
+        }
+        Ok(v)
+    }
+
+    /// Nonzero count over several axes; `keepdims` keeps them with extent 1.
+    pub fn count_nonzero_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<u64>> {
+        Ok(self.reduce::<CountNonzeroR>(self.axes_arg("count_nonzero_axes", axes)?, keepdims))
+    }
+
+    /// [`any`](Self::any) over several axes; `keepdims` keeps them with extent 1.
+    pub fn any_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<bool>> {
+        Ok(self.reduce::<AnyR>(self.axes_arg("any_axes", axes)?, keepdims))
+    }
+
+    /// [`all`](Self::all) over several axes; `keepdims` keeps them with extent 1.
+    pub fn all_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<bool>> {
+        Ok(self.reduce::<AllR>(self.axes_arg("all_axes", axes)?, keepdims))
+    }
+
     /// Number of nonzero (true) elements, as `u64`: NumPy's `np.count_nonzero(x)`.
     pub fn count_nonzero(&self) -> ChunkedArray<u64> {
-        self.reduce::<CountNonzeroR>(self.all_axes(), false)
+        self.reduce::<CountNonzeroR>(self.every_axis(), false)
     }
 
     /// Nonzero count along `axis` (negative counts from the end).
@@ -45,7 +78,7 @@ impl<T: Element> ChunkedArray<T> {
 
     /// Whether any element is nonzero (false for an empty array).
     pub fn any(&self) -> ChunkedArray<bool> {
-        self.reduce::<AnyR>(self.all_axes(), false)
+        self.reduce::<AnyR>(self.every_axis(), false)
     }
 
     /// [`any`](Self::any) along `axis`.
@@ -55,7 +88,7 @@ impl<T: Element> ChunkedArray<T> {
 
     /// Whether every element is nonzero (true for an empty array).
     pub fn all(&self) -> ChunkedArray<bool> {
-        self.reduce::<AllR>(self.all_axes(), false)
+        self.reduce::<AllR>(self.every_axis(), false)
     }
 
     /// [`all`](Self::all) along `axis`.
@@ -71,7 +104,7 @@ impl<T: Element> ChunkedArray<T> {
 impl<T: Numeric> ChunkedArray<T> {
     /// Sum of all elements: NumPy's `x.sum()`.
     pub fn sum(&self) -> ChunkedArray<T::Acc> {
-        self.reduce::<SumR>(self.all_axes(), false)
+        self.reduce::<SumR>(self.every_axis(), false)
     }
 
     /// Sum along `axis` (negative counts from the end).
@@ -90,7 +123,7 @@ impl<T: Numeric> ChunkedArray<T> {
 
     /// Product of all elements.
     pub fn prod(&self) -> ChunkedArray<T::Acc> {
-        self.reduce::<ProdR>(self.all_axes(), false)
+        self.reduce::<ProdR>(self.every_axis(), false)
     }
 
     /// Product along `axis`.
@@ -101,7 +134,7 @@ impl<T: Numeric> ChunkedArray<T> {
     /// Smallest element; NaN propagates. An empty array is an
     /// [`Error::EmptyReduction`](crate::Error::EmptyReduction) at compute.
     pub fn min(&self) -> ChunkedArray<T> {
-        self.reduce::<MinR>(self.all_axes(), false)
+        self.reduce::<MinR>(self.every_axis(), false)
     }
 
     /// [`min`](Self::min) along `axis`.
@@ -111,12 +144,85 @@ impl<T: Numeric> ChunkedArray<T> {
 
     /// Largest element; NaN propagates. An empty array is an error at compute.
     pub fn max(&self) -> ChunkedArray<T> {
-        self.reduce::<MaxR>(self.all_axes(), false)
+        self.reduce::<MaxR>(self.every_axis(), false)
     }
 
     /// [`max`](Self::max) along `axis`.
     pub fn max_axis(&self, axis: isize) -> Result<ChunkedArray<T>> {
         Ok(self.reduce::<MaxR>(self.axis_arg("max_axis", axis)?, false))
+    }
+
+    /// Sum over several axes; `keepdims` keeps them with extent 1 (NumPy's `keepdims=True`).
+    ///
+    /// ```
+    /// let x = chunkwise::arange(24).reshape([2, 3, 4])?;
+    /// let s = x.sum_axes(&[0, -1], true)?;
+    /// assert_eq!(s.shape(), &[1, 3, 1]);
+    /// assert_eq!(s.compute()?.iter().copied().collect::<Vec<i64>>(), vec![60, 92, 124]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn sum_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Acc>> {
+        Ok(self.reduce::<SumR>(self.axes_arg("sum_axes", axes)?, keepdims))
+    }
+
+    /// Product over several axes, optionally keeping them.
+    pub fn prod_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Acc>> {
+        Ok(self.reduce::<ProdR>(self.axes_arg("prod_axes", axes)?, keepdims))
+    }
+
+    /// Minimum over several axes, optionally keeping them.
+    pub fn min_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T>> {
+        Ok(self.reduce::<MinR>(self.axes_arg("min_axes", axes)?, keepdims))
+    }
+
+    /// Maximum over several axes, optionally keeping them.
+    pub fn max_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T>> {
+        Ok(self.reduce::<MaxR>(self.axes_arg("max_axes", axes)?, keepdims))
+    }
+
+    /// The index of the extreme (`MaxR` or `MinR`) over `axes`, built from primitives: the
+    /// extreme with keepdims, the positions that hold it (NaN matches NaN, so a NaN wins as in
+    /// NumPy), and the smallest index among them (the first occurrence, as NumPy).
+    fn arg_extreme<R: Reducer<T, Acc = T>>(&self, axis: Option<usize>) -> ChunkedArray<u64> {
+        let axes = axis.map_or_else(|| self.every_axis(), |a| vec![a]);
+        let extreme = self.reduce::<R>(axes.clone(), true);
+        #[allow(clippy::eq_op)]
+        let hit = self.zip_with(&extreme, "is_extreme", |x: T, m: T| {
+            x == m || (x != x && m != m)
+        });
+        let index = crate::sources::axis_index(self.shape(), axis)
+            .rechunk(self.chunks())
+            .expect("same shape");
+        let candidates = crate::array::where_(&hit, &index, u64::MAX).expect("same shape");
+        candidates.reduce::<MinR>(axes, false)
+    }
+
+    /// Flat (C-order) index of the largest element; the first one on ties, a NaN if any
+    /// (NumPy's `argmax()`). An empty array is an error at compute.
+    ///
+    /// ```
+    /// let x = chunkwise::from_array(ndarray::array![[3.0, 9.0], [9.0, 1.0]], [1, 1])?;
+    /// assert_eq!(x.argmax().item()?, 1);
+    /// assert_eq!(x.argmin_axis(0)?.compute()?.as_slice().unwrap(), &[0, 1]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn argmax(&self) -> ChunkedArray<u64> {
+        self.arg_extreme::<MaxR>(None)
+    }
+
+    /// Flat index of the smallest element (NumPy's `argmin()`).
+    pub fn argmin(&self) -> ChunkedArray<u64> {
+        self.arg_extreme::<MinR>(None)
+    }
+
+    /// Index along `axis` of the largest element of each lane (NumPy's `argmax(axis)`).
+    pub fn argmax_axis(&self, axis: isize) -> Result<ChunkedArray<u64>> {
+        Ok(self.arg_extreme::<MaxR>(Some(normalize_axis("argmax_axis", axis, self.shape())?)))
+    }
+
+    /// Index along `axis` of the smallest element of each lane (NumPy's `argmin(axis)`).
+    pub fn argmin_axis(&self, axis: isize) -> Result<ChunkedArray<u64>> {
+        Ok(self.arg_extreme::<MinR>(Some(normalize_axis("argmin_axis", axis, self.shape())?)))
     }
 }
 
@@ -129,14 +235,18 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
     }
 
     fn var_over(&self, axes: Vec<usize>) -> ChunkedArray<T::Float> {
+        self.var_over_keep(axes, false)
+    }
+
+    fn var_over_keep(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T::Float> {
         let x = self.cast::<T::Float>();
         let deviation = &x - &x.mean_over(axes.clone(), true);
-        deviation.square().mean_over(axes, false)
+        deviation.square().mean_over(axes, keepdims)
     }
 
     /// Arithmetic mean (NaN for an empty array, as NumPy).
     pub fn mean(&self) -> ChunkedArray<T::Float> {
-        self.mean_over(self.all_axes(), false)
+        self.mean_over(self.every_axis(), false)
     }
 
     /// Mean along `axis`.
@@ -146,7 +256,7 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
 
     /// Population variance (`ddof = 0`), two-pass as NumPy: `mean((x - mean(x))^2)`.
     pub fn var(&self) -> ChunkedArray<T::Float> {
-        self.var_over(self.all_axes())
+        self.var_over(self.every_axis())
     }
 
     /// Variance along `axis`.
@@ -162,5 +272,22 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
     /// Standard deviation along `axis`.
     pub fn std_axis(&self, axis: isize) -> Result<ChunkedArray<T::Float>> {
         Ok(self.var_over(self.axis_arg("std_axis", axis)?).sqrt())
+    }
+
+    /// Mean over several axes, optionally keeping them.
+    pub fn mean_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Float>> {
+        Ok(self.mean_over(self.axes_arg("mean_axes", axes)?, keepdims))
+    }
+
+    /// Variance over several axes, optionally keeping them.
+    pub fn var_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Float>> {
+        Ok(self.var_over_keep(self.axes_arg("var_axes", axes)?, keepdims))
+    }
+
+    /// Standard deviation over several axes, optionally keeping them.
+    pub fn std_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Float>> {
+        Ok(self
+            .var_over_keep(self.axes_arg("std_axes", axes)?, keepdims)
+            .sqrt())
     }
 }

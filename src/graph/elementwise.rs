@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::{Expr, Meta, Node, OpKind, TaskCx};
+use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::{broadcast_shapes, unify_chunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -48,7 +48,7 @@ pub(crate) fn fetch<T: Element>(
 ) -> Result<()> {
     let in_shape = &input.meta().shape;
     if in_shape.as_slice() == out_shape {
-        return input.fill(cx, region, buf);
+        return pull(cx, input, region, buf);
     }
     let lead = out_shape.len() - in_shape.len();
     let in_region: Region = in_shape
@@ -80,7 +80,7 @@ pub(crate) fn fetch<T: Element>(
         .collect();
     let out_ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
     let mut tmp = cx.take::<T>(region_len(&in_region));
-    let r = input.fill(cx, &in_region, &mut tmp);
+    let r = pull(cx, input, &in_region, &mut tmp);
     if r.is_ok() {
         kernels::expand(&tmp, &out_ext, &strides, buf);
     }
@@ -116,6 +116,7 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Node for Unary<T, F> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
+    super::materialize_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -123,7 +124,7 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Node for Unary<T, F> {
 
 impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Expr<T> for Unary<T, F> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        self.input.fill(cx, region, out)?;
+        pull(cx, &*self.input, region, out)?;
         kernels::map_in_place(out, &self.f);
         Ok(())
     }
@@ -159,6 +160,7 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Node for Con
     fn meta(&self) -> &Meta {
         &self.meta
     }
+    super::materialize_as!(O);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -167,7 +169,7 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Node for Con
 impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Expr<O> for Convert<I, O, F> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
         let mut a = cx.take::<I>(out.len());
-        let r = self.input.fill(cx, region, &mut a);
+        let r = pull(cx, &*self.input, region, &mut a);
         if r.is_ok() {
             kernels::map_into(&a, out, &self.f);
         }
@@ -205,6 +207,7 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
     fn meta(&self) -> &Meta {
         &self.meta
     }
+    super::materialize_as!(O);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.a.clone(), self.b.clone()]
     }
@@ -275,6 +278,7 @@ impl<
     fn meta(&self) -> &Meta {
         &self.meta
     }
+    super::materialize_as!(O);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.a.clone(), self.b.clone(), self.c.clone()]
     }

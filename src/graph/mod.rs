@@ -6,7 +6,9 @@
 //! ([`OpKind`]), so passes ask "is this a source / elementwise / reduction?" without knowing the
 //! concrete op. See `src/README.md` for the whole pipeline.
 
+pub(crate) mod blockwise;
 pub(crate) mod elementwise;
+pub(crate) mod movement;
 pub(crate) mod reduce;
 pub(crate) mod regrid;
 pub(crate) mod source;
@@ -47,6 +49,11 @@ pub(crate) enum OpKind {
     },
     /// A new chunk grid over the same values.
     Regrid,
+    /// Transpose, slice, concatenate, reshape, ...: regions of the output map to regions of
+    /// the input.
+    Movement,
+    /// A user function of whole chunks (`map_blocks`).
+    Blockwise,
 }
 
 /// What every node knows about itself.
@@ -92,14 +99,58 @@ impl Meta {
     }
 }
 
+/// Implements [`Node::materialize`] for a node whose values are of type `$t`.
+macro_rules! materialize_as {
+    ($t:ty) => {
+        fn materialize(
+            &self,
+            results: &crate::graph::Results,
+        ) -> crate::error::Result<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
+            Ok(std::sync::Arc::new(crate::execute::materialize::<$t>(
+                self, results,
+            )?))
+        }
+    };
+}
+pub(crate) use materialize_as;
+
 /// The planner's view of a node.
 pub(crate) trait Node: Send + Sync + 'static {
     fn meta(&self) -> &Meta;
     fn inputs(&self) -> Vec<Arc<dyn Node>>;
+    /// Computes the whole node into an `ArrayD` of its type (for a shared node the plan
+    /// evaluates once).
+    fn materialize(&self, results: &Results) -> Result<Arc<dyn Any + Send + Sync>>;
     /// Some for reductions that run as their own stage.
     fn as_stage(&self) -> Option<&dyn Stage> {
         None
     }
+    /// Bytes this node caches per worker (a whole chunk, for a transpose), for the plan's
+    /// memory projection.
+    fn cache_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// Fills `out` with `region` of `node`: from a result materialized earlier in this compute
+/// (a staged reduction, a shared node) when there is one, else by evaluating the node.
+pub(crate) fn pull<T: Element>(
+    cx: &mut TaskCx<'_>,
+    node: &dyn Expr<T>,
+    region: &[Range<usize>],
+    out: &mut [T],
+) -> Result<()> {
+    let m = node.meta();
+    if let Some(arr) = cx.results.get::<T>(m.id) {
+        crate::kernels::gather(
+            arr.as_slice().expect("results are C-order"),
+            &m.shape,
+            region,
+            out,
+        );
+        return Ok(());
+    }
+    node.fill(cx, region, out)
 }
 
 /// The executor's view of a node producing `T`.
@@ -143,6 +194,8 @@ impl Results {
 pub(crate) struct TaskCx<'a> {
     pub results: &'a Results,
     scratch: Vec<Box<dyn Any + Send>>,
+    /// The last block each caching node computed in this task: (node, block region, values).
+    blocks: Vec<(NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl<'a> TaskCx<'a> {
@@ -150,6 +203,7 @@ impl<'a> TaskCx<'a> {
         TaskCx {
             results,
             scratch: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 
@@ -168,6 +222,31 @@ impl<'a> TaskCx<'a> {
         // Grows only when a larger tile comes; shrinking just truncates.
         v.resize(len, T::default());
         v
+    }
+
+    /// The values of block `block` of node `id`, computed by `make` unless it is the block this
+    /// task computed last for that node (one block per node is kept).
+    pub(crate) fn block<T: Element>(
+        &mut self,
+        id: NodeId,
+        block: &[Range<usize>],
+        make: impl FnOnce(&mut Self) -> Result<Vec<T>>,
+    ) -> Result<Arc<Vec<T>>> {
+        if let Some((_, _, v)) = self
+            .blocks
+            .iter()
+            .find(|(i, r, _)| *i == id && r.as_slice() == block)
+        {
+            return Ok(v
+                .clone()
+                .downcast::<Vec<T>>()
+                .expect("a node caches one type"));
+        }
+        self.blocks.retain(|(i, _, _)| *i != id);
+        let data = Arc::new(make(self)?);
+        self.blocks
+            .push((id, block.iter().cloned().collect(), data.clone()));
+        Ok(data)
     }
 
     /// Returns a buffer to the pool.
@@ -196,6 +275,7 @@ impl<T: Element> Node for Invalid<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
+    materialize_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         Vec::new()
     }

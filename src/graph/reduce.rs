@@ -14,7 +14,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use super::{Expr, Meta, Node, OpKind, Results, Stage, TaskCx};
+use super::{pull, Expr, Meta, Node, OpKind, Results, Stage, TaskCx};
 use crate::chunks::{cartesian, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -121,7 +121,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             let mut cascade = Cascade::new();
             for_each_tile(in_box, TILE_LEN, |t| {
                 let mut buf = cx.take::<I>(region_len(t));
-                let r = self.input.fill(cx, t, &mut buf);
+                let r = pull(cx, &*self.input, t, &mut buf);
                 if r.is_ok() {
                     cascade.push(R::reduce_run(&buf), R::combine);
                 }
@@ -150,7 +150,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let last_reduced = n > 0 && self.axes.contains(&(n - 1));
         for_each_tile(in_box, TILE_LEN, |t| {
             let mut buf = cx.take::<I>(region_len(t));
-            let r = self.input.fill(cx, t, &mut buf);
+            let r = pull(cx, &*self.input, t, &mut buf);
             if r.is_ok() {
                 let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
                 let base: usize = (0..n)
@@ -202,6 +202,7 @@ impl<I: Element, R: Reducer<I>> Node for Reduce<I, R> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
+    super::materialize_as!(R::Acc);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }

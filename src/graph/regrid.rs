@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{Expr, Meta, Node, OpKind, TaskCx};
+use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::Result;
@@ -37,6 +37,7 @@ impl<T: Element> Node for Regrid<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
+    super::materialize_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -44,6 +45,6 @@ impl<T: Element> Node for Regrid<T> {
 
 impl<T: Element> Expr<T> for Regrid<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        self.input.fill(cx, region, out)
+        pull(cx, &*self.input, region, out)
     }
 }

@@ -46,6 +46,38 @@ impl FlatFn<i64> for Iota {
     }
 }
 
+/// The index along one axis (or the flat index) of every position.
+struct AxisIndex {
+    stride: u64,
+    extent: u64,
+}
+impl FlatFn<u64> for AxisIndex {
+    fn fill_flat(&self, start: u64, out: &mut [u64]) {
+        let (s, n) = (self.stride, self.extent.max(1));
+        kernels::from_positions(start, out, &|p: u64| (p / s) % n);
+    }
+}
+
+/// For each position of `shape`, its index along `axis`, or its flat C-order index.
+pub(crate) fn axis_index(shape: &[usize], axis: Option<usize>) -> ChunkedArray<u64> {
+    let (stride, extent) = match axis {
+        Some(a) => (shape[a + 1..].iter().product::<usize>(), shape[a]),
+        None => (1, shape.iter().product()),
+    };
+    let name = match axis {
+        Some(a) => format!("index_along({a})"),
+        None => "flat_index".to_string(),
+    };
+    source(
+        name,
+        shape.to_vec(),
+        Arc::new(Flat(AxisIndex {
+            stride: stride as u64,
+            extent: extent as u64,
+        })),
+    )
+}
+
 struct Affine {
     start: f64,
     step: f64,

@@ -1,0 +1,349 @@
+//! Movement and block operations: transpose, slicing, reshape, broadcast_to, squeeze,
+//! expand_dims, concatenate, stack, map_blocks, persist.
+
+use std::sync::Arc;
+
+use ndarray::{ArrayD, ArrayViewD, SliceInfoElem};
+
+use super::ChunkedArray;
+use crate::chunks::{broadcast_shapes, normalize_axis, IntoShape};
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::graph::blockwise::MapBlocks;
+use crate::graph::movement::{AxisMap, BroadcastTo, Concat, Permute, Reshape, Slice, SliceAxis};
+
+/// ## Movement
+impl<T: Element> ChunkedArray<T> {
+    /// The transpose: axes reversed (NumPy's `x.T`). A transposed source generates the
+    /// transposed region directly; nothing else moves until a tile is needed.
+    ///
+    /// ```
+    /// let x = chunkwise::from_array(ndarray::array![[1, 2, 3], [4, 5, 6]], [1, 2])?;
+    /// assert_eq!(x.t().compute()?, ndarray::array![[1, 4], [2, 5], [3, 6]].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn t(&self) -> Self {
+        let perm: Vec<usize> = (0..self.ndim()).rev().collect();
+        self.permute_unchecked(perm)
+    }
+
+    fn permute_unchecked(&self, perm: Vec<usize>) -> Self {
+        if perm.iter().enumerate().all(|(i, &p)| i == p) {
+            return self.clone();
+        }
+        Self::from_expr(Arc::new(Permute::new(self.expr().clone(), perm)))
+    }
+
+    /// Output axis `d` is input axis `axes[d]` (NumPy's `transpose(axes)`); `axes` must be a
+    /// permutation of `0..ndim` (negative values count from the end).
+    pub fn transpose(&self, axes: impl AsRef<[isize]>) -> Result<Self> {
+        let axes = axes.as_ref();
+        let bad = |reason: &str| Error::InvalidAxes {
+            op: "transpose".into(),
+            axes: axes.to_vec(),
+            shape: self.shape().to_vec(),
+            reason: reason.into(),
+        };
+        if axes.len() != self.ndim() {
+            return Err(bad("need one axis per dimension"));
+        }
+        let perm = axes
+            .iter()
+            .map(|&a| normalize_axis("transpose", a, self.shape()))
+            .collect::<Result<Vec<_>>>()?;
+        let mut seen = vec![false; perm.len()];
+        for &p in &perm {
+            if std::mem::replace(&mut seen[p], true) {
+                return Err(bad("an axis repeats"));
+            }
+        }
+        Ok(self.permute_unchecked(perm))
+    }
+
+    /// ndarray's name for [`transpose`](Self::transpose).
+    pub fn permute(&self, axes: impl AsRef<[isize]>) -> Result<Self> {
+        self.transpose(axes)
+    }
+
+    /// Slicing with ndarray's `s![..]`: ranges with steps (a negative step walks the range
+    /// backwards from its end, as ndarray), single indices (which drop the axis), `NewAxis`.
+    /// Axes not named are taken whole. Range bounds past the axis are clamped, as NumPy; a
+    /// single index out of range is an error, and so is a step of 0. Only the sliced elements
+    /// are ever computed: `arange(1e9).slice(s![..10])` touches ten.
+    ///
+    /// ```
+    /// use ndarray::s;
+    /// let x = chunkwise::arange(1_000_000_000).slice(s![..10;3])?;
+    /// assert_eq!(x.compute()?.as_slice().unwrap(), &[0, 3, 6, 9]);
+    /// let m = chunkwise::arange(12).reshape([3, 4])?;
+    /// assert_eq!(m.slice(s![1, ..;-1])?.compute()?.as_slice().unwrap(), &[7, 6, 5, 4]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn slice(&self, info: impl AsRef<[SliceInfoElem]>) -> Result<Self> {
+        let info = info.as_ref();
+        let shape = self.shape();
+        let named = info
+            .iter()
+            .filter(|e| !matches!(e, SliceInfoElem::NewAxis))
+            .count();
+        if named > shape.len() {
+            return Err(Error::InvalidAxes {
+                op: "slice".into(),
+                axes: (0..named as isize).collect(),
+                shape: shape.to_vec(),
+                reason: format!("{named} axes sliced, the array has {}", shape.len()),
+            });
+        }
+        let mut axes = Vec::new();
+        let mut fixed = Vec::new();
+        let mut d = 0;
+        let elems = info
+            .iter()
+            .cloned()
+            .chain((named..shape.len()).map(|_| SliceInfoElem::from(..)));
+        for e in elems {
+            match e {
+                SliceInfoElem::NewAxis => axes.push(SliceAxis::New),
+                SliceInfoElem::Index(i) => {
+                    let n = shape[d] as isize;
+                    let j = if i < 0 { i + n } else { i };
+                    if j < 0 || j >= n {
+                        return Err(Error::InvalidParameter {
+                            op: format!("slice of shape {shape:?}"),
+                            param: format!("index on axis {d}"),
+                            value: i.to_string(),
+                            reason: format!("out of range for extent {n}"),
+                        });
+                    }
+                    fixed.push((d, j as usize));
+                    d += 1;
+                }
+                SliceInfoElem::Slice { start, end, step } => {
+                    if step == 0 {
+                        return Err(Error::InvalidParameter {
+                            op: format!("slice of shape {shape:?}"),
+                            param: format!("step on axis {d}"),
+                            value: "0".into(),
+                            reason: "must be nonzero".into(),
+                        });
+                    }
+                    let n = shape[d] as isize;
+                    let clamp = |i: isize| (if i < 0 { i + n } else { i }).clamp(0, n) as usize;
+                    let s = clamp(start);
+                    let e = end.map_or(n as usize, clamp).max(s);
+                    let m = e - s;
+                    let len = m.div_ceil(step.unsigned_abs());
+                    let first = if step > 0 || m == 0 { s } else { e - 1 };
+                    axes.push(SliceAxis::Strided {
+                        axis: d,
+                        first,
+                        step,
+                        len,
+                    });
+                    d += 1;
+                }
+            }
+        }
+        let name = format!("slice{info:?}")
+            .replace("Slice { start: ", "")
+            .replace("SliceInfoElem::", "");
+        Ok(Self::from_expr(Arc::new(Slice::new(
+            name,
+            self.expr().clone(),
+            axes,
+            fixed,
+        ))))
+    }
+
+    /// The same elements in C order under a new shape (NumPy's `reshape`), any shape of the same
+    /// size. The result gets automatic chunks; each output row is read as the input row
+    /// segments that hold it, so no rechunk is needed and no data is staged.
+    pub fn reshape(&self, shape: impl IntoShape) -> Result<Self> {
+        let shape = shape.into_shape_vec();
+        let size = crate::chunks::checked_size("reshape", &shape, T::DTYPE.size())?;
+        if size != self.len() {
+            return Err(Error::ShapeMismatch {
+                op: format!("reshape to {shape:?} ({size} elements)"),
+                got: self.shape().to_vec(),
+                expected: shape,
+            });
+        }
+        if shape == self.shape() {
+            return Ok(self.clone());
+        }
+        Ok(Self::from_expr(Arc::new(Reshape::new(
+            self.expr().clone(),
+            shape,
+        ))))
+    }
+
+    /// The array broadcast to `shape` (NumPy's `broadcast_to`); nothing is copied.
+    pub fn broadcast_to(&self, shape: impl IntoShape) -> Result<Self> {
+        let shape = shape.into_shape_vec();
+        let b = broadcast_shapes("broadcast_to", self.shape(), &shape)?;
+        if b != shape {
+            return Err(Error::Broadcast {
+                op: "broadcast_to".into(),
+                lhs: self.shape().to_vec(),
+                rhs: shape,
+            });
+        }
+        Ok(Self::from_expr(Arc::new(BroadcastTo::new(
+            self.expr().clone(),
+            shape,
+        ))))
+    }
+
+    /// Inserts an axis of extent 1 at `axis` (NumPy's `expand_dims`; `axis` may be `ndim`, or
+    /// negative counting from the end of the result).
+    pub fn expand_dims(&self, axis: isize) -> Result<Self> {
+        let n = self.ndim();
+        let out_shape: Vec<usize> = vec![1; n + 1];
+        let a = normalize_axis("expand_dims", axis, &out_shape)?;
+        let map = (0..=n)
+            .map(|d| {
+                if d == a {
+                    None
+                } else {
+                    Some(if d < a { d } else { d - 1 })
+                }
+            })
+            .collect();
+        Ok(Self::from_expr(Arc::new(AxisMap::new(
+            format!("expand_dims({a})"),
+            self.expr().clone(),
+            map,
+        ))))
+    }
+
+    /// Removes every axis of extent 1 (NumPy's `squeeze()`).
+    pub fn squeeze(&self) -> Self {
+        let keep: Vec<Option<usize>> = (0..self.ndim())
+            .filter(|&d| self.shape()[d] != 1)
+            .map(Some)
+            .collect();
+        if keep.len() == self.ndim() {
+            return self.clone();
+        }
+        Self::from_expr(Arc::new(AxisMap::new(
+            "squeeze".into(),
+            self.expr().clone(),
+            keep,
+        )))
+    }
+
+    /// Removes axis `axis`, which must have extent 1 (NumPy's `squeeze(axis)`).
+    pub fn squeeze_axis(&self, axis: isize) -> Result<Self> {
+        let a = normalize_axis("squeeze_axis", axis, self.shape())?;
+        if self.shape()[a] != 1 {
+            return Err(Error::InvalidAxes {
+                op: "squeeze_axis".into(),
+                axes: vec![axis],
+                shape: self.shape().to_vec(),
+                reason: "the axis does not have extent 1".into(),
+            });
+        }
+        let keep = (0..self.ndim()).filter(|&d| d != a).map(Some).collect();
+        Ok(Self::from_expr(Arc::new(AxisMap::new(
+            format!("squeeze({a})"),
+            self.expr().clone(),
+            keep,
+        ))))
+    }
+}
+
+/// ## Blocks and persistence
+impl<T: Element> ChunkedArray<T> {
+    /// Applies `f` to an ndarray view of each whole chunk (Dask's `map_blocks`). `f` must return
+    /// an array of its chunk's shape; the result has the input's shape and chunks. A panic in
+    /// `f`, or a wrong shape, is an [`Error::Block`] at compute naming the chunk, and the pool
+    /// keeps working.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(4)?;
+    /// // A chunk-local operation: subtract each chunk's first element.
+    /// let y = x.map_blocks(|b| { let first = b[[0]]; b.mapv(|v| v - first) });
+    /// assert_eq!(y.compute()?.as_slice().unwrap(), &[0, 1, 2, 3, 0, 1, 2, 3, 0, 1]);
+    /// let bad = x.map_blocks(|b| { if b[[0]] == 4 { panic!("no fours") } b.to_owned() });
+    /// let err = bad.compute().unwrap_err();
+    /// assert!(err.to_string().contains("chunk [1]") && err.to_string().contains("no fours"));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn map_blocks<U, F>(&self, f: F) -> ChunkedArray<U>
+    where
+        U: Element,
+        F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+    {
+        ChunkedArray::from_expr(Arc::new(MapBlocks::new(self.expr().clone(), f)))
+    }
+
+    /// Computes the array once and keeps its values in memory, with the same chunks, so that
+    /// later computations that use it do not recompute it (Dask's `persist`).
+    pub fn persist(&self) -> Result<Self> {
+        let a = self.compute()?;
+        crate::sources::from_array(a, self.chunks())
+    }
+}
+
+/// Joins arrays along an existing axis (NumPy's `concatenate`). Shapes must agree except along
+/// `axis`; the chunks along `axis` are the inputs' chunks one after the other.
+pub fn concatenate<T: Element>(arrays: &[ChunkedArray<T>], axis: isize) -> Result<ChunkedArray<T>> {
+    let Some(first) = arrays.first() else {
+        return Err(Error::InvalidParameter {
+            op: "concatenate".into(),
+            param: "arrays".into(),
+            value: "[]".into(),
+            reason: "need at least one array".into(),
+        });
+    };
+    let a = normalize_axis("concatenate", axis, first.shape())?;
+    for x in &arrays[1..] {
+        let ok = x.ndim() == first.ndim()
+            && (0..x.ndim()).all(|d| d == a || x.shape()[d] == first.shape()[d]);
+        if !ok {
+            return Err(Error::ShapeMismatch {
+                op: format!("concatenate(axis={a})"),
+                got: x.shape().to_vec(),
+                expected: first.shape().to_vec(),
+            });
+        }
+    }
+    if arrays.len() == 1 {
+        return Ok(first.clone());
+    }
+    // Off the joined axis the grids are unified as for elementwise ops.
+    let grid = crate::chunks::unify_chunks(
+        first.shape(),
+        &arrays
+            .iter()
+            .map(|x| (first.shape(), x.chunks()))
+            .collect::<Vec<_>>(),
+    );
+    let inputs = arrays
+        .iter()
+        .map(|x| {
+            let mut blocks = grid.blocks().to_vec();
+            blocks[a] = x.chunks().axis(a).to_vec();
+            x.rechunk(blocks).map(|y| y.expr().clone())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ChunkedArray::from_expr(Arc::new(Concat::new(inputs, a))))
+}
+
+/// Joins arrays of one shape along a new axis (NumPy's `stack`).
+pub fn stack<T: Element>(arrays: &[ChunkedArray<T>], axis: isize) -> Result<ChunkedArray<T>> {
+    let expanded = arrays
+        .iter()
+        .map(|x| x.expand_dims(axis))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(f) = arrays.first() {
+        if let Some(x) = arrays.iter().find(|x| x.shape() != f.shape()) {
+            return Err(Error::ShapeMismatch {
+                op: "stack".into(),
+                got: x.shape().to_vec(),
+                expected: f.shape().to_vec(),
+            });
+        }
+    }
+    concatenate(&expanded, axis)
+}

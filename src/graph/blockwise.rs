@@ -1,0 +1,176 @@
+//! `map_blocks`: a user closure over an ndarray view of each whole chunk.
+//!
+//! The closure needs its chunk whole, so each worker computes the block of the chunk it is in
+//! (once, cached in the task) and serves tiles from it: one chunk per worker of memory, counted
+//! in the plan. A panic in the closure is caught and becomes an [`Error::Block`] naming the
+//! chunk; the pool goes on.
+
+use std::marker::PhantomData;
+use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+
+use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::kernels::gather;
+use crate::region::{for_each_tile, region_len, Region, TILE_LEN};
+
+pub(crate) struct MapBlocks<T: Element, U: Element, F> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    f: F,
+    _u: PhantomData<fn() -> U>,
+}
+
+impl<T: Element, U: Element, F> MapBlocks<T, U, F>
+where
+    F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+{
+    pub(crate) fn new(input: Arc<dyn Expr<T>>, f: F) -> Self {
+        let m = input.meta();
+        MapBlocks {
+            meta: Meta::new(
+                "map_blocks",
+                OpKind::Blockwise,
+                U::DTYPE,
+                m.shape.clone(),
+                m.chunks.clone(),
+            ),
+            input,
+            f,
+            _u: PhantomData,
+        }
+    }
+
+    fn compute_block(
+        &self,
+        cx: &mut TaskCx<'_>,
+        coords: &[usize],
+        chunk: &[Range<usize>],
+    ) -> Result<Vec<U>> {
+        let mut data = vec![T::ZERO; region_len(chunk)];
+        for_each_tile(chunk, TILE_LEN, |t| {
+            // Tiles of a chunk are cut in C order, so they are consecutive runs of `data`.
+            let off = tile_offset(chunk, t);
+            pull(cx, &*self.input, t, &mut data[off..off + region_len(t)])
+        })?;
+        let ext: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
+        let view =
+            ArrayViewD::from_shape(IxDyn(&ext), &data).expect("chunk buffer matches its extents");
+        let fail = |reason: String| Error::Block {
+            op: "map_blocks".into(),
+            chunk: coords.to_vec(),
+            region: format!("{chunk:?}"),
+            reason,
+        };
+        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(view))).map_err(|p| {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic with a non-text payload".into());
+            fail(format!("the closure panicked: {msg}"))
+        })?;
+        if out.shape() != ext.as_slice() {
+            return Err(fail(format!(
+                "the closure returned shape {:?}, the chunk has shape {ext:?}",
+                out.shape()
+            )));
+        }
+        Ok(out.as_standard_layout().iter().copied().collect())
+    }
+}
+
+/// Offset of tile `t` in the C-order buffer of `chunk` (tiles are cut as contiguous runs).
+fn tile_offset(chunk: &[Range<usize>], t: &[Range<usize>]) -> usize {
+    let ext: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
+    let st = crate::region::c_strides(&ext);
+    chunk
+        .iter()
+        .zip(t)
+        .zip(&st)
+        .map(|((c, r), s)| (r.start - c.start) * s)
+        .sum()
+}
+
+impl<T: Element, U: Element, F> Node for MapBlocks<T, U, F>
+where
+    F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+{
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::materialize_as!(U);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+    fn cache_bytes(&self) -> usize {
+        self.meta.chunks.max_chunk_len() * (T::DTYPE.size() + U::DTYPE.size())
+    }
+}
+
+impl<T: Element, U: Element, F> Expr<U> for MapBlocks<T, U, F>
+where
+    F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+{
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [U]) -> Result<()> {
+        // Every chunk of ours that the region touches: usually exactly one.
+        let per_axis: Vec<Vec<(usize, Range<usize>)>> = (0..region.len())
+            .map(|d| {
+                self.meta
+                    .chunks
+                    .ranges(d)
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        c.start < region[d].end && c.end > region[d].start
+                            || (c.is_empty() && region[d].is_empty())
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut combos: Vec<Vec<(usize, Range<usize>)>> = vec![Vec::new()];
+        for axis in &per_axis {
+            combos = combos
+                .into_iter()
+                .flat_map(|p| {
+                    axis.iter().map(move |c| {
+                        let mut q = p.clone();
+                        q.push(c.clone());
+                        q
+                    })
+                })
+                .collect();
+        }
+        for combo in combos {
+            let coords: Vec<usize> = combo.iter().map(|(k, _)| *k).collect();
+            let chunk: Region = combo.iter().map(|(_, r)| r.clone()).collect();
+            let block = cx.block::<U>(self.meta.id, &chunk, |cx| {
+                self.compute_block(cx, &coords, &chunk)
+            })?;
+            let part: Region = chunk
+                .iter()
+                .zip(region)
+                .map(|(c, r)| c.start.max(r.start)..c.end.min(r.end))
+                .collect();
+            let local: Region = part
+                .iter()
+                .zip(&chunk)
+                .map(|(p, c)| p.start - c.start..p.end - c.start)
+                .collect();
+            let ext: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
+            if part.as_slice() == region {
+                gather(&block, &ext, &local, out);
+            } else {
+                let mut buf = cx.take::<U>(region_len(&part));
+                gather(&block, &ext, &local, &mut buf);
+                crate::graph::movement::write_sub(out, region, &part, &buf);
+                cx.give(buf);
+            }
+        }
+        Ok(())
+    }
+}

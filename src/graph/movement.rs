@@ -1,0 +1,674 @@
+//! Movement nodes: permute (transpose), axis maps (squeeze, expand_dims), broadcast_to, slicing,
+//! concatenation and reshape. Each maps a region of its output to regions of its input, so a
+//! slice or a transpose of a source asks the source for just the elements it needs (pushdown by
+//! construction: `arange(1e9).slice(s![..10])` touches ten elements).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use super::elementwise::fetch;
+use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
+use crate::chunks::Chunks;
+use crate::element::Element;
+use crate::error::Result;
+use crate::region::{c_strides, for_each_tile, region_len, Region, TILE_LEN};
+
+/// Largest chunk a permute caches per worker (elements); larger chunks are read tile by tile.
+const PERMUTE_CACHE_LEN: usize = 8 << 20;
+
+fn exts(r: &[Range<usize>]) -> SmallVec<[usize; 6]> {
+    r.iter().map(|x| x.len()).collect()
+}
+
+/// Walks the rows of a box of `extents` with signed strides into a source, calling
+/// `f(row, offset)`.
+fn for_each_row_signed(
+    extents: &[usize],
+    strides: &[isize],
+    base: isize,
+    mut f: impl FnMut(usize, isize),
+) {
+    let n = extents.len();
+    if extents.contains(&0) {
+        return;
+    }
+    if n <= 1 {
+        f(0, base);
+        return;
+    }
+    let mut idx: SmallVec<[usize; 6]> = SmallVec::from_elem(0, n - 1);
+    let mut off = base;
+    let mut row = 0;
+    loop {
+        f(row, off);
+        row += 1;
+        let mut d = n - 1;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            off += strides[d];
+            if idx[d] < extents[d] {
+                break;
+            }
+            off -= strides[d] * extents[d] as isize;
+            idx[d] = 0;
+        }
+    }
+}
+
+/// `out` (C order over `out_ext`) from `src` read with signed strides from `base`.
+fn strided_copy<T: Copy>(
+    src: &[T],
+    base: isize,
+    strides: &[isize],
+    out_ext: &[usize],
+    out: &mut [T],
+) {
+    let len = out_ext.last().copied().unwrap_or(1);
+    let last = strides.last().copied().unwrap_or(1);
+    for_each_row_signed(out_ext, strides, base, |row, off| {
+        let o = &mut out[row * len..(row + 1) * len];
+        if last == 1 {
+            o.copy_from_slice(&src[off as usize..off as usize + len]);
+        } else {
+            for (i, v) in o.iter_mut().enumerate() {
+                *v = src[(off + i as isize * last) as usize];
+            }
+        }
+    });
+}
+
+/// Writes `sub` (C order over `sub_region`'s extents) into `out` (C order over `out_region`).
+pub(crate) fn write_sub<T: Copy>(
+    out: &mut [T],
+    out_region: &[Range<usize>],
+    sub_region: &[Range<usize>],
+    sub: &[T],
+) {
+    let oext = exts(out_region);
+    let ostr = c_strides(&oext);
+    let base: usize = sub_region
+        .iter()
+        .zip(out_region)
+        .zip(&ostr)
+        .map(|((s, o), st)| (s.start - o.start) * st)
+        .sum();
+    let sext = exts(sub_region);
+    let len = sext.last().copied().unwrap_or(1);
+    crate::region::for_each_row(&sext, &ostr, base, |row, off| {
+        out[off..off + len].copy_from_slice(&sub[row * len..(row + 1) * len]);
+    });
+}
+
+/// Which chunk of `chunks` holds all of `region`, if one does.
+fn chunk_containing(chunks: &Chunks, region: &[Range<usize>]) -> Option<Region> {
+    let mut out = Region::new();
+    for (d, r) in region.iter().enumerate() {
+        let mut start = 0;
+        let mut found = None;
+        for &b in chunks.axis(d) {
+            if r.start >= start && r.start < start + b.max(1) {
+                found = Some(start..start + b);
+                break;
+            }
+            start += b;
+        }
+        let c = found?;
+        if r.end > c.end {
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Output axis `d` is input axis `perm[d]`.
+pub(crate) struct Permute<T: Element> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    perm: Vec<usize>,
+}
+
+impl<T: Element> Permute<T> {
+    pub(crate) fn new(input: Arc<dyn Expr<T>>, perm: Vec<usize>) -> Self {
+        let m = input.meta();
+        let shape = perm.iter().map(|&p| m.shape[p]).collect();
+        let chunks = Chunks::from_blocks(perm.iter().map(|&p| m.chunks.axis(p).to_vec()).collect());
+        Permute {
+            meta: Meta::new(
+                format!("transpose{perm:?}"),
+                OpKind::Movement,
+                T::DTYPE,
+                shape,
+                chunks,
+            ),
+            input,
+            perm,
+        }
+    }
+
+    fn in_region(&self, out: &[Range<usize>]) -> Region {
+        let mut r: Region = (0..self.perm.len()).map(|_| 0..0).collect();
+        for (d, &p) in self.perm.iter().enumerate() {
+            r[p] = out[d].clone();
+        }
+        r
+    }
+
+    /// Copies the input box of `out_region` (C order in input axes) into `out` (output axes).
+    fn permute_into(
+        &self,
+        src: &[T],
+        src_region: &[Range<usize>],
+        out_region: &[Range<usize>],
+        out: &mut [T],
+    ) {
+        let sstr = c_strides(&exts(src_region));
+        let strides: SmallVec<[isize; 6]> = self.perm.iter().map(|&p| sstr[p] as isize).collect();
+        let base: usize = self
+            .perm
+            .iter()
+            .enumerate()
+            .map(|(d, &p)| (out_region[d].start - src_region[p].start) * sstr[p])
+            .sum();
+        strided_copy(src, base as isize, &strides, &exts(out_region), out);
+    }
+}
+
+impl<T: Element> Node for Permute<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::materialize_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+    fn cache_bytes(&self) -> usize {
+        let n = self.meta.chunks.max_chunk_len();
+        if n <= PERMUTE_CACHE_LEN {
+            n * T::DTYPE.size()
+        } else {
+            0
+        }
+    }
+}
+
+impl<T: Element> Expr<T> for Permute<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        // A transposed tile reads a thin, tall box of the input, which row-major sources (random
+        // streams) produce slowly. So each worker fills and caches the whole input chunk, read in
+        // the input's own tile order, and serves the output's tiles from it.
+        if let Some(chunk) = chunk_containing(&self.meta.chunks, region)
+            .filter(|c| region_len(c) <= PERMUTE_CACHE_LEN)
+        {
+            let in_chunk = self.in_region(&chunk);
+            let input = self.input.clone();
+            let block = cx.block::<T>(self.meta.id, &chunk, |cx| {
+                let mut data = vec![T::ZERO; region_len(&in_chunk)];
+                for_each_tile(&in_chunk, TILE_LEN, |t| {
+                    let mut buf = cx.take::<T>(region_len(t));
+                    let r = pull(cx, &*input, t, &mut buf);
+                    if r.is_ok() {
+                        write_sub(&mut data, &in_chunk, t, &buf);
+                    }
+                    cx.give(buf);
+                    r
+                })?;
+                Ok(data)
+            })?;
+            self.permute_into(&block, &in_chunk, region, out);
+            return Ok(());
+        }
+        let in_region = self.in_region(region);
+        let mut buf = cx.take::<T>(out.len());
+        let r = pull(cx, &*self.input, &in_region, &mut buf);
+        if r.is_ok() {
+            self.permute_into(&buf, &in_region, region, out);
+        }
+        cx.give(buf);
+        r
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Inserts and removes axes of extent 1 (expand_dims, squeeze): the C-order buffer is the same.
+pub(crate) struct AxisMap<T: Element> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    /// For each output axis, the input axis it is (None: a new axis of extent 1).
+    out_to_in: Vec<Option<usize>>,
+}
+
+impl<T: Element> AxisMap<T> {
+    pub(crate) fn new(
+        name: String,
+        input: Arc<dyn Expr<T>>,
+        out_to_in: Vec<Option<usize>>,
+    ) -> Self {
+        let m = input.meta();
+        let shape = out_to_in
+            .iter()
+            .map(|a| a.map_or(1, |i| m.shape[i]))
+            .collect();
+        let chunks = Chunks::from_blocks(
+            out_to_in
+                .iter()
+                .map(|a| a.map_or(vec![1], |i| m.chunks.axis(i).to_vec()))
+                .collect(),
+        );
+        AxisMap {
+            meta: Meta::new(name, OpKind::Movement, T::DTYPE, shape, chunks),
+            input,
+            out_to_in,
+        }
+    }
+}
+
+impl<T: Element> Node for AxisMap<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::materialize_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element> Expr<T> for AxisMap<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        let n = self.input.meta().shape.len();
+        // Removed input axes have extent 1: their range is 0..1.
+        let mut r: Region = (0..n).map(|_| 0..1).collect();
+        for (d, a) in self.out_to_in.iter().enumerate() {
+            if let Some(i) = a {
+                r[*i] = region[d].clone();
+            }
+        }
+        pull(cx, &*self.input, &r, out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// NumPy's `broadcast_to`.
+pub(crate) struct BroadcastTo<T: Element> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+}
+
+impl<T: Element> BroadcastTo<T> {
+    pub(crate) fn new(input: Arc<dyn Expr<T>>, shape: Vec<usize>) -> Self {
+        let m = input.meta();
+        let auto = Chunks::auto(&shape, T::DTYPE.size());
+        let lead = shape.len() - m.shape.len();
+        let blocks = (0..shape.len())
+            .map(|d| {
+                if d >= lead && m.shape[d - lead] == shape[d] {
+                    m.chunks.axis(d - lead).to_vec()
+                } else {
+                    auto.axis(d).to_vec()
+                }
+            })
+            .collect();
+        BroadcastTo {
+            meta: Meta::new(
+                format!("broadcast_to{shape:?}"),
+                OpKind::Movement,
+                T::DTYPE,
+                shape,
+                Chunks::from_blocks(blocks),
+            ),
+            input,
+        }
+    }
+}
+
+impl<T: Element> Node for BroadcastTo<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::materialize_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element> Expr<T> for BroadcastTo<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        fetch(cx, &*self.input, &self.meta.shape, region, out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// How one output axis of a slice reads its input.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SliceAxis {
+    /// Output index `i` is input index `first + i * step` of input axis `axis`.
+    Strided {
+        axis: usize,
+        first: usize,
+        step: isize,
+        len: usize,
+    },
+    /// A new axis of extent 1.
+    New,
+}
+
+/// Slicing: ranges with steps (negative ones reverse), single indices (the axis goes), new axes.
+pub(crate) struct Slice<T: Element> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    axes: Vec<SliceAxis>,
+    /// Input axes fixed by a single index.
+    fixed: Vec<(usize, usize)>,
+}
+
+impl<T: Element> Slice<T> {
+    pub(crate) fn new(
+        name: String,
+        input: Arc<dyn Expr<T>>,
+        axes: Vec<SliceAxis>,
+        fixed: Vec<(usize, usize)>,
+    ) -> Self {
+        let m = input.meta();
+        let mut shape = Vec::new();
+        let mut blocks = Vec::new();
+        for a in &axes {
+            match *a {
+                SliceAxis::New => {
+                    shape.push(1);
+                    blocks.push(vec![1]);
+                }
+                SliceAxis::Strided {
+                    axis,
+                    first,
+                    step,
+                    len,
+                } => {
+                    shape.push(len);
+                    // Output indices grouped by the input chunk they read from, in output order.
+                    let ranges = m.chunks.ranges(axis);
+                    let mut b: Vec<usize> = Vec::new();
+                    let mut last_block = usize::MAX;
+                    for i in 0..len {
+                        let src = (first as isize + i as isize * step) as usize;
+                        let k = ranges.iter().position(|r| r.contains(&src)).unwrap_or(0);
+                        if k == last_block {
+                            *b.last_mut().expect("a block was started") += 1;
+                        } else {
+                            b.push(1);
+                            last_block = k;
+                        }
+                    }
+                    if b.is_empty() {
+                        b.push(0);
+                    }
+                    blocks.push(b);
+                }
+            }
+        }
+        Slice {
+            meta: Meta::new(
+                name,
+                OpKind::Movement,
+                T::DTYPE,
+                shape,
+                Chunks::from_blocks(blocks),
+            ),
+            input,
+            axes,
+            fixed,
+        }
+    }
+}
+
+impl<T: Element> Node for Slice<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::materialize_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element> Expr<T> for Slice<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        // An axis with |step| > 1 and several indices in the tile is read one index at a time,
+        // so a sparse slice never reads what it skips.
+        let split = self.axes.iter().enumerate().find_map(|(d, a)| match a {
+            SliceAxis::Strided { step, .. } if step.abs() > 1 && region[d].len() > 1 => Some(d),
+            _ => None,
+        });
+        if let Some(d) = split {
+            let mut sub: Region = region.iter().cloned().collect();
+            let sub_len = region_len(region) / region[d].len();
+            let mut buf = cx.take::<T>(sub_len);
+            for i in region[d].clone() {
+                sub[d] = i..i + 1;
+                if let Err(e) = self.fill(cx, &sub, &mut buf) {
+                    cx.give(buf);
+                    return Err(e);
+                }
+                write_sub(out, region, &sub, &buf);
+            }
+            cx.give(buf);
+            return Ok(());
+        }
+        // Every axis is now contiguous (step +-1, or one index): read one box of the input.
+        let in_shape = &self.input.meta().shape;
+        let mut in_region: Region = (0..in_shape.len()).map(|_| 0..0).collect();
+        for &(axis, idx) in &self.fixed {
+            in_region[axis] = idx..idx + 1;
+        }
+        let mut reversed: SmallVec<[(usize, usize); 6]> = SmallVec::new(); // (input axis, output axis)
+        for (d, a) in self.axes.iter().enumerate() {
+            if let SliceAxis::Strided {
+                axis, first, step, ..
+            } = *a
+            {
+                let lo = first as isize + region[d].start as isize * step;
+                let hi = first as isize + (region[d].end as isize - 1) * step;
+                let (a0, a1) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+                in_region[axis] = a0 as usize..a1 as usize + 1;
+                if step < 0 && region[d].len() > 1 {
+                    reversed.push((axis, d));
+                }
+            }
+        }
+        if reversed.is_empty() {
+            // Same elements in the same C order (new and fixed axes have extent 1).
+            return pull(cx, &*self.input, &in_region, out);
+        }
+        let mut buf = cx.take::<T>(out.len());
+        let r = pull(cx, &*self.input, &in_region, &mut buf);
+        if r.is_ok() {
+            let istr = c_strides(&exts(&in_region));
+            let mut strides: SmallVec<[isize; 6]> = SmallVec::from_elem(0, region.len());
+            let mut base = 0isize;
+            for (d, a) in self.axes.iter().enumerate() {
+                if let SliceAxis::Strided { axis, .. } = *a {
+                    let s = istr[axis] as isize;
+                    if reversed.iter().any(|&(_, od)| od == d) {
+                        strides[d] = -s;
+                        base += (in_region[axis].len() as isize - 1) * s;
+                    } else {
+                        strides[d] = s;
+                    }
+                }
+            }
+            strided_copy(&buf, base, &strides, &exts(region), out);
+        }
+        cx.give(buf);
+        r
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Joins arrays along an existing axis.
+pub(crate) struct Concat<T: Element> {
+    meta: Meta,
+    inputs: Vec<Arc<dyn Expr<T>>>,
+    axis: usize,
+    offsets: Vec<usize>,
+}
+
+impl<T: Element> Concat<T> {
+    /// Shapes must agree off `axis` (the API checks).
+    pub(crate) fn new(inputs: Vec<Arc<dyn Expr<T>>>, axis: usize) -> Self {
+        let first = inputs[0].meta();
+        let mut shape = first.shape.clone();
+        let mut offsets = vec![0];
+        let mut blocks: Vec<Vec<usize>> = first.chunks.blocks().to_vec();
+        blocks[axis] = Vec::new();
+        for i in &inputs {
+            let m = i.meta();
+            offsets.push(offsets.last().expect("starts with 0") + m.shape[axis]);
+            blocks[axis].extend(m.chunks.axis(axis).iter().filter(|&&b| b > 0));
+        }
+        shape[axis] = *offsets.last().expect("one per input");
+        if blocks[axis].is_empty() {
+            blocks[axis].push(0);
+        }
+        Concat {
+            meta: Meta::new(
+                format!("concatenate(axis={axis})"),
+                OpKind::Movement,
+                T::DTYPE,
+                shape,
+                Chunks::from_blocks(blocks),
+            ),
+            inputs,
+            axis,
+            offsets,
+        }
+    }
+}
+
+impl<T: Element> Node for Concat<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::materialize_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        self.inputs
+            .iter()
+            .map(|i| i.clone() as Arc<dyn Node>)
+            .collect()
+    }
+}
+
+impl<T: Element> Expr<T> for Concat<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        let a = self.axis;
+        let parts: Vec<usize> = (0..self.inputs.len())
+            .filter(|&k| {
+                self.offsets[k] < region[a].end
+                    && self.offsets[k + 1] > region[a].start
+                    && self.offsets[k + 1] > self.offsets[k]
+            })
+            .collect();
+        for k in parts {
+            let (lo, hi) = (self.offsets[k], self.offsets[k + 1]);
+            let mut sub: Region = region.iter().cloned().collect();
+            sub[a] = region[a].start.max(lo)..region[a].end.min(hi);
+            let mut local = sub.clone();
+            local[a] = sub[a].start - lo..sub[a].end - lo;
+            if sub[a] == region[a] {
+                return pull(cx, &*self.inputs[k], &local, out);
+            }
+            let mut buf = cx.take::<T>(region_len(&sub));
+            let r = pull(cx, &*self.inputs[k], &local, &mut buf);
+            if r.is_ok() {
+                write_sub(out, region, &sub, &buf);
+            }
+            cx.give(buf);
+            r?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// NumPy's C-order `reshape`: the same elements in the same flat order, under a new shape.
+pub(crate) struct Reshape<T: Element> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+}
+
+impl<T: Element> Reshape<T> {
+    pub(crate) fn new(input: Arc<dyn Expr<T>>, shape: Vec<usize>) -> Self {
+        let chunks = Chunks::auto(&shape, T::DTYPE.size());
+        Reshape {
+            meta: Meta::new(
+                format!("reshape{shape:?}"),
+                OpKind::Movement,
+                T::DTYPE,
+                shape,
+                chunks,
+            ),
+            input,
+        }
+    }
+}
+
+impl<T: Element> Node for Reshape<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::materialize_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element> Expr<T> for Reshape<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        // Each output row is a run of flat positions; it is read as the input row segments that
+        // hold those positions.
+        let in_shape = self.input.meta().shape.clone();
+        let in_str = c_strides(&in_shape);
+        let out_str = c_strides(&self.meta.shape);
+        let len = region.last().map_or(1, |r| r.len());
+        let base: usize = region.iter().zip(&out_str).map(|(r, s)| r.start * s).sum();
+        let mut runs: Vec<(usize, usize)> = Vec::new(); // (flat start, out offset)
+        crate::region::for_each_row(&exts(region), &out_str, base, |row, flat| {
+            runs.push((flat, row * len))
+        });
+        let in_last = in_shape.last().copied().unwrap_or(1);
+        for (flat, at) in runs {
+            let mut done = 0;
+            while done < len {
+                let p = flat + done;
+                let seg = (in_last - p % in_last).min(len - done);
+                let r: Region = in_shape
+                    .iter()
+                    .zip(&in_str)
+                    .enumerate()
+                    .map(|(d, (&n, &s))| {
+                        let i = (p / s) % n.max(1);
+                        if d + 1 == in_shape.len() {
+                            i..i + seg
+                        } else {
+                            i..i + 1
+                        }
+                    })
+                    .collect();
+                pull(cx, &*self.input, &r, &mut out[at + done..at + done + seg])?;
+                done += seg;
+            }
+        }
+        Ok(())
+    }
+}
