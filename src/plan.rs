@@ -47,6 +47,10 @@ pub struct SharedPlan {
     pub reason: String,
 }
 
+/// The work a `map_blocks` closure counts for in the shared-node rule: more than any few cheap
+/// ops, so that its result is held when it fits.
+const BLOCKWISE_WORK: usize = 8;
+
 /// Memory a shared node may take to be held, when no `memory_limit` is set.
 pub const SHARED_BUDGET_BYTES: u64 = 512 << 20;
 
@@ -130,9 +134,13 @@ fn pass_nodes(start: &Arc<dyn Node>, held: &HashSet<NodeId>) -> (Vec<String>, u6
             names.push(format!("read[{}]", m.name));
             continue;
         }
-        if m.kind != OpKind::Regrid {
-            work += 1;
-        }
+        work += match m.kind {
+            OpKind::Regrid => 0,
+            // A user closure: its cost is unknown and it may have effects, so never run it twice
+            // when holding its result fits.
+            OpKind::Blockwise => BLOCKWISE_WORK,
+            _ => 1,
+        };
         stack.push((n.clone(), top, true));
         for i in n.inputs().into_iter().rev() {
             stack.push((i, false, false));
@@ -196,7 +204,8 @@ pub(crate) fn build(
         if count < 2 {
             continue;
         }
-        // Used more than once: hold it if recomputing costs more than an op or two per use and
+        // Used more than once: hold it if recomputing costs more than an op or two per use (a
+        // source and one cheap op are faster to recompute than to write and read back) and
         // holding it fits the budget; otherwise every use evaluates it again.
         let (_, tile_bytes, work) = pass_nodes(n, &held);
         let (materialized, reason) = if work <= 2 {
