@@ -2,12 +2,14 @@
 //! same N, in one run, as one table with each system's time as a multiple of chunkwise's.
 //!
 //!     bash benches/compare_peers.sh                 # builds what it needs, N = 1e8
-//!     bash benches/compare_peers.sh --n 1e7 --repeats 5
+//!     bash benches/compare_peers.sh --n 1e7 --repeats 5 --docs-n 4000
 //!
-//! Our side: `calc_pi --variant chunked|native|eager` and `arange_sum --variant chunked|eager`,
+//! Our side: `calc_pi --variant chunked|native|eager`, `arange_sum --variant chunked|eager` and
+//! `dask_docs` (the Dask documentation's `(x + x.T - x.mean(axis=0)).sum()` on a `--docs-n`
+//! square, 10000 by default),
 //! each run `--repeats` times in fresh processes (median seconds, largest peak RSS), plus the
 //! hand-written rayon reference where `benches/compare_peers.sh` built it. The peers:
-//! `../shared/peers/peers.py --cases pi,sum` with the Python of `$PEERS_PYTHON`, else
+//! `../shared/peers/peers.py --cases pi,sum,docs` with the Python of `$PEERS_PYTHON`, else
 //! `/tmp/peers-venv/bin/python`, else `python3`; skipped with a message when it cannot import
 //! numpy, dask and numba (`../shared/peers/README.md` says how to install them).
 mod common;
@@ -54,7 +56,7 @@ fn python() -> String {
     "python3".into()
 }
 
-fn peers(n: usize, repeats: usize) -> Result<Vec<Row>, String> {
+fn peers(n: usize, docs_n: usize, repeats: usize) -> Result<Vec<Row>, String> {
     let py = python();
     let script = std::env::var("PEERS_SCRIPT")
         .map(PathBuf::from)
@@ -75,7 +77,7 @@ fn peers(n: usize, repeats: usize) -> Result<Vec<Row>, String> {
         .arg(&script)
         .args([
             "--cases",
-            "pi,sum",
+            "pi,sum,docs",
             "--systems",
             "numpy,dask,numba,numba_prange",
         ])
@@ -84,6 +86,8 @@ fn peers(n: usize, repeats: usize) -> Result<Vec<Row>, String> {
             &n.to_string(),
             "--sum-n",
             &n.to_string(),
+            "--docs-n",
+            &docs_n.to_string(),
             "--repeats",
             &repeats.max(3).to_string(),
         ])
@@ -106,13 +110,18 @@ fn peers(n: usize, repeats: usize) -> Result<Vec<Row>, String> {
         ) else {
             continue;
         };
-        if v["n"].as_u64() != Some(n as u64) {
+        let want_n = if case == "docs" { docs_n } else { n };
+        if v["n"].as_u64() != Some(want_n as u64) {
             continue;
         }
         rows.push(Row {
-            workload: if case == "pi" { "pi" } else { "arange_sum" },
+            workload: match case {
+                "pi" => "pi",
+                "docs" => "dask_docs",
+                _ => "arange_sum",
+            },
             system: format!("{system} (python)"),
-            n,
+            n: want_n,
             seconds: secs,
             peak_mib: v["peak_rss_mib"].as_f64().unwrap_or(f64::NAN),
         });
@@ -134,50 +143,63 @@ fn main() {
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let mut base = vec!["--n".to_string(), n.to_string()];
-    if let Some(w) = args.workers {
-        base.extend(["--workers".to_string(), w.to_string()]);
-    }
-    let mut rows = Vec::new();
-    let ours_list: Vec<(&'static str, &str, PathBuf, Vec<&str>)> = vec![
+    // Each of our runs: (workload, system, program, its arguments).
+    let run = |flags: &[&str], size: usize| {
+        let mut v = vec!["--n".to_string(), size.to_string()];
+        v.extend(flags.iter().map(|f| f.to_string()));
+        if let Some(w) = args.workers {
+            v.extend(["--workers".to_string(), w.to_string()]);
+        }
+        v
+    };
+    let native = dir.join("../../native/release/examples/rayon_reference");
+    let ours_list: Vec<(&'static str, &str, PathBuf, Vec<String>)> = vec![
         (
             "pi",
             "chunkwise",
             dir.join("calc_pi"),
-            vec!["--variant", "chunked"],
+            run(&["--variant", "chunked"], n),
         ),
         (
             "pi",
             "native loop, 1 thread (rust)",
             dir.join("calc_pi"),
-            vec!["--variant", "native"],
+            run(&["--variant", "native"], n),
         ),
         (
             "pi",
             "eager ndarray (rust)",
             dir.join("calc_pi"),
-            vec!["--variant", "eager"],
+            run(&["--variant", "eager"], n),
         ),
         (
             "pi",
             "rayon, same stream (rust, native)",
-            dir.join("../../native/release/examples/rayon_reference"),
-            vec!["--workload", "pi"],
+            native,
+            run(&["--workload", "pi"], n),
         ),
         (
             "arange_sum",
             "chunkwise",
             dir.join("arange_sum"),
-            vec!["--variant", "chunked"],
+            run(&["--variant", "chunked"], n),
         ),
         (
             "arange_sum",
             "eager Vec (rust)",
             dir.join("arange_sum"),
-            vec!["--variant", "eager"],
+            run(&["--variant", "eager"], n),
+        ),
+        // The docs example's size is the side of its square array.
+        (
+            "dask_docs",
+            "chunkwise",
+            dir.join("dask_docs"),
+            run(&[], args.docs_n),
         ),
     ];
-    for (workload, system, exe, extra) in ours_list {
+    let mut rows = Vec::new();
+    for (workload, system, exe, a) in ours_list {
         if !exe.exists() {
             eprintln!(
                 "skipping {system}: {} is not built (run benches/compare_peers.sh)",
@@ -185,20 +207,22 @@ fn main() {
             );
             continue;
         }
-        let mut a = base.clone();
-        a.extend(extra.iter().map(|s| s.to_string()));
         match ours(&exe, &a, args.repeats) {
             Ok((seconds, peak_mib)) => rows.push(Row {
                 workload,
                 system: system.into(),
-                n,
+                n: if workload == "dask_docs" {
+                    args.docs_n
+                } else {
+                    n
+                },
                 seconds,
                 peak_mib,
             }),
             Err(e) => eprintln!("skipping {system} on {workload}: {e}"),
         }
     }
-    match peers(n, args.repeats) {
+    match peers(n, args.docs_n, args.repeats) {
         Ok(r) => rows.extend(r),
         Err(e) => println!("# skipping the Python peers: {e}"),
     }
@@ -210,7 +234,7 @@ fn main() {
         "peak_rss_mib",
         "ratio_to_chunkwise",
     ]);
-    for w in ["pi", "arange_sum"] {
+    for w in ["pi", "arange_sum", "dask_docs"] {
         let ours = rows
             .iter()
             .find(|r| r.workload == w && r.system == "chunkwise")

@@ -25,6 +25,8 @@ pub struct Args {
     pub naive_n: Option<usize>,
     /// `--interval-ms MS`.
     pub interval_ms: u64,
+    /// `--docs-n N`: the side of the Dask docs example's square array.
+    pub docs_n: usize,
 }
 
 /// Parses a count written as digits (`1000000`, `1_000_000`) or in scientific notation (`1e9`).
@@ -71,6 +73,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
         workload: None,
         naive_n: None,
         interval_ms: 10,
+        docs_n: 10_000,
     };
     let mut p = lexopt::Parser::from_iter(argv);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
@@ -92,6 +95,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("repeats") => args.repeats = parse_count(&value(&mut p)?)?.max(1),
             Long("workload") => args.workload = Some(value(&mut p)?),
             Long("naive-n") => args.naive_n = Some(parse_count(&value(&mut p)?)?),
+            Long("docs-n") => args.docs_n = parse_count(&value(&mut p)?)?,
             Long("interval-ms") => args.interval_ms = parse_count(&value(&mut p)?)?.max(1) as u64,
             // Flags an example reads itself from std::env::args.
             Long("check") => {}
