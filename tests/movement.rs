@@ -281,6 +281,7 @@ fn rechunk_of_1e4_squared_fits_256_mib() {
     let y = x.rechunk([100, 10_000]).unwrap();
     let cfg = Config::default().memory_limit(limit);
     let plan = y.sum_axis(1).unwrap().plan().unwrap();
+    eprintln!("{plan}");
     assert!(plan.memory.total <= limit, "{plan}");
     let rows = y.sum_axis(1).unwrap().compute_with(&cfg).unwrap();
     let direct = x.sum_axis(1).unwrap().compute_with(&cfg).unwrap();
