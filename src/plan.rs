@@ -282,14 +282,6 @@ pub(crate) fn build(
     })
 }
 
-/// Whether the graph below `root` holds a reduction marked inline; used by tests of fusion.
-#[allow(dead_code)]
-pub(crate) fn has_inline_reduce(root: Arc<dyn Node>) -> bool {
-    post_order(root)
-        .iter()
-        .any(|n| matches!(n.meta().kind, OpKind::Reduce { staged: false, .. }))
-}
-
 fn human(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = bytes as f64;

@@ -19,7 +19,7 @@ use crate::chunks::{cartesian, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::kernels::reducers::{Cascade, Reducer};
-use crate::kernels::{gather, scatter, SendPtr};
+use crate::kernels::{scatter, SendPtr};
 use crate::region::{c_strides, for_each_row, for_each_tile, region_len, Region, TILE_LEN};
 
 pub(crate) struct Reduce<I: Element, R: Reducer<I>> {
@@ -213,19 +213,8 @@ impl<I: Element, R: Reducer<I>> Node for Reduce<I, R> {
 
 impl<I: Element, R: Reducer<I>> Expr<R::Acc> for Reduce<I, R> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [R::Acc]) -> Result<()> {
-        if self.staged {
-            let arr = cx
-                .results
-                .get::<R::Acc>(self.meta.id)
-                .expect("the planner runs every stage before its consumers");
-            gather(
-                arr.as_slice().expect("stage results are C-order"),
-                &self.meta.shape,
-                region,
-                out,
-            );
-            return Ok(());
-        }
+        // A staged reduction's consumers read its stage result through `pull` and never come
+        // here; this is the inline evaluation.
         let shape = &self.input.meta().shape;
         let in_box = self.input_box(region, |k| 0..shape[self.axes[k]]);
         self.reduce_box(cx, &in_box, out)
