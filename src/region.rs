@@ -103,24 +103,34 @@ pub(crate) fn for_each_row(
     base: usize,
     mut f: impl FnMut(usize, usize),
 ) {
+    let signed: SmallVec<[isize; 6]> = strides.iter().map(|&s| s as isize).collect();
+    for_each_row_signed(extents, &signed, base as isize, |row, off| {
+        f(row, off as usize)
+    });
+}
+
+/// [`for_each_row`] with signed strides, for walks that go backwards along some axes.
+pub(crate) fn for_each_row_signed(
+    extents: &[usize],
+    strides: &[isize],
+    base: isize,
+    mut f: impl FnMut(usize, isize),
+) {
     let n = extents.len();
-    if n <= 1 {
-        if extents.iter().product::<usize>() > 0 || n == 0 {
-            f(0, base);
-        }
-        return;
-    }
     if extents.contains(&0) {
         return;
     }
-    let outer = n - 1;
-    let mut idx: SmallVec<[usize; 6]> = SmallVec::from_elem(0, outer);
+    if n <= 1 {
+        f(0, base);
+        return;
+    }
+    let mut idx: SmallVec<[usize; 6]> = SmallVec::from_elem(0, n - 1);
     let mut off = base;
     let mut row = 0;
     loop {
         f(row, off);
         row += 1;
-        let mut d = outer;
+        let mut d = n - 1;
         loop {
             if d == 0 {
                 return;
@@ -131,7 +141,7 @@ pub(crate) fn for_each_row(
             if idx[d] < extents[d] {
                 break;
             }
-            off -= strides[d] * extents[d];
+            off -= strides[d] * extents[d] as isize;
             idx[d] = 0;
         }
     }

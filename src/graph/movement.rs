@@ -13,52 +13,13 @@ use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::Result;
-use crate::region::{c_strides, for_each_tile, region_len, Region, TILE_LEN};
+use crate::region::{c_strides, for_each_row_signed, for_each_tile, region_len, Region, TILE_LEN};
 
 /// Largest chunk a permute caches per worker (elements); larger chunks are read tile by tile.
 const PERMUTE_CACHE_LEN: usize = 8 << 20;
 
 fn exts(r: &[Range<usize>]) -> SmallVec<[usize; 6]> {
     r.iter().map(|x| x.len()).collect()
-}
-
-/// Walks the rows of a box of `extents` with signed strides into a source, calling
-/// `f(row, offset)`.
-fn for_each_row_signed(
-    extents: &[usize],
-    strides: &[isize],
-    base: isize,
-    mut f: impl FnMut(usize, isize),
-) {
-    let n = extents.len();
-    if extents.contains(&0) {
-        return;
-    }
-    if n <= 1 {
-        f(0, base);
-        return;
-    }
-    let mut idx: SmallVec<[usize; 6]> = SmallVec::from_elem(0, n - 1);
-    let mut off = base;
-    let mut row = 0;
-    loop {
-        f(row, off);
-        row += 1;
-        let mut d = n - 1;
-        loop {
-            if d == 0 {
-                return;
-            }
-            d -= 1;
-            idx[d] += 1;
-            off += strides[d];
-            if idx[d] < extents[d] {
-                break;
-            }
-            off -= strides[d] * extents[d] as isize;
-            idx[d] = 0;
-        }
-    }
 }
 
 /// `out` (C order over `out_ext`) from `src` read with signed strides from `base`.
