@@ -4,7 +4,16 @@
 //!     cargo run --release --example pi -- --n 1e9 --workers 2 --chunk 1e6
 //!
 //! Prints `key: value` lines: result (the estimate), seconds (compute only), peak_rss_mib.
+//! `--profile DIR` records the tasks, memory and CPU and writes `pi_profile.svg` and
+//! `pi_profile.json` there; `--visualize DIR` writes the graph at three levels (ops, fused
+//! passes, tasks with the reduction tree) as DOT and SVG. On a terminal a progress bar shows for
+//! runs longer than 0.5 s.
 mod common;
+
+use std::sync::Arc;
+
+use chunkwise::diagnostics::{GraphLevel, Profiler};
+use chunkwise::prelude::*;
 
 fn main() -> Result<(), chunkwise::Error> {
     let args = common::parse(
@@ -20,7 +29,33 @@ fn main() -> Result<(), chunkwise::Error> {
     if args.explain {
         println!("{}", inside.explain()?);
     }
-    let (count, seconds) = common::timed(args.workers, || inside.item());
+    if let Some(dir) = &args.visualize {
+        std::fs::create_dir_all(dir).map_err(|e| chunkwise::Error::Io {
+            op: "pi --visualize".into(),
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        for (name, level) in [
+            ("pi_ops", GraphLevel::Ops),
+            ("pi_optimized", GraphLevel::Optimized),
+            ("pi_tasks", GraphLevel::Tasks),
+        ] {
+            let v = inside.visualize(dir.join(name), level)?;
+            println!(
+                "graph_{name}: {}",
+                v.svg.as_ref().unwrap_or(&v.dot).display()
+            );
+            if let Some(note) = v.note {
+                println!("graph_note: {note}");
+            }
+        }
+    }
+    let profiler = Arc::new(Profiler::new(std::time::Duration::from_millis(20)));
+    let mut cfg = Config::default();
+    if args.profile.is_some() {
+        cfg = cfg.observer(profiler.clone());
+    }
+    let (count, seconds) = common::timed(args.workers, || inside.item_with(&cfg));
     let count = count?;
     let pi = 4.0 * count as f64 / n as f64;
     println!("workload: pi");
@@ -39,5 +74,18 @@ fn main() -> Result<(), chunkwise::Error> {
         "peak_rss_mib: {:.1}",
         chunkwise::diagnostics::peak_rss_mib()
     );
+    if let Some(dir) = &args.profile {
+        let rec = profiler.record();
+        std::fs::create_dir_all(dir).map_err(|e| chunkwise::Error::Io {
+            op: "pi --profile".into(),
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        rec.write_svg(dir.join("pi_profile.svg"))?;
+        rec.write_json(dir.join("pi_profile.json"))?;
+        println!("profile_tasks: {}", rec.tasks.len());
+        println!("profile_workers: {}", rec.workers());
+        println!("profile: {}", dir.join("pi_profile.svg").display());
+    }
     Ok(())
 }

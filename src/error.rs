@@ -141,6 +141,14 @@ pub enum Error {
         /// The panic message, or the shape mismatch.
         reason: String,
     },
+    /// A delayed task panicked or failed (the tasks that depend on it fail with this error too).
+    #[error("task {task:?} failed: {reason}")]
+    Task {
+        /// The task's name.
+        task: String,
+        /// The panic message or the error.
+        reason: String,
+    },
     /// A file could not be written or read.
     #[error("{op}: {path}: {reason}")]
     Io {

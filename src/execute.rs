@@ -3,13 +3,16 @@
 //! `Expr::fill`.
 
 use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use ndarray::ArrayD;
 use rayon::prelude::*;
 
 use crate::element::Element;
 use crate::error::{Error, Result};
+use crate::events::{ComputeInfo, Events, Observer};
 use crate::graph::{Expr, Results, TaskCx};
 use crate::kernels::{contiguous_offset, scatter, SendPtr};
 use crate::plan::{self, Plan};
@@ -27,10 +30,25 @@ use crate::region::{for_each_tile, region_len, TILE_LEN};
 /// assert!(matches!(err, chunkwise::Error::MemoryLimit { .. }));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Config {
     workers: Option<usize>,
     memory_limit: Option<u64>,
+    observers: Vec<Arc<dyn Observer>>,
+    progress: Option<bool>,
+    progress_after: Option<Duration>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("workers", &self.workers)
+            .field("memory_limit", &self.memory_limit)
+            .field("observers", &self.observers.len())
+            .field("progress", &self.progress)
+            .field("progress_after", &self.progress_after)
+            .finish()
+    }
 }
 
 impl Config {
@@ -45,6 +63,40 @@ impl Config {
     pub fn memory_limit(mut self, bytes: u64) -> Self {
         self.memory_limit = Some(bytes);
         self
+    }
+
+    /// Adds an observer of the executor's events (task start and end, with worker, elements
+    /// and bytes), such as a [`Profiler`](crate::diagnostics::Profiler) or your own.
+    pub fn observer(mut self, o: Arc<dyn Observer>) -> Self {
+        self.observers.push(o);
+        self
+    }
+
+    /// Shows (`true`) or hides (`false`) the progress bar. By default it is shown when standard
+    /// error is a terminal, for computations that run longer than [`Config::progress_after`].
+    pub fn progress(mut self, on: bool) -> Self {
+        self.progress = Some(on);
+        self
+    }
+
+    /// How long a computation runs before its progress bar appears (default 0.5 s).
+    pub fn progress_after(mut self, after: Duration) -> Self {
+        self.progress_after = Some(after);
+        self
+    }
+
+    /// The observers a compute reports to: the configured ones, and the progress bar where it
+    /// is on.
+    pub(crate) fn events(&self) -> Events {
+        let mut all = self.observers.clone();
+        let on = self
+            .progress
+            .unwrap_or_else(|| std::io::stderr().is_terminal());
+        if on {
+            let after = self.progress_after.unwrap_or(Duration::from_millis(500));
+            all.push(Arc::new(crate::diagnostics::ProgressBar::new(after)));
+        }
+        Events::new(all)
     }
 
     /// The configured worker count, if any.
@@ -113,13 +165,31 @@ fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
             });
         }
     }
+    let events = cfg.events();
+    let info = ComputeInfo {
+        name: plan.result.clone(),
+        total_tasks: plan.total_tasks(),
+        total_elements: plan.total_elements(),
+        start: Instant::now(),
+    };
+    events.compute_start(&info);
+    let r = run_steps(expr, &plan, &events);
+    events.compute_end(&info, r.is_ok());
+    r
+}
+
+fn run_steps<T: Element>(
+    expr: &Arc<dyn Expr<T>>,
+    plan: &Plan,
+    events: &Events,
+) -> Result<ArrayD<T>> {
     let mut results = Results::default();
     let root_id = expr.meta().id;
     let mut root_result = None;
     for node in &plan.steps {
         let value = match node.as_stage() {
-            Some(stage) => stage.run(&results)?,
-            None => node.materialize(&results)?,
+            Some(stage) => stage.run(&results, events)?,
+            None => node.materialize(&results, events)?,
         };
         if node.meta().id == root_id {
             root_result = Some(value);
@@ -134,38 +204,47 @@ fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
                 .expect("a stage's result has its node's dtype");
             Ok(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone()))
         }
-        None => materialize(&**expr, &results),
+        None => materialize(&**expr, &results, events),
     }
 }
 
 /// Writes every chunk of `expr` into a new array, one task per chunk, tile by tile. Tiles that
 /// are contiguous in the output are filled in place; others go through a tile buffer.
-pub(crate) fn materialize<T: Element>(expr: &dyn Expr<T>, results: &Results) -> Result<ArrayD<T>> {
+pub(crate) fn materialize<T: Element>(
+    expr: &dyn Expr<T>,
+    results: &Results,
+    events: &Events,
+) -> Result<ArrayD<T>> {
     let m = expr.meta();
     let shape = m.shape.clone();
     // Zeroed allocation: the OS hands out zero pages lazily, no pass over the memory here.
     let mut data = vec![T::ZERO; m.size()];
     let ptr = SendPtr(data.as_mut_ptr());
     m.chunks.regions().par_iter().try_for_each(|chunk| {
-        let mut cx = TaskCx::new(results);
-        for_each_tile(chunk, TILE_LEN, |tile| {
-            let len = region_len(tile);
-            match contiguous_offset(&shape, tile) {
-                Some(off) => {
-                    // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
-                    // `data` is written by this task only; `data` outlives the loop.
-                    let out = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
-                    expr.fill(&mut cx, tile, out)
+        let n = region_len(chunk) as u64;
+        let name = || format!("{} {chunk:?}", m.name);
+        events.task(name, n, n * T::DTYPE.size() as u64, || {
+            let mut cx = TaskCx::new(results);
+            for_each_tile(chunk, TILE_LEN, |tile| {
+                let len = region_len(tile);
+                match contiguous_offset(&shape, tile) {
+                    Some(off) => {
+                        // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
+                        // `data` is written by this task only; `data` outlives the loop.
+                        let out =
+                            unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
+                        expr.fill(&mut cx, tile, out)
+                    }
+                    None => {
+                        let mut buf = cx.take::<T>(len);
+                        let r = expr.fill(&mut cx, tile, &mut buf);
+                        // SAFETY: as above, the tile's region belongs to this task.
+                        unsafe { scatter(&buf, ptr.get(), &shape, tile) };
+                        cx.give(buf);
+                        r
+                    }
                 }
-                None => {
-                    let mut buf = cx.take::<T>(len);
-                    let r = expr.fill(&mut cx, tile, &mut buf);
-                    // SAFETY: as above, the tile's region belongs to this task.
-                    unsafe { scatter(&buf, ptr.get(), &shape, tile) };
-                    cx.give(buf);
-                    r
-                }
-            }
+            })
         })
     })?;
     Ok(ArrayD::from_shape_vec(shape, data).expect("size matches shape"))

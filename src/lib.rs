@@ -41,9 +41,11 @@
 
 mod array;
 mod chunks;
+pub mod delayed;
 pub mod diagnostics;
 mod element;
 mod error;
+pub mod events;
 mod execute;
 mod graph;
 mod kernels;
@@ -53,13 +55,14 @@ mod sources;
 
 pub use array::{concatenate, stack, where_, ChunkedArray, IntoOperand, Operand};
 pub use chunks::{ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES};
+pub use delayed::Delayed;
 pub use element::{CastTo, DType, Element, Float, Numeric};
 pub use error::{Error, Result};
 pub use execute::Config;
 pub use plan::{MemoryPlan, OutputPlan, Plan, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;
-pub use sources::{arange, arange_step, from_array, full, linspace, ones, zeros};
+pub use sources::{arange, arange_step, from_array, from_delayed, full, linspace, ones, zeros};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 pub mod prelude {

@@ -104,6 +104,35 @@ pub struct Plan {
     pub(crate) steps: Vec<Arc<dyn Node>>,
 }
 
+impl Plan {
+    /// Tasks the compute runs in all: stage leaves, held shared nodes' chunks, output chunks.
+    pub fn total_tasks(&self) -> u64 {
+        let stages: usize = self.stages.iter().map(|s| s.tasks).sum();
+        let held: usize = self
+            .steps
+            .iter()
+            .filter(|n| n.as_stage().is_none())
+            .map(|n| n.meta().chunks.num_chunks())
+            .sum();
+        (stages + held + self.output.as_ref().map_or(0, |o| o.tasks)) as u64
+    }
+
+    /// Elements the tasks produce in all (inputs of the stage leaves, held nodes, the output).
+    pub fn total_elements(&self) -> u64 {
+        self.steps
+            .iter()
+            .map(|n| match n.as_stage() {
+                Some(_) => n.inputs()[0].meta().size() as u64,
+                None => n.meta().size() as u64,
+            })
+            .sum::<u64>()
+            + self
+                .output
+                .as_ref()
+                .map_or(0, |_| self.shape.iter().product::<usize>() as u64)
+    }
+}
+
 impl fmt::Debug for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)

@@ -27,6 +27,12 @@ pub struct Args {
     pub interval_ms: u64,
     /// `--docs-n N`: the side of the Dask docs example's square array.
     pub docs_n: usize,
+    /// `--minute-ms MS`: one recipe minute of the snert example.
+    pub minute_ms: u64,
+    /// `--profile DIR`: record a profile and write its SVG and JSON there.
+    pub profile: Option<std::path::PathBuf>,
+    /// `--visualize DIR`: write the graph pictures there.
+    pub visualize: Option<std::path::PathBuf>,
 }
 
 /// Parses a count written as digits (`1000000`, `1_000_000`) or in scientific notation (`1e9`).
@@ -74,6 +80,9 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
         naive_n: None,
         interval_ms: 10,
         docs_n: 10_000,
+        minute_ms: 10,
+        profile: None,
+        visualize: None,
     };
     let mut p = lexopt::Parser::from_iter(argv);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
@@ -99,6 +108,9 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("interval-ms") => args.interval_ms = parse_count(&value(&mut p)?)?.max(1) as u64,
             // Flags an example reads itself from std::env::args.
             Long("check") => {}
+            Long("minute-ms") => args.minute_ms = parse_count(&value(&mut p)?)?.max(1) as u64,
+            Long("profile") => args.profile = Some(value(&mut p)?.into()),
+            Long("visualize") => args.visualize = Some(value(&mut p)?.into()),
             Long("help") | Short('h') => return Err("help requested".into()),
             other => return Err(other.unexpected().to_string()),
         }

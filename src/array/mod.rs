@@ -182,6 +182,50 @@ impl<T: Element> ChunkedArray<T> {
         execute::plan_for(&self.expr, &Config::default())
     }
 
+    /// The graph as Graphviz DOT at `level`: one node per op, one per fused pass, or one per
+    /// task with the reductions' combine trees.
+    pub fn to_dot(&self, level: crate::diagnostics::GraphLevel) -> Result<String> {
+        let plan = self.plan()?;
+        Ok(crate::diagnostics::array_dot(
+            self.expr.clone(),
+            &plan,
+            level,
+        ))
+    }
+
+    /// Writes the graph at `level` to `path` as DOT, and beside it as SVG where Graphviz's `dot`
+    /// is installed (Dask's `.visualize()`); [`Visualized::note`](crate::diagnostics::Visualized)
+    /// says why there is no SVG otherwise.
+    ///
+    /// ```
+    /// use chunkwise::diagnostics::GraphLevel;
+    /// let pts = chunkwise::random::default_rng(1).uniform(-1.0, 1.0, [2, 1000]).rechunk([2, 250])?;
+    /// let inside = pts.square().sum_axis(0)?.lt(1.0).count_nonzero();
+    /// let dot = inside.to_dot(GraphLevel::Tasks)?;
+    /// assert!(dot.contains("combine") && dot.contains("chunk 3"));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn visualize(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        level: crate::diagnostics::GraphLevel,
+    ) -> Result<crate::diagnostics::Visualized> {
+        crate::diagnostics::write_graph(path.as_ref(), &self.to_dot(level)?)
+    }
+
+    /// A delayed task that computes this array, to feed task graphs (`x.sum().to_delayed()`).
+    ///
+    /// ```
+    /// let total = chunkwise::arange(100).sum().to_delayed().then("double", |a| a[[]] * 2);
+    /// assert_eq!(total.compute()?, 9900);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn to_delayed(&self) -> crate::Delayed<ArrayD<T>> {
+        let x = self.clone();
+        let name = self.expr.meta().name.clone();
+        crate::delayed::try_task(format!("compute {name}"), move || x.compute())
+    }
+
     /// The plan as text, like polars' `explain()`.
     ///
     /// ```

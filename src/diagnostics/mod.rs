@@ -3,10 +3,20 @@
 //! examples report it, aligned text tables ([`Table`]) and SVG line plots ([`LinePlot`]).
 
 mod plot;
+mod profile;
+mod progress;
 mod table;
+mod visualize;
 
 pub use plot::{LinePlot, Series};
+pub use profile::{ProfileRecord, Profiler, ResourceSample, TaskRecord};
+pub use progress::ProgressBar;
 pub use table::Table;
+pub(crate) use visualize::{array_dot, delayed_dot, write_graph};
+pub use visualize::{GraphLevel, Visualized, MAX_TASK_NODES};
+
+use crate::error::{Error, Result};
+use std::path::Path;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -48,6 +58,38 @@ fn kib_field(file: &str, key: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// CPU time this process has used so far, user plus system, in seconds (`/proc/self/stat`),
+/// or `None` off Linux.
+pub fn process_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux ABI.
+    Some(ticks as f64 / 100.0)
+}
+
+/// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed, so that a
+/// failure leaves nothing half-written.
+pub(crate) fn write_atomic(op: &str, path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e: std::io::Error| Error::Io {
+        op: op.into(),
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
 /// Peak RSS in MiB, for `peak_rss_mib: ...` lines (0 where unknown).
 pub fn peak_rss_mib() -> f64 {
     peak_rss_bytes().map_or(0.0, |b| b as f64 / (1024.0 * 1024.0))
@@ -60,6 +102,8 @@ pub struct Sample {
     pub seconds: f64,
     /// Resident set size in bytes.
     pub rss_bytes: u64,
+    /// CPU seconds the process had used (user + system), for CPU load between samples.
+    pub cpu_seconds: f64,
 }
 
 /// Reads this process's resident memory every `interval` on a background thread until stopped,
@@ -83,16 +127,21 @@ pub struct MemorySampler {
 impl MemorySampler {
     /// Starts sampling now; the first sample is taken at once.
     pub fn start(interval: Duration) -> Self {
+        Self::start_at(interval, Instant::now())
+    }
+
+    /// Starts sampling now, with sample times counted from `t0`.
+    pub fn start_at(interval: Duration, t0: Instant) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let handle = std::thread::spawn(move || {
-            let t0 = Instant::now();
             let mut samples = Vec::new();
             loop {
                 let rss = current_rss_bytes().unwrap_or(0);
                 samples.push(Sample {
                     seconds: t0.elapsed().as_secs_f64(),
                     rss_bytes: rss,
+                    cpu_seconds: process_cpu_seconds().unwrap_or(0.0),
                 });
                 if flag.load(Ordering::Relaxed) {
                     return samples;

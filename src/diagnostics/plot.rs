@@ -144,22 +144,6 @@ impl LinePlot {
     /// Writes the plot to `path`: into a temporary file beside it, then renamed, so that a
     /// failure leaves no half-written plot behind.
     pub fn write_svg(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let svg = self.to_svg()?;
-        let io = |e: std::io::Error| Error::Io {
-            op: "write_svg".into(),
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, svg).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io(e)
-        })
+        super::write_atomic("write_svg", path.as_ref(), self.to_svg()?.as_bytes())
     }
 }

@@ -105,9 +105,10 @@ macro_rules! materialize_as {
         fn materialize(
             &self,
             results: &crate::graph::Results,
+            events: &crate::events::Events,
         ) -> crate::error::Result<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
             Ok(std::sync::Arc::new(crate::execute::materialize::<$t>(
-                self, results,
+                self, results, events,
             )?))
         }
     };
@@ -120,7 +121,11 @@ pub(crate) trait Node: Send + Sync + 'static {
     fn inputs(&self) -> Vec<Arc<dyn Node>>;
     /// Computes the whole node into an `ArrayD` of its type (for a shared node the plan
     /// evaluates once).
-    fn materialize(&self, results: &Results) -> Result<Arc<dyn Any + Send + Sync>>;
+    fn materialize(
+        &self,
+        results: &Results,
+        events: &crate::events::Events,
+    ) -> Result<Arc<dyn Any + Send + Sync>>;
     /// Some for reductions that run as their own stage.
     fn as_stage(&self) -> Option<&dyn Stage> {
         None
@@ -168,8 +173,13 @@ pub(crate) trait Stage: Node {
     fn max_partial_bytes(&self) -> usize;
     /// Leaves per output chunk (the depth of the combine tree is its log2).
     fn leaves_per_output(&self) -> usize;
-    /// Runs the stage on the current rayon pool and stores its result in `results`.
-    fn run(&self, results: &Results) -> Result<Arc<dyn Any + Send + Sync>>;
+    /// Runs the stage on the current rayon pool, reporting each leaf task to `events`, and
+    /// returns its result.
+    fn run(
+        &self,
+        results: &Results,
+        events: &crate::events::Events,
+    ) -> Result<Arc<dyn Any + Send + Sync>>;
 }
 
 /// Materialized results of the stages that already ran, by node id.

@@ -175,20 +175,30 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
     fn tree(
         &self,
         results: &Results,
+        events: &crate::events::Events,
         out_region: &[Range<usize>],
         leaves: &[Vec<Range<usize>>],
     ) -> Result<Vec<R::Acc>> {
         if leaves.len() == 1 {
             let in_box = self.input_box(out_region, |k| leaves[0][k].clone());
-            let mut part = vec![R::identity(); region_len(out_region)];
-            let mut cx = TaskCx::new(results);
-            self.reduce_box(&mut cx, &in_box, &mut part)?;
-            return Ok(part);
+            let n = region_len(&in_box) as u64;
+            let bytes = n * I::DTYPE.size() as u64;
+            return events.task(
+                || format!("{} {:?}", self.meta.name, in_box.as_slice()),
+                n,
+                bytes,
+                || {
+                    let mut part = vec![R::identity(); region_len(out_region)];
+                    let mut cx = TaskCx::new(results);
+                    self.reduce_box(&mut cx, &in_box, &mut part)?;
+                    Ok(part)
+                },
+            );
         }
         let mid = leaves.len() / 2;
         let (a, b) = rayon::join(
-            || self.tree(results, out_region, &leaves[..mid]),
-            || self.tree(results, out_region, &leaves[mid..]),
+            || self.tree(results, events, out_region, &leaves[..mid]),
+            || self.tree(results, events, out_region, &leaves[mid..]),
         );
         let mut a = a?;
         for (x, y) in a.iter_mut().zip(b?) {
@@ -235,7 +245,11 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
         self.axes.iter().map(|&a| c.axis(a).len()).product()
     }
 
-    fn run(&self, results: &Results) -> Result<Arc<dyn Any + Send + Sync>> {
+    fn run(
+        &self,
+        results: &Results,
+        events: &crate::events::Events,
+    ) -> Result<Arc<dyn Any + Send + Sync>> {
         let in_chunks = &self.input.meta().chunks;
         let leaves = cartesian(
             &self
@@ -252,7 +266,7 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
             .regions()
             .par_iter()
             .try_for_each(|out_region| {
-                let part = self.tree(results, out_region, &leaves)?;
+                let part = self.tree(results, events, out_region, &leaves)?;
                 // SAFETY: output chunks are disjoint regions of `data`, which outlives this loop.
                 unsafe { scatter(&part, ptr.get(), &shape, out_region) };
                 Ok::<(), Error>(())

@@ -251,6 +251,69 @@ impl<T: Element> RegionFn<T> for InMemory<T> {
     }
 }
 
+struct FromDelayed<T> {
+    task: crate::delayed::Delayed<ArrayD<T>>,
+    shape: Vec<usize>,
+    value: std::sync::OnceLock<Result<Arc<ArrayD<T>>>>,
+}
+impl<T: Element> RegionFn<T> for FromDelayed<T> {
+    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        // The task runs once, by the first chunk task that needs it; the others wait for it.
+        let v = self.value.get_or_init(|| {
+            let a = self.task.compute_arc()?;
+            if a.shape() != self.shape.as_slice() {
+                return Err(Error::ShapeMismatch {
+                    op: format!("from_delayed({:?})", self.task.name()),
+                    got: a.shape().to_vec(),
+                    expected: self.shape.clone(),
+                });
+            }
+            Ok(if a.is_standard_layout() {
+                a
+            } else {
+                Arc::new(a.as_standard_layout().into_owned())
+            })
+        });
+        let a = v.as_ref().map_err(Clone::clone)?;
+        gather(a.as_slice().expect("kept in C order"), shape, region, out);
+        Ok(())
+    }
+}
+
+/// An array whose values a delayed task computes (Dask's `da.from_delayed(value, shape)`). The
+/// task runs once, when the array is first computed; a task result of another shape is an
+/// [`Error::ShapeMismatch`] then.
+///
+/// ```
+/// let d = chunkwise::delayed::task("load", || ndarray::ArrayD::from_elem(ndarray::IxDyn(&[4]), 2.5f64));
+/// let x = chunkwise::from_delayed(d, [4], 2)?;
+/// assert_eq!(x.sum().item()?, 10.0);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn from_delayed<T: Element>(
+    task: crate::delayed::Delayed<ArrayD<T>>,
+    shape: impl IntoShape,
+    chunks: impl IntoChunks,
+) -> Result<ChunkedArray<T>> {
+    let shape = shape.into_shape_vec();
+    checked_size("from_delayed", &shape, T::DTYPE.size())?;
+    let chunks = chunks
+        .into_chunk_spec()
+        .resolve("from_delayed", &shape, T::DTYPE.size())?;
+    let name = format!("from_delayed({})", task.name());
+    let f = FromDelayed {
+        task,
+        shape: shape.clone(),
+        value: std::sync::OnceLock::new(),
+    };
+    Ok(ChunkedArray::from_expr(Arc::new(SourceNode::new(
+        name,
+        shape,
+        chunks,
+        Arc::new(f),
+    ))))
+}
+
 /// Wraps an in-memory ndarray (any dimension, any layout) as a chunked array with the given
 /// chunks (Dask's `da.from_array(x, chunks=...)`). The array is moved in, converted to C order
 /// if it is not already.

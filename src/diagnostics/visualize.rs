@@ -1,0 +1,286 @@
+//! Graph pictures (Dask's `.visualize()`): Graphviz DOT for arrays at three levels and for
+//! delayed task graphs, and SVG where the `dot` program is installed.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use super::write_atomic;
+use crate::delayed::TaskNode;
+use crate::error::{Error, Result};
+use crate::graph::{post_order, Node, NodeId, OpKind};
+use crate::plan::Plan;
+
+/// Which graph of an array to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphLevel {
+    /// One node per op, as built (Dask's high-level graph).
+    Ops,
+    /// One node per pass of the plan: fused ops show as one node.
+    Optimized,
+    /// One node per task (chunk tasks, the combine trees of reductions), cut off with a note
+    /// past [`MAX_TASK_NODES`].
+    Tasks,
+}
+
+/// Task nodes drawn at most; past it the picture says how many were left out.
+pub const MAX_TASK_NODES: usize = 400;
+
+/// The files `visualize` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visualized {
+    /// The DOT file.
+    pub dot: PathBuf,
+    /// The SVG, where Graphviz's `dot` is installed.
+    pub svg: Option<PathBuf>,
+    /// Why there is no SVG, when there is none.
+    pub note: Option<String>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Writes `dot` beside `path` (its `.dot` and `.svg` files; an extension given is replaced).
+pub(crate) fn write_graph(path: &Path, dot: &str) -> Result<Visualized> {
+    let dot_path = path.with_extension("dot");
+    let svg_path = path.with_extension("svg");
+    write_atomic("visualize", &dot_path, dot.as_bytes())?;
+    let has_dot = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_dot {
+        return Ok(Visualized {
+            dot: dot_path,
+            svg: None,
+            note: Some("Graphviz's `dot` is not installed, so only the DOT file was written (apt-get install graphviz for SVG)".into()),
+        });
+    }
+    let out = Command::new("dot")
+        .arg("-Tsvg")
+        .arg(&dot_path)
+        .output()
+        .map_err(|e| Error::Io {
+            op: "visualize".into(),
+            path: dot_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(Error::Io {
+            op: "visualize".into(),
+            path: dot_path.display().to_string(),
+            reason: format!("dot failed: {}", String::from_utf8_lossy(&out.stderr)),
+        });
+    }
+    write_atomic("visualize", &svg_path, &out.stdout)?;
+    Ok(Visualized {
+        dot: dot_path,
+        svg: Some(svg_path),
+        note: None,
+    })
+}
+
+/// A delayed graph: one node per task.
+pub(crate) fn delayed_dot(root: &Arc<TaskNode>) -> String {
+    let mut s =
+        String::from("digraph delayed {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+    for n in crate::delayed::post_order(root) {
+        let _ = writeln!(s, "  t{} [label=\"{}\"];", n.id, esc(&n.name));
+        for d in &n.deps {
+            let _ = writeln!(s, "  t{} -> t{};", d.id, n.id);
+        }
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn shape_of(kind: &OpKind) -> &'static str {
+    match kind {
+        OpKind::Source => "ellipse",
+        OpKind::Elementwise => "box",
+        OpKind::Reduce { staged: true, .. } => "invtrapezium",
+        OpKind::Reduce { .. } => "trapezium",
+        OpKind::Regrid => "note",
+        OpKind::Movement => "parallelogram",
+        OpKind::Blockwise => "component",
+    }
+}
+
+/// An array's graph at `level`, for `plan` (the plan of the same root).
+pub(crate) fn array_dot(root: Arc<dyn Node>, plan: &Plan, level: GraphLevel) -> String {
+    let mut s =
+        String::from("digraph chunkwise {\n  rankdir=BT;\n  node [fontname=\"sans-serif\"];\n");
+    match level {
+        GraphLevel::Ops => {
+            for n in post_order(root) {
+                let m = n.meta();
+                let _ = writeln!(
+                    s,
+                    "  n{} [label=\"{}\\n{}{:?}\\nchunks {}\", shape={}];",
+                    m.id,
+                    esc(&m.name),
+                    m.dtype,
+                    m.shape,
+                    esc(&m.chunks.to_string()),
+                    shape_of(&m.kind)
+                );
+                for i in n.inputs() {
+                    let _ = writeln!(s, "  n{} -> n{};", i.meta().id, m.id);
+                }
+            }
+        }
+        GraphLevel::Optimized | GraphLevel::Tasks => {
+            let held: HashSet<NodeId> = plan.steps.iter().map(|n| n.meta().id).collect();
+            let mut passes: Vec<(Arc<dyn Node>, String, usize)> = Vec::new();
+            let mut stage_k = 0;
+            for n in &plan.steps {
+                let (label, tasks) = match n.as_stage() {
+                    Some(st) => {
+                        let p = &plan.stages[stage_k];
+                        stage_k += 1;
+                        (
+                            format!(
+                                "stage {stage_k}: {}\\n{}\\n{} tasks",
+                                esc(&p.name),
+                                esc(&p.fused.join(" -> ")),
+                                st.tasks()
+                            ),
+                            st.tasks(),
+                        )
+                    }
+                    None => {
+                        let c = n.meta().chunks.num_chunks();
+                        (
+                            format!("held (shared): {}\\n{} tasks", esc(&n.meta().name), c),
+                            c,
+                        )
+                    }
+                };
+                passes.push((n.clone(), label, tasks));
+            }
+            if let Some(o) = &plan.output {
+                passes.push((
+                    root.clone(),
+                    format!(
+                        "output\\n{}\\n{} tasks",
+                        esc(&o.fused.join(" -> ")),
+                        o.tasks
+                    ),
+                    o.tasks,
+                ));
+            }
+            let mut budget = MAX_TASK_NODES;
+            let mut left_out = 0usize;
+            for (n, label, tasks) in &passes {
+                let id = n.meta().id;
+                let start = if n.as_stage().is_some() {
+                    n.inputs()[0].clone()
+                } else {
+                    n.clone()
+                };
+                let reads = reads_of(&start, &held, id);
+                if level == GraphLevel::Optimized {
+                    let _ = writeln!(s, "  p{id} [label=\"{label}\", shape=box, style=rounded];");
+                    for r in reads {
+                        let _ = writeln!(s, "  p{r} -> p{id};");
+                    }
+                    continue;
+                }
+                // Tasks: the leaves (or chunks) and, for a reduction, its binary combine tree.
+                // The cluster is labelled with the pass: its fused ops, source first.
+                let _ = writeln!(s, "  subgraph cluster_{id} {{ label=\"{label}\";");
+                let result = format!("r{id}");
+                let _ = writeln!(s, "    {result} [label=\"result\", shape=note];");
+                match n.as_stage() {
+                    Some(st) => {
+                        let per = st.leaves_per_output().max(1);
+                        let outs = (st.tasks() / per).max(1);
+                        for o in 0..outs {
+                            let top = tree(&mut s, id, o, 0, per, &mut budget, &mut left_out);
+                            if let Some(t) = top {
+                                let _ = writeln!(s, "    {t} -> {result};");
+                            }
+                        }
+                    }
+                    None => {
+                        for c in 0..*tasks {
+                            if budget == 0 {
+                                left_out += tasks - c;
+                                break;
+                            }
+                            budget -= 1;
+                            let _ = writeln!(s, "    c{id}_{c} [label=\"chunk {c}\", shape=box];");
+                            let _ = writeln!(s, "    c{id}_{c} -> {result};");
+                        }
+                    }
+                }
+                let _ = writeln!(s, "  }}");
+                for r in reads {
+                    let _ = writeln!(s, "  r{r} -> {result} [style=dashed, label=\"read\"];");
+                }
+            }
+            if left_out > 0 {
+                let _ = writeln!(s, "  cutoff [label=\"... {left_out} more tasks not drawn (limit {MAX_TASK_NODES})\", shape=plaintext];");
+            }
+        }
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// The binary combine tree of leaves `lo..hi` of output chunk `o`, as `rayon::join` runs it.
+fn tree(
+    s: &mut String,
+    id: NodeId,
+    o: usize,
+    lo: usize,
+    hi: usize,
+    budget: &mut usize,
+    left_out: &mut usize,
+) -> Option<String> {
+    if *budget == 0 {
+        *left_out += hi - lo;
+        return None;
+    }
+    *budget -= 1;
+    if hi - lo == 1 {
+        let name = format!("l{id}_{o}_{lo}");
+        let _ = writeln!(s, "    {name} [label=\"chunk {lo}\", shape=box];");
+        return Some(name);
+    }
+    let name = format!("t{id}_{o}_{lo}_{hi}");
+    let _ = writeln!(
+        s,
+        "    {name} [label=\"combine\", shape=circle, width=0.3];"
+    );
+    let mid = lo + (hi - lo) / 2;
+    for (a, b) in [(lo, mid), (mid, hi)] {
+        if let Some(c) = tree(s, id, o, a, b, budget, left_out) {
+            let _ = writeln!(s, "    {c} -> {name};");
+        }
+    }
+    Some(name)
+}
+
+/// The held nodes a pass starting at `start` reads (not itself).
+fn reads_of(start: &Arc<dyn Node>, held: &HashSet<NodeId>, own: NodeId) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let mut stack = vec![start.clone()];
+    while let Some(n) = stack.pop() {
+        let id = n.meta().id;
+        if seen.insert(id, ()).is_some() {
+            continue;
+        }
+        if id != own && held.contains(&id) {
+            out.push(id);
+            continue;
+        }
+        stack.extend(n.inputs());
+    }
+    out.sort_unstable();
+    out
+}
