@@ -11,13 +11,14 @@
 //! | chunked | `calc_pi_dask` | chunkwise: lazy, fused over tiles, on all workers |
 //! | native | Numba `@jit` | a hand-written single-threaded loop, no arrays (rand `SmallRng`) |
 //! | threads | `queue.Queue` + `threading.Thread` | work units in a channel drained by W std threads, counts combined |
-//! | tasks | `dask.delayed` x 10 + mean | ten independent estimates of N/10 points as rayon tasks, averaged |
+//! | tasks | `dask.delayed` x 10 + mean | ten independent estimates of N/10 points as `chunkwise::delayed` tasks, averaged by an eleventh |
 //!
 //! Each variant runs in its own child process so its peak RSS is its own.
 mod common;
 
 use std::sync::{mpsc, Arc, Mutex};
 
+use chunkwise::delayed;
 use chunkwise::diagnostics::{available_memory_bytes, Table};
 use ndarray::{Array2, Axis};
 use rand::{Rng, SeedableRng};
@@ -105,16 +106,19 @@ fn threads(seed: u64, n: usize, workers: usize) -> u64 {
     total
 }
 
-fn tasks(seed: u64, n: usize) -> f64 {
-    use rayon::prelude::*;
-    let estimates: Vec<f64> = (0..10u64)
-        .into_par_iter()
+fn tasks(seed: u64, n: usize) -> Result<f64, chunkwise::Error> {
+    // The blog post's version: ten independent nogil estimates as delayed tasks, then a mean.
+    let estimates: Vec<_> = (0..10u64)
         .map(|k| {
             let m = n / 10 + usize::from((k as usize) < n % 10);
-            4.0 * count_inside(seed.wrapping_add(k), m) as f64 / m.max(1) as f64
+            delayed::task(format!("calc_pi {k}"), move || {
+                4.0 * count_inside(seed.wrapping_add(k), m) as f64 / m.max(1) as f64
+            })
         })
         .collect();
-    estimates.iter().sum::<f64>() / estimates.len() as f64
+    let mean = delayed::gather("estimates", &estimates)
+        .then("mean", |v| v.iter().sum::<f64>() / v.len() as f64);
+    mean.compute()
 }
 
 fn run_variant(variant: &str, args: &common::Args) {
@@ -146,7 +150,7 @@ fn run_variant(variant: &str, args: &common::Args) {
             "chunked" => pi(chunked(args)?),
             "native" => pi(count_inside(args.seed, n)),
             "threads" => pi(threads(args.seed, n, workers)),
-            "tasks" => tasks(args.seed, n),
+            "tasks" => tasks(args.seed, n)?,
             other => {
                 eprintln!("unknown variant {other}; one of {VARIANTS:?}");
                 std::process::exit(2)

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use smallvec::SmallVec;
 
 use super::{pull, Expr, Meta, Node, OpKind, Results, Stage, TaskCx};
-use crate::chunks::{cartesian, Chunks};
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::kernels::reducers::{Cascade, Reducer};
@@ -171,16 +171,26 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         })
     }
 
-    /// The combine tree over the reduced chunks `leaves[lo..hi]` of one output chunk.
+    /// The combine tree over leaves `lo..hi` of one output chunk. Leaf `i` is the `i`-th
+    /// combination (C order) of one chunk per reduced axis, decoded from `i` so that no list of
+    /// leaves is held (a billion-element reduction has hundreds of thousands of them).
     fn tree(
         &self,
         results: &Results,
         events: &crate::events::Events,
         out_region: &[Range<usize>],
-        leaves: &[Vec<Range<usize>>],
+        reduced: &[Vec<Range<usize>>],
+        lo: usize,
+        hi: usize,
     ) -> Result<Vec<R::Acc>> {
-        if leaves.len() == 1 {
-            let in_box = self.input_box(out_region, |k| leaves[0][k].clone());
+        if hi - lo == 1 {
+            let mut rest = lo;
+            let mut pick: SmallVec<[Range<usize>; 6]> = SmallVec::from_elem(0..0, reduced.len());
+            for k in (0..reduced.len()).rev() {
+                pick[k] = reduced[k][rest % reduced[k].len()].clone();
+                rest /= reduced[k].len();
+            }
+            let in_box = self.input_box(out_region, |k| pick[k].clone());
             let n = region_len(&in_box) as u64;
             let bytes = n * I::DTYPE.size() as u64;
             return events.task(
@@ -195,10 +205,10 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
                 },
             );
         }
-        let mid = leaves.len() / 2;
+        let mid = lo + (hi - lo) / 2;
         let (a, b) = rayon::join(
-            || self.tree(results, events, out_region, &leaves[..mid]),
-            || self.tree(results, events, out_region, &leaves[mid..]),
+            || self.tree(results, events, out_region, reduced, lo, mid),
+            || self.tree(results, events, out_region, reduced, mid, hi),
         );
         let mut a = a?;
         for (x, y) in a.iter_mut().zip(b?) {
@@ -251,13 +261,9 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
         events: &crate::events::Events,
     ) -> Result<Arc<dyn Any + Send + Sync>> {
         let in_chunks = &self.input.meta().chunks;
-        let leaves = cartesian(
-            &self
-                .axes
-                .iter()
-                .map(|&a| in_chunks.ranges(a))
-                .collect::<Vec<_>>(),
-        );
+        let reduced: Vec<Vec<Range<usize>>> =
+            self.axes.iter().map(|&a| in_chunks.ranges(a)).collect();
+        let leaves: usize = reduced.iter().map(Vec::len).product();
         let shape = self.meta.shape.clone();
         let mut data = vec![R::identity(); self.meta.size()];
         let ptr = SendPtr(data.as_mut_ptr());
@@ -266,7 +272,7 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
             .regions()
             .par_iter()
             .try_for_each(|out_region| {
-                let part = self.tree(results, events, out_region, &leaves)?;
+                let part = self.tree(results, events, out_region, &reduced, 0, leaves)?;
                 // SAFETY: output chunks are disjoint regions of `data`, which outlives this loop.
                 unsafe { scatter(&part, ptr.get(), &shape, out_region) };
                 Ok::<(), Error>(())
