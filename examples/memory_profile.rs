@@ -103,11 +103,7 @@ fn main() -> Result<(), chunkwise::Error> {
         );
     }
     print!("{table}");
-    std::fs::create_dir_all(&args.out).map_err(|e| chunkwise::Error::Io {
-        op: "memory_profile".into(),
-        path: args.out.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    common::make_dir(&args.out, "memory_profile")?;
     let path = args.out.join("memory_profile.svg");
     plot.write_svg(&path)?;
     println!("result: {chunked}");

@@ -30,11 +30,7 @@ fn main() -> Result<(), chunkwise::Error> {
         println!("{}", inside.explain()?);
     }
     if let Some(dir) = &args.visualize {
-        std::fs::create_dir_all(dir).map_err(|e| chunkwise::Error::Io {
-            op: "pi --visualize".into(),
-            path: dir.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        common::make_dir(dir, "pi --visualize")?;
         for (name, level) in [
             ("pi_ops", GraphLevel::Ops),
             ("pi_optimized", GraphLevel::Optimized),
@@ -76,11 +72,7 @@ fn main() -> Result<(), chunkwise::Error> {
     );
     if let Some(dir) = &args.profile {
         let rec = profiler.record();
-        std::fs::create_dir_all(dir).map_err(|e| chunkwise::Error::Io {
-            op: "pi --profile".into(),
-            path: dir.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        common::make_dir(dir, "pi --profile")?;
         rec.write_svg(dir.join("pi_profile.svg"))?;
         rec.write_json(dir.join("pi_profile.json"))?;
         println!("profile_tasks: {}", rec.tasks.len());

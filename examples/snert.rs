@@ -95,11 +95,7 @@ fn main() -> Result<(), chunkwise::Error> {
         "parallel_minutes: {:.1}",
         seconds * 1000.0 / minute_ms as f64
     );
-    std::fs::create_dir_all(&args.out).map_err(|e| chunkwise::Error::Io {
-        op: "snert".into(),
-        path: args.out.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    common::make_dir(&args.out, "snert")?;
     let v = soup.visualize(args.out.join("snert"))?;
     println!("dot: {}", v.dot.display());
     match (&v.svg, &v.note) {

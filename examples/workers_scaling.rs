@@ -79,11 +79,7 @@ fn main() -> Result<(), chunkwise::Error> {
         args.repeats
     );
     print!("{table}");
-    std::fs::create_dir_all(&args.out).map_err(|e| chunkwise::Error::Io {
-        op: "workers_scaling".into(),
-        path: args.out.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    common::make_dir(&args.out, "workers_scaling")?;
     let path = args.out.join("workers_scaling.svg");
     LinePlot::new(
         format!(

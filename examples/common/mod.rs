@@ -213,3 +213,12 @@ pub fn fmt_n(n: usize) -> String {
         s
     }
 }
+
+/// Creates the folder pictures and records go to, as a typed error naming the example.
+pub fn make_dir(dir: &std::path::Path, op: &str) -> Result<(), chunkwise::Error> {
+    std::fs::create_dir_all(dir).map_err(|e| chunkwise::Error::Io {
+        op: op.into(),
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })
+}
