@@ -109,8 +109,9 @@ impl Observer for Spans {
 
 #[test]
 fn independent_tasks_overlap() {
+    // Long enough that a busy machine cannot run them one after the other by accident.
     let sleep = |name: &'static str| {
-        delayed::task(name, move || std::thread::sleep(Duration::from_millis(100)))
+        delayed::task(name, move || std::thread::sleep(Duration::from_millis(250)))
     };
     let (a, b) = (sleep("a"), sleep("b"));
     let both = delayed::join("both", &a, &b, |_, _| ());
