@@ -36,6 +36,11 @@
 //! * **deterministic**: random arrays depend on (seed, position) only ([`random::STREAM`]);
 //!   every reduction combines its partials in a fixed tree, so results are bit-identical for
 //!   any number of workers.
+//!
+//! Beyond arrays: [`delayed`] builds typed task graphs from closures (Dask's `delayed`), and
+//! [`diagnostics`] shows the work: graph pictures ([`ChunkedArray::visualize`]), a progress bar,
+//! a [`Profiler`](diagnostics::Profiler) with an SVG timeline, and the memory sampler, tables and
+//! plots the examples use; all observe the executor through [`events::Observer`].
 
 #![warn(missing_docs)]
 
