@@ -26,6 +26,55 @@ fn run_child(workload: &str, n: usize) -> (u64, String) {
     (hwm, parts.next().unwrap_or("").to_string())
 }
 
+fn projected_of(workload: &str, n: usize) -> u64 {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "memory_child", "--nocapture", "--test-threads=1"])
+        .env(CHILD, format!("{workload}:{n}"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let at = stdout.find("PROJECTED=").expect("child prints PROJECTED");
+    stdout[at + "PROJECTED=".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Cubed's check (`test_mem_utilization.py`): what a compute really adds to the process's peak
+/// stays within what its plan projected, for fused reductions, stages with a transpose cache,
+/// and a result held whole. The growth is measured against a tiny run of the same program, so
+/// the binary, the pool's threads and the allocator's arenas cancel out; 2 MiB of slack covers
+/// allocator rounding.
+#[test]
+fn measured_memory_stays_within_the_projection() {
+    if chunkwise::diagnostics::peak_rss_bytes().is_none() {
+        eprintln!("no /proc/self/status here: skipping");
+        return;
+    }
+    for (workload, small, large) in [
+        ("sum", 1_000, 50_000_000),
+        ("pi", 1_000, 20_000_000),
+        ("docs", 20, 3_000),
+        ("materialize", 10, 3_000),
+    ] {
+        let (base, _) = run_child(workload, small);
+        let (peak, _) = run_child(workload, large);
+        let projected = projected_of(workload, large);
+        let grew = peak.saturating_sub(base);
+        eprintln!(
+            "{workload}: grew {:.2} MiB, projected {:.2} MiB",
+            grew as f64 / 1048576.0,
+            projected as f64 / 1048576.0
+        );
+        assert!(
+            grew <= projected + (2 << 20),
+            "{workload}: grew {grew} B, projected {projected} B"
+        );
+    }
+}
+
 /// Runs only when re-executed by `memory_is_bounded_by_tiles_not_by_n`.
 #[test]
 fn memory_child() {
@@ -34,24 +83,46 @@ fn memory_child() {
     };
     let (workload, n) = spec.split_once(':').unwrap();
     let n: usize = n.parse().unwrap();
-    let result = match workload {
-        "sum" => chunkwise::arange(n).sum().item().unwrap().to_string(),
+    let (result, projected) = match workload {
+        "sum" => {
+            let s = chunkwise::arange(n).sum();
+            (
+                s.item().unwrap().to_string(),
+                s.plan().unwrap().memory.total,
+            )
+        }
         "pi" => {
             let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
-            let inside = pts
-                .square()
-                .sum_axis(0)
-                .unwrap()
-                .lt(1.0)
-                .count_nonzero()
-                .item()
+            let inside = pts.square().sum_axis(0).unwrap().lt(1.0).count_nonzero();
+            let c = inside.item().unwrap();
+            (
+                (4.0 * c as f64 / n as f64).to_string(),
+                inside.plan().unwrap().memory.total,
+            )
+        }
+        "docs" => {
+            // n is the side of the square; chunks of n/10.
+            let x = chunkwise::random::default_rng(0)
+                .random([n, n])
+                .rechunk([n / 10, n / 10])
                 .unwrap();
-            (4.0 * inside as f64 / n as f64).to_string()
+            let y = (&x + &x.t() - x.mean_axis(0).unwrap()).sum();
+            (
+                y.item().unwrap().to_string(),
+                y.plan().unwrap().memory.total,
+            )
+        }
+        "materialize" => {
+            // An elementwise result held whole: n x n f64.
+            let x = chunkwise::random::default_rng(0).random([n, n]);
+            let y = (&x * 2.0).sqrt();
+            let a = y.compute().unwrap();
+            (a.len().to_string(), y.plan().unwrap().memory.total)
         }
         other => panic!("unknown workload {other}"),
     };
     println!(
-        "VMHWM={} {result}",
+        "VMHWM={} {result} PROJECTED={projected}",
         chunkwise::diagnostics::peak_rss_bytes().unwrap()
     );
 }
