@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
-use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
+use super::{pull_whole, Expr, Meta, Node, OpKind, TaskCx};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::kernels::gather;
-use crate::region::{for_each_tile, region_len, Region, TILE_LEN};
+use crate::region::{region_len, Region};
 
 pub(crate) struct MapBlocks<T: Element, U: Element, F> {
     meta: Meta,
@@ -51,12 +51,7 @@ where
         coords: &[usize],
         chunk: &[Range<usize>],
     ) -> Result<Vec<U>> {
-        let mut data = vec![T::ZERO; region_len(chunk)];
-        for_each_tile(chunk, TILE_LEN, |t| {
-            // Tiles of a chunk are cut in C order, so they are consecutive runs of `data`.
-            let off = tile_offset(chunk, t);
-            pull(cx, &*self.input, t, &mut data[off..off + region_len(t)])
-        })?;
+        let data = pull_whole(cx, &*self.input, chunk)?;
         let ext: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
         let view =
             ArrayViewD::from_shape(IxDyn(&ext), &data).expect("chunk buffer matches its extents");
@@ -82,18 +77,6 @@ where
         }
         Ok(out.as_standard_layout().iter().copied().collect())
     }
-}
-
-/// Offset of tile `t` in the C-order buffer of `chunk` (tiles are cut as contiguous runs).
-fn tile_offset(chunk: &[Range<usize>], t: &[Range<usize>]) -> usize {
-    let ext: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
-    let st = crate::region::c_strides(&ext);
-    chunk
-        .iter()
-        .zip(t)
-        .zip(&st)
-        .map(|((c, r), s)| (r.start - c.start) * s)
-        .sum()
 }
 
 impl<T: Element, U: Element, F> Node for MapBlocks<T, U, F>

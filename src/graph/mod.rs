@@ -158,6 +158,33 @@ pub(crate) fn pull<T: Element>(
     node.fill(cx, region, out)
 }
 
+/// The values of the whole of `region` of `node`, C order, evaluated tile by tile into one
+/// buffer (for nodes that need a whole chunk: a transpose's cache, a `map_blocks` input).
+pub(crate) fn pull_whole<T: Element>(
+    cx: &mut TaskCx<'_>,
+    node: &dyn Expr<T>,
+    region: &[Range<usize>],
+) -> Result<Vec<T>> {
+    let mut data = vec![T::ZERO; crate::region::region_len(region)];
+    let strides = crate::region::c_strides(&region.iter().map(|r| r.len()).collect::<Vec<_>>());
+    crate::region::for_each_tile(region, crate::region::TILE_LEN, |t| {
+        // Tiles are cut in C order as contiguous runs of the region: fill each in place.
+        let off: usize = region
+            .iter()
+            .zip(t)
+            .zip(&strides)
+            .map(|((c, r), s)| (r.start - c.start) * s)
+            .sum();
+        pull(
+            cx,
+            node,
+            t,
+            &mut data[off..off + crate::region::region_len(t)],
+        )
+    })?;
+    Ok(data)
+}
+
 /// The executor's view of a node producing `T`.
 pub(crate) trait Expr<T: Element>: Node {
     /// Writes the values of `region` (a box in this node's index space), C order, into `out`

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::elementwise::fetch;
-use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
+use super::{pull, pull_whole, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::Result;
-use crate::region::{c_strides, for_each_row_signed, for_each_tile, region_len, Region, TILE_LEN};
+use crate::region::{c_strides, for_each_row_signed, region_len, Region};
 
 /// Largest chunk a permute caches per worker (elements); larger chunks are read tile by tile.
 const PERMUTE_CACHE_LEN: usize = 8 << 20;
@@ -172,17 +172,7 @@ impl<T: Element> Expr<T> for Permute<T> {
             let in_chunk = self.in_region(&chunk);
             let input = self.input.clone();
             let block = cx.block::<T>(self.meta.id, &chunk, |cx| {
-                let mut data = vec![T::ZERO; region_len(&in_chunk)];
-                for_each_tile(&in_chunk, TILE_LEN, |t| {
-                    let mut buf = cx.take::<T>(region_len(t));
-                    let r = pull(cx, &*input, t, &mut buf);
-                    if r.is_ok() {
-                        write_sub(&mut data, &in_chunk, t, &buf);
-                    }
-                    cx.give(buf);
-                    r
-                })?;
-                Ok(data)
+                pull_whole(cx, &*input, &in_chunk)
             })?;
             self.permute_into(&block, &in_chunk, region, out);
             return Ok(());

@@ -256,54 +256,55 @@ pub(crate) fn raw_steps(lanes: &mut Lanes, out: &mut [u64]) {
     }
 }
 
+/// Splits positions `start..start + len` at block edges, calling `f(block, offset in block,
+/// range of the output)` for each piece, in order.
+fn for_each_block(start: u64, len: usize, mut f: impl FnMut(u64, usize, std::ops::Range<usize>)) {
+    let mut done = 0usize;
+    let mut pos = start;
+    while done < len {
+        let off = (pos % BLOCK as u64) as usize;
+        let take = (BLOCK - off).min(len - done);
+        f(pos / BLOCK as u64, off, done..done + take);
+        done += take;
+        pos += take as u64;
+    }
+}
+
 /// The uniform values of flat positions `start..start + out.len()` of stream `key`:
 /// `lo + (hi - lo) * u01`, never reaching `hi` (when `hi > lo`).
 pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
     let scale = hi - lo;
     // The largest value below hi: lo + scale * u01 can round up to hi for some lo, hi.
     let cap = if hi > lo { prev_below(hi) } else { lo };
-    let mut done = 0usize;
-    let mut pos = start;
-    while done < out.len() {
-        let block = pos / BLOCK as u64;
-        let off = (pos % BLOCK as u64) as usize;
-        let take = (BLOCK - off).min(out.len() - done);
+    for_each_block(start, out.len(), |block, off, range| {
         let mut lanes = Lanes::new(key, block);
+        let take = range.len();
         if off == 0 && take.is_multiple_of(LANES) {
-            uniform_steps(&mut lanes, &mut out[done..done + take], lo, scale, cap);
+            uniform_steps(&mut lanes, &mut out[range], lo, scale, cap);
         } else {
             // A block cut by a chunk edge: generate its prefix into a scratch block.
             let mut tmp = [0f64; BLOCK];
             let need = (off + take).div_ceil(LANES) * LANES;
             uniform_steps(&mut lanes, &mut tmp[..need], lo, scale, cap);
-            out[done..done + take].copy_from_slice(&tmp[off..off + take]);
+            out[range].copy_from_slice(&tmp[off..off + take]);
         }
-        done += take;
-        pos += take as u64;
-    }
+    });
 }
 
 /// The standard normal values of flat positions `start..start + out.len()` of stream `key`,
 /// scaled as `mean + std * z`.
 pub fn fill_normal(key: u64, mean: f64, std: f64, start: u64, out: &mut [f64]) {
     use rand_distr::{Distribution, StandardNormal};
-    let mut done = 0usize;
-    let mut pos = start;
-    while done < out.len() {
-        let block = pos / BLOCK as u64;
-        let off = (pos % BLOCK as u64) as usize;
-        let take = (BLOCK - off).min(out.len() - done);
+    for_each_block(start, out.len(), |block, off, range| {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(lane_seed(key, block, 0));
         for _ in 0..off {
             let _: f64 = StandardNormal.sample(&mut rng);
         }
-        for o in &mut out[done..done + take] {
+        for o in &mut out[range] {
             let z: f64 = StandardNormal.sample(&mut rng);
             *o = mean + std * z;
         }
-        done += take;
-        pos += take as u64;
-    }
+    });
 }
 
 fn prev_below(x: f64) -> f64 {
