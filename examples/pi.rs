@@ -57,10 +57,7 @@ fn main() -> Result<(), chunkwise::Error> {
     println!("workload: pi");
     println!("n: {n}");
     println!("workers: {}", common::workers_used(args.workers));
-    println!(
-        "chunk: {}",
-        pts.chunks().axis(1).first().copied().unwrap_or(0)
-    );
+    println!("chunk: {}", pts.chunks().axis(1).size(0));
     println!("chunks: {}", pts.chunks().num_chunks());
     println!("inside: {count}");
     println!("result: {pi}");

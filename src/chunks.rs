@@ -1,10 +1,16 @@
 //! Shapes, chunk grids and the rules that relate them: the automatic chunking rule, user chunk
 //! specifications, and NumPy broadcasting with chunk-grid unification.
+//!
+//! A grid costs O(axes) memory when it is regular: each axis is (first block, block size,
+//! extent), so an array of 1e18 elements in 1e12 chunks is described in a few words. Only grids
+//! the user spells out block by block (or that unify two different grids) keep a list.
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::region::Region;
 
 /// Target size of one chunk when chunks are chosen automatically: 4 MiB.
 ///
@@ -13,95 +19,443 @@ use crate::error::{Error, Result};
 /// microsecond) against load balance. 4 MiB gives a few hundred tasks per GiB.
 pub const AUTO_CHUNK_BYTES: usize = 4 << 20;
 
-/// The chunk grid of an array: for each axis, the sizes of its blocks in order (Dask's `.chunks`).
+/// The blocks of one axis: how an extent is split into consecutive chunks.
 ///
-/// An axis of extent 0 has one block of size 0, as in Dask.
+/// Regular splits (a first block, then blocks of one size, the last one possibly smaller) take
+/// three words whatever the number of blocks; irregular ones keep their block ends. It compares
+/// equal to a slice of block sizes, so `x.chunks().axis(0) == &[4, 4, 2]` reads as Dask's
+/// `x.chunks[0] == (4, 4, 2)`.
+///
+/// ```
+/// let x = chunkwise::arange(1_000_000_000_000_000_000).rechunk(1_000_000).unwrap();
+/// let a = x.chunks().axis(0);
+/// assert_eq!(a.len(), 1_000_000_000_000);
+/// assert_eq!(a.size(7), 1_000_000);
+/// assert_eq!(a.locate(2_500_000), 2);
+/// let y = chunkwise::arange(10).rechunk(4).unwrap();
+/// assert_eq!(y.chunks().axis(0), &[4, 4, 2]);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct AxisChunks {
+    repr: Repr,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// A first block of `first` elements, then blocks of `size`, the last one possibly smaller.
+    /// Canonical: `1 <= first <= size`, and with one or two blocks `size` is the larger block,
+    /// so that equal splits have equal representations. Extent 0 is `first = size = 0`.
+    Regular {
+        extent: usize,
+        first: usize,
+        size: usize,
+    },
+    /// The end of every block, increasing; the last is the extent. Never a regular split.
+    Explicit(Arc<[usize]>),
+}
+
+impl AxisChunks {
+    /// Blocks of `size` (at least 1) from the start, the last one smaller. Extent 0 has one block
+    /// of size 0, as in Dask.
+    pub(crate) fn regular(extent: usize, size: usize) -> Self {
+        let size = size.clamp(1, extent.max(1));
+        Self::regular_from(extent, size, size)
+    }
+
+    /// A first block of `first` (at least 1), then blocks of `size`.
+    pub(crate) fn regular_from(extent: usize, first: usize, size: usize) -> Self {
+        if extent == 0 {
+            return AxisChunks {
+                repr: Repr::Regular {
+                    extent: 0,
+                    first: 0,
+                    size: 0,
+                },
+            };
+        }
+        let size = size.max(1);
+        let first = first.clamp(1, size).min(extent);
+        let rest = extent - first;
+        let size = if rest == 0 {
+            first
+        } else if rest <= size {
+            // Two blocks: the larger one names the size, whichever comes first.
+            first.max(rest)
+        } else {
+            size
+        };
+        AxisChunks {
+            repr: Repr::Regular {
+                extent,
+                first,
+                size,
+            },
+        }
+    }
+
+    /// One block over the whole extent.
+    pub(crate) fn single(extent: usize) -> Self {
+        Self::regular(extent, extent)
+    }
+
+    /// From block sizes that are already checked (positive, or one 0 for extent 0). Costs one
+    /// pass over them; regular splits come out in the three-word form.
+    pub(crate) fn from_sizes(sizes: &[usize]) -> Self {
+        let extent: usize = sizes.iter().sum();
+        match sizes {
+            [] => Self::single(0),
+            [_] => Self::single(extent),
+            [a, b] => Self::regular_from(extent, *a, (*a).max(*b)),
+            [a, mid @ .., last] => {
+                let s = mid[0];
+                if *a <= s && *last <= s && *last > 0 && mid.iter().all(|&m| m == s) {
+                    Self::regular_from(extent, *a, s)
+                } else {
+                    let mut end = 0;
+                    let ends: Arc<[usize]> = sizes
+                        .iter()
+                        .map(|&b| {
+                            end += b;
+                            end
+                        })
+                        .collect();
+                    AxisChunks {
+                        repr: Repr::Explicit(ends),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The number of elements along the axis.
+    pub fn extent(&self) -> usize {
+        match &self.repr {
+            Repr::Regular { extent, .. } => *extent,
+            Repr::Explicit(ends) => *ends.last().expect("an explicit axis has blocks"),
+        }
+    }
+
+    /// The number of blocks (1 for an empty axis).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Regular {
+                extent,
+                first,
+                size,
+            } => {
+                if *extent <= *first {
+                    1
+                } else {
+                    1 + (extent - first).div_ceil(*size)
+                }
+            }
+            Repr::Explicit(ends) => ends.len(),
+        }
+    }
+
+    /// Whether the split is regular (O(1) in memory).
+    pub fn is_regular(&self) -> bool {
+        matches!(self.repr, Repr::Regular { .. })
+    }
+
+    /// The index range of block `k`.
+    ///
+    /// # Panics
+    /// If `k >= self.len()`.
+    pub fn range(&self, k: usize) -> Range<usize> {
+        assert!(
+            k < self.len(),
+            "block {k} of an axis with {} blocks",
+            self.len()
+        );
+        match &self.repr {
+            Repr::Regular {
+                extent,
+                first,
+                size,
+            } => {
+                if k == 0 {
+                    0..*first
+                } else {
+                    let s = first + (k - 1) * size;
+                    s..(s + size).min(*extent)
+                }
+            }
+            Repr::Explicit(ends) => {
+                let s = if k == 0 { 0 } else { ends[k - 1] };
+                s..ends[k]
+            }
+        }
+    }
+
+    /// The size of block `k`.
+    ///
+    /// # Panics
+    /// If `k >= self.len()`.
+    pub fn size(&self, k: usize) -> usize {
+        self.range(k).len()
+    }
+
+    /// The block holding index `i` (the last block for `i >= extent`).
+    pub fn locate(&self, i: usize) -> usize {
+        match &self.repr {
+            Repr::Regular {
+                extent,
+                first,
+                size,
+            } => {
+                if i < *first || *extent <= *first {
+                    0
+                } else {
+                    (1 + (i - first) / size).min(self.len() - 1)
+                }
+            }
+            Repr::Explicit(ends) => ends.partition_point(|&e| e <= i).min(ends.len() - 1),
+        }
+    }
+
+    /// The blocks that overlap `r` (empty for an empty range, except on an empty axis, whose
+    /// one block of size 0 is returned).
+    pub(crate) fn overlapping(&self, r: &Range<usize>) -> Range<usize> {
+        if self.extent() == 0 {
+            return 0..1;
+        }
+        if r.is_empty() {
+            return 0..0;
+        }
+        self.locate(r.start)..self.locate(r.end - 1) + 1
+    }
+
+    /// The largest block.
+    pub fn max(&self) -> usize {
+        match &self.repr {
+            Repr::Regular { size, .. } => *size,
+            Repr::Explicit(_) => self.iter().max().unwrap_or(0),
+        }
+    }
+
+    /// The block sizes in order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).map(|k| self.size(k))
+    }
+
+    /// The block sizes as a list: one entry per block, so only for grids known to be small.
+    pub fn to_vec(&self) -> Vec<usize> {
+        self.iter().collect()
+    }
+
+    /// The blocks of `start..end` of this axis, renumbered from 0 (a slice with step 1).
+    pub(crate) fn sub(&self, start: usize, end: usize) -> Self {
+        let len = end - start;
+        if len == 0 {
+            return Self::single(0);
+        }
+        match &self.repr {
+            Repr::Regular { .. } => {
+                let k = self.locate(start);
+                let r = self.range(k);
+                let size = if k == 0 {
+                    self.size_after_first()
+                } else {
+                    r.len()
+                };
+                Self::regular_from(len, r.end - start, size)
+            }
+            Repr::Explicit(_) => {
+                let ks = self.overlapping(&(start..end));
+                let sizes: Vec<usize> = ks
+                    .map(|k| {
+                        let r = self.range(k);
+                        r.end.min(end) - r.start.max(start)
+                    })
+                    .collect();
+                Self::from_sizes(&sizes)
+            }
+        }
+    }
+
+    /// The blocks in reverse order (a slice with step -1).
+    pub(crate) fn reversed(&self) -> Self {
+        match &self.repr {
+            Repr::Regular { extent, .. } => {
+                let last = self.size(self.len() - 1);
+                Self::regular_from(*extent, last, self.size_after_first())
+            }
+            Repr::Explicit(_) => {
+                let mut v = self.to_vec();
+                v.reverse();
+                Self::from_sizes(&v)
+            }
+        }
+    }
+
+    /// The block size after the first block of a regular split.
+    fn size_after_first(&self) -> usize {
+        match &self.repr {
+            Repr::Regular { size, .. } => *size,
+            Repr::Explicit(_) => self.max(),
+        }
+    }
+
+    /// The ends of the blocks, in order.
+    fn ends(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).map(|k| self.range(k).end)
+    }
+}
+
+impl fmt::Debug for AxisChunks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Dask's notation, compressed: `(4 x 2, 2)` is two blocks of 4 then one of 2.
+impl fmt::Display for AxisChunks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Regular { first, size, .. } => {
+                let n = self.len();
+                if n == 1 {
+                    return write!(f, "({first},)");
+                }
+                let last = self.size(n - 1);
+                let mut parts = Vec::new();
+                let mut middle = n;
+                if first != size {
+                    parts.push(first.to_string());
+                    middle -= 1;
+                }
+                if last != *size {
+                    middle -= 1;
+                }
+                if middle > 0 {
+                    parts.push(format!("{size} x {middle}"));
+                }
+                if last != *size {
+                    parts.push(last.to_string());
+                }
+                write!(f, "({})", parts.join(", "))
+            }
+            Repr::Explicit(_) => write!(f, "{:?}", self.to_vec()),
+        }
+    }
+}
+
+impl PartialEq<[usize]> for AxisChunks {
+    fn eq(&self, other: &[usize]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, &b)| a == b)
+    }
+}
+impl PartialEq<Vec<usize>> for AxisChunks {
+    fn eq(&self, other: &Vec<usize>) -> bool {
+        *self == other[..]
+    }
+}
+impl<const N: usize> PartialEq<[usize; N]> for AxisChunks {
+    fn eq(&self, other: &[usize; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+/// The chunk grid of an array: for each axis, how it is split into blocks (Dask's `.chunks`).
+///
+/// Regular axes cost O(1) memory however many chunks there are; chunk `k` (C order over the
+/// grid) is decoded from its index when a task needs it, so nothing proportional to the number
+/// of chunks exists before the executor's task loop.
 ///
 /// ```
 /// let x = chunkwise::zeros::<f64>([10, 7]).rechunk([4, 7]).unwrap();
 /// assert_eq!(x.chunks().axis(0), &[4, 4, 2]);
 /// assert_eq!(x.chunks().axis(1), &[7]);
 /// assert_eq!(x.chunks().num_chunks(), 3);
+/// assert_eq!(x.chunks().to_string(), "((4 x 2, 2), (7,))");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Chunks {
-    blocks: Vec<Vec<usize>>,
+    axes: Vec<AxisChunks>,
 }
 
 impl Chunks {
-    /// Block sizes per axis.
-    pub fn blocks(&self) -> &[Vec<usize>] {
-        &self.blocks
+    /// The blocks of every axis.
+    pub fn axes(&self) -> &[AxisChunks] {
+        &self.axes
     }
 
-    /// Block sizes along one axis.
+    /// The blocks along one axis.
     ///
     /// # Panics
     /// If `axis >= ndim`.
-    pub fn axis(&self, axis: usize) -> &[usize] {
-        &self.blocks[axis]
+    pub fn axis(&self, axis: usize) -> &AxisChunks {
+        &self.axes[axis]
+    }
+
+    /// Block sizes per axis as lists (Dask's `.chunks`). This allocates one entry per block:
+    /// use [`axis`](Self::axis) to look at grids with very many blocks.
+    pub fn to_blocks(&self) -> Vec<Vec<usize>> {
+        self.axes.iter().map(AxisChunks::to_vec).collect()
     }
 
     /// Number of axes.
     pub fn ndim(&self) -> usize {
-        self.blocks.len()
+        self.axes.len()
+    }
+
+    /// The extents the grid covers.
+    pub fn shape(&self) -> Vec<usize> {
+        self.axes.iter().map(AxisChunks::extent).collect()
     }
 
     /// Number of blocks along each axis.
     pub fn grid(&self) -> Vec<usize> {
-        self.blocks.iter().map(Vec::len).collect()
+        self.axes.iter().map(AxisChunks::len).collect()
     }
 
-    /// Total number of chunks.
+    /// Total number of chunks. Exact for every array with elements; an empty array with more
+    /// chunks than `usize` counts saturates at `usize::MAX`.
     pub fn num_chunks(&self) -> usize {
-        self.blocks.iter().map(Vec::len).product()
+        self.axes
+            .iter()
+            .fold(1usize, |n, a| n.saturating_mul(a.len()))
     }
 
     /// Elements in the largest chunk.
     pub fn max_chunk_len(&self) -> usize {
-        self.blocks
+        self.axes
             .iter()
-            .map(|b| b.iter().copied().max().unwrap_or(0))
-            .product()
+            .fold(1usize, |n, a| n.saturating_mul(a.max()))
     }
 
-    /// The index ranges of the blocks along `axis`.
-    pub(crate) fn ranges(&self, axis: usize) -> Vec<Range<usize>> {
-        let mut start = 0;
-        self.blocks[axis]
-            .iter()
-            .map(|&b| {
-                let r = start..start + b;
-                start += b;
-                r
-            })
-            .collect()
+    /// The region of chunk `k`, numbering chunks in C order over the grid.
+    pub(crate) fn chunk(&self, k: usize) -> Region {
+        let mut r: Region = (0..self.axes.len()).map(|_| 0..0).collect();
+        let mut rest = k;
+        for (d, a) in self.axes.iter().enumerate().rev() {
+            let n = a.len();
+            r[d] = a.range(rest % n);
+            rest /= n;
+        }
+        r
     }
 
-    /// The region of every chunk, in C order of chunk coordinates.
-    pub(crate) fn regions(&self) -> Vec<Vec<Range<usize>>> {
-        let per_axis: Vec<Vec<Range<usize>>> = (0..self.ndim()).map(|d| self.ranges(d)).collect();
-        cartesian(&per_axis)
-    }
-
-    pub(crate) fn from_blocks(blocks: Vec<Vec<usize>>) -> Self {
-        Chunks { blocks }
+    pub(crate) fn from_axes(axes: Vec<AxisChunks>) -> Self {
+        Chunks { axes }
     }
 
     /// One block per axis.
     pub(crate) fn single(shape: &[usize]) -> Self {
         Chunks {
-            blocks: shape.iter().map(|&n| vec![n]).collect(),
+            axes: shape.iter().map(|&n| AxisChunks::single(n)).collect(),
         }
     }
 
     /// Blocks of `size[d]` along each axis `d`, the last one smaller.
     pub(crate) fn regular(shape: &[usize], size: &[usize]) -> Self {
         Chunks {
-            blocks: shape
+            axes: shape
                 .iter()
                 .zip(size)
-                .map(|(&n, &s)| regular_axis(n, s))
+                .map(|(&n, &s)| AxisChunks::regular(n, s))
                 .collect(),
         }
     }
@@ -109,7 +463,7 @@ impl Chunks {
     /// The automatic rule, as Dask's `chunks="auto"`: aim for [`AUTO_CHUNK_BYTES`] per chunk with
     /// chunks as close to cubes as the shape allows. Axes shorter than the ideal edge are kept
     /// whole and their share of the budget goes to the others; on the last axis an edge of at least
-    /// 1024 is rounded down to a multiple of 1024 (the block of the random streams).
+    /// 1024 is rounded down to a multiple of 1024 (the block of the random streams). O(axes).
     pub(crate) fn auto(shape: &[usize], itemsize: usize) -> Self {
         let target = (AUTO_CHUNK_BYTES / itemsize.max(1)).max(1) as f64;
         let total: f64 = shape.iter().map(|&n| n as f64).product();
@@ -146,33 +500,27 @@ impl Chunks {
 
     /// Checks that the grid describes `shape` exactly.
     pub(crate) fn check(&self, op: &str, shape: &[usize]) -> Result<()> {
-        let bad = |reason: String| Error::InvalidChunks {
-            op: op.to_string(),
-            shape: shape.to_vec(),
-            reason,
-        };
-        if self.blocks.len() != shape.len() {
-            return Err(bad(format!(
-                "{} axes of chunks for {} axes",
-                self.blocks.len(),
-                shape.len()
-            )));
+        if self.axes.len() != shape.len() {
+            return Err(invalid_chunks(
+                op,
+                shape,
+                format!(
+                    "{} axes of chunks for {} axes",
+                    self.axes.len(),
+                    shape.len()
+                ),
+            ));
         }
-        for (d, (blocks, &n)) in self.blocks.iter().zip(shape).enumerate() {
-            if n == 0 {
-                if blocks.iter().any(|&b| b != 0) || blocks.len() > 1 {
-                    return Err(bad(format!("axis {d} has extent 0 but blocks {blocks:?}")));
-                }
-                continue;
-            }
-            if blocks.contains(&0) {
-                return Err(bad(format!("axis {d} has a block of size 0: {blocks:?}")));
-            }
-            let sum: usize = blocks.iter().sum();
-            if sum != n {
-                return Err(bad(format!(
-                    "blocks on axis {d} sum to {sum}, not to the extent {n}: {blocks:?}"
-                )));
+        for (d, (a, &n)) in self.axes.iter().zip(shape).enumerate() {
+            if a.extent() != n {
+                return Err(invalid_chunks(
+                    op,
+                    shape,
+                    format!(
+                        "blocks on axis {d} cover {}, not the extent {n}",
+                        a.extent()
+                    ),
+                ));
             }
         }
         Ok(())
@@ -182,53 +530,55 @@ impl Chunks {
 impl fmt::Display for Chunks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "(")?;
-        for (i, b) in self.blocks.iter().enumerate() {
+        for (i, a) in self.axes.iter().enumerate() {
             if i > 0 {
                 write!(f, ", ")?;
             }
-            match b.as_slice() {
-                [] => write!(f, "()")?,
-                [one] => write!(f, "({one},)")?,
-                [first, .., last] if b.iter().all(|x| x == first) => {
-                    write!(f, "({first} x {})", b.len())?
-                }
-                [first, .., last] if b[..b.len() - 1].iter().all(|x| x == first) => {
-                    write!(f, "({first} x {}, {last})", b.len() - 1)?
-                }
-                _ => write!(f, "{b:?}")?,
-            }
+            write!(f, "{a}")?;
         }
         write!(f, ")")
     }
 }
 
-fn regular_axis(n: usize, size: usize) -> Vec<usize> {
-    if n == 0 {
-        return vec![0];
+fn invalid_chunks(op: &str, shape: &[usize], reason: String) -> Error {
+    Error::InvalidChunks {
+        op: op.to_string(),
+        shape: shape.to_vec(),
+        reason,
     }
-    let size = size.clamp(1, n);
-    let mut v = vec![size; n / size];
-    if !n.is_multiple_of(size) {
-        v.push(n % size);
-    }
-    v
 }
 
-/// All combinations of one range per axis, C order.
-pub(crate) fn cartesian(per_axis: &[Vec<Range<usize>>]) -> Vec<Vec<Range<usize>>> {
-    let mut out: Vec<Vec<Range<usize>>> = vec![Vec::new()];
-    for axis in per_axis {
-        let mut next = Vec::with_capacity(out.len() * axis.len());
-        for prefix in &out {
-            for r in axis {
-                let mut p = prefix.clone();
-                p.push(r.clone());
-                next.push(p);
-            }
+/// Checks one axis's explicit block list against its extent.
+fn axis_from_list(op: &str, shape: &[usize], d: usize, blocks: &[usize]) -> Result<AxisChunks> {
+    let n = shape[d];
+    if n == 0 {
+        if blocks.iter().any(|&b| b != 0) || blocks.len() > 1 {
+            return Err(invalid_chunks(
+                op,
+                shape,
+                format!("axis {d} has extent 0 but blocks {blocks:?}"),
+            ));
         }
-        out = next;
+        return Ok(AxisChunks::single(0));
     }
-    out
+    if blocks.contains(&0) {
+        return Err(invalid_chunks(
+            op,
+            shape,
+            format!("axis {d} has a block of size 0: {blocks:?}"),
+        ));
+    }
+    let sum = blocks.iter().fold(0u128, |a, &b| a + b as u128);
+    if sum != n as u128 {
+        let shown: Vec<usize> = blocks.iter().copied().take(16).collect();
+        let more = if blocks.len() > 16 { ", ..." } else { "" };
+        return Err(invalid_chunks(
+            op,
+            shape,
+            format!("blocks on axis {d} sum to {sum}, not to the extent {n}: {shown:?}{more}"),
+        ));
+    }
+    Ok(AxisChunks::from_sizes(blocks))
 }
 
 /// A user's chunk specification, before it is checked against a shape.
@@ -241,6 +591,8 @@ pub enum ChunkSpec {
     PerAxis(Vec<i64>),
     /// Explicit block sizes per axis; each axis must sum to its extent.
     Explicit(Vec<Vec<usize>>),
+    /// A grid, such as another array's [`Chunks`]; it must cover the shape.
+    Grid(Chunks),
     /// The automatic rule ([`AUTO_CHUNK_BYTES`]).
     Auto,
 }
@@ -248,18 +600,28 @@ pub enum ChunkSpec {
 impl ChunkSpec {
     /// Checks the specification against `shape` and turns it into a grid.
     pub(crate) fn resolve(self, op: &str, shape: &[usize], itemsize: usize) -> Result<Chunks> {
-        let bad = |reason: String| Error::InvalidChunks {
-            op: op.to_string(),
-            shape: shape.to_vec(),
-            reason,
-        };
         let size_of = |d: usize, s: i64| -> Result<usize> {
             match s {
                 -1 => Ok(shape[d].max(1)),
-                s if s <= 0 => Err(bad(format!(
-                    "block size {s} on axis {d}; sizes must be positive (or -1 for the whole axis)"
-                ))),
-                s => Ok(s as usize),
+                s if s <= 0 => Err(invalid_chunks(
+                    op,
+                    shape,
+                    format!(
+                        "block size {s} on axis {d}; sizes must be positive (or -1 for the whole axis)"
+                    ),
+                )),
+                s => Ok(usize::try_from(s).unwrap_or(usize::MAX)),
+            }
+        };
+        let axes_count = |given: usize| -> Result<()> {
+            if given == shape.len() {
+                Ok(())
+            } else {
+                Err(invalid_chunks(
+                    op,
+                    shape,
+                    format!("{given} axes of chunks for {} axes", shape.len()),
+                ))
             }
         };
         let chunks = match self {
@@ -272,11 +634,11 @@ impl ChunkSpec {
             }
             ChunkSpec::PerAxis(v) => {
                 if v.len() != shape.len() {
-                    return Err(bad(format!(
-                        "{} block sizes {v:?} for {} axes",
-                        v.len(),
-                        shape.len()
-                    )));
+                    return Err(invalid_chunks(
+                        op,
+                        shape,
+                        format!("{} block sizes {v:?} for {} axes", v.len(), shape.len()),
+                    ));
                 }
                 let sizes = v
                     .iter()
@@ -286,13 +648,15 @@ impl ChunkSpec {
                 Chunks::regular(shape, &sizes)
             }
             ChunkSpec::Explicit(blocks) => {
-                let blocks = blocks
-                    .into_iter()
-                    .zip(shape)
-                    .map(|(b, &n)| if n == 0 && b.is_empty() { vec![0] } else { b })
-                    .collect::<Vec<_>>();
-                Chunks::from_blocks(blocks)
+                axes_count(blocks.len())?;
+                let axes = blocks
+                    .iter()
+                    .enumerate()
+                    .map(|(d, b)| axis_from_list(op, shape, d, b))
+                    .collect::<Result<Vec<_>>>()?;
+                Chunks::from_axes(axes)
             }
+            ChunkSpec::Grid(g) => g,
         };
         chunks.check(op, shape)?;
         Ok(chunks)
@@ -314,12 +678,12 @@ impl IntoChunks for ChunkSpec {
 }
 impl IntoChunks for Chunks {
     fn into_chunk_spec(self) -> ChunkSpec {
-        ChunkSpec::Explicit(self.blocks)
+        ChunkSpec::Grid(self)
     }
 }
 impl IntoChunks for &Chunks {
     fn into_chunk_spec(self) -> ChunkSpec {
-        ChunkSpec::Explicit(self.blocks.clone())
+        ChunkSpec::Grid(self.clone())
     }
 }
 impl IntoChunks for Vec<Vec<usize>> {
@@ -380,23 +744,34 @@ impl IntoShape for usize {
     }
 }
 
-/// Number of elements of `shape`, or an error if it does not fit in memory addressing.
-pub(crate) fn checked_size(op: &str, shape: &[usize], itemsize: usize) -> Result<usize> {
-    let too_large = || Error::TooLarge {
-        op: op.to_string(),
-        shape: shape.to_vec(),
-        reason: "the number of bytes overflows isize".to_string(),
-    };
-    let n = shape
+/// The largest number of elements an array may have: `isize::MAX`, as NumPy's `intp`, so that
+/// every extent and every offset also fits an `isize`. Bytes are checked only when something is
+/// allocated: a lazy array of 2^62 `f64` is fine until its values would be held.
+pub const MAX_ELEMENTS: usize = isize::MAX as usize;
+
+/// Number of elements of `shape`, or [`Error::TooLarge`] past [`MAX_ELEMENTS`].
+pub(crate) fn checked_len(op: &str, shape: &[usize]) -> Result<usize> {
+    shape
         .iter()
         .try_fold(1usize, |a, &b| a.checked_mul(b))
-        .ok_or_else(too_large)?;
-    if n.checked_mul(itemsize.max(1))
-        .is_none_or(|b| b > isize::MAX as usize)
-    {
-        return Err(too_large());
-    }
-    Ok(n)
+        .filter(|&n| n <= MAX_ELEMENTS)
+        .ok_or_else(|| Error::TooLarge {
+            op: op.to_string(),
+            shape: shape.to_vec(),
+            reason: format!("more than {MAX_ELEMENTS} elements"),
+        })
+}
+
+/// Bytes of `len` elements of `itemsize`, or [`Error::TooLarge`] if they cannot be addressed.
+pub(crate) fn checked_bytes(op: &str, shape: &[usize], itemsize: usize) -> Result<usize> {
+    checked_len(op, shape)?
+        .checked_mul(itemsize.max(1))
+        .filter(|&b| b <= isize::MAX as usize)
+        .ok_or_else(|| Error::TooLarge {
+            op: op.to_string(),
+            shape: shape.to_vec(),
+            reason: format!("{itemsize}-byte elements need more than isize::MAX bytes"),
+        })
 }
 
 /// NumPy's broadcasting of two shapes.
@@ -432,56 +807,53 @@ pub(crate) fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Vec
 
 /// The output grid of an elementwise op: along each axis, the blocks of the inputs that are not
 /// broadcast there; where they differ, their common refinement (every boundary of every input),
-/// as Dask's `unify_chunks` does.
+/// as Dask's `unify_chunks` does. Equal grids are shared in O(axes); a refinement lists its
+/// blocks.
 pub(crate) fn unify_chunks(shape: &[usize], inputs: &[(&[usize], &Chunks)]) -> Chunks {
     let n = shape.len();
-    let mut blocks = Vec::with_capacity(n);
+    let mut axes = Vec::with_capacity(n);
     for (d, &extent) in shape.iter().enumerate() {
-        let mut candidates: Vec<&Vec<usize>> = Vec::new();
+        let mut candidates: Vec<&AxisChunks> = Vec::new();
         for (s, c) in inputs {
             if d + s.len() >= n {
                 let di = d + s.len() - n;
                 if s[di] == extent {
-                    candidates.push(&c.blocks[di]);
+                    candidates.push(&c.axes[di]);
                 }
             }
         }
-        let first = candidates.first().map(|c| (*c).clone());
-        let axis = match first {
-            None => vec![extent],
-            Some(f) if candidates.iter().all(|c| **c == f) => f,
+        let axis = match candidates.first() {
+            None => AxisChunks::single(extent),
+            Some(f) if candidates.iter().all(|c| c == f) => (*f).clone(),
             Some(_) => {
-                let mut bounds: Vec<usize> = candidates
-                    .iter()
-                    .flat_map(|c| {
-                        c.iter().scan(0usize, |acc, &b| {
-                            *acc += b;
-                            Some(*acc)
-                        })
-                    })
-                    .collect();
+                let mut bounds: Vec<usize> = candidates.iter().flat_map(|c| c.ends()).collect();
                 bounds.sort_unstable();
                 bounds.dedup();
                 let mut prev = 0;
-                bounds
+                let sizes: Vec<usize> = bounds
                     .into_iter()
                     .map(|b| {
                         let s = b - prev;
                         prev = b;
                         s
                     })
-                    .collect()
+                    .collect();
+                AxisChunks::from_sizes(&sizes)
             }
         };
-        blocks.push(axis);
+        axes.push(axis);
     }
-    Chunks { blocks }
+    Chunks { axes }
 }
 
 /// Normalizes a NumPy-style axis (negative counts from the end).
 pub(crate) fn normalize_axis(op: &str, axis: isize, shape: &[usize]) -> Result<usize> {
     let n = shape.len() as isize;
-    let a = if axis < 0 { axis + n } else { axis };
+    let a = if axis < 0 {
+        axis.checked_add(n).unwrap_or(-1)
+    } else {
+        axis
+    };
     if a < 0 || a >= n {
         return Err(Error::AxisOutOfRange {
             op: op.to_string(),
@@ -500,22 +872,26 @@ mod tests {
     fn auto_chunks_keep_short_axes_whole() {
         let c = Chunks::auto(&[2, 1_000_000_000], 8);
         assert_eq!(c.axis(0), &[2]);
-        assert_eq!(c.axis(1)[0], 262_144);
+        assert_eq!(c.axis(1).size(0), 262_144);
         let c = Chunks::auto(&[1_000_000_000], 8);
-        assert_eq!(c.axis(0)[0], 524_288);
+        assert_eq!(c.axis(0).size(0), 524_288);
         let c = Chunks::auto(&[10], 8);
         assert_eq!(c.axis(0), &[10]);
         let c = Chunks::auto(&[10_000, 10_000], 8);
         assert!(c.max_chunk_len() * 8 <= AUTO_CHUNK_BYTES);
         let c = Chunks::auto(&[0, 5], 8);
-        assert_eq!(c.blocks(), &[vec![0], vec![5]]);
+        assert_eq!(c.to_blocks(), vec![vec![0], vec![5]]);
+        // O(axes) at any size.
+        let c = Chunks::auto(&[1_000_000_000_000_000_000], 8);
+        assert_eq!(c.num_chunks(), 1_907_348_632_813);
+        assert!(c.axis(0).is_regular());
     }
 
     #[test]
     fn specs_resolve_and_check() {
         let s = [10, 7];
         let c = [4i64, -1].into_chunk_spec().resolve("t", &s, 8).unwrap();
-        assert_eq!(c.blocks(), &[vec![4, 4, 2], vec![7]]);
+        assert_eq!(c.to_blocks(), vec![vec![4, 4, 2], vec![7]]);
         assert!(0usize.into_chunk_spec().resolve("t", &s, 8).is_err());
         assert!([-3i64, 1].into_chunk_spec().resolve("t", &s, 8).is_err());
         assert!([4usize].into_chunk_spec().resolve("t", &s, 8).is_err());
@@ -523,8 +899,67 @@ mod tests {
             .into_chunk_spec()
             .resolve("t", &s, 8);
         assert!(matches!(bad, Err(Error::InvalidChunks { .. })));
+        let extra = vec![vec![10], vec![7], vec![1]]
+            .into_chunk_spec()
+            .resolve("t", &s, 8);
+        assert!(matches!(extra, Err(Error::InvalidChunks { .. })));
         let c = 100usize.into_chunk_spec().resolve("t", &s, 8).unwrap();
-        assert_eq!(c.blocks(), &[vec![10], vec![7]]);
+        assert_eq!(c.to_blocks(), vec![vec![10], vec![7]]);
+    }
+
+    /// Every block list of small extents round-trips through the compact form, and every
+    /// query agrees with the list.
+    #[test]
+    fn axis_chunks_agree_with_their_lists() {
+        fn lists(n: usize, out: &mut Vec<Vec<usize>>, prefix: &mut Vec<usize>) {
+            if n == 0 {
+                out.push(prefix.clone());
+                return;
+            }
+            for b in 1..=n {
+                prefix.push(b);
+                lists(n - b, out, prefix);
+                prefix.pop();
+            }
+        }
+        for n in 1..=8 {
+            let mut all = Vec::new();
+            lists(n, &mut all, &mut Vec::new());
+            for l in all {
+                let a = AxisChunks::from_sizes(&l);
+                assert_eq!(a, l, "{l:?}");
+                assert_eq!(a.extent(), n);
+                let mut start = 0;
+                for (k, &b) in l.iter().enumerate() {
+                    assert_eq!(a.range(k), start..start + b, "{l:?} block {k}");
+                    for i in start..start + b {
+                        assert_eq!(a.locate(i), k, "{l:?} index {i}");
+                    }
+                    start += b;
+                }
+                for s in 0..=n {
+                    for e in s..=n {
+                        let want: Vec<usize> = l
+                            .iter()
+                            .scan(0, |acc, &b| {
+                                let r = *acc..*acc + b;
+                                *acc += b;
+                                Some(r)
+                            })
+                            .filter(|r| r.start < e && r.end > s)
+                            .map(|r| r.end.min(e) - r.start.max(s))
+                            .collect();
+                        let want = if want.is_empty() { vec![0] } else { want };
+                        assert_eq!(a.sub(s, e), want, "{l:?} sub {s}..{e}");
+                    }
+                }
+                let mut rev = l.clone();
+                rev.reverse();
+                assert_eq!(a.reversed(), rev, "{l:?} reversed");
+                // Equal lists have equal (canonical) forms.
+                assert_eq!(a, AxisChunks::from_sizes(&l.clone()));
+            }
+        }
     }
 
     #[test]
@@ -535,5 +970,16 @@ mod tests {
         let b = Chunks::regular(&[10], &[5]);
         let u = unify_chunks(&[10], &[(&[10], &a), (&[10], &b)]);
         assert_eq!(u.axis(0), &[4, 1, 3, 2]);
+    }
+
+    #[test]
+    fn chunk_regions_decode_in_c_order() {
+        let c = Chunks::regular(&[5, 3], &[2, 2]);
+        let regions: Vec<Region> = (0..c.num_chunks()).map(|k| c.chunk(k)).collect();
+        assert_eq!(regions.len(), 6);
+        assert_eq!(regions[0].as_slice(), &[0..2, 0..2]);
+        assert_eq!(regions[1].as_slice(), &[0..2, 2..3]);
+        assert_eq!(regions[5].as_slice(), &[4..5, 2..3]);
+        assert_eq!(Chunks::single(&[]).chunk(0).len(), 0);
     }
 }

@@ -14,7 +14,7 @@ use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::events::{ComputeInfo, Events, Observer};
 use crate::graph::{Expr, Results, TaskCx};
-use crate::kernels::{contiguous_offset, scatter, SendPtr};
+use crate::kernels::{contiguous_offset, scatter, zeroed_vec, SendPtr};
 use crate::plan::{self, Plan};
 use crate::region::{for_each_tile, region_len, TILE_LEN};
 
@@ -218,34 +218,41 @@ pub(crate) fn materialize<T: Element>(
     let m = expr.meta();
     let shape = m.shape.clone();
     // Zeroed allocation: the OS hands out zero pages lazily, no pass over the memory here.
-    let mut data = vec![T::ZERO; m.size()];
+    let mut data = zeroed_vec::<T>(&m.name, &shape)?;
+    if data.is_empty() {
+        return Ok(ArrayD::from_shape_vec(shape, data).expect("size matches shape"));
+    }
     let ptr = SendPtr(data.as_mut_ptr());
-    m.chunks.regions().par_iter().try_for_each(|chunk| {
-        let n = region_len(chunk) as u64;
-        let name = || format!("{} {chunk:?}", m.name);
-        events.task(name, n, n * T::DTYPE.size() as u64, || {
-            let mut cx = TaskCx::new(results);
-            for_each_tile(chunk, TILE_LEN, |tile| {
-                let len = region_len(tile);
-                match contiguous_offset(&shape, tile) {
-                    Some(off) => {
-                        // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
-                        // `data` is written by this task only; `data` outlives the loop.
-                        let out =
-                            unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
-                        expr.fill(&mut cx, tile, out)
+    // Chunks are decoded from their index: nothing per chunk exists before its task runs.
+    (0..m.chunks.num_chunks())
+        .into_par_iter()
+        .try_for_each(|k| {
+            let chunk = &m.chunks.chunk(k);
+            let n = region_len(chunk) as u64;
+            let name = || format!("{} {chunk:?}", m.name);
+            events.task(name, n, n * T::DTYPE.size() as u64, || {
+                let mut cx = TaskCx::new(results);
+                for_each_tile(chunk, TILE_LEN, |tile| {
+                    let len = region_len(tile);
+                    match contiguous_offset(&shape, tile) {
+                        Some(off) => {
+                            // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
+                            // `data` is written by this task only; `data` outlives the loop.
+                            let out =
+                                unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
+                            expr.fill(&mut cx, tile, out)
+                        }
+                        None => {
+                            let mut buf = cx.take::<T>(len);
+                            let r = expr.fill(&mut cx, tile, &mut buf);
+                            // SAFETY: as above, the tile's region belongs to this task.
+                            unsafe { scatter(&buf, ptr.get(), &shape, tile) };
+                            cx.give(buf);
+                            r
+                        }
                     }
-                    None => {
-                        let mut buf = cx.take::<T>(len);
-                        let r = expr.fill(&mut cx, tile, &mut buf);
-                        // SAFETY: as above, the tile's region belongs to this task.
-                        unsafe { scatter(&buf, ptr.get(), &shape, tile) };
-                        cx.give(buf);
-                        r
-                    }
-                }
+                })
             })
-        })
-    })?;
+        })?;
     Ok(ArrayD::from_shape_vec(shape, data).expect("size matches shape"))
 }

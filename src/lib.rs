@@ -59,7 +59,9 @@ mod region;
 mod sources;
 
 pub use array::{concatenate, stack, where_, ChunkedArray, IntoOperand, Operand};
-pub use chunks::{ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES};
+pub use chunks::{
+    AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,
+};
 pub use delayed::Delayed;
 pub use element::{CastTo, DType, Element, Float, Numeric};
 pub use error::{Error, Result};

@@ -107,14 +107,14 @@ pub struct Plan {
 impl Plan {
     /// Tasks the compute runs in all: stage leaves, held shared nodes' chunks, output chunks.
     pub fn total_tasks(&self) -> u64 {
-        let stages: usize = self.stages.iter().map(|s| s.tasks).sum();
-        let held: usize = self
+        let stages: u64 = self.stages.iter().map(|s| s.tasks as u64).sum();
+        let held: u64 = self
             .steps
             .iter()
             .filter(|n| n.as_stage().is_none())
-            .map(|n| n.meta().chunks.num_chunks())
+            .map(|n| n.meta().chunks.num_chunks() as u64)
             .sum();
-        (stages + held + self.output.as_ref().map_or(0, |o| o.tasks)) as u64
+        stages + held + self.output.as_ref().map_or(0, |o| o.tasks as u64)
     }
 
     /// Elements the tasks produce in all (inputs of the stage leaves, held nodes, the output).
@@ -206,13 +206,18 @@ pub(crate) fn build(
         (0u64, 0u64, 0u64, 0u64);
     for n in &nodes {
         let m = n.meta();
-        let bytes = (m.size() * m.dtype.size()) as u64;
+        let bytes = node_bytes(m);
         if let Some(stage) = n.as_stage() {
             let (mut fused, tile_bytes, _) = pass_nodes(&n.inputs()[0], &held);
             fused.push(m.name.clone());
             let leaves = stage.leaves_per_output().max(1);
-            let depth = usize::BITS - leaves.leading_zeros();
-            let partials = workers * (depth as u64 + 1) * stage.max_partial_bytes() as u64;
+            // Alive at once per worker: a partial per level of the tree over tasks, and one per
+            // level of the cascade inside a task (plus the row being folded).
+            let depth = (usize::BITS - leaves.leading_zeros()) as u64
+                + (usize::BITS - stage.leaves_per_task().leading_zeros()) as u64;
+            let partials = workers
+                .saturating_mul(depth + 1)
+                .saturating_mul(stage.max_partial_bytes() as u64);
             max_pass = max_pass.max(workers * tile_bytes + partials);
             max_tiles = max_tiles.max(workers * tile_bytes);
             max_partials = max_partials.max(partials);
@@ -289,7 +294,7 @@ pub(crate) fn build(
             tasks: rm.chunks.num_chunks(),
             fused,
         };
-        (Some(out), (rm.size() * rm.dtype.size()) as u64)
+        (Some(out), node_bytes(rm))
     };
     let memory = MemoryPlan {
         tiles: max_tiles,
@@ -309,6 +314,12 @@ pub(crate) fn build(
         memory,
         steps,
     })
+}
+
+/// Bytes of a node's values, saturating (a lazy array of 2^62 `f64` has more than `u64` bytes
+/// fit only just; the memory check refuses it either way).
+fn node_bytes(m: &crate::graph::Meta) -> u64 {
+    (m.size() as u64).saturating_mul(m.dtype.size() as u64)
 }
 
 fn human(bytes: u64) -> String {

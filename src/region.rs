@@ -36,61 +36,113 @@ pub(crate) fn c_strides(extents: &[usize]) -> SmallVec<[usize; 6]> {
     s
 }
 
+/// The partition of a box into C-order tiles of at most `max` elements, addressable by index:
+/// whole inner axes, slabs of `step` along one axis `k`, single indices on the axes before it.
+/// It depends only on the box's extents, which is what makes it usable as the canonical leaf
+/// grid of reductions (see `graph/reduce.rs`).
+#[derive(Debug, Clone)]
+pub(crate) struct TileGrid {
+    extents: SmallVec<[usize; 6]>,
+    /// The slab axis; `extents.len()` when the box is one tile.
+    k: usize,
+    step: usize,
+    slabs: usize,
+    count: usize,
+}
+
+impl TileGrid {
+    pub(crate) fn new(extents: &[usize], max: usize) -> Self {
+        let n = extents.len();
+        let ext: SmallVec<[usize; 6]> = extents.iter().copied().collect();
+        let total = region_len(extents_as_ranges(extents).as_slice());
+        if total == 0 {
+            return TileGrid {
+                extents: ext,
+                k: n,
+                step: 1,
+                slabs: 0,
+                count: 0,
+            };
+        }
+        if total <= max || n == 0 {
+            return TileGrid {
+                extents: ext,
+                k: n,
+                step: 1,
+                slabs: 1,
+                count: 1,
+            };
+        }
+        // The slab axis k: the product of the extents after k fits, times extent(k) does not.
+        let mut inner = 1usize;
+        let mut k = n - 1;
+        loop {
+            let e = extents[k];
+            if inner * e > max || k == 0 {
+                break;
+            }
+            inner *= e;
+            k -= 1;
+        }
+        let step = (max / inner).max(1);
+        let slabs = extents[k].div_ceil(step);
+        let count = extents[..k].iter().product::<usize>() * slabs;
+        TileGrid {
+            extents: ext,
+            k,
+            step,
+            slabs,
+            count,
+        }
+    }
+
+    /// Number of tiles (0 for an empty box).
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Tile `i` (C order), relative to the box's origin.
+    pub(crate) fn tile(&self, i: usize) -> Region {
+        let n = self.extents.len();
+        if self.k == n {
+            return self.extents.iter().map(|&e| 0..e).collect();
+        }
+        let mut r: Region = self.extents.iter().map(|&e| 0..e).collect();
+        let slab = i % self.slabs;
+        let s = slab * self.step;
+        r[self.k] = s..(s + self.step).min(self.extents[self.k]);
+        let mut rest = i / self.slabs;
+        for d in (0..self.k).rev() {
+            let idx = rest % self.extents[d];
+            rest /= self.extents[d];
+            r[d] = idx..idx + 1;
+        }
+        r
+    }
+}
+
+fn extents_as_ranges(extents: &[usize]) -> Region {
+    extents.iter().map(|&e| 0..e).collect()
+}
+
 /// Cuts `region` into tiles of at most `max` elements, C order, each itself a box: whole inner
-/// axes, a slab of the axis where the budget runs out, single indices outside it.
+/// axes, a slab of the axis where the budget runs out, single indices outside it (the
+/// [`TileGrid`] of its extents, shifted to its start).
 pub(crate) fn for_each_tile<E>(
     region: &[Range<usize>],
     max: usize,
     mut f: impl FnMut(&[Range<usize>]) -> Result<(), E>,
 ) -> Result<(), E> {
-    let n = region.len();
-    let total = region_len(region);
-    if total == 0 {
-        return Ok(());
-    }
-    if total <= max || n == 0 {
-        return f(region);
-    }
-    // Find the split axis k: inner = product of extents after k fits, inner * extent(k) does not.
-    let mut inner = 1usize;
-    let mut k = n - 1;
-    loop {
-        let e = region[k].len();
-        if inner * e > max || k == 0 {
-            break;
-        }
-        inner *= e;
-        k -= 1;
-    }
-    let step = (max / inner).max(1);
+    let ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+    let grid = TileGrid::new(&ext, max);
     let mut tile: Region = region.iter().cloned().collect();
-    // Odometer over the outer axes 0..k, slabs of `step` along k.
-    let mut idx: SmallVec<[usize; 6]> = region[..k].iter().map(|r| r.start).collect();
-    loop {
-        for d in 0..k {
-            tile[d] = idx[d]..idx[d] + 1;
+    for i in 0..grid.len() {
+        for (d, t) in grid.tile(i).into_iter().enumerate() {
+            tile[d] = region[d].start + t.start..region[d].start + t.end;
         }
-        let mut s = region[k].start;
-        while s < region[k].end {
-            let e = (s + step).min(region[k].end);
-            tile[k] = s..e;
-            f(&tile)?;
-            s = e;
-        }
-        // Advance the odometer.
-        let mut d = k;
-        loop {
-            if d == 0 {
-                return Ok(());
-            }
-            d -= 1;
-            idx[d] += 1;
-            if idx[d] < region[d].end {
-                break;
-            }
-            idx[d] = region[d].start;
-        }
+        f(&tile)?;
     }
+    Ok(())
 }
 
 /// Walks the rows (runs along the last axis) of a box of `extents` in C order, calling

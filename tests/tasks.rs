@@ -219,8 +219,8 @@ fn arrays_and_delayed_values_mix() {
 #[test]
 fn array_graphs_at_three_levels() {
     let pts = chunkwise::random::default_rng(1)
-        .uniform(-1.0, 1.0, [2, 1000])
-        .rechunk([2, 250])
+        .uniform(-1.0, 1.0, [2, 8192])
+        .rechunk([2, 2048])
         .unwrap();
     let inside = pts.square().sum_axis(0).unwrap().lt(1.0).count_nonzero();
     let ops = parse_dot(&inside.to_dot(GraphLevel::Ops).unwrap());
@@ -251,16 +251,17 @@ fn array_graphs_at_three_levels() {
             && label.contains("-> square -> sum(axis=[0]) -> lt 1 -> count_nonzero"),
         "{label}"
     );
-    // Tasks: 4 chunk leaves, a binary tree of 3 combines, the result.
+    // Tasks: 4 leaf tasks (the chunks are whole groups of canonical leaves), a tree of 3
+    // combines, the result.
     let tasks = parse_dot(&inside.to_dot(GraphLevel::Tasks).unwrap());
     let count = |p: &str| tasks.nodes.values().filter(|l| l.starts_with(p)).count();
-    assert_eq!(count("chunk"), 4);
+    assert_eq!(count("task"), 4);
     assert_eq!(count("combine"), 3);
     assert_eq!(count("result"), 1);
     // Leaves to the first combines, those to the top one, the top one to the result.
     assert_eq!(tasks.edges.len(), 4 + 2 + 1);
     // A big task graph is cut off with a note.
-    let big = chunkwise::arange(100_000).rechunk(10).unwrap().sum();
+    let big = chunkwise::arange(2_000_000).rechunk(2048).unwrap().sum();
     let text = big.to_dot(GraphLevel::Tasks).unwrap();
     let d = parse_dot(&text);
     assert!(d.nodes.len() <= chunkwise::diagnostics::MAX_TASK_NODES + 3);
@@ -311,29 +312,30 @@ fn visualize_writes_dot_and_svg_where_graphviz_is() {
 fn profiler_records_every_task_and_draws_them() {
     let prof = Arc::new(Profiler::new(Duration::from_millis(2)));
     let x = chunkwise::random::default_rng(3)
-        .random([4, 500_000])
-        .rechunk([1, 100_000])
+        .random([4, 1 << 19])
+        .rechunk([1, 1 << 17])
         .unwrap();
     let cfg = Config::default().workers(2).observer(prof.clone());
     let plan = x.sum().plan().unwrap();
     x.sum().item_with(&cfg).unwrap();
     let rec = prof.record();
     assert_eq!(rec.tasks.len() as u64, plan.total_tasks());
-    assert_eq!(rec.tasks.len(), 20);
+    // Chunks of 2^17 are whole groups of 64 canonical leaves: one task per chunk.
+    assert_eq!(rec.tasks.len(), 16);
     let ids: HashSet<u64> = rec.tasks.iter().map(|t| t.id).collect();
-    assert_eq!(ids.len(), 20, "one entry per task");
+    assert_eq!(ids.len(), 16, "one entry per task");
     assert!(rec
         .tasks
         .iter()
-        .all(|t| t.ok && t.end >= t.start && t.elements == 100_000 && t.bytes == 800_000));
+        .all(|t| t.ok && t.end >= t.start && t.elements == 1 << 17 && t.bytes == 8 << 17));
     assert!(rec.tasks.iter().all(|t| t.worker.is_some_and(|w| w < 2)));
     assert!(!rec.resources.is_empty());
     let json: serde_json::Value = serde_json::from_str(&rec.to_json()).unwrap();
-    assert_eq!(json["tasks"].as_array().unwrap().len(), 20);
+    assert_eq!(json["tasks"].as_array().unwrap().len(), 16);
     let svg = rec.to_svg().unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("valid SVG");
     let rects = doc.descendants().filter(|n| n.has_tag_name("rect")).count();
-    assert!(rects >= 20, "a bar per task: {rects}");
+    assert!(rects >= 16, "a bar per task: {rects}");
     // A delayed graph is profiled the same way.
     let g = delayed::task("a", || 1).then("b", |x| x * 2);
     g.compute_with(&Config::default().observer(prof.clone()))
@@ -344,22 +346,22 @@ fn profiler_records_every_task_and_draws_them() {
 
 #[test]
 fn progress_counts_tasks_and_appears_only_after_the_threshold() {
-    let x = chunkwise::arange(1_000_000).rechunk(10_000).unwrap().sum();
+    let x = chunkwise::arange(1 << 20).rechunk(1 << 13).unwrap().sum();
     let quick = Arc::new(ProgressBar::hidden(Duration::from_secs(3600)));
     x.item_with(&Config::default().observer(quick.clone()))
         .unwrap();
-    assert_eq!(quick.tasks_done(), 100);
+    assert_eq!(quick.tasks_done(), 128);
     assert_eq!(quick.times_shown(), 0, "short work shows no bar");
     let eager = Arc::new(ProgressBar::hidden(Duration::ZERO));
     x.item_with(&Config::default().observer(eager.clone()))
         .unwrap();
-    assert_eq!(eager.tasks_done(), 100);
+    assert_eq!(eager.tasks_done(), 128);
     assert_eq!(eager.times_shown(), 1);
     // Off by default when standard error is not a terminal (as under cargo test), and the
     // switch in Config works both ways without disturbing results.
     assert_eq!(
         x.item_with(&Config::default().progress(false)).unwrap(),
-        499_999_500_000
+        (1i64 << 20) * ((1 << 20) - 1) / 2
     );
     assert_eq!(
         x.item_with(
@@ -368,7 +370,7 @@ fn progress_counts_tasks_and_appears_only_after_the_threshold() {
                 .progress_after(Duration::from_secs(60))
         )
         .unwrap(),
-        499_999_500_000
+        (1i64 << 20) * ((1 << 20) - 1) / 2
     );
 }
 

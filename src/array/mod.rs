@@ -199,10 +199,10 @@ impl<T: Element> ChunkedArray<T> {
     ///
     /// ```
     /// use chunkwise::diagnostics::GraphLevel;
-    /// let pts = chunkwise::random::default_rng(1).uniform(-1.0, 1.0, [2, 1000]).rechunk([2, 250])?;
+    /// let pts = chunkwise::random::default_rng(1).uniform(-1.0, 1.0, [2, 8192]).rechunk([2, 2048])?;
     /// let inside = pts.square().sum_axis(0)?.lt(1.0).count_nonzero();
     /// let dot = inside.to_dot(GraphLevel::Tasks)?;
-    /// assert!(dot.contains("combine") && dot.contains("chunk 3"));
+    /// assert!(dot.contains("combine") && dot.contains("task 3"));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn visualize(

@@ -160,7 +160,7 @@ impl<T: Element> ChunkedArray<T> {
     /// segments that hold it, so no rechunk is needed and no data is staged.
     pub fn reshape(&self, shape: impl IntoShape) -> Result<Self> {
         let shape = shape.into_shape_vec();
-        let size = crate::chunks::checked_size("reshape", &shape, T::DTYPE.size())?;
+        let size = crate::chunks::checked_len("reshape", &shape)?;
         if size != self.len() {
             return Err(Error::ShapeMismatch {
                 op: format!("reshape to {shape:?} ({size} elements)"),
@@ -322,9 +322,10 @@ pub fn concatenate<T: Element>(arrays: &[ChunkedArray<T>], axis: isize) -> Resul
     let inputs = arrays
         .iter()
         .map(|x| {
-            let mut blocks = grid.blocks().to_vec();
-            blocks[a] = x.chunks().axis(a).to_vec();
-            x.rechunk(blocks).map(|y| y.expr().clone())
+            let mut axes = grid.axes().to_vec();
+            axes[a] = x.chunks().axis(a).clone();
+            x.rechunk(crate::Chunks::from_axes(axes))
+                .map(|y| y.expr().clone())
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(ChunkedArray::from_expr(Arc::new(Concat::new(inputs, a))))

@@ -65,10 +65,12 @@ pub struct ProfileRecord {
 /// use chunkwise::prelude::*;
 /// use chunkwise::diagnostics::Profiler;
 /// let prof = Arc::new(Profiler::new(std::time::Duration::from_millis(5)));
-/// let x = chunkwise::arange(1_000_000).rechunk(100_000)?;
-/// x.sum().compute_with(&Config::default().observer(prof.clone()))?;
+/// let x = chunkwise::arange(1 << 20).rechunk(1 << 17)?;
+/// let s = x.sum();
+/// s.compute_with(&Config::default().observer(prof.clone()))?;
 /// let rec = prof.record();
-/// assert_eq!(rec.tasks.len(), 10);
+/// assert_eq!(rec.tasks.len() as u64, s.plan()?.total_tasks());
+/// assert_eq!(rec.tasks.len(), 8);
 /// assert!(rec.to_json().contains("\"tasks\""));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```

@@ -199,6 +199,10 @@ pub(crate) fn array_dot(root: Arc<dyn Node>, plan: &Plan, level: GraphLevel) -> 
                         let per = st.leaves_per_output().max(1);
                         let outs = (st.tasks() / per).max(1);
                         for o in 0..outs {
+                            if budget == 0 {
+                                left_out += (outs - o).saturating_mul(per);
+                                break;
+                            }
                             let top = tree(&mut s, id, o, 0, per, &mut budget, &mut left_out);
                             if let Some(t) = top {
                                 let _ = writeln!(s, "    {t} -> {result};");
@@ -231,7 +235,8 @@ pub(crate) fn array_dot(root: Arc<dyn Node>, plan: &Plan, level: GraphLevel) -> 
     s
 }
 
-/// The binary combine tree of leaves `lo..hi` of output chunk `o`, as `rayon::join` runs it.
+/// The combine tree of leaf tasks `lo..hi` of output chunk `o`, as the executor runs it (split
+/// by [`tree_split`](crate::graph::reduce::tree_split)).
 fn tree(
     s: &mut String,
     id: NodeId,
@@ -248,7 +253,7 @@ fn tree(
     *budget -= 1;
     if hi - lo == 1 {
         let name = format!("l{id}_{o}_{lo}");
-        let _ = writeln!(s, "    {name} [label=\"chunk {lo}\", shape=box];");
+        let _ = writeln!(s, "    {name} [label=\"task {lo}\", shape=box];");
         return Some(name);
     }
     let name = format!("t{id}_{o}_{lo}_{hi}");
@@ -256,7 +261,7 @@ fn tree(
         s,
         "    {name} [label=\"combine\", shape=circle, width=0.3];"
     );
-    let mid = lo + (hi - lo) / 2;
+    let mid = lo + crate::graph::reduce::tree_split(hi - lo);
     for (a, b) in [(lo, mid), (mid, hi)] {
         if let Some(c) = tree(s, id, o, a, b, budget, left_out) {
             let _ = writeln!(s, "    {c} -> {name};");

@@ -103,16 +103,8 @@ where
         // Every chunk of ours that the region touches: usually exactly one.
         let per_axis: Vec<Vec<(usize, Range<usize>)>> = (0..region.len())
             .map(|d| {
-                self.meta
-                    .chunks
-                    .ranges(d)
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, c)| {
-                        c.start < region[d].end && c.end > region[d].start
-                            || (c.is_empty() && region[d].is_empty())
-                    })
-                    .collect()
+                let a = self.meta.chunks.axis(d);
+                a.overlapping(&region[d]).map(|k| (k, a.range(k))).collect()
             })
             .collect();
         let mut combos: Vec<Vec<(usize, Range<usize>)>> = vec![Vec::new()];

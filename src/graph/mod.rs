@@ -65,8 +65,10 @@ pub(crate) struct Meta {
     pub dtype: DType,
     pub shape: Vec<usize>,
     pub chunks: Chunks,
-    /// An error recorded when the node was built (bad broadcast, bad parameter), returned by
-    /// planning.
+    /// Number of elements (checked: at most [`MAX_ELEMENTS`](crate::chunks::MAX_ELEMENTS)).
+    pub len: usize,
+    /// An error recorded when the node was built (bad broadcast, bad parameter, a shape with
+    /// too many elements), returned by planning.
     pub error: Option<Error>,
 }
 
@@ -78,24 +80,40 @@ impl Meta {
         shape: Vec<usize>,
         chunks: Chunks,
     ) -> Self {
+        let name = name.into();
+        // Every node checks its element count, so `size()` never overflows downstream; an
+        // oversized shape is recorded and returned by planning.
+        let (len, error) = match crate::chunks::checked_len(&name, &shape) {
+            Ok(n) => (n, None),
+            Err(e) => (0, Some(e)),
+        };
+        debug_assert!(
+            error.is_some() || chunks.check(&name, &shape).is_ok(),
+            "{name}: grid {chunks} does not cover shape {shape:?}"
+        );
         Meta {
             id: next_id(),
-            name: name.into(),
+            name,
             kind,
             dtype,
             shape,
             chunks,
-            error: None,
+            len,
+            error,
         }
     }
 
+    /// Records `e` unless an error is recorded already (the first one wins).
     pub(crate) fn with_error(mut self, e: Option<Error>) -> Self {
-        self.error = e;
+        if self.error.is_none() {
+            self.error = e;
+        }
         self
     }
 
+    /// Number of elements (0 for a node whose shape was refused).
     pub(crate) fn size(&self) -> usize {
-        self.shape.iter().product()
+        self.len
     }
 }
 
@@ -165,7 +183,8 @@ pub(crate) fn pull_whole<T: Element>(
     node: &dyn Expr<T>,
     region: &[Range<usize>],
 ) -> Result<Vec<T>> {
-    let mut data = vec![T::ZERO; crate::region::region_len(region)];
+    let extents: Vec<usize> = region.iter().map(|r| r.len()).collect();
+    let mut data = crate::kernels::zeroed_vec::<T>(&node.meta().name, &extents)?;
     let strides = crate::region::c_strides(&region.iter().map(|r| r.len()).collect::<Vec<_>>());
     crate::region::for_each_tile(region, crate::region::TILE_LEN, |t| {
         // Tiles are cut in C order as contiguous runs of the region: fill each in place.
@@ -190,6 +209,36 @@ pub(crate) trait Expr<T: Element>: Node {
     /// Writes the values of `region` (a box in this node's index space), C order, into `out`
     /// (`out.len() == region_len(region)`).
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()>;
+
+    /// The values of `region`, C order, as a slice this node already holds (an in-memory
+    /// array), so that a consumer reads them in place instead of copying them into a tile.
+    fn borrow(&self, _region: &[Range<usize>]) -> Option<&[T]> {
+        None
+    }
+}
+
+/// Calls `f` with the values of `region` of `node`: in place where a held result or the node
+/// itself has them contiguous, else filled into a tile buffer from the task's pool.
+pub(crate) fn read<T: Element, R>(
+    cx: &mut TaskCx<'_>,
+    node: &dyn Expr<T>,
+    region: &[Range<usize>],
+    f: impl FnOnce(&[T]) -> R,
+) -> Result<R> {
+    let m = node.meta();
+    let results = cx.results;
+    if let Some(arr) = results.get::<T>(m.id) {
+        if let Some(off) = crate::kernels::contiguous_offset(&m.shape, region) {
+            let data = arr.as_slice().expect("results are C-order");
+            return Ok(f(&data[off..off + crate::region::region_len(region)]));
+        }
+    } else if let Some(vals) = node.borrow(region) {
+        return Ok(f(vals));
+    }
+    let mut buf = cx.take::<T>(crate::region::region_len(region));
+    let r = pull(cx, node, region, &mut buf).map(|()| f(&buf));
+    cx.give(buf);
+    r
 }
 
 /// A reduction that runs as a stage of its own and materializes its (small) result.
@@ -198,8 +247,11 @@ pub(crate) trait Stage: Node {
     fn tasks(&self) -> usize;
     /// Largest partial (an output chunk) in bytes.
     fn max_partial_bytes(&self) -> usize;
-    /// Leaves per output chunk (the depth of the combine tree is its log2).
+    /// Leaf tasks per output chunk (the depth of the combine tree is its log2).
     fn leaves_per_output(&self) -> usize;
+    /// Canonical leaves folded by one leaf task (a power of two): the depth of the cascade
+    /// inside a task is its log2.
+    fn leaves_per_task(&self) -> usize;
     /// Runs the stage on the current rayon pool, reporting each leaf task to `events`, and
     /// returns its result.
     fn run(
@@ -246,7 +298,7 @@ impl<'a> TaskCx<'a> {
 
     /// A buffer of `len` elements, reused across tiles. Its contents are unspecified: callers
     /// overwrite it.
-    pub(crate) fn take<T: Element>(&mut self, len: usize) -> Vec<T> {
+    pub(crate) fn take<T: Copy + Default + Send + 'static>(&mut self, len: usize) -> Vec<T> {
         let pos = self.scratch.iter().position(|b| b.is::<Vec<T>>());
         let mut v = match pos {
             Some(i) => *self
@@ -287,7 +339,7 @@ impl<'a> TaskCx<'a> {
     }
 
     /// Returns a buffer to the pool.
-    pub(crate) fn give<T: Element>(&mut self, v: Vec<T>) {
+    pub(crate) fn give<T: Copy + Default + Send + 'static>(&mut self, v: Vec<T>) {
         self.scratch.push(Box::new(v));
     }
 }

@@ -10,7 +10,7 @@ use smallvec::SmallVec;
 
 use super::elementwise::fetch;
 use super::{pull, pull_whole, Expr, Meta, Node, OpKind, TaskCx};
-use crate::chunks::Chunks;
+use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Element;
 use crate::error::Result;
 use crate::region::{c_strides, for_each_row_signed, region_len, Region};
@@ -68,24 +68,14 @@ pub(crate) fn write_sub<T: Copy>(
 
 /// Which chunk of `chunks` holds all of `region`, if one does.
 fn chunk_containing(chunks: &Chunks, region: &[Range<usize>]) -> Option<Region> {
-    let mut out = Region::new();
-    for (d, r) in region.iter().enumerate() {
-        let mut start = 0;
-        let mut found = None;
-        for &b in chunks.axis(d) {
-            if r.start >= start && r.start < start + b.max(1) {
-                found = Some(start..start + b);
-                break;
-            }
-            start += b;
-        }
-        let c = found?;
-        if r.end > c.end {
-            return None;
-        }
-        out.push(c);
-    }
-    Some(out)
+    region
+        .iter()
+        .zip(chunks.axes())
+        .map(|(r, a)| {
+            let c = a.range(a.locate(r.start));
+            (r.end <= c.end || c.is_empty()).then_some(c)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,7 +91,7 @@ impl<T: Element> Permute<T> {
     pub(crate) fn new(input: Arc<dyn Expr<T>>, perm: Vec<usize>) -> Self {
         let m = input.meta();
         let shape = perm.iter().map(|&p| m.shape[p]).collect();
-        let chunks = Chunks::from_blocks(perm.iter().map(|&p| m.chunks.axis(p).to_vec()).collect());
+        let chunks = Chunks::from_axes(perm.iter().map(|&p| m.chunks.axis(p).clone()).collect());
         Permute {
             meta: Meta::new(
                 format!("transpose{perm:?}"),
@@ -209,10 +199,10 @@ impl<T: Element> AxisMap<T> {
             .iter()
             .map(|a| a.map_or(1, |i| m.shape[i]))
             .collect();
-        let chunks = Chunks::from_blocks(
+        let chunks = Chunks::from_axes(
             out_to_in
                 .iter()
-                .map(|a| a.map_or(vec![1], |i| m.chunks.axis(i).to_vec()))
+                .map(|a| a.map_or_else(|| AxisChunks::single(1), |i| m.chunks.axis(i).clone()))
                 .collect(),
         );
         AxisMap {
@@ -260,12 +250,12 @@ impl<T: Element> BroadcastTo<T> {
         let m = input.meta();
         let auto = Chunks::auto(&shape, T::DTYPE.size());
         let lead = shape.len() - m.shape.len();
-        let blocks = (0..shape.len())
+        let axes = (0..shape.len())
             .map(|d| {
                 if d >= lead && m.shape[d - lead] == shape[d] {
-                    m.chunks.axis(d - lead).to_vec()
+                    m.chunks.axis(d - lead).clone()
                 } else {
-                    auto.axis(d).to_vec()
+                    auto.axis(d).clone()
                 }
             })
             .collect();
@@ -275,7 +265,7 @@ impl<T: Element> BroadcastTo<T> {
                 OpKind::Movement,
                 T::DTYPE,
                 shape,
-                Chunks::from_blocks(blocks),
+                Chunks::from_axes(axes),
             ),
             input,
         }
@@ -314,6 +304,65 @@ pub(crate) enum SliceAxis {
     New,
 }
 
+/// Input index of output index `i` of a strided axis: `first + i * step`. The caller keeps `i`
+/// inside the axis's length, so the result is an index of the input (no overflow).
+fn strided_index(first: usize, step: isize, i: usize) -> usize {
+    (first as i128 + i as i128 * step as i128) as usize
+}
+
+/// The output grid of a strided slice of `input`. Steps of +-1 keep the input's block
+/// boundaries (Dask's rule) in O(1) for regular grids. Larger steps group the output by input
+/// block for listed grids (O(their blocks)); for regular grids they give regular blocks of the
+/// input's block size divided by the step, so a huge strided view stays O(1).
+fn strided_blocks(input: &AxisChunks, first: usize, step: isize, len: usize) -> AxisChunks {
+    if len == 0 {
+        return AxisChunks::single(0);
+    }
+    let last = strided_index(first, step, len - 1);
+    match step {
+        1 => input.sub(first, first + len),
+        -1 => input.sub(last, first + 1).reversed(),
+        _ if input.is_regular() => {
+            let size = (input.max() / step.unsigned_abs()).max(1);
+            AxisChunks::regular(len, size)
+        }
+        _ => {
+            let (lo, hi) = (first.min(last), first.max(last));
+            let mut blocks: Vec<Range<usize>> = input
+                .overlapping(&(lo..hi + 1))
+                .map(|k| input.range(k))
+                .collect();
+            if step < 0 {
+                blocks.reverse();
+            }
+            // Output indices whose input index falls in each block, in output order.
+            let (f, s) = (first as i128, step as i128);
+            let sizes: Vec<usize> = blocks
+                .iter()
+                .map(|b| {
+                    let (bs, be) = (b.start as i128, b.end as i128);
+                    let (i0, i1) = if s > 0 {
+                        (div_ceil(bs - f, s), div_ceil(be - f, s))
+                    } else {
+                        (div_floor(f - be, -s) + 1, div_floor(f - bs, -s) + 1)
+                    };
+                    (i1.min(len as i128) - i0.max(0)).max(0) as usize
+                })
+                .filter(|&n| n > 0)
+                .collect();
+            AxisChunks::from_sizes(&sizes)
+        }
+    }
+}
+
+fn div_floor(a: i128, b: i128) -> i128 {
+    a.div_euclid(b)
+}
+
+fn div_ceil(a: i128, b: i128) -> i128 {
+    -((-a).div_euclid(b))
+}
+
 /// Slicing: ranges with steps (negative ones reverse), single indices (the axis goes), new axes.
 pub(crate) struct Slice<T: Element> {
     meta: Meta,
@@ -332,12 +381,12 @@ impl<T: Element> Slice<T> {
     ) -> Self {
         let m = input.meta();
         let mut shape = Vec::new();
-        let mut blocks = Vec::new();
+        let mut grid = Vec::new();
         for a in &axes {
             match *a {
                 SliceAxis::New => {
                     shape.push(1);
-                    blocks.push(vec![1]);
+                    grid.push(AxisChunks::single(1));
                 }
                 SliceAxis::Strided {
                     axis,
@@ -346,24 +395,7 @@ impl<T: Element> Slice<T> {
                     len,
                 } => {
                     shape.push(len);
-                    // Output indices grouped by the input chunk they read from, in output order.
-                    let ranges = m.chunks.ranges(axis);
-                    let mut b: Vec<usize> = Vec::new();
-                    let mut last_block = usize::MAX;
-                    for i in 0..len {
-                        let src = (first as isize + i as isize * step) as usize;
-                        let k = ranges.iter().position(|r| r.contains(&src)).unwrap_or(0);
-                        if k == last_block {
-                            *b.last_mut().expect("a block was started") += 1;
-                        } else {
-                            b.push(1);
-                            last_block = k;
-                        }
-                    }
-                    if b.is_empty() {
-                        b.push(0);
-                    }
-                    blocks.push(b);
+                    grid.push(strided_blocks(m.chunks.axis(axis), first, step, len));
                 }
             }
         }
@@ -373,7 +405,7 @@ impl<T: Element> Slice<T> {
                 OpKind::Movement,
                 T::DTYPE,
                 shape,
-                Chunks::from_blocks(blocks),
+                Chunks::from_axes(grid),
             ),
             input,
             axes,
@@ -396,8 +428,13 @@ impl<T: Element> Expr<T> for Slice<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
         // An axis with |step| > 1 and several indices in the tile is read one index at a time,
         // so a sparse slice never reads what it skips.
+        if out.is_empty() {
+            return Ok(());
+        }
         let split = self.axes.iter().enumerate().find_map(|(d, a)| match a {
-            SliceAxis::Strided { step, .. } if step.abs() > 1 && region[d].len() > 1 => Some(d),
+            SliceAxis::Strided { step, .. } if step.unsigned_abs() > 1 && region[d].len() > 1 => {
+                Some(d)
+            }
             _ => None,
         });
         if let Some(d) = split {
@@ -427,10 +464,9 @@ impl<T: Element> Expr<T> for Slice<T> {
                 axis, first, step, ..
             } = *a
             {
-                let lo = first as isize + region[d].start as isize * step;
-                let hi = first as isize + (region[d].end as isize - 1) * step;
-                let (a0, a1) = if lo <= hi { (lo, hi) } else { (hi, lo) };
-                in_region[axis] = a0 as usize..a1 as usize + 1;
+                let lo = strided_index(first, step, region[d].start);
+                let hi = strided_index(first, step, region[d].end - 1);
+                in_region[axis] = lo.min(hi)..lo.max(hi) + 1;
                 if step < 0 && region[d].len() > 1 {
                     reversed.push((axis, d));
                 }
@@ -480,24 +516,25 @@ impl<T: Element> Concat<T> {
         let first = inputs[0].meta();
         let mut shape = first.shape.clone();
         let mut offsets = vec![0];
-        let mut blocks: Vec<Vec<usize>> = first.chunks.blocks().to_vec();
-        blocks[axis] = Vec::new();
+        let mut axes: Vec<AxisChunks> = first.chunks.axes().to_vec();
+        // The joined axis lists its blocks: O(input blocks), as Dask's.
+        let mut joined: Vec<usize> = Vec::new();
         for i in &inputs {
             let m = i.meta();
-            offsets.push(offsets.last().expect("starts with 0") + m.shape[axis]);
-            blocks[axis].extend(m.chunks.axis(axis).iter().filter(|&&b| b > 0));
+            // Saturates only past MAX_ELEMENTS, which Meta::new then refuses.
+            let end: usize = *offsets.last().expect("starts with 0");
+            offsets.push(end.saturating_add(m.shape[axis]));
+            joined.extend(m.chunks.axis(axis).iter().filter(|&b| b > 0));
         }
         shape[axis] = *offsets.last().expect("one per input");
-        if blocks[axis].is_empty() {
-            blocks[axis].push(0);
-        }
+        axes[axis] = AxisChunks::from_sizes(&joined);
         Concat {
             meta: Meta::new(
                 format!("concatenate(axis={axis})"),
                 OpKind::Movement,
                 T::DTYPE,
                 shape,
-                Chunks::from_blocks(blocks),
+                Chunks::from_axes(axes),
             ),
             inputs,
             axis,

@@ -1,10 +1,26 @@
-//! Reduction nodes.
+//! Reduction nodes, and the definition that makes their results independent of chunks.
 //!
-//! A reduction whose reduced axes are each one chunk of the input runs *inline*: a consumer's
-//! tile of the output pulls the matching input box tile by tile and folds it. Otherwise it is
-//! *staged*: one task per input chunk folds that chunk into a partial, the partials of each
-//! output chunk combine in a fixed binary tree (`rayon::join` over chunk order, so the result is
-//! the same for any number of workers), and the result is materialized for its consumers.
+//! The value of a reduction depends on its input's values and shape only: never on the chunks,
+//! the number of workers, or (for a distributed executor) the number of ranks. It is defined as:
+//!
+//! 1. **Leaves.** The sub-box of the reduced axes is cut into the C-order tiles of at most
+//!    [`LEAF_LEN`] positions ([`TileGrid`] of the reduced extents): whole inner reduced axes, a
+//!    slab of one, single indices before it.
+//! 2. **Folding a leaf**, per output element, by a rule fixed by which axes are reduced
+//!    ([`Layout`]): the reduced axes trailing (every full reduction): the reducer's run kernel
+//!    over the leaf's values, which are contiguous (compensated summation for float sums); the
+//!    last axis reduced among others: each row of the leaf through the run kernel, rows combined
+//!    in order; the last axis kept: a sequential fold over the leaf's positions.
+//! 3. **Combining leaves** in the power-of-two tree: the leaves `lo..hi` split at `lo + P`, `P`
+//!    the largest power of two below `hi - lo` (what a binary-counter cascade computes).
+//!
+//! Inline and staged evaluation differ in scheduling only. *Inline* (every reduced axis is one
+//! chunk of the input): a consumer's tile folds all the leaves itself. *Staged*: each output
+//! chunk's leaves are cut into groups of `2^m` leaves, one task each; an aligned group of `2^m`
+//! leaves is a complete subtree of the tree above, and the groups combine in the same
+//! power-of-two tree (by `rayon::join`), so the bits are those of the inline evaluation. The
+//! group size follows the input's chunks (about one input chunk per task), which is why the
+//! chunks decide the work split but not the result.
 
 use std::any::Any;
 use std::marker::PhantomData;
@@ -14,13 +30,35 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use super::{pull, Expr, Meta, Node, OpKind, Results, Stage, TaskCx};
-use crate::chunks::Chunks;
+use super::{read, Expr, Meta, Node, OpKind, Results, Stage, TaskCx};
+use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::kernels::reducers::{Cascade, Reducer};
-use crate::kernels::{scatter, SendPtr};
-use crate::region::{c_strides, for_each_row, for_each_tile, region_len, Region, TILE_LEN};
+use crate::kernels::reducers::{Cascade, Reducer, RowCascade};
+use crate::kernels::{scatter, zeroed_vec, SendPtr};
+use crate::region::{
+    c_strides, for_each_row, for_each_tile, region_len, Region, TileGrid, TILE_LEN,
+};
+
+/// Reduced positions per leaf: one tile, so a leaf of one output is folded from one buffer.
+pub(crate) const LEAF_LEN: usize = TILE_LEN;
+
+/// How a leaf is folded for one output element, fixed by which axes are reduced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// The reduced axes are the last ones: each output's leaf values are contiguous.
+    Trailing,
+    /// The last axis is reduced, and some earlier one is kept: rows through the run kernel.
+    Rows,
+    /// The last axis is kept: a sequential fold, a row of outputs at a time.
+    Columns,
+}
+
+/// The largest power of two strictly below `n` (`n >= 2`): where the canonical tree splits.
+pub(crate) fn tree_split(n: usize) -> usize {
+    debug_assert!(n >= 2);
+    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
+}
 
 pub(crate) struct Reduce<I: Element, R: Reducer<I>> {
     meta: Meta,
@@ -29,6 +67,11 @@ pub(crate) struct Reduce<I: Element, R: Reducer<I>> {
     axes: Vec<usize>,
     keepdims: bool,
     staged: bool,
+    layout: Layout,
+    /// The canonical leaves: tiles of the reduced axes' extents.
+    leaves: TileGrid,
+    /// Leaves per task when staged (a power of two).
+    group: usize,
     _r: PhantomData<fn() -> R>,
 }
 
@@ -36,22 +79,46 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
     /// `axes` must be sorted, unique and in range (the API checks them).
     pub(crate) fn new(input: Arc<dyn Expr<I>>, axes: Vec<usize>, keepdims: bool) -> Self {
         let m = input.meta();
+        let n = m.shape.len();
         let mut shape = Vec::new();
-        let mut blocks = Vec::new();
-        for (d, &n) in m.shape.iter().enumerate() {
+        let mut grid = Vec::new();
+        for (d, &e) in m.shape.iter().enumerate() {
             if axes.contains(&d) {
                 if keepdims {
                     shape.push(1);
-                    blocks.push(vec![1]);
+                    grid.push(AxisChunks::single(1));
                 }
             } else {
-                shape.push(n);
-                blocks.push(m.chunks.axis(d).to_vec());
+                shape.push(e);
+                grid.push(m.chunks.axis(d).clone());
             }
         }
         let staged = axes.iter().any(|&a| m.chunks.axis(a).len() > 1);
-        let reduced: usize = axes.iter().map(|&a| m.shape[a]).product();
-        let all = axes.len() == m.shape.len();
+        let reduced: Vec<usize> = axes.iter().map(|&a| m.shape[a]).collect();
+        let leaves = TileGrid::new(&reduced, LEAF_LEN);
+        let layout = if axes
+            .iter()
+            .enumerate()
+            .all(|(i, &a)| a == n - axes.len() + i)
+        {
+            Layout::Trailing
+        } else if axes.contains(&(n - 1)) {
+            Layout::Rows
+        } else {
+            Layout::Columns
+        };
+        // About one input chunk of reduced positions per task.
+        let leaf_len = if leaves.len() > 0 {
+            region_len(&leaves.tile(0))
+        } else {
+            1
+        };
+        let chunk_reduced = axes
+            .iter()
+            .fold(1usize, |v, &a| v.saturating_mul(m.chunks.axis(a).max()));
+        let per_task = (chunk_reduced / leaf_len.max(1)).max(1);
+        let group = 1usize << (usize::BITS - 1 - per_task.leading_zeros());
+        let all = axes.len() == n;
         let name = if all {
             R::NAME.to_string()
         } else {
@@ -62,9 +129,11 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
                 if keepdims { ", keepdims" } else { "" }
             )
         };
-        let error = (!R::HAS_IDENTITY && reduced == 0).then(|| Error::EmptyReduction {
-            op: name.clone(),
-            shape: m.shape.clone(),
+        let error = (!R::HAS_IDENTITY && reduced.iter().product::<usize>() == 0).then(|| {
+            Error::EmptyReduction {
+                op: name.clone(),
+                shape: m.shape.clone(),
+            }
         });
         let kind = OpKind::Reduce {
             axes: axes.clone(),
@@ -72,31 +141,33 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             staged,
         };
         Reduce {
-            meta: Meta::new(
-                name,
-                kind,
-                R::Acc::DTYPE,
-                shape,
-                Chunks::from_blocks(blocks),
-            )
-            .with_error(error),
+            meta: Meta::new(name, kind, R::Acc::DTYPE, shape, Chunks::from_axes(grid))
+                .with_error(error),
             input,
             axes,
             keepdims,
             staged,
+            layout,
+            leaves,
+            group,
             _r: PhantomData,
         }
     }
 
-    /// The input box of an output region, with `reduced(k)` the range of the k-th reduced axis.
-    fn input_box(&self, out: &[Range<usize>], reduced: impl Fn(usize) -> Range<usize>) -> Region {
+    /// Leaf tasks per output chunk when staged.
+    fn groups(&self) -> usize {
+        self.leaves.len().div_ceil(self.group).max(1)
+    }
+
+    /// The input box of an output region, with `reduced[k]` the range of the k-th reduced axis.
+    fn input_box(&self, out: &[Range<usize>], reduced: &[Range<usize>]) -> Region {
         let n = self.input.meta().shape.len();
         let mut r = Region::with_capacity(n);
         let mut k = 0;
         let mut o = 0;
         for d in 0..n {
             if k < self.axes.len() && self.axes[k] == d {
-                r.push(reduced(k));
+                r.push(reduced[k].clone());
                 k += 1;
                 if self.keepdims {
                     o += 1;
@@ -109,31 +180,18 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         r
     }
 
-    /// Folds the input over `in_box` into `out` (the output region matching `in_box`).
-    fn reduce_box(
+    /// Folds leaf `leaf` for every output of `out_region` into `part` (one per output, C order),
+    /// by the node's [`Layout`]. Every entry of `part` is written.
+    fn fold_leaf(
         &self,
         cx: &mut TaskCx<'_>,
-        in_box: &[Range<usize>],
-        out: &mut [R::Acc],
+        out_region: &[Range<usize>],
+        leaf: usize,
+        part: &mut [R::Part],
     ) -> Result<()> {
-        if out.len() == 1 {
-            // Everything folds into one value: cascade the tiles' totals pairwise.
-            let mut cascade = Cascade::new();
-            for_each_tile(in_box, TILE_LEN, |t| {
-                let mut buf = cx.take::<I>(region_len(t));
-                let r = pull(cx, &*self.input, t, &mut buf);
-                if r.is_ok() {
-                    cascade.push(R::reduce_run(&buf), R::combine);
-                }
-                cx.give(buf);
-                r
-            })?;
-            out[0] = cascade.finish(R::identity(), R::combine);
-            return Ok(());
-        }
-        out.fill(R::identity());
+        let in_box = self.input_box(out_region, &self.leaves.tile(leaf));
         let n = in_box.len();
-        // Strides of the output seen from input axes: 0 on reduced axes.
+        // Strides of the outputs seen from input axes: 0 on reduced axes.
         let out_ext: SmallVec<[usize; 6]> = (0..n)
             .map(|d| {
                 if self.axes.contains(&d) {
@@ -147,74 +205,124 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         for &a in &self.axes {
             ostr[a] = 0;
         }
-        let last_reduced = n > 0 && self.axes.contains(&(n - 1));
-        for_each_tile(in_box, TILE_LEN, |t| {
-            let mut buf = cx.take::<I>(region_len(t));
-            let r = pull(cx, &*self.input, t, &mut buf);
-            if r.is_ok() {
-                let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
-                let base: usize = (0..n)
-                    .map(|d| (t[d].start - in_box[d].start) * ostr[d])
-                    .sum();
-                let len = ext.last().copied().unwrap_or(1);
-                for_each_row(&ext, &ostr, base, |row, off| {
-                    let run = &buf[row * len..(row + 1) * len];
-                    if last_reduced {
-                        out[off] = R::combine(out[off], R::reduce_run(run));
-                    } else {
-                        R::accumulate(&mut out[off..off + len], run);
+        let per: usize = self.axes.iter().map(|&a| in_box[a].len()).product();
+        if self.layout != Layout::Trailing {
+            part.fill(R::identity());
+        }
+        // A leaf holds at most a tile, so tiles of the box keep each output's leaf (Trailing)
+        // or each row of the last axis (Rows) whole.
+        for_each_tile(&in_box, TILE_LEN, |t| {
+            let base: usize = (0..n)
+                .map(|d| (t[d].start - in_box[d].start) * ostr[d])
+                .sum();
+            let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
+            read(cx, &*self.input, t, |vals: &[I]| match self.layout {
+                Layout::Trailing => {
+                    for (j, run) in vals.chunks_exact(per.max(1)).enumerate() {
+                        part[base + j] = R::reduce_run(run);
                     }
-                });
-            }
-            cx.give(buf);
-            r
+                }
+                Layout::Rows => {
+                    let len = ext.last().copied().unwrap_or(1);
+                    for_each_row(&ext, &ostr, base, |row, off| {
+                        let run = R::reduce_run(&vals[row * len..(row + 1) * len]);
+                        part[off] = R::combine(part[off], run);
+                    });
+                }
+                Layout::Columns => {
+                    let len = ext.last().copied().unwrap_or(1);
+                    for_each_row(&ext, &ostr, base, |row, off| {
+                        R::accumulate(&mut part[off..off + len], &vals[row * len..(row + 1) * len]);
+                    });
+                }
+            })
         })
     }
 
-    /// The combine tree over leaves `lo..hi` of one output chunk. Leaf `i` is the `i`-th
-    /// combination (C order) of one chunk per reduced axis, decoded from `i` so that no list of
-    /// leaves is held (a billion-element reduction has hundreds of thousands of them).
+    /// The canonical combination of leaves `leaves` for every output of `out_region`.
+    fn fold_leaves(
+        &self,
+        cx: &mut TaskCx<'_>,
+        out_region: &[Range<usize>],
+        leaves: Range<usize>,
+        part: &mut [R::Part],
+    ) -> Result<()> {
+        if leaves.len() == 1 {
+            return self.fold_leaf(cx, out_region, leaves.start, part);
+        }
+        if part.len() == 1 {
+            let mut cascade = Cascade::new();
+            for k in leaves {
+                let mut p = [R::identity()];
+                self.fold_leaf(cx, out_region, k, &mut p)?;
+                cascade.push(p[0], R::combine);
+            }
+            part[0] = cascade.finish(R::identity(), R::combine);
+            return Ok(());
+        }
+        let mut cascade = RowCascade::new();
+        for k in leaves {
+            let mut p = cx.take::<R::Part>(part.len());
+            if let Err(e) = self.fold_leaf(cx, out_region, k, &mut p) {
+                cx.give(p);
+                cascade.release(cx);
+                return Err(e);
+            }
+            cascade.push(cx, p, R::combine);
+        }
+        cascade.finish(cx, part, R::identity(), R::combine);
+        Ok(())
+    }
+
+    /// The tree over leaf groups `lo..hi` of one output chunk (each group one task).
     fn tree(
         &self,
         results: &Results,
         events: &crate::events::Events,
         out_region: &[Range<usize>],
-        reduced: &[Vec<Range<usize>>],
         lo: usize,
         hi: usize,
-    ) -> Result<Vec<R::Acc>> {
+    ) -> Result<Vec<R::Part>> {
         if hi - lo == 1 {
-            let mut rest = lo;
-            let mut pick: SmallVec<[Range<usize>; 6]> = SmallVec::from_elem(0..0, reduced.len());
-            for k in (0..reduced.len()).rev() {
-                pick[k] = reduced[k][rest % reduced[k].len()].clone();
-                rest /= reduced[k].len();
-            }
-            let in_box = self.input_box(out_region, |k| pick[k].clone());
-            let n = region_len(&in_box) as u64;
+            let leaves = lo * self.group..((lo + 1) * self.group).min(self.leaves.len());
+            let outputs = region_len(out_region);
+            let n = (outputs * self.leaves_volume(&leaves)) as u64;
             let bytes = n * I::DTYPE.size() as u64;
             return events.task(
-                || format!("{} {:?}", self.meta.name, in_box.as_slice()),
+                || {
+                    format!(
+                        "{} {:?} leaves {}..{}",
+                        self.meta.name, out_region, leaves.start, leaves.end
+                    )
+                },
                 n,
                 bytes,
                 || {
-                    let mut part = vec![R::identity(); region_len(out_region)];
+                    let mut part = vec![R::identity(); outputs];
                     let mut cx = TaskCx::new(results);
-                    self.reduce_box(&mut cx, &in_box, &mut part)?;
+                    self.fold_leaves(&mut cx, out_region, leaves.clone(), &mut part)?;
                     Ok(part)
                 },
             );
         }
-        let mid = lo + (hi - lo) / 2;
+        let mid = lo + tree_split(hi - lo);
         let (a, b) = rayon::join(
-            || self.tree(results, events, out_region, reduced, lo, mid),
-            || self.tree(results, events, out_region, reduced, mid, hi),
+            || self.tree(results, events, out_region, lo, mid),
+            || self.tree(results, events, out_region, mid, hi),
         );
         let mut a = a?;
         for (x, y) in a.iter_mut().zip(b?) {
             *x = R::combine(*x, y);
         }
         Ok(a)
+    }
+
+    /// Reduced positions in the leaves `leaves`.
+    fn leaves_volume(&self, leaves: &Range<usize>) -> usize {
+        leaves
+            .clone()
+            .map(|k| region_len(&self.leaves.tile(k)))
+            .sum()
     }
 }
 
@@ -229,30 +337,50 @@ impl<I: Element, R: Reducer<I>> Node for Reduce<I, R> {
     fn as_stage(&self) -> Option<&dyn Stage> {
         self.staged.then_some(self as &dyn Stage)
     }
+    fn cache_bytes(&self) -> usize {
+        // Inline, a tile of outputs carries a cascade of partial rows: one per level.
+        let levels = (usize::BITS - self.leaves.len().leading_zeros()) as usize + 1;
+        levels * TILE_LEN * std::mem::size_of::<R::Part>()
+    }
 }
 
 impl<I: Element, R: Reducer<I>> Expr<R::Acc> for Reduce<I, R> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [R::Acc]) -> Result<()> {
         // A staged reduction's consumers read its stage result through `pull` and never come
         // here; this is the inline evaluation.
-        let shape = &self.input.meta().shape;
-        let in_box = self.input_box(region, |k| 0..shape[self.axes[k]]);
-        self.reduce_box(cx, &in_box, out)
+        if out.is_empty() {
+            return Ok(());
+        }
+        let mut part = cx.take::<R::Part>(out.len());
+        let r = self.fold_leaves(cx, region, 0..self.leaves.len(), &mut part);
+        if r.is_ok() {
+            for (o, &p) in out.iter_mut().zip(part.iter()) {
+                *o = R::finish(p);
+            }
+        }
+        cx.give(part);
+        r
     }
 }
 
 impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
     fn tasks(&self) -> usize {
-        self.input.meta().chunks.num_chunks()
+        self.meta.chunks.num_chunks().saturating_mul(self.groups())
     }
 
     fn max_partial_bytes(&self) -> usize {
-        self.meta.chunks.max_chunk_len() * R::Acc::DTYPE.size()
+        self.meta
+            .chunks
+            .max_chunk_len()
+            .saturating_mul(std::mem::size_of::<R::Part>())
     }
 
     fn leaves_per_output(&self) -> usize {
-        let c = &self.input.meta().chunks;
-        self.axes.iter().map(|&a| c.axis(a).len()).product()
+        self.groups()
+    }
+
+    fn leaves_per_task(&self) -> usize {
+        self.group
     }
 
     fn run(
@@ -260,24 +388,68 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
         results: &Results,
         events: &crate::events::Events,
     ) -> Result<Arc<dyn Any + Send + Sync>> {
-        let in_chunks = &self.input.meta().chunks;
-        let reduced: Vec<Vec<Range<usize>>> =
-            self.axes.iter().map(|&a| in_chunks.ranges(a)).collect();
-        let leaves: usize = reduced.iter().map(Vec::len).product();
         let shape = self.meta.shape.clone();
-        let mut data = vec![R::identity(); self.meta.size()];
-        let ptr = SendPtr(data.as_mut_ptr());
-        self.meta
-            .chunks
-            .regions()
-            .par_iter()
-            .try_for_each(|out_region| {
-                let part = self.tree(results, events, out_region, &reduced, 0, leaves)?;
-                // SAFETY: output chunks are disjoint regions of `data`, which outlives this loop.
-                unsafe { scatter(&part, ptr.get(), &shape, out_region) };
+        let mut data = zeroed_vec::<R::Acc>(&self.meta.name, &shape)?;
+        if !data.is_empty() {
+            let ptr = SendPtr(data.as_mut_ptr());
+            let chunks = &self.meta.chunks;
+            (0..chunks.num_chunks()).into_par_iter().try_for_each(|k| {
+                let out_region = chunks.chunk(k);
+                let part = self.tree(results, events, &out_region, 0, self.groups())?;
+                let vals: Vec<R::Acc> = part.into_iter().map(R::finish).collect();
+                // SAFETY: output chunks are disjoint regions of `data`, which outlives this
+                // loop.
+                unsafe { scatter(&vals, ptr.get(), &shape, &out_region) };
                 Ok::<(), Error>(())
             })?;
+        }
         let arr = ndarray::ArrayD::from_shape_vec(shape, data).expect("size matches shape");
         Ok(Arc::new(arr))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The canonical tree over leaves, written out recursively.
+    fn tree(lo: usize, hi: usize) -> String {
+        if hi - lo == 1 {
+            return lo.to_string();
+        }
+        let mid = lo + tree_split(hi - lo);
+        format!("({}+{})", tree(lo, mid), tree(mid, hi))
+    }
+
+    /// The same tree over aligned groups of `g` leaves, each group a cascade of its leaves.
+    fn grouped(k: usize, g: usize) -> String {
+        fn over(groups: &[String], lo: usize, hi: usize) -> String {
+            if hi - lo == 1 {
+                return groups[lo].clone();
+            }
+            let mid = lo + tree_split(hi - lo);
+            format!("({}+{})", over(groups, lo, mid), over(groups, mid, hi))
+        }
+        let groups: Vec<String> = (0..k.div_ceil(g))
+            .map(|j| {
+                let mut c = Cascade::new();
+                for leaf in j * g..((j + 1) * g).min(k) {
+                    c.push(leaf.to_string(), |a, b| format!("({a}+{b})"));
+                }
+                c.finish(String::new(), |a, b| format!("({a}+{b})"))
+            })
+            .collect();
+        over(&groups, 0, groups.len())
+    }
+
+    /// Tasks of any power-of-two group size, and the tile cascade, compute the one tree.
+    #[test]
+    fn every_grouping_of_leaves_is_the_canonical_tree() {
+        for k in 1..=70 {
+            let want = tree(0, k);
+            for g in [1, 2, 4, 8, 16, 32, 64, 128] {
+                assert_eq!(grouped(k, g), want, "{k} leaves in groups of {g}");
+            }
+        }
     }
 }

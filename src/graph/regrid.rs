@@ -47,4 +47,9 @@ impl<T: Element> Expr<T> for Regrid<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
         pull(cx, &*self.input, region, out)
     }
+    fn borrow(&self, region: &[Range<usize>]) -> Option<&[T]> {
+        // Same values, same index space: the input's slice is ours. A held input is read by
+        // `read` through its own id, not here.
+        self.input.borrow(region)
+    }
 }

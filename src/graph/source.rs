@@ -12,6 +12,10 @@ use crate::region::{c_strides, for_each_row};
 /// What a source knows how to do: produce the values of any region of its shape.
 pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
     fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()>;
+    /// The region in place, for sources that hold their values (see [`Expr::borrow`]).
+    fn borrow(&self, _shape: &[usize], _region: &[Range<usize>]) -> Option<&[T]> {
+        None
+    }
 }
 
 /// A source whose values depend on the flat C-order position only (arange, linspace, random).
@@ -70,5 +74,8 @@ impl<T: Element> Node for SourceNode<T> {
 impl<T: Element> Expr<T> for SourceNode<T> {
     fn fill(&self, _: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
         self.f.fill(&self.meta.shape, region, out)
+    }
+    fn borrow(&self, region: &[Range<usize>]) -> Option<&[T]> {
+        self.f.borrow(&self.meta.shape, region)
     }
 }

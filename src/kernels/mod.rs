@@ -143,6 +143,41 @@ pub(crate) unsafe fn scatter<T: Copy>(
     });
 }
 
+/// A vector of `shape`'s element count, all zero, for results (outputs, stage results, whole
+/// chunks). The memory comes from `alloc_zeroed`, so the OS supplies zero pages lazily and no
+/// pass is made over it here; a size that cannot be addressed or allocated is
+/// [`Error::TooLarge`](crate::Error::TooLarge) instead of an abort.
+pub(crate) fn zeroed_vec<T: crate::element::Element>(
+    op: &str,
+    shape: &[usize],
+) -> crate::error::Result<Vec<T>> {
+    let len = crate::chunks::checked_bytes(op, shape, std::mem::size_of::<T>())?
+        / std::mem::size_of::<T>().max(1);
+    if len == 0 || std::mem::size_of::<T>() == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|e| crate::Error::TooLarge {
+        op: op.to_string(),
+        shape: shape.to_vec(),
+        reason: e.to_string(),
+    })?;
+    // SAFETY: the layout has nonzero size (len > 0, T not zero-sized).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if ptr.is_null() {
+        return Err(crate::Error::TooLarge {
+            op: op.to_string(),
+            shape: shape.to_vec(),
+            reason: format!(
+                "the {} bytes of the result could not be allocated",
+                layout.size()
+            ),
+        });
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[T; len]`; every
+    // element type is valid as all-zero bytes (0, 0.0, false); length equals capacity.
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
 /// A raw pointer that may cross threads; each task writes a disjoint region through it.
 pub(crate) struct SendPtr<T>(pub(crate) *mut T);
 unsafe impl<T> Send for SendPtr<T> {}

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use ndarray::{Array, ArrayD, Dimension};
 
 use crate::array::ChunkedArray;
-use crate::chunks::{checked_size, Chunks, IntoChunks, IntoShape};
+use crate::chunks::{checked_len, Chunks, IntoChunks, IntoShape};
 use crate::element::{Element, Numeric};
 use crate::error::{Error, Result};
 use crate::graph::source::{Flat, FlatFn, RegionFn, SourceNode};
@@ -25,7 +25,7 @@ pub(crate) fn source<T: Element>(
     shape: Vec<usize>,
     f: Arc<dyn RegionFn<T>>,
 ) -> ChunkedArray<T> {
-    if let Err(e) = checked_size(&name, &shape, T::DTYPE.size()) {
+    if let Err(e) = checked_len(&name, &shape) {
         return invalid(&name, shape, e);
     }
     let chunks = Chunks::auto(&shape, T::DTYPE.size());
@@ -249,6 +249,11 @@ impl<T: Element> RegionFn<T> for InMemory<T> {
         );
         Ok(())
     }
+    fn borrow(&self, shape: &[usize], region: &[Range<usize>]) -> Option<&[T]> {
+        let off = kernels::contiguous_offset(shape, region)?;
+        let len = crate::region::region_len(region);
+        Some(&self.data.as_slice().expect("kept in C order")[off..off + len])
+    }
 }
 
 struct FromDelayed<T> {
@@ -296,7 +301,7 @@ pub fn from_delayed<T: Element>(
     chunks: impl IntoChunks,
 ) -> Result<ChunkedArray<T>> {
     let shape = shape.into_shape_vec();
-    checked_size("from_delayed", &shape, T::DTYPE.size())?;
+    checked_len("from_delayed", &shape)?;
     let chunks = chunks
         .into_chunk_spec()
         .resolve("from_delayed", &shape, T::DTYPE.size())?;
