@@ -102,22 +102,67 @@ impl TileGrid {
     }
 
     /// Tile `i` (C order), relative to the box's origin.
+    #[inline]
     pub(crate) fn tile(&self, i: usize) -> Region {
         let n = self.extents.len();
         if self.k == n {
             return self.extents.iter().map(|&e| 0..e).collect();
         }
+        // Slab axis 0 (every 1-d box, and boxes whose inner axes fill a tile): no division.
+        let (slab, mut rest) = if self.k == 0 {
+            (i, 0)
+        } else {
+            (i % self.slabs, i / self.slabs)
+        };
         let mut r: Region = self.extents.iter().map(|&e| 0..e).collect();
-        let slab = i % self.slabs;
         let s = slab * self.step;
         r[self.k] = s..(s + self.step).min(self.extents[self.k]);
-        let mut rest = i / self.slabs;
         for d in (0..self.k).rev() {
             let idx = rest % self.extents[d];
             rest /= self.extents[d];
             r[d] = idx..idx + 1;
         }
         r
+    }
+}
+
+impl TileGrid {
+    /// Elements in tiles `tiles`, in O(1): every tile is a full slab of `step` except those in
+    /// the last slab of their row, of which `[a, b)` holds `b / slabs - a / slabs`.
+    pub(crate) fn volume(&self, tiles: Range<usize>) -> usize {
+        let n = self.extents.len();
+        if tiles.is_empty() {
+            return 0;
+        }
+        if self.k == n {
+            return self.extents.iter().product();
+        }
+        let inner: usize = self.extents[self.k + 1..].iter().product();
+        let last = self.extents[self.k] - (self.slabs - 1) * self.step;
+        let partial = tiles.end / self.slabs - tiles.start / self.slabs;
+        (tiles.len() * self.step - partial * (self.step - last)) * inner
+    }
+
+    /// Writes tile `i` into `r` through `set(axis, range)`, for the axes a tile does not take
+    /// whole (the slab axis and those before it); the caller keeps the other axes whole. The
+    /// hot loop of reductions: no region is built.
+    #[inline]
+    pub(crate) fn set_tile(&self, i: usize, mut set: impl FnMut(usize, Range<usize>)) {
+        if self.k == self.extents.len() {
+            return;
+        }
+        let (slab, mut rest) = if self.k == 0 {
+            (i, 0)
+        } else {
+            (i % self.slabs, i / self.slabs)
+        };
+        let s = slab * self.step;
+        set(self.k, s..(s + self.step).min(self.extents[self.k]));
+        for d in (0..self.k).rev() {
+            let idx = rest % self.extents[d];
+            rest /= self.extents[d];
+            set(d, idx..idx + 1);
+        }
     }
 }
 
@@ -202,6 +247,36 @@ pub(crate) fn for_each_row_signed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tile_grid_agrees_with_its_tiles() {
+        for ext in [
+            vec![5usize, 7, 3],
+            vec![13],
+            vec![4, 0, 2],
+            vec![],
+            vec![3, 1, 9, 2],
+        ] {
+            for max in [1, 2, 5, 7, 20, 1000] {
+                let g = TileGrid::new(&ext, max);
+                let vols: Vec<usize> = (0..g.len()).map(|i| region_len(&g.tile(i))).collect();
+                for a in 0..=g.len() {
+                    for b in a..=g.len() {
+                        assert_eq!(
+                            g.volume(a..b),
+                            vols[a..b].iter().sum::<usize>(),
+                            "{ext:?} {max}"
+                        );
+                    }
+                }
+                for i in 0..g.len() {
+                    let mut r = extents_as_ranges(&ext);
+                    g.set_tile(i, |d, x| r[d] = x);
+                    assert_eq!(r, g.tile(i), "{ext:?} {max} tile {i}");
+                }
+            }
+        }
+    }
 
     fn tiles(region: &[Range<usize>], max: usize) -> Vec<Vec<Range<usize>>> {
         let mut v = Vec::new();

@@ -236,7 +236,8 @@ pub(crate) fn read<T: Element, R>(
         return Ok(f(vals));
     }
     let mut buf = cx.take::<T>(crate::region::region_len(region));
-    let r = pull(cx, node, region, &mut buf).map(|()| f(&buf));
+    // Not held (looked up above): evaluate the node itself.
+    let r = node.fill(cx, region, &mut buf).map(|()| f(&buf));
     cx.give(buf);
     r
 }
@@ -273,6 +274,10 @@ impl Results {
     }
 
     pub(crate) fn get<T: Element>(&self, id: NodeId) -> Option<&ndarray::ArrayD<T>> {
+        // Most computes hold nothing: skip the hash on the hot path.
+        if self.map.is_empty() {
+            return None;
+        }
         self.map
             .get(&id)
             .and_then(|v| v.downcast_ref::<ndarray::ArrayD<T>>())

@@ -180,19 +180,10 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         r
     }
 
-    /// Folds leaf `leaf` for every output of `out_region` into `part` (one per output, C order),
-    /// by the node's [`Layout`]. Every entry of `part` is written.
-    fn fold_leaf(
-        &self,
-        cx: &mut TaskCx<'_>,
-        out_region: &[Range<usize>],
-        leaf: usize,
-        part: &mut [R::Part],
-    ) -> Result<()> {
-        let in_box = self.input_box(out_region, &self.leaves.tile(leaf));
-        let n = in_box.len();
-        // Strides of the outputs seen from input axes: 0 on reduced axes.
-        let out_ext: SmallVec<[usize; 6]> = (0..n)
+    /// Output strides seen from the input axes of `in_box` (0 on reduced axes), and the number
+    /// of reduced positions in it.
+    fn out_strides(&self, in_box: &[Range<usize>]) -> (SmallVec<[usize; 6]>, usize) {
+        let out_ext: SmallVec<[usize; 6]> = (0..in_box.len())
             .map(|d| {
                 if self.axes.contains(&d) {
                     1
@@ -205,34 +196,80 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         for &a in &self.axes {
             ostr[a] = 0;
         }
-        let per: usize = self.axes.iter().map(|&a| in_box[a].len()).product();
-        if self.layout != Layout::Trailing {
+        let per = self.axes.iter().map(|&a| in_box[a].len()).product();
+        (ostr, per)
+    }
+
+    /// The sequential fold of [`Layout::Columns`] over `in_box`, in the result type, into `acc`
+    /// (one per output, C order).
+    fn fold_columns(
+        &self,
+        cx: &mut TaskCx<'_>,
+        in_box: &[Range<usize>],
+        acc: &mut [R::Acc],
+    ) -> Result<()> {
+        let (ostr, _) = self.out_strides(in_box);
+        acc.fill(R::finish(R::identity()));
+        for_each_tile(in_box, TILE_LEN, |t| {
+            let base: usize = (0..t.len())
+                .map(|d| (t[d].start - in_box[d].start) * ostr[d])
+                .sum();
+            let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
+            let len = ext.last().copied().unwrap_or(1);
+            read(cx, &*self.input, t, |vals: &[I]| {
+                for_each_row(&ext, &ostr, base, |row, off| {
+                    R::accumulate(&mut acc[off..off + len], &vals[row * len..(row + 1) * len]);
+                });
+            })
+        })
+    }
+
+    /// Folds leaf `leaf` for every output of `out_region` into `part` (one per output, C order),
+    /// by the node's [`Layout`]. Every entry of `part` is written.
+    fn fold_leaf(
+        &self,
+        cx: &mut TaskCx<'_>,
+        in_box: &mut Region,
+        leaf: usize,
+        part: &mut [R::Part],
+    ) -> Result<()> {
+        self.leaves.set_tile(leaf, |k, r| in_box[self.axes[k]] = r);
+        let in_box = &*in_box;
+        if self.layout == Layout::Columns {
+            let mut acc = cx.take::<R::Acc>(part.len());
+            let r = self.fold_columns(cx, in_box, &mut acc);
+            for (p, &a) in part.iter_mut().zip(acc.iter()) {
+                *p = R::lift(a);
+            }
+            cx.give(acc);
+            return r;
+        }
+        if part.len() == 1 && self.layout == Layout::Trailing {
+            // One output: the leaf is one box of at most a tile, read whole.
+            part[0] = read(cx, &*self.input, in_box, |vals: &[I]| R::reduce_run(vals))?;
+            return Ok(());
+        }
+        let (ostr, per) = self.out_strides(in_box);
+        if self.layout == Layout::Rows {
             part.fill(R::identity());
         }
         // A leaf holds at most a tile, so tiles of the box keep each output's leaf (Trailing)
         // or each row of the last axis (Rows) whole.
-        for_each_tile(&in_box, TILE_LEN, |t| {
-            let base: usize = (0..n)
+        for_each_tile(in_box, TILE_LEN, |t| {
+            let base: usize = (0..t.len())
                 .map(|d| (t[d].start - in_box[d].start) * ostr[d])
                 .sum();
             let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
-            read(cx, &*self.input, t, |vals: &[I]| match self.layout {
-                Layout::Trailing => {
+            read(cx, &*self.input, t, |vals: &[I]| {
+                if self.layout == Layout::Trailing {
                     for (j, run) in vals.chunks_exact(per.max(1)).enumerate() {
                         part[base + j] = R::reduce_run(run);
                     }
-                }
-                Layout::Rows => {
+                } else {
                     let len = ext.last().copied().unwrap_or(1);
                     for_each_row(&ext, &ostr, base, |row, off| {
                         let run = R::reduce_run(&vals[row * len..(row + 1) * len]);
                         part[off] = R::combine(part[off], run);
-                    });
-                }
-                Layout::Columns => {
-                    let len = ext.last().copied().unwrap_or(1);
-                    for_each_row(&ext, &ostr, base, |row, off| {
-                        R::accumulate(&mut part[off..off + len], &vals[row * len..(row + 1) * len]);
                     });
                 }
             })
@@ -247,14 +284,19 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         leaves: Range<usize>,
         part: &mut [R::Part],
     ) -> Result<()> {
+        // The input box of the leaves: whole reduced axes, of which each leaf sets its own
+        // ranges (axes inside a leaf stay whole).
+        let shape = &self.input.meta().shape;
+        let whole: Region = self.axes.iter().map(|&a| 0..shape[a]).collect();
+        let mut in_box = self.input_box(out_region, &whole);
         if leaves.len() == 1 {
-            return self.fold_leaf(cx, out_region, leaves.start, part);
+            return self.fold_leaf(cx, &mut in_box, leaves.start, part);
         }
         if part.len() == 1 {
             let mut cascade = Cascade::new();
             for k in leaves {
                 let mut p = [R::identity()];
-                self.fold_leaf(cx, out_region, k, &mut p)?;
+                self.fold_leaf(cx, &mut in_box, k, &mut p)?;
                 cascade.push(p[0], R::combine);
             }
             part[0] = cascade.finish(R::identity(), R::combine);
@@ -263,7 +305,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let mut cascade = RowCascade::new();
         for k in leaves {
             let mut p = cx.take::<R::Part>(part.len());
-            if let Err(e) = self.fold_leaf(cx, out_region, k, &mut p) {
+            if let Err(e) = self.fold_leaf(cx, &mut in_box, k, &mut p) {
                 cx.give(p);
                 cascade.release(cx);
                 return Err(e);
@@ -286,7 +328,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         if hi - lo == 1 {
             let leaves = lo * self.group..((lo + 1) * self.group).min(self.leaves.len());
             let outputs = region_len(out_region);
-            let n = (outputs * self.leaves_volume(&leaves)) as u64;
+            let n = (outputs * self.leaves.volume(leaves.clone())) as u64;
             let bytes = n * I::DTYPE.size() as u64;
             return events.task(
                 || {
@@ -316,14 +358,6 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         }
         Ok(a)
     }
-
-    /// Reduced positions in the leaves `leaves`.
-    fn leaves_volume(&self, leaves: &Range<usize>) -> usize {
-        leaves
-            .clone()
-            .map(|k| region_len(&self.leaves.tile(k)))
-            .sum()
-    }
 }
 
 impl<I: Element, R: Reducer<I>> Node for Reduce<I, R> {
@@ -350,6 +384,11 @@ impl<I: Element, R: Reducer<I>> Expr<R::Acc> for Reduce<I, R> {
         // here; this is the inline evaluation.
         if out.is_empty() {
             return Ok(());
+        }
+        if self.leaves.len() == 1 && self.layout == Layout::Columns {
+            // One leaf folded sequentially: straight into the output (`finish(lift(a)) == a`).
+            let in_box = self.input_box(region, &self.leaves.tile(0));
+            return self.fold_columns(cx, &in_box, out);
         }
         let mut part = cx.take::<R::Part>(out.len());
         let r = self.fold_leaves(cx, region, 0..self.leaves.len(), &mut part);

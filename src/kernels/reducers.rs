@@ -24,8 +24,11 @@ pub(crate) trait Reducer<I: Element>: Send + Sync + 'static {
     fn identity() -> Self::Part;
     /// Folds a whole contiguous run into one partial.
     fn reduce_run(run: &[I]) -> Self::Part;
-    /// `acc[i] = fold(acc[i], run[i])`: one step of a sequential fold for a row of outputs.
-    fn accumulate(acc: &mut [Self::Part], run: &[I]);
+    /// `acc[i] = fold(acc[i], run[i])`: one step of a sequential fold for a row of outputs, in
+    /// the result type (a plain add for sums), starting from `finish(identity())`.
+    fn accumulate(acc: &mut [Self::Acc], run: &[I]);
+    /// The partial of a sequential fold's result.
+    fn lift(a: Self::Acc) -> Self::Part;
     /// The associative combine of two partials (left, then right).
     fn combine(a: Self::Part, b: Self::Part) -> Self::Part;
     /// The result of a partial.
@@ -181,11 +184,14 @@ impl<I: Numeric> Reducer<I> for SumR {
             }
         }
     }
-    fn accumulate(acc: &mut [Self::Part], run: &[I]) {
-        fold_rows(acc, run, &|a: Self::Part, x: I| Compensated {
-            sum: a.sum.n_add(x.to_acc()),
-            err: a.err,
-        });
+    fn accumulate(acc: &mut [I::Acc], run: &[I]) {
+        fold_rows(acc, run, &|a: I::Acc, x: I| a.n_add(x.to_acc()));
+    }
+    fn lift(a: I::Acc) -> Self::Part {
+        Compensated {
+            sum: a,
+            err: <I::Acc as Element>::ZERO,
+        }
     }
     fn combine(a: Self::Part, b: Self::Part) -> Self::Part {
         if I::IS_FLOAT {
@@ -223,6 +229,9 @@ impl<I: Numeric> Reducer<I> for ProdR {
     fn accumulate(acc: &mut [I::Acc], run: &[I]) {
         fold_rows(acc, run, &|a: I::Acc, x: I| a.n_mul(x.to_acc()));
     }
+    fn lift(a: I::Acc) -> I::Acc {
+        a
+    }
     fn combine(a: I::Acc, b: I::Acc) -> I::Acc {
         a.n_mul(b)
     }
@@ -246,6 +255,9 @@ impl<I: Numeric> Reducer<I> for MinR {
     }
     fn accumulate(acc: &mut [I], run: &[I]) {
         fold_rows(acc, run, &|a: I, x: I| x.n_min(a));
+    }
+    fn lift(a: I) -> I {
+        a
     }
     fn combine(a: I, b: I) -> I {
         a.n_min(b)
@@ -271,6 +283,9 @@ impl<I: Numeric> Reducer<I> for MaxR {
     fn accumulate(acc: &mut [I], run: &[I]) {
         fold_rows(acc, run, &|a: I, x: I| x.n_max(a));
     }
+    fn lift(a: I) -> I {
+        a
+    }
     fn combine(a: I, b: I) -> I {
         a.n_max(b)
     }
@@ -293,6 +308,9 @@ impl<I: Element> Reducer<I> for CountNonzeroR {
     }
     fn accumulate(acc: &mut [u64], run: &[I]) {
         fold_rows(acc, run, &|a: u64, x: I| a + x.is_nonzero() as u64);
+    }
+    fn lift(a: u64) -> u64 {
+        a
     }
     fn combine(a: u64, b: u64) -> u64 {
         a + b
@@ -317,6 +335,9 @@ impl<I: Element> Reducer<I> for AnyR {
     fn accumulate(acc: &mut [bool], run: &[I]) {
         fold_rows(acc, run, &|a: bool, x: I| a | x.is_nonzero());
     }
+    fn lift(a: bool) -> bool {
+        a
+    }
     fn combine(a: bool, b: bool) -> bool {
         a | b
     }
@@ -339,6 +360,9 @@ impl<I: Element> Reducer<I> for AllR {
     }
     fn accumulate(acc: &mut [bool], run: &[I]) {
         fold_rows(acc, run, &|a: bool, x: I| a & x.is_nonzero());
+    }
+    fn lift(a: bool) -> bool {
+        a
     }
     fn combine(a: bool, b: bool) -> bool {
         a & b
