@@ -298,6 +298,40 @@ impl AxisChunks {
         }
     }
 
+    /// The blocks of `pieces` one after the other (a concatenation): exact, and O(1) when they
+    /// join into a regular split (every piece but the last made of whole blocks of one size);
+    /// listed when that takes at most `max_listed` blocks; past that, regular blocks of the
+    /// largest piece block, so that joining huge arrays stays O(pieces).
+    pub(crate) fn concat(pieces: &[&AxisChunks], max_listed: usize) -> Self {
+        let extent = pieces
+            .iter()
+            .fold(0usize, |a, p| a.saturating_add(p.extent()));
+        let nonempty: Vec<&AxisChunks> =
+            pieces.iter().copied().filter(|p| p.extent() > 0).collect();
+        let size = nonempty.first().map_or(0, |p| p.max());
+        // A piece continues a regular split of `size` if it is one from its own start (the
+        // representation is canonical, so equality says it) and, unless last, ends on a block.
+        let fits = |p: &AxisChunks| *p == Self::regular(p.extent(), size);
+        let regular = nonempty.split_last().is_some_and(|(last, rest)| {
+            rest.iter().all(|p| fits(p) && p.extent() % size == 0) && fits(last)
+        });
+        if regular {
+            return Self::regular(extent, size);
+        }
+        let count = nonempty
+            .iter()
+            .fold(0usize, |a, p| a.saturating_add(p.len()));
+        if count <= max_listed {
+            let sizes: Vec<usize> = nonempty.iter().flat_map(|p| p.iter()).collect();
+            if sizes.is_empty() {
+                return Self::single(0);
+            }
+            return Self::from_sizes(&sizes);
+        }
+        let biggest = nonempty.iter().map(|p| p.max()).max().unwrap_or(0);
+        Self::regular(extent, biggest)
+    }
+
     /// The ends of the blocks, in order.
     fn ends(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.len()).map(|k| self.range(k).end)
@@ -762,6 +796,12 @@ pub(crate) fn checked_len(op: &str, shape: &[usize]) -> Result<usize> {
         })
 }
 
+/// The product of `extents`, saturating: for counts of shapes not yet checked (an invalid
+/// node's error is reported by planning; its arithmetic must not overflow first).
+pub(crate) fn saturating_len(extents: &[usize]) -> usize {
+    extents.iter().fold(1usize, |a, &b| a.saturating_mul(b))
+}
+
 /// Bytes of `len` elements of `itemsize`, or [`Error::TooLarge`] if they cannot be addressed.
 pub(crate) fn checked_bytes(op: &str, shape: &[usize], itemsize: usize) -> Result<usize> {
     checked_len(op, shape)?
@@ -960,6 +1000,24 @@ mod tests {
                 assert_eq!(a, AxisChunks::from_sizes(&l.clone()));
             }
         }
+    }
+
+    #[test]
+    fn concatenated_axes_are_regular_when_they_join_up() {
+        let r = |e, s| AxisChunks::regular(e, s);
+        assert!(AxisChunks::concat(&[&r(8, 4), &r(10, 4)], 100).is_regular());
+        assert_eq!(
+            AxisChunks::concat(&[&r(8, 4), &r(10, 4)], 100),
+            [4, 4, 4, 4, 2]
+        );
+        assert_eq!(AxisChunks::concat(&[&r(6, 4), &r(4, 4)], 100), [4, 2, 4]);
+        assert_eq!(AxisChunks::concat(&[&r(0, 1), &r(3, 2)], 100), [2, 1]);
+        assert_eq!(AxisChunks::concat(&[&r(0, 1)], 100), [0]);
+        // Past the listing bound: regular blocks of the largest piece block.
+        assert_eq!(AxisChunks::concat(&[&r(6, 4), &r(4, 4)], 2), [4, 4, 2]);
+        let huge = r(1 << 62, 1 << 22);
+        let j = AxisChunks::concat(&[&huge, &huge], 1 << 16);
+        assert!(j.is_regular() && j.extent() == 1 << 63 && j.len() == 1 << 41);
     }
 
     #[test]

@@ -105,31 +105,35 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Tasks the compute runs in all: stage leaves, held shared nodes' chunks, output chunks.
+    /// Tasks the compute runs in all: stage leaf tasks, held shared nodes' chunks, output
+    /// chunks (saturating at `u64::MAX`).
     pub fn total_tasks(&self) -> u64 {
-        let stages: u64 = self.stages.iter().map(|s| s.tasks as u64).sum();
-        let held: u64 = self
+        let held = self
             .steps
             .iter()
             .filter(|n| n.as_stage().is_none())
-            .map(|n| n.meta().chunks.num_chunks() as u64)
-            .sum();
-        stages + held + self.output.as_ref().map_or(0, |o| o.tasks as u64)
+            .map(|n| n.meta().chunks.num_chunks());
+        let stages = self.stages.iter().map(|s| s.tasks);
+        let output = self.output.iter().map(|o| o.tasks);
+        stages
+            .chain(held)
+            .chain(output)
+            .fold(0u64, |a, t| a.saturating_add(t as u64))
     }
 
     /// Elements the tasks produce in all (inputs of the stage leaves, held nodes, the output).
     pub fn total_elements(&self) -> u64 {
-        self.steps
+        let steps = self.steps.iter().map(|n| match n.as_stage() {
+            Some(_) => n.inputs()[0].meta().size(),
+            None => n.meta().size(),
+        });
+        let output = self
+            .output
             .iter()
-            .map(|n| match n.as_stage() {
-                Some(_) => n.inputs()[0].meta().size() as u64,
-                None => n.meta().size() as u64,
-            })
-            .sum::<u64>()
-            + self
-                .output
-                .as_ref()
-                .map_or(0, |_| self.shape.iter().product::<usize>() as u64)
+            .map(|_| crate::chunks::saturating_len(&self.shape));
+        steps
+            .chain(output)
+            .fold(0u64, |a, n| a.saturating_add(n as u64))
     }
 }
 
@@ -158,7 +162,9 @@ fn pass_nodes(start: &Arc<dyn Node>, held: &HashSet<NodeId>) -> (Vec<String>, u6
         if !seen.insert(m.id) {
             continue;
         }
-        tile_bytes += (2 * TILE_LEN * m.dtype.size() + n.cache_bytes()) as u64;
+        tile_bytes = tile_bytes
+            .saturating_add((2 * TILE_LEN * m.dtype.size()) as u64)
+            .saturating_add(n.cache_bytes() as u64);
         if !top && held.contains(&m.id) {
             names.push(format!("read[{}]", m.name));
             continue;
@@ -218,10 +224,10 @@ pub(crate) fn build(
             let partials = workers
                 .saturating_mul(depth + 1)
                 .saturating_mul(stage.max_partial_bytes() as u64);
-            max_pass = max_pass.max(workers * tile_bytes + partials);
-            max_tiles = max_tiles.max(workers * tile_bytes);
+            max_pass = max_pass.max(workers.saturating_mul(tile_bytes).saturating_add(partials));
+            max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
             max_partials = max_partials.max(partials);
-            results_bytes += bytes;
+            results_bytes = results_bytes.saturating_add(bytes);
             stages.push(StagePlan {
                 name: m.name.clone(),
                 tasks: stage.tasks(),
@@ -276,9 +282,9 @@ pub(crate) fn build(
             reason,
         });
         if materialized {
-            max_pass = max_pass.max(workers * tile_bytes);
-            max_tiles = max_tiles.max(workers * tile_bytes);
-            results_bytes += bytes;
+            max_pass = max_pass.max(workers.saturating_mul(tile_bytes));
+            max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
+            results_bytes = results_bytes.saturating_add(bytes);
             held.insert(m.id);
             steps.push(n.clone());
         }
@@ -288,8 +294,8 @@ pub(crate) fn build(
         (None, 0)
     } else {
         let (fused, tile_bytes, _) = pass_nodes(&root, &held);
-        max_pass = max_pass.max(workers * tile_bytes);
-        max_tiles = max_tiles.max(workers * tile_bytes);
+        max_pass = max_pass.max(workers.saturating_mul(tile_bytes));
+        max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
         let out = OutputPlan {
             tasks: rm.chunks.num_chunks(),
             fused,
@@ -301,7 +307,9 @@ pub(crate) fn build(
         partials: max_partials,
         stage_results: results_bytes,
         output: output_bytes,
-        total: max_pass + results_bytes + output_bytes,
+        total: max_pass
+            .saturating_add(results_bytes)
+            .saturating_add(output_bytes),
     };
     Ok(Plan {
         result: rm.name.clone(),

@@ -54,7 +54,7 @@ impl TileGrid {
     pub(crate) fn new(extents: &[usize], max: usize) -> Self {
         let n = extents.len();
         let ext: SmallVec<[usize; 6]> = extents.iter().copied().collect();
-        let total = region_len(extents_as_ranges(extents).as_slice());
+        let total = crate::chunks::saturating_len(extents);
         if total == 0 {
             return TileGrid {
                 extents: ext,
@@ -86,7 +86,7 @@ impl TileGrid {
         }
         let step = (max / inner).max(1);
         let slabs = extents[k].div_ceil(step);
-        let count = extents[..k].iter().product::<usize>() * slabs;
+        let count = crate::chunks::saturating_len(&extents[..k]).saturating_mul(slabs);
         TileGrid {
             extents: ext,
             k,
@@ -166,6 +166,7 @@ impl TileGrid {
     }
 }
 
+#[cfg(test)]
 fn extents_as_ranges(extents: &[usize]) -> Region {
     extents.iter().map(|&e| 0..e).collect()
 }

@@ -180,6 +180,7 @@ impl<T: Element> ChunkedArray<T> {
     /// The array broadcast to `shape` (NumPy's `broadcast_to`); nothing is copied.
     pub fn broadcast_to(&self, shape: impl IntoShape) -> Result<Self> {
         let shape = shape.into_shape_vec();
+        crate::chunks::checked_len("broadcast_to", &shape)?;
         let b = broadcast_shapes("broadcast_to", self.shape(), &shape)?;
         if b != shape {
             return Err(Error::Broadcast {

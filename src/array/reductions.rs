@@ -229,7 +229,8 @@ impl<T: Numeric> ChunkedArray<T> {
 /// ## Statistics (numeric types, computed in `f64`, or `f32` for `f32` arrays)
 impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
     fn mean_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T::Float> {
-        let n: usize = axes.iter().map(|&a| self.shape()[a]).product();
+        let reduced: Vec<usize> = axes.iter().map(|&a| self.shape()[a]).collect();
+        let n = crate::chunks::saturating_len(&reduced);
         let sum = self.cast::<T::Float>().reduce::<SumR>(axes, keepdims);
         sum / <T::Float as Float>::from_f64(n as f64)
     }

@@ -91,7 +91,10 @@ where
         vec![self.input.clone()]
     }
     fn cache_bytes(&self) -> usize {
-        self.meta.chunks.max_chunk_len() * (T::DTYPE.size() + U::DTYPE.size())
+        self.meta
+            .chunks
+            .max_chunk_len()
+            .saturating_mul(T::DTYPE.size() + U::DTYPE.size())
     }
 }
 

@@ -15,6 +15,10 @@ use crate::element::Element;
 use crate::error::Result;
 use crate::region::{c_strides, for_each_row_signed, region_len, Region};
 
+/// The most blocks a movement op lists to follow its input's grid exactly (Dask's rule); past
+/// it, a regular grid of the input's largest block keeps the build O(1).
+const LISTED_BLOCKS: usize = 1 << 16;
+
 /// Largest chunk a permute caches per worker (elements); larger chunks are read tile by tile.
 const PERMUTE_CACHE_LEN: usize = 8 << 20;
 
@@ -144,7 +148,7 @@ impl<T: Element> Node for Permute<T> {
     fn cache_bytes(&self) -> usize {
         let n = self.meta.chunks.max_chunk_len();
         if n <= PERMUTE_CACHE_LEN {
-            n * T::DTYPE.size()
+            n.saturating_mul(T::DTYPE.size())
         } else {
             0
         }
@@ -311,9 +315,10 @@ fn strided_index(first: usize, step: isize, i: usize) -> usize {
 }
 
 /// The output grid of a strided slice of `input`. Steps of +-1 keep the input's block
-/// boundaries (Dask's rule) in O(1) for regular grids. Larger steps group the output by input
-/// block for listed grids (O(their blocks)); for regular grids they give regular blocks of the
-/// input's block size divided by the step, so a huge strided view stays O(1).
+/// boundaries (Dask's rule), in O(1) for regular grids. Larger steps group the output by input
+/// block (Dask's rule) when the slice spans at most [`LISTED_BLOCKS`] input blocks; past that
+/// they give regular blocks of the largest input block divided by the step, so a strided view
+/// of any size builds in O(1).
 fn strided_blocks(input: &AxisChunks, first: usize, step: isize, len: usize) -> AxisChunks {
     if len == 0 {
         return AxisChunks::single(0);
@@ -322,16 +327,14 @@ fn strided_blocks(input: &AxisChunks, first: usize, step: isize, len: usize) -> 
     match step {
         1 => input.sub(first, first + len),
         -1 => input.sub(last, first + 1).reversed(),
-        _ if input.is_regular() => {
-            let size = (input.max() / step.unsigned_abs()).max(1);
-            AxisChunks::regular(len, size)
-        }
         _ => {
             let (lo, hi) = (first.min(last), first.max(last));
-            let mut blocks: Vec<Range<usize>> = input
-                .overlapping(&(lo..hi + 1))
-                .map(|k| input.range(k))
-                .collect();
+            let span = input.overlapping(&(lo..hi + 1));
+            if span.len() > LISTED_BLOCKS {
+                let size = (input.max() / step.unsigned_abs()).max(1);
+                return AxisChunks::regular(len, size);
+            }
+            let mut blocks: Vec<Range<usize>> = span.map(|k| input.range(k)).collect();
             if step < 0 {
                 blocks.reverse();
             }
@@ -517,17 +520,14 @@ impl<T: Element> Concat<T> {
         let mut shape = first.shape.clone();
         let mut offsets = vec![0];
         let mut axes: Vec<AxisChunks> = first.chunks.axes().to_vec();
-        // The joined axis lists its blocks: O(input blocks), as Dask's.
-        let mut joined: Vec<usize> = Vec::new();
         for i in &inputs {
-            let m = i.meta();
             // Saturates only past MAX_ELEMENTS, which Meta::new then refuses.
             let end: usize = *offsets.last().expect("starts with 0");
-            offsets.push(end.saturating_add(m.shape[axis]));
-            joined.extend(m.chunks.axis(axis).iter().filter(|&b| b > 0));
+            offsets.push(end.saturating_add(i.meta().shape[axis]));
         }
         shape[axis] = *offsets.last().expect("one per input");
-        axes[axis] = AxisChunks::from_sizes(&joined);
+        let pieces: Vec<&AxisChunks> = inputs.iter().map(|i| i.meta().chunks.axis(axis)).collect();
+        axes[axis] = AxisChunks::concat(&pieces, LISTED_BLOCKS);
         Concat {
             meta: Meta::new(
                 format!("concatenate(axis={axis})"),

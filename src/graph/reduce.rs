@@ -129,11 +129,9 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
                 if keepdims { ", keepdims" } else { "" }
             )
         };
-        let error = (!R::HAS_IDENTITY && reduced.iter().product::<usize>() == 0).then(|| {
-            Error::EmptyReduction {
-                op: name.clone(),
-                shape: m.shape.clone(),
-            }
+        let error = (!R::HAS_IDENTITY && reduced.contains(&0)).then(|| Error::EmptyReduction {
+            op: name.clone(),
+            shape: m.shape.clone(),
         });
         let kind = OpKind::Reduce {
             axes: axes.clone(),

@@ -61,8 +61,8 @@ impl FlatFn<u64> for AxisIndex {
 /// For each position of `shape`, its index along `axis`, or its flat C-order index.
 pub(crate) fn axis_index(shape: &[usize], axis: Option<usize>) -> ChunkedArray<u64> {
     let (stride, extent) = match axis {
-        Some(a) => (shape[a + 1..].iter().product::<usize>(), shape[a]),
-        None => (1, shape.iter().product()),
+        Some(a) => (crate::chunks::saturating_len(&shape[a + 1..]), shape[a]),
+        None => (1, crate::chunks::saturating_len(shape)),
     };
     let name = match axis {
         Some(a) => format!("index_along({a})"),

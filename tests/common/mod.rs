@@ -1,6 +1,8 @@
 //! Shared helpers: small shapes, their chunkings, deterministic data and comparisons.
 #![allow(dead_code)]
 
+pub mod exact;
+
 use ndarray::{ArrayD, IxDyn};
 
 /// Shapes that cover the corner cases: 0-d, empty axes, size-1 axes, 1 to 3 dims.
