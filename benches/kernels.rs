@@ -1,6 +1,7 @@
 //! The fused kernels, one worker, through the public API: each bench is one pass over tiles,
 //! so elements per second is the kernel's throughput plus the engine's per-tile overhead.
-//! Chunk size is varied for the sum to show the per-chunk scheduling cost.
+//! Chunk size is varied for the sum to show the per-chunk scheduling cost (with canonical
+//! leaves of 2048 positions, chunks smaller than that are merged into one task per leaf).
 use chunkwise::prelude::*;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -34,8 +35,21 @@ fn kernels(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    g.bench_function("pairwise_sum_f64", |b| {
+    // Read in place, compensated, chunk-invariant.
+    g.bench_function("in_memory_sum_f64", |b| {
         b.iter(|| x.sum().item_with(&one).unwrap())
+    });
+    // Axis sums: the last axis (rows through the run kernel) and the first (column folds).
+    let m = x
+        .reshape([2000, 2000])
+        .unwrap()
+        .rechunk([250, 2000])
+        .unwrap();
+    g.bench_function("sum_axis1_f64", |b| {
+        b.iter(|| m.sum_axis(1).unwrap().compute_with(&one).unwrap())
+    });
+    g.bench_function("sum_axis0_f64", |b| {
+        b.iter(|| m.sum_axis(0).unwrap().compute_with(&one).unwrap())
     });
     g.bench_function("fused_square_add_sqrt_sum", |b| {
         b.iter(|| ((x.square() + 1.0).sqrt()).sum().item_with(&one).unwrap())

@@ -61,10 +61,14 @@ fn combine_compensated<A: Numeric>(x: Compensated<A>, y: Compensated<A>) -> Comp
     }
 }
 
-/// Compensated summation of a run: eight interleaved lanes (lane `j` takes elements `j, j + 8,
-/// ...`, the tail goes to lanes `0..`), each adding with TwoSum and keeping the error, then the
-/// lanes combined pairwise. The error of the finished sum is about one rounding of the result
-/// plus n * eps^2 of the sum of magnitudes: far below NumPy's pairwise O(log n * eps).
+/// Lanes of the compensated sum: two AVX-512 registers, so two independent dependency chains.
+pub(crate) const SUM_LANES: usize = 16;
+
+/// Compensated summation of a run: [`SUM_LANES`] interleaved lanes (lane `j` takes elements
+/// `j, j + 16, ...`; the tail goes to lanes `0..`), each adding with TwoSum and keeping the
+/// error, then the lanes combined pairwise ([`combine_lanes`]). The error of the finished sum is
+/// about one rounding of the result plus n * eps^2 of the sum of magnitudes: far below NumPy's
+/// pairwise O(log n * eps). This definition is what every vector version computes.
 #[multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
     "x86_64+avx2+fma",
@@ -73,43 +77,50 @@ fn combine_compensated<A: Numeric>(x: Compensated<A>, y: Compensated<A>) -> Comp
 ))]
 pub(crate) fn compensated_sum<I: Numeric>(xs: &[I]) -> Compensated<I::Acc> {
     let zero = <I::Acc as Element>::ZERO;
-    let mut s = [zero; 8];
-    let mut c = [zero; 8];
-    // Whole-array lane steps (TwoSum spelled out), which the compiler turns into one vector
-    // operation each.
-    let mut step = |x: [I::Acc; 8]| {
-        let t: [I::Acc; 8] = std::array::from_fn(|j| s[j].n_add(x[j]));
-        let z: [I::Acc; 8] = std::array::from_fn(|j| t[j].n_sub(s[j]));
-        let e: [I::Acc; 8] =
+    let mut s = [zero; SUM_LANES];
+    let mut c = [zero; SUM_LANES];
+    // Whole-array lane steps (TwoSum spelled out), which the compiler turns into vector
+    // operations.
+    let mut step = |x: [I::Acc; SUM_LANES]| {
+        let t: [I::Acc; SUM_LANES] = std::array::from_fn(|j| s[j].n_add(x[j]));
+        let z: [I::Acc; SUM_LANES] = std::array::from_fn(|j| t[j].n_sub(s[j]));
+        let e: [I::Acc; SUM_LANES] =
             std::array::from_fn(|j| s[j].n_sub(t[j].n_sub(z[j])).n_add(x[j].n_sub(z[j])));
         c = std::array::from_fn(|j| c[j].n_add(e[j]));
         s = t;
     };
-    let mut blocks = xs.chunks_exact(8);
+    let mut blocks = xs.chunks_exact(SUM_LANES);
     for b in &mut blocks {
         step(std::array::from_fn(|j| b[j].to_acc()));
     }
-    // The tail goes to lanes 0.. (adding zero to the other lanes changes nothing: TwoSum of
-    // (s, 0) is (s, 0)).
+    // The tail in lanes 0.., zeros elsewhere (TwoSum of (s, 0) is (s + 0, 0)).
     let rest = blocks.remainder();
     step(std::array::from_fn(|j| {
         rest.get(j).map_or(zero, |x| x.to_acc())
     }));
-    let lane = |j: usize| Compensated {
-        sum: s[j],
-        err: c[j],
-    };
-    let q = |a: usize| combine_compensated(lane(a), lane(a + 1));
-    combine_compensated(
-        combine_compensated(q(0), q(2)),
-        combine_compensated(q(4), q(6)),
-    )
+    combine_lanes(&s, &c)
 }
 
-/// [`compensated_sum`] of `f64`, the hottest reduction kernel, dispatched by hand: AVX-512 (one
-/// register holds the eight lanes) or AVX2 (two), else the portable loop. Every version does the
-/// same adds and subtracts in the same order per lane (no FMA), and combines the lanes with the
-/// same scalar code, so every CPU gives the same bits (a unit test compares them).
+/// The lanes' sums and errors combined pairwise: (0 1) (2 3) ..., then those pairs, and so on.
+fn combine_lanes<A: Numeric>(s: &[A; SUM_LANES], c: &[A; SUM_LANES]) -> Compensated<A> {
+    let mut v: [Compensated<A>; SUM_LANES] = std::array::from_fn(|j| Compensated {
+        sum: s[j],
+        err: c[j],
+    });
+    let mut n = SUM_LANES;
+    while n > 1 {
+        for j in 0..n / 2 {
+            v[j] = combine_compensated(v[2 * j], v[2 * j + 1]);
+        }
+        n /= 2;
+    }
+    v[0]
+}
+
+/// [`compensated_sum`] of `f64`, the hottest reduction kernel, dispatched by hand: AVX-512 (two
+/// registers of eight lanes) or AVX2 (four of four), else the portable loop. Every version does
+/// the same adds and subtracts in the same order per lane (no FMA), and combines the lanes with
+/// the same scalar code, so every CPU gives the same bits (a unit test compares them).
 pub(crate) fn compensated_sum_f64(xs: &[f64]) -> Compensated<f64> {
     #[cfg(target_arch = "x86_64")]
     {
@@ -125,91 +136,78 @@ pub(crate) fn compensated_sum_f64(xs: &[f64]) -> Compensated<f64> {
     compensated_sum(xs)
 }
 
-/// The lanes' sums and errors combined in the fixed tree of [`compensated_sum`].
-fn combine_lanes(s: &[f64; 8], c: &[f64; 8]) -> Compensated<f64> {
-    let lane = |j: usize| Compensated {
-        sum: s[j],
-        err: c[j],
-    };
-    let q = |a: usize| combine_compensated(lane(a), lane(a + 1));
-    combine_compensated(
-        combine_compensated(q(0), q(2)),
-        combine_compensated(q(4), q(6)),
-    )
-}
-
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{combine_lanes, Compensated};
+    use super::{combine_lanes, Compensated, SUM_LANES};
     use std::arch::x86_64::*;
+
+    /// The run padded to whole blocks: the full blocks, then the tail block (zeros after the
+    /// tail), as the portable loop sees them.
+    fn blocks(xs: &[f64], mut f: impl FnMut(&[f64])) {
+        let mut it = xs.chunks_exact(SUM_LANES);
+        for b in &mut it {
+            f(b);
+        }
+        let rest = it.remainder();
+        let mut tail = [0.0f64; SUM_LANES];
+        tail[..rest.len()].copy_from_slice(rest);
+        f(&tail);
+    }
 
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn compensated_sum_avx512(xs: &[f64]) -> Compensated<f64> {
-        let (mut s, mut c) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-        let mut step = |x: __m512d| {
-            let t = _mm512_add_pd(s, x);
-            let z = _mm512_sub_pd(t, s);
-            let e = _mm512_add_pd(_mm512_sub_pd(s, _mm512_sub_pd(t, z)), _mm512_sub_pd(x, z));
-            c = _mm512_add_pd(c, e);
-            s = t;
-        };
-        let mut blocks = xs.chunks_exact(8);
-        for b in &mut blocks {
-            // SAFETY: b has 8 elements.
-            step(unsafe { _mm512_loadu_pd(b.as_ptr()) });
-        }
-        let rest = blocks.remainder();
-        // The tail in lanes 0.., zeros elsewhere, as the portable loop.
-        let mut tail = [0.0f64; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        // SAFETY: tail has 8 elements.
-        step(unsafe { _mm512_loadu_pd(tail.as_ptr()) });
-        let (mut sv, mut cv) = ([0.0f64; 8], [0.0f64; 8]);
-        // SAFETY: sv and cv have 8 elements.
-        unsafe {
-            _mm512_storeu_pd(sv.as_mut_ptr(), s);
-            _mm512_storeu_pd(cv.as_mut_ptr(), c);
+        const R: usize = SUM_LANES / 8;
+        let (mut s, mut c) = ([_mm512_setzero_pd(); R], [_mm512_setzero_pd(); R]);
+        blocks(xs, |b| {
+            for h in 0..R {
+                // SAFETY: b has SUM_LANES elements; this loads lanes 8h..8h+8.
+                let x = unsafe { _mm512_loadu_pd(b.as_ptr().add(8 * h)) };
+                let t = _mm512_add_pd(s[h], x);
+                let z = _mm512_sub_pd(t, s[h]);
+                let e = _mm512_add_pd(
+                    _mm512_sub_pd(s[h], _mm512_sub_pd(t, z)),
+                    _mm512_sub_pd(x, z),
+                );
+                c[h] = _mm512_add_pd(c[h], e);
+                s[h] = t;
+            }
+        });
+        let (mut sv, mut cv) = ([0.0f64; SUM_LANES], [0.0f64; SUM_LANES]);
+        for h in 0..R {
+            // SAFETY: each store writes lanes 8h..8h+8 of SUM_LANES.
+            unsafe {
+                _mm512_storeu_pd(sv.as_mut_ptr().add(8 * h), s[h]);
+                _mm512_storeu_pd(cv.as_mut_ptr().add(8 * h), c[h]);
+            }
         }
         combine_lanes(&sv, &cv)
     }
 
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn compensated_sum_avx2(xs: &[f64]) -> Compensated<f64> {
-        let zero = _mm256_setzero_pd();
-        let (mut s, mut c) = ([zero; 2], [zero; 2]);
-        let mut step = |h: usize, x: __m256d| {
-            let t = _mm256_add_pd(s[h], x);
-            let z = _mm256_sub_pd(t, s[h]);
-            let e = _mm256_add_pd(
-                _mm256_sub_pd(s[h], _mm256_sub_pd(t, z)),
-                _mm256_sub_pd(x, z),
-            );
-            c[h] = _mm256_add_pd(c[h], e);
-            s[h] = t;
-        };
-        let mut blocks = xs.chunks_exact(8);
-        for b in &mut blocks {
-            // SAFETY: b has 8 elements: two loads of 4.
-            unsafe {
-                step(0, _mm256_loadu_pd(b.as_ptr()));
-                step(1, _mm256_loadu_pd(b.as_ptr().add(4)));
+        const R: usize = SUM_LANES / 4;
+        let (mut s, mut c) = ([_mm256_setzero_pd(); R], [_mm256_setzero_pd(); R]);
+        blocks(xs, |b| {
+            for h in 0..R {
+                // SAFETY: b has SUM_LANES elements; this loads lanes 4h..4h+4.
+                let x = unsafe { _mm256_loadu_pd(b.as_ptr().add(4 * h)) };
+                let t = _mm256_add_pd(s[h], x);
+                let z = _mm256_sub_pd(t, s[h]);
+                let e = _mm256_add_pd(
+                    _mm256_sub_pd(s[h], _mm256_sub_pd(t, z)),
+                    _mm256_sub_pd(x, z),
+                );
+                c[h] = _mm256_add_pd(c[h], e);
+                s[h] = t;
             }
-        }
-        let rest = blocks.remainder();
-        let mut tail = [0.0f64; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        // SAFETY: tail has 8 elements.
-        unsafe {
-            step(0, _mm256_loadu_pd(tail.as_ptr()));
-            step(1, _mm256_loadu_pd(tail.as_ptr().add(4)));
-        }
-        let (mut sv, mut cv) = ([0.0f64; 8], [0.0f64; 8]);
-        // SAFETY: each store writes 4 of the 8 elements.
-        unsafe {
-            _mm256_storeu_pd(sv.as_mut_ptr(), s[0]);
-            _mm256_storeu_pd(sv.as_mut_ptr().add(4), s[1]);
-            _mm256_storeu_pd(cv.as_mut_ptr(), c[0]);
-            _mm256_storeu_pd(cv.as_mut_ptr().add(4), c[1]);
+        });
+        let (mut sv, mut cv) = ([0.0f64; SUM_LANES], [0.0f64; SUM_LANES]);
+        for h in 0..R {
+            // SAFETY: each store writes lanes 4h..4h+4 of SUM_LANES.
+            unsafe {
+                _mm256_storeu_pd(sv.as_mut_ptr().add(4 * h), s[h]);
+                _mm256_storeu_pd(cv.as_mut_ptr().add(4 * h), c[h]);
+            }
         }
         combine_lanes(&sv, &cv)
     }
