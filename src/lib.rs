@@ -34,8 +34,11 @@
 //!   projects its peak ([`Plan::memory`]) and [`Config::memory_limit`] refuses a plan over it;
 //! * **fused**: no chunk-sized temporary exists for any intermediate op;
 //! * **deterministic**: random arrays depend on (seed, position) only ([`random::STREAM`]);
-//!   every reduction combines its partials in a fixed tree, so results are bit-identical for
-//!   any number of workers.
+//!   every reduction is defined by the input's shape alone (canonical leaves combined in a fixed
+//!   tree), so results, floats included, are bit-identical for any chunking and any number of
+//!   workers; float sums are compensated, more accurate than NumPy's pairwise summation;
+//! * **lazy at any size**: chunk grids cost O(axes), so `arange(10**18)` builds, slices and plans
+//!   in microseconds.
 //!
 //! Beyond arrays: [`delayed`] builds typed task graphs from closures (Dask's `delayed`), and
 //! [`diagnostics`] shows the work: graph pictures ([`ChunkedArray::visualize`]), a progress bar,

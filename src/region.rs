@@ -181,11 +181,12 @@ pub(crate) fn for_each_tile<E>(
 ) -> Result<(), E> {
     let ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
     let grid = TileGrid::new(&ext, max);
+    // Axes a tile takes whole stay as they are; each tile sets the others.
     let mut tile: Region = region.iter().cloned().collect();
     for i in 0..grid.len() {
-        for (d, t) in grid.tile(i).into_iter().enumerate() {
+        grid.set_tile(i, |d, t| {
             tile[d] = region[d].start + t.start..region[d].start + t.end;
-        }
+        });
         f(&tile)?;
     }
     Ok(())

@@ -5,6 +5,7 @@
 use multiversion::multiversion;
 
 use crate::element::{Element, Numeric};
+use crate::graph::TileBuf;
 
 /// One reduction over inputs of type `I`.
 ///
@@ -535,7 +536,7 @@ impl<A> Cascade<A> {
 /// [`Cascade`] over rows of partials (one per output of a tile), combined elementwise; the
 /// rows come from and go back to the task's buffer pool.
 pub(crate) struct RowCascade<P> {
-    levels: Vec<Option<Vec<P>>>,
+    levels: Vec<Option<TileBuf<P>>>,
 }
 
 impl<P: Copy + Default + Send + 'static> RowCascade<P> {
@@ -546,7 +547,7 @@ impl<P: Copy + Default + Send + 'static> RowCascade<P> {
     pub(crate) fn push(
         &mut self,
         cx: &mut crate::graph::TaskCx<'_>,
-        mut v: Vec<P>,
+        mut v: TileBuf<P>,
         combine: impl Fn(P, P) -> P,
     ) {
         for slot in self.levels.iter_mut() {
@@ -575,7 +576,7 @@ impl<P: Copy + Default + Send + 'static> RowCascade<P> {
         identity: P,
         combine: impl Fn(P, P) -> P,
     ) {
-        let mut acc: Option<Vec<P>> = None;
+        let mut acc: Option<TileBuf<P>> = None;
         for mut v in self.levels.into_iter().flatten() {
             if let Some(lower) = acc.take() {
                 for (a, &b) in v.iter_mut().zip(lower.iter()) {
