@@ -12,6 +12,10 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::region::Region;
 
+/// The most blocks a derived grid lists to follow its inputs exactly (Dask's rules for slices,
+/// concatenations and unified grids); past it, a regular grid keeps building O(1) at any size.
+pub(crate) const LISTED_BLOCKS: usize = 1 << 16;
+
 /// Target size of one chunk when chunks are chosen automatically: 4 MiB.
 ///
 /// Chunks are the unit of scheduling, not of memory: a fused computation never holds a whole chunk
@@ -848,7 +852,8 @@ pub(crate) fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Vec
 /// The output grid of an elementwise op: along each axis, the blocks of the inputs that are not
 /// broadcast there; where they differ, their common refinement (every boundary of every input),
 /// as Dask's `unify_chunks` does. Equal grids are shared in O(axes); a refinement lists its
-/// blocks.
+/// blocks, up to [`LISTED_BLOCKS`]; past that the axis gets regular blocks of the smallest of
+/// the inputs' largest blocks, so unifying huge grids stays O(1).
 pub(crate) fn unify_chunks(shape: &[usize], inputs: &[(&[usize], &Chunks)]) -> Chunks {
     let n = shape.len();
     let mut axes = Vec::with_capacity(n);
@@ -865,6 +870,15 @@ pub(crate) fn unify_chunks(shape: &[usize], inputs: &[(&[usize], &Chunks)]) -> C
         let axis = match candidates.first() {
             None => AxisChunks::single(extent),
             Some(f) if candidates.iter().all(|c| c == f) => (*f).clone(),
+            Some(_)
+                if candidates
+                    .iter()
+                    .fold(0usize, |a, c| a.saturating_add(c.len()))
+                    > LISTED_BLOCKS =>
+            {
+                let size = candidates.iter().map(|c| c.max()).min().unwrap_or(extent);
+                AxisChunks::regular(extent, size)
+            }
             Some(_) => {
                 let mut bounds: Vec<usize> = candidates.iter().flat_map(|c| c.ends()).collect();
                 bounds.sort_unstable();

@@ -16,6 +16,7 @@ fn quick<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let v = f();
     let e = t.elapsed();
+    println!("{what}: {e:?}");
     assert!(e < Duration::from_millis(250), "{what} took {e:?}");
     v
 }
@@ -260,6 +261,14 @@ fn every_movement_op_builds_in_o_chunks() {
         (
             "unify grids",
             Box::new(|| &m.rechunk([999, 1000]).unwrap() + &m.rechunk([1000, 999]).unwrap()),
+        ),
+        (
+            "unify huge grids",
+            Box::new(|| {
+                let a = chunkwise::arange(E18).rechunk(1000).unwrap();
+                let b = chunkwise::arange(E18).rechunk(999).unwrap();
+                (&a + &b).slice(s![..1_000_000]).unwrap()
+            }),
         ),
     ];
     for (name, build) in &cases {

@@ -10,14 +10,10 @@ use smallvec::SmallVec;
 
 use super::elementwise::fetch;
 use super::{pull, pull_whole, Expr, Meta, Node, OpKind, TaskCx};
-use crate::chunks::{AxisChunks, Chunks};
+use crate::chunks::{AxisChunks, Chunks, LISTED_BLOCKS};
 use crate::element::Element;
 use crate::error::Result;
 use crate::region::{c_strides, for_each_row_signed, region_len, Region};
-
-/// The most blocks a movement op lists to follow its input's grid exactly (Dask's rule); past
-/// it, a regular grid of the input's largest block keeps the build O(1).
-const LISTED_BLOCKS: usize = 1 << 16;
 
 /// Largest chunk a permute caches per worker (elements); larger chunks are read tile by tile.
 const PERMUTE_CACHE_LEN: usize = 8 << 20;
