@@ -127,6 +127,12 @@ impl TileGrid {
 }
 
 impl TileGrid {
+    /// When tiles are slabs of the first axis (every 1-d box, and boxes whose inner axes fill a
+    /// tile), the slab length: tiles `a..b` then cover `a * step..min(b * step, extent)` of it.
+    pub(crate) fn first_axis_step(&self) -> Option<usize> {
+        (self.k == 0 && !self.extents.is_empty()).then_some(self.step)
+    }
+
     /// Elements in tiles `tiles`, in O(1): every tile is a full slab of `step` except those in
     /// the last slab of their row, of which `[a, b)` holds `b / slabs - a / slabs`.
     pub(crate) fn volume(&self, tiles: Range<usize>) -> usize {

@@ -217,6 +217,24 @@ pub(crate) trait Expr<T: Element>: Node {
     }
 }
 
+/// The values of `region` of `node` in place, where a held result or the node itself has them
+/// contiguous (no copy, no evaluation); `None` otherwise.
+pub(crate) fn borrowed<'a, T: Element>(
+    cx: &TaskCx<'a>,
+    node: &'a dyn Expr<T>,
+    region: &[Range<usize>],
+) -> Option<&'a [T]> {
+    let m = node.meta();
+    match cx.results.get::<T>(m.id) {
+        Some(arr) => {
+            let off = crate::kernels::contiguous_offset(&m.shape, region)?;
+            let data = arr.as_slice().expect("results are C-order");
+            Some(&data[off..off + crate::region::region_len(region)])
+        }
+        None => node.borrow(region),
+    }
+}
+
 /// Calls `f` with the values of `region` of `node`: in place where a held result or the node
 /// itself has them contiguous, else filled into a tile buffer from the task's pool.
 pub(crate) fn read<T: Element, R>(

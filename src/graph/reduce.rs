@@ -274,6 +274,25 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         })
     }
 
+    /// The values of the leaves `leaves` of one output as one slice, when the leaves are
+    /// consecutive slabs of the first reduced axis, the reduced axes are trailing (so the slabs
+    /// are consecutive in memory) and the input holds them in place.
+    fn borrowed_leaves<'a>(
+        &'a self,
+        cx: &TaskCx<'a>,
+        in_box: &Region,
+        leaves: &Range<usize>,
+    ) -> Option<&'a [I]> {
+        let step = self.leaves.first_axis_step()?;
+        if self.layout != Layout::Trailing {
+            return None;
+        }
+        let a = self.axes[0];
+        let mut b = in_box.clone();
+        b[a] = leaves.start * step..(leaves.end * step).min(self.input.meta().shape[a]);
+        super::borrowed(cx, &*self.input, &b)
+    }
+
     /// The canonical combination of leaves `leaves` for every output of `out_region`.
     fn fold_leaves(
         &self,
@@ -292,6 +311,18 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         }
         if part.len() == 1 {
             let mut cascade = Cascade::new();
+            if let Some(vals) = self.borrowed_leaves(cx, &in_box, &leaves) {
+                // Data in memory: the leaves are consecutive runs of one slice.
+                // A leaf is `step` slabs of the first reduced axis times the whole later ones.
+                let step = self.leaves.first_axis_step().unwrap_or(LEAF_LEN);
+                let shape = &self.input.meta().shape;
+                let inner: usize = self.axes[1..].iter().map(|&d| shape[d]).product();
+                for run in vals.chunks((step * inner).max(1)) {
+                    cascade.push(R::reduce_run(run), R::combine);
+                }
+                part[0] = cascade.finish(R::identity(), R::combine);
+                return Ok(());
+            }
             for k in leaves {
                 let mut p = [R::identity()];
                 self.fold_leaf(cx, &mut in_box, k, &mut p)?;
