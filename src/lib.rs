@@ -61,6 +61,18 @@ mod plan;
 mod region;
 mod sources;
 
+/// The ndarray version chunkwise's results are (`ArrayD<T>`), re-exported so that users name
+/// the same version: `use chunkwise::ndarray;`.
+///
+/// ```
+/// use chunkwise::ndarray::{array, ArrayD};
+/// let x = chunkwise::from_array(array![[1.0, 2.0], [3.0, 4.0]], [1, 2])?;
+/// let back: ArrayD<f64> = x.t().compute()?;
+/// assert_eq!(back, array![[1.0, 3.0], [2.0, 4.0]].into_dyn());
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub use ndarray;
+
 pub use array::{concatenate, stack, where_, ChunkedArray, IntoOperand, Operand};
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,
