@@ -21,7 +21,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use chunkwise::delayed;
 use chunkwise::diagnostics::{available_memory_bytes, Table};
 use ndarray::{Array2, Axis};
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 const VARIANTS: [&str; 6] = ["naive", "eager", "chunked", "native", "threads", "tasks"];
 

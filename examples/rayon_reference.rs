@@ -15,7 +15,7 @@
 //! `random_range(-1.0..1.0)` twice per point (different numbers, same work).
 mod common;
 
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::SplitMix64;
 use rayon::prelude::*;
 

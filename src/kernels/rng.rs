@@ -17,7 +17,7 @@
 //! Normal variates use one generator per block (the lane-0 generator above) and take the
 //! `(p % 1024)`-th `rand_distr::StandardNormal` sample of it (ziggurat, rand_distr 0.5).
 
-use rand::{RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
 /// Positions per block of the random streams.

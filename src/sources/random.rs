@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use rand::{RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_xoshiro::SplitMix64;
 
 use super::{invalid, source};
