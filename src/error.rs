@@ -159,6 +159,29 @@ pub enum Error {
         /// What the operating system or the encoder said.
         reason: String,
     },
+    /// A file that is not what it claims to be: not `.npy`, truncated, or of a dtype or layout
+    /// chunkwise cannot hold (named).
+    #[error("{op}: {path}: {reason}")]
+    Format {
+        /// The operation, e.g. `from_npy`.
+        op: String,
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A file holds another element type than the one asked for.
+    #[error("{op}: {path} holds {found} values, not {expected}")]
+    DTypeMismatch {
+        /// The operation, e.g. `from_npy`.
+        op: String,
+        /// The file.
+        path: String,
+        /// The element type asked for.
+        expected: crate::DType,
+        /// What the file holds (its dtype descriptor).
+        found: String,
+    },
     /// The worker pool could not be built.
     #[error("compute: could not start a pool of {workers} workers: {reason}")]
     Pool {

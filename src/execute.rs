@@ -147,65 +147,103 @@ pub(crate) fn plan_for<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Res
 
 /// Computes `expr` under `cfg`.
 pub(crate) fn compute<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
-    match cfg.workers {
-        Some(n) => pool(n)?.install(|| run(expr, cfg)),
-        None => run(expr, cfg),
-    }
+    execute(expr, cfg, |results, events, root| match root {
+        Some(arr) => Ok(arr),
+        None => materialize(&**expr, results, events),
+    })
 }
 
-fn run<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Result<ArrayD<T>> {
-    let plan = plan::build(expr.clone(), rayon::current_num_threads(), cfg.memory_limit)?;
-    if let Some(limit) = cfg.memory_limit {
-        if plan.memory.total > limit {
-            return Err(Error::MemoryLimit {
-                op: plan.result.clone(),
-                shape: plan.shape.clone(),
-                projected: plan.memory.total,
-                limit,
-            });
+/// Plans `expr` under `cfg` (refusing a plan over the memory limit), runs the plan's steps
+/// (staged reductions, held shared nodes) on the configured pool, then `finish`, which gets the
+/// steps' results and, when the root itself was a step, its value; `finish` produces the output
+/// (an array, a file). Compute start and end are reported to the observers.
+pub(crate) fn execute<T: Element, R: Send>(
+    expr: &Arc<dyn Expr<T>>,
+    cfg: &Config,
+    finish: impl FnOnce(&Results, &Events, Option<ArrayD<T>>) -> Result<R> + Send,
+) -> Result<R> {
+    let run = || {
+        let plan = plan::build(expr.clone(), rayon::current_num_threads(), cfg.memory_limit)?;
+        if let Some(limit) = cfg.memory_limit {
+            if plan.memory.total > limit {
+                return Err(Error::MemoryLimit {
+                    op: plan.result.clone(),
+                    shape: plan.shape.clone(),
+                    projected: plan.memory.total,
+                    limit,
+                });
+            }
         }
-    }
-    let events = cfg.events();
-    let info = ComputeInfo {
-        name: plan.result.clone(),
-        total_tasks: plan.total_tasks(),
-        total_elements: plan.total_elements(),
-        start: Instant::now(),
+        let events = cfg.events();
+        let info = ComputeInfo {
+            name: plan.result.clone(),
+            total_tasks: plan.total_tasks(),
+            total_elements: plan.total_elements(),
+            start: Instant::now(),
+        };
+        events.compute_start(&info);
+        let r = run_steps(expr, &plan, &events)
+            .and_then(|(results, root)| finish(&results, &events, root));
+        events.compute_end(&info, r.is_ok());
+        r
     };
-    events.compute_start(&info);
-    let r = run_steps(expr, &plan, &events);
-    events.compute_end(&info, r.is_ok());
-    r
+    match cfg.workers {
+        Some(n) => pool(n)?.install(run),
+        None => run(),
+    }
 }
 
+/// Runs the plan's steps in order; returns their results and the root's value if the root was
+/// one of them.
 fn run_steps<T: Element>(
     expr: &Arc<dyn Expr<T>>,
     plan: &Plan,
     events: &Events,
-) -> Result<ArrayD<T>> {
+) -> Result<(Results, Option<ArrayD<T>>)> {
     let mut results = Results::default();
     let root_id = expr.meta().id;
-    let mut root_result = None;
+    let mut root = None;
     for node in &plan.steps {
         let value = match node.as_stage() {
             Some(stage) => stage.run(&results, events)?,
             None => node.materialize(&results, events)?,
         };
         if node.meta().id == root_id {
-            root_result = Some(value);
+            let arr = value
+                .downcast::<ArrayD<T>>()
+                .expect("a stage's result has its node's dtype");
+            root = Some(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone()));
         } else {
             results.insert(node.meta().id, value);
         }
     }
-    match root_result {
-        Some(v) => {
-            let arr = v
-                .downcast::<ArrayD<T>>()
-                .expect("a stage's result has its node's dtype");
-            Ok(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone()))
-        }
-        None => materialize(&**expr, &results, events),
+    Ok((results, root))
+}
+
+/// One task per chunk of `expr` (decoded from its index, reported to `events`), each walking
+/// its chunk's tiles in C order with `per_tile(cx, tile)`: the loop every output (an array, a
+/// file) runs.
+pub(crate) fn for_each_chunk_tile<T: Element>(
+    expr: &dyn Expr<T>,
+    results: &Results,
+    events: &Events,
+    per_tile: impl Fn(&mut TaskCx<'_>, &[std::ops::Range<usize>]) -> Result<()> + Sync,
+) -> Result<()> {
+    let m = expr.meta();
+    if m.size() == 0 {
+        return Ok(());
     }
+    (0..m.chunks.num_chunks())
+        .into_par_iter()
+        .try_for_each(|k| {
+            let chunk = &m.chunks.chunk(k);
+            let n = region_len(chunk) as u64;
+            let name = || format!("{} {chunk:?}", m.name);
+            events.task(name, n, n * T::DTYPE.size() as u64, || {
+                let mut cx = TaskCx::new(results);
+                for_each_tile(chunk, TILE_LEN, |tile| per_tile(&mut cx, tile))
+            })
+        })
 }
 
 /// Writes every chunk of `expr` into a new array, one task per chunk, tile by tile. Tiles that
@@ -219,40 +257,25 @@ pub(crate) fn materialize<T: Element>(
     let shape = m.shape.clone();
     // Zeroed allocation: the OS hands out zero pages lazily, no pass over the memory here.
     let mut data = zeroed_vec::<T>(&m.name, &shape)?;
-    if data.is_empty() {
-        return Ok(ArrayD::from_shape_vec(shape, data).expect("size matches shape"));
-    }
     let ptr = SendPtr(data.as_mut_ptr());
-    // Chunks are decoded from their index: nothing per chunk exists before its task runs.
-    (0..m.chunks.num_chunks())
-        .into_par_iter()
-        .try_for_each(|k| {
-            let chunk = &m.chunks.chunk(k);
-            let n = region_len(chunk) as u64;
-            let name = || format!("{} {chunk:?}", m.name);
-            events.task(name, n, n * T::DTYPE.size() as u64, || {
-                let mut cx = TaskCx::new(results);
-                for_each_tile(chunk, TILE_LEN, |tile| {
-                    let len = region_len(tile);
-                    match contiguous_offset(&shape, tile) {
-                        Some(off) => {
-                            // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
-                            // `data` is written by this task only; `data` outlives the loop.
-                            let out =
-                                unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
-                            expr.fill(&mut cx, tile, out)
-                        }
-                        None => {
-                            let mut buf = cx.take::<T>(len);
-                            let r = expr.fill(&mut cx, tile, &mut buf);
-                            // SAFETY: as above, the tile's region belongs to this task.
-                            unsafe { scatter(&buf, ptr.get(), &shape, tile) };
-                            cx.give(buf);
-                            r
-                        }
-                    }
-                })
-            })
-        })?;
+    for_each_chunk_tile(expr, results, events, |cx, tile| {
+        let len = region_len(tile);
+        match contiguous_offset(&shape, tile) {
+            Some(off) => {
+                // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
+                // `data` is written by this task only; `data` outlives the loop.
+                let out = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
+                expr.fill(cx, tile, out)
+            }
+            None => {
+                let mut buf = cx.take::<T>(len);
+                let r = expr.fill(cx, tile, &mut buf);
+                // SAFETY: as above, the tile's region belongs to this task.
+                unsafe { scatter(&buf, ptr.get(), &shape, tile) };
+                cx.give(buf);
+                r
+            }
+        }
+    })?;
     Ok(ArrayD::from_shape_vec(shape, data).expect("size matches shape"))
 }

@@ -1,0 +1,403 @@
+//! NumPy's `.npy` format: [`from_npy`] reads only the regions its tasks ask for (positioned
+//! reads into tile buffers, so resident memory stays at workers x tile however large the file;
+//! pages in the OS cache are not the process's), [`ChunkedArray::to_npy`] writes chunk by chunk.
+//!
+//! The header is read and written by `ndarray-npy`; the data is read and written here, by
+//! region. Every dtype chunkwise has, both byte orders and both memory orders are read (a
+//! Fortran-order file is read as its transposed C-order box and permuted per tile); files are
+//! written little-endian in C order, as NumPy writes them by default.
+
+use std::fs::File;
+use std::io::{BufReader, Seek};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ndarray::{ArrayViewD, IxDyn};
+use ndarray_npy::npy::header::{Header, Layout};
+use py_literal::Value as PyValue;
+
+use super::{io_error, read_exact_at, write_all_at, Pending};
+use crate::array::ChunkedArray;
+use crate::chunks::{checked_len, ChunkSpec, IntoChunks};
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+use crate::execute::{execute, for_each_chunk_tile, Config};
+use crate::graph::source::{RegionFn, SourceNode};
+use crate::region::{c_strides, for_each_row, region_len};
+
+/// What an `.npy` file holds, from its header (NumPy's `np.load(path, mmap_mode='r')` without
+/// the data).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("chunkwise-doc-npy-info-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("x.npy");
+/// chunkwise::arange(6).reshape([2, 3])?.to_npy(&path)?;
+/// let info = chunkwise::npy_info(&path)?;
+/// assert_eq!((info.dtype, info.shape.as_slice()), (chunkwise::DType::I64, &[2, 3][..]));
+/// assert!(!info.fortran_order && !info.big_endian);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NpyInfo {
+    /// The element type.
+    pub dtype: DType,
+    /// The extents.
+    pub shape: Vec<usize>,
+    /// Whether the data is stored in Fortran (column-major) order.
+    pub fortran_order: bool,
+    /// Whether the data is stored big-endian.
+    pub big_endian: bool,
+    /// The dtype descriptor as written in the file, e.g. `<f8`.
+    pub descr: String,
+    /// Where the data starts.
+    pub data_offset: u64,
+}
+
+/// Reads the header of the `.npy` file at `path` and checks that the file holds all its data.
+/// Errors: [`Error::Io`] (missing or unreadable file), [`Error::Format`] (not `.npy`, truncated,
+/// a dtype chunkwise cannot hold, named), [`Error::TooLarge`].
+pub fn npy_info(path: impl AsRef<Path>) -> Result<NpyInfo> {
+    open("npy_info", path.as_ref()).map(|(_, info)| info)
+}
+
+/// The `.npy` file at `path` as a lazy array with automatic chunks (Dask's
+/// `da.from_array(np.load(path, mmap_mode='r'))`, without the memory map). Only the regions a
+/// computation needs are read, with positioned reads, so a file much larger than memory sums
+/// in workers x tile of resident memory.
+///
+/// Errors as [`npy_info`], and [`Error::DTypeMismatch`] when the file holds another type than
+/// `T`.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("chunkwise-doc-from-npy-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("x.npy");
+/// chunkwise::random::default_rng(0).random([10_000]).to_npy(&path)?;
+/// let x = chunkwise::from_npy::<f64>(&path)?;
+/// let mean: f64 = x.mean().item()?;
+/// assert!((mean - 0.5).abs() < 0.01);
+/// assert!(matches!(chunkwise::from_npy::<i32>(&path), Err(chunkwise::Error::DTypeMismatch { .. })));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn from_npy<T: Element>(path: impl AsRef<Path>) -> Result<ChunkedArray<T>> {
+    from_npy_chunked(path, ChunkSpec::Auto)
+}
+
+/// [`from_npy`] with explicit chunks.
+pub fn from_npy_chunked<T: Element>(
+    path: impl AsRef<Path>,
+    chunks: impl IntoChunks,
+) -> Result<ChunkedArray<T>> {
+    const OP: &str = "from_npy";
+    let path = path.as_ref();
+    let (file, info) = open(OP, path)?;
+    if info.dtype != T::DTYPE {
+        return Err(Error::DTypeMismatch {
+            op: OP.into(),
+            path: path.display().to_string(),
+            expected: T::DTYPE,
+            found: info.descr.clone(),
+        });
+    }
+    let chunks = chunks
+        .into_chunk_spec()
+        .resolve(OP, &info.shape, T::DTYPE.size())?;
+    let name = format!("from_npy({})", path.display());
+    let shape = info.shape.clone();
+    let source = NpySource {
+        file,
+        info,
+        path: path.to_path_buf(),
+    };
+    Ok(ChunkedArray::from_expr(Arc::new(SourceNode::new(
+        name,
+        shape,
+        chunks,
+        Arc::new(source),
+    ))))
+}
+
+/// The descriptor chunkwise writes, and the dtype and byte order of one it reads.
+fn descr_of(dtype: DType) -> &'static str {
+    match dtype {
+        DType::F64 => "<f8",
+        DType::F32 => "<f4",
+        DType::I64 => "<i8",
+        DType::I32 => "<i4",
+        DType::U64 => "<u8",
+        DType::U32 => "<u4",
+        DType::U8 => "|u1",
+        DType::Bool => "|b1",
+    }
+}
+
+fn parse_descr(descr: &str) -> Option<(DType, bool)> {
+    let (order, code) = match descr.chars().next()? {
+        c @ ('<' | '>' | '|' | '=') => (c, &descr[1..]),
+        _ => ('=', descr),
+    };
+    let dtype = match code {
+        "f8" => DType::F64,
+        "f4" => DType::F32,
+        "i8" => DType::I64,
+        "i4" => DType::I32,
+        "u8" => DType::U64,
+        "u4" => DType::U32,
+        "u1" => DType::U8,
+        "b1" => DType::Bool,
+        _ => return None,
+    };
+    let big = order == '>' || (order == '=' && cfg!(target_endian = "big"));
+    Some((dtype, big))
+}
+
+fn format_error(op: &str, path: &Path, reason: impl Into<String>) -> Error {
+    Error::Format {
+        op: op.into(),
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Opens `path`, parses its header and checks its length.
+fn open(op: &str, path: &Path) -> Result<(File, NpyInfo)> {
+    let file = File::open(path).map_err(|e| io_error(op, path, e))?;
+    let mut reader = BufReader::new(&file);
+    let header = Header::from_reader(&mut reader)
+        .map_err(|e| format_error(op, path, format!("not a readable .npy file: {e}")))?;
+    let data_offset = reader
+        .stream_position()
+        .map_err(|e| io_error(op, path, e))?;
+    let descr = match &header.type_descriptor {
+        PyValue::String(s) => s.clone(),
+        other => {
+            return Err(format_error(
+                op,
+                path,
+                format!("structured dtype {other} is not supported"),
+            ))
+        }
+    };
+    let (dtype, big_endian) = parse_descr(&descr).ok_or_else(|| {
+        format_error(
+            op,
+            path,
+            format!("dtype {descr} is not supported (f8 f4 i8 i4 u8 u4 u1 b1 are)"),
+        )
+    })?;
+    let len = checked_len(op, &header.shape)?;
+    let need = (len as u128) * dtype.size() as u128 + data_offset as u128;
+    let have = file.metadata().map_err(|e| io_error(op, path, e))?.len();
+    if (have as u128) < need {
+        return Err(format_error(
+            op,
+            path,
+            format!(
+                "truncated: shape {:?} of {descr} needs {need} bytes, the file has {have}",
+                header.shape
+            ),
+        ));
+    }
+    let info = NpyInfo {
+        dtype,
+        shape: header.shape,
+        fortran_order: header.layout.is_fortran(),
+        big_endian,
+        descr,
+        data_offset,
+    };
+    Ok((file, info))
+}
+
+/// The bytes of a slice of numbers (`T` not `bool`, checked by the callers).
+fn bytes_mut<T: Element>(vals: &mut [T]) -> &mut [u8] {
+    assert!(
+        T::DTYPE != DType::Bool,
+        "bool is read through a byte buffer"
+    );
+    // SAFETY: `T` is one of f64, f32, i64, i32, u64, u32, u8 (not bool, asserted): plain
+    // numbers without padding, for which every bit pattern is a valid value.
+    unsafe {
+        std::slice::from_raw_parts_mut(vals.as_mut_ptr().cast::<u8>(), std::mem::size_of_val(vals))
+    }
+}
+
+/// The bytes of a slice of elements, for writing (every element type, bool included, is plain
+/// bytes: bool is 0 or 1).
+fn bytes<T: Element>(vals: &[T]) -> &[u8] {
+    // SAFETY: every element type is plain data without padding.
+    unsafe { std::slice::from_raw_parts(vals.as_ptr().cast::<u8>(), std::mem::size_of_val(vals)) }
+}
+
+/// Reverses the bytes of each `size`-byte element.
+fn swap_bytes(raw: &mut [u8], size: usize) {
+    if size > 1 {
+        raw.chunks_exact_mut(size).for_each(<[u8]>::reverse);
+    }
+}
+
+struct NpySource {
+    file: File,
+    info: NpyInfo,
+    path: PathBuf,
+}
+
+impl NpySource {
+    /// Reads `region` of the file's C-order array of `shape` into `out`, a row at a time.
+    fn read_c<T: Element>(
+        &self,
+        shape: &[usize],
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<()> {
+        let strides = c_strides(shape);
+        let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
+        let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+        let len = ext.last().copied().unwrap_or(1);
+        let size = T::DTYPE.size() as u64;
+        let swap = self.info.big_endian != cfg!(target_endian = "big");
+        let mut failed = None;
+        let mut raw = Vec::new();
+        for_each_row(&ext, &strides, base, |row, flat| {
+            if failed.is_some() {
+                return;
+            }
+            let at = self.info.data_offset + flat as u64 * size;
+            let dest = &mut out[row * len..(row + 1) * len];
+            let r = if T::DTYPE == DType::Bool {
+                raw.resize(len, 0u8);
+                read_exact_at(&self.file, &mut raw, at).map(|()| {
+                    // SAFETY of the cast: `T` is bool (checked above), so the slice is of bool.
+                    let bools = unsafe {
+                        std::slice::from_raw_parts_mut(dest.as_mut_ptr().cast::<bool>(), dest.len())
+                    };
+                    for (b, &byte) in bools.iter_mut().zip(&raw) {
+                        *b = byte != 0;
+                    }
+                })
+            } else {
+                let bytes = bytes_mut(dest);
+                read_exact_at(&self.file, bytes, at).map(|()| {
+                    if swap {
+                        swap_bytes(bytes, size as usize);
+                    }
+                })
+            };
+            if let Err(e) = r {
+                failed = Some(io_error("from_npy", &self.path, e));
+            }
+        });
+        failed.map_or(Ok(()), Err)
+    }
+}
+
+impl<T: Element> RegionFn<T> for NpySource {
+    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        if !self.info.fortran_order {
+            return self.read_c(shape, region, out);
+        }
+        // Fortran order: the file is the C-order array of the reversed shape. Read the
+        // reversed box, then permute it back.
+        let rshape: Vec<usize> = shape.iter().rev().copied().collect();
+        let rregion: Vec<Range<usize>> = region.iter().rev().cloned().collect();
+        let mut tmp = vec![T::ZERO; region_len(region)];
+        self.read_c(&rshape, &rregion, &mut tmp)?;
+        let rext: Vec<usize> = rregion.iter().map(|r| r.len()).collect();
+        let view = ArrayViewD::from_shape(IxDyn(&rext), &tmp).expect("tmp has the box's length");
+        for (o, &v) in out.iter_mut().zip(view.reversed_axes().iter()) {
+            *o = v;
+        }
+        Ok(())
+    }
+}
+
+/// ## Files
+impl<T: Element> ChunkedArray<T> {
+    /// Computes the array and writes it to `path` as `.npy` (little-endian, C order), chunk by
+    /// chunk: each tile is written at its offset in a temporary file beside `path`, which is
+    /// flushed to disk and renamed over `path` only when every chunk is written. A result larger
+    /// than memory writes fine; an error (a full disk, a failing task) or a panic leaves no file
+    /// at `path` and removes the temporary (a killed process may leave `.NAME.PID-N.tmp`).
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("chunkwise-doc-to-npy-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// let x = chunkwise::arange(12).reshape([3, 4])?.rechunk([2, 3])?;
+    /// x.to_npy(dir.join("x.npy"))?;
+    /// let back = chunkwise::from_npy::<i64>(dir.join("x.npy"))?.compute()?;
+    /// assert_eq!(back, x.compute()?);
+    /// // A folder that does not exist is an error, and nothing is written.
+    /// assert!(x.to_npy(dir.join("missing/x.npy")).is_err());
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn to_npy(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.to_npy_with(path, &Config::default())
+    }
+
+    /// [`to_npy`](Self::to_npy) with an explicit [`Config`].
+    pub fn to_npy_with(&self, path: impl AsRef<Path>, cfg: &Config) -> Result<()> {
+        const OP: &str = "to_npy";
+        let path = path.as_ref();
+        let shape = self.shape().to_vec();
+        let header = Header {
+            type_descriptor: PyValue::String(descr_of(T::DTYPE).into()),
+            layout: Layout::Standard,
+            shape: shape.clone(),
+        }
+        .to_bytes()
+        .map_err(|e| format_error(OP, path, e.to_string()))?;
+        let pending = Pending::create(OP, path)?;
+        let file = &pending.file;
+        // Little-endian on every host: a big-endian one swaps a copy of each run.
+        let write = |bytes: &[u8], at: u64| {
+            let r = if cfg!(target_endian = "big") && T::DTYPE.size() > 1 {
+                let mut le = bytes.to_vec();
+                swap_bytes(&mut le, T::DTYPE.size());
+                write_all_at(file, &le, at)
+            } else {
+                write_all_at(file, bytes, at)
+            };
+            r.map_err(|e| io_error(OP, path, e))
+        };
+        write(&header, 0)?;
+        let data_at = header.len() as u64;
+        let size = T::DTYPE.size() as u64;
+        let expr = self.expr();
+        execute(expr, cfg, |results, events, root| match root {
+            // A staged reduction's (small) result: one write.
+            Some(arr) => {
+                let arr = arr.as_standard_layout();
+                write(bytes(arr.as_slice().expect("standard layout")), data_at)
+            }
+            None => for_each_chunk_tile(&**expr, results, events, |cx, tile| {
+                let mut buf = cx.take::<T>(region_len(tile));
+                let r = expr.fill(cx, tile, &mut buf).and_then(|()| {
+                    // Each row of the tile is a contiguous run of the file.
+                    let strides = c_strides(&shape);
+                    let base: usize = tile.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
+                    let ext: smallvec::SmallVec<[usize; 6]> =
+                        tile.iter().map(|r| r.len()).collect();
+                    let len = ext.last().copied().unwrap_or(1);
+                    let mut out = Ok(());
+                    for_each_row(&ext, &strides, base, |row, flat| {
+                        if out.is_ok() {
+                            out = write(
+                                bytes(&buf[row * len..(row + 1) * len]),
+                                data_at + flat as u64 * size,
+                            );
+                        }
+                    });
+                    out
+                });
+                cx.give(buf);
+                r
+            }),
+        })?;
+        pending.commit(OP)
+    }
+}

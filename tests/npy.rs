@@ -1,0 +1,248 @@
+//! `.npy` in and out: round trips for every dtype and rank, Fortran order and big-endian files,
+//! every error path, and nothing left at the destination when a write fails.
+
+use std::path::{Path, PathBuf};
+
+use chunkwise::ndarray::{ArrayD, IxDyn};
+use chunkwise::prelude::*;
+use chunkwise::{ChunkSpec, DType};
+use ndarray_npy::npy::header::{Header, Layout};
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("chunkwise-npy-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Files in `d` (temporaries included).
+fn listing(d: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+const SHAPES: &[&[usize]] = &[&[], &[0], &[7], &[3, 4], &[2, 0, 3], &[2, 3, 4, 5], &[3000]];
+
+fn round_trip<T: Element>(d: &Path, make: impl Fn(&[usize]) -> ChunkedArray<T>) {
+    for (i, &shape) in SHAPES.iter().enumerate() {
+        let x = make(shape);
+        let want = x.compute().unwrap();
+        let chunked = x.rechunk(2).unwrap();
+        let path = d.join(format!("{}-{i}.npy", T::DTYPE));
+        chunked.to_npy(&path).unwrap();
+        let info = chunkwise::npy_info(&path).unwrap();
+        assert_eq!((info.dtype, info.shape.as_slice()), (T::DTYPE, shape));
+        for chunks in [
+            ChunkSpec::Auto,
+            ChunkSpec::Uniform(1),
+            ChunkSpec::Uniform(3),
+        ] {
+            let back = chunkwise::from_npy_chunked::<T>(&path, chunks.clone()).unwrap();
+            assert_eq!(
+                back.compute().unwrap(),
+                want,
+                "{} {shape:?} {chunks:?}",
+                T::DTYPE
+            );
+        }
+    }
+}
+
+#[test]
+fn every_dtype_and_rank_round_trips() {
+    let d = dir("round");
+    let idx = |s: &[usize]| {
+        chunkwise::arange(s.iter().product())
+            .reshape(s.to_vec())
+            .unwrap()
+    };
+    round_trip::<f64>(&d, |s| {
+        chunkwise::random::default_rng(1).normal(0.0, 1e6, s.to_vec())
+    });
+    round_trip::<f32>(&d, |s| idx(s).cast::<f32>() * 0.5f32);
+    round_trip::<i64>(&d, |s| idx(s) - 1000);
+    round_trip::<i32>(&d, |s| idx(s).cast::<i32>() - 7);
+    round_trip::<u64>(&d, |s| idx(s).cast::<u64>() * 3u64);
+    round_trip::<u32>(&d, |s| idx(s).cast::<u32>());
+    round_trip::<u8>(&d, |s| idx(s).cast::<u8>());
+    round_trip::<bool>(&d, |s| idx(s).cast::<u32>().gt(3u32));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Writes a file the way NumPy would for these values: the header from ndarray-npy, the data
+/// in the given order and byte order.
+fn write_raw(path: &Path, descr: &str, fortran: bool, big: bool, a: &ArrayD<f64>) {
+    let header = Header {
+        type_descriptor: py_literal::Value::String(descr.into()),
+        layout: if fortran {
+            Layout::Fortran
+        } else {
+            Layout::Standard
+        },
+        shape: a.shape().to_vec(),
+    };
+    let mut bytes = header.to_bytes().unwrap();
+    let order: Vec<f64> = if fortran {
+        a.t().iter().copied().collect()
+    } else {
+        a.iter().copied().collect()
+    };
+    for v in order {
+        bytes.extend(if big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        });
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn fortran_order_and_big_endian_files_read_bit_exactly() {
+    let d = dir("orders");
+    let a = chunkwise::random::default_rng(3)
+        .normal(0.0, 1.0, [5, 6, 7])
+        .compute()
+        .unwrap();
+    for (descr, fortran, big) in [
+        ("<f8", false, false),
+        ("<f8", true, false),
+        (">f8", false, true),
+        (">f8", true, true),
+    ] {
+        let path = d.join(format!(
+            "{}-{fortran}.npy",
+            &descr[..1].replace('<', "le").replace('>', "be")
+        ));
+        write_raw(&path, descr, fortran, big, &a);
+        let info = chunkwise::npy_info(&path).unwrap();
+        assert_eq!((info.fortran_order, info.big_endian), (fortran, big));
+        for chunks in [ChunkSpec::Auto, ChunkSpec::PerAxis(vec![2, 3, 4])] {
+            let x = chunkwise::from_npy_chunked::<f64>(&path, chunks).unwrap();
+            let got = x.compute().unwrap();
+            assert!(
+                got.iter().zip(&a).all(|(g, w)| g.to_bits() == w.to_bits()),
+                "{descr} {fortran}"
+            );
+            // Regions, not only whole reads: a transposed slice.
+            let s = x
+                .t()
+                .slice(chunkwise::ndarray::s![1..3, .., 4])
+                .unwrap()
+                .compute()
+                .unwrap();
+            let w = a
+                .t()
+                .slice(chunkwise::ndarray::s![1..3, .., 4])
+                .to_owned()
+                .into_dyn();
+            assert_eq!(s, w);
+        }
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn reading_errors_are_typed_and_name_the_file() {
+    let d = dir("read-errors");
+    let missing = d.join("missing.npy");
+    let e = chunkwise::from_npy::<f64>(&missing).unwrap_err();
+    assert!(
+        matches!(e, Error::Io { .. }) && e.to_string().contains("missing.npy"),
+        "{e}"
+    );
+
+    let not_npy = d.join("text.npy");
+    std::fs::write(&not_npy, "just text, not an array").unwrap();
+    let e = chunkwise::from_npy::<f64>(&not_npy).unwrap_err();
+    assert!(
+        matches!(e, Error::Format { .. }) && e.to_string().contains("text.npy"),
+        "{e}"
+    );
+
+    let full = d.join("full.npy");
+    chunkwise::arange(1000).cast::<f64>().to_npy(&full).unwrap();
+    let bytes = std::fs::read(&full).unwrap();
+    let cut = d.join("cut.npy");
+    std::fs::write(&cut, &bytes[..bytes.len() - 8]).unwrap();
+    let e = chunkwise::npy_info(&cut).unwrap_err();
+    assert!(
+        matches!(e, Error::Format { .. }) && e.to_string().contains("truncated"),
+        "{e}"
+    );
+
+    let e = chunkwise::from_npy::<i64>(&full).unwrap_err();
+    match &e {
+        Error::DTypeMismatch {
+            expected, found, ..
+        } => {
+            assert_eq!((*expected, found.as_str()), (DType::I64, "<f8"))
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let complex = d.join("complex.npy");
+    let a = ArrayD::from_shape_vec(IxDyn(&[2]), vec![1.0, 2.0]).unwrap();
+    write_raw(&complex, "<c8", false, false, &a);
+    let e = chunkwise::npy_info(&complex).unwrap_err();
+    assert!(
+        e.to_string().contains("<c8") && e.to_string().contains("not supported"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn failed_writes_leave_nothing_at_the_destination() {
+    let d = dir("write-errors");
+    let x = chunkwise::arange(10_000).rechunk(1000).unwrap();
+    // A folder that does not exist.
+    let e = x.to_npy(d.join("no/such/folder/x.npy")).unwrap_err();
+    assert!(
+        matches!(e, Error::Io { .. }) && e.to_string().contains("does not exist"),
+        "{e}"
+    );
+    // A task that fails midway (the closure panics on one chunk).
+    let bad = x.map_blocks(|b| {
+        if b[[0]] == 5000 {
+            panic!("chunk 5 fails")
+        }
+        b.to_owned()
+    });
+    let path = d.join("x.npy");
+    let e = bad.to_npy(&path).unwrap_err();
+    assert!(e.to_string().contains("chunk 5 fails"), "{e}");
+    assert!(listing(&d).is_empty(), "left behind: {:?}", listing(&d));
+    // Over an existing file: a failure keeps the old file whole; a success replaces it.
+    x.to_npy(&path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    assert!(bad.to_npy(&path).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(listing(&d), vec!["x.npy".to_string()]);
+    (&x * 2).to_npy(&path).unwrap();
+    let back: i64 = chunkwise::from_npy::<i64>(&path)
+        .unwrap()
+        .sum()
+        .item()
+        .unwrap();
+    assert_eq!(back, 2 * 49_995_000);
+    // A reduction's result (computed as a stage) writes too.
+    x.sum_axes(&[0], true)
+        .unwrap()
+        .to_npy(d.join("s.npy"))
+        .unwrap();
+    assert_eq!(
+        chunkwise::from_npy::<i64>(d.join("s.npy"))
+            .unwrap()
+            .compute()
+            .unwrap()
+            .as_slice()
+            .unwrap(),
+        &[49_995_000]
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
