@@ -40,6 +40,10 @@
 //! * **lazy at any size**: chunk grids cost O(axes), so `arange(10**18)` builds, slices and plans
 //!   in microseconds.
 //!
+//! Files: [`from_npy`] reads NumPy's `.npy` region by region (bounded memory however large the
+//! file), [`ChunkedArray::to_npy`] writes chunk by chunk into a temporary renamed into place only
+//! when complete ([`io`]).
+//!
 //! Beyond arrays: [`delayed`] builds typed task graphs from closures (Dask's `delayed`), and
 //! [`diagnostics`] shows the work: graph pictures ([`ChunkedArray::visualize`]), a progress bar,
 //! a [`Profiler`](diagnostics::Profiler) with an SVG timeline, and the memory sampler, tables and

@@ -33,6 +33,12 @@ pub struct Args {
     pub profile: Option<std::path::PathBuf>,
     /// `--visualize DIR`: write the graph pictures there.
     pub visualize: Option<std::path::PathBuf>,
+    /// `--write PATH`: the file an example writes.
+    pub write: Option<std::path::PathBuf>,
+    /// `--read PATH`: the file an example reads.
+    pub read: Option<std::path::PathBuf>,
+    /// `--op NAME`: what to compute from it.
+    pub op: Option<String>,
 }
 
 /// Parses a count written as digits (`1000000`, `1_000_000`) or in scientific notation (`1e9`).
@@ -83,6 +89,9 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
         minute_ms: 10,
         profile: None,
         visualize: None,
+        write: None,
+        read: None,
+        op: None,
     };
     let mut p = lexopt::Parser::from_iter(argv);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
@@ -111,6 +120,9 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("minute-ms") => args.minute_ms = parse_count(&value(&mut p)?)?.max(1) as u64,
             Long("profile") => args.profile = Some(value(&mut p)?.into()),
             Long("visualize") => args.visualize = Some(value(&mut p)?.into()),
+            Long("write") => args.write = Some(value(&mut p)?.into()),
+            Long("read") => args.read = Some(value(&mut p)?.into()),
+            Long("op") => args.op = Some(value(&mut p)?),
             Long("help") | Short('h') => return Err("help requested".into()),
             other => return Err(other.unexpected().to_string()),
         }
