@@ -246,3 +246,69 @@ fn failed_writes_leave_nothing_at_the_destination() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+const SIZE_LIMIT_CHILD: &str = "CHUNKWISE_NPY_SIZE_LIMIT_CHILD";
+
+/// Writes 4 MB into `dir` and checks that the write fails and leaves nothing behind; returns
+/// the error's text.
+fn write_too_much(dir: &Path) -> String {
+    let x = chunkwise::random::default_rng(0).random([500_000]);
+    let e = x.to_npy(dir.join("x.npy")).unwrap_err();
+    assert!(matches!(e, Error::Io { .. }), "{e}");
+    assert!(listing(dir).is_empty(), "left behind: {:?}", listing(dir));
+    e.to_string()
+}
+
+/// A full disk: a 1 MiB tmpfs (where this process may mount one), else a file-size limit in a
+/// child process (the write then fails with EFBIG instead of ENOSPC, through the same path).
+#[test]
+fn a_full_disk_fails_the_write_and_leaves_nothing() {
+    let d = dir("full-disk");
+    let small = d.join("small");
+    std::fs::create_dir(&small).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&small)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if mounted {
+        let r = std::panic::catch_unwind(|| write_too_much(&small));
+        let _ = std::process::Command::new("umount").arg(&small).status();
+        let msg = r.expect("the write fails cleanly");
+        assert!(
+            msg.contains("No space left") || msg.contains("os error 28"),
+            "{msg}"
+        );
+        eprintln!("full tmpfs: {msg}");
+    } else {
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f 1024; exec '{}' --exact size_limit_child --ignored --nocapture",
+                exe.display()
+            ))
+            .env(SIZE_LIMIT_CHILD, &small)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("WRITE FAILED CLEANLY"),
+            "{stdout}"
+        );
+        eprintln!("file-size limit: {stdout}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// The child of the test above, run by it under a file-size limit (ignored otherwise: alone it
+/// has nothing to check).
+#[test]
+#[ignore]
+fn size_limit_child() {
+    if let Ok(dir) = std::env::var(SIZE_LIMIT_CHILD) {
+        let msg = write_too_much(Path::new(&dir));
+        println!("WRITE FAILED CLEANLY: {msg}");
+    }
+}
