@@ -61,6 +61,13 @@ fn kernels(c: &mut Criterion) {
         let y = chunkwise::from_array(ndarray::arr1(&[2.0f64]), 1).unwrap();
         b.iter(|| (&x * &y).sum().item_with(&one).unwrap())
     });
+    // A file read region by region (page cache warm after the first iteration).
+    let npy = std::env::temp_dir().join(format!("chunkwise-bench-{}.npy", std::process::id()));
+    x.to_npy(&npy).unwrap();
+    let from_file = chunkwise::from_npy::<f64>(&npy).unwrap();
+    g.bench_function("npy_read_sum_f64", |b| {
+        b.iter(|| from_file.sum().item_with(&one).unwrap())
+    });
     g.bench_function("materialize_elementwise", |b| {
         b.iter(|| (&x * 2.0).compute_with(&one).unwrap())
     });
@@ -81,6 +88,7 @@ fn kernels(c: &mut Criterion) {
         );
     }
     g.finish();
+    let _ = std::fs::remove_file(&npy);
 }
 
 criterion_group!(benches, kernels);
