@@ -245,3 +245,40 @@ fn nan_propagates_through_min_and_max() {
     assert!(x.max().item().unwrap().is_nan());
     assert!(x.maximum(0.0).compute().unwrap()[1].is_nan());
 }
+
+/// A staged reduction's result is read from where it is held, also by a consumer whose tiles
+/// are not contiguous in it: its inputs are not evaluated again.
+#[test]
+fn held_results_are_read_not_recomputed() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let x = chunkwise::arange(240)
+        .cast::<f64>()
+        .reshape([4, 6, 10])
+        .unwrap()
+        .rechunk([2, 6, 5])
+        .unwrap()
+        .map_blocks(move |b| {
+            c.fetch_add(1, Ordering::SeqCst);
+            b.to_owned()
+        });
+    // Staged (axis 0 has two chunks): its (6, 10) result is held, in column chunks of 5.
+    let y = x.sum_axis(0).unwrap();
+    // Inline over y's axis 0: each task reads a (6, 5) box of y, not contiguous in it.
+    let z = y.sum_axis(0).unwrap().compute().unwrap();
+    let want: Vec<f64> = (0..10)
+        .map(|j| {
+            (0..4)
+                .flat_map(|a| (0..6).map(move |b| (a * 60 + b * 10 + j) as f64))
+                .sum()
+        })
+        .collect();
+    assert_eq!(z.as_slice().unwrap(), want.as_slice());
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        4,
+        "one closure call per chunk of x"
+    );
+}

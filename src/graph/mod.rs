@@ -220,12 +220,12 @@ pub(crate) trait Expr<T: Element>: Node {
 /// The values of `region` of `node` in place, where a held result or the node itself has them
 /// contiguous (no copy, no evaluation); `None` otherwise.
 pub(crate) fn borrowed<'a, T: Element>(
-    cx: &TaskCx<'a>,
+    results: &'a Results,
     node: &'a dyn Expr<T>,
     region: &[Range<usize>],
 ) -> Option<&'a [T]> {
     let m = node.meta();
-    match cx.results.get::<T>(m.id) {
+    match results.get::<T>(m.id) {
         Some(arr) => {
             let off = crate::kernels::contiguous_offset(&m.shape, region)?;
             let data = arr.as_slice().expect("results are C-order");
@@ -235,27 +235,21 @@ pub(crate) fn borrowed<'a, T: Element>(
     }
 }
 
-/// Calls `f` with the values of `region` of `node`: in place where a held result or the node
-/// itself has them contiguous, else filled into a tile buffer from the task's pool.
+/// Calls `f` with the values of `region` of `node`: in place where [`borrowed`] can, else
+/// [`pull`]ed into a tile buffer from the task's pool (gathered from a held result, or
+/// evaluated).
 pub(crate) fn read<T: Element, R>(
     cx: &mut TaskCx<'_>,
     node: &dyn Expr<T>,
     region: &[Range<usize>],
     f: impl FnOnce(&[T]) -> R,
 ) -> Result<R> {
-    let m = node.meta();
     let results = cx.results;
-    if let Some(arr) = results.get::<T>(m.id) {
-        if let Some(off) = crate::kernels::contiguous_offset(&m.shape, region) {
-            let data = arr.as_slice().expect("results are C-order");
-            return Ok(f(&data[off..off + crate::region::region_len(region)]));
-        }
-    } else if let Some(vals) = node.borrow(region) {
+    if let Some(vals) = borrowed(results, node, region) {
         return Ok(f(vals));
     }
     let mut buf = cx.take::<T>(crate::region::region_len(region));
-    // Not held (looked up above): evaluate the node itself.
-    let r = node.fill(cx, region, &mut buf).map(|()| f(&buf));
+    let r = pull(cx, node, region, &mut buf).map(|()| f(&buf));
     cx.give(buf);
     r
 }

@@ -290,7 +290,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let a = self.axes[0];
         let mut b = in_box.clone();
         b[a] = leaves.start * step..(leaves.end * step).min(self.input.meta().shape[a]);
-        super::borrowed(cx, &*self.input, &b)
+        super::borrowed(cx.results, &*self.input, &b)
     }
 
     /// The canonical combination of leaves `leaves` for every output of `out_region`.
