@@ -102,31 +102,12 @@ impl TileGrid {
     }
 
     /// Tile `i` (C order), relative to the box's origin.
-    #[inline]
     pub(crate) fn tile(&self, i: usize) -> Region {
-        let n = self.extents.len();
-        if self.k == n {
-            return self.extents.iter().map(|&e| 0..e).collect();
-        }
-        // Slab axis 0 (every 1-d box, and boxes whose inner axes fill a tile): no division.
-        let (slab, mut rest) = if self.k == 0 {
-            (i, 0)
-        } else {
-            (i % self.slabs, i / self.slabs)
-        };
         let mut r: Region = self.extents.iter().map(|&e| 0..e).collect();
-        let s = slab * self.step;
-        r[self.k] = s..(s + self.step).min(self.extents[self.k]);
-        for d in (0..self.k).rev() {
-            let idx = rest % self.extents[d];
-            rest /= self.extents[d];
-            r[d] = idx..idx + 1;
-        }
+        self.set_tile(i, |d, x| r[d] = x);
         r
     }
-}
 
-impl TileGrid {
     /// When tiles are slabs of the first axis (every 1-d box, and boxes whose inner axes fill a
     /// tile), the slab length: tiles `a..b` then cover `a * step..min(b * step, extent)` of it.
     pub(crate) fn first_axis_step(&self) -> Option<usize> {
@@ -196,6 +177,22 @@ pub(crate) fn for_each_tile<E>(
         f(&tile)?;
     }
     Ok(())
+}
+
+/// Walks the rows (runs along the last axis) of `region` of a C-order array of `shape`:
+/// `f(row, flat, len)` for each, where the row's values are `row * len..(row + 1) * len` of the
+/// region's own C-order buffer and start at flat index `flat` of the array. The walk that moves
+/// a region between a tile and the array it belongs to (gather, scatter, files, sources).
+pub(crate) fn for_each_region_row(
+    shape: &[usize],
+    region: &[Range<usize>],
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let strides = c_strides(shape);
+    let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
+    let ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+    let len = ext.last().copied().unwrap_or(1);
+    for_each_row(&ext, &strides, base, |row, flat| f(row, flat, len));
 }
 
 /// Walks the rows (runs along the last axis) of a box of `extents` in C order, calling

@@ -7,7 +7,7 @@ use super::{Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::Result;
-use crate::region::{c_strides, for_each_row};
+use crate::region::for_each_region_row;
 
 /// What a source knows how to do: produce the values of any region of its shape.
 pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
@@ -29,11 +29,7 @@ pub(crate) struct Flat<F>(pub F);
 
 impl<T: Element, F: FlatFn<T>> RegionFn<T> for Flat<F> {
     fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        let strides = c_strides(shape);
-        let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
-        let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
-        let len = ext.last().copied().unwrap_or(1);
-        for_each_row(&ext, &strides, base, |row, off| {
+        for_each_region_row(shape, region, |row, off, len| {
             self.0
                 .fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
         });

@@ -24,7 +24,7 @@ use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::execute::{execute, for_each_chunk_tile, Config};
 use crate::graph::source::{RegionFn, SourceNode};
-use crate::region::{c_strides, for_each_row, region_len};
+use crate::region::{for_each_region_row, region_len};
 
 /// What an `.npy` file holds, from its header (NumPy's `np.load(path, mmap_mode='r')` without
 /// the data).
@@ -254,15 +254,11 @@ impl NpySource {
         region: &[Range<usize>],
         out: &mut [T],
     ) -> Result<()> {
-        let strides = c_strides(shape);
-        let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
-        let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
-        let len = ext.last().copied().unwrap_or(1);
         let size = T::DTYPE.size() as u64;
         let swap = self.info.big_endian != cfg!(target_endian = "big");
         let mut failed = None;
         let mut raw = Vec::new();
-        for_each_row(&ext, &strides, base, |row, flat| {
+        for_each_region_row(shape, region, |row, flat, len| {
             if failed.is_some() {
                 return;
             }
@@ -378,13 +374,8 @@ impl<T: Element> ChunkedArray<T> {
                 let mut buf = cx.take::<T>(region_len(tile));
                 let r = expr.fill(cx, tile, &mut buf).and_then(|()| {
                     // Each row of the tile is a contiguous run of the file.
-                    let strides = c_strides(&shape);
-                    let base: usize = tile.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
-                    let ext: smallvec::SmallVec<[usize; 6]> =
-                        tile.iter().map(|r| r.len()).collect();
-                    let len = ext.last().copied().unwrap_or(1);
                     let mut out = Ok(());
-                    for_each_row(&ext, &strides, base, |row, flat| {
+                    for_each_region_row(&shape, tile, |row, flat, len| {
                         if out.is_ok() {
                             out = write(
                                 bytes(&buf[row * len..(row + 1) * len]),

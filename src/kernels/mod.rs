@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use multiversion::multiversion;
 
-use crate::region::{c_strides, for_each_row, region_len};
+use crate::region::{c_strides, for_each_region_row, for_each_row, region_len};
 
 /// `xs[i] = f(xs[i])`.
 #[multiversion(targets(
@@ -112,12 +112,8 @@ pub(crate) fn expand<T: Copy>(
 
 /// Copies `region` of a C-order array (`src`, of `shape`) into `out`, C order.
 pub(crate) fn gather<T: Copy>(src: &[T], shape: &[usize], region: &[Range<usize>], out: &mut [T]) {
-    let strides = c_strides(shape);
-    let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
-    let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
-    let len = ext.last().copied().unwrap_or(1);
     debug_assert_eq!(out.len(), region_len(region));
-    for_each_row(&ext, &strides, base, |row, off| {
+    for_each_region_row(shape, region, |row, off, len| {
         out[row * len..(row + 1) * len].copy_from_slice(&src[off..off + len]);
     });
 }
@@ -133,11 +129,7 @@ pub(crate) unsafe fn scatter<T: Copy>(
     shape: &[usize],
     region: &[Range<usize>],
 ) {
-    let strides = c_strides(shape);
-    let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
-    let ext: smallvec::SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
-    let len = ext.last().copied().unwrap_or(1);
-    for_each_row(&ext, &strides, base, |row, off| {
+    for_each_region_row(shape, region, |row, off, len| {
         // SAFETY: off + len is inside the array (region inside shape); the caller owns region.
         unsafe { std::ptr::copy_nonoverlapping(tile.as_ptr().add(row * len), dst.add(off), len) };
     });
