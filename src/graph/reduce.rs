@@ -198,6 +198,24 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         (ostr, per)
     }
 
+    /// Reads `in_box` tile by tile: `f(values, tile extents, offset of the tile's first output)`
+    /// (`ostr` from [`out_strides`](Self::out_strides)).
+    fn for_each_input_tile(
+        &self,
+        cx: &mut TaskCx<'_>,
+        in_box: &[Range<usize>],
+        ostr: &[usize],
+        mut f: impl FnMut(&[I], &[usize], usize),
+    ) -> Result<()> {
+        for_each_tile(in_box, TILE_LEN, |t| {
+            let base: usize = (0..t.len())
+                .map(|d| (t[d].start - in_box[d].start) * ostr[d])
+                .sum();
+            let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
+            read(cx, &*self.input, t, |vals: &[I]| f(vals, &ext, base))
+        })
+    }
+
     /// The sequential fold of [`Layout::Columns`] over `in_box`, in the result type, into `acc`
     /// (one per output, C order).
     fn fold_columns(
@@ -208,17 +226,11 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
     ) -> Result<()> {
         let (ostr, _) = self.out_strides(in_box);
         acc.fill(R::finish(R::identity()));
-        for_each_tile(in_box, TILE_LEN, |t| {
-            let base: usize = (0..t.len())
-                .map(|d| (t[d].start - in_box[d].start) * ostr[d])
-                .sum();
-            let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
+        self.for_each_input_tile(cx, in_box, &ostr, |vals, ext, base| {
             let len = ext.last().copied().unwrap_or(1);
-            read(cx, &*self.input, t, |vals: &[I]| {
-                for_each_row(&ext, &ostr, base, |row, off| {
-                    R::accumulate(&mut acc[off..off + len], &vals[row * len..(row + 1) * len]);
-                });
-            })
+            for_each_row(ext, &ostr, base, |row, off| {
+                R::accumulate(&mut acc[off..off + len], &vals[row * len..(row + 1) * len]);
+            });
         })
     }
 
@@ -253,44 +265,42 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         }
         // A leaf holds at most a tile, so tiles of the box keep each output's leaf (Trailing)
         // or each row of the last axis (Rows) whole.
-        for_each_tile(in_box, TILE_LEN, |t| {
-            let base: usize = (0..t.len())
-                .map(|d| (t[d].start - in_box[d].start) * ostr[d])
-                .sum();
-            let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
-            read(cx, &*self.input, t, |vals: &[I]| {
-                if self.layout == Layout::Trailing {
-                    for (j, run) in vals.chunks_exact(per.max(1)).enumerate() {
-                        part[base + j] = R::reduce_run(run);
-                    }
-                } else {
-                    let len = ext.last().copied().unwrap_or(1);
-                    for_each_row(&ext, &ostr, base, |row, off| {
-                        let run = R::reduce_run(&vals[row * len..(row + 1) * len]);
-                        part[off] = R::combine(part[off], run);
-                    });
+        self.for_each_input_tile(cx, in_box, &ostr, |vals, ext, base| {
+            if self.layout == Layout::Trailing {
+                for (j, run) in vals.chunks_exact(per.max(1)).enumerate() {
+                    part[base + j] = R::reduce_run(run);
                 }
-            })
+            } else {
+                let len = ext.last().copied().unwrap_or(1);
+                for_each_row(ext, &ostr, base, |row, off| {
+                    let run = R::reduce_run(&vals[row * len..(row + 1) * len]);
+                    part[off] = R::combine(part[off], run);
+                });
+            }
         })
     }
 
-    /// The values of the leaves `leaves` of one output as one slice, when the leaves are
-    /// consecutive slabs of the first reduced axis, the reduced axes are trailing (so the slabs
-    /// are consecutive in memory) and the input holds them in place.
+    /// The values of the leaves `leaves` of one output as one slice, and the length of a leaf
+    /// in it, when the leaves are consecutive slabs of the first reduced axis, the reduced axes
+    /// are trailing (so the slabs are consecutive in memory) and the input holds them in place.
     fn borrowed_leaves<'a>(
         &'a self,
         cx: &TaskCx<'a>,
         in_box: &Region,
         leaves: &Range<usize>,
-    ) -> Option<&'a [I]> {
+    ) -> Option<(&'a [I], usize)> {
         let step = self.leaves.first_axis_step()?;
         if self.layout != Layout::Trailing {
             return None;
         }
+        let shape = &self.input.meta().shape;
         let a = self.axes[0];
         let mut b = in_box.clone();
-        b[a] = leaves.start * step..(leaves.end * step).min(self.input.meta().shape[a]);
-        super::borrowed(cx.results, &*self.input, &b)
+        b[a] = leaves.start * step..(leaves.end * step).min(shape[a]);
+        // A leaf is `step` slabs of the first reduced axis times the whole later ones.
+        let inner: usize = self.axes[1..].iter().map(|&d| shape[d]).product();
+        let vals = super::borrowed(cx.results, &*self.input, &b)?;
+        Some((vals, (step * inner).max(1)))
     }
 
     /// The canonical combination of leaves `leaves` for every output of `out_region`.
@@ -311,13 +321,9 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         }
         if part.len() == 1 {
             let mut cascade = Cascade::new();
-            if let Some(vals) = self.borrowed_leaves(cx, &in_box, &leaves) {
+            if let Some((vals, leaf_len)) = self.borrowed_leaves(cx, &in_box, &leaves) {
                 // Data in memory: the leaves are consecutive runs of one slice.
-                // A leaf is `step` slabs of the first reduced axis times the whole later ones.
-                let step = self.leaves.first_axis_step().unwrap_or(LEAF_LEN);
-                let shape = &self.input.meta().shape;
-                let inner: usize = self.axes[1..].iter().map(|&d| shape[d]).product();
-                for run in vals.chunks((step * inner).max(1)) {
+                for run in vals.chunks(leaf_len) {
                     cascade.push(R::reduce_run(run), R::combine);
                 }
                 part[0] = cascade.finish(R::identity(), R::combine);
