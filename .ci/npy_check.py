@@ -2,7 +2,7 @@
 
     python .ci/npy_check.py write DIR    # NumPy writes np_*.npy: every dtype chunkwise has,
                                          # C and Fortran order, little and big endian
-    cargo run --release --example npy_copy -- DIR   # chunkwise reads each, writes rt_*.npy
+    cargo run --release --example copy_files -- DIR   # chunkwise reads each, writes rt_*.npy
     python .ci/npy_check.py verify DIR   # NumPy reads rt_*.npy: same values and dtype
 """
 import pathlib

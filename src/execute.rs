@@ -229,6 +229,21 @@ pub(crate) fn for_each_chunk_tile<T: Element>(
     events: &Events,
     per_tile: impl Fn(&mut TaskCx<'_>, &[std::ops::Range<usize>]) -> Result<()> + Sync,
 ) -> Result<()> {
+    for_each_chunk(expr, results, events, |cx, _, chunk| {
+        for_each_tile(chunk, TILE_LEN, |tile| per_tile(cx, tile))
+    })
+}
+
+/// One task per chunk of `expr`, in parallel: `per_chunk(cx, k, chunk)` gets chunk `k`
+/// decoded from its index, and the task is reported to `events`. Outputs that need each chunk
+/// whole (a compressed file chunk) use it directly; the others walk tiles through
+/// [`for_each_chunk_tile`].
+pub(crate) fn for_each_chunk<T: Element>(
+    expr: &dyn Expr<T>,
+    results: &Results,
+    events: &Events,
+    per_chunk: impl Fn(&mut TaskCx<'_>, usize, &[std::ops::Range<usize>]) -> Result<()> + Sync,
+) -> Result<()> {
     let m = expr.meta();
     if m.size() == 0 {
         return Ok(());
@@ -241,7 +256,7 @@ pub(crate) fn for_each_chunk_tile<T: Element>(
             let name = || format!("{} {chunk:?}", m.name);
             events.task(name, n, n * T::DTYPE.size() as u64, || {
                 let mut cx = TaskCx::new(results);
-                for_each_tile(chunk, TILE_LEN, |tile| per_tile(&mut cx, tile))
+                per_chunk(&mut cx, k, chunk)
             })
         })
 }

@@ -87,6 +87,8 @@ pub use element::{CastTo, DType, Element, Float, Numeric};
 pub use error::{Error, Result};
 pub use execute::Config;
 pub use io::npy::{from_npy, from_npy_chunked, npy_info, NpyInfo};
+#[cfg(feature = "zarr")]
+pub use io::zarr::{from_zarr, from_zarr_chunked, zarr_info, ZarrInfo};
 pub use plan::{MemoryPlan, OutputPlan, Plan, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;

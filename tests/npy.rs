@@ -8,21 +8,11 @@ use chunkwise::prelude::*;
 use chunkwise::{ChunkSpec, DType};
 use ndarray_npy::npy::header::{Header, Layout};
 
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("chunkwise-npy-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::listing;
 
-/// Files in `d` (temporaries included).
-fn listing(d: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(d)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+fn dir(name: &str) -> PathBuf {
+    common::temp_dir("npy", name)
 }
 
 const SHAPES: &[&[usize]] = &[&[], &[0], &[7], &[3, 4], &[2, 0, 3], &[2, 3, 4, 5], &[3000]];
@@ -247,8 +237,6 @@ fn failed_writes_leave_nothing_at_the_destination() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-const SIZE_LIMIT_CHILD: &str = "CHUNKWISE_NPY_SIZE_LIMIT_CHILD";
-
 /// Writes 4 MB into `dir` and checks that the write fails and leaves nothing behind; returns
 /// the error's text.
 fn write_too_much(dir: &Path) -> String {
@@ -259,47 +247,9 @@ fn write_too_much(dir: &Path) -> String {
     e.to_string()
 }
 
-/// A full disk: a 1 MiB tmpfs (where this process may mount one), else a file-size limit in a
-/// child process (the write then fails with EFBIG instead of ENOSPC, through the same path).
 #[test]
 fn a_full_disk_fails_the_write_and_leaves_nothing() {
-    let d = dir("full-disk");
-    let small = d.join("small");
-    std::fs::create_dir(&small).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
-        .arg(&small)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if mounted {
-        let r = std::panic::catch_unwind(|| write_too_much(&small));
-        let _ = std::process::Command::new("umount").arg(&small).status();
-        let msg = r.expect("the write fails cleanly");
-        assert!(
-            msg.contains("No space left") || msg.contains("os error 28"),
-            "{msg}"
-        );
-        eprintln!("full tmpfs: {msg}");
-    } else {
-        let exe = std::env::current_exe().unwrap();
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "trap '' XFSZ; ulimit -f 1024; exec '{}' --exact size_limit_child --ignored --nocapture",
-                exe.display()
-            ))
-            .env(SIZE_LIMIT_CHILD, &small)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && stdout.contains("WRITE FAILED CLEANLY"),
-            "{stdout}"
-        );
-        eprintln!("file-size limit: {stdout}");
-    }
-    std::fs::remove_dir_all(&d).unwrap();
+    common::full_disk(&dir("full-disk"), "size_limit_child", write_too_much);
 }
 
 /// The child of the test above, run by it under a file-size limit (ignored otherwise: alone it
@@ -307,8 +257,5 @@ fn a_full_disk_fails_the_write_and_leaves_nothing() {
 #[test]
 #[ignore]
 fn size_limit_child() {
-    if let Ok(dir) = std::env::var(SIZE_LIMIT_CHILD) {
-        let msg = write_too_much(Path::new(&dir));
-        println!("WRITE FAILED CLEANLY: {msg}");
-    }
+    common::full_disk_child(write_too_much);
 }

@@ -103,52 +103,78 @@ where
     F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [U]) -> Result<()> {
-        // Every chunk of ours that the region touches: usually exactly one.
-        let per_axis: Vec<Vec<(usize, Range<usize>)>> = (0..region.len())
-            .map(|d| {
-                let a = self.meta.chunks.axis(d);
-                a.overlapping(&region[d]).map(|k| (k, a.range(k))).collect()
-            })
+        fill_from_blocks(
+            cx,
+            self.meta.id,
+            &self.meta.chunks,
+            region,
+            out,
+            |cx, coords, chunk| self.compute_block(cx, coords, chunk),
+        )
+    }
+}
+
+/// Fills `region` of node `id`, whose values are made a whole block of `grid` at a time (a
+/// `map_blocks` chunk, a compressed chunk of a file): each block the region overlaps (usually
+/// one) is made by `make(cx, block coordinates, block region)` unless it is the one this task
+/// made last for `id` (see [`TaskCx::block`]), and the overlap is copied out of it.
+pub(crate) fn fill_from_blocks<U: Element>(
+    cx: &mut TaskCx<'_>,
+    id: super::NodeId,
+    grid: &crate::chunks::Chunks,
+    region: &[Range<usize>],
+    out: &mut [U],
+    mut make: impl FnMut(&mut TaskCx<'_>, &[usize], &Region) -> Result<Vec<U>>,
+) -> Result<()> {
+    let axes = grid.axes();
+    let first: Vec<usize> = (0..region.len())
+        .map(|d| axes[d].overlapping(&region[d]).start)
+        .collect();
+    let end: Vec<usize> = (0..region.len())
+        .map(|d| axes[d].overlapping(&region[d]).end)
+        .collect();
+    if first.iter().zip(&end).any(|(s, e)| s >= e) {
+        return Ok(());
+    }
+    // Odometer over the overlapped blocks, last axis fastest.
+    let mut coords = first.clone();
+    loop {
+        let block: Region = coords
+            .iter()
+            .enumerate()
+            .map(|(d, &k)| axes[d].range(k))
             .collect();
-        let mut combos: Vec<Vec<(usize, Range<usize>)>> = vec![Vec::new()];
-        for axis in &per_axis {
-            combos = combos
-                .into_iter()
-                .flat_map(|p| {
-                    axis.iter().map(move |c| {
-                        let mut q = p.clone();
-                        q.push(c.clone());
-                        q
-                    })
-                })
-                .collect();
+        let values = cx.block::<U>(id, &block, |cx| make(cx, &coords, &block))?;
+        let part: Region = block
+            .iter()
+            .zip(region)
+            .map(|(c, r)| c.start.max(r.start)..c.end.min(r.end))
+            .collect();
+        let local: Region = part
+            .iter()
+            .zip(&block)
+            .map(|(p, c)| p.start - c.start..p.end - c.start)
+            .collect();
+        let ext: Vec<usize> = block.iter().map(|r| r.len()).collect();
+        if part.as_slice() == region {
+            gather(&values, &ext, &local, out);
+        } else {
+            let mut buf = cx.take::<U>(region_len(&part));
+            gather(&values, &ext, &local, &mut buf);
+            crate::graph::movement::write_sub(out, region, &part, &buf);
+            cx.give(buf);
         }
-        for combo in combos {
-            let coords: Vec<usize> = combo.iter().map(|(k, _)| *k).collect();
-            let chunk: Region = combo.iter().map(|(_, r)| r.clone()).collect();
-            let block = cx.block::<U>(self.meta.id, &chunk, |cx| {
-                self.compute_block(cx, &coords, &chunk)
-            })?;
-            let part: Region = chunk
-                .iter()
-                .zip(region)
-                .map(|(c, r)| c.start.max(r.start)..c.end.min(r.end))
-                .collect();
-            let local: Region = part
-                .iter()
-                .zip(&chunk)
-                .map(|(p, c)| p.start - c.start..p.end - c.start)
-                .collect();
-            let ext: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
-            if part.as_slice() == region {
-                gather(&block, &ext, &local, out);
-            } else {
-                let mut buf = cx.take::<U>(region_len(&part));
-                gather(&block, &ext, &local, &mut buf);
-                crate::graph::movement::write_sub(out, region, &part, &buf);
-                cx.give(buf);
+        let mut d = coords.len();
+        loop {
+            if d == 0 {
+                return Ok(());
             }
+            d -= 1;
+            coords[d] += 1;
+            if coords[d] < end[d] {
+                break;
+            }
+            coords[d] = first[d];
         }
-        Ok(())
     }
 }

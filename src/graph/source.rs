@@ -9,12 +9,24 @@ use crate::element::Element;
 use crate::error::Result;
 use crate::region::for_each_region_row;
 
-/// What a source knows how to do: produce the values of any region of its shape.
+/// What a source knows how to do: produce the values of any region of its shape (`at.shape`).
+/// Sources that decode whole blocks (a compressed chunk of a file) cache them in the task
+/// through `cx` and [`fill_from_blocks`](super::blockwise::fill_from_blocks), keyed by `at.id`.
 pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
-    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()>;
+    fn fill(
+        &self,
+        cx: &mut TaskCx<'_>,
+        at: &Meta,
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<()>;
     /// The region in place, for sources that hold their values (see [`Expr::borrow`]).
     fn borrow(&self, _shape: &[usize], _region: &[Range<usize>]) -> Option<&[T]> {
         None
+    }
+    /// Bytes a task keeps for this source (a decoded block), for the plan's memory projection.
+    fn cache_bytes(&self) -> usize {
+        0
     }
 }
 
@@ -28,7 +40,14 @@ pub(crate) trait FlatFn<T: Element>: Send + Sync + 'static {
 pub(crate) struct Flat<F>(pub F);
 
 impl<T: Element, F: FlatFn<T>> RegionFn<T> for Flat<F> {
-    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+    fn fill(
+        &self,
+        _: &mut TaskCx<'_>,
+        at: &Meta,
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<()> {
+        let shape = &at.shape[..];
         for_each_region_row(shape, region, |row, off, len| {
             self.0
                 .fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
@@ -65,11 +84,14 @@ impl<T: Element> Node for SourceNode<T> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         Vec::new()
     }
+    fn cache_bytes(&self) -> usize {
+        self.f.cache_bytes()
+    }
 }
 
 impl<T: Element> Expr<T> for SourceNode<T> {
-    fn fill(&self, _: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        self.f.fill(&self.meta.shape, region, out)
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        self.f.fill(cx, &self.meta, region, out)
     }
     fn borrow(&self, region: &[Range<usize>]) -> Option<&[T]> {
         self.f.borrow(&self.meta.shape, region)

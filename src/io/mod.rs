@@ -1,14 +1,18 @@
 //! Files in and out: sources that read only the regions a task asks for, and sinks that write
 //! each chunk at its place in a temporary file which replaces the destination only when complete.
 //!
-//! Today: NumPy's `.npy` ([`npy`]). Zarr is the next format (see the README's "Not there yet").
+//! NumPy's `.npy` ([`npy`]) and, with the `zarr` feature (on by default), Zarr stores
+//! ([`zarr`], through the `zarrs` crate).
 
 pub mod npy;
+#[cfg(feature = "zarr")]
+pub mod zarr;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 
 /// Reads exactly `buf.len()` bytes at `offset` (a positioned read: no shared cursor, so tasks
@@ -65,41 +69,67 @@ pub(crate) fn io_error(op: &str, path: &Path, e: impl std::fmt::Display) -> Erro
     }
 }
 
-/// A file being written beside its destination, removed on drop unless [`commit`]ted, so that
-/// an error or a panic anywhere in the computation leaves nothing at the destination and no
-/// temporary (a kill may leave the temporary: it is named `.NAME.PID-N.tmp`).
+/// A file that is not what it claims, as [`Error::Format`].
+pub(crate) fn format_error(op: &str, path: &Path, reason: impl Into<String>) -> Error {
+    Error::Format {
+        op: op.into(),
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// The bytes of a slice of numbers (`T` not `bool`, checked by the callers).
+pub(crate) fn bytes_mut<T: Element>(vals: &mut [T]) -> &mut [u8] {
+    assert!(
+        T::DTYPE != DType::Bool,
+        "bool is read through a byte buffer"
+    );
+    // SAFETY: `T` is one of f64, f32, i64, i32, u64, u32, u8 (not bool, asserted): plain
+    // numbers without padding, for which every bit pattern is a valid value.
+    unsafe {
+        std::slice::from_raw_parts_mut(vals.as_mut_ptr().cast::<u8>(), std::mem::size_of_val(vals))
+    }
+}
+
+/// The bytes of a slice of elements, for writing (every element type, bool included, is plain
+/// bytes: bool is 0 or 1).
+pub(crate) fn bytes<T: Element>(vals: &[T]) -> &[u8] {
+    // SAFETY: every element type is plain data without padding.
+    unsafe { std::slice::from_raw_parts(vals.as_ptr().cast::<u8>(), std::mem::size_of_val(vals)) }
+}
+
+/// Copies native-endian `raw` bytes into `out`; for bool, any nonzero byte is `true` (a
+/// file's bytes are not trusted to be 0 or 1).
+pub(crate) fn copy_from_bytes<T: Element>(raw: &[u8], out: &mut [T]) {
+    if T::DTYPE == DType::Bool {
+        // SAFETY of the cast: `T` is bool (checked), so the slice is of bool.
+        let bools =
+            unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<bool>(), out.len()) };
+        for (b, &byte) in bools.iter_mut().zip(raw) {
+            *b = byte != 0;
+        }
+    } else {
+        bytes_mut(out).copy_from_slice(raw);
+    }
+}
+
+/// A file or folder being written beside its destination, removed on drop unless
+/// [`commit`]ted, so that an error or a panic anywhere in the computation leaves nothing at the
+/// destination and no temporary (a kill may leave the temporary: it is named
+/// `.NAME.PID-N.tmp`).
 ///
 /// [`commit`]: Pending::commit
 pub(crate) struct Pending {
-    pub(crate) file: File,
+    file: Option<File>,
     tmp: PathBuf,
     dest: PathBuf,
     committed: bool,
 }
 
 impl Pending {
+    /// A temporary file beside `dest`.
     pub(crate) fn create(op: &str, dest: &Path) -> Result<Self> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name = dest
-            .file_name()
-            .ok_or_else(|| io_error(op, dest, "not a file name"))?;
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.is_dir() {
-            return Err(io_error(
-                op,
-                dest,
-                format!("the folder {} does not exist", dir.display()),
-            ));
-        }
-        let tmp = dir.join(format!(
-            ".{}.{}-{}.tmp",
-            name.to_string_lossy(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        let tmp = temporary_beside(op, dest, "tmp")?;
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -107,20 +137,68 @@ impl Pending {
             .open(&tmp)
             .map_err(|e| io_error(op, dest, e))?;
         Ok(Pending {
-            file,
+            file: Some(file),
             tmp,
             dest: dest.to_path_buf(),
             committed: false,
         })
     }
 
-    /// Flushes the file to disk and renames it over the destination.
-    pub(crate) fn commit(mut self, op: &str) -> Result<()> {
-        self.file
-            .sync_all()
-            .map_err(|e| io_error(op, &self.dest, e))?;
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| io_error(op, &self.dest, e))?;
+    /// A temporary folder beside `dest` (for a Zarr store).
+    #[cfg_attr(not(feature = "zarr"), allow(dead_code))]
+    pub(crate) fn create_dir(op: &str, dest: &Path) -> Result<Self> {
+        let tmp = temporary_beside(op, dest, "tmp")?;
+        std::fs::create_dir(&tmp).map_err(|e| io_error(op, dest, e))?;
+        Ok(Pending {
+            file: None,
+            tmp,
+            dest: dest.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// The temporary file (of a [`Pending::create`]).
+    pub(crate) fn file(&self) -> &File {
+        self.file.as_ref().expect("a pending file, not a folder")
+    }
+
+    /// Where the temporary is.
+    #[cfg_attr(not(feature = "zarr"), allow(dead_code))]
+    pub(crate) fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Flushes the temporary to disk and renames it to the destination. A file replaces the
+    /// destination atomically. A folder cannot replace a folder in one step: with `replace`,
+    /// an existing destination is first renamed aside and removed once the new one is in
+    /// place (between the two renames nothing is at the destination); without it, an
+    /// existing destination is an error.
+    pub(crate) fn commit(mut self, op: &str, replace: bool) -> Result<()> {
+        let err = |e: std::io::Error| io_error(op, &self.dest, e);
+        match &self.file {
+            Some(f) => f.sync_all().map_err(err)?,
+            // The files were synced as they were written (zarrs' filesystem store does);
+            // their folder entries are synced here.
+            None => sync_dirs(&self.tmp).map_err(err)?,
+        }
+        let mut old = None;
+        if self.file.is_none() && std::fs::symlink_metadata(&self.dest).is_ok() {
+            if !replace {
+                return Err(io_error(op, &self.dest, "it already exists"));
+            }
+            let aside = temporary_beside(op, &self.dest, "old")?;
+            std::fs::rename(&self.dest, &aside).map_err(err)?;
+            old = Some(aside);
+        }
+        std::fs::rename(&self.tmp, &self.dest).map_err(err)?;
         self.committed = true;
+        if let Some(old) = old {
+            let _ = if old.is_dir() {
+                std::fs::remove_dir_all(&old)
+            } else {
+                std::fs::remove_file(&old)
+            };
+        }
         // The rename is durable once the folder is synced; not every platform can open one.
         if let Some(dir) = self.dest.parent().filter(|d| !d.as_os_str().is_empty()) {
             if let Ok(d) = File::open(dir) {
@@ -134,7 +212,49 @@ impl Pending {
 impl Drop for Pending {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_file(&self.tmp);
+            let _ = match self.file {
+                Some(_) => std::fs::remove_file(&self.tmp),
+                None => std::fs::remove_dir_all(&self.tmp),
+            };
         }
     }
+}
+
+/// A new name `.NAME.PID-N.SUFFIX` in the folder of `dest`, which must exist.
+fn temporary_beside(op: &str, dest: &Path, suffix: &str) -> Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = dest
+        .file_name()
+        .ok_or_else(|| io_error(op, dest, "not a file name"))?;
+    let dir = match dest.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(io_error(
+            op,
+            dest,
+            format!("the folder {} does not exist", dir.display()),
+        ));
+    }
+    Ok(dir.join(format!(
+        ".{}.{}-{}.{suffix}",
+        name.to_string_lossy(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )))
+}
+
+/// Syncs `dir` and every folder below it (on platforms that can open a folder).
+fn sync_dirs(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_dirs(&entry.path())?;
+        }
+    }
+    if let Ok(d) = File::open(dir) {
+        d.sync_all()?;
+    }
+    Ok(())
 }

@@ -17,13 +17,16 @@ use ndarray::{ArrayViewD, IxDyn};
 use ndarray_npy::npy::header::{Header, Layout};
 use py_literal::Value as PyValue;
 
-use super::{io_error, read_exact_at, write_all_at, Pending};
+use super::{
+    bytes, bytes_mut, copy_from_bytes, format_error, io_error, read_exact_at, write_all_at, Pending,
+};
 use crate::array::ChunkedArray;
 use crate::chunks::{checked_len, ChunkSpec, IntoChunks};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::execute::{execute, for_each_chunk_tile, Config};
 use crate::graph::source::{RegionFn, SourceNode};
+use crate::graph::{Meta, TaskCx};
 use crate::region::{for_each_region_row, region_len};
 
 /// What an `.npy` file holds, from its header (NumPy's `np.load(path, mmap_mode='r')` without
@@ -155,14 +158,6 @@ fn parse_descr(descr: &str) -> Option<(DType, bool)> {
     Some((dtype, big))
 }
 
-fn format_error(op: &str, path: &Path, reason: impl Into<String>) -> Error {
-    Error::Format {
-        op: op.into(),
-        path: path.display().to_string(),
-        reason: reason.into(),
-    }
-}
-
 /// Opens `path`, parses its header and checks its length.
 fn open(op: &str, path: &Path) -> Result<(File, NpyInfo)> {
     let file = File::open(path).map_err(|e| io_error(op, path, e))?;
@@ -213,26 +208,6 @@ fn open(op: &str, path: &Path) -> Result<(File, NpyInfo)> {
     Ok((file, info))
 }
 
-/// The bytes of a slice of numbers (`T` not `bool`, checked by the callers).
-fn bytes_mut<T: Element>(vals: &mut [T]) -> &mut [u8] {
-    assert!(
-        T::DTYPE != DType::Bool,
-        "bool is read through a byte buffer"
-    );
-    // SAFETY: `T` is one of f64, f32, i64, i32, u64, u32, u8 (not bool, asserted): plain
-    // numbers without padding, for which every bit pattern is a valid value.
-    unsafe {
-        std::slice::from_raw_parts_mut(vals.as_mut_ptr().cast::<u8>(), std::mem::size_of_val(vals))
-    }
-}
-
-/// The bytes of a slice of elements, for writing (every element type, bool included, is plain
-/// bytes: bool is 0 or 1).
-fn bytes<T: Element>(vals: &[T]) -> &[u8] {
-    // SAFETY: every element type is plain data without padding.
-    unsafe { std::slice::from_raw_parts(vals.as_ptr().cast::<u8>(), std::mem::size_of_val(vals)) }
-}
-
 /// Reverses the bytes of each `size`-byte element.
 fn swap_bytes(raw: &mut [u8], size: usize) {
     if size > 1 {
@@ -266,15 +241,7 @@ impl NpySource {
             let dest = &mut out[row * len..(row + 1) * len];
             let r = if T::DTYPE == DType::Bool {
                 raw.resize(len, 0u8);
-                read_exact_at(&self.file, &mut raw, at).map(|()| {
-                    // SAFETY of the cast: `T` is bool (checked above), so the slice is of bool.
-                    let bools = unsafe {
-                        std::slice::from_raw_parts_mut(dest.as_mut_ptr().cast::<bool>(), dest.len())
-                    };
-                    for (b, &byte) in bools.iter_mut().zip(&raw) {
-                        *b = byte != 0;
-                    }
-                })
+                read_exact_at(&self.file, &mut raw, at).map(|()| copy_from_bytes(&raw, dest))
             } else {
                 let bytes = bytes_mut(dest);
                 read_exact_at(&self.file, bytes, at).map(|()| {
@@ -292,7 +259,14 @@ impl NpySource {
 }
 
 impl<T: Element> RegionFn<T> for NpySource {
-    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+    fn fill(
+        &self,
+        _: &mut TaskCx<'_>,
+        at: &Meta,
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<()> {
+        let shape = &at.shape[..];
         if !self.info.fortran_order {
             return self.read_c(shape, region, out);
         }
@@ -348,7 +322,7 @@ impl<T: Element> ChunkedArray<T> {
         .to_bytes()
         .map_err(|e| format_error(OP, path, e.to_string()))?;
         let pending = Pending::create(OP, path)?;
-        let file = &pending.file;
+        let file = pending.file();
         // Little-endian on every host: a big-endian one swaps a copy of each run.
         let write = |bytes: &[u8], at: u64| {
             let r = if cfg!(target_endian = "big") && T::DTYPE.size() > 1 {
@@ -389,6 +363,6 @@ impl<T: Element> ChunkedArray<T> {
                 r
             }),
         })?;
-        pending.commit(OP)
+        pending.commit(OP, true)
     }
 }

@@ -16,7 +16,7 @@ use crate::chunks::{checked_len, Chunks, IntoChunks, IntoShape};
 use crate::element::{Element, Numeric};
 use crate::error::{Error, Result};
 use crate::graph::source::{Flat, FlatFn, RegionFn, SourceNode};
-use crate::graph::Invalid;
+use crate::graph::{Invalid, Meta, TaskCx};
 use crate::kernels::{self, gather};
 
 /// Builds a source array, or an invalid one carrying the error of an oversized shape.
@@ -194,7 +194,7 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> ChunkedArray<f64> {
 
 struct Constant<T>(T);
 impl<T: Element> RegionFn<T> for Constant<T> {
-    fn fill(&self, _: &[usize], _: &[Range<usize>], out: &mut [T]) -> Result<()> {
+    fn fill(&self, _: &mut TaskCx<'_>, _: &Meta, _: &[Range<usize>], out: &mut [T]) -> Result<()> {
         out.fill(self.0);
         Ok(())
     }
@@ -240,7 +240,14 @@ struct InMemory<T> {
     data: ArrayD<T>,
 }
 impl<T: Element> RegionFn<T> for InMemory<T> {
-    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+    fn fill(
+        &self,
+        _: &mut TaskCx<'_>,
+        at: &Meta,
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<()> {
+        let shape = &at.shape[..];
         gather(
             self.data.as_slice().expect("kept in C order"),
             shape,
@@ -262,7 +269,14 @@ struct FromDelayed<T> {
     value: std::sync::OnceLock<Result<Arc<ArrayD<T>>>>,
 }
 impl<T: Element> RegionFn<T> for FromDelayed<T> {
-    fn fill(&self, shape: &[usize], region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+    fn fill(
+        &self,
+        _: &mut TaskCx<'_>,
+        at: &Meta,
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<()> {
+        let shape = &at.shape[..];
         // The task runs once, by the first chunk task that needs it; the others wait for it.
         let v = self.value.get_or_init(|| {
             let a = self.task.compute_arc()?;

@@ -87,3 +87,75 @@ pub fn assert_close(got: &ArrayD<f64>, want: &ArrayD<f64>, rtol: f64, what: &str
         assert!(ok, "{what}: got {g}, want {w}\n got {got:?}\nwant {want:?}");
     }
 }
+
+/// A fresh, empty folder for test `name` of group `group`, under the system's temporary folder.
+pub fn temp_dir(group: &str, name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("chunkwise-{group}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The names in folder `d` (temporaries included), sorted.
+pub fn listing(d: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+const SIZE_LIMIT_CHILD: &str = "CHUNKWISE_SIZE_LIMIT_CHILD";
+
+/// A full disk under `d`: a 1 MiB tmpfs (where this process may mount one), else a file-size
+/// limit in a child process running the ignored test `child` of this test binary (the write then
+/// fails with EFBIG instead of ENOSPC, through the same path; `child` calls
+/// [`full_disk_child`]). `write` writes more than 1 MiB into the folder it is given, checks that
+/// it failed and left nothing, and returns the error's text.
+pub fn full_disk(d: &std::path::Path, child: &str, write: fn(&std::path::Path) -> String) {
+    let small = d.join("small");
+    std::fs::create_dir(&small).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&small)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if mounted {
+        let r = std::panic::catch_unwind(|| write(&small));
+        let _ = std::process::Command::new("umount").arg(&small).status();
+        let msg = r.expect("the write fails cleanly");
+        assert!(
+            msg.contains("No space left") || msg.contains("os error 28"),
+            "{msg}"
+        );
+        eprintln!("full tmpfs: {msg}");
+    } else {
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f 1024; exec '{}' --exact {child} --ignored --nocapture",
+                exe.display()
+            ))
+            .env(SIZE_LIMIT_CHILD, &small)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("WRITE FAILED CLEANLY"),
+            "{stdout}"
+        );
+        eprintln!("file-size limit: {stdout}");
+    }
+    std::fs::remove_dir_all(d).unwrap();
+}
+
+/// The body of the ignored child test of [`full_disk`].
+pub fn full_disk_child(write: fn(&std::path::Path) -> String) {
+    if let Ok(dir) = std::env::var(SIZE_LIMIT_CHILD) {
+        let msg = write(std::path::Path::new(&dir));
+        println!("WRITE FAILED CLEANLY: {msg}");
+    }
+}
