@@ -8,7 +8,8 @@
 //!     cargo run --release --example out_of_core -- --write /tmp/x.zarr --n 2.5e8
 //!     cargo run --release --example out_of_core -- --read /tmp/x.zarr --op sum
 //!
-//! `--op` is `sum`, `mean` or `std` (chunkwise over the file), or `pread_sum`: the reference, a
+//! `--op` is `sum`, `mean`, `std` or `mean_std` (both in one compute, one pass over the file:
+//! `chunkwise::compute_many`), or `pread_sum`: the reference, a
 //! plain loop of positioned reads into a 1 MiB buffer per thread, summed, as fast as the page
 //! cache delivers (`.npy` only). Prints `key: value` lines: `result:`, `seconds:` (the compute
 //! only), `gb_per_s:` (of the array's bytes), `peak_rss_mib:`. Writing a `.zarr` replaces an
@@ -50,6 +51,20 @@ fn pread_sum(path: &Path) -> Result<f64, chunkwise::Error> {
     Ok(total)
 }
 
+/// Bytes this process has read through system calls so far (`rchar` of `/proc/self/io`; 0
+/// where there is no such file).
+fn bytes_read() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("rchar: ")
+                    .and_then(|v| v.trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
 fn is_zarr(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "zarr")
 }
@@ -57,7 +72,7 @@ fn is_zarr(path: &Path) -> bool {
 fn main() -> Result<(), chunkwise::Error> {
     let args = common::parse(
         100_000_000,
-        "out_of_core (--write PATH --n N | --read PATH --op sum|mean|std|pread_sum) [--chunk C] [--workers W]",
+        "out_of_core (--write PATH --n N | --read PATH --op sum|mean|std|mean_std|pread_sum) [--chunk C] [--workers W]",
     );
     let chunks = args
         .chunk
@@ -87,17 +102,29 @@ fn main() -> Result<(), chunkwise::Error> {
             chunkwise::from_npy_chunked::<f64>(path, chunks)?
         };
         let bytes = (x.len() * 8) as f64;
+        let one = |v: chunkwise::Result<f64>| v.map(|v| vec![v]);
+        let read_before = bytes_read();
         let (result, seconds) = match op.as_str() {
-            "sum" => common::timed(args.workers, || x.sum().item()),
-            "mean" => common::timed(args.workers, || x.mean().item()),
-            "std" => common::timed(args.workers, || x.std().item()),
-            "pread_sum" => common::timed(args.workers, || pread_sum(path)),
-            other => panic!("unknown --op {other}: one of sum, mean, std, pread_sum"),
+            "sum" => common::timed(args.workers, || one(x.sum().item())),
+            "mean" => common::timed(args.workers, || one(x.mean().item())),
+            "std" => common::timed(args.workers, || one(x.std().item())),
+            // Both in one compute: the sum and the variance share one pass over the file.
+            "mean_std" => common::timed(args.workers, || {
+                chunkwise::compute_many(&[&x.mean(), &x.std()])
+                    .map(|v| v.iter().map(|a| a.sum()).collect())
+            }),
+            "pread_sum" => common::timed(args.workers, || one(pread_sum(path))),
+            other => panic!("unknown --op {other}: one of sum, mean, std, mean_std, pread_sum"),
         };
+        let read = bytes_read() - read_before;
         println!("op: {op}");
-        println!("result: {:.17e}", result?);
+        let result: Vec<String> = result?.iter().map(|v| format!("{v:.17e}")).collect();
+        println!("result: {}", result.join(" "));
         println!("seconds: {seconds:.4}");
         println!("gb_per_s: {:.2}", bytes / 1e9 / seconds);
+        // What the process read (system calls, page cache included): once the array's bytes
+        // when each byte is read once.
+        println!("read_bytes_per_array_byte: {:.3}", read as f64 / bytes);
     } else {
         eprintln!("give --write PATH or --read PATH");
         std::process::exit(2);

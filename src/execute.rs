@@ -2,6 +2,7 @@
 //! by chunk, tile by tile. The executor knows nothing of ops: it calls `Stage::run` and
 //! `Expr::fill`.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,10 +14,11 @@ use rayon::prelude::*;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::events::{ComputeInfo, Events, Observer};
-use crate::graph::{Expr, Results, TaskCx};
+use crate::graph::reduce::tree_split;
+use crate::graph::{Expr, Node, NodeId, Parts, Results, Stage, TaskCx};
 use crate::kernels::{contiguous_offset, scatter, zeroed_vec, SendPtr};
 use crate::plan::{self, Plan};
-use crate::region::{for_each_tile, region_len, TILE_LEN};
+use crate::region::{for_each_tile, region_len, Region, TILE_LEN};
 
 /// How to run a compute: number of workers and a memory limit.
 ///
@@ -153,6 +155,112 @@ pub(crate) fn compute<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Resu
     })
 }
 
+/// Computes the targets' arrays (planned as one graph) and writes each through its sink: a
+/// target that was a step from its value; the others in passes of one chunk grid each, whose
+/// tasks first hold the nodes the pass's targets share ([`TaskCx::hold`]).
+pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Result<()> {
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let roots: Vec<Arc<dyn Node>> = targets.iter().map(|t| t.node.clone()).collect();
+    execute_roots(
+        &roots,
+        plan::Outputs::Files,
+        cfg,
+        |results, events, values| {
+            let mut pending = Vec::new();
+            for (i, v) in values.iter().enumerate() {
+                match v {
+                    Some(v) => targets[i].sink.write_value(&**v)?,
+                    None => pending.push(i),
+                }
+            }
+            while let Some(&first) = pending.first() {
+                let m = targets[first].node.meta();
+                let (group, rest): (Vec<usize>, Vec<usize>) = pending.iter().partition(|&&i| {
+                    let o = targets[i].node.meta();
+                    o.shape == m.shape && o.chunks == m.chunks
+                });
+                let nodes: Vec<Arc<dyn Node>> =
+                    group.iter().map(|&i| targets[i].node.clone()).collect();
+                let shared = shared_in_pass(&nodes, results);
+                for_each_chunk(m, results, events, |cx, _, chunk| {
+                    for n in &shared {
+                        n.hold(cx, chunk)?;
+                    }
+                    for &i in &group {
+                        targets[i].sink.write_chunk(cx, chunk)?;
+                    }
+                    Ok(())
+                })?;
+                pending = rest;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// The nodes that two or more of `outputs` (of one shape and grid, written in one pass) read
+/// in the pass, of the outputs' shape (so a chunk of the outputs is a box of theirs); held
+/// results and what is behind them are read from memory and not counted.
+fn shared_in_pass(outputs: &[Arc<dyn Node>], results: &Results) -> Vec<Arc<dyn Node>> {
+    let shape = &outputs[0].meta().shape;
+    let mut count = HashMap::<NodeId, (usize, Arc<dyn Node>)>::new();
+    for o in outputs {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![o.clone()];
+        while let Some(n) = stack.pop() {
+            let id = n.meta().id;
+            if !seen.insert(id) || results.contains(id) {
+                continue;
+            }
+            stack.extend(n.inputs());
+            count.entry(id).or_insert((0, n)).0 += 1;
+        }
+    }
+    let mut shared: Vec<Arc<dyn Node>> = count
+        .into_values()
+        .filter(|(c, n)| *c > 1 && &n.meta().shape == shape)
+        .map(|(_, n)| n)
+        .collect();
+    // Inputs first (ids grow as nodes are built), so a held node's evaluation reads the held
+    // nodes below it.
+    shared.sort_by_key(|n| n.meta().id);
+    shared
+}
+
+/// A step's type-erased value (an `ArrayD` of its node's type).
+type Value = Arc<dyn Any + Send + Sync>;
+
+/// Computes several arrays of one type under `cfg`, planned as one graph.
+pub(crate) fn compute_many<T: Element>(
+    exprs: &[Arc<dyn Expr<T>>],
+    cfg: &Config,
+) -> Result<Vec<ArrayD<T>>> {
+    if exprs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let roots: Vec<Arc<dyn Node>> = exprs.iter().map(|e| e.clone() as Arc<dyn Node>).collect();
+    execute_roots(
+        &roots,
+        plan::Outputs::InMemory,
+        cfg,
+        |results, events, values| {
+            exprs
+                .iter()
+                .zip(values)
+                .map(|(e, v)| match v {
+                    Some(v) => Ok(v
+                        .downcast_ref::<ArrayD<T>>()
+                        .expect("a stage's result has its node's dtype")
+                        .clone()),
+                    None => materialize(&**e, results, events),
+                })
+                .collect()
+        },
+    )
+}
+
 /// Plans `expr` under `cfg` (refusing a plan over the memory limit), runs the plan's steps
 /// (staged reductions, held shared nodes) on the configured pool, then `finish`, which gets the
 /// steps' results and, when the root itself was a step, its value; `finish` produces the output
@@ -162,8 +270,38 @@ pub(crate) fn execute<T: Element, R: Send>(
     cfg: &Config,
     finish: impl FnOnce(&Results, &Events, Option<ArrayD<T>>) -> Result<R> + Send,
 ) -> Result<R> {
+    let root: Arc<dyn Node> = expr.clone();
+    execute_roots(
+        &[root],
+        plan::Outputs::InMemory,
+        cfg,
+        |results, events, mut values| {
+            let root = values.pop().flatten().map(|v| {
+                let arr = v
+                    .downcast::<ArrayD<T>>()
+                    .expect("a stage's result has its node's dtype");
+                Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone())
+            });
+            finish(results, events, root)
+        },
+    )
+}
+
+/// [`execute`] for several roots planned as one graph: their shared steps run once (stages of
+/// one input share a pass), and `finish` gets each root's value where the root was a step.
+pub(crate) fn execute_roots<R: Send>(
+    roots: &[Arc<dyn Node>],
+    outputs: plan::Outputs,
+    cfg: &Config,
+    finish: impl FnOnce(&Results, &Events, Vec<Option<Value>>) -> Result<R> + Send,
+) -> Result<R> {
     let run = || {
-        let plan = plan::build(expr.clone(), rayon::current_num_threads(), cfg.memory_limit)?;
+        let plan = plan::build_many(
+            roots,
+            rayon::current_num_threads(),
+            cfg.memory_limit,
+            outputs,
+        )?;
         if let Some(limit) = cfg.memory_limit {
             if plan.memory.total > limit {
                 return Err(Error::MemoryLimit {
@@ -182,8 +320,9 @@ pub(crate) fn execute<T: Element, R: Send>(
             start: Instant::now(),
         };
         events.compute_start(&info);
-        let r = run_steps(expr, &plan, &events)
-            .and_then(|(results, root)| finish(&results, &events, root));
+        let ids: Vec<NodeId> = roots.iter().map(|r| r.meta().id).collect();
+        let r = run_steps(&ids, &plan, &events)
+            .and_then(|(results, values)| finish(&results, &events, values));
         events.compute_end(&info, r.is_ok());
         r
     };
@@ -193,31 +332,144 @@ pub(crate) fn execute<T: Element, R: Send>(
     }
 }
 
-/// Runs the plan's steps in order; returns their results and the root's value if the root was
-/// one of them.
-fn run_steps<T: Element>(
-    expr: &Arc<dyn Expr<T>>,
+/// Runs the plan's steps in order; returns their results, and the value of each root that was
+/// one of them. Stages that read the same input in the same tasks ([`Stage::pass_key`]) run
+/// together, in one pass over their input ([`run_stages`]).
+fn run_steps(
+    roots: &[NodeId],
     plan: &Plan,
     events: &Events,
-) -> Result<(Results, Option<ArrayD<T>>)> {
+) -> Result<(Results, Vec<Option<Value>>)> {
     let mut results = Results::default();
-    let root_id = expr.meta().id;
-    let mut root = None;
-    for node in &plan.steps {
-        let value = match node.as_stage() {
-            Some(stage) => stage.run(&results, events)?,
-            None => node.materialize(&results, events)?,
+    let mut values: Vec<Option<Value>> = vec![None; roots.len()];
+    let mut done = vec![false; plan.steps.len()];
+    for i in 0..plan.steps.len() {
+        if done[i] {
+            continue;
+        }
+        let node = &plan.steps[i];
+        let ran: Vec<(usize, Value)> = match node.as_stage() {
+            Some(stage) => {
+                let key = stage.pass_key();
+                let group: Vec<usize> = (i..plan.steps.len())
+                    .filter(|&j| {
+                        !done[j]
+                            && plan.steps[j].as_stage().is_some_and(|s| {
+                                s.pass_key() == key && s.meta().chunks == stage.meta().chunks
+                            })
+                    })
+                    .collect();
+                let stages: Vec<&dyn Stage> = group
+                    .iter()
+                    .map(|&j| plan.steps[j].as_stage().expect("filtered"))
+                    .collect();
+                group
+                    .iter()
+                    .copied()
+                    .zip(run_stages(&stages, &results, events)?)
+                    .collect()
+            }
+            None => vec![(i, node.materialize(&results, events)?)],
         };
-        if node.meta().id == root_id {
-            let arr = value
-                .downcast::<ArrayD<T>>()
-                .expect("a stage's result has its node's dtype");
-            root = Some(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone()));
-        } else {
-            results.insert(node.meta().id, value);
+        for (j, value) in ran {
+            done[j] = true;
+            let id = plan.steps[j].meta().id;
+            for (k, _) in roots.iter().enumerate().filter(|(_, &r)| r == id) {
+                values[k] = Some(value.clone());
+            }
+            // A lone root is read by no other step: not keeping it lets its owner take it
+            // without a copy.
+            if !(roots.len() == 1 && roots[0] == id) {
+                results.insert(id, value);
+            }
         }
     }
-    Ok((results, root))
+    Ok((results, values))
+}
+
+/// Runs staged reductions that share a pass (equal [`Stage::pass_key`] and output chunks; one
+/// stage alone is the common case) on the current rayon pool and returns their results, in
+/// order. Per output chunk, the leaf groups run as tasks (when several stages share them, the
+/// task first holds the group's input box, so the input is read once) and their partials
+/// combine in the canonical tree ([`tree_split`]), so a stage's bits do not depend on the
+/// chunking, the workers or the stages it shares a pass with.
+pub(crate) fn run_stages(
+    stages: &[&dyn Stage],
+    results: &Results,
+    events: &Events,
+) -> Result<Vec<Value>> {
+    let first = stages[0];
+    let m = first.meta();
+    let groups = first.groups();
+    let per_chunk: Vec<(Region, Vec<Parts>)> = if m.size() == 0 {
+        Vec::new()
+    } else {
+        (0..m.chunks.num_chunks())
+            .into_par_iter()
+            .map(|k| {
+                let out_region = m.chunks.chunk(k);
+                let parts = stage_tree(stages, results, events, &out_region, 0, groups)?;
+                Ok((out_region, parts))
+            })
+            .collect::<Result<_>>()?
+    };
+    let mut by_stage: Vec<Vec<(Region, Parts)>> = stages.iter().map(|_| Vec::new()).collect();
+    for (region, parts) in per_chunk {
+        for (i, p) in parts.into_iter().enumerate() {
+            by_stage[i].push((region.clone(), p));
+        }
+    }
+    stages
+        .iter()
+        .zip(by_stage)
+        .map(|(s, chunks)| s.assemble(chunks))
+        .collect()
+}
+
+/// The tree over leaf groups `lo..hi` of one output chunk, for every stage of a shared pass.
+fn stage_tree(
+    stages: &[&dyn Stage],
+    results: &Results,
+    events: &Events,
+    out_region: &[std::ops::Range<usize>],
+    lo: usize,
+    hi: usize,
+) -> Result<Vec<Parts>> {
+    if hi - lo == 1 {
+        let tasks: Vec<(String, u64, u64)> = stages
+            .iter()
+            .map(|s| s.group_task(out_region, lo))
+            .collect();
+        let name = || {
+            tasks
+                .iter()
+                .map(|t| t.0.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let (n, bytes) = (tasks[0].1, tasks[0].2);
+        return events.task(name, n, bytes, || {
+            let mut cx = TaskCx::new(results);
+            if stages.len() > 1 {
+                stages[0].hold_group_input(&mut cx, out_region, lo)?;
+            }
+            stages
+                .iter()
+                .map(|s| s.fold_group(&mut cx, out_region, lo))
+                .collect()
+        });
+    }
+    let mid = lo + tree_split(hi - lo);
+    let (a, b) = rayon::join(
+        || stage_tree(stages, results, events, out_region, lo, mid),
+        || stage_tree(stages, results, events, out_region, mid, hi),
+    );
+    let b = b?;
+    Ok(stages
+        .iter()
+        .zip(a?.into_iter().zip(b))
+        .map(|(s, (x, y))| s.combine(x, y))
+        .collect())
 }
 
 /// One task per chunk of `expr` (decoded from its index, reported to `events`), each walking
@@ -229,22 +481,21 @@ pub(crate) fn for_each_chunk_tile<T: Element>(
     events: &Events,
     per_tile: impl Fn(&mut TaskCx<'_>, &[std::ops::Range<usize>]) -> Result<()> + Sync,
 ) -> Result<()> {
-    for_each_chunk(expr, results, events, |cx, _, chunk| {
+    for_each_chunk(expr.meta(), results, events, |cx, _, chunk| {
         for_each_tile(chunk, TILE_LEN, |tile| per_tile(cx, tile))
     })
 }
 
-/// One task per chunk of `expr`, in parallel: `per_chunk(cx, k, chunk)` gets chunk `k`
+/// One task per chunk of the node of `m`, in parallel: `per_chunk(cx, k, chunk)` gets chunk `k`
 /// decoded from its index, and the task is reported to `events`. Outputs that need each chunk
 /// whole (a compressed file chunk) use it directly; the others walk tiles through
 /// [`for_each_chunk_tile`].
-pub(crate) fn for_each_chunk<T: Element>(
-    expr: &dyn Expr<T>,
+pub(crate) fn for_each_chunk(
+    m: &crate::graph::Meta,
     results: &Results,
     events: &Events,
     per_chunk: impl Fn(&mut TaskCx<'_>, usize, &[std::ops::Range<usize>]) -> Result<()> + Sync,
 ) -> Result<()> {
-    let m = expr.meta();
     if m.size() == 0 {
         return Ok(());
     }
@@ -254,7 +505,7 @@ pub(crate) fn for_each_chunk<T: Element>(
             let chunk = &m.chunks.chunk(k);
             let n = region_len(chunk) as u64;
             let name = || format!("{} {chunk:?}", m.name);
-            events.task(name, n, n * T::DTYPE.size() as u64, || {
+            events.task(name, n, n * m.dtype.size() as u64, || {
                 let mut cx = TaskCx::new(results);
                 per_chunk(&mut cx, k, chunk)
             })

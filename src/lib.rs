@@ -78,7 +78,10 @@ mod sources;
 /// ```
 pub use ndarray;
 
-pub use array::{concatenate, stack, where_, ChunkedArray, IntoOperand, Operand};
+pub use array::{
+    compute_many, compute_many_with, concatenate, plan_many, stack, where_, ChunkedArray,
+    IntoOperand, Operand,
+};
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,
 };
@@ -89,6 +92,7 @@ pub use execute::Config;
 pub use io::npy::{from_npy, from_npy_chunked, npy_info, NpyInfo};
 #[cfg(feature = "zarr")]
 pub use io::zarr::{from_zarr, from_zarr_chunked, zarr_info, ZarrInfo};
+pub use io::{store, store_with, Target};
 pub use plan::{MemoryPlan, OutputPlan, Plan, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;

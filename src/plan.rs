@@ -30,6 +30,9 @@ pub struct StagePlan {
     pub fused: Vec<String>,
     /// Bytes of the materialized result.
     pub result_bytes: u64,
+    /// The earlier stage (index in [`Plan::stages`]) whose pass this one shares: both fold the
+    /// same input in the same tasks, which read it once.
+    pub shares_pass_with: Option<usize>,
 }
 
 /// A node used by several ops in one compute, and what the plan does about it.
@@ -206,6 +209,7 @@ pub(crate) fn build(
     }
     let mut held = HashSet::<NodeId>::new();
     let mut stages = Vec::new();
+    let mut pass_keys = Vec::new();
     let mut shared = Vec::new();
     let mut steps = Vec::new();
     let (mut max_pass, mut max_tiles, mut max_partials, mut results_bytes) =
@@ -228,6 +232,9 @@ pub(crate) fn build(
             max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
             max_partials = max_partials.max(partials);
             results_bytes = results_bytes.saturating_add(bytes);
+            let key = (stage.pass_key(), m.chunks.clone());
+            let shares_pass_with = pass_keys.iter().position(|k| *k == key);
+            pass_keys.push(key);
             stages.push(StagePlan {
                 name: m.name.clone(),
                 tasks: stage.tasks(),
@@ -235,6 +242,7 @@ pub(crate) fn build(
                 leaves_per_output: leaves,
                 fused,
                 result_bytes: bytes,
+                shares_pass_with,
             });
             held.insert(m.id);
             steps.push(n.clone());
@@ -324,6 +332,65 @@ pub(crate) fn build(
     })
 }
 
+/// Where the roots' values go, for the memory projection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outputs {
+    /// Arrays in memory: their bytes count.
+    InMemory,
+    /// Files: each worker holds a chunk and its encoding at a time.
+    Files,
+}
+
+/// Plans the computation of several roots together ([`build`] of them as one graph): steps
+/// they share run once. With one root in memory it is [`build`].
+pub(crate) fn build_many(
+    roots: &[Arc<dyn Node>],
+    workers: usize,
+    memory_limit: Option<u64>,
+    outputs: Outputs,
+) -> Result<Plan> {
+    if let ([root], Outputs::InMemory) = (roots, outputs) {
+        return build(root.clone(), workers, memory_limit);
+    }
+    let mut plan = match roots {
+        [root] => build(root.clone(), workers, memory_limit)?,
+        _ => build(
+            Arc::new(crate::graph::Roots::new(roots)),
+            workers,
+            memory_limit,
+        )?,
+    };
+    // The output pass is each root that is not a step; every root's value is an output.
+    let steps: HashSet<NodeId> = plan.steps.iter().map(|n| n.meta().id).collect();
+    let output_bytes = roots.iter().fold(0u64, |a, r| {
+        let m = r.meta();
+        a.saturating_add(match outputs {
+            Outputs::InMemory => node_bytes(m),
+            Outputs::Files => (workers.max(1) as u64)
+                .saturating_mul(2)
+                .saturating_mul(m.chunks.max_chunk_len() as u64)
+                .saturating_mul(m.dtype.size() as u64),
+        })
+    });
+    // A single root's plan counted it in memory already.
+    if roots.len() == 1 {
+        plan.memory.total = plan.memory.total.saturating_sub(plan.memory.output);
+    }
+    if let Some(out) = plan.output.as_mut() {
+        out.tasks = roots
+            .iter()
+            .filter(|r| !steps.contains(&r.meta().id))
+            .map(|r| r.meta().chunks.num_chunks())
+            .fold(0usize, usize::saturating_add);
+    }
+    plan.memory.output = output_bytes;
+    plan.memory.total = plan.memory.total.saturating_add(output_bytes);
+    if roots.len() > 1 {
+        plan.shape = Vec::new();
+    }
+    Ok(plan)
+}
+
 /// Bytes of a node's values, saturating (a lazy array of 2^62 `f64` has more than `u64` bytes
 /// fit only just; the memory check refuses it either way).
 fn node_bytes(m: &crate::graph::Meta) -> u64 {
@@ -364,6 +431,13 @@ impl fmt::Display for Plan {
                 human(s.result_bytes)
             )?;
             writeln!(f, "    fused per task: {}", s.fused.join(" -> "))?;
+            if let Some(j) = s.shares_pass_with {
+                writeln!(
+                    f,
+                    "    shares the pass of stage {}: its tasks read the input once for both",
+                    j + 1
+                )?;
+            }
         }
         for sh in &self.shared {
             writeln!(

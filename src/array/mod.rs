@@ -239,3 +239,52 @@ impl<T: Element> ChunkedArray<T> {
         Ok(self.plan()?.to_string())
     }
 }
+
+/// Computes several arrays in one go, planned as one graph (Dask's `dask.compute(a, b)`):
+/// a step they share (a staged reduction, a held shared node) runs once, and staged reductions
+/// of the same input share one pass over it, so the mean and the standard deviation of a file
+/// read it once. Each other array is then written in its own pass.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("chunkwise-doc-compute-many-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("x.npy");
+/// chunkwise::random::default_rng(0).normal(3.0, 2.0, [100_000]).to_npy(&path)?;
+/// let x = chunkwise::from_npy_chunked::<f64>(&path, 10_000)?;
+/// let (mean, std) = (x.mean(), x.std());
+/// let both = chunkwise::compute_many(&[&mean, &std])?;
+/// assert!((both[0].sum() - 3.0).abs() < 0.05 && (both[1].sum() - 2.0).abs() < 0.05);
+/// // The same bits as computing each alone.
+/// assert_eq!(both[1].sum().to_bits(), std.item()?.to_bits());
+/// // One pass: the sum and the variance fold the same tasks' reads.
+/// let plan = chunkwise::plan_many(&[&mean, &std])?;
+/// assert_eq!(plan.stages[1].shares_pass_with, Some(0));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn compute_many<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Vec<ArrayD<T>>> {
+    compute_many_with(arrays, &Config::default())
+}
+
+/// [`compute_many`] with an explicit [`Config`].
+pub fn compute_many_with<T: Element>(
+    arrays: &[&ChunkedArray<T>],
+    cfg: &Config,
+) -> Result<Vec<ArrayD<T>>> {
+    let exprs: Vec<Arc<dyn Expr<T>>> = arrays.iter().map(|a| a.expr.clone()).collect();
+    execute::compute_many(&exprs, cfg)
+}
+
+/// The plan of [`compute_many`] (what [`ChunkedArray::plan`] is to `compute`).
+pub fn plan_many<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Plan> {
+    let roots: Vec<Arc<dyn crate::graph::Node>> = arrays
+        .iter()
+        .map(|a| a.expr.clone() as Arc<dyn crate::graph::Node>)
+        .collect();
+    crate::plan::build_many(
+        &roots,
+        rayon::current_num_threads(),
+        None,
+        crate::plan::Outputs::InMemory,
+    )
+}

@@ -8,7 +8,7 @@ use crate::chunks::normalize_axis;
 use crate::element::{CastTo, Element, Float, Numeric};
 use crate::error::{Error, Result};
 use crate::graph::reduce::Reduce;
-use crate::kernels::reducers::{AllR, AnyR, CountNonzeroR, MaxR, MinR, ProdR, Reducer, SumR};
+use crate::kernels::reducers::{AllR, AnyR, CountNonzeroR, MaxR, MinR, ProdR, Reducer, SumR, VarR};
 
 /// ## Reductions (every element type)
 impl<T: Element> ChunkedArray<T> {
@@ -240,9 +240,7 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
     }
 
     fn var_over_keep(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T::Float> {
-        let x = self.cast::<T::Float>();
-        let deviation = &x - &x.mean_over(axes.clone(), true);
-        deviation.square().mean_over(axes, keepdims)
+        self.cast::<T::Float>().reduce::<VarR>(axes, keepdims)
     }
 
     /// Arithmetic mean (NaN for an empty array, as NumPy).
@@ -255,7 +253,10 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
         Ok(self.mean_over(self.axis_arg("mean_axis", axis)?, false))
     }
 
-    /// Population variance (`ddof = 0`), two-pass as NumPy: `mean((x - mean(x))^2)`.
+    /// Population variance (`ddof = 0`), in one pass over the data as Dask computes it: each
+    /// canonical leaf's count, mean and squared deviations (two-pass inside the leaf, in
+    /// cache), combined by Chan's update in the fixed tree. So `x.mean()` and `x.var()` of a
+    /// file computed together ([`compute_many`](crate::compute_many)) read it once.
     pub fn var(&self) -> ChunkedArray<T::Float> {
         self.var_over(self.every_axis())
     }

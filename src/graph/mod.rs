@@ -117,7 +117,8 @@ impl Meta {
     }
 }
 
-/// Implements [`Node::materialize`] for a node whose values are of type `$t`.
+/// Implements [`Node::materialize`] and [`Node::hold`] for a node whose values are of type
+/// `$t`.
 macro_rules! materialize_as {
     ($t:ty) => {
         fn materialize(
@@ -128,6 +129,13 @@ macro_rules! materialize_as {
             Ok(std::sync::Arc::new(crate::execute::materialize::<$t>(
                 self, results, events,
             )?))
+        }
+        fn hold(
+            &self,
+            cx: &mut crate::graph::TaskCx<'_>,
+            region: &[std::ops::Range<usize>],
+        ) -> crate::error::Result<()> {
+            cx.hold::<$t>(self, region)
         }
     };
 }
@@ -144,6 +152,8 @@ pub(crate) trait Node: Send + Sync + 'static {
         results: &Results,
         events: &crate::events::Events,
     ) -> Result<Arc<dyn Any + Send + Sync>>;
+    /// Evaluates `region` once into the task ([`TaskCx::hold`]), for several readers.
+    fn hold(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>]) -> Result<()>;
     /// Some for reductions that run as their own stage.
     fn as_stage(&self) -> Option<&dyn Stage> {
         None
@@ -156,7 +166,8 @@ pub(crate) trait Node: Send + Sync + 'static {
 }
 
 /// Fills `out` with `region` of `node`: from a result materialized earlier in this compute
-/// (a staged reduction, a shared node) when there is one, else by evaluating the node.
+/// (a staged reduction, a shared node) or a box this task holds of it ([`TaskCx::hold`]) when
+/// there is one, else by evaluating the node.
 pub(crate) fn pull<T: Element>(
     cx: &mut TaskCx<'_>,
     node: &dyn Expr<T>,
@@ -171,6 +182,10 @@ pub(crate) fn pull<T: Element>(
             region,
             out,
         );
+        return Ok(());
+    }
+    if let Some((vals, local, ext)) = cx.held::<T>(m.id, region) {
+        crate::kernels::gather(vals, &ext, &local, out);
         return Ok(());
     }
     node.fill(cx, region, out)
@@ -217,22 +232,25 @@ pub(crate) trait Expr<T: Element>: Node {
     }
 }
 
-/// The values of `region` of `node` in place, where a held result or the node itself has them
-/// contiguous (no copy, no evaluation); `None` otherwise.
+/// The values of `region` of `node` in place, where a held result, a box the task holds
+/// ([`TaskCx::hold`]) or the node itself has them contiguous (no copy, no evaluation); `None`
+/// otherwise.
 pub(crate) fn borrowed<'a, T: Element>(
-    results: &'a Results,
+    cx: &'a TaskCx<'_>,
     node: &'a dyn Expr<T>,
     region: &[Range<usize>],
 ) -> Option<&'a [T]> {
     let m = node.meta();
-    match results.get::<T>(m.id) {
-        Some(arr) => {
-            let off = crate::kernels::contiguous_offset(&m.shape, region)?;
-            let data = arr.as_slice().expect("results are C-order");
-            Some(&data[off..off + crate::region::region_len(region)])
-        }
-        None => node.borrow(region),
+    if let Some(arr) = cx.results.get::<T>(m.id) {
+        let off = crate::kernels::contiguous_offset(&m.shape, region)?;
+        let data = arr.as_slice().expect("results are C-order");
+        return Some(&data[off..off + crate::region::region_len(region)]);
     }
+    if let Some((vals, local, ext)) = cx.held::<T>(m.id, region) {
+        let off = crate::kernels::contiguous_offset(&ext, &local)?;
+        return Some(&vals[off..off + crate::region::region_len(region)]);
+    }
+    node.borrow(region)
 }
 
 /// Calls `f` with the values of `region` of `node`: in place where [`borrowed`] can, else
@@ -244,8 +262,7 @@ pub(crate) fn read<T: Element, R>(
     region: &[Range<usize>],
     f: impl FnOnce(&[T]) -> R,
 ) -> Result<R> {
-    let results = cx.results;
-    if let Some(vals) = borrowed(results, node, region) {
+    if let Some(vals) = borrowed(cx, node, region) {
         return Ok(f(vals));
     }
     let mut buf = cx.take::<T>(crate::region::region_len(region));
@@ -254,7 +271,11 @@ pub(crate) fn read<T: Element, R>(
     r
 }
 
-/// A reduction that runs as a stage of its own and materializes its (small) result.
+/// A reduction that runs as a stage of its own and materializes its (small) result. The
+/// executor runs it (`execute::run_stages`): per output chunk, one task per aligned group of
+/// leaves ([`fold_group`](Stage::fold_group)), the groups' partials combined in the canonical
+/// tree ([`reduce::tree_split`]), the chunks' partials [`assemble`](Stage::assemble)d into the
+/// result.
 pub(crate) trait Stage: Node {
     /// Number of leaf tasks (input chunks).
     fn tasks(&self) -> usize;
@@ -265,13 +286,50 @@ pub(crate) trait Stage: Node {
     /// Canonical leaves folded by one leaf task (a power of two): the depth of the cascade
     /// inside a task is its log2.
     fn leaves_per_task(&self) -> usize;
-    /// Runs the stage on the current rayon pool, reporting each leaf task to `events`, and
-    /// returns its result.
-    fn run(
+    /// Stages with equal keys (and equal output grids) fold the same input boxes in the same
+    /// tasks, so they can share one pass over their input.
+    fn pass_key(&self) -> PassKey;
+    /// Leaf groups (tasks) per output chunk.
+    fn groups(&self) -> usize;
+    /// The name, elements and bytes of the task of group `g` of `out_region`, for events.
+    fn group_task(&self, out_region: &[Range<usize>], g: usize) -> (String, u64, u64);
+    /// Evaluates the input box of group `g` of `out_region` once into `cx` ([`TaskCx::hold`]),
+    /// for stages that share the pass.
+    fn hold_group_input(
         &self,
-        results: &Results,
-        events: &crate::events::Events,
+        cx: &mut TaskCx<'_>,
+        out_region: &[Range<usize>],
+        g: usize,
+    ) -> Result<()>;
+    /// The partials of group `g` for every output of `out_region`.
+    fn fold_group(
+        &self,
+        cx: &mut TaskCx<'_>,
+        out_region: &[Range<usize>],
+        g: usize,
+    ) -> Result<Parts>;
+    /// `a` then `b`, combined output by output.
+    fn combine(&self, a: Parts, b: Parts) -> Parts;
+    /// The result array from every output chunk's combined partials.
+    fn assemble(
+        &self,
+        chunks: Vec<(crate::region::Region, Parts)>,
     ) -> Result<Arc<dyn Any + Send + Sync>>;
+}
+
+/// The partials of a stage for the outputs of one region (a `Vec<R::Part>`), type-erased for
+/// the executor.
+pub(crate) type Parts = Box<dyn Any + Send>;
+
+/// What decides whether two stages read their input in the same tasks (see
+/// [`Stage::pass_key`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PassKey {
+    pub input: NodeId,
+    pub axes: Vec<usize>,
+    pub keepdims: bool,
+    pub group: usize,
+    pub leaves: usize,
 }
 
 /// Materialized results of the stages that already ran, by node id.
@@ -281,6 +339,10 @@ pub(crate) struct Results {
 }
 
 impl Results {
+    pub(crate) fn contains(&self, id: NodeId) -> bool {
+        self.map.contains_key(&id)
+    }
+
     pub(crate) fn insert(&mut self, id: NodeId, v: Arc<dyn Any + Send + Sync>) {
         self.map.insert(id, v);
     }
@@ -302,6 +364,9 @@ pub(crate) struct TaskCx<'a> {
     scratch: Vec<Box<dyn Any + Send>>,
     /// The last block each caching node computed in this task: (node, block region, values).
     blocks: Vec<(NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>)>,
+    /// Boxes of nodes' values this task evaluated once for several readers (stages that share
+    /// a pass, outputs written in one pass): (node, box, values in C order).
+    holds: Vec<(NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl<'a> TaskCx<'a> {
@@ -310,7 +375,49 @@ impl<'a> TaskCx<'a> {
             results,
             scratch: Vec::new(),
             blocks: Vec::new(),
+            holds: Vec::new(),
         }
+    }
+
+    /// Evaluates `region` of `node` once and keeps it, so that every read of the node inside
+    /// that box in this task ([`pull`], [`borrowed`]) is served from it instead of evaluating
+    /// (or reading a file) again. Replaces what was held of that node before.
+    pub(crate) fn hold<T: Element>(
+        &mut self,
+        node: &dyn Expr<T>,
+        region: &[Range<usize>],
+    ) -> Result<()> {
+        let id = node.meta().id;
+        self.holds.retain(|(h, _, _)| *h != id);
+        let values = pull_whole(self, node, region)?;
+        self.holds
+            .push((id, region.iter().cloned().collect(), Arc::new(values)));
+        Ok(())
+    }
+
+    /// The held values of `node` when they contain `region`: the values, `region` relative to
+    /// the held box, and the box's extents.
+    fn held<T: Element>(
+        &self,
+        id: NodeId,
+        region: &[Range<usize>],
+    ) -> Option<(&[T], crate::region::Region, Vec<usize>)> {
+        let (_, hbox, vals) = self.holds.iter().find(|(h, _, _)| *h == id)?;
+        if hbox.len() != region.len()
+            || hbox
+                .iter()
+                .zip(region)
+                .any(|(h, r)| r.start < h.start || r.end > h.end)
+        {
+            return None;
+        }
+        let vals = vals.downcast_ref::<Vec<T>>()?;
+        let local = hbox
+            .iter()
+            .zip(region)
+            .map(|(h, r)| r.start - h.start..r.end - h.start)
+            .collect();
+        Some((vals, local, hbox.iter().map(|r| r.len()).collect()))
     }
 
     /// A buffer of `len` elements, reused across tiles, starting on a 64-byte boundary (vector
@@ -423,6 +530,48 @@ impl<T: Element> Expr<T> for Invalid<T> {
             .error
             .clone()
             .expect("an Invalid node carries its error"))
+    }
+}
+
+/// The arrays of one compute of several (`compute_many`), as one node whose inputs they are, so
+/// that planning sees one graph. It is never evaluated.
+pub(crate) struct Roots {
+    meta: Meta,
+    roots: Vec<Arc<dyn Node>>,
+}
+
+impl Roots {
+    pub(crate) fn new(roots: &[Arc<dyn Node>]) -> Self {
+        let names: Vec<&str> = roots.iter().map(|r| r.meta().name.as_str()).collect();
+        Roots {
+            meta: Meta::new(
+                format!("({})", names.join(", ")),
+                OpKind::Source,
+                DType::F64,
+                Vec::new(),
+                Chunks::single(&[]),
+            ),
+            roots: roots.to_vec(),
+        }
+    }
+}
+
+impl Node for Roots {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        self.roots.clone()
+    }
+    fn materialize(
+        &self,
+        _: &Results,
+        _: &crate::events::Events,
+    ) -> Result<Arc<dyn Any + Send + Sync>> {
+        unreachable!("the roots of a compute are planned, never evaluated")
+    }
+    fn hold(&self, _: &mut TaskCx<'_>, _: &[Range<usize>]) -> Result<()> {
+        unreachable!("the roots of a compute are planned, never evaluated")
     }
 }
 

@@ -27,15 +27,14 @@ use std::marker::PhantomData;
 use std::ops::Range;
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use super::{read, Expr, Meta, Node, OpKind, Results, Stage, TaskCx};
+use super::{read, Expr, Meta, Node, OpKind, Parts, PassKey, Stage, TaskCx};
 use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::kernels::reducers::{Cascade, Reducer, RowCascade};
-use crate::kernels::{scatter, zeroed_vec, SendPtr};
+use crate::kernels::{scatter, zeroed_vec};
 use crate::region::{
     c_strides, for_each_row, for_each_tile, region_len, Region, TileGrid, TILE_LEN,
 };
@@ -157,6 +156,11 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         self.leaves.len().div_ceil(self.group).max(1)
     }
 
+    /// The leaves of group `g`: an aligned run of `group` (the last one may be shorter).
+    fn group_leaves(&self, g: usize) -> Range<usize> {
+        g * self.group..((g + 1) * self.group).min(self.leaves.len())
+    }
+
     /// The input box of an output region, with `reduced[k]` the range of the k-th reduced axis.
     fn input_box(&self, out: &[Range<usize>], reduced: &[Range<usize>]) -> Region {
         let n = self.input.meta().shape.len();
@@ -245,6 +249,16 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
     ) -> Result<()> {
         self.leaves.set_tile(leaf, |k, r| in_box[self.axes[k]] = r);
         let in_box = &*in_box;
+        if self.layout == Layout::Columns && !R::FOLDS_IN_ACC {
+            let (ostr, _) = self.out_strides(in_box);
+            part.fill(R::identity());
+            return self.for_each_input_tile(cx, in_box, &ostr, |vals, ext, base| {
+                let len = ext.last().copied().unwrap_or(1);
+                for_each_row(ext, &ostr, base, |row, off| {
+                    R::push_each(&mut part[off..off + len], &vals[row * len..(row + 1) * len]);
+                });
+            });
+        }
         if self.layout == Layout::Columns {
             let mut acc = cx.take::<R::Acc>(part.len());
             let r = self.fold_columns(cx, in_box, &mut acc);
@@ -285,7 +299,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
     /// are trailing (so the slabs are consecutive in memory) and the input holds them in place.
     fn borrowed_leaves<'a>(
         &'a self,
-        cx: &TaskCx<'a>,
+        cx: &'a TaskCx<'_>,
         in_box: &Region,
         leaves: &Range<usize>,
     ) -> Option<(&'a [I], usize)> {
@@ -299,7 +313,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         b[a] = leaves.start * step..(leaves.end * step).min(shape[a]);
         // A leaf is `step` slabs of the first reduced axis times the whole later ones.
         let inner: usize = self.axes[1..].iter().map(|&d| shape[d]).product();
-        let vals = super::borrowed(cx.results, &*self.input, &b)?;
+        let vals = super::borrowed(cx, &*self.input, &b)?;
         Some((vals, (step * inner).max(1)))
     }
 
@@ -350,49 +364,6 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         cascade.finish(cx, part, R::identity(), R::combine);
         Ok(())
     }
-
-    /// The tree over leaf groups `lo..hi` of one output chunk (each group one task).
-    fn tree(
-        &self,
-        results: &Results,
-        events: &crate::events::Events,
-        out_region: &[Range<usize>],
-        lo: usize,
-        hi: usize,
-    ) -> Result<Vec<R::Part>> {
-        if hi - lo == 1 {
-            let leaves = lo * self.group..((lo + 1) * self.group).min(self.leaves.len());
-            let outputs = region_len(out_region);
-            let n = (outputs * self.leaves.volume(leaves.clone())) as u64;
-            let bytes = n * I::DTYPE.size() as u64;
-            return events.task(
-                || {
-                    format!(
-                        "{} {:?} leaves {}..{}",
-                        self.meta.name, out_region, leaves.start, leaves.end
-                    )
-                },
-                n,
-                bytes,
-                || {
-                    let mut part = vec![R::identity(); outputs];
-                    let mut cx = TaskCx::new(results);
-                    self.fold_leaves(&mut cx, out_region, leaves.clone(), &mut part)?;
-                    Ok(part)
-                },
-            );
-        }
-        let mid = lo + tree_split(hi - lo);
-        let (a, b) = rayon::join(
-            || self.tree(results, events, out_region, lo, mid),
-            || self.tree(results, events, out_region, mid, hi),
-        );
-        let mut a = a?;
-        for (x, y) in a.iter_mut().zip(b?) {
-            *x = R::combine(*x, y);
-        }
-        Ok(a)
-    }
 }
 
 impl<I: Element, R: Reducer<I>> Node for Reduce<I, R> {
@@ -420,7 +391,7 @@ impl<I: Element, R: Reducer<I>> Expr<R::Acc> for Reduce<I, R> {
         if out.is_empty() {
             return Ok(());
         }
-        if self.leaves.len() == 1 && self.layout == Layout::Columns {
+        if self.leaves.len() == 1 && self.layout == Layout::Columns && R::FOLDS_IN_ACC {
             // One leaf folded sequentially: straight into the output (`finish(lift(a)) == a`).
             let in_box = self.input_box(region, &self.leaves.tile(0));
             return self.fold_columns(cx, &in_box, out);
@@ -457,25 +428,87 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
         self.group
     }
 
-    fn run(
+    fn pass_key(&self) -> PassKey {
+        PassKey {
+            input: self.input.meta().id,
+            axes: self.axes.clone(),
+            keepdims: self.keepdims,
+            group: self.group,
+            leaves: self.leaves.len(),
+        }
+    }
+
+    fn groups(&self) -> usize {
+        Reduce::groups(self)
+    }
+
+    fn group_task(&self, out_region: &[Range<usize>], g: usize) -> (String, u64, u64) {
+        let leaves = self.group_leaves(g);
+        let n = (region_len(out_region) * self.leaves.volume(leaves.clone())) as u64;
+        let name = format!(
+            "{} {:?} leaves {}..{}",
+            self.meta.name, out_region, leaves.start, leaves.end
+        );
+        (name, n, n * I::DTYPE.size() as u64)
+    }
+
+    fn hold_group_input(
         &self,
-        results: &Results,
-        events: &crate::events::Events,
-    ) -> Result<Arc<dyn Any + Send + Sync>> {
+        cx: &mut TaskCx<'_>,
+        out_region: &[Range<usize>],
+        g: usize,
+    ) -> Result<()> {
+        // The group's leaves are consecutive C-order tiles of the reduced box; hold their
+        // bounding box when they fill it (a run of slabs, or one leaf), else let each reader
+        // evaluate its leaves.
+        let leaves = self.group_leaves(g);
+        if leaves.is_empty() {
+            return Ok(());
+        }
+        let first = self.leaves.tile(leaves.start);
+        let last = self.leaves.tile(leaves.end - 1);
+        let bound: Region = first
+            .iter()
+            .zip(&last)
+            .map(|(a, b)| a.start.min(b.start)..a.end.max(b.end))
+            .collect();
+        if region_len(&bound) != self.leaves.volume(leaves) {
+            return Ok(());
+        }
+        let in_box = self.input_box(out_region, &bound);
+        cx.hold(&*self.input, &in_box)
+    }
+
+    fn fold_group(
+        &self,
+        cx: &mut TaskCx<'_>,
+        out_region: &[Range<usize>],
+        g: usize,
+    ) -> Result<Parts> {
+        let mut part = vec![R::identity(); region_len(out_region)];
+        self.fold_leaves(cx, out_region, self.group_leaves(g), &mut part)?;
+        Ok(Box::new(part))
+    }
+
+    fn combine(&self, a: Parts, b: Parts) -> Parts {
+        let mut a = a.downcast::<Vec<R::Part>>().expect("parts of this stage");
+        let b = b.downcast::<Vec<R::Part>>().expect("parts of this stage");
+        for (x, y) in a.iter_mut().zip(b.iter()) {
+            *x = R::combine(*x, *y);
+        }
+        a
+    }
+
+    fn assemble(&self, chunks: Vec<(Region, Parts)>) -> Result<Arc<dyn Any + Send + Sync>> {
         let shape = self.meta.shape.clone();
         let mut data = zeroed_vec::<R::Acc>(&self.meta.name, &shape)?;
-        if !data.is_empty() {
-            let ptr = SendPtr(data.as_mut_ptr());
-            let chunks = &self.meta.chunks;
-            (0..chunks.num_chunks()).into_par_iter().try_for_each(|k| {
-                let out_region = chunks.chunk(k);
-                let part = self.tree(results, events, &out_region, 0, self.groups())?;
-                let vals: Vec<R::Acc> = part.into_iter().map(R::finish).collect();
-                // SAFETY: output chunks are disjoint regions of `data`, which outlives this
-                // loop.
-                unsafe { scatter(&vals, ptr.get(), &shape, &out_region) };
-                Ok::<(), Error>(())
-            })?;
+        for (out_region, parts) in chunks {
+            let parts = parts
+                .downcast::<Vec<R::Part>>()
+                .expect("parts of this stage");
+            let vals: Vec<R::Acc> = parts.iter().map(|&p| R::finish(p)).collect();
+            // SAFETY: `out_region` is a chunk of the output, inside `data`'s shape.
+            unsafe { scatter(&vals, data.as_mut_ptr(), &shape, &out_region) };
         }
         let arr = ndarray::ArrayD::from_shape_vec(shape, data).expect("size matches shape");
         Ok(Arc::new(arr))

@@ -7,13 +7,14 @@
 //! Fortran-order file is read as its transposed C-order box and permuted per tile); files are
 //! written little-endian in C order, as NumPy writes them by default.
 
+use std::any::Any;
 use std::fs::File;
 use std::io::{BufReader, Seek};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ndarray::{ArrayViewD, IxDyn};
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use ndarray_npy::npy::header::{Header, Layout};
 use py_literal::Value as PyValue;
 
@@ -24,10 +25,13 @@ use crate::array::ChunkedArray;
 use crate::chunks::{checked_len, ChunkSpec, IntoChunks};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
-use crate::execute::{execute, for_each_chunk_tile, Config};
+use crate::execute::Config;
 use crate::graph::source::{RegionFn, SourceNode};
+use crate::graph::{pull, Expr};
 use crate::graph::{Meta, TaskCx};
+use crate::io::{store_with, Sink, Target};
 use crate::region::{for_each_region_row, region_len};
+use crate::region::{for_each_tile, TILE_LEN};
 
 /// What an `.npy` file holds, from its header (NumPy's `np.load(path, mmap_mode='r')` without
 /// the data).
@@ -311,6 +315,13 @@ impl<T: Element> ChunkedArray<T> {
 
     /// [`to_npy`](Self::to_npy) with an explicit [`Config`].
     pub fn to_npy_with(&self, path: impl AsRef<Path>, cfg: &Config) -> Result<()> {
+        store_with(vec![self.npy_target(path)?], cfg)
+    }
+
+    /// The array as a [`Target`] of [`store`](crate::store), written to `path` as `.npy` like
+    /// [`to_npy`](Self::to_npy) (with other arrays in the same compute). Creates the temporary
+    /// file beside `path` now: a missing folder is an error here.
+    pub fn npy_target(&self, path: impl AsRef<Path>) -> Result<Target> {
         const OP: &str = "to_npy";
         let path = path.as_ref();
         let shape = self.shape().to_vec();
@@ -321,48 +332,81 @@ impl<T: Element> ChunkedArray<T> {
         }
         .to_bytes()
         .map_err(|e| format_error(OP, path, e.to_string()))?;
-        let pending = Pending::create(OP, path)?;
-        let file = pending.file();
-        // Little-endian on every host: a big-endian one swaps a copy of each run.
-        let write = |bytes: &[u8], at: u64| {
-            let r = if cfg!(target_endian = "big") && T::DTYPE.size() > 1 {
-                let mut le = bytes.to_vec();
-                swap_bytes(&mut le, T::DTYPE.size());
-                write_all_at(file, &le, at)
-            } else {
-                write_all_at(file, bytes, at)
-            };
-            r.map_err(|e| io_error(OP, path, e))
+        let sink = NpySink {
+            expr: self.expr().clone(),
+            pending: Pending::create(OP, path)?,
+            path: path.to_path_buf(),
+            data_at: header.len() as u64,
+            shape,
         };
-        write(&header, 0)?;
-        let data_at = header.len() as u64;
+        sink.write(&header, 0)?;
+        Ok(Target {
+            node: self.expr().clone(),
+            sink: Box::new(sink),
+        })
+    }
+}
+
+/// Writes an array into a pending `.npy` file.
+struct NpySink<T: Element> {
+    expr: Arc<dyn Expr<T>>,
+    pending: Pending,
+    path: PathBuf,
+    /// Where the data starts (after the header).
+    data_at: u64,
+    shape: Vec<usize>,
+}
+
+impl<T: Element> NpySink<T> {
+    /// Writes `bytes` at `at`, little-endian on every host (a big-endian one swaps a copy).
+    fn write(&self, bytes: &[u8], at: u64) -> Result<()> {
+        let file = self.pending.file();
+        let r = if cfg!(target_endian = "big") && T::DTYPE.size() > 1 {
+            let mut le = bytes.to_vec();
+            swap_bytes(&mut le, T::DTYPE.size());
+            write_all_at(file, &le, at)
+        } else {
+            write_all_at(file, bytes, at)
+        };
+        r.map_err(|e| io_error("to_npy", &self.path, e))
+    }
+}
+
+impl<T: Element> Sink for NpySink<T> {
+    fn write_chunk(&self, cx: &mut TaskCx<'_>, chunk: &[Range<usize>]) -> Result<()> {
         let size = T::DTYPE.size() as u64;
-        let expr = self.expr();
-        execute(expr, cfg, |results, events, root| match root {
-            // A staged reduction's (small) result: one write.
-            Some(arr) => {
-                let arr = arr.as_standard_layout();
-                write(bytes(arr.as_slice().expect("standard layout")), data_at)
-            }
-            None => for_each_chunk_tile(&**expr, results, events, |cx, tile| {
-                let mut buf = cx.take::<T>(region_len(tile));
-                let r = expr.fill(cx, tile, &mut buf).and_then(|()| {
-                    // Each row of the tile is a contiguous run of the file.
-                    let mut out = Ok(());
-                    for_each_region_row(&shape, tile, |row, flat, len| {
-                        if out.is_ok() {
-                            out = write(
-                                bytes(&buf[row * len..(row + 1) * len]),
-                                data_at + flat as u64 * size,
-                            );
-                        }
-                    });
-                    out
+        for_each_tile(chunk, TILE_LEN, |tile| {
+            let mut buf = cx.take::<T>(region_len(tile));
+            let r = pull(cx, &*self.expr, tile, &mut buf).and_then(|()| {
+                // Each row of the tile is a contiguous run of the file.
+                let mut out = Ok(());
+                for_each_region_row(&self.shape, tile, |row, flat, len| {
+                    if out.is_ok() {
+                        out = self.write(
+                            bytes(&buf[row * len..(row + 1) * len]),
+                            self.data_at + flat as u64 * size,
+                        );
+                    }
                 });
-                cx.give(buf);
-                r
-            }),
-        })?;
-        pending.commit(OP, true)
+                out
+            });
+            cx.give(buf);
+            r
+        })
+    }
+
+    fn write_value(&self, value: &(dyn Any + Send + Sync)) -> Result<()> {
+        let arr = value
+            .downcast_ref::<ArrayD<T>>()
+            .expect("a step's value has its node's type")
+            .as_standard_layout();
+        self.write(
+            bytes(arr.as_slice().expect("standard layout")),
+            self.data_at,
+        )
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        self.pending.commit("to_npy", true)
     }
 }

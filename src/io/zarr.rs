@@ -19,6 +19,7 @@
 //! existing destination is an error unless [`ZarrOptions::overwrite`] (Dask's `overwrite=`);
 //! then the old store is renamed aside, the new one renamed in, and the old one removed.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -40,10 +41,11 @@ use crate::array::ChunkedArray;
 use crate::chunks::{AxisChunks, ChunkSpec, Chunks, IntoChunks};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
-use crate::execute::{execute, for_each_chunk, Config};
+use crate::execute::Config;
 use crate::graph::blockwise::fill_from_blocks;
 use crate::graph::source::{RegionFn, SourceNode};
-use crate::graph::{pull_whole, Meta, TaskCx};
+use crate::graph::{pull_whole, Expr, Meta, TaskCx};
+use crate::io::{store_with, Sink, Target};
 use crate::kernels::gather;
 use crate::region::region_len;
 
@@ -534,6 +536,14 @@ impl<T: Element> ChunkedArray<T> {
         opts: &ZarrOptions<T>,
         cfg: &Config,
     ) -> Result<()> {
+        store_with(vec![self.zarr_target(path, opts)?], cfg)
+    }
+
+    /// The array as a [`Target`] of [`store`](crate::store), written to `path` as a Zarr store
+    /// like [`to_zarr_with`](Self::to_zarr_with) (with other arrays in the same compute).
+    /// Checks the options and the destination, and creates the temporary folder with the
+    /// array's metadata, now.
+    pub fn zarr_target(&self, path: impl AsRef<Path>, opts: &ZarrOptions<T>) -> Result<Target> {
         const OP: &str = "to_zarr";
         let path = path.as_ref();
         if !opts.overwrite && std::fs::symlink_metadata(path).is_ok() {
@@ -632,53 +642,88 @@ impl<T: Element> ChunkedArray<T> {
         // One task per store chunk (shard): regrid the array to them.
         let unit_grid = grid_of(OP, path, &shape, &unit)?;
         let x = self.rechunk(ChunkSpec::Grid(unit_grid))?;
-        let expr = x.expr();
-        let write = |k_region: &[Range<usize>], values: &[T]| -> Result<()> {
-            let indices: Vec<u64> = k_region
-                .iter()
-                .zip(&unit)
-                .map(|(r, &u)| (r.start / u) as u64)
-                .collect();
-            // Edge chunks are stored whole: the part outside the array holds the fill value.
-            let full: Vec<usize> = unit.clone();
-            let ext: Vec<usize> = k_region.iter().map(|r| r.len()).collect();
-            let data: Cow<[T]> = if ext == full {
-                Cow::Borrowed(values)
-            } else {
-                let mut whole = vec![opts.fill_value; full.iter().product()];
-                let inner: Vec<Range<usize>> = ext.iter().map(|&n| 0..n).collect();
-                // SAFETY: `whole` has the extents `full`, which contain `inner`; no one else
-                // holds it.
-                unsafe { crate::kernels::scatter(values, whole.as_mut_ptr(), &full, &inner) };
-                Cow::Owned(whole)
-            };
-            array
-                .store_chunk_opt(
-                    &indices,
-                    ArrayBytes::new_flen(Cow::Borrowed(bytes(&data))),
-                    &task_codec_options(),
-                )
-                .map_err(|e| io_error(OP, path, format!("chunk {indices:?}: {e}")))
-        };
-        execute(expr, cfg, |results, events, root| match root {
-            // A staged reduction's (small) result: written from memory.
-            Some(arr) => {
-                let arr = arr.as_standard_layout();
-                let data = arr.as_slice().expect("standard layout");
-                let grid = &expr.meta().chunks;
-                for k in 0..grid.num_chunks() {
-                    let region = grid.chunk(k);
-                    let mut values = vec![T::ZERO; region_len(&region)];
-                    gather(data, &shape, &region, &mut values);
-                    write(&region, &values)?;
-                }
-                Ok(())
-            }
-            None => for_each_chunk(&**expr, results, events, |cx, _, chunk| {
-                let values = pull_whole(cx, &**expr, chunk)?;
-                write(chunk, &values)
+        Ok(Target {
+            node: x.expr().clone(),
+            sink: Box::new(ZarrSink {
+                expr: x.expr().clone(),
+                array,
+                pending,
+                path: path.to_path_buf(),
+                unit,
+                fill_value: opts.fill_value,
+                overwrite: opts.overwrite,
             }),
-        })?;
-        pending.commit(OP, opts.overwrite)
+        })
+    }
+}
+
+/// Writes an array into a pending Zarr store, one store chunk (or shard) per task.
+struct ZarrSink<T: Element> {
+    /// The array, regridded to the store's chunks (or shards).
+    expr: Arc<dyn Expr<T>>,
+    array: Array<FilesystemStore>,
+    pending: Pending,
+    path: PathBuf,
+    /// The shape of a store chunk (or shard).
+    unit: Vec<usize>,
+    fill_value: T,
+    overwrite: bool,
+}
+
+impl<T: Element> ZarrSink<T> {
+    /// Encodes and writes the store chunk whose in-array region is `region`.
+    fn write(&self, region: &[Range<usize>], values: &[T]) -> Result<()> {
+        let indices: Vec<u64> = region
+            .iter()
+            .zip(&self.unit)
+            .map(|(r, &u)| (r.start / u) as u64)
+            .collect();
+        // Edge chunks are stored whole: the part outside the array holds the fill value.
+        let ext: Vec<usize> = region.iter().map(|r| r.len()).collect();
+        let data: Cow<[T]> = if ext == self.unit {
+            Cow::Borrowed(values)
+        } else {
+            let mut whole = vec![self.fill_value; self.unit.iter().product()];
+            let inner: Vec<Range<usize>> = ext.iter().map(|&n| 0..n).collect();
+            // SAFETY: `whole` has the extents `unit`, which contain `inner`; no one else holds
+            // it.
+            unsafe { crate::kernels::scatter(values, whole.as_mut_ptr(), &self.unit, &inner) };
+            Cow::Owned(whole)
+        };
+        self.array
+            .store_chunk_opt(
+                &indices,
+                ArrayBytes::new_flen(Cow::Borrowed(bytes(&data))),
+                &task_codec_options(),
+            )
+            .map_err(|e| io_error("to_zarr", &self.path, format!("chunk {indices:?}: {e}")))
+    }
+}
+
+impl<T: Element> Sink for ZarrSink<T> {
+    fn write_chunk(&self, cx: &mut TaskCx<'_>, chunk: &[Range<usize>]) -> Result<()> {
+        let values = pull_whole(cx, &*self.expr, chunk)?;
+        self.write(chunk, &values)
+    }
+
+    fn write_value(&self, value: &(dyn Any + Send + Sync)) -> Result<()> {
+        // A staged reduction's (small) result: written from memory.
+        let arr = value
+            .downcast_ref::<ndarray::ArrayD<T>>()
+            .expect("a step's value has its node's type")
+            .as_standard_layout();
+        let data = arr.as_slice().expect("standard layout");
+        let m = self.expr.meta();
+        for k in 0..m.chunks.num_chunks() {
+            let region = m.chunks.chunk(k);
+            let mut values = vec![T::ZERO; region_len(&region)];
+            gather(data, &m.shape, &region, &mut values);
+            self.write(&region, &values)?;
+        }
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        self.pending.commit("to_zarr", self.overwrite)
     }
 }

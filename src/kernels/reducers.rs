@@ -34,6 +34,17 @@ pub(crate) trait Reducer<I: Element>: Send + Sync + 'static {
     fn combine(a: Self::Part, b: Self::Part) -> Self::Part;
     /// The result of a partial.
     fn finish(p: Self::Part) -> Self::Acc;
+    /// Whether a sequential fold can run in the result type ([`accumulate`](Self::accumulate),
+    /// [`lift`](Self::lift)). A reduction whose partial carries more than its result (the
+    /// variance's count, mean and squared deviations) folds columns with
+    /// [`push_each`](Self::push_each) instead.
+    const FOLDS_IN_ACC: bool = true;
+    /// `parts[i] = fold(parts[i], run[i])`: the sequential column fold in partials.
+    fn push_each(parts: &mut [Self::Part], run: &[I]) {
+        for (p, x) in parts.iter_mut().zip(run) {
+            *p = Self::combine(*p, Self::reduce_run(std::slice::from_ref(x)));
+        }
+    }
 }
 
 /// A float sum and the rounding error it has lost so far (its compensation).
@@ -687,4 +698,109 @@ mod tests {
             2.0
         );
     }
+}
+
+/// The partial of a one-pass variance: count, mean as an unevaluated sum `hi + lo` (so the
+/// differences of means that the combine takes keep their digits however far the data is from
+/// zero), and the sum of squared deviations from the mean (`m2`), in `f64` whatever the input.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Moments {
+    n: f64,
+    hi: f64,
+    lo: f64,
+    m2: f64,
+}
+
+/// Lanes of the moments of a run (one AVX-512 register of `f64`).
+const MOMENT_LANES: usize = 8;
+
+/// Population variance in one pass over the data, as Dask computes it (`moment_chunk` /
+/// `moment_agg`): each run (a leaf, in cache) is folded by the corrected two-pass formula about
+/// a first mean `m0` (`c = sum(x - m0)`, `q = sum((x - m0)^2)`, mean `m0 + c/n`,
+/// `m2 = q - c^2/n`), and partials combine by Chan, Golub and LeVeque's update
+/// (`m2 = m2a + m2b + d^2 na nb / n`, `d = mean_b - mean_a`) with the means carried as `hi + lo`
+/// pairs (TwoSum, no FMA). Combined in the canonical tree, the result is as chunk-invariant as
+/// every reduction, and accurate far from zero (data of mean 1e9 and spread 1 keeps about 12
+/// digits; the naive `E[x^2] - E[x]^2` keeps none). NaN for an empty input, as NumPy.
+pub(crate) struct VarR;
+impl<I: crate::element::Float> Reducer<I> for VarR {
+    type Acc = I;
+    type Part = Moments;
+    const NAME: &'static str = "var";
+    const FOLDS_IN_ACC: bool = false;
+    fn identity() -> Moments {
+        Moments::default()
+    }
+    fn reduce_run(run: &[I]) -> Moments {
+        if run.is_empty() {
+            return Moments::default();
+        }
+        let n = run.len() as f64;
+        let m0 = lane_sum(run, |x| x) / n;
+        let c = lane_sum(run, |x| x - m0);
+        let q = lane_sum(run, |x| (x - m0) * (x - m0));
+        let (hi, lo) = two_sum(m0, c / n);
+        Moments {
+            n,
+            hi,
+            lo,
+            m2: (q - c * (c / n)).max(0.0),
+        }
+    }
+    fn accumulate(_: &mut [I], _: &[I]) {
+        unreachable!("VarR folds columns with push_each (FOLDS_IN_ACC is false)")
+    }
+    fn lift(a: I) -> Moments {
+        Moments {
+            n: 1.0,
+            hi: a.to_f64().unwrap_or(f64::NAN),
+            lo: 0.0,
+            m2: 0.0,
+        }
+    }
+    fn combine(a: Moments, b: Moments) -> Moments {
+        if a.n == 0.0 {
+            return b;
+        }
+        if b.n == 0.0 {
+            return a;
+        }
+        let n = a.n + b.n;
+        // Close means subtract exactly (Sterbenz); the low parts carry the rest.
+        let d = (b.hi - a.hi) + (b.lo - a.lo);
+        let (hi, e) = two_sum(a.hi, d * (b.n / n));
+        let (hi, lo) = two_sum(hi, e + a.lo);
+        Moments {
+            n,
+            hi,
+            lo,
+            m2: a.m2 + b.m2 + d * d * (a.n * (b.n / n)),
+        }
+    }
+    fn finish(p: Moments) -> I {
+        I::from_f64(p.m2 / p.n)
+    }
+}
+
+/// `sum(g(x))` over `run` in [`MOMENT_LANES`] interleaved `f64` lanes (lane `j` takes elements
+/// `j, j + 8, ...`), combined pairwise: a fixed order, so the same bits on every CPU.
+#[inline(always)]
+fn lane_sum<I: crate::element::Float>(run: &[I], g: impl Fn(f64) -> f64) -> f64 {
+    let f = |x: I| x.to_f64().unwrap_or(f64::NAN);
+    let mut acc = [0.0f64; MOMENT_LANES];
+    let mut blocks = run.chunks_exact(MOMENT_LANES);
+    for b in &mut blocks {
+        acc = std::array::from_fn(|j| acc[j] + g(f(b[j])));
+    }
+    for (j, &x) in blocks.remainder().iter().enumerate() {
+        acc[j] += g(f(x));
+    }
+    let mut w = MOMENT_LANES;
+    while w > 1 {
+        for j in 0..w / 2 {
+            acc[j] = acc[2 * j] + acc[2 * j + 1];
+        }
+        w /= 2;
+    }
+    acc[0]
 }
