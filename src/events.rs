@@ -34,6 +34,11 @@ pub struct TaskInfo {
     pub bytes: u64,
     /// When it started.
     pub start: Instant,
+    /// Bytes of array data it read from files (`.npy` regions, decoded Zarr chunks); known at
+    /// the end (0 in `on_task_start`).
+    pub read_bytes: u64,
+    /// Bytes of array data it wrote to files; known at the end (0 in `on_task_start`).
+    pub written_bytes: u64,
 }
 
 /// Receives the executor's events. Every method has an empty default; calls come from the
@@ -76,7 +81,8 @@ impl Events {
         }
     }
 
-    /// Runs `f` as one task, reporting its start and end.
+    /// Runs `f` as one task, reporting its start and end (with the file bytes it read and
+    /// wrote, counted by [`count_read`] and [`count_written`] on this thread).
     pub(crate) fn task<R, E>(
         &self,
         name: impl FnOnce() -> String,
@@ -87,22 +93,54 @@ impl Events {
         if self.observers.is_empty() {
             return f();
         }
-        let info = TaskInfo {
+        let mut info = TaskInfo {
             id: self.next.fetch_add(1, Ordering::Relaxed),
             name: name(),
             worker: rayon::current_thread_index(),
             elements,
             bytes,
             start: Instant::now(),
+            read_bytes: 0,
+            written_bytes: 0,
         };
         for o in self.observers.iter() {
             o.on_task_start(&info);
         }
+        // A task may run a compute of its own (a delayed task): the outer count resumes after.
+        let outer = FILE_BYTES.with(|c| c.replace((0, 0)));
         let r = f();
+        let (read, written) = FILE_BYTES.with(|c| c.replace((outer.0, outer.1)));
+        FILE_BYTES.with(|c| {
+            let (r0, w0) = c.get();
+            c.set((r0 + read, w0 + written));
+        });
+        info.read_bytes = read;
+        info.written_bytes = written;
         let elapsed = info.start.elapsed();
         for o in self.observers.iter() {
             o.on_task_end(&info, elapsed, r.is_ok());
         }
         r
     }
+}
+
+thread_local! {
+    /// File bytes (read, written) by the task running on this thread.
+    static FILE_BYTES: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Counts `n` bytes of array data read from a file by the current task (for its `TaskInfo`).
+pub(crate) fn count_read(n: usize) {
+    FILE_BYTES.with(|c| {
+        let (r, w) = c.get();
+        c.set((r.saturating_add(n as u64), w));
+    });
+}
+
+/// Counts `n` bytes of array data written to a file by the current task.
+pub(crate) fn count_written(n: usize) {
+    FILE_BYTES.with(|c| {
+        let (r, w) = c.get();
+        c.set((r, w.saturating_add(n as u64)));
+    });
 }

@@ -101,6 +101,9 @@ pub struct Plan {
     pub shared: Vec<SharedPlan>,
     /// The output pass, or `None` when the result is the last stage's.
     pub output: Option<OutputPlan>,
+    /// The files the compute reads, with the bytes of array data in each (a pass reads each
+    /// region once; a file read by several passes is read by each).
+    pub reads: Vec<(std::path::PathBuf, u64)>,
     /// Projected peak memory.
     pub memory: MemoryPlan,
     /// Staged reductions and held shared nodes, in the order they must run.
@@ -319,7 +322,12 @@ pub(crate) fn build(
             .saturating_add(results_bytes)
             .saturating_add(output_bytes),
     };
+    let reads = nodes
+        .iter()
+        .filter_map(|n| n.file().map(|p| (p.to_path_buf(), node_bytes(n.meta()))))
+        .collect();
     Ok(Plan {
+        reads,
         result: rm.name.clone(),
         shape: rm.shape.clone(),
         dtype: rm.dtype,
@@ -419,6 +427,9 @@ impl fmt::Display for Plan {
             "plan: {} -> {}{:?} on {} worker(s)",
             self.result, self.dtype, self.shape, self.workers
         )?;
+        for (path, bytes) in &self.reads {
+            writeln!(f, "  reads: {} ({})", path.display(), human(*bytes))?;
+        }
         for (i, s) in self.stages.iter().enumerate() {
             writeln!(
                 f,

@@ -259,3 +259,48 @@ fn a_full_disk_fails_the_write_and_leaves_nothing() {
 fn size_limit_child() {
     common::full_disk_child(write_too_much);
 }
+
+#[test]
+fn file_bytes_show_in_the_plan_the_profiler_and_the_progress_bar() {
+    use chunkwise::diagnostics::{Profiler, ProgressBar};
+    use std::sync::Arc;
+    use std::time::Duration;
+    let d = dir("file-bytes");
+    let path = d.join("x.npy");
+    let x = chunkwise::arange(100_000)
+        .cast::<f64>()
+        .rechunk(10_000)
+        .unwrap();
+    let prof = Arc::new(Profiler::new(Duration::from_millis(50)));
+    let bar = Arc::new(ProgressBar::hidden(Duration::ZERO));
+    let cfg = Config::default()
+        .observer(prof.clone())
+        .observer(bar.clone());
+    x.to_npy_with(&path, &cfg).unwrap();
+    let written: u64 = prof.record().tasks.iter().map(|t| t.written_bytes).sum();
+    assert_eq!(written, 800_000);
+    assert_eq!(bar.file_bytes(), (0, 800_000));
+
+    let y = chunkwise::from_npy_chunked::<f64>(&path, 10_000).unwrap();
+    let plan = y.sum().explain().unwrap();
+    assert!(
+        plan.contains("reads: ") && plan.contains("x.npy (781.2 KiB)"),
+        "{plan}"
+    );
+    let prof = Arc::new(Profiler::new(Duration::from_millis(50)));
+    let cfg = Config::default()
+        .observer(prof.clone())
+        .observer(bar.clone());
+    let s: f64 = y
+        .sum()
+        .compute_with(&cfg)
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    assert_eq!(s, 4_999_950_000.0);
+    let read: u64 = prof.record().tasks.iter().map(|t| t.read_bytes).sum();
+    assert_eq!(read, 800_000);
+    assert_eq!(bar.file_bytes(), (800_000, 0));
+    std::fs::remove_dir_all(&d).unwrap();
+}

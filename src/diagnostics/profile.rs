@@ -30,6 +30,10 @@ pub struct TaskRecord {
     pub elements: u64,
     /// Bytes produced.
     pub bytes: u64,
+    /// Bytes of array data read from files.
+    pub read_bytes: u64,
+    /// Bytes of array data written to files.
+    pub written_bytes: u64,
     /// Whether it succeeded.
     pub ok: bool,
 }
@@ -130,6 +134,8 @@ impl Observer for Profiler {
                 end: start + elapsed.as_secs_f64(),
                 elements: task.elements,
                 bytes: task.bytes,
+                read_bytes: task.read_bytes,
+                written_bytes: task.written_bytes,
                 ok,
             });
     }

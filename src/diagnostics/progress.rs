@@ -13,6 +13,8 @@ struct State {
     bar: Option<indicatif::ProgressBar>,
     done: u64,
     elements: u64,
+    read: u64,
+    written: u64,
 }
 
 /// An [`Observer`] that draws a progress bar on standard error once a compute has run for
@@ -54,6 +56,15 @@ impl ProgressBar {
             .map_or(0, |s| s.done)
     }
 
+    /// File bytes (read, written) by the tasks of the current (or last) compute.
+    pub fn file_bytes(&self) -> (u64, u64) {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or((0, 0), |s| (s.read, s.written))
+    }
+
     /// How many computes so far ran long enough for the bar to appear.
     pub fn times_shown(&self) -> u64 {
         *self.shown.lock().unwrap_or_else(|e| e.into_inner())
@@ -67,6 +78,8 @@ impl Observer for ProgressBar {
             bar: None,
             done: 0,
             elements: 0,
+            read: 0,
+            written: 0,
         });
     }
 
@@ -75,6 +88,8 @@ impl Observer for ProgressBar {
         let Some(st) = guard.as_mut() else { return };
         st.done += 1;
         st.elements += task.elements;
+        st.read += task.read_bytes;
+        st.written += task.written_bytes;
         let elapsed = st.info.start.elapsed();
         if st.bar.is_none() && elapsed >= self.after {
             let target = if self.hidden {
@@ -97,7 +112,17 @@ impl Observer for ProgressBar {
         if let Some(bar) = &st.bar {
             bar.set_position(st.done);
             let rate = st.elements as f64 / elapsed.as_secs_f64().max(1e-9);
-            bar.set_message(format!("{:.3e} elements/s", rate));
+            let mut msg = format!("{rate:.3e} elements/s");
+            // Files: how much of them has gone through.
+            if st.read > 0 || st.written > 0 {
+                let mib = |b: u64| b as f64 / 1048576.0;
+                msg += &format!(
+                    ", read {:.0} MiB, wrote {:.0} MiB",
+                    mib(st.read),
+                    mib(st.written)
+                );
+            }
+            bar.set_message(msg);
         }
     }
 

@@ -163,6 +163,10 @@ pub(crate) trait Node: Send + Sync + 'static {
     fn cache_bytes(&self) -> usize {
         0
     }
+    /// The file or store a source reads, for the plan.
+    fn file(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 /// Fills `out` with `region` of `node`: from a result materialized earlier in this compute

@@ -28,6 +28,10 @@ pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
     fn cache_bytes(&self) -> usize {
         0
     }
+    /// The file or store it reads, for the plan.
+    fn file(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 /// A source whose values depend on the flat C-order position only (arange, linspace, random).
@@ -86,6 +90,9 @@ impl<T: Element> Node for SourceNode<T> {
     }
     fn cache_bytes(&self) -> usize {
         self.f.cache_bytes()
+    }
+    fn file(&self) -> Option<&std::path::Path> {
+        self.f.file()
     }
 }
 

@@ -254,8 +254,9 @@ impl NpySource {
                     }
                 })
             };
-            if let Err(e) = r {
-                failed = Some(io_error("from_npy", &self.path, e));
+            match r {
+                Ok(()) => crate::events::count_read(len * size as usize),
+                Err(e) => failed = Some(io_error("from_npy", &self.path, e)),
             }
         });
         failed.map_or(Ok(()), Err)
@@ -263,6 +264,10 @@ impl NpySource {
 }
 
 impl<T: Element> RegionFn<T> for NpySource {
+    fn file(&self) -> Option<&Path> {
+        Some(&self.path)
+    }
+
     fn fill(
         &self,
         _: &mut TaskCx<'_>,
@@ -368,6 +373,7 @@ impl<T: Element> NpySink<T> {
         } else {
             write_all_at(file, bytes, at)
         };
+        crate::events::count_written(bytes.len());
         r.map_err(|e| io_error("to_npy", &self.path, e))
     }
 }

@@ -354,11 +354,16 @@ impl ZarrSource {
         if T::DTYPE == DType::Bool {
             copy_from_bytes(&raw, &mut out);
         }
+        crate::events::count_read(out.len() * T::DTYPE.size());
         Ok(out)
     }
 }
 
 impl<T: Element> RegionFn<T> for ZarrSource {
+    fn file(&self) -> Option<&Path> {
+        Some(&self.path)
+    }
+
     fn fill(
         &self,
         cx: &mut TaskCx<'_>,
@@ -696,7 +701,9 @@ impl<T: Element> ZarrSink<T> {
                 ArrayBytes::new_flen(Cow::Borrowed(bytes(&data))),
                 &task_codec_options(),
             )
-            .map_err(|e| io_error("to_zarr", &self.path, format!("chunk {indices:?}: {e}")))
+            .map_err(|e| io_error("to_zarr", &self.path, format!("chunk {indices:?}: {e}")))?;
+        crate::events::count_written(std::mem::size_of_val(values));
+        Ok(())
     }
 }
 
