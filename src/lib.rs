@@ -42,7 +42,10 @@
 //!
 //! Files: [`from_npy`] reads NumPy's `.npy` region by region (bounded memory however large the
 //! file), [`ChunkedArray::to_npy`] writes chunk by chunk into a temporary renamed into place only
-//! when complete ([`io`]).
+//! when complete; with the `zarr` feature (on by default), `from_zarr` and
+//! `ChunkedArray::to_zarr` do the same for Zarr stores through zarrs ([`io`]). Several results
+//! in one compute: [`compute_many`] (reductions of one input share a pass over it) and [`store`]
+//! (several files written in one pass).
 //!
 //! Beyond arrays: [`delayed`] builds typed task graphs from closures (Dask's `delayed`), and
 //! [`diagnostics`] shows the work: graph pictures ([`ChunkedArray::visualize`]), a progress bar,

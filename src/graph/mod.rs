@@ -204,6 +204,22 @@ pub(crate) fn pull_whole<T: Element>(
 ) -> Result<Vec<T>> {
     let extents: Vec<usize> = region.iter().map(|r| r.len()).collect();
     let mut data = crate::kernels::zeroed_vec::<T>(&node.meta().name, &extents)?;
+    pull_whole_into(cx, node, region, &mut data)?;
+    Ok(data)
+}
+
+/// [`pull_whole`] into `data`, resized to the region (a buffer reused from chunk to chunk
+/// spares the page faults of a fresh allocation of a chunk's size).
+pub(crate) fn pull_whole_into<T: Element>(
+    cx: &mut TaskCx<'_>,
+    node: &dyn Expr<T>,
+    region: &[Range<usize>],
+    data: &mut Vec<T>,
+) -> Result<()> {
+    let len = crate::region::region_len(region);
+    if data.len() != len {
+        data.resize(len, T::ZERO);
+    }
     let strides = crate::region::c_strides(&region.iter().map(|r| r.len()).collect::<Vec<_>>());
     crate::region::for_each_tile(region, crate::region::TILE_LEN, |t| {
         // Tiles are cut in C order as contiguous runs of the region: fill each in place.
@@ -219,8 +235,7 @@ pub(crate) fn pull_whole<T: Element>(
             t,
             &mut data[off..off + crate::region::region_len(t)],
         )
-    })?;
-    Ok(data)
+    })
 }
 
 /// The executor's view of a node producing `T`.

@@ -245,7 +245,7 @@ impl Pending {
         let err = |e: std::io::Error| io_error(op, &self.dest, e);
         match &self.file {
             Some(f) => f.sync_all().map_err(err)?,
-            // The files were synced as they were written (zarrs' filesystem store does);
+            // The sinks synced their files (a Zarr store's, before committing);
             // their folder entries are synced here.
             None => sync_dirs(&self.tmp).map_err(err)?,
         }

@@ -13,8 +13,8 @@
 //! **Writing.** The array is regridded to the store's chunks (or shards), so each task computes
 //! one whole store chunk and no two tasks write the same one; a staged reduction's result is
 //! written from memory. The store is written into a temporary folder `.NAME.PID-N.tmp` beside
-//! the destination (zarrs' filesystem store syncs each file as it writes it) and renamed to the
-//! destination when every chunk is written: an error, a panic or a full disk leaves nothing at
+//! the destination (each file synced once, when all are written) and renamed to the
+//! destination when every chunk is written and synced to disk: an error, a panic or a full disk leaves nothing at
 //! the destination and removes the temporary; a killed process may leave the temporary. An
 //! existing destination is an error unless [`ZarrOptions::overwrite`] (Dask's `overwrite=`);
 //! then the old store is renamed aside, the new one renamed in, and the old one removed.
@@ -25,6 +25,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use zarrs::array::codec::{
     BloscCodec, BloscCompressionLevel, BloscCompressor, BloscShuffleMode, GzipCodec, ZstdCodec,
 };
@@ -33,6 +34,9 @@ use zarrs::array::{
     ArrayShardedExt, ArraySubset, CodecOptions, DataType, FillValue,
 };
 use zarrs::filesystem::FilesystemStore;
+use zarrs::storage::{
+    OffsetBytesIterator, StorageError, StoreKey, StorePrefix, WritableStorageTraits,
+};
 
 use unsafe_cell_slice::UnsafeCellSlice;
 
@@ -44,7 +48,7 @@ use crate::error::{Error, Result};
 use crate::execute::Config;
 use crate::graph::blockwise::fill_from_blocks;
 use crate::graph::source::{RegionFn, SourceNode};
-use crate::graph::{pull_whole, Expr, Meta, TaskCx};
+use crate::graph::{pull_whole_into, Expr, Meta, TaskCx};
 use crate::io::{store_with, Sink, Target};
 use crate::kernels::gather;
 use crate::region::region_len;
@@ -604,7 +608,7 @@ impl<T: Element> ChunkedArray<T> {
             None => chunks.clone(),
         };
         let pending = Pending::create_dir(OP, path)?;
-        let store = FilesystemStore::new(pending.path()).map_err(|e| io_error(OP, path, e))?;
+        let store = Arc::new(TempStore::new(pending.path()));
         let u64s = |v: &[usize]| v.iter().map(|&n| n as u64).collect::<Vec<u64>>();
         let mut builder = ArrayBuilder::new(
             u64s(&shape),
@@ -640,7 +644,7 @@ impl<T: Element> ChunkedArray<T> {
         });
         builder.attributes(opts.attributes.clone());
         let array = builder
-            .build(Arc::new(store), "/")
+            .build(store.clone(), "/")
             .map_err(|e| io_error(OP, path, e))?;
         array.store_metadata().map_err(|e| io_error(OP, path, e))?;
 
@@ -652,13 +656,99 @@ impl<T: Element> ChunkedArray<T> {
             sink: Box::new(ZarrSink {
                 expr: x.expr().clone(),
                 array,
+                store,
                 pending,
                 path: path.to_path_buf(),
                 unit,
                 fill_value: opts.fill_value,
                 overwrite: opts.overwrite,
+                spare: std::sync::Mutex::new(Vec::new()),
             }),
         })
+    }
+}
+
+/// The write side of a filesystem store for the temporary folder: zarrs' `FilesystemStore`
+/// syncs every file as it writes it, which makes each task wait for the disk; this one writes
+/// and remembers the files, and [`sync`](Self::sync) flushes them all once, before the folder
+/// is renamed into place (so the kernel writes back in the background meanwhile). The keys and
+/// their files are zarrs' (`zarr.json`, `c/0/1`).
+struct TempStore {
+    base: PathBuf,
+    written: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl TempStore {
+    fn new(base: &Path) -> Self {
+        TempStore {
+            base: base.to_path_buf(),
+            written: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.base.join(key.strip_prefix('/').unwrap_or(key))
+    }
+
+    /// Flushes every file written to disk.
+    fn sync(&self) -> std::io::Result<()> {
+        let files = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        files
+            .par_iter()
+            .try_for_each(|p| match std::fs::File::open(p) {
+                Ok(f) => f.sync_all(),
+                // Erased since (a chunk rewritten to the fill value).
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(e),
+            })
+    }
+}
+
+impl WritableStorageTraits for TempStore {
+    fn set(
+        &self,
+        key: &StoreKey,
+        value: zarrs::storage::Bytes,
+    ) -> std::result::Result<(), StorageError> {
+        let path = self.path(key.as_str());
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, &value)?;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path);
+        Ok(())
+    }
+
+    fn set_partial_many(
+        &self,
+        _: &StoreKey,
+        _: OffsetBytesIterator,
+    ) -> std::result::Result<(), StorageError> {
+        // Whole chunks and shards only: chunkwise never writes part of one.
+        Err(StorageError::Other(
+            "partial writes are not supported".into(),
+        ))
+    }
+
+    fn erase(&self, key: &StoreKey) -> std::result::Result<(), StorageError> {
+        match std::fs::remove_file(self.path(key.as_str())) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn erase_prefix(&self, prefix: &StorePrefix) -> std::result::Result<(), StorageError> {
+        match std::fs::remove_dir_all(self.path(prefix.as_str())) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn supports_set_partial(&self) -> bool {
+        false
     }
 }
 
@@ -666,13 +756,16 @@ impl<T: Element> ChunkedArray<T> {
 struct ZarrSink<T: Element> {
     /// The array, regridded to the store's chunks (or shards).
     expr: Arc<dyn Expr<T>>,
-    array: Array<FilesystemStore>,
+    array: Array<TempStore>,
+    store: Arc<TempStore>,
     pending: Pending,
     path: PathBuf,
     /// The shape of a store chunk (or shard).
     unit: Vec<usize>,
     fill_value: T,
     overwrite: bool,
+    /// Chunk buffers between tasks (at most one per worker), freed with the sink.
+    spare: std::sync::Mutex<Vec<Vec<T>>>,
 }
 
 impl<T: Element> ZarrSink<T> {
@@ -709,8 +802,12 @@ impl<T: Element> ZarrSink<T> {
 
 impl<T: Element> Sink for ZarrSink<T> {
     fn write_chunk(&self, cx: &mut TaskCx<'_>, chunk: &[Range<usize>]) -> Result<()> {
-        let values = pull_whole(cx, &*self.expr, chunk)?;
-        self.write(chunk, &values)
+        let spare = || self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        let mut values = spare().pop().unwrap_or_default();
+        let r = pull_whole_into(cx, &*self.expr, chunk, &mut values)
+            .and_then(|()| self.write(chunk, &values));
+        spare().push(values);
+        r
     }
 
     fn write_value(&self, value: &(dyn Any + Send + Sync)) -> Result<()> {
@@ -731,6 +828,9 @@ impl<T: Element> Sink for ZarrSink<T> {
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
+        self.store
+            .sync()
+            .map_err(|e| io_error("to_zarr", &self.path, e))?;
         self.pending.commit("to_zarr", self.overwrite)
     }
 }
