@@ -14,8 +14,9 @@ DTYPES = ["f8", "f4", "i8", "i4", "u8", "u4", "u1", "b1"]
 SHAPE = (3, 4, 5)
 
 
-def values(code):
-    i = np.arange(np.prod(SHAPE)).reshape(SHAPE)
+def values(code, shape=SHAPE):
+    """Distinct values of every kind for dtype `code` (also used by zarr_check.py)."""
+    i = np.arange(np.prod(shape)).reshape(shape)
     if code == "b1":
         return (i % 3) == 1
     if code[0] == "f":

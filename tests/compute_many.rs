@@ -2,11 +2,12 @@
 //! and staged reductions of one input share one pass over it. Also the one-pass variance's
 //! accuracy where the naive formula fails.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use chunkwise::ndarray::Axis;
 use chunkwise::prelude::*;
+
+mod common;
 
 fn bits(a: &chunkwise::ndarray::ArrayD<f64>) -> Vec<u64> {
     a.iter().map(|v| v.to_bits()).collect()
@@ -56,16 +57,12 @@ fn results_are_those_of_computing_each_alone() {
 #[test]
 fn stages_of_one_input_read_it_once() {
     // The input counts its evaluations: a map_blocks closure runs once per chunk per read.
-    let calls = Arc::new(AtomicUsize::new(0));
-    let c = calls.clone();
-    let x = chunkwise::random::default_rng(7)
-        .random([1 << 20])
-        .rechunk(1 << 17)
-        .unwrap()
-        .map_blocks(move |b| {
-            c.fetch_add(1, Ordering::Relaxed);
-            b.to_owned()
-        });
+    let (x, calls) = common::counted(
+        chunkwise::random::default_rng(7)
+            .random([1 << 20])
+            .rechunk(1 << 17)
+            .unwrap(),
+    );
     // A memory limit whose budget for shared nodes (a quarter) is below the input's 8 MiB, so
     // the input is not held whole: each stage would read it again. Chunks of 2^17 are one
     // task's leaf group each, so a pass evaluates each chunk once.

@@ -2,8 +2,7 @@
 //! at any destination when one write fails.
 #![cfg(feature = "zarr")]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use chunkwise::prelude::*;
 
@@ -13,16 +12,12 @@ use common::listing;
 #[test]
 fn arrays_sharing_an_input_are_written_in_one_pass() {
     let d = common::temp_dir("store", "one-pass");
-    let calls = Arc::new(AtomicUsize::new(0));
-    let c = calls.clone();
-    let x = chunkwise::random::default_rng(3)
-        .random([1 << 20])
-        .rechunk(1 << 17)
-        .unwrap()
-        .map_blocks(move |b| {
-            c.fetch_add(1, Ordering::Relaxed);
-            b.to_owned()
-        });
+    let (x, calls) = common::counted(
+        chunkwise::random::default_rng(3)
+            .random([1 << 20])
+            .rechunk(1 << 17)
+            .unwrap(),
+    );
     let y = &x * 2.0;
     let z = (&x + 1.0).sqrt();
     // A budget for shared nodes (a quarter of the limit) below the input's 8 MiB: it is not

@@ -159,3 +159,20 @@ pub fn full_disk_child(write: fn(&std::path::Path) -> String) {
         println!("WRITE FAILED CLEANLY: {msg}");
     }
 }
+
+/// `x` behind a `map_blocks` that counts its calls: how many times a pass evaluates a chunk of
+/// it.
+pub fn counted(
+    x: chunkwise::ChunkedArray<f64>,
+) -> (
+    chunkwise::ChunkedArray<f64>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = calls.clone();
+    let y = x.map_blocks(move |b| {
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        b.to_owned()
+    });
+    (y, calls)
+}
