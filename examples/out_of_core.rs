@@ -13,7 +13,8 @@
 //! plain loop of positioned reads into a 1 MiB buffer per thread, summed, as fast as the page
 //! cache delivers (`.npy` only). Prints `key: value` lines: `result:`, `seconds:` (the compute
 //! only), `gb_per_s:` (of the array's bytes), `peak_rss_mib:`. Writing a `.zarr` replaces an
-//! existing store.
+//! existing store and flushes it to disk before renaming it into place; `--no-sync` skips the
+//! flush, as zarr-python and Dask do.
 mod common;
 
 use std::path::Path;
@@ -72,7 +73,7 @@ fn is_zarr(path: &Path) -> bool {
 fn main() -> Result<(), chunkwise::Error> {
     let args = common::parse(
         100_000_000,
-        "out_of_core (--write PATH --n N | --read PATH --op sum|mean|std|mean_std|pread_sum) [--chunk C] [--workers W]",
+        "out_of_core (--write PATH --n N [--no-sync] | --read PATH --op sum|mean|std|mean_std|pread_sum) [--chunk C] [--workers W]",
     );
     let chunks = args
         .chunk
@@ -83,7 +84,9 @@ fn main() -> Result<(), chunkwise::Error> {
             .rechunk(chunks)?;
         let (r, seconds) = common::timed(args.workers, || {
             if is_zarr(path) {
-                let opts = chunkwise::io::zarr::ZarrOptions::new().overwrite(true);
+                let opts = chunkwise::io::zarr::ZarrOptions::new()
+                    .overwrite(true)
+                    .durable(!args.no_sync);
                 x.to_zarr_with(path, &opts, &chunkwise::Config::default())
             } else {
                 x.to_npy(path)

@@ -100,6 +100,11 @@ fn every_codec_and_sharding_round_trip_bit_exactly() {
         ),
         ("zstd", ZarrOptions::new(), vec!["bytes", "zstd"]),
         (
+            "not-flushed",
+            ZarrOptions::new().durable(false),
+            vec!["bytes", "zstd"],
+        ),
+        (
             "zstd-checksum",
             ZarrOptions::new().compression(Compression::Zstd {
                 level: 5,

@@ -39,6 +39,8 @@ pub struct Args {
     pub read: Option<std::path::PathBuf>,
     /// `--op NAME`: what to compute from it.
     pub op: Option<String>,
+    /// `--no-sync`: write without flushing to disk at the end (Zarr), as Dask does.
+    pub no_sync: bool,
 }
 
 /// Parses a count written as digits (`1000000`, `1_000_000`) or in scientific notation (`1e9`).
@@ -92,6 +94,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
         write: None,
         read: None,
         op: None,
+        no_sync: false,
     };
     let mut p = lexopt::Parser::from_iter(argv);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
@@ -123,6 +126,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("write") => args.write = Some(value(&mut p)?.into()),
             Long("read") => args.read = Some(value(&mut p)?.into()),
             Long("op") => args.op = Some(value(&mut p)?),
+            Long("no-sync") => args.no_sync = true,
             Long("help") | Short('h') => return Err("help requested".into()),
             other => return Err(other.unexpected().to_string()),
         }
