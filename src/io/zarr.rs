@@ -13,9 +13,10 @@
 //! **Writing.** The array is regridded to the store's chunks (or shards), so each task computes
 //! one whole store chunk and no two tasks write the same one; a staged reduction's result is
 //! written from memory. The store is written into a temporary folder `.NAME.PID-N.tmp` beside
-//! the destination (each file synced once, when all are written) and renamed to the
-//! destination when every chunk is written and synced to disk: an error, a panic or a full disk leaves nothing at
-//! the destination and removes the temporary; a killed process may leave the temporary. An
+//! the destination and renamed to the destination when every chunk is written and flushed to
+//! disk (each file once, at the end; [`ZarrOptions::durable`] can skip the flush): an error, a
+//! panic or a full disk leaves nothing at the destination and removes the temporary; a killed
+//! process may leave the temporary. An
 //! existing destination is an error unless [`ZarrOptions::overwrite`] (Dask's `overwrite=`);
 //! then the old store is renamed aside, the new one renamed in, and the old one removed.
 
