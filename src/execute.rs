@@ -1,6 +1,7 @@
-//! Execution: run a plan's stages on the current rayon pool, then write the output array chunk
-//! by chunk, tile by tile. The executor knows nothing of ops: it calls `Stage::run` and
-//! `Expr::fill`.
+//! Execution: run a plan's stages on the current rayon pool (their leaf tasks and combine
+//! trees, in shared passes where stages read one input), then write the outputs (arrays, or
+//! files through their sinks) chunk by chunk, tile by tile. The executor knows nothing of ops:
+//! it calls `Stage::fold_group` / `combine` / `assemble`, `Expr::fill` and `Sink::write_chunk`.
 
 use std::any::Any;
 use std::collections::HashMap;
