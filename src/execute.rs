@@ -184,7 +184,7 @@ pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Resu
                 });
                 let nodes: Vec<Arc<dyn Node>> =
                     group.iter().map(|&i| targets[i].node.clone()).collect();
-                let shared = shared_in_pass(&nodes, results);
+                let shared = plan::shared_in_pass(&nodes, |id| results.contains(id));
                 for_each_chunk(m, results, events, |cx, _, chunk| {
                     for n in &shared {
                         n.hold(cx, chunk)?;
@@ -199,35 +199,6 @@ pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Resu
             Ok(())
         },
     )
-}
-
-/// The nodes that two or more of `outputs` (of one shape and grid, written in one pass) read
-/// in the pass, of the outputs' shape (so a chunk of the outputs is a box of theirs); held
-/// results and what is behind them are read from memory and not counted.
-fn shared_in_pass(outputs: &[Arc<dyn Node>], results: &Results) -> Vec<Arc<dyn Node>> {
-    let shape = &outputs[0].meta().shape;
-    let mut count = HashMap::<NodeId, (usize, Arc<dyn Node>)>::new();
-    for o in outputs {
-        let mut seen = std::collections::HashSet::new();
-        let mut stack = vec![o.clone()];
-        while let Some(n) = stack.pop() {
-            let id = n.meta().id;
-            if !seen.insert(id) || results.contains(id) {
-                continue;
-            }
-            stack.extend(n.inputs());
-            count.entry(id).or_insert((0, n)).0 += 1;
-        }
-    }
-    let mut shared: Vec<Arc<dyn Node>> = count
-        .into_values()
-        .filter(|(c, n)| *c > 1 && &n.meta().shape == shape)
-        .map(|(_, n)| n)
-        .collect();
-    // Inputs first (ids grow as nodes are built), so a held node's evaluation reads the held
-    // nodes below it.
-    shared.sort_by_key(|n| n.meta().id);
-    shared
 }
 
 /// A step's type-erased value (an `ArrayD` of its node's type).

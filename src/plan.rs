@@ -384,6 +384,35 @@ pub(crate) fn build_many(
     if roots.len() == 1 {
         plan.memory.total = plan.memory.total.saturating_sub(plan.memory.output);
     }
+    // Files of one grid are written in one pass whose tasks hold a chunk of each node they share.
+    if outputs == Outputs::Files {
+        let mut pending: Vec<&Arc<dyn Node>> = roots
+            .iter()
+            .filter(|r| !steps.contains(&r.meta().id))
+            .collect();
+        let mut holds = 0u64;
+        while let Some(first) = pending.first().map(|r| r.meta().clone()) {
+            let (group, rest): (Vec<&Arc<dyn Node>>, Vec<&Arc<dyn Node>>) =
+                pending.into_iter().partition(|r| {
+                    let m = r.meta();
+                    m.shape == first.shape && m.chunks == first.chunks
+                });
+            let group: Vec<Arc<dyn Node>> = group.into_iter().cloned().collect();
+            let pass = shared_in_pass(&group, |id| steps.contains(&id))
+                .iter()
+                .fold(0u64, |a, n| {
+                    let m = n.meta();
+                    a.saturating_add(
+                        (first.chunks.max_chunk_len() as u64).saturating_mul(m.dtype.size() as u64),
+                    )
+                });
+            holds = holds.max(pass);
+            pending = rest;
+        }
+        let holds = (workers.max(1) as u64).saturating_mul(holds);
+        plan.memory.tiles = plan.memory.tiles.saturating_add(holds);
+        plan.memory.total = plan.memory.total.saturating_add(holds);
+    }
     if let Some(out) = plan.output.as_mut() {
         out.tasks = roots
             .iter()
@@ -397,6 +426,39 @@ pub(crate) fn build_many(
         plan.shape = Vec::new();
     }
     Ok(plan)
+}
+
+/// The nodes that two or more of `outputs` (of one shape and grid, written in one pass) read
+/// in the pass, of the outputs' shape (so a chunk of the outputs is a box of theirs): what the
+/// pass's tasks hold per chunk. `held` nodes (steps, read from memory) and what is behind them
+/// are not counted. The plan projects their memory; the executor holds them.
+pub(crate) fn shared_in_pass(
+    outputs: &[Arc<dyn Node>],
+    held: impl Fn(NodeId) -> bool,
+) -> Vec<Arc<dyn Node>> {
+    let shape = &outputs[0].meta().shape;
+    let mut count = HashMap::<NodeId, (usize, Arc<dyn Node>)>::new();
+    for o in outputs {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![o.clone()];
+        while let Some(n) = stack.pop() {
+            let id = n.meta().id;
+            if !seen.insert(id) || held(id) {
+                continue;
+            }
+            stack.extend(n.inputs());
+            count.entry(id).or_insert((0, n)).0 += 1;
+        }
+    }
+    let mut shared: Vec<Arc<dyn Node>> = count
+        .into_values()
+        .filter(|(c, n)| *c > 1 && &n.meta().shape == shape)
+        .map(|(_, n)| n)
+        .collect();
+    // Inputs first (ids grow as nodes are built), so a held node's evaluation reads the held
+    // nodes below it.
+    shared.sort_by_key(|n| n.meta().id);
+    shared
 }
 
 /// Bytes of a node's values, saturating (a lazy array of 2^62 `f64` has more than `u64` bytes
