@@ -176,25 +176,20 @@ pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Resu
                     None => pending.push(i),
                 }
             }
-            while let Some(&first) = pending.first() {
-                let m = targets[first].node.meta();
-                let (group, rest): (Vec<usize>, Vec<usize>) = pending.iter().partition(|&&i| {
-                    let o = targets[i].node.meta();
-                    o.shape == m.shape && o.chunks == m.chunks
-                });
-                let nodes: Vec<Arc<dyn Node>> =
-                    group.iter().map(|&i| targets[i].node.clone()).collect();
-                let shared = plan::shared_in_pass(&nodes, |id| results.contains(id));
-                for_each_chunk(m, results, events, |cx, _, chunk| {
+            let nodes: Vec<Arc<dyn Node>> =
+                pending.iter().map(|&i| targets[i].node.clone()).collect();
+            for pass in plan::file_passes(&nodes) {
+                let group: Vec<Arc<dyn Node>> = pass.iter().map(|&j| nodes[j].clone()).collect();
+                let shared = plan::shared_in_pass(&group, |id| results.contains(id));
+                for_each_chunk(group[0].meta(), results, events, |cx, _, chunk| {
                     for n in &shared {
                         n.hold(cx, chunk)?;
                     }
-                    for &i in &group {
-                        targets[i].sink.write_chunk(cx, chunk)?;
+                    for &j in &pass {
+                        targets[pending[j]].sink.write_chunk(cx, chunk)?;
                     }
                     Ok(())
                 })?;
-                pending = rest;
             }
             Ok(())
         },

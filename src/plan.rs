@@ -386,29 +386,24 @@ pub(crate) fn build_many(
     }
     // Files of one grid are written in one pass whose tasks hold a chunk of each node they share.
     if outputs == Outputs::Files {
-        let mut pending: Vec<&Arc<dyn Node>> = roots
+        let pending: Vec<Arc<dyn Node>> = roots
             .iter()
             .filter(|r| !steps.contains(&r.meta().id))
+            .cloned()
             .collect();
-        let mut holds = 0u64;
-        while let Some(first) = pending.first().map(|r| r.meta().clone()) {
-            let (group, rest): (Vec<&Arc<dyn Node>>, Vec<&Arc<dyn Node>>) =
-                pending.into_iter().partition(|r| {
-                    let m = r.meta();
-                    m.shape == first.shape && m.chunks == first.chunks
-                });
-            let group: Vec<Arc<dyn Node>> = group.into_iter().cloned().collect();
-            let pass = shared_in_pass(&group, |id| steps.contains(&id))
-                .iter()
-                .fold(0u64, |a, n| {
-                    let m = n.meta();
-                    a.saturating_add(
-                        (first.chunks.max_chunk_len() as u64).saturating_mul(m.dtype.size() as u64),
-                    )
-                });
-            holds = holds.max(pass);
-            pending = rest;
-        }
+        let holds = file_passes(&pending)
+            .iter()
+            .map(|pass| {
+                let group: Vec<Arc<dyn Node>> = pass.iter().map(|&i| pending[i].clone()).collect();
+                let chunk = group[0].meta().chunks.max_chunk_len() as u64;
+                shared_in_pass(&group, |id| steps.contains(&id))
+                    .iter()
+                    .fold(0u64, |a, n| {
+                        a.saturating_add(chunk.saturating_mul(n.meta().dtype.size() as u64))
+                    })
+            })
+            .max()
+            .unwrap_or(0);
         let holds = (workers.max(1) as u64).saturating_mul(holds);
         plan.memory.tiles = plan.memory.tiles.saturating_add(holds);
         plan.memory.total = plan.memory.total.saturating_add(holds);
@@ -432,6 +427,23 @@ pub(crate) fn build_many(
 /// in the pass, of the outputs' shape (so a chunk of the outputs is a box of theirs): what the
 /// pass's tasks hold per chunk. `held` nodes (steps, read from memory) and what is behind them
 /// are not counted. The plan projects their memory; the executor holds them.
+/// The passes that write `outputs` to files: indices of the outputs of one shape and chunk grid,
+/// in order of first appearance.
+pub(crate) fn file_passes(outputs: &[Arc<dyn Node>]) -> Vec<Vec<usize>> {
+    let mut passes: Vec<Vec<usize>> = Vec::new();
+    for (i, o) in outputs.iter().enumerate() {
+        let m = o.meta();
+        match passes.iter_mut().find(|p| {
+            let f = outputs[p[0]].meta();
+            f.shape == m.shape && f.chunks == m.chunks
+        }) {
+            Some(p) => p.push(i),
+            None => passes.push(vec![i]),
+        }
+    }
+    passes
+}
+
 pub(crate) fn shared_in_pass(
     outputs: &[Arc<dyn Node>],
     held: impl Fn(NodeId) -> bool,
