@@ -221,8 +221,16 @@ pub(crate) fn build(
         let m = n.meta();
         let bytes = node_bytes(m);
         if let Some(stage) = n.as_stage() {
-            let (mut fused, tile_bytes, _) = pass_nodes(&n.inputs()[0], &held);
+            let (mut fused, mut tile_bytes, _) = pass_nodes(&n.inputs()[0], &held);
             fused.push(m.name.clone());
+            let key = (stage.pass_key(), m.chunks.clone());
+            let shares_pass_with = pass_keys.iter().position(|k| *k == key);
+            if shares_pass_with.is_some() {
+                // A shared pass's task holds its box of the input (about an input chunk).
+                let input = n.inputs()[0].meta().clone();
+                tile_bytes =
+                    tile_bytes.saturating_add(node_bytes(&input) / (stage.tasks().max(1) as u64));
+            }
             let leaves = stage.leaves_per_output().max(1);
             // Alive at once per worker: a partial per level of the tree over tasks, and one per
             // level of the cascade inside a task (plus the row being folded).
@@ -235,8 +243,6 @@ pub(crate) fn build(
             max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
             max_partials = max_partials.max(partials);
             results_bytes = results_bytes.saturating_add(bytes);
-            let key = (stage.pass_key(), m.chunks.clone());
-            let shares_pass_with = pass_keys.iter().position(|k| *k == key);
             pass_keys.push(key);
             stages.push(StagePlan {
                 name: m.name.clone(),

@@ -52,6 +52,14 @@ fn results_are_those_of_computing_each_alone() {
         plan.to_string().contains("shares the pass of stage 1"),
         "{plan}"
     );
+    // Its tasks hold a box of the input (an input chunk), which the projection counts.
+    let alone = chunkwise::plan_many(&[&x.mean()]).unwrap();
+    assert!(
+        plan.memory.tiles >= alone.memory.tiles + 64 * 16 * 8,
+        "{} vs {}",
+        plan.memory.tiles,
+        alone.memory.tiles
+    );
 }
 
 #[test]
