@@ -15,7 +15,7 @@ pub use table::Table;
 pub(crate) use visualize::{array_dot, delayed_dot, write_graph};
 pub use visualize::{GraphLevel, Visualized, MAX_TASK_NODES};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::path::Path;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -70,24 +70,14 @@ pub fn process_cpu_seconds() -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
-/// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed, so that a
-/// failure leaves nothing half-written.
+/// Writes `bytes` to `path` atomically, through the same [`Pending`](crate::io::Pending) file as
+/// the array sinks: a temporary beside it, flushed and renamed, so that a failure leaves nothing
+/// half-written.
 pub(crate) fn write_atomic(op: &str, path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |e: std::io::Error| Error::Io {
-        op: op.into(),
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    let pending = crate::io::Pending::create(op, path)?;
+    crate::io::write_all_at(pending.file(), bytes, 0)
+        .map_err(|e| crate::io::io_error(op, path, e))?;
+    pending.commit(op, true)
 }
 
 /// Peak RSS in MiB, for `peak_rss_mib: ...` lines (0 where unknown).
