@@ -17,10 +17,8 @@ fn dir(name: &str) -> PathBuf {
     common::temp_dir("zarr", name)
 }
 
-const SHAPES: &[&[usize]] = &[&[], &[0], &[7], &[3, 4], &[2, 0, 3], &[2, 3, 4, 5], &[3000]];
-
-fn round_trip<T: Element>(d: &Path, make: impl Fn(&[usize]) -> ChunkedArray<T>) {
-    for (i, &shape) in SHAPES.iter().enumerate() {
+fn round_trip<T: Element>(d: &Path, make: &dyn Fn(&[usize]) -> ChunkedArray<T>) {
+    for (i, &shape) in common::FILE_SHAPES.iter().enumerate() {
         let x = make(shape);
         let want = x.compute().unwrap();
         // Regular chunks become the store's; irregular ones are regridded to the automatic rule.
@@ -63,24 +61,19 @@ fn round_trip<T: Element>(d: &Path, make: impl Fn(&[usize]) -> ChunkedArray<T>) 
     }
 }
 
+/// The round trip of every dtype into one folder.
+struct RoundTrip<'a>(&'a Path);
+
+impl common::PerDType for RoundTrip<'_> {
+    fn run<T: Element>(&self, make: &dyn Fn(&[usize]) -> ChunkedArray<T>) {
+        round_trip(self.0, make);
+    }
+}
+
 #[test]
 fn every_dtype_and_rank_round_trips() {
     let d = dir("round");
-    let idx = |s: &[usize]| {
-        chunkwise::arange(s.iter().product())
-            .reshape(s.to_vec())
-            .unwrap()
-    };
-    round_trip::<f64>(&d, |s| {
-        chunkwise::random::default_rng(1).normal(0.0, 1e6, s.to_vec())
-    });
-    round_trip::<f32>(&d, |s| idx(s).cast::<f32>() * 0.5f32);
-    round_trip::<i64>(&d, |s| idx(s) - 1000);
-    round_trip::<i32>(&d, |s| idx(s).cast::<i32>() - 7);
-    round_trip::<u64>(&d, |s| idx(s).cast::<u64>() * 3u64);
-    round_trip::<u32>(&d, |s| idx(s).cast::<u32>());
-    round_trip::<u8>(&d, |s| idx(s).cast::<u8>());
-    round_trip::<bool>(&d, |s| idx(s).cast::<u32>().gt(3u32));
+    common::every_dtype(&RoundTrip(&d));
     std::fs::remove_dir_all(&d).unwrap();
 }
 

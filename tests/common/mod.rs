@@ -176,3 +176,30 @@ pub fn counted(
     });
     (y, calls)
 }
+
+/// Shapes of the file round trips: 0-d, empty axes, ranks 1 to 4, and one longer than a tile.
+pub const FILE_SHAPES: &[&[usize]] =
+    &[&[], &[0], &[7], &[3, 4], &[2, 0, 3], &[2, 3, 4, 5], &[3000]];
+
+/// A check run once per element type, given how to make an array of that type for a shape.
+pub trait PerDType {
+    fn run<T: chunkwise::Element>(&self, make: &dyn Fn(&[usize]) -> chunkwise::ChunkedArray<T>);
+}
+
+/// Runs `case` for every element type chunkwise has, with distinct values of each (normals for
+/// f64; an index pattern, shifted or scaled, for the others; a mix of true and false for bool).
+pub fn every_dtype(case: &impl PerDType) {
+    let idx = |s: &[usize]| {
+        chunkwise::arange(s.iter().product())
+            .reshape(s.to_vec())
+            .unwrap()
+    };
+    case.run::<f64>(&|s| chunkwise::random::default_rng(1).normal(0.0, 1e6, s.to_vec()));
+    case.run::<f32>(&|s| idx(s).cast::<f32>() * 0.5f32);
+    case.run::<i64>(&|s| idx(s) - 1000);
+    case.run::<i32>(&|s| idx(s).cast::<i32>() - 7);
+    case.run::<u64>(&|s| idx(s).cast::<u64>() * 3u64);
+    case.run::<u32>(&|s| idx(s).cast::<u32>());
+    case.run::<u8>(&|s| idx(s).cast::<u8>());
+    case.run::<bool>(&|s| idx(s).cast::<u32>().gt(3u32));
+}
