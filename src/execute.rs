@@ -181,7 +181,7 @@ pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Resu
             for pass in plan::file_passes(&nodes) {
                 let group: Vec<Arc<dyn Node>> = pass.iter().map(|&j| nodes[j].clone()).collect();
                 let shared = plan::shared_in_pass(&group, |id| results.contains(id));
-                for_each_chunk(group[0].meta(), results, events, |cx, _, chunk| {
+                for_each_chunk(group[0].meta(), results, events, |cx, chunk| {
                     for n in &shared {
                         n.hold(cx, chunk)?;
                     }
@@ -321,9 +321,9 @@ fn run_steps(
                 let group: Vec<usize> = (i..plan.steps.len())
                     .filter(|&j| {
                         !done[j]
-                            && plan.steps[j].as_stage().is_some_and(|s| {
-                                s.pass_key() == key && s.meta().chunks == stage.meta().chunks
-                            })
+                            && plan.steps[j]
+                                .as_stage()
+                                .is_some_and(|s| s.pass_key() == key)
                     })
                     .collect();
                 let stages: Vec<&dyn Stage> = group
@@ -354,7 +354,7 @@ fn run_steps(
     Ok((results, values))
 }
 
-/// Runs staged reductions that share a pass (equal [`Stage::pass_key`] and output chunks; one
+/// Runs staged reductions that share a pass (equal [`Stage::pass_key`]; one
 /// stage alone is the common case) on the current rayon pool and returns their results, in
 /// order. Per output chunk, the leaf groups run as tasks (when several stages share them, the
 /// task first holds the group's input box, so the input is read once) and their partials
@@ -448,12 +448,12 @@ pub(crate) fn for_each_chunk_tile<T: Element>(
     events: &Events,
     per_tile: impl Fn(&mut TaskCx<'_>, &[std::ops::Range<usize>]) -> Result<()> + Sync,
 ) -> Result<()> {
-    for_each_chunk(expr.meta(), results, events, |cx, _, chunk| {
+    for_each_chunk(expr.meta(), results, events, |cx, chunk| {
         for_each_tile(chunk, TILE_LEN, |tile| per_tile(cx, tile))
     })
 }
 
-/// One task per chunk of the node of `m`, in parallel: `per_chunk(cx, k, chunk)` gets chunk `k`
+/// One task per chunk of the node of `m`, in parallel: `per_chunk(cx, chunk)` gets each chunk
 /// decoded from its index, and the task is reported to `events`. Outputs that need each chunk
 /// whole (a compressed file chunk) use it directly; the others walk tiles through
 /// [`for_each_chunk_tile`].
@@ -461,7 +461,7 @@ pub(crate) fn for_each_chunk(
     m: &crate::graph::Meta,
     results: &Results,
     events: &Events,
-    per_chunk: impl Fn(&mut TaskCx<'_>, usize, &[std::ops::Range<usize>]) -> Result<()> + Sync,
+    per_chunk: impl Fn(&mut TaskCx<'_>, &[std::ops::Range<usize>]) -> Result<()> + Sync,
 ) -> Result<()> {
     if m.size() == 0 {
         return Ok(());
@@ -474,7 +474,7 @@ pub(crate) fn for_each_chunk(
             let name = || format!("{} {chunk:?}", m.name);
             events.task(name, n, n * m.dtype.size() as u64, || {
                 let mut cx = TaskCx::new(results);
-                per_chunk(&mut cx, k, chunk)
+                per_chunk(&mut cx, chunk)
             })
         })
 }

@@ -223,7 +223,7 @@ pub(crate) fn build(
         if let Some(stage) = n.as_stage() {
             let (mut fused, mut tile_bytes, _) = pass_nodes(&n.inputs()[0], &held);
             fused.push(m.name.clone());
-            let key = (stage.pass_key(), m.chunks.clone());
+            let key = stage.pass_key();
             let shares_pass_with = pass_keys.iter().position(|k| *k == key);
             if shares_pass_with.is_some() {
                 // A shared pass's task holds its box of the input (about an input chunk).

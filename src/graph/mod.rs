@@ -305,8 +305,8 @@ pub(crate) trait Stage: Node {
     /// Canonical leaves folded by one leaf task (a power of two): the depth of the cascade
     /// inside a task is its log2.
     fn leaves_per_task(&self) -> usize;
-    /// Stages with equal keys (and equal output grids) fold the same input boxes in the same
-    /// tasks, so they can share one pass over their input.
+    /// Stages with equal keys fold the same input boxes in the same tasks, so they can share
+    /// one pass over their input.
     fn pass_key(&self) -> PassKey;
     /// Leaf groups (tasks) per output chunk.
     fn groups(&self) -> usize;
@@ -349,6 +349,8 @@ pub(crate) struct PassKey {
     pub keepdims: bool,
     pub group: usize,
     pub leaves: usize,
+    /// The output grid: one tree per output chunk.
+    pub out_chunks: Chunks,
 }
 
 /// Materialized results of the stages that already ran, by node id.

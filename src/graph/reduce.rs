@@ -435,6 +435,7 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
             keepdims: self.keepdims,
             group: self.group,
             leaves: self.leaves.len(),
+            out_chunks: self.meta.chunks.clone(),
         }
     }
 
