@@ -189,7 +189,7 @@ pub(crate) fn pull<T: Element>(
         return Ok(());
     }
     if let Some((vals, local, ext)) = cx.held::<T>(m.id, region) {
-        crate::kernels::gather(vals, &ext, &local, out);
+        crate::kernels::gather(vals, ext, &local, out);
         return Ok(());
     }
     node.fill(cx, region, out)
@@ -266,7 +266,7 @@ pub(crate) fn borrowed<'a, T: Element>(
         return Some(&data[off..off + crate::region::region_len(region)]);
     }
     if let Some((vals, local, ext)) = cx.held::<T>(m.id, region) {
-        let off = crate::kernels::contiguous_offset(&ext, &local)?;
+        let off = crate::kernels::contiguous_offset(ext, &local)?;
         return Some(&vals[off..off + crate::region::region_len(region)]);
     }
     node.borrow(region)
@@ -386,8 +386,8 @@ pub(crate) struct TaskCx<'a> {
     /// The last block each caching node computed in this task: (node, block region, values).
     blocks: Vec<(NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>)>,
     /// Boxes of nodes' values this task evaluated once for several readers (stages that share
-    /// a pass, outputs written in one pass): (node, box, values in C order).
-    holds: Vec<(NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>)>,
+    /// a pass, outputs written in one pass).
+    holds: Vec<Held>,
 }
 
 impl<'a> TaskCx<'a> {
@@ -409,10 +409,14 @@ impl<'a> TaskCx<'a> {
         region: &[Range<usize>],
     ) -> Result<()> {
         let id = node.meta().id;
-        self.holds.retain(|(h, _, _)| *h != id);
+        self.holds.retain(|h| h.id != id);
         let values = pull_whole(self, node, region)?;
-        self.holds
-            .push((id, region.iter().cloned().collect(), Arc::new(values)));
+        self.holds.push(Held {
+            id,
+            region: region.iter().cloned().collect(),
+            extents: region.iter().map(|r| r.len()).collect(),
+            values: Box::new(values),
+        });
         Ok(())
     }
 
@@ -422,23 +426,25 @@ impl<'a> TaskCx<'a> {
         &self,
         id: NodeId,
         region: &[Range<usize>],
-    ) -> Option<(&[T], crate::region::Region, Vec<usize>)> {
-        let (_, hbox, vals) = self.holds.iter().find(|(h, _, _)| *h == id)?;
-        if hbox.len() != region.len()
-            || hbox
+    ) -> Option<(&[T], crate::region::Region, &[usize])> {
+        let held = self.holds.iter().find(|h| h.id == id)?;
+        if held.region.len() != region.len()
+            || held
+                .region
                 .iter()
                 .zip(region)
                 .any(|(h, r)| r.start < h.start || r.end > h.end)
         {
             return None;
         }
-        let vals = vals.downcast_ref::<Vec<T>>()?;
-        let local = hbox
+        let vals = held.values.downcast_ref::<Vec<T>>()?;
+        let local = held
+            .region
             .iter()
             .zip(region)
             .map(|(h, r)| r.start - h.start..r.end - h.start)
             .collect();
-        Some((vals, local, hbox.iter().map(|r| r.len()).collect()))
+        Some((vals, local, &held.extents))
     }
 
     /// A buffer of `len` elements, reused across tiles, starting on a 64-byte boundary (vector
@@ -492,6 +498,16 @@ impl<'a> TaskCx<'a> {
     pub(crate) fn give<T: Copy + Default + Send + 'static>(&mut self, buf: TileBuf<T>) {
         self.scratch.push(Box::new(buf.vec));
     }
+}
+
+/// A box of a node's values held by a task ([`TaskCx::hold`]).
+struct Held {
+    id: NodeId,
+    region: crate::region::Region,
+    /// The box's extents (the shape of `values`).
+    extents: smallvec::SmallVec<[usize; 6]>,
+    /// A `Vec<T>` of the node's type, C order.
+    values: Box<dyn Any + Send>,
 }
 
 /// Alignment of tile buffers: a cache line, and an AVX-512 register.
