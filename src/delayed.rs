@@ -342,14 +342,9 @@ impl Graph {
                         })
                     });
                     ran.unwrap_or_else(|p| {
-                        let msg = p
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| p.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "a panic with a non-text payload".into());
                         Err(Error::Task {
                             task: n.name.clone(),
-                            reason: format!("panicked: {msg}"),
+                            reason: format!("panicked: {}", crate::error::panic_message(&*p)),
                         })
                     })
                 },

@@ -63,6 +63,48 @@ mod sealed {
     pub trait Sealed {}
 }
 
+/// Runs `$body` with `$T` the element type of `$dtype` (a [`DType`]): how code that holds a
+/// node or a value type-erased reaches its typed form.
+macro_rules! with_dtype {
+    ($dtype:expr, $T:ident => $body:expr) => {
+        match $dtype {
+            $crate::element::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            $crate::element::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::element::DType::I64 => {
+                type $T = i64;
+                $body
+            }
+            $crate::element::DType::I32 => {
+                type $T = i32;
+                $body
+            }
+            $crate::element::DType::U64 => {
+                type $T = u64;
+                $body
+            }
+            $crate::element::DType::U32 => {
+                type $T = u32;
+                $body
+            }
+            $crate::element::DType::U8 => {
+                type $T = u8;
+                $body
+            }
+            $crate::element::DType::Bool => {
+                type $T = bool;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_dtype;
+
 /// A type a [`ChunkedArray`](crate::ChunkedArray) can hold: `f64, f32, i64, i32, u64, u32, u8, bool`.
 pub trait Element:
     Copy

@@ -190,4 +190,32 @@ pub enum Error {
         /// The reason rayon gave.
         reason: String,
     },
+    /// Another rank of a distributed compute failed (a task's error or panic there); every
+    /// rank returns this error, the failing rank its own.
+    #[error("compute: rank {rank} of {ranks} failed: {reason}")]
+    Rank {
+        /// The rank that failed first (the lowest, when several did).
+        rank: usize,
+        /// The ranks in the compute.
+        ranks: usize,
+        /// Its error, as it displays.
+        reason: String,
+    },
+    /// The distributed runtime (MPI) could not start or exchange data.
+    #[error("{op}: {reason}")]
+    Distributed {
+        /// The operation, e.g. `Mpi::init`.
+        op: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// The text of a caught panic's payload (a `&str` or a `String`, as `panic!` makes them).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with a non-text payload".into())
 }

@@ -61,7 +61,7 @@ pub mod diagnostics;
 mod element;
 mod error;
 pub mod events;
-mod execute;
+pub mod execute;
 mod graph;
 pub mod io;
 mod kernels;
@@ -91,12 +91,14 @@ pub use chunks::{
 pub use delayed::Delayed;
 pub use element::{CastTo, DType, Element, Float, Numeric};
 pub use error::{Error, Result};
-pub use execute::Config;
+#[cfg(feature = "mpi")]
+pub use execute::Mpi;
+pub use execute::{Config, Executor, Local};
 pub use io::npy::{from_npy, from_npy_chunked, npy_info, NpyInfo};
 #[cfg(feature = "zarr")]
 pub use io::zarr::{from_zarr, from_zarr_chunked, zarr_info, ZarrInfo};
 pub use io::{store, store_with, Target};
-pub use plan::{MemoryPlan, OutputPlan, Plan, StagePlan};
+pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;
 pub use sources::{arange, arange_step, from_array, from_delayed, full, linspace, ones, zeros};

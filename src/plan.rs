@@ -1,10 +1,10 @@
-//! Planning: check the graph, cut it into passes at staged reductions, and project peak memory
-//! before anything runs.
+//! Planning: check the graph, cut it into passes at staged reductions and held shared nodes,
+//! and project peak memory before anything runs.
 //!
 //! A *pass* pulls tiles through a fused chain of nodes: sources, elementwise ops, regrids and
-//! inline reductions. Each staged reduction is a pass of its own (one task per input chunk plus
-//! its combine tree); the final pass writes the output array, unless the result itself is a
-//! staged reduction.
+//! inline reductions. The plan lists its passes as data ([`Pass`]): what each produces (the
+//! partials of staged reductions, a held shared node, a result array, files), how many tasks it
+//! runs and what they fuse. `explain()`, the pictures and every executor read that one list.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -57,13 +57,67 @@ const BLOCKWISE_WORK: usize = 8;
 /// Memory a shared node may take to be held, when no `memory_limit` is set.
 pub const SHARED_BUDGET_BYTES: u64 = 512 << 20;
 
-/// The last pass, which writes the result array.
+/// The passes that write the result arrays, summed.
 #[derive(Debug, Clone)]
 pub struct OutputPlan {
     /// Tasks: one per output chunk.
     pub tasks: usize,
     /// The ops fused into each task, inputs first.
     pub fused: Vec<String>,
+}
+
+/// One pass of a plan: tasks that run together, reading what earlier passes produced.
+#[derive(Clone)]
+pub struct Pass {
+    /// What the pass produces.
+    pub kind: PassKind,
+    /// Its tasks. A reduction pass runs one per aligned group of leaves of each output chunk
+    /// (task `k * groups + g` folds group `g` of output chunk `k`); the others one per chunk of
+    /// what they produce, in the grid's C order.
+    pub tasks: usize,
+    /// The ops fused into each task, inputs first.
+    pub fused: Vec<String>,
+    /// What it produces: the stage nodes, the held node, the root, or the files' nodes.
+    pub(crate) nodes: Vec<Arc<dyn Node>>,
+    /// Nodes each task first evaluates once into its context for several readers: the
+    /// shared input of stages that share the pass, or the nodes that files of the pass share.
+    pub(crate) holds: Vec<Arc<dyn Node>>,
+}
+
+/// What a [`Pass`] produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PassKind {
+    /// Staged reductions that fold one input in the same tasks (indices in [`Plan::stages`]),
+    /// each combining its partials in its own canonical tree.
+    Reduce {
+        /// The stages.
+        stages: Vec<usize>,
+    },
+    /// A node read by several ops, evaluated once and held (index in [`Plan::shared`]).
+    Hold {
+        /// The shared node.
+        shared: usize,
+    },
+    /// A result array (the index of the root among those computed together).
+    Output {
+        /// The root.
+        root: usize,
+    },
+    /// Files of one chunk grid, written together (indices of their roots).
+    Files {
+        /// The roots written.
+        roots: Vec<usize>,
+    },
+}
+
+impl fmt::Debug for Pass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pass")
+            .field("kind", &self.kind)
+            .field("tasks", &self.tasks)
+            .field("fused", &self.fused)
+            .finish()
+    }
 }
 
 /// Projected peak memory of a compute, in bytes.
@@ -93,8 +147,10 @@ pub struct Plan {
     pub shape: Vec<usize>,
     /// Dtype of the result.
     pub dtype: DType,
-    /// Workers the plan was made for.
+    /// Workers the plan was made for (per rank).
     pub workers: usize,
+    /// Ranks (processes) the plan was made for: 1, or the MPI ranks.
+    pub ranks: usize,
     /// Staged reductions, in the order they run.
     pub stages: Vec<StagePlan>,
     /// Nodes used more than once, and whether each is held or recomputed.
@@ -106,39 +162,27 @@ pub struct Plan {
     pub reads: Vec<(std::path::PathBuf, u64)>,
     /// Projected peak memory.
     pub memory: MemoryPlan,
-    /// Staged reductions and held shared nodes, in the order they must run.
-    pub(crate) steps: Vec<Arc<dyn Node>>,
+    /// The passes, in the order they run.
+    pub passes: Vec<Pass>,
 }
 
 impl Plan {
-    /// Tasks the compute runs in all: stage leaf tasks, held shared nodes' chunks, output
-    /// chunks (saturating at `u64::MAX`).
+    /// Tasks the compute runs in all, over every pass (saturating at `u64::MAX`).
     pub fn total_tasks(&self) -> u64 {
-        let held = self
-            .steps
+        self.passes
             .iter()
-            .filter(|n| n.as_stage().is_none())
-            .map(|n| n.meta().chunks.num_chunks());
-        let stages = self.stages.iter().map(|s| s.tasks);
-        let output = self.output.iter().map(|o| o.tasks);
-        stages
-            .chain(held)
-            .chain(output)
-            .fold(0u64, |a, t| a.saturating_add(t as u64))
+            .fold(0u64, |a, p| a.saturating_add(p.tasks as u64))
     }
 
-    /// Elements the tasks produce in all (inputs of the stage leaves, held nodes, the output).
+    /// Elements the tasks produce in all (inputs of the stage leaves, held nodes, the outputs).
     pub fn total_elements(&self) -> u64 {
-        let steps = self.steps.iter().map(|n| match n.as_stage() {
-            Some(_) => n.inputs()[0].meta().size(),
-            None => n.meta().size(),
-        });
-        let output = self
-            .output
+        self.passes
             .iter()
-            .map(|_| crate::chunks::saturating_len(&self.shape));
-        steps
-            .chain(output)
+            .flat_map(|p| match p.kind {
+                // Stages sharing a pass read one input.
+                PassKind::Reduce { .. } => vec![p.nodes[0].inputs()[0].meta().size()],
+                _ => p.nodes.iter().map(|n| n.meta().size()).collect(),
+            })
             .fold(0u64, |a, n| a.saturating_add(n as u64))
     }
 }
@@ -154,11 +198,21 @@ impl fmt::Debug for Plan {
 /// (inputs first), one worker's tile bytes, and the work (ops evaluated per element; regrids are
 /// free).
 fn pass_nodes(start: &Arc<dyn Node>, held: &HashSet<NodeId>) -> (Vec<String>, u64, usize) {
+    pass_of(std::slice::from_ref(start), held)
+}
+
+/// [`pass_nodes`] of a pass that evaluates several nodes (files written together): what they
+/// share counts once.
+fn pass_of(starts: &[Arc<dyn Node>], held: &HashSet<NodeId>) -> (Vec<String>, u64, usize) {
     let mut names = Vec::new();
     let mut tile_bytes = 0u64;
     let mut work = 0usize;
     let mut seen = HashSet::<NodeId>::new();
-    let mut stack: Vec<(Arc<dyn Node>, bool, bool)> = vec![(start.clone(), true, false)];
+    let mut stack: Vec<(Arc<dyn Node>, bool, bool)> = starts
+        .iter()
+        .rev()
+        .map(|s| (s.clone(), true, false))
+        .collect();
     while let Some((n, top, expanded)) = stack.pop() {
         let m = n.meta();
         if expanded {
@@ -190,20 +244,44 @@ fn pass_nodes(start: &Arc<dyn Node>, held: &HashSet<NodeId>) -> (Vec<String>, u6
     (names, tile_bytes, work)
 }
 
-/// Plans the computation of `root` on `workers` workers. Returns the first error recorded in
-/// the graph, inputs first. `memory_limit` also bounds what a shared node may hold (a quarter
-/// of it; [`SHARED_BUDGET_BYTES`] without a limit).
-pub(crate) fn build(
-    root: Arc<dyn Node>,
-    workers: usize,
-    memory_limit: Option<u64>,
-) -> Result<Plan> {
-    let nodes = post_order(root.clone());
+/// Where the roots' values go, for the passes and the memory projection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outputs {
+    /// Arrays in memory: their bytes count.
+    InMemory,
+    /// Files: each worker holds a chunk and its encoding at a time.
+    Files,
+}
+
+/// What the plan is made for: workers per rank, ranks, a memory limit, where outputs go.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target {
+    pub workers: usize,
+    pub ranks: usize,
+    pub memory_limit: Option<u64>,
+    pub outputs: Outputs,
+}
+
+/// Plans the computation of `roots` together, as one graph: steps they share run once, and
+/// staged reductions of one input share a pass. Returns the first error recorded in the graph,
+/// inputs first. `memory_limit` also bounds what a shared node may hold (a quarter of it;
+/// [`SHARED_BUDGET_BYTES`] without a limit).
+pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
+    let outputs = target.outputs;
+    let all: Arc<dyn Node> = match roots {
+        [root] => root.clone(),
+        _ => Arc::new(crate::graph::Roots::new(roots)),
+    };
+    let mut nodes = post_order(all.clone());
     if let Some(e) = nodes.iter().find_map(|n| n.meta().error.clone()) {
         return Err(e);
     }
-    let workers = workers.max(1) as u64;
-    let budget = memory_limit.map_or(SHARED_BUDGET_BYTES, |l| l / 4);
+    if roots.len() != 1 {
+        // The `Roots` node only joins the graph; it is never evaluated.
+        nodes.pop();
+    }
+    let workers = target.workers.max(1) as u64;
+    let budget = target.memory_limit.map_or(SHARED_BUDGET_BYTES, |l| l / 4);
     let mut uses = HashMap::<NodeId, usize>::new();
     for n in &nodes {
         for i in n.inputs() {
@@ -214,7 +292,7 @@ pub(crate) fn build(
     let mut stages = Vec::new();
     let mut pass_keys = Vec::new();
     let mut shared = Vec::new();
-    let mut steps = Vec::new();
+    let mut passes: Vec<Pass> = Vec::new();
     let (mut max_pass, mut max_tiles, mut max_partials, mut results_bytes) =
         (0u64, 0u64, 0u64, 0u64);
     for n in &nodes {
@@ -244,17 +322,41 @@ pub(crate) fn build(
             max_partials = max_partials.max(partials);
             results_bytes = results_bytes.saturating_add(bytes);
             pass_keys.push(key);
+            let index = stages.len();
             stages.push(StagePlan {
                 name: m.name.clone(),
                 tasks: stage.tasks(),
                 output_chunks: m.chunks.num_chunks(),
                 leaves_per_output: leaves,
-                fused,
+                fused: fused.clone(),
                 result_bytes: bytes,
                 shares_pass_with,
             });
+            // A stage that shares a pass joins the pass of the first stage of its key.
+            let joined = shares_pass_with.and_then(|j| {
+                passes
+                    .iter_mut()
+                    .find(|p| matches!(&p.kind, PassKind::Reduce { stages } if stages.contains(&j)))
+            });
+            match joined {
+                Some(p) => {
+                    if let PassKind::Reduce { stages } = &mut p.kind {
+                        stages.push(index);
+                    }
+                    p.fused.push(m.name.clone());
+                    p.nodes.push(n.clone());
+                }
+                None => passes.push(Pass {
+                    kind: PassKind::Reduce {
+                        stages: vec![index],
+                    },
+                    tasks: stage.tasks(),
+                    fused,
+                    nodes: vec![n.clone()],
+                    holds: Vec::new(),
+                }),
+            }
             held.insert(m.id);
-            steps.push(n.clone());
             continue;
         }
         let count = uses.get(&m.id).copied().unwrap_or(0);
@@ -264,7 +366,7 @@ pub(crate) fn build(
         // Used more than once: hold it if recomputing costs more than an op or two per use (a
         // source and one cheap op are faster to recompute than to write and read back) and
         // holding it fits the budget; otherwise every use evaluates it again.
-        let (_, tile_bytes, work) = pass_nodes(n, &held);
+        let (fused, tile_bytes, work) = pass_nodes(n, &held);
         let (materialized, reason) = if work <= 2 {
             (
                 false,
@@ -303,28 +405,108 @@ pub(crate) fn build(
             max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
             results_bytes = results_bytes.saturating_add(bytes);
             held.insert(m.id);
-            steps.push(n.clone());
+            passes.push(Pass {
+                kind: PassKind::Hold {
+                    shared: shared.len() - 1,
+                },
+                tasks: m.chunks.num_chunks(),
+                fused,
+                nodes: vec![n.clone()],
+                holds: Vec::new(),
+            });
         }
     }
-    let rm = root.meta();
-    let (output, output_bytes) = if root.as_stage().is_some() {
-        (None, 0)
-    } else {
-        let (fused, tile_bytes, _) = pass_nodes(&root, &held);
-        max_pass = max_pass.max(workers.saturating_mul(tile_bytes));
-        max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
-        let out = OutputPlan {
-            tasks: rm.chunks.num_chunks(),
-            fused,
-        };
-        (Some(out), node_bytes(rm))
+    // The roots that no pass produced yet: written by output passes, or file passes of one
+    // grid each (whose tasks hold the nodes their files share).
+    let mut pending: Vec<usize> = Vec::new();
+    for (k, r) in roots.iter().enumerate() {
+        let id = r.meta().id;
+        if !held.contains(&id) && !pending.iter().any(|&j| roots[j].meta().id == id) {
+            pending.push(k);
+        }
+    }
+    let mut output_fused: Vec<String> = Vec::new();
+    let mut output_tasks = 0usize;
+    let mut file_holds = 0u64;
+    let mut out_passes = Vec::new();
+    match outputs {
+        Outputs::InMemory => {
+            for &k in &pending {
+                let (fused, tile_bytes, _) = pass_nodes(&roots[k], &held);
+                max_pass = max_pass.max(workers.saturating_mul(tile_bytes));
+                max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
+                let tasks = roots[k].meta().chunks.num_chunks();
+                output_tasks = output_tasks.saturating_add(tasks);
+                for f in &fused {
+                    if !output_fused.contains(f) {
+                        output_fused.push(f.clone());
+                    }
+                }
+                out_passes.push(Pass {
+                    kind: PassKind::Output { root: k },
+                    tasks,
+                    fused,
+                    nodes: vec![roots[k].clone()],
+                    holds: Vec::new(),
+                });
+            }
+        }
+        Outputs::Files => {
+            let nodes: Vec<Arc<dyn Node>> = pending.iter().map(|&k| roots[k].clone()).collect();
+            for group in file_passes(&nodes) {
+                let members: Vec<Arc<dyn Node>> = group.iter().map(|&i| nodes[i].clone()).collect();
+                let holds = shared_in_pass(&members, |id| held.contains(&id));
+                let chunk = members[0].meta().chunks.max_chunk_len() as u64;
+                file_holds = file_holds.max(holds.iter().fold(0u64, |a, n| {
+                    a.saturating_add(chunk.saturating_mul(n.meta().dtype.size() as u64))
+                }));
+                let (fused, tile_bytes, _) = pass_of(&members, &held);
+                max_pass = max_pass.max(workers.saturating_mul(tile_bytes));
+                max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
+                let tasks = members[0].meta().chunks.num_chunks();
+                output_tasks = output_tasks.saturating_add(tasks);
+                output_fused.extend(fused.iter().cloned());
+                out_passes.push(Pass {
+                    kind: PassKind::Files {
+                        roots: group.iter().map(|&i| pending[i]).collect(),
+                    },
+                    tasks,
+                    fused,
+                    nodes: members,
+                    holds,
+                });
+            }
+        }
+    }
+    let output = (!out_passes.is_empty()).then_some(OutputPlan {
+        tasks: output_tasks,
+        fused: output_fused,
+    });
+    passes.extend(out_passes);
+    let output_bytes = match (outputs, roots) {
+        // A lone root that is a stage is counted with the stage results.
+        (Outputs::InMemory, [root]) if root.as_stage().is_some() => 0,
+        (Outputs::InMemory, _) => roots
+            .iter()
+            .fold(0u64, |a, r| a.saturating_add(node_bytes(r.meta()))),
+        (Outputs::Files, _) => roots.iter().fold(0u64, |a, r| {
+            let m = r.meta();
+            a.saturating_add(
+                workers
+                    .saturating_mul(2)
+                    .saturating_mul(m.chunks.max_chunk_len() as u64)
+                    .saturating_mul(m.dtype.size() as u64),
+            )
+        }),
     };
+    let holds = workers.saturating_mul(file_holds);
     let memory = MemoryPlan {
-        tiles: max_tiles,
+        tiles: max_tiles.saturating_add(holds),
         partials: max_partials,
         stage_results: results_bytes,
         output: output_bytes,
         total: max_pass
+            .saturating_add(holds)
             .saturating_add(results_bytes)
             .saturating_add(output_bytes),
     };
@@ -332,110 +514,29 @@ pub(crate) fn build(
         .iter()
         .filter_map(|n| n.file().map(|p| (p.to_path_buf(), node_bytes(n.meta()))))
         .collect();
+    let rm = all.meta();
     Ok(Plan {
         reads,
         result: rm.name.clone(),
-        shape: rm.shape.clone(),
+        shape: if roots.len() == 1 {
+            rm.shape.clone()
+        } else {
+            Vec::new()
+        },
         dtype: rm.dtype,
         workers: workers as usize,
+        ranks: target.ranks.max(1),
         stages,
         shared,
         output,
         memory,
-        steps,
+        passes,
     })
 }
 
-/// Where the roots' values go, for the memory projection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outputs {
-    /// Arrays in memory: their bytes count.
-    InMemory,
-    /// Files: each worker holds a chunk and its encoding at a time.
-    Files,
-}
-
-/// Plans the computation of several roots together ([`build`] of them as one graph): steps
-/// they share run once. With one root in memory it is [`build`].
-pub(crate) fn build_many(
-    roots: &[Arc<dyn Node>],
-    workers: usize,
-    memory_limit: Option<u64>,
-    outputs: Outputs,
-) -> Result<Plan> {
-    if let ([root], Outputs::InMemory) = (roots, outputs) {
-        return build(root.clone(), workers, memory_limit);
-    }
-    let mut plan = match roots {
-        [root] => build(root.clone(), workers, memory_limit)?,
-        _ => build(
-            Arc::new(crate::graph::Roots::new(roots)),
-            workers,
-            memory_limit,
-        )?,
-    };
-    // The output pass is each root that is not a step; every root's value is an output.
-    let steps: HashSet<NodeId> = plan.steps.iter().map(|n| n.meta().id).collect();
-    let output_bytes = roots.iter().fold(0u64, |a, r| {
-        let m = r.meta();
-        a.saturating_add(match outputs {
-            Outputs::InMemory => node_bytes(m),
-            Outputs::Files => (workers.max(1) as u64)
-                .saturating_mul(2)
-                .saturating_mul(m.chunks.max_chunk_len() as u64)
-                .saturating_mul(m.dtype.size() as u64),
-        })
-    });
-    // A single root's plan counted it in memory already.
-    if roots.len() == 1 {
-        plan.memory.total = plan.memory.total.saturating_sub(plan.memory.output);
-    }
-    // Files of one grid are written in one pass whose tasks hold a chunk of each node they share.
-    if outputs == Outputs::Files {
-        let pending: Vec<Arc<dyn Node>> = roots
-            .iter()
-            .filter(|r| !steps.contains(&r.meta().id))
-            .cloned()
-            .collect();
-        let holds = file_passes(&pending)
-            .iter()
-            .map(|pass| {
-                let group: Vec<Arc<dyn Node>> = pass.iter().map(|&i| pending[i].clone()).collect();
-                let chunk = group[0].meta().chunks.max_chunk_len() as u64;
-                shared_in_pass(&group, |id| steps.contains(&id))
-                    .iter()
-                    .fold(0u64, |a, n| {
-                        a.saturating_add(chunk.saturating_mul(n.meta().dtype.size() as u64))
-                    })
-            })
-            .max()
-            .unwrap_or(0);
-        let holds = (workers.max(1) as u64).saturating_mul(holds);
-        plan.memory.tiles = plan.memory.tiles.saturating_add(holds);
-        plan.memory.total = plan.memory.total.saturating_add(holds);
-    }
-    if let Some(out) = plan.output.as_mut() {
-        out.tasks = roots
-            .iter()
-            .filter(|r| !steps.contains(&r.meta().id))
-            .map(|r| r.meta().chunks.num_chunks())
-            .fold(0usize, usize::saturating_add);
-    }
-    plan.memory.output = output_bytes;
-    plan.memory.total = plan.memory.total.saturating_add(output_bytes);
-    if roots.len() > 1 {
-        plan.shape = Vec::new();
-    }
-    Ok(plan)
-}
-
-/// The nodes that two or more of `outputs` (of one shape and grid, written in one pass) read
-/// in the pass, of the outputs' shape (so a chunk of the outputs is a box of theirs): what the
-/// pass's tasks hold per chunk. `held` nodes (steps, read from memory) and what is behind them
-/// are not counted. The plan projects their memory; the executor holds them.
 /// The passes that write `outputs` to files: indices of the outputs of one shape and chunk grid,
 /// in order of first appearance.
-pub(crate) fn file_passes(outputs: &[Arc<dyn Node>]) -> Vec<Vec<usize>> {
+fn file_passes(outputs: &[Arc<dyn Node>]) -> Vec<Vec<usize>> {
     let mut passes: Vec<Vec<usize>> = Vec::new();
     for (i, o) in outputs.iter().enumerate() {
         let m = o.meta();
@@ -450,10 +551,11 @@ pub(crate) fn file_passes(outputs: &[Arc<dyn Node>]) -> Vec<Vec<usize>> {
     passes
 }
 
-pub(crate) fn shared_in_pass(
-    outputs: &[Arc<dyn Node>],
-    held: impl Fn(NodeId) -> bool,
-) -> Vec<Arc<dyn Node>> {
+/// The nodes that two or more of `outputs` (of one shape and grid, written in one pass) read
+/// in the pass, of the outputs' shape (so a chunk of the outputs is a box of theirs): what the
+/// pass's tasks hold per chunk. `held` nodes (steps, read from memory) and what is behind them
+/// are not counted. The plan projects their memory; the executor holds them.
+fn shared_in_pass(outputs: &[Arc<dyn Node>], held: impl Fn(NodeId) -> bool) -> Vec<Arc<dyn Node>> {
     let shape = &outputs[0].meta().shape;
     let mut count = HashMap::<NodeId, (usize, Arc<dyn Node>)>::new();
     for o in outputs {
@@ -502,11 +604,15 @@ fn human(bytes: u64) -> String {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
+        write!(
             f,
-            "plan: {} -> {}{:?} on {} worker(s)",
-            self.result, self.dtype, self.shape, self.workers
+            "plan: {} -> {}{:?} on ",
+            self.result, self.dtype, self.shape
         )?;
+        if self.ranks > 1 {
+            write!(f, "{} ranks x ", self.ranks)?;
+        }
+        writeln!(f, "{} worker(s)", self.workers)?;
         for (path, bytes) in &self.reads {
             writeln!(f, "  reads: {} ({})", path.display(), human(*bytes))?;
         }

@@ -281,10 +281,5 @@ pub fn plan_many<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Plan> {
         .iter()
         .map(|a| a.expr.clone() as Arc<dyn crate::graph::Node>)
         .collect();
-    crate::plan::build_many(
-        &roots,
-        rayon::current_num_threads(),
-        None,
-        crate::plan::Outputs::InMemory,
-    )
+    execute::plan_many(&roots, &Config::default())
 }

@@ -11,7 +11,7 @@ use super::write_atomic;
 use crate::delayed::TaskNode;
 use crate::error::{Error, Result};
 use crate::graph::{post_order, Node, NodeId, OpKind};
-use crate::plan::Plan;
+use crate::plan::{PassKind, Plan};
 
 /// Which graph of an array to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,44 +133,46 @@ pub(crate) fn array_dot(root: Arc<dyn Node>, plan: &Plan, level: GraphLevel) -> 
             }
         }
         GraphLevel::Optimized | GraphLevel::Tasks => {
-            let held: HashSet<NodeId> = plan.steps.iter().map(|n| n.meta().id).collect();
+            let held: HashSet<NodeId> = plan
+                .passes
+                .iter()
+                .filter(|p| !matches!(p.kind, PassKind::Output { .. } | PassKind::Files { .. }))
+                .flat_map(|p| p.nodes.iter().map(|n| n.meta().id))
+                .collect();
             let mut passes: Vec<(Arc<dyn Node>, String, usize)> = Vec::new();
-            let mut stage_k = 0;
-            for n in &plan.steps {
-                let (label, tasks) = match n.as_stage() {
-                    Some(st) => {
-                        let p = &plan.stages[stage_k];
-                        stage_k += 1;
-                        (
-                            format!(
-                                "stage {stage_k}: {}\\n{}\\n{} tasks",
+            for pass in &plan.passes {
+                match &pass.kind {
+                    PassKind::Reduce { stages } => {
+                        for (&k, n) in stages.iter().zip(&pass.nodes) {
+                            let p = &plan.stages[k];
+                            let label = format!(
+                                "stage {}: {}\\n{}\\n{} tasks",
+                                k + 1,
                                 esc(&p.name),
                                 esc(&p.fused.join(" -> ")),
-                                st.tasks()
-                            ),
-                            st.tasks(),
-                        )
+                                p.tasks
+                            );
+                            passes.push((n.clone(), label, p.tasks));
+                        }
                     }
-                    None => {
-                        let c = n.meta().chunks.num_chunks();
-                        (
-                            format!("held (shared): {}\\n{} tasks", esc(&n.meta().name), c),
-                            c,
-                        )
+                    PassKind::Hold { .. } => {
+                        let n = &pass.nodes[0];
+                        let label = format!(
+                            "held (shared): {}\\n{} tasks",
+                            esc(&n.meta().name),
+                            pass.tasks
+                        );
+                        passes.push((n.clone(), label, pass.tasks));
                     }
-                };
-                passes.push((n.clone(), label, tasks));
-            }
-            if let Some(o) = &plan.output {
-                passes.push((
-                    root.clone(),
-                    format!(
-                        "output\\n{}\\n{} tasks",
-                        esc(&o.fused.join(" -> ")),
-                        o.tasks
-                    ),
-                    o.tasks,
-                ));
+                    PassKind::Output { .. } | PassKind::Files { .. } => {
+                        let label = format!(
+                            "output\\n{}\\n{} tasks",
+                            esc(&pass.fused.join(" -> ")),
+                            pass.tasks
+                        );
+                        passes.push((pass.nodes[0].clone(), label, pass.tasks));
+                    }
+                }
             }
             let mut budget = MAX_TASK_NODES;
             let mut left_out = 0usize;

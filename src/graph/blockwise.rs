@@ -62,12 +62,10 @@ where
             reason,
         };
         let out = catch_unwind(AssertUnwindSafe(|| (self.f)(view))).map_err(|p| {
-            let msg = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic with a non-text payload".into());
-            fail(format!("the closure panicked: {msg}"))
+            fail(format!(
+                "the closure panicked: {}",
+                crate::error::panic_message(&*p)
+            ))
         })?;
         if out.shape() != ext.as_slice() {
             return Err(fail(format!(
@@ -86,7 +84,7 @@ where
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(U);
+    super::typed_as!(U);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }

@@ -116,7 +116,7 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Node for Unary<T, F> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -160,7 +160,7 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Node for Con
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(O);
+    super::typed_as!(O);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -207,7 +207,7 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(O);
+    super::typed_as!(O);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.a.clone(), self.b.clone()]
     }
@@ -278,7 +278,7 @@ impl<
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(O);
+    super::typed_as!(O);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.a.clone(), self.b.clone(), self.c.clone()]
     }

@@ -117,18 +117,11 @@ impl Meta {
     }
 }
 
-/// Implements [`Node::materialize`] and [`Node::hold`] for a node whose values are of type
-/// `$t`.
-macro_rules! materialize_as {
+/// Implements [`Node::expr`] and [`Node::hold`] for a node whose values are of type `$t`.
+macro_rules! typed_as {
     ($t:ty) => {
-        fn materialize(
-            &self,
-            results: &crate::graph::Results,
-            events: &crate::events::Events,
-        ) -> crate::error::Result<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
-            Ok(std::sync::Arc::new(crate::execute::materialize::<$t>(
-                self, results, events,
-            )?))
+        fn expr(self: std::sync::Arc<Self>) -> crate::graph::AnyExpr {
+            crate::graph::AnyExpr::new::<$t>(self)
         }
         fn hold(
             &self,
@@ -139,19 +132,33 @@ macro_rules! materialize_as {
         }
     };
 }
-pub(crate) use materialize_as;
+pub(crate) use typed_as;
+
+/// A node as the [`Expr`] of its element type, type-erased: the executor recovers the typed
+/// node with [`AnyExpr::get`] under [`with_dtype!`](crate::element::with_dtype) of the node's
+/// dtype.
+pub(crate) struct AnyExpr(Box<dyn Any + Send + Sync>);
+
+impl AnyExpr {
+    pub(crate) fn new<T: Element>(e: Arc<dyn Expr<T>>) -> Self {
+        AnyExpr(Box::new(e))
+    }
+
+    /// The node as an `Expr<T>`; `T` must be its dtype's type.
+    pub(crate) fn get<T: Element>(self) -> Arc<dyn Expr<T>> {
+        *self
+            .0
+            .downcast::<Arc<dyn Expr<T>>>()
+            .expect("a node's values have its dtype")
+    }
+}
 
 /// The planner's view of a node.
 pub(crate) trait Node: Send + Sync + 'static {
     fn meta(&self) -> &Meta;
     fn inputs(&self) -> Vec<Arc<dyn Node>>;
-    /// Computes the whole node into an `ArrayD` of its type (for a shared node the plan
-    /// evaluates once).
-    fn materialize(
-        &self,
-        results: &Results,
-        events: &crate::events::Events,
-    ) -> Result<Arc<dyn Any + Send + Sync>>;
+    /// The node as the `Expr` of its type, for the executor to evaluate.
+    fn expr(self: Arc<Self>) -> AnyExpr;
     /// Evaluates `region` once into the task ([`TaskCx::hold`]), for several readers.
     fn hold(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>]) -> Result<()>;
     /// Some for reductions that run as their own stage.
@@ -291,7 +298,7 @@ pub(crate) fn read<T: Element, R>(
 }
 
 /// A reduction that runs as a stage of its own and materializes its (small) result. The
-/// executor runs it (`execute::run_stages`): per output chunk, one task per aligned group of
+/// executor runs it (`execute/passes.rs`): per output chunk, one task per aligned group of
 /// leaves ([`fold_group`](Stage::fold_group)), the groups' partials combined in the canonical
 /// tree ([`reduce::tree_split`]), the chunks' partials [`assemble`](Stage::assemble)d into the
 /// result.
@@ -329,6 +336,11 @@ pub(crate) trait Stage: Node {
     ) -> Result<Parts>;
     /// `a` then `b`, combined output by output.
     fn combine(&self, a: Parts, b: Parts) -> Parts;
+    /// Appends the bytes of `parts` (of an output chunk) to `out`, for another rank.
+    fn encode(&self, parts: &Parts, out: &mut Vec<u8>);
+    /// The partials of `out_region` from the bytes [`encode`](Stage::encode) wrote; `None`
+    /// when `raw` is not such bytes.
+    fn decode(&self, out_region: &[Range<usize>], raw: &[u8]) -> Option<Parts>;
     /// The result array from every output chunk's combined partials.
     fn assemble(
         &self,
@@ -353,19 +365,23 @@ pub(crate) struct PassKey {
     pub out_chunks: Chunks,
 }
 
+/// A pass's result, type-erased: an `ArrayD` of its node's type.
+pub(crate) type Value = Arc<dyn Any + Send + Sync>;
+
 /// Materialized results of the stages that already ran, by node id.
 #[derive(Default)]
 pub(crate) struct Results {
-    map: HashMap<NodeId, Arc<dyn Any + Send + Sync>>,
+    map: HashMap<NodeId, Value>,
 }
 
 impl Results {
-    pub(crate) fn contains(&self, id: NodeId) -> bool {
-        self.map.contains_key(&id)
-    }
-
     pub(crate) fn insert(&mut self, id: NodeId, v: Arc<dyn Any + Send + Sync>) {
         self.map.insert(id, v);
+    }
+
+    /// The value of node `id`, type-erased (an `ArrayD` of its type).
+    pub(crate) fn value(&self, id: NodeId) -> Option<Value> {
+        self.map.get(&id).cloned()
     }
 
     pub(crate) fn get<T: Element>(&self, id: NodeId) -> Option<&ndarray::ArrayD<T>> {
@@ -554,7 +570,7 @@ impl<T: Element> Node for Invalid<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    materialize_as!(T);
+    typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         Vec::new()
     }
@@ -600,11 +616,7 @@ impl Node for Roots {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         self.roots.clone()
     }
-    fn materialize(
-        &self,
-        _: &Results,
-        _: &crate::events::Events,
-    ) -> Result<Arc<dyn Any + Send + Sync>> {
+    fn expr(self: Arc<Self>) -> AnyExpr {
         unreachable!("the roots of a compute are planned, never evaluated")
     }
     fn hold(&self, _: &mut TaskCx<'_>, _: &[Range<usize>]) -> Result<()> {

@@ -137,7 +137,7 @@ impl<T: Element> Node for Permute<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -217,7 +217,7 @@ impl<T: Element> Node for AxisMap<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -276,7 +276,7 @@ impl<T: Element> Node for BroadcastTo<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -417,7 +417,7 @@ impl<T: Element> Node for Slice<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -543,7 +543,7 @@ impl<T: Element> Node for Concat<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         self.inputs
             .iter()
@@ -611,7 +611,7 @@ impl<T: Element> Node for Reshape<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }

@@ -33,7 +33,7 @@ use super::{read, Expr, Meta, Node, OpKind, Parts, PassKey, Stage, TaskCx};
 use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::kernels::reducers::{Cascade, Reducer, RowCascade};
+use crate::kernels::reducers::{Cascade, Reducer, RowCascade, Wire};
 use crate::kernels::{scatter, zeroed_vec};
 use crate::region::{
     c_strides, for_each_row, for_each_tile, region_len, Region, TileGrid, TILE_LEN,
@@ -370,7 +370,7 @@ impl<I: Element, R: Reducer<I>> Node for Reduce<I, R> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(R::Acc);
+    super::typed_as!(R::Acc);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
@@ -498,6 +498,26 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
             *x = R::combine(*x, *y);
         }
         a
+    }
+
+    fn encode(&self, parts: &Parts, out: &mut Vec<u8>) {
+        let parts = parts
+            .downcast_ref::<Vec<R::Part>>()
+            .expect("parts of this stage");
+        for p in parts {
+            p.put(out);
+        }
+    }
+
+    fn decode(&self, out_region: &[Range<usize>], raw: &[u8]) -> Option<Parts> {
+        let mut parts = Vec::with_capacity(region_len(out_region));
+        let mut rest = raw;
+        for _ in 0..region_len(out_region) {
+            let (p, r) = R::Part::get(rest)?;
+            parts.push(p);
+            rest = r;
+        }
+        rest.is_empty().then(|| Box::new(parts) as Parts)
     }
 
     fn assemble(&self, chunks: Vec<(Region, Parts)>) -> Result<Arc<dyn Any + Send + Sync>> {

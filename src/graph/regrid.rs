@@ -37,7 +37,7 @@ impl<T: Element> Node for Regrid<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }

@@ -84,7 +84,7 @@ impl<T: Element> Node for SourceNode<T> {
     fn meta(&self) -> &Meta {
         &self.meta
     }
-    super::materialize_as!(T);
+    super::typed_as!(T);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         Vec::new()
     }

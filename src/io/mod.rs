@@ -76,9 +76,12 @@ pub fn store(targets: Vec<Target>) -> Result<()> {
 
 /// [`store`] with an explicit [`Config`].
 pub fn store_with(targets: Vec<Target>, cfg: &Config) -> Result<()> {
-    crate::execute::write_targets(&targets, cfg)?;
-    for t in targets {
-        t.sink.commit()?;
+    // Under MPI rank 0 writes and commits; elsewhere dropping the targets removes their
+    // (empty) temporaries.
+    if crate::execute::write_targets(&targets, cfg)? {
+        for t in targets {
+            t.sink.commit()?;
+        }
     }
     Ok(())
 }

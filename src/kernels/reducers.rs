@@ -16,7 +16,7 @@ pub(crate) trait Reducer<I: Element>: Send + Sync + 'static {
     /// Result type.
     type Acc: Element;
     /// Partial result: what leaves produce and the combine tree carries.
-    type Part: Copy + Default + Send + Sync + 'static;
+    type Part: Wire + Default + Send + Sync + 'static;
     /// Name in plans and errors.
     const NAME: &'static str;
     /// Whether the reduction has an identity (min and max do not: empty input is an error).
@@ -47,11 +47,46 @@ pub(crate) trait Reducer<I: Element>: Send + Sync + 'static {
     }
 }
 
+/// A partial as bytes, for the ranks of a distributed compute to exchange. Every rank runs the
+/// same binary on the same kind of machine, so the bytes are native-endian and the decoder is
+/// the encoder's inverse (not a file format).
+pub(crate) trait Wire: Copy {
+    /// Appends the value's bytes to `out`.
+    fn put(&self, out: &mut Vec<u8>);
+    /// The value at the start of `raw` and the bytes after it; `None` when `raw` is too short.
+    fn get(raw: &[u8]) -> Option<(Self, &[u8])>;
+}
+
+impl<T: Element> Wire for T {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(crate::io::bytes(std::slice::from_ref(self)));
+    }
+    fn get(raw: &[u8]) -> Option<(Self, &[u8])> {
+        let n = std::mem::size_of::<T>();
+        let head = raw.get(..n)?;
+        let mut v = [T::ZERO];
+        crate::io::copy_from_bytes(head, &mut v);
+        Some((v[0], &raw[n..]))
+    }
+}
+
 /// A float sum and the rounding error it has lost so far (its compensation).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct Compensated<A> {
     pub(crate) sum: A,
     pub(crate) err: A,
+}
+
+impl<A: Element> Wire for Compensated<A> {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.sum.put(out);
+        self.err.put(out);
+    }
+    fn get(raw: &[u8]) -> Option<(Self, &[u8])> {
+        let (sum, raw) = A::get(raw)?;
+        let (err, raw) = A::get(raw)?;
+        Some((Compensated { sum, err }, raw))
+    }
 }
 
 /// Knuth's TwoSum: `a + b = s + e` exactly, with `s = fl(a + b)`. Six adds, no branch, no FMA,
@@ -709,6 +744,21 @@ pub(crate) struct Moments {
     hi: f64,
     lo: f64,
     m2: f64,
+}
+
+impl Wire for Moments {
+    fn put(&self, out: &mut Vec<u8>) {
+        for v in [self.n, self.hi, self.lo, self.m2] {
+            v.put(out);
+        }
+    }
+    fn get(raw: &[u8]) -> Option<(Self, &[u8])> {
+        let (n, raw) = f64::get(raw)?;
+        let (hi, raw) = f64::get(raw)?;
+        let (lo, raw) = f64::get(raw)?;
+        let (m2, raw) = f64::get(raw)?;
+        Some((Moments { n, hi, lo, m2 }, raw))
+    }
 }
 
 /// Lanes of the moments of a run (one AVX-512 register of `f64`).

@@ -1,0 +1,535 @@
+//! Running a plan's passes, the same code for every [`Executor`]: each rank runs its share of
+//! every pass's tasks on the current rayon pool and, when there are several ranks, the ranks
+//! exchange what the pass produced before the next pass reads it.
+//!
+//! - A reduction pass runs, per output chunk, the canonical tree over its leaf groups
+//!   ([`tree_split`]). A rank computes the largest subtrees whose groups all fall in its share,
+//!   sends their partials to every rank, and every rank combines the missing top of each tree
+//!   itself, in the same order: so the result has the same bits on every rank, for every
+//!   number of ranks and workers.
+//! - A held node and an output array are materialized chunk by chunk; each rank computes its
+//!   chunks and every rank gathers the others' into its own copy.
+//! - Files are written by rank 0 alone (it commits them, too); the other ranks wait for it.
+//!
+//! After every pass the ranks agree on success: a task that failed (or panicked) on one rank
+//! fails the compute on every rank, with that error, at the same point, so none waits for
+//! it.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use ndarray::ArrayD;
+use rayon::prelude::*;
+
+use super::Executor;
+use crate::element::{with_dtype, Element};
+use crate::error::{panic_message, Error, Result};
+use crate::events::Events;
+use crate::graph::reduce::tree_split;
+use crate::graph::{Expr, Meta, Node, Parts, Results, Stage, TaskCx, Value};
+use crate::io::{bytes, copy_from_bytes, Target};
+use crate::kernels::reducers::Wire;
+use crate::kernels::{contiguous_offset, gather, scatter, zeroed_vec, SendPtr};
+use crate::plan::{PassKind, Plan};
+use crate::region::{for_each_tile, region_len, Region, TILE_LEN};
+
+/// Runs `plan`'s passes in order on `exec`'s ranks; file passes write through `targets`.
+/// Returns what the passes produced (stage results, held nodes, output arrays) by node id.
+pub(crate) fn run(
+    plan: &Plan,
+    exec: &dyn Executor,
+    events: &Events,
+    targets: Option<&[Target]>,
+) -> Result<Results> {
+    let mut results = Results::default();
+    for pass in &plan.passes {
+        match &pass.kind {
+            PassKind::Reduce { .. } => {
+                let stages: Vec<&dyn Stage> = pass
+                    .nodes
+                    .iter()
+                    .map(|n| n.as_stage().expect("a reduction pass runs stages"))
+                    .collect();
+                let values = run_stages(&stages, &results, exec, events)?;
+                for (n, v) in pass.nodes.iter().zip(values) {
+                    results.insert(n.meta().id, v);
+                }
+            }
+            PassKind::Hold { .. } | PassKind::Output { .. } => {
+                let n = &pass.nodes[0];
+                let v = produce(n, &results, exec, events)?;
+                results.insert(n.meta().id, v);
+            }
+            PassKind::Files { roots } => {
+                let targets = targets.expect("file passes are planned for targets");
+                let m = pass.nodes[0].meta();
+                let mine = files_share(exec, m.chunks.num_chunks());
+                let wrote = on_rank(exec, || {
+                    for_each_chunk(m, mine, &results, events, |cx, chunk| {
+                        for n in &pass.holds {
+                            n.hold(cx, chunk)?;
+                        }
+                        for &k in roots {
+                            targets[k].sink.write_chunk(cx, chunk)?;
+                        }
+                        Ok(())
+                    })
+                });
+                agree(exec, wrote)?;
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// The tasks this rank runs in `plan` (for the progress of its own compute).
+pub(crate) fn tasks_on(plan: &Plan, exec: &dyn Executor) -> u64 {
+    plan.passes
+        .iter()
+        .map(|p| match p.kind {
+            PassKind::Files { .. } => files_share(exec, p.tasks).len(),
+            _ => exec.share(p.tasks, exec.rank()).len(),
+        })
+        .fold(0u64, |a, n| a.saturating_add(n as u64))
+}
+
+/// The chunks of a file pass this rank writes: all on rank 0, none elsewhere.
+fn files_share(exec: &dyn Executor, chunks: usize) -> Range<usize> {
+    if exec.rank() == 0 {
+        0..chunks
+    } else {
+        0..0
+    }
+}
+
+/// Runs this rank's share of a pass; with several ranks, a panic becomes this rank's error
+/// (to be exchanged) instead of unwinding past the ranks that wait for it.
+fn on_rank<R>(exec: &dyn Executor, f: impl FnOnce() -> Result<R>) -> Result<R> {
+    if exec.ranks() == 1 {
+        return f();
+    }
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        Err(Error::Task {
+            task: format!("rank {}", exec.rank()),
+            reason: format!("panicked: {}", panic_message(&*p)),
+        })
+    })
+}
+
+/// Every rank's bytes, once every rank has finished its share: `local` is this rank's
+/// outcome. When any rank failed, every rank returns an error: its own where it failed, else
+/// [`Error::Rank`] with the lowest failing rank's message.
+fn exchange(exec: &dyn Executor, local: Result<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
+    if exec.ranks() == 1 {
+        return local.map(|b| vec![b]);
+    }
+    let mine = match &local {
+        Ok(b) => [&[0u8][..], b].concat(),
+        Err(e) => [&[1u8][..], e.to_string().as_bytes()].concat(),
+    };
+    let all = exec.all_gather(&mine)?;
+    let local = local?;
+    if let Some((rank, b)) = all.iter().enumerate().find(|(_, b)| b.first() != Some(&0)) {
+        return Err(Error::Rank {
+            rank,
+            ranks: exec.ranks(),
+            reason: String::from_utf8_lossy(b.get(1..).unwrap_or_default()).into_owned(),
+        });
+    }
+    drop(local);
+    Ok(all.into_iter().map(|mut b| b.split_off(1)).collect())
+}
+
+/// [`exchange`] of nothing: whether every rank succeeded.
+pub(crate) fn agree(exec: &dyn Executor, local: Result<()>) -> Result<()> {
+    exchange(exec, local.map(|()| Vec::new())).map(|_| ())
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::Distributed {
+        op: "compute".into(),
+        reason: format!("a rank sent {what} that this rank cannot read"),
+    }
+}
+
+/// Runs staged reductions that share a pass (one stage alone is the common case) and returns
+/// their results, in order. Per output chunk, the leaf groups run as tasks (when several
+/// stages share them, the task first holds the group's input box, so the input is read once)
+/// and their partials combine in the canonical tree, so a stage's bits depend neither on the
+/// chunking, the workers, the ranks nor the stages it shares a pass with.
+fn run_stages(
+    stages: &[&dyn Stage],
+    results: &Results,
+    exec: &dyn Executor,
+    events: &Events,
+) -> Result<Vec<Value>> {
+    let first = stages[0];
+    let m = first.meta();
+    let groups = first.groups();
+    let outputs = if m.size() == 0 {
+        0
+    } else {
+        m.chunks.num_chunks()
+    };
+    let tasks = outputs.saturating_mul(groups);
+    let mine = exec.share(tasks, exec.rank());
+    // The largest subtrees of each output chunk's tree whose groups are all this rank's.
+    let first_k = mine.start / groups.max(1);
+    let last_k = mine.end.div_ceil(groups.max(1)).min(outputs);
+    let owned = on_rank(exec, || {
+        (first_k..last_k)
+            .into_par_iter()
+            .map(|k| {
+                let region = m.chunks.chunk(k);
+                let trees = owned_trees(
+                    stages,
+                    results,
+                    events,
+                    &region,
+                    k * groups,
+                    &mine,
+                    0,
+                    groups,
+                )?;
+                Ok((k, region, trees))
+            })
+            .collect::<Result<Vec<_>>>()
+    });
+    let per_chunk: Vec<(Region, Vec<Parts>)> = if exec.ranks() == 1 {
+        // One rank owns every tree whole.
+        owned?
+            .into_iter()
+            .map(|(_, region, mut trees)| (region, trees.pop().expect("one tree").2))
+            .collect()
+    } else {
+        let sent = owned.map(|owned| encode_trees(stages, &owned));
+        let mut received = HashMap::new();
+        for raw in exchange(exec, sent)? {
+            decode_trees(stages, m, &raw, &mut received)?;
+        }
+        (0..outputs)
+            .map(|k| {
+                let parts = join_tree(stages, &mut received, k, 0, groups)?;
+                Ok((m.chunks.chunk(k), parts))
+            })
+            .collect::<Result<_>>()?
+    };
+    let mut by_stage: Vec<Vec<(Region, Parts)>> = stages.iter().map(|_| Vec::new()).collect();
+    for (region, parts) in per_chunk {
+        for (i, p) in parts.into_iter().enumerate() {
+            by_stage[i].push((region.clone(), p));
+        }
+    }
+    stages
+        .iter()
+        .zip(by_stage)
+        .map(|(s, chunks)| s.assemble(chunks))
+        .collect()
+}
+
+/// Subtrees `(lo, hi, partials of every stage)` of the tree over groups `lo..hi` of the output
+/// chunk whose first task is `base`: the largest whose tasks all fall in `mine`.
+#[allow(clippy::too_many_arguments)]
+fn owned_trees(
+    stages: &[&dyn Stage],
+    results: &Results,
+    events: &Events,
+    out_region: &[Range<usize>],
+    base: usize,
+    mine: &Range<usize>,
+    lo: usize,
+    hi: usize,
+) -> Result<Vec<(usize, usize, Vec<Parts>)>> {
+    let (a, b) = (base + lo, base + hi);
+    if b <= mine.start || a >= mine.end {
+        return Ok(Vec::new());
+    }
+    if mine.start <= a && b <= mine.end {
+        let parts = stage_tree(stages, results, events, out_region, lo, hi)?;
+        return Ok(vec![(lo, hi, parts)]);
+    }
+    let mid = lo + tree_split(hi - lo);
+    let (x, y) = rayon::join(
+        || owned_trees(stages, results, events, out_region, base, mine, lo, mid),
+        || owned_trees(stages, results, events, out_region, base, mine, mid, hi),
+    );
+    let mut x = x?;
+    x.extend(y?);
+    Ok(x)
+}
+
+/// The tree over leaf groups `lo..hi` of one output chunk, for every stage of a shared pass.
+fn stage_tree(
+    stages: &[&dyn Stage],
+    results: &Results,
+    events: &Events,
+    out_region: &[Range<usize>],
+    lo: usize,
+    hi: usize,
+) -> Result<Vec<Parts>> {
+    if hi - lo == 1 {
+        let tasks: Vec<(String, u64, u64)> = stages
+            .iter()
+            .map(|s| s.group_task(out_region, lo))
+            .collect();
+        let name = || {
+            tasks
+                .iter()
+                .map(|t| t.0.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let (n, bytes) = (tasks[0].1, tasks[0].2);
+        return events.task(name, n, bytes, || {
+            let mut cx = TaskCx::new(results);
+            if stages.len() > 1 {
+                stages[0].hold_group_input(&mut cx, out_region, lo)?;
+            }
+            stages
+                .iter()
+                .map(|s| s.fold_group(&mut cx, out_region, lo))
+                .collect()
+        });
+    }
+    let mid = lo + tree_split(hi - lo);
+    let (a, b) = rayon::join(
+        || stage_tree(stages, results, events, out_region, lo, mid),
+        || stage_tree(stages, results, events, out_region, mid, hi),
+    );
+    let b = b?;
+    Ok(combine(stages, a?, b))
+}
+
+/// `a` then `b`, stage by stage.
+fn combine(stages: &[&dyn Stage], a: Vec<Parts>, b: Vec<Parts>) -> Vec<Parts> {
+    stages
+        .iter()
+        .zip(a.into_iter().zip(b))
+        .map(|(s, (x, y))| s.combine(x, y))
+        .collect()
+}
+
+/// A rank's subtrees as bytes: per subtree its output chunk, `lo`, `hi`, then per stage the
+/// length and bytes of its partials.
+type Owned = Vec<(usize, Region, Vec<(usize, usize, Vec<Parts>)>)>;
+
+fn encode_trees(stages: &[&dyn Stage], owned: &Owned) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    for (k, _, trees) in owned {
+        for (lo, hi, parts) in trees {
+            for v in [*k, *lo, *hi] {
+                (v as u64).put(&mut out);
+            }
+            for (s, p) in stages.iter().zip(parts) {
+                buf.clear();
+                s.encode(p, &mut buf);
+                (buf.len() as u64).put(&mut out);
+                out.extend_from_slice(&buf);
+            }
+        }
+    }
+    out
+}
+
+fn decode_trees(
+    stages: &[&dyn Stage],
+    m: &Meta,
+    mut raw: &[u8],
+    into: &mut HashMap<(usize, usize, usize), Vec<Parts>>,
+) -> Result<()> {
+    let next = |raw: &mut &[u8]| -> Result<usize> {
+        let (v, rest) = u64::get(raw).ok_or_else(|| corrupt("partials"))?;
+        *raw = rest;
+        usize::try_from(v).map_err(|_| corrupt("partials"))
+    };
+    while !raw.is_empty() {
+        let (k, lo, hi) = (next(&mut raw)?, next(&mut raw)?, next(&mut raw)?);
+        if k >= m.chunks.num_chunks() {
+            return Err(corrupt("partials"));
+        }
+        let region = m.chunks.chunk(k);
+        let mut parts = Vec::with_capacity(stages.len());
+        for s in stages {
+            let len = next(&mut raw)?;
+            let bytes = raw.get(..len).ok_or_else(|| corrupt("partials"))?;
+            parts.push(
+                s.decode(&region, bytes)
+                    .ok_or_else(|| corrupt("partials"))?,
+            );
+            raw = &raw[len..];
+        }
+        into.insert((k, lo, hi), parts);
+    }
+    Ok(())
+}
+
+/// The tree over groups `lo..hi` of output chunk `k` from the ranks' subtrees, combined in
+/// the canonical order.
+fn join_tree(
+    stages: &[&dyn Stage],
+    received: &mut HashMap<(usize, usize, usize), Vec<Parts>>,
+    k: usize,
+    lo: usize,
+    hi: usize,
+) -> Result<Vec<Parts>> {
+    if let Some(parts) = received.remove(&(k, lo, hi)) {
+        return Ok(parts);
+    }
+    if hi - lo <= 1 {
+        return Err(corrupt("no partials for a leaf group"));
+    }
+    let mid = lo + tree_split(hi - lo);
+    let a = join_tree(stages, received, k, lo, mid)?;
+    let b = join_tree(stages, received, k, mid, hi)?;
+    Ok(combine(stages, a, b))
+}
+
+/// The whole of node `n` as an array: this rank's chunks computed, the others' gathered.
+fn produce(
+    n: &Arc<dyn Node>,
+    results: &Results,
+    exec: &dyn Executor,
+    events: &Events,
+) -> Result<Value> {
+    let m = n.meta();
+    with_dtype!(m.dtype, T => {
+        let expr = n.clone().expr().get::<T>();
+        let mine = exec.share(m.chunks.num_chunks(), exec.rank());
+        let local = on_rank(exec, || materialize(&*expr, mine.clone(), results, events));
+        let arr = if exec.ranks() == 1 {
+            local?
+        } else {
+            gather_chunks(exec, m, local)?
+        };
+        Ok(Arc::new(arr) as Value)
+    })
+}
+
+/// Every rank's chunks of `m`'s array in this rank's copy (`local`, which holds this rank's).
+fn gather_chunks<T: Element>(
+    exec: &dyn Executor,
+    m: &Meta,
+    local: Result<ArrayD<T>>,
+) -> Result<ArrayD<T>> {
+    let chunks = if m.size() == 0 {
+        0
+    } else {
+        m.chunks.num_chunks()
+    };
+    let (arr, sent) = match local {
+        Ok(arr) => {
+            let data = arr.as_slice().expect("a materialized array is C-order");
+            let mut out = Vec::new();
+            for k in exec.share(chunks, exec.rank()) {
+                let region = m.chunks.chunk(k);
+                let mut buf = vec![T::ZERO; region_len(&region)];
+                gather(data, &m.shape, &region, &mut buf);
+                out.extend_from_slice(bytes(&buf));
+            }
+            (Some(arr), Ok(out))
+        }
+        Err(e) => (None, Err(e)),
+    };
+    let all = exchange(exec, sent)?;
+    let mut arr = arr.expect("exchange fails where this rank failed");
+    let data = arr.as_slice_mut().expect("a materialized array is C-order");
+    for (r, raw) in all.iter().enumerate() {
+        if r == exec.rank() {
+            continue;
+        }
+        let mut at = 0;
+        for k in exec.share(chunks, r) {
+            let region = m.chunks.chunk(k);
+            let len = region_len(&region) * std::mem::size_of::<T>();
+            let src = raw.get(at..at + len).ok_or_else(|| corrupt("chunks"))?;
+            let mut buf = vec![T::ZERO; region_len(&region)];
+            copy_from_bytes(src, &mut buf);
+            // SAFETY: `region` is a chunk of `m`, inside the array's shape.
+            unsafe { scatter(&buf, data.as_mut_ptr(), &m.shape, &region) };
+            at += len;
+        }
+        if at != raw.len() {
+            return Err(corrupt("chunks"));
+        }
+    }
+    Ok(arr)
+}
+
+/// One task per chunk of `expr` in `chunks` (decoded from its index, reported to `events`),
+/// each walking its chunk's tiles in C order with `per_tile(cx, tile)`: the loop every output
+/// (an array, a file) runs.
+pub(crate) fn for_each_chunk_tile<T: Element>(
+    expr: &dyn Expr<T>,
+    chunks: Range<usize>,
+    results: &Results,
+    events: &Events,
+    per_tile: impl Fn(&mut TaskCx<'_>, &[Range<usize>]) -> Result<()> + Sync,
+) -> Result<()> {
+    for_each_chunk(expr.meta(), chunks, results, events, |cx, chunk| {
+        for_each_tile(chunk, TILE_LEN, |tile| per_tile(cx, tile))
+    })
+}
+
+/// One task per chunk `k` in `chunks` of the node of `m`, in parallel: `per_chunk(cx, chunk)`
+/// gets each chunk decoded from its index, and the task is reported to `events`. Outputs that
+/// need each chunk whole (a compressed file chunk) use it directly; the others walk tiles
+/// through [`for_each_chunk_tile`].
+pub(crate) fn for_each_chunk(
+    m: &Meta,
+    chunks: Range<usize>,
+    results: &Results,
+    events: &Events,
+    per_chunk: impl Fn(&mut TaskCx<'_>, &[Range<usize>]) -> Result<()> + Sync,
+) -> Result<()> {
+    if m.size() == 0 {
+        return Ok(());
+    }
+    chunks.into_par_iter().try_for_each(|k| {
+        let chunk = &m.chunks.chunk(k);
+        let n = region_len(chunk) as u64;
+        let name = || format!("{} {chunk:?}", m.name);
+        events.task(name, n, n * m.dtype.size() as u64, || {
+            let mut cx = TaskCx::new(results);
+            per_chunk(&mut cx, chunk)
+        })
+    })
+}
+
+/// Writes chunks `chunks` of `expr` into a new array of its shape (zeros elsewhere), one task
+/// per chunk, tile by tile. Tiles that are contiguous in the output are filled in place; others
+/// go through a tile buffer.
+fn materialize<T: Element>(
+    expr: &dyn Expr<T>,
+    chunks: Range<usize>,
+    results: &Results,
+    events: &Events,
+) -> Result<ArrayD<T>> {
+    let m = expr.meta();
+    let shape = m.shape.clone();
+    // Zeroed allocation: the OS hands out zero pages lazily, no pass over the memory here.
+    let mut data = zeroed_vec::<T>(&m.name, &shape)?;
+    let ptr = SendPtr(data.as_mut_ptr());
+    for_each_chunk_tile(expr, chunks, results, events, |cx, tile| {
+        let len = region_len(tile);
+        match contiguous_offset(&shape, tile) {
+            Some(off) => {
+                // SAFETY: chunks are disjoint and tiles partition a chunk, so this slice of
+                // `data` is written by this task only; `data` outlives the loop.
+                let out = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(off), len) };
+                expr.fill(cx, tile, out)
+            }
+            None => {
+                let mut buf = cx.take::<T>(len);
+                let r = expr.fill(cx, tile, &mut buf);
+                // SAFETY: as above, the tile's region belongs to this task.
+                unsafe { scatter(&buf, ptr.get(), &shape, tile) };
+                cx.give(buf);
+                r
+            }
+        }
+    })?;
+    Ok(ArrayD::from_shape_vec(shape, data).expect("size matches shape"))
+}
