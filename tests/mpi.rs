@@ -124,21 +124,27 @@ fn mpi_child() {
 fn launch(ranks: usize, env: &[(&str, String)], limit: Duration) -> String {
     let exe = std::env::current_exe().unwrap();
     let mut cmd = Command::new("mpiexec");
-    cmd.args(["--oversubscribe", "-n", &ranks.to_string()])
-        .arg(&exe)
-        .args([
-            "--ignored",
-            "--exact",
-            "mpi_child",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        // Tests run as root in CI containers; OpenMPI refuses that unless told.
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "--oversubscribe",
+        "--bind-to",
+        "none",
+        "-n",
+        &ranks.to_string(),
+    ])
+    .arg(&exe)
+    .args([
+        "--ignored",
+        "--exact",
+        "mpi_child",
+        "--nocapture",
+        "--test-threads",
+        "1",
+    ])
+    // Tests run as root in CI containers; OpenMPI refuses that unless told.
+    .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+    .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
