@@ -4,7 +4,7 @@
 //! current rayon pool, tile by tile, calling only what nodes offer (`Stage::fold_group` /
 //! `combine` / `assemble`, `Expr::fill`, `Sink::write_chunk`). What differs between backends
 //! is where the tasks run, which an [`Executor`] says: [`Local`] runs them all in this
-//! process; [`Mpi`] (feature `mpi`) runs the same program on every MPI rank, each rank a share
+//! process; `Mpi` (feature `mpi`) runs the same program on every MPI rank, each rank a share
 //! of every pass's tasks, and exchanges the results between ranks.
 
 mod local;
@@ -30,7 +30,7 @@ pub use local::Local;
 pub use mpi::Mpi;
 
 /// Where the tasks of a compute run: the ranks (processes) of one program, and how they send
-/// each other bytes. [`Local`] is one rank (this process); [`Mpi`] (feature `mpi`) is the
+/// each other bytes. [`Local`] is one rank (this process); `Mpi` (feature `mpi`) is the
 /// ranks of an `mpiexec` launch. Every rank builds the same plan from the same program and
 /// runs the tasks of each pass that fall to it (a contiguous share, see [`Executor::share`]);
 /// results cross between ranks only through [`all_gather`](Executor::all_gather).
@@ -90,7 +90,7 @@ impl std::fmt::Debug for Config {
 
 impl Config {
     /// Runs on `executor`'s ranks: [`Local`] (the default: this process) or an
-    /// [`Mpi`](crate::execute::Mpi) world (feature `mpi`). The workers are per rank.
+    /// `Mpi` world (feature `mpi`). The workers are per rank.
     pub fn executor(mut self, executor: Arc<dyn Executor>) -> Self {
         self.executor = Some(executor);
         self

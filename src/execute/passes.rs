@@ -28,7 +28,7 @@ use crate::element::{with_dtype, Element};
 use crate::error::{panic_message, Error, Result};
 use crate::events::Events;
 use crate::graph::reduce::tree_split;
-use crate::graph::{Expr, Meta, Node, Parts, Results, Stage, TaskCx, Value};
+use crate::graph::{Expr, Meta, Node, Parts, Results, Stage, TaskCx, Value, WorkerBlocks};
 use crate::io::{bytes, copy_from_bytes, Target};
 use crate::kernels::reducers::Wire;
 use crate::kernels::{contiguous_offset, gather, scatter, zeroed_vec, SendPtr};
@@ -175,6 +175,7 @@ fn run_stages(
     };
     let tasks = outputs.saturating_mul(groups);
     let mine = exec.share(tasks, exec.rank());
+    let blocks = WorkerBlocks::new();
     // The largest subtrees of each output chunk's tree whose groups are all this rank's.
     let first_k = mine.start / groups.max(1);
     let last_k = mine.end.div_ceil(groups.max(1)).min(outputs);
@@ -185,8 +186,7 @@ fn run_stages(
                 let region = m.chunks.chunk(k);
                 let trees = owned_trees(
                     stages,
-                    results,
-                    events,
+                    (results, events, &blocks),
                     &region,
                     k * groups,
                     &mine,
@@ -231,11 +231,9 @@ fn run_stages(
 
 /// Subtrees `(lo, hi, partials of every stage)` of the tree over groups `lo..hi` of the output
 /// chunk whose first task is `base`: the largest whose tasks all fall in `mine`.
-#[allow(clippy::too_many_arguments)]
 fn owned_trees(
     stages: &[&dyn Stage],
-    results: &Results,
-    events: &Events,
+    on: On<'_>,
     out_region: &[Range<usize>],
     base: usize,
     mine: &Range<usize>,
@@ -247,24 +245,26 @@ fn owned_trees(
         return Ok(Vec::new());
     }
     if mine.start <= a && b <= mine.end {
-        let parts = stage_tree(stages, results, events, out_region, lo, hi)?;
+        let parts = stage_tree(stages, on, out_region, lo, hi)?;
         return Ok(vec![(lo, hi, parts)]);
     }
     let mid = lo + tree_split(hi - lo);
     let (x, y) = rayon::join(
-        || owned_trees(stages, results, events, out_region, base, mine, lo, mid),
-        || owned_trees(stages, results, events, out_region, base, mine, mid, hi),
+        || owned_trees(stages, on, out_region, base, mine, lo, mid),
+        || owned_trees(stages, on, out_region, base, mine, mid, hi),
     );
     let mut x = x?;
     x.extend(y?);
     Ok(x)
 }
 
+/// What a pass's tasks run on: earlier passes' results, the observers, the workers' blocks.
+type On<'a> = (&'a Results, &'a Events, &'a WorkerBlocks);
+
 /// The tree over leaf groups `lo..hi` of one output chunk, for every stage of a shared pass.
 fn stage_tree(
     stages: &[&dyn Stage],
-    results: &Results,
-    events: &Events,
+    on: On<'_>,
     out_region: &[Range<usize>],
     lo: usize,
     hi: usize,
@@ -282,8 +282,9 @@ fn stage_tree(
                 .join(" + ")
         };
         let (n, bytes) = (tasks[0].1, tasks[0].2);
+        let (results, events, blocks) = on;
         return events.task(name, n, bytes, || {
-            let mut cx = TaskCx::new(results);
+            let mut cx = TaskCx::new(results, blocks);
             if stages.len() > 1 {
                 stages[0].hold_group_input(&mut cx, out_region, lo)?;
             }
@@ -295,8 +296,8 @@ fn stage_tree(
     }
     let mid = lo + tree_split(hi - lo);
     let (a, b) = rayon::join(
-        || stage_tree(stages, results, events, out_region, lo, mid),
-        || stage_tree(stages, results, events, out_region, mid, hi),
+        || stage_tree(stages, on, out_region, lo, mid),
+        || stage_tree(stages, on, out_region, mid, hi),
     );
     let b = b?;
     Ok(combine(stages, a?, b))
@@ -487,12 +488,13 @@ pub(crate) fn for_each_chunk(
     if m.size() == 0 {
         return Ok(());
     }
+    let blocks = WorkerBlocks::new();
     chunks.into_par_iter().try_for_each(|k| {
         let chunk = &m.chunks.chunk(k);
         let n = region_len(chunk) as u64;
         let name = || format!("{} {chunk:?}", m.name);
         events.task(name, n, n * m.dtype.size() as u64, || {
-            let mut cx = TaskCx::new(results);
+            let mut cx = TaskCx::new(results, &blocks);
             per_chunk(&mut cx, chunk)
         })
     })

@@ -105,6 +105,7 @@ where
             cx,
             self.meta.id,
             &self.meta.chunks,
+            1,
             region,
             out,
             |cx, coords, chunk| self.compute_block(cx, coords, chunk),
@@ -113,13 +114,15 @@ where
 }
 
 /// Fills `region` of node `id`, whose values are made a whole block of `grid` at a time (a
-/// `map_blocks` chunk, a compressed chunk of a file): each block the region overlaps (usually
-/// one) is made by `make(cx, block coordinates, block region)` unless it is the one this task
-/// made last for `id` (see [`TaskCx::block`]), and the overlap is copied out of it.
+/// `map_blocks` chunk, a compressed chunk of a file, a transposed chunk): each block the region
+/// overlaps (usually one) is made by `make(cx, block coordinates, block region)` unless the
+/// worker holds it (the last `keep` blocks of `id`, see [`TaskCx::block`]), and the overlap is
+/// copied out of it.
 pub(crate) fn fill_from_blocks<U: Element>(
     cx: &mut TaskCx<'_>,
     id: super::NodeId,
     grid: &crate::chunks::Chunks,
+    keep: usize,
     region: &[Range<usize>],
     out: &mut [U],
     mut make: impl FnMut(&mut TaskCx<'_>, &[usize], &Region) -> Result<Vec<U>>,
@@ -142,7 +145,7 @@ pub(crate) fn fill_from_blocks<U: Element>(
             .enumerate()
             .map(|(d, &k)| axes[d].range(k))
             .collect();
-        let values = cx.block::<U>(id, &block, |cx| make(cx, &coords, &block))?;
+        let values = cx.block::<U>(id, &block, keep, |cx| make(cx, &coords, &block))?;
         let part: Region = block
             .iter()
             .zip(region)

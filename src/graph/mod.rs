@@ -395,23 +395,73 @@ impl Results {
     }
 }
 
+/// A block a caching node computed: (node, block region, a `Vec` of its values).
+type Block = (NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>);
+
+/// The blocks caching nodes computed (a transpose's chunks, `map_blocks` results, decoded
+/// Zarr chunks), kept per worker for the length of a pass: a task starts with the blocks the
+/// previous task on its worker left, so consecutive tasks that read one block (a reduction's
+/// leaf groups, which follow the shape rather than the chunks) compute it once. The executor
+/// makes one per pass; dropping it frees the blocks.
+pub(crate) struct WorkerBlocks {
+    /// One slot per worker of the current pool, and one for threads outside it.
+    slots: Vec<std::sync::Mutex<Vec<Block>>>,
+}
+
+impl WorkerBlocks {
+    pub(crate) fn new() -> Self {
+        WorkerBlocks {
+            slots: (0..=rayon::current_num_threads())
+                .map(|_| Default::default())
+                .collect(),
+        }
+    }
+
+    fn slot(&self) -> &std::sync::Mutex<Vec<Block>> {
+        let last = self.slots.len() - 1;
+        &self.slots[rayon::current_thread_index().map_or(last, |i| i.min(last))]
+    }
+
+    /// This worker's blocks, taken (a task nested in another on the same worker finds none).
+    fn take(&self) -> Vec<Block> {
+        std::mem::take(&mut *self.slot().lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Gives a finished task's blocks back to its worker.
+    fn give(&self, blocks: Vec<Block>) {
+        let mut slot = self.slot().lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_empty() {
+            *slot = blocks;
+        }
+    }
+}
+
+impl Default for WorkerBlocks {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Per-task context: the results of earlier stages and a pool of tile buffers.
 pub(crate) struct TaskCx<'a> {
     pub results: &'a Results,
     scratch: Vec<Box<dyn Any + Send>>,
-    /// The last block each caching node computed in this task: (node, block region, values).
-    blocks: Vec<(NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>)>,
+    /// The blocks caching nodes computed, most recently used last (see [`TaskCx::block`]).
+    blocks: Vec<Block>,
+    /// Where the blocks go when the task ends.
+    worker: &'a WorkerBlocks,
     /// Boxes of nodes' values this task evaluated once for several readers (stages that share
     /// a pass, outputs written in one pass).
     holds: Vec<Held>,
 }
 
 impl<'a> TaskCx<'a> {
-    pub(crate) fn new(results: &'a Results) -> Self {
+    pub(crate) fn new(results: &'a Results, worker: &'a WorkerBlocks) -> Self {
         TaskCx {
             results,
             scratch: Vec::new(),
-            blocks: Vec::new(),
+            blocks: worker.take(),
+            worker,
             holds: Vec::new(),
         }
     }
@@ -485,25 +535,35 @@ impl<'a> TaskCx<'a> {
         TileBuf { vec, off, len }
     }
 
-    /// The values of block `block` of node `id`, computed by `make` unless it is the block this
-    /// task computed last for that node (one block per node is kept).
+    /// The values of block `block` of node `id`, computed by `make` unless this worker holds
+    /// them: the task keeps the last `keep` blocks of each node (at least one), and hands them
+    /// to the next task on its worker within the pass ([`WorkerBlocks`]).
     pub(crate) fn block<T: Element>(
         &mut self,
         id: NodeId,
         block: &[Range<usize>],
+        keep: usize,
         make: impl FnOnce(&mut Self) -> Result<Vec<T>>,
     ) -> Result<Arc<Vec<T>>> {
-        if let Some((_, _, v)) = self
+        if let Some(pos) = self
             .blocks
             .iter()
-            .find(|(i, r, _)| *i == id && r.as_slice() == block)
+            .position(|(i, r, _)| *i == id && r.as_slice() == block)
         {
-            return Ok(v
-                .clone()
-                .downcast::<Vec<T>>()
-                .expect("a node caches one type"));
+            // Most recently used last.
+            let hit = self.blocks.remove(pos);
+            let v = hit.2.clone();
+            self.blocks.push(hit);
+            return Ok(v.downcast::<Vec<T>>().expect("a node caches one type"));
         }
-        self.blocks.retain(|(i, _, _)| *i != id);
+        while self.blocks.iter().filter(|(i, _, _)| *i == id).count() >= keep.max(1) {
+            let oldest = self
+                .blocks
+                .iter()
+                .position(|(i, _, _)| *i == id)
+                .expect("counted above");
+            self.blocks.remove(oldest);
+        }
         let data = Arc::new(make(self)?);
         self.blocks
             .push((id, block.iter().cloned().collect(), data.clone()));
@@ -513,6 +573,12 @@ impl<'a> TaskCx<'a> {
     /// Returns a buffer to the pool.
     pub(crate) fn give<T: Copy + Default + Send + 'static>(&mut self, buf: TileBuf<T>) {
         self.scratch.push(Box::new(buf.vec));
+    }
+}
+
+impl Drop for TaskCx<'_> {
+    fn drop(&mut self) {
+        self.worker.give(std::mem::take(&mut self.blocks));
     }
 }
 

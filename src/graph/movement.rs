@@ -18,6 +18,10 @@ use crate::region::{c_strides, for_each_row_signed, region_len, Region};
 /// Largest chunk a permute caches per worker (elements); larger chunks are read tile by tile.
 const PERMUTE_CACHE_LEN: usize = 8 << 20;
 
+/// Bytes of transposed chunks a permute keeps per worker: a row of output tiles crosses every
+/// chunk along the output's last axis, so it keeps that many when they fit.
+const PERMUTE_CACHE_BYTES: usize = 128 << 20;
+
 fn exts(r: &[Range<usize>]) -> SmallVec<[usize; 6]> {
     r.iter().map(|x| x.len()).collect()
 }
@@ -64,18 +68,6 @@ pub(crate) fn write_sub<T: Copy>(
     crate::region::for_each_row(&sext, &ostr, base, |row, off| {
         out[off..off + len].copy_from_slice(&sub[row * len..(row + 1) * len]);
     });
-}
-
-/// Which chunk of `chunks` holds all of `region`, if one does.
-fn chunk_containing(chunks: &Chunks, region: &[Range<usize>]) -> Option<Region> {
-    region
-        .iter()
-        .zip(chunks.axes())
-        .map(|(r, a)| {
-            let c = a.range(a.locate(r.start));
-            (r.end <= c.end || c.is_empty()).then_some(c)
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,30 +134,53 @@ impl<T: Element> Node for Permute<T> {
         vec![self.input.clone()]
     }
     fn cache_bytes(&self) -> usize {
+        // The chunks kept, and the input chunk a new one is transposed from.
+        let keep = self.keep();
+        (keep + usize::from(keep > 0))
+            .saturating_mul(self.meta.chunks.max_chunk_len())
+            .saturating_mul(T::DTYPE.size())
+    }
+}
+
+impl<T: Element> Permute<T> {
+    /// Transposed chunks kept per worker: those along the output's last axis, within
+    /// [`PERMUTE_CACHE_BYTES`]; 0 when chunks are too large to cache.
+    fn keep(&self) -> usize {
         let n = self.meta.chunks.max_chunk_len();
-        if n <= PERMUTE_CACHE_LEN {
-            n.saturating_mul(T::DTYPE.size())
-        } else {
-            0
+        if n > PERMUTE_CACHE_LEN || self.meta.size() == 0 {
+            return 0;
         }
+        let across = self.meta.chunks.axes().last().map_or(1, |a| a.len());
+        let fit = PERMUTE_CACHE_BYTES / n.saturating_mul(T::DTYPE.size()).max(1);
+        across.min(fit).max(1)
     }
 }
 
 impl<T: Element> Expr<T> for Permute<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
         // A transposed tile reads a thin, tall box of the input, which row-major sources (random
-        // streams) produce slowly. So each worker fills and caches the whole input chunk, read in
-        // the input's own tile order, and serves the output's tiles from it.
-        if let Some(chunk) = chunk_containing(&self.meta.chunks, region)
-            .filter(|c| region_len(c) <= PERMUTE_CACHE_LEN)
-        {
-            let in_chunk = self.in_region(&chunk);
+        // streams) produce slowly. So each worker fills whole input chunks, read in the input's
+        // own tile order, transposes each once and serves the output's tiles from them, keeping
+        // the chunks a row of tiles crosses (a reduction's tiles follow the shape, not the
+        // chunks, and its consecutive tasks on a worker read the same chunks).
+        let keep = self.keep();
+        if keep > 0 {
             let input = self.input.clone();
-            let block = cx.block::<T>(self.meta.id, &chunk, |cx| {
-                pull_whole(cx, &*input, &in_chunk)
-            })?;
-            self.permute_into(&block, &in_chunk, region, out);
-            return Ok(());
+            return super::blockwise::fill_from_blocks(
+                cx,
+                self.meta.id,
+                &self.meta.chunks,
+                keep,
+                region,
+                out,
+                |cx, _, chunk| {
+                    let in_chunk = self.in_region(chunk);
+                    let values = pull_whole(cx, &*input, &in_chunk)?;
+                    let mut t = crate::kernels::zeroed_vec::<T>(&self.meta.name, &exts(chunk))?;
+                    self.permute_into(&values, &in_chunk, chunk, &mut t);
+                    Ok(t)
+                },
+            );
         }
         let in_region = self.in_region(region);
         let mut buf = cx.take::<T>(out.len());

@@ -376,7 +376,7 @@ impl<T: Element> RegionFn<T> for ZarrSource {
         region: &[Range<usize>],
         out: &mut [T],
     ) -> Result<()> {
-        fill_from_blocks(cx, at.id, &self.blocks, region, out, |_, _, block| {
+        fill_from_blocks(cx, at.id, &self.blocks, 1, region, out, |_, _, block| {
             self.decode(block)
         })
     }
