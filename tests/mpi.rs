@@ -115,6 +115,16 @@ fn mpi_child() {
         let docs = (&x + &x.t() - x.mean_axis(0).unwrap()).sum();
         check(rank, &format!("dask docs chunk {c}"), &cfg, &docs);
     }
+    // The root-only variant: the whole array on rank 0, nothing elsewhere.
+    let x = rng.random([300, 200]).rechunk([64, 50]).unwrap() * 3.0;
+    let on_root = x.compute_to_root(&cfg).unwrap();
+    assert_eq!(on_root.is_some(), rank == 0, "rank {rank}");
+    if let Some(a) = on_root {
+        assert_eq!(a, x.compute().unwrap(), "the root's gathered array");
+        println!("rank {rank} to root: {}", digest(&a));
+    } else {
+        println!("rank {rank} to root: none");
+    }
     // An empty array and a scalar pass too.
     check(rank, "empty sum", &cfg, &chunkwise::arange(0).sum());
     check(rank, "empty array", &cfg, &chunkwise::zeros::<f64>([0, 5]));
@@ -194,6 +204,7 @@ fn results(text: &str) -> BTreeMap<usize, BTreeMap<String, String>> {
 #[test]
 fn every_rank_count_and_worker_count_gives_the_same_bits() {
     let mut reference: Option<BTreeMap<String, String>> = None;
+    let mut root_reference: Option<String> = None;
     for ranks in 1..=4 {
         for workers in 1..=3 {
             let text = launch(
@@ -203,7 +214,15 @@ fn every_rank_count_and_worker_count_gives_the_same_bits() {
             );
             let by_rank = results(&text);
             assert_eq!(by_rank.len(), ranks, "a line from every rank:\n{text}");
-            for (r, got) in by_rank {
+            for (r, mut got) in by_rank {
+                let to_root = got.remove("to root").expect("a to-root line");
+                if r == 0 {
+                    assert_ne!(to_root, "none");
+                    let want = root_reference.get_or_insert_with(|| to_root.clone());
+                    assert_eq!(&to_root, want, "to root, {ranks} ranks x {workers} workers");
+                } else {
+                    assert_eq!(to_root, "none", "rank {r} of {ranks} got the root's array");
+                }
                 assert!(got.len() >= 27, "rank {r} reported {} results", got.len());
                 match &reference {
                     None => reference = Some(got),

@@ -152,9 +152,24 @@ impl<T: Element> ChunkedArray<T> {
         execute::compute(&self.expr, &Config::default())
     }
 
-    /// Evaluates the array with an explicit [`Config`] (workers, memory limit).
+    /// Evaluates the array with an explicit [`Config`] (workers, memory limit, executor).
+    /// Under an MPI executor every rank gets the whole result.
     pub fn compute_with(&self, cfg: &Config) -> Result<ArrayD<T>> {
         execute::compute(&self.expr, cfg)
+    }
+
+    /// [`compute_with`](Self::compute_with) returning the array on rank 0 only (`None` on
+    /// the other ranks), as `comm.gather(x, root=0)` does: under MPI an array result then
+    /// crosses the network once, to rank 0, instead of to every rank. In one process it is
+    /// always `Some`.
+    ///
+    /// ```
+    /// let x = (chunkwise::arange(4) * 3).compute_to_root(&Default::default())?;
+    /// assert_eq!(x.unwrap().as_slice().unwrap(), &[0, 3, 6, 9]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn compute_to_root(&self, cfg: &Config) -> Result<Option<ArrayD<T>>> {
+        execute::compute_to_root(&self.expr, cfg)
     }
 
     /// The single element of a one-element array (typically a full reduction), as NumPy's

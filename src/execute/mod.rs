@@ -43,6 +43,13 @@ pub trait Executor: Send + Sync + std::fmt::Debug {
     /// rank calls it at the same point of the same plan, so it never waits for a rank that
     /// will not come.
     fn all_gather(&self, mine: &[u8]) -> Result<Vec<Vec<u8>>>;
+    /// Every rank's `mine`, in rank order, returned on rank `root` only (`None` elsewhere): a
+    /// collective like [`all_gather`](Executor::all_gather) that moves the bytes once. The
+    /// default all-gathers.
+    fn gather(&self, mine: &[u8], root: usize) -> Result<Option<Vec<Vec<u8>>>> {
+        let all = self.all_gather(mine)?;
+        Ok((self.rank() == root).then_some(all))
+    }
     /// The tasks of a pass of `tasks` tasks that `rank` runs: the `rank`-th of `ranks()`
     /// contiguous, nearly equal ranges (`tasks * rank / ranks .. tasks * (rank + 1) / ranks`),
     /// so neighbouring chunks, and the leaves of one reduction tree, stay on one rank.
@@ -215,6 +222,35 @@ pub(crate) fn compute<T: Element>(expr: &Arc<dyn Expr<T>>, cfg: &Config) -> Resu
     Ok(arrays.pop().expect("one array per root"))
 }
 
+/// Computes `expr` under `cfg` with its array gathered to rank 0 only: `Some` there, `None`
+/// on the other ranks.
+pub(crate) fn compute_to_root<T: Element>(
+    expr: &Arc<dyn Expr<T>>,
+    cfg: &Config,
+) -> Result<Option<ArrayD<T>>> {
+    let root: Arc<dyn Node> = expr.clone();
+    let id = root.meta().id;
+    let results = execute(&[root], plan::Outputs::InMemory, None, Gather::Root, cfg)?;
+    if cfg.exec().rank() != 0 {
+        return Ok(None);
+    }
+    let v = results.value(id).expect("every root is produced by a pass");
+    drop(results);
+    let arr = v
+        .downcast::<ArrayD<T>>()
+        .expect("a root's value has its dtype");
+    Ok(Some(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone())))
+}
+
+/// Where the result arrays of a compute go when there are several ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gather {
+    /// To every rank (`compute`).
+    All,
+    /// To rank 0 only (`compute_to_root`); the other ranks keep their own chunks.
+    Root,
+}
+
 /// Computes several arrays of one type under `cfg`, planned as one graph.
 pub(crate) fn compute_many<T: Element>(
     exprs: &[Arc<dyn Expr<T>>],
@@ -224,7 +260,7 @@ pub(crate) fn compute_many<T: Element>(
         return Ok(Vec::new());
     }
     let roots: Vec<Arc<dyn Node>> = exprs.iter().map(|e| e.clone() as Arc<dyn Node>).collect();
-    let results = execute(&roots, plan::Outputs::InMemory, None, cfg)?;
+    let results = execute(&roots, plan::Outputs::InMemory, None, Gather::All, cfg)?;
     // Each root's value leaves the results; the last holder gives it up without a copy.
     let values: Vec<_> = roots.iter().map(|r| results.value(r.meta().id)).collect();
     drop(results);
@@ -250,7 +286,13 @@ pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Resu
     }
     let roots: Vec<Arc<dyn Node>> = targets.iter().map(|t| t.node.clone()).collect();
     let exec = cfg.exec();
-    let results = execute(&roots, plan::Outputs::Files, Some(targets), cfg)?;
+    let results = execute(
+        &roots,
+        plan::Outputs::Files,
+        Some(targets),
+        Gather::All,
+        cfg,
+    )?;
     let writes = exec.rank() == 0;
     let written = if writes {
         targets
@@ -273,6 +315,7 @@ fn execute(
     roots: &[Arc<dyn Node>],
     outputs: plan::Outputs,
     targets: Option<&[crate::io::Target]>,
+    gather: Gather,
     cfg: &Config,
 ) -> Result<crate::graph::Results> {
     let exec = cfg.exec();
@@ -296,7 +339,7 @@ fn execute(
             start: Instant::now(),
         };
         events.compute_start(&info);
-        let r = passes::run(&plan, &*exec, &events, targets);
+        let r = passes::run(&plan, &*exec, &events, targets, gather);
         events.compute_end(&info, r.is_ok());
         r
     };

@@ -107,13 +107,71 @@ impl Executor for Mpi {
         let world = self.world.lock().unwrap_or_else(|e| e.into_inner());
         let mut counts = vec![0u64; self.ranks];
         world.all_gather_into(&(mine.len() as u64), &mut counts[..]);
+        Ok(self.in_rounds(&counts, mine, |round, part, buf| {
+            let mut p = PartitionMut::new(buf, &part.sizes[..], &part.displs[..]);
+            world.all_gather_varcount_into(&mine[round.clone()], &mut p);
+        }))
+    }
+
+    fn gather(&self, mine: &[u8], root: usize) -> Result<Option<Vec<Vec<u8>>>> {
+        let world = self.world.lock().unwrap_or_else(|e| e.into_inner());
+        let at = world.process_at_rank(root as i32);
+        let len = mine.len() as u64;
+        if self.rank != root {
+            at.gather_into(&len);
+            // Every rank walks the same rounds: the root tells how many.
+            let mut rounds = 0u64;
+            at.broadcast_into(&mut rounds);
+            let cap = self.round_cap();
+            for r in 0..rounds {
+                let lo = ((r * cap) as usize).min(mine.len());
+                let hi = (lo + cap as usize).min(mine.len());
+                at.gather_varcount_into(&mine[lo..hi]);
+            }
+            return Ok(None);
+        }
+        let mut counts = vec![0u64; self.ranks];
+        at.gather_into_root(&len, &mut counts[..]);
+        let mut rounds = counts
+            .iter()
+            .map(|c| c.div_ceil(self.round_cap()))
+            .max()
+            .unwrap_or(0);
+        at.broadcast_into(&mut rounds);
+        Ok(Some(self.in_rounds(&counts, mine, |round, part, buf| {
+            let mut p = PartitionMut::new(buf, &part.sizes[..], &part.displs[..]);
+            at.gather_varcount_into_root(&mine[round.clone()], &mut p);
+        })))
+    }
+}
+
+/// The sizes and displacements of one round of a variable-count collective.
+struct Round {
+    sizes: Vec<i32>,
+    displs: Vec<i32>,
+}
+
+impl Mpi {
+    /// Bytes per rank per round: MPI counts and displacements are `i32`, so a round's total
+    /// must fit one.
+    fn round_cap(&self) -> u64 {
+        (i32::MAX as u64 / self.ranks as u64).max(1)
+    }
+
+    /// Receives every rank's `counts[r]` bytes in rounds of at most [`Mpi::round_cap`] per
+    /// rank: `step(this rank's byte range, the round's partition, its buffer)` runs the
+    /// collective of one round. Returns the bytes of each rank.
+    fn in_rounds(
+        &self,
+        counts: &[u64],
+        mine: &[u8],
+        mut step: impl FnMut(&std::ops::Range<usize>, &Round, &mut [u8]),
+    ) -> Vec<Vec<u8>> {
+        let cap = self.round_cap();
         let mut out: Vec<Vec<u8>> = counts
             .iter()
             .map(|&c| Vec::with_capacity(c as usize))
             .collect();
-        // MPI counts and displacements are `i32`: send in rounds of at most `cap` bytes per
-        // rank, so that a round's total fits.
-        let cap = (i32::MAX as u64 / self.ranks as u64).max(1);
         let rounds = counts.iter().map(|c| c.div_ceil(cap)).max().unwrap_or(0);
         for round in 0..rounds {
             let at = round * cap;
@@ -133,15 +191,13 @@ impl Executor for Mpi {
             let mut buf = vec![0u8; total];
             let lo = (at as usize).min(mine.len());
             let hi = (lo + cap as usize).min(mine.len());
-            {
-                let mut part = PartitionMut::new(&mut buf[..], &sizes[..], &displs[..]);
-                world.all_gather_varcount_into(&mine[lo..hi], &mut part);
-            }
+            let part = Round { sizes, displs };
+            step(&(lo..hi), &part, &mut buf);
             for (r, o) in out.iter_mut().enumerate() {
-                let d = displs[r] as usize;
-                o.extend_from_slice(&buf[d..d + sizes[r] as usize]);
+                let d = part.displs[r] as usize;
+                o.extend_from_slice(&buf[d..d + part.sizes[r] as usize]);
             }
         }
-        Ok(out)
+        out
     }
 }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use ndarray::ArrayD;
 use rayon::prelude::*;
 
-use super::Executor;
+use super::{Executor, Gather};
 use crate::element::{with_dtype, Element};
 use crate::error::{panic_message, Error, Result};
 use crate::events::Events;
@@ -42,6 +42,7 @@ pub(crate) fn run(
     exec: &dyn Executor,
     events: &Events,
     targets: Option<&[Target]>,
+    gather: Gather,
 ) -> Result<Results> {
     let mut results = Results::default();
     for pass in &plan.passes {
@@ -59,7 +60,12 @@ pub(crate) fn run(
             }
             PassKind::Hold { .. } | PassKind::Output { .. } => {
                 let n = &pass.nodes[0];
-                let v = produce(n, &results, exec, events)?;
+                // Held nodes are read by later passes on every rank.
+                let to = match pass.kind {
+                    PassKind::Output { .. } => gather,
+                    _ => Gather::All,
+                };
+                let v = produce(n, &results, exec, events, to)?;
                 results.insert(n.meta().id, v);
             }
             PassKind::Files { roots } => {
@@ -394,6 +400,7 @@ fn produce(
     results: &Results,
     exec: &dyn Executor,
     events: &Events,
+    to: Gather,
 ) -> Result<Value> {
     let m = n.meta();
     with_dtype!(m.dtype, T => {
@@ -403,17 +410,19 @@ fn produce(
         let arr = if exec.ranks() == 1 {
             local?
         } else {
-            gather_chunks(exec, m, local)?
+            gather_chunks(exec, m, local, to)?
         };
         Ok(Arc::new(arr) as Value)
     })
 }
 
-/// Every rank's chunks of `m`'s array in this rank's copy (`local`, which holds this rank's).
+/// Every rank's chunks of `m`'s array in this rank's copy (`local`, which holds this rank's):
+/// on every rank, or only on rank 0 (the others keep their own chunks).
 fn gather_chunks<T: Element>(
     exec: &dyn Executor,
     m: &Meta,
     local: Result<ArrayD<T>>,
+    to: Gather,
 ) -> Result<ArrayD<T>> {
     let chunks = if m.size() == 0 {
         0
@@ -434,7 +443,17 @@ fn gather_chunks<T: Element>(
         }
         Err(e) => (None, Err(e)),
     };
-    let all = exchange(exec, sent)?;
+    let all = match to {
+        Gather::All => exchange(exec, sent)?,
+        Gather::Root => {
+            // Agree on success first (a few bytes to every rank), then move the chunks once.
+            let sent = agree(exec, sent.as_ref().map(|_| ()).map_err(Clone::clone)).and(sent)?;
+            match exec.gather(&sent, 0)? {
+                Some(all) => all,
+                None => return Ok(arr.expect("this rank succeeded")),
+            }
+        }
+    };
     let mut arr = arr.expect("exchange fails where this rank failed");
     let data = arr.as_slice_mut().expect("a materialized array is C-order");
     for (r, raw) in all.iter().enumerate() {
