@@ -77,6 +77,9 @@ pub struct Pass {
     pub tasks: usize,
     /// The ops fused into each task, inputs first.
     pub fused: Vec<String>,
+    /// Projected working memory of the pass on all workers (of one rank): tile buffers and
+    /// caches, live partials, boxes its tasks hold; not the results it keeps.
+    pub memory: u64,
     /// What it produces: the stage nodes, the held node, the root, or the files' nodes.
     pub(crate) nodes: Vec<Arc<dyn Node>>,
     /// Nodes each task first evaluates once into its context for several readers: the
@@ -116,6 +119,7 @@ impl fmt::Debug for Pass {
             .field("kind", &self.kind)
             .field("tasks", &self.tasks)
             .field("fused", &self.fused)
+            .field("memory", &self.memory)
             .finish()
     }
 }
@@ -317,7 +321,8 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
             let partials = workers
                 .saturating_mul(depth + 1)
                 .saturating_mul(stage.max_partial_bytes() as u64);
-            max_pass = max_pass.max(workers.saturating_mul(tile_bytes).saturating_add(partials));
+            let working = workers.saturating_mul(tile_bytes).saturating_add(partials);
+            max_pass = max_pass.max(working);
             max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
             max_partials = max_partials.max(partials);
             results_bytes = results_bytes.saturating_add(bytes);
@@ -345,6 +350,7 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
                     }
                     p.fused.push(m.name.clone());
                     p.nodes.push(n.clone());
+                    p.memory = p.memory.saturating_add(working);
                 }
                 None => passes.push(Pass {
                     kind: PassKind::Reduce {
@@ -352,6 +358,7 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
                     },
                     tasks: stage.tasks(),
                     fused,
+                    memory: working,
                     nodes: vec![n.clone()],
                     holds: Vec::new(),
                 }),
@@ -411,6 +418,7 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
                 },
                 tasks: m.chunks.num_chunks(),
                 fused,
+                memory: workers.saturating_mul(tile_bytes),
                 nodes: vec![n.clone()],
                 holds: Vec::new(),
             });
@@ -446,6 +454,7 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
                     kind: PassKind::Output { root: k },
                     tasks,
                     fused,
+                    memory: workers.saturating_mul(tile_bytes),
                     nodes: vec![roots[k].clone()],
                     holds: Vec::new(),
                 });
@@ -457,9 +466,10 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
                 let members: Vec<Arc<dyn Node>> = group.iter().map(|&i| nodes[i].clone()).collect();
                 let holds = shared_in_pass(&members, |id| held.contains(&id));
                 let chunk = members[0].meta().chunks.max_chunk_len() as u64;
-                file_holds = file_holds.max(holds.iter().fold(0u64, |a, n| {
+                let pass_holds = holds.iter().fold(0u64, |a, n| {
                     a.saturating_add(chunk.saturating_mul(n.meta().dtype.size() as u64))
-                }));
+                });
+                file_holds = file_holds.max(pass_holds);
                 let (fused, tile_bytes, _) = pass_of(&members, &held);
                 max_pass = max_pass.max(workers.saturating_mul(tile_bytes));
                 max_tiles = max_tiles.max(workers.saturating_mul(tile_bytes));
@@ -472,6 +482,9 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
                     },
                     tasks,
                     fused,
+                    memory: workers
+                        .saturating_mul(tile_bytes)
+                        .saturating_add(workers.saturating_mul(pass_holds)),
                     nodes: members,
                     holds,
                 });
@@ -654,6 +667,37 @@ impl fmt::Display for Plan {
                 writeln!(f, "    fused per task: {}", o.fused.join(" -> "))?;
             }
             None => writeln!(f, "  output: the result of the last stage")?,
+        }
+        for (i, p) in self.passes.iter().enumerate() {
+            let what = match &p.kind {
+                PassKind::Reduce { stages } => format!(
+                    "reduce (stage {})",
+                    stages
+                        .iter()
+                        .map(|s| (s + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                PassKind::Hold { shared } => format!("hold {}", self.shared[*shared].name),
+                PassKind::Output { .. } => "output array".into(),
+                PassKind::Files { roots } => format!("{} file(s)", roots.len()),
+            };
+            write!(
+                f,
+                "  pass {}: {what}, {} tasks, working memory {}",
+                i + 1,
+                p.tasks,
+                human(p.memory)
+            )?;
+            if self.ranks > 1 {
+                write!(
+                    f,
+                    " ({} to {} tasks per rank)",
+                    p.tasks / self.ranks,
+                    p.tasks.div_ceil(self.ranks)
+                )?;
+            }
+            writeln!(f)?;
         }
         writeln!(
             f,
