@@ -167,6 +167,8 @@ pub trait Numeric: Element {
 pub trait Float: Numeric<Acc = Self, Float = Self> + CastTo<Self> + num_traits::Float {
     /// Conversion from `f64` (rounding for `f32`).
     fn from_f64(v: f64) -> Self;
+    /// Rounded to the nearest integer, halves to even (NumPy's `round`).
+    fn round_even(self) -> Self;
 }
 
 impl Float for f64 {
@@ -174,11 +176,19 @@ impl Float for f64 {
     fn from_f64(v: f64) -> Self {
         v
     }
+    #[inline(always)]
+    fn round_even(self) -> Self {
+        self.round_ties_even()
+    }
 }
 impl Float for f32 {
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
         v as f32
+    }
+    #[inline(always)]
+    fn round_even(self) -> Self {
+        self.round_ties_even()
     }
 }
 

@@ -3,6 +3,7 @@
 mod movement;
 mod ops;
 mod reductions;
+mod ufuncs;
 
 pub use movement::{concatenate, stack};
 pub use ops::{where_, IntoOperand, Operand};

@@ -293,3 +293,194 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
             .sqrt())
     }
 }
+
+/// Defines a reduction's three forms from `$over(self, axes, keepdims)`: over all elements,
+/// along one axis, over several axes with `keepdims`.
+macro_rules! three_forms {
+    ($out:ty, $over:ident: $(#[$doc:meta])* $all:ident, $axis:ident, $axes:ident) => {
+        $(#[$doc])*
+        pub fn $all(&self) -> $out {
+            self.$over((0..self.ndim()).collect(), false)
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") along `axis`.")]
+        pub fn $axis(&self, axis: isize) -> Result<$out> {
+            Ok(self.$over(self.axis_arg(stringify!($axis), axis)?, false))
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") over several axes; `keepdims` keeps them with extent 1.")]
+        pub fn $axes(&self, axes: &[isize], keepdims: bool) -> Result<$out> {
+            Ok(self.$over(self.axes_arg(stringify!($axes), axes)?, keepdims))
+        }
+    };
+}
+
+/// ## NaN-aware reductions (floats)
+///
+/// As NumPy's `nan*` functions: NaN elements are left out. A slice with no other element gives
+/// the reduction of nothing: 0 for `nansum`, 1 for `nanprod`, and NaN for `nanmean`, `nanvar`,
+/// `nanstd`, `nanmin` and `nanmax` (where NumPy also warns).
+impl<T: Float> ChunkedArray<T> {
+    fn nansum_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.nan_as(T::ZERO).reduce::<SumR>(axes, keepdims)
+    }
+    fn nanprod_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.nan_as(T::ONE).reduce::<ProdR>(axes, keepdims)
+    }
+    /// Elements that are not NaN, as `T`.
+    fn count_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.isnan()
+            .map_to("not", |b: bool| !b)
+            .reduce::<CountNonzeroR>(axes, keepdims)
+            .map_to("count", |c: u64| T::from_f64(c as f64))
+    }
+    fn nanmean_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.nansum_over(axes.clone(), keepdims) / self.count_over(axes, keepdims)
+    }
+    /// The extreme `R` of the elements that are not NaN, NaN where there are none.
+    fn nan_extreme<R: Reducer<T, Acc = T>>(
+        &self,
+        fill: T,
+        axes: Vec<usize>,
+        keepdims: bool,
+    ) -> Self {
+        let any = self
+            .isnan()
+            .map_to("not", |b: bool| !b)
+            .reduce::<AnyR>(axes.clone(), keepdims);
+        let m = self.nan_as(fill).reduce::<R>(axes, keepdims);
+        crate::where_(&any, m, T::nan()).expect("the operands share one shape")
+    }
+    fn nanmin_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.nan_extreme::<MinR>(T::infinity(), axes, keepdims)
+    }
+    fn nanmax_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.nan_extreme::<MaxR>(T::neg_infinity(), axes, keepdims)
+    }
+    /// Squared deviations from the NaN-aware mean, over the count: two passes (the mean, then
+    /// the deviations), as NumPy's `nanvar`.
+    fn nanvar_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        let mean = self.nanmean_over(axes.clone(), true);
+        let dev = (self - &mean).square().nan_as(T::ZERO);
+        let ss = dev.reduce::<SumR>(axes.clone(), keepdims);
+        ss / self.count_over(axes, keepdims)
+    }
+    fn nanstd_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.nanvar_over(axes, keepdims).sqrt()
+    }
+
+    three_forms!(Self, nansum_over:
+        /// Sum of the elements that are not NaN (0 where there are none).
+        nansum, nansum_axis, nansum_axes);
+    three_forms!(Self, nanprod_over:
+        /// Product of the elements that are not NaN (1 where there are none).
+        nanprod, nanprod_axis, nanprod_axes);
+    three_forms!(Self, nanmean_over:
+        /// Mean of the elements that are not NaN (NaN where there are none).
+        nanmean, nanmean_axis, nanmean_axes);
+    three_forms!(Self, nanmin_over:
+        /// Minimum of the elements that are not NaN (NaN where there are none).
+        nanmin, nanmin_axis, nanmin_axes);
+    three_forms!(Self, nanmax_over:
+        /// Maximum of the elements that are not NaN (NaN where there are none).
+        nanmax, nanmax_axis, nanmax_axes);
+    three_forms!(Self, nanvar_over:
+        /// Population variance of the elements that are not NaN (NaN where there are none).
+        nanvar, nanvar_axis, nanvar_axes);
+    three_forms!(Self, nanstd_over:
+        /// Standard deviation of the elements that are not NaN (NaN where there are none).
+        nanstd, nanstd_axis, nanstd_axes);
+}
+
+/// ## Spread (numeric types)
+impl<T: Numeric> ChunkedArray<T> {
+    fn ptp_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+        let max = self.reduce::<MaxR>(axes.clone(), keepdims);
+        let min = self.reduce::<MinR>(axes, keepdims);
+        max - min
+    }
+
+    three_forms!(Self, ptp_over:
+        /// Peak to peak: maximum minus minimum (NumPy's `ptp`; wrapping for integers, an error
+        /// for an empty array as `min` and `max`).
+        ptp, ptp_axis, ptp_axes);
+}
+
+/// ## Variance with a divisor `n - ddof` (numeric types)
+impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
+    /// The variance over `axes` with divisor `n - ddof`: the one-pass population variance
+    /// scaled by `n / (n - ddof)`. `ddof` above the count is an error; `ddof` equal to it gives
+    /// infinity (NaN for zero spread), as NumPy's division by zero does.
+    fn var_ddof_over(
+        &self,
+        ddof: usize,
+        axes: Vec<usize>,
+        keepdims: bool,
+    ) -> Result<ChunkedArray<T::Float>> {
+        let reduced: Vec<usize> = axes.iter().map(|&a| self.shape()[a]).collect();
+        let n = crate::chunks::saturating_len(&reduced);
+        if ddof > n {
+            return Err(Error::InvalidParameter {
+                op: format!(
+                    "var_ddof on {}{:?} over axes {axes:?}",
+                    T::DTYPE,
+                    self.shape()
+                ),
+                param: "ddof".into(),
+                value: ddof.to_string(),
+                reason: format!("larger than the {n} elements reduced"),
+            });
+        }
+        let scale = <T::Float as Float>::from_f64(n as f64)
+            / <T::Float as Float>::from_f64((n - ddof) as f64);
+        Ok(self.var_over_keep(axes, keepdims) * scale)
+    }
+
+    /// Variance with divisor `n - ddof` (NumPy's `var(ddof=...)`; `ddof = 1` is the sample
+    /// variance). `ddof` larger than the number of elements is an
+    /// [`Error::InvalidParameter`].
+    ///
+    /// ```
+    /// let x = chunkwise::arange(5).cast::<f64>();
+    /// assert_eq!(x.var_ddof(1)?.item()?, 2.5);
+    /// assert!(x.var_ddof(6).is_err());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn var_ddof(&self, ddof: usize) -> Result<ChunkedArray<T::Float>> {
+        self.var_ddof_over(ddof, (0..self.ndim()).collect(), false)
+    }
+
+    /// [`var_ddof`](Self::var_ddof) along `axis`.
+    pub fn var_ddof_axis(&self, axis: isize, ddof: usize) -> Result<ChunkedArray<T::Float>> {
+        self.var_ddof_over(ddof, self.axis_arg("var_ddof_axis", axis)?, false)
+    }
+
+    /// [`var_ddof`](Self::var_ddof) over several axes; `keepdims` keeps them with extent 1.
+    pub fn var_ddof_axes(
+        &self,
+        axes: &[isize],
+        keepdims: bool,
+        ddof: usize,
+    ) -> Result<ChunkedArray<T::Float>> {
+        self.var_ddof_over(ddof, self.axes_arg("var_ddof_axes", axes)?, keepdims)
+    }
+
+    /// Standard deviation with divisor `n - ddof` (the square root of
+    /// [`var_ddof`](Self::var_ddof)).
+    pub fn std_ddof(&self, ddof: usize) -> Result<ChunkedArray<T::Float>> {
+        Ok(self.var_ddof(ddof)?.sqrt())
+    }
+
+    /// [`std_ddof`](Self::std_ddof) along `axis`.
+    pub fn std_ddof_axis(&self, axis: isize, ddof: usize) -> Result<ChunkedArray<T::Float>> {
+        Ok(self.var_ddof_axis(axis, ddof)?.sqrt())
+    }
+
+    /// [`std_ddof`](Self::std_ddof) over several axes; `keepdims` keeps them with extent 1.
+    pub fn std_ddof_axes(
+        &self,
+        axes: &[isize],
+        keepdims: bool,
+        ddof: usize,
+    ) -> Result<ChunkedArray<T::Float>> {
+        Ok(self.var_ddof_axes(axes, keepdims, ddof)?.sqrt())
+    }
+}
