@@ -102,6 +102,10 @@ pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;
 pub use sources::{arange, arange_step, from_array, from_delayed, full, linspace, ones, zeros};
+pub use sources::{
+    empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,
+    meshgrid, ones_like, tri, zeros_like, Indexing,
+};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 pub mod prelude {

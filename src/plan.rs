@@ -600,7 +600,7 @@ fn node_bytes(m: &crate::graph::Meta) -> u64 {
     (m.size() as u64).saturating_mul(m.dtype.size() as u64)
 }
 
-fn human(bytes: u64) -> String {
+pub(crate) fn human(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = bytes as f64;
     let mut u = 0;

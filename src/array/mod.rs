@@ -68,8 +68,85 @@ impl<T: Element> fmt::Debug for ChunkedArray<T> {
     }
 }
 
+/// Dask's repr in a line: dtype, shape, chunk shape, chunks and tasks, bytes, and the op.
+///
+/// ```
+/// let x = chunkwise::zeros::<f64>([1000, 1000]).rechunk([250, 500])?;
+/// assert_eq!(
+///     x.to_string(),
+///     "ChunkedArray<f64> shape [1000, 1000], chunk shape [250, 500], 8 chunks, 8 tasks, 7.6 MiB: rechunk((250 x 4), (500 x 2))"
+/// );
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+impl<T: Element> fmt::Display for ChunkedArray<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = self.expr.meta();
+        let chunk: Vec<usize> = m.chunks.axes().iter().map(|a| a.max()).collect();
+        let tasks = match self.plan() {
+            Ok(p) => p.total_tasks().to_string(),
+            Err(_) => "invalid (compute returns the error)".into(),
+        };
+        write!(
+            f,
+            "ChunkedArray<{}> shape {:?}, chunk shape {:?}, {} chunks, {} tasks, {}: {}",
+            m.dtype,
+            m.shape,
+            chunk,
+            m.chunks.num_chunks(),
+            tasks,
+            crate::plan::human(u64::try_from(self.nbytes()).unwrap_or(u64::MAX)),
+            m.name
+        )
+    }
+}
+
 /// ## Shape and chunks
 impl<T: Element> ChunkedArray<T> {
+    /// Bytes the values take (elements times the element size), as Dask's `nbytes`.
+    pub fn nbytes(&self) -> u128 {
+        self.len() as u128 * T::DTYPE.size() as u128
+    }
+
+    /// Chunks along each axis, as Dask's `numblocks`.
+    pub fn numblocks(&self) -> Vec<usize> {
+        self.chunks().grid()
+    }
+
+    /// Block `index` (one chunk, by its coordinates in the grid) as an array of its own, as
+    /// Dask's `x.blocks[i, j]`. Errors for an index of the wrong length or past the grid.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(4)?;
+    /// assert_eq!(x.numblocks(), vec![3]);
+    /// let b = x.blocks(&[2])?.compute()?;
+    /// assert_eq!(b.as_slice().unwrap(), &[8, 9]);
+    /// assert!(x.blocks(&[3]).is_err());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn blocks(&self, index: &[usize]) -> Result<Self> {
+        let grid = self.numblocks();
+        if index.len() != grid.len() || index.iter().zip(&grid).any(|(i, n)| i >= n) {
+            return Err(Error::InvalidParameter {
+                op: format!("blocks of {}{:?}", T::DTYPE, self.shape()),
+                param: "index".into(),
+                value: format!("{index:?}"),
+                reason: format!("the grid has {grid:?} blocks"),
+            });
+        }
+        let elems: Vec<ndarray::SliceInfoElem> = index
+            .iter()
+            .zip(self.chunks().axes())
+            .map(|(&i, a)| {
+                let r = a.range(i);
+                ndarray::SliceInfoElem::Slice {
+                    start: r.start as isize,
+                    end: Some(r.end as isize),
+                    step: 1,
+                }
+            })
+            .collect();
+        self.slice(elems)
+    }
     pub(crate) fn from_expr(expr: Arc<dyn Expr<T>>) -> Self {
         ChunkedArray { expr }
     }

@@ -4,7 +4,13 @@
 //! Sources get the automatic chunks ([`Chunks::auto`](crate::Chunks)); give explicit ones with
 //! [`ChunkedArray::rechunk`], which on a source only changes the task grid and moves no data.
 
+mod creation;
 pub mod random;
+
+pub use creation::{
+    empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,
+    meshgrid, ones_like, tri, zeros_like, Indexing,
+};
 
 use std::ops::Range;
 use std::sync::Arc;
