@@ -82,8 +82,8 @@ mod sources;
 pub use ndarray;
 
 pub use array::{
-    compute_many, compute_many_with, concatenate, plan_many, stack, where_, ChunkedArray,
-    IntoOperand, Operand,
+    block, compute_many, compute_many_with, concatenate, dstack, hstack, plan_many, stack, vstack,
+    where_, ChunkedArray, IntoOperand, Operand, PadMode,
 };
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,

@@ -2,11 +2,13 @@
 
 mod movement;
 mod ops;
+mod rearrange;
 mod reductions;
 mod ufuncs;
 
 pub use movement::{concatenate, stack};
 pub use ops::{where_, IntoOperand, Operand};
+pub use rearrange::{block, dstack, hstack, vstack, PadMode};
 
 use std::fmt;
 use std::sync::Arc;
