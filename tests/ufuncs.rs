@@ -439,3 +439,36 @@ fn log10_clip_nansum_is_one_pass() {
     let got = y.item().unwrap();
     assert!((got - want).abs() <= 1e-9 * want, "{got} against {want}");
 }
+
+#[test]
+fn bool_arrays_sum_to_counts_and_mean_to_fractions() {
+    for shape in shapes() {
+        let a = data_f64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(4) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            let m = x.lt(0.5);
+            let count = a.iter().filter(|&&v| v < 0.5).count();
+            assert_eq!(
+                m.sum().item().unwrap(),
+                count as i64,
+                "{shape:?} {chunks:?}"
+            );
+            let frac = m.mean().item().unwrap();
+            if a.is_empty() {
+                assert!(frac.is_nan());
+            } else {
+                assert_eq!(frac, count as f64 / a.len() as f64);
+            }
+            for d in 0..shape.len() {
+                let want = a.map_axis(Axis(d), |l| l.iter().filter(|&&v| v < 0.5).count() as i64);
+                assert_eq!(
+                    m.sum_axis(d as isize).unwrap().compute().unwrap(),
+                    want,
+                    "sum_axis {d} {shape:?}"
+                );
+                let got = m.mean_axes(&[d as isize], true).unwrap();
+                assert_eq!(got.ndim(), shape.len());
+            }
+        }
+    }
+}

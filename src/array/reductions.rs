@@ -484,3 +484,34 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
         Ok(self.var_ddof_axes(axes, keepdims, ddof)?.sqrt())
     }
 }
+
+/// ## Reductions of bool arrays (NumPy counts them)
+///
+/// As in every Dask tutorial: `(x.lt(1.0)).sum()` counts the `true` elements, and `mean` gives
+/// their fraction.
+///
+/// ```
+/// let x = chunkwise::arange(10).cast::<f64>();
+/// assert_eq!(x.lt(4.0).sum().item()?, 4);
+/// assert_eq!(x.lt(4.0).mean().item()?, 0.4);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+impl ChunkedArray<bool> {
+    fn count_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<i64> {
+        self.reduce::<CountNonzeroR>(axes, keepdims)
+            .map_to("as i64", |c: u64| c as i64)
+    }
+    fn fraction_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<f64> {
+        let reduced: Vec<usize> = axes.iter().map(|&a| self.shape()[a]).collect();
+        let n = crate::chunks::saturating_len(&reduced) as f64;
+        self.reduce::<CountNonzeroR>(axes, keepdims)
+            .map_to("fraction", move |c: u64| c as f64 / n)
+    }
+
+    three_forms!(ChunkedArray<i64>, count_over:
+        /// The number of `true` elements, as `i64` (NumPy's `sum` of a bool array).
+        sum, sum_axis, sum_axes);
+    three_forms!(ChunkedArray<f64>, fraction_over:
+        /// The fraction of `true` elements (NumPy's `mean` of a bool array; NaN for none).
+        mean, mean_axis, mean_axes);
+}

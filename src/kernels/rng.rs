@@ -295,14 +295,30 @@ pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
 /// scaled as `mean + std * z`.
 pub fn fill_normal(key: u64, mean: f64, std: f64, start: u64, out: &mut [f64]) {
     use rand_distr::{Distribution, StandardNormal};
+    fill_sampled(key, start, out, |rng| {
+        let z: f64 = StandardNormal.sample(rng);
+        mean + std * z
+    });
+}
+
+/// The values of flat positions `start..start + out.len()` of stream `key` for every
+/// distribution but the uniform: each 1024-position block has one generator (its lane 0's,
+/// [`lane_seed`]) and `sample` draws the block's values from it in position order, so a
+/// position's value is the same whatever chunk asks for it (a chunk starting inside a block
+/// replays the samples before it).
+pub fn fill_sampled<T>(
+    key: u64,
+    start: u64,
+    out: &mut [T],
+    sample: impl Fn(&mut Xoshiro256PlusPlus) -> T,
+) {
     for_each_block(start, out.len(), |block, off, range| {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(lane_seed(key, block, 0));
         for _ in 0..off {
-            let _: f64 = StandardNormal.sample(&mut rng);
+            let _ = sample(&mut rng);
         }
         for o in &mut out[range] {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            *o = mean + std * z;
+            *o = sample(&mut rng);
         }
     });
 }

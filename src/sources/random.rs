@@ -14,14 +14,17 @@
 //! # Ok::<(), chunkwise::Error>(())
 //! ```
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
-use rand_xoshiro::SplitMix64;
+use rand_distr::Distribution;
+use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
 use super::{invalid, source};
 use crate::array::ChunkedArray;
 use crate::chunks::IntoShape;
+use crate::element::Element;
 use crate::error::Error;
 use crate::graph::source::{Flat, FlatFn};
 use crate::kernels::rng;
@@ -73,6 +76,21 @@ struct Normal {
 impl FlatFn<f64> for Normal {
     fn fill_flat(&self, start: u64, out: &mut [f64]) {
         rng::fill_normal(self.key, self.mean, self.std, start, out);
+    }
+}
+
+/// Values drawn by a sampling function (a rand_distr distribution) from each block's generator.
+struct Sampled<T, F> {
+    key: u64,
+    sample: F,
+    _t: PhantomData<fn() -> T>,
+}
+impl<T: Element, F> FlatFn<T> for Sampled<T, F>
+where
+    F: Fn(&mut Xoshiro256PlusPlus) -> T + Send + Sync + 'static,
+{
+    fn fill_flat(&self, start: u64, out: &mut [T]) {
+        rng::fill_sampled(self.key, start, out, &self.sample);
     }
 }
 
@@ -157,6 +175,168 @@ impl Generator {
             return bad_param(&name, shape, "std", std, "must be finite and non-negative");
         }
         source(name, shape, Arc::new(Flat(Normal { key, mean, std })))
+    }
+
+    /// A draw from `dist` (built from checked parameters, or the constructor's error), mapped
+    /// to the element type by `to`.
+    fn sampled<T: Element, U, D, E>(
+        &mut self,
+        name: String,
+        shape: Vec<usize>,
+        dist: Result<D, E>,
+        to: fn(U) -> T,
+    ) -> ChunkedArray<T>
+    where
+        D: Distribution<U> + Send + Sync + 'static,
+        E: std::fmt::Display,
+        U: 'static,
+    {
+        let key = self.next_key();
+        match dist {
+            Ok(d) => source(
+                name,
+                shape,
+                Arc::new(Flat(Sampled {
+                    key,
+                    sample: move |r: &mut Xoshiro256PlusPlus| to(d.sample(r)),
+                    _t: PhantomData,
+                })),
+            ),
+            Err(e) => {
+                let err = Error::InvalidParameter {
+                    op: name.clone(),
+                    param: "parameters".into(),
+                    value: name.clone(),
+                    reason: e.to_string(),
+                };
+                invalid(&name, shape, err)
+            }
+        }
+    }
+
+    /// Integers uniform in `[lo, hi)` (NumPy's `integers(lo, hi)`), without modulo bias (rand's
+    /// `Uniform`, by rejection). `lo >= hi` is an error at compute.
+    ///
+    /// ```
+    /// let d = chunkwise::random::default_rng(1).integers(1, 7, [10_000]).compute()?;
+    /// assert!(d.iter().all(|&v| (1..7).contains(&v)));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn integers(&mut self, lo: i64, hi: i64, shape: impl IntoShape) -> ChunkedArray<i64> {
+        let dist = rand::distr::Uniform::new(lo, hi);
+        self.sampled(
+            format!("integers({lo}, {hi})"),
+            shape.into_shape_vec(),
+            dist,
+            |v| v,
+        )
+    }
+
+    /// Exponential with mean `scale` (NumPy's `exponential(scale)`; `scale > 0`).
+    pub fn exponential(&mut self, scale: f64, shape: impl IntoShape) -> ChunkedArray<f64> {
+        let dist = if scale > 0.0 && scale.is_finite() {
+            rand_distr::Exp::new(1.0 / scale).map_err(|e| e.to_string())
+        } else {
+            Err("scale must be positive and finite".to_string())
+        };
+        self.sampled(
+            format!("exponential({scale})"),
+            shape.into_shape_vec(),
+            dist,
+            |v| v,
+        )
+    }
+
+    /// Gamma with shape `k` and scale `theta` (NumPy's `gamma(shape, scale)`: mean `k theta`).
+    pub fn gamma(&mut self, k: f64, theta: f64, shape: impl IntoShape) -> ChunkedArray<f64> {
+        let dist = rand_distr::Gamma::new(k, theta);
+        self.sampled(
+            format!("gamma({k}, {theta})"),
+            shape.into_shape_vec(),
+            dist,
+            |v| v,
+        )
+    }
+
+    /// Beta with parameters `a`, `b` (NumPy's `beta`: mean `a / (a + b)`).
+    pub fn beta(&mut self, a: f64, b: f64, shape: impl IntoShape) -> ChunkedArray<f64> {
+        let dist = rand_distr::Beta::new(a, b);
+        self.sampled(
+            format!("beta({a}, {b})"),
+            shape.into_shape_vec(),
+            dist,
+            |v| v,
+        )
+    }
+
+    /// Poisson counts of mean `lam`, as `i64` (NumPy's `poisson`).
+    pub fn poisson(&mut self, lam: f64, shape: impl IntoShape) -> ChunkedArray<i64> {
+        let dist = rand_distr::Poisson::new(lam);
+        self.sampled(
+            format!("poisson({lam})"),
+            shape.into_shape_vec(),
+            dist,
+            |v: f64| v as i64,
+        )
+    }
+
+    /// Successes in `n` trials of probability `p`, as `i64` (NumPy's `binomial`).
+    pub fn binomial(&mut self, n: u64, p: f64, shape: impl IntoShape) -> ChunkedArray<i64> {
+        let dist = rand_distr::Binomial::new(n, p);
+        self.sampled(
+            format!("binomial({n}, {p})"),
+            shape.into_shape_vec(),
+            dist,
+            |v: u64| v as i64,
+        )
+    }
+
+    /// `exp` of a normal of mean `mean` and standard deviation `sigma` (NumPy's `lognormal`,
+    /// whose parameters are the underlying normal's).
+    pub fn lognormal(&mut self, mean: f64, sigma: f64, shape: impl IntoShape) -> ChunkedArray<f64> {
+        // NumPy needs sigma >= 0 (rand_distr takes a negative one as its absolute value).
+        let dist = if sigma >= 0.0 && mean.is_finite() {
+            rand_distr::LogNormal::new(mean, sigma).map_err(|e| e.to_string())
+        } else {
+            Err("mean must be finite and sigma non-negative".to_string())
+        };
+        self.sampled(
+            format!("lognormal({mean}, {sigma})"),
+            shape.into_shape_vec(),
+            dist,
+            |v| v,
+        )
+    }
+
+    /// Student's t with `df` degrees of freedom (NumPy's `standard_t`).
+    pub fn standard_t(&mut self, df: f64, shape: impl IntoShape) -> ChunkedArray<f64> {
+        // NumPy needs df > 0 (rand_distr takes 0 too).
+        let dist = if df > 0.0 {
+            rand_distr::StudentT::new(df).map_err(|e| e.to_string())
+        } else {
+            Err("df must be positive".to_string())
+        };
+        self.sampled(
+            format!("standard_t({df})"),
+            shape.into_shape_vec(),
+            dist,
+            |v| v,
+        )
+    }
+
+    /// Chi-squared with `df` degrees of freedom (NumPy's `chisquare`: mean `df`).
+    pub fn chisquare(&mut self, df: f64, shape: impl IntoShape) -> ChunkedArray<f64> {
+        let dist = if df > 0.0 {
+            rand_distr::ChiSquared::new(df).map_err(|e| e.to_string())
+        } else {
+            Err("df must be positive".to_string())
+        };
+        self.sampled(
+            format!("chisquare({df})"),
+            shape.into_shape_vec(),
+            dist,
+            |v| v,
+        )
     }
 }
 
