@@ -161,6 +161,26 @@ pub trait Numeric: Element {
     fn n_max(self, o: Self) -> Self;
     /// Whether the type is a float (negative powers are allowed).
     const IS_FLOAT: bool;
+    /// NumPy's `remainder` (`%`): the sign of the divisor; integers give 0 for a zero divisor
+    /// (NumPy: 0 with a warning), floats NaN.
+    fn n_rem(self, o: Self) -> Self;
+    /// NumPy's `floor_divide` (`//`): the quotient rounded down; integers give 0 for a zero
+    /// divisor and wrap `MIN // -1`, floats are `floor(a / b)`.
+    fn n_floor_div(self, o: Self) -> Self;
+}
+
+/// Integer element types: bitwise operators and shifts.
+pub trait Integer:
+    Numeric
+    + std::ops::BitAnd<Output = Self>
+    + std::ops::BitOr<Output = Self>
+    + std::ops::BitXor<Output = Self>
+    + std::ops::Not<Output = Self>
+{
+    /// `self << n`, 0 when `n` is at least the width (NumPy).
+    fn n_shl(self, n: u32) -> Self;
+    /// `self >> n` (arithmetic for signed types), the sign fill when `n` is at least the width.
+    fn n_shr(self, n: u32) -> Self;
 }
 
 /// `f64` and `f32`: the types of `sqrt`, `exp`, `ln`, `sin`, `cos`, `powf`.
@@ -268,6 +288,44 @@ macro_rules! numeric_int {
                     o
                 }
             }
+            #[inline(always)]
+            #[allow(unused_comparisons)]
+            fn n_rem(self, o: Self) -> Self {
+                if o == 0 {
+                    return 0;
+                }
+                let r = self.wrapping_rem(o);
+                if r != 0 && ((r < 0) != (o < 0)) {
+                    r.wrapping_add(o)
+                } else {
+                    r
+                }
+            }
+            #[inline(always)]
+            #[allow(unused_comparisons)]
+            fn n_floor_div(self, o: Self) -> Self {
+                if o == 0 {
+                    return 0;
+                }
+                let q = self.wrapping_div(o);
+                if self.wrapping_rem(o) != 0 && ((self < 0) != (o < 0)) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
+            }
+        }
+        impl Integer for $t {
+            #[inline(always)]
+            fn n_shl(self, n: u32) -> Self {
+                self.checked_shl(n).unwrap_or(0)
+            }
+            #[inline(always)]
+            #[allow(unused_comparisons)]
+            fn n_shr(self, n: u32) -> Self {
+                self.checked_shr(n)
+                    .unwrap_or(if self < 0 { !0 } else { 0 })
+            }
         }
     };
     (@abs $x:ident, true) => {
@@ -338,6 +396,19 @@ macro_rules! numeric_float {
                 } else {
                     o
                 }
+            }
+            #[inline(always)]
+            fn n_rem(self, o: Self) -> Self {
+                let r = self % o;
+                if r != 0.0 && ((r < 0.0) != (o < 0.0)) {
+                    r + o
+                } else {
+                    r
+                }
+            }
+            #[inline(always)]
+            fn n_floor_div(self, o: Self) -> Self {
+                (self / o).floor()
             }
         }
     };

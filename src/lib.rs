@@ -89,7 +89,7 @@ pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,
 };
 pub use delayed::Delayed;
-pub use element::{CastTo, DType, Element, Float, Numeric};
+pub use element::{CastTo, DType, Element, Float, Integer, Numeric};
 pub use error::{Error, Result};
 #[cfg(feature = "mpi")]
 pub use execute::Mpi;

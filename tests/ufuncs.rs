@@ -472,3 +472,85 @@ fn bool_arrays_sum_to_counts_and_mean_to_fractions() {
         }
     }
 }
+
+/// NumPy's `%` and `//`: the remainder takes the divisor's sign, the quotient rounds down.
+fn numpy_divmod(a: i64, b: i64) -> (i64, i64) {
+    if b == 0 {
+        return (0, 0);
+    }
+    let (q, r) = (a.wrapping_div(b), a.wrapping_rem(b));
+    if r != 0 && ((r < 0) != (b < 0)) {
+        (q - 1, r + b)
+    } else {
+        (q, r)
+    }
+}
+
+#[test]
+fn integer_division_remainder_bitwise_and_shifts() {
+    let vals: Vec<i64> = vec![-7, -1, 0, 1, 7, 9, i64::MIN, i64::MAX, -2, 3];
+    let divs: Vec<i64> = vec![2, -2, 3, -3, 0, 1, -1, 5, -4, 7];
+    let a = ndarray::arr1(&vals).into_dyn();
+    let b = ndarray::arr1(&divs).into_dyn();
+    for chunk in [1usize, 3, 10] {
+        let x = chunkwise::from_array(a.clone(), chunk).unwrap();
+        let y = chunkwise::from_array(b.clone(), chunk).unwrap();
+        let fd = x.floor_divide(&y).compute().unwrap();
+        let rm = (&x % &y).compute().unwrap();
+        for i in 0..vals.len() {
+            let (q, r) = numpy_divmod(vals[i], divs[i]);
+            assert_eq!((fd[i], rm[i]), (q, r), "{} divmod {}", vals[i], divs[i]);
+        }
+        let td = x.true_divide(&y).compute().unwrap();
+        for i in 0..vals.len() {
+            let want = vals[i] as f64 / divs[i] as f64;
+            assert!(
+                td[i] == want || (td[i].is_nan() && want.is_nan()),
+                "{} / {}",
+                vals[i],
+                divs[i]
+            );
+        }
+        let and = (&x & &y).compute().unwrap();
+        let or = (&x | 6).compute().unwrap();
+        let xor = (&x ^ &y).compute().unwrap();
+        let not = (!&x).compute().unwrap();
+        let shl = x.shl(3).compute().unwrap();
+        let shr = x.shr(70).compute().unwrap();
+        for i in 0..vals.len() {
+            assert_eq!(and[i], vals[i] & divs[i]);
+            assert_eq!(or[i], vals[i] | 6);
+            assert_eq!(xor[i], vals[i] ^ divs[i]);
+            assert_eq!(not[i], !vals[i]);
+            assert_eq!(shl[i], vals[i].wrapping_shl(3));
+            assert_eq!(
+                shr[i],
+                if vals[i] < 0 { -1 } else { 0 },
+                "a shift past the width"
+            );
+        }
+    }
+    // Floats: the remainder has the divisor's sign, floor division rounds down.
+    let f = chunkwise::from_array(ndarray::arr1(&[-7.5, 7.5, -1.0]), 2).unwrap();
+    assert_eq!(
+        (&f % 2.0).compute().unwrap().as_slice().unwrap(),
+        &[0.5, 1.5, 1.0]
+    );
+    assert_eq!(
+        f.floor_divide(2.0).compute().unwrap().as_slice().unwrap(),
+        &[-4.0, 3.0, -1.0]
+    );
+    assert_eq!(chunkwise::arange(5).shl(64).sum().item().unwrap(), 0);
+    let u = chunkwise::arange(4).cast::<u8>();
+    assert_eq!(
+        (!u).compute().unwrap().as_slice().unwrap(),
+        &[255, 254, 253, 252]
+    );
+    let t = chunkwise::arange(4).lt(2);
+    let v = t.xor(chunkwise::arange(4).lt(3)).compute().unwrap();
+    assert_eq!(v.as_slice().unwrap(), &[false, false, true, false]);
+    assert_eq!(
+        (t ^ true).compute().unwrap().as_slice().unwrap(),
+        &[false, false, true, true]
+    );
+}

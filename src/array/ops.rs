@@ -2,11 +2,11 @@
 //! Each is a line or two over the primitive nodes (unary, converting, binary, ternary).
 
 use std::any::Any;
-use std::ops::{Add, BitAnd, BitOr, Div, Mul, Neg, Not, Sub};
+use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Sub};
 use std::sync::Arc;
 
 use super::ChunkedArray;
-use crate::element::{CastTo, Element, Float, Numeric};
+use crate::element::{CastTo, Element, Float, Integer, Numeric};
 use crate::error::{Error, Result};
 use crate::graph::elementwise::{Binary, Convert, Ternary, Unary};
 use crate::sources::{full, invalid};
@@ -224,6 +224,13 @@ impl ChunkedArray<bool> {
             Operand::Array(a) => self.zip_with(&a, "and", |x: bool, y: bool| x & y),
         }
     }
+    /// Elementwise exclusive or (`^`).
+    pub fn xor(&self, rhs: impl IntoOperand<bool>) -> Self {
+        match rhs.into_operand() {
+            Operand::Scalar(s) => self.map_same(&format!("xor {s}"), move |x| x ^ s),
+            Operand::Array(a) => self.zip_with(&a, "xor", |x: bool, y: bool| x ^ y),
+        }
+    }
     /// Elementwise or.
     pub fn or(&self, rhs: impl IntoOperand<bool>) -> Self {
         match rhs.into_operand() {
@@ -336,6 +343,71 @@ binary_operator!(Add, add, "add", n_add);
 binary_operator!(Sub, sub, "sub", n_sub);
 binary_operator!(Mul, mul, "mul", n_mul);
 binary_operator!(Div, div, "div", n_div);
+binary_operator!(Rem, rem, "rem", n_rem);
+
+/// ## Integer division, both kinds, and true division
+impl<T: Numeric> ChunkedArray<T> {
+    /// NumPy's `floor_divide` (`//`): the quotient rounded down (`-7 // 2 == -4`), against a
+    /// scalar or an array. `/` on integers truncates toward zero as Rust's does; this is the
+    /// other kind.
+    pub fn floor_divide(&self, rhs: impl IntoOperand<T>) -> Self {
+        self.arith(rhs.into_operand(), "floor_divide", |a: T, b: T| {
+            a.n_floor_div(b)
+        })
+    }
+
+    /// NumPy's true division (`/` on integer arrays gives `f64`): both sides as `f64`.
+    pub fn true_divide(&self, rhs: impl IntoOperand<T>) -> ChunkedArray<f64>
+    where
+        T: CastTo<f64>,
+    {
+        let lhs = self.cast::<f64>();
+        match rhs.into_operand() {
+            Operand::Scalar(s) => lhs / CastTo::<f64>::cast(s),
+            Operand::Array(a) => lhs / a.cast::<f64>(),
+        }
+    }
+}
+
+/// ## Bitwise (integer types)
+impl<T: Integer> ChunkedArray<T> {
+    fn bitwise(&self, rhs: Operand<T>, name: &str, f: fn(T, T) -> T) -> Self {
+        match rhs {
+            Operand::Scalar(s) => self.map_same(&format!("{name} {s}"), move |x| f(x, s)),
+            Operand::Array(a) => self.zip_with(&a, name, f),
+        }
+    }
+
+    /// `self << n` elementwise (0 once `n` reaches the width, as NumPy).
+    pub fn shl(&self, n: u32) -> Self {
+        self.map_same(&format!("shl {n}"), move |x: T| x.n_shl(n))
+    }
+
+    /// `self >> n` elementwise (arithmetic for signed types).
+    pub fn shr(&self, n: u32) -> Self {
+        self.map_same(&format!("shr {n}"), move |x: T| x.n_shr(n))
+    }
+}
+
+macro_rules! integer_operator {
+    ($Trait:ident, $method:ident, $name:literal, $op:tt) => {
+        impl<T: Integer, R: IntoOperand<T>> $Trait<R> for ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: R) -> ChunkedArray<T> {
+                self.bitwise(rhs.into_operand(), $name, |a, b| a $op b)
+            }
+        }
+        impl<T: Integer, R: IntoOperand<T>> $Trait<R> for &ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: R) -> ChunkedArray<T> {
+                self.bitwise(rhs.into_operand(), $name, |a, b| a $op b)
+            }
+        }
+    };
+}
+integer_operator!(BitAnd, bitand, "bitand", &);
+integer_operator!(BitOr, bitor, "bitor", |);
+integer_operator!(BitXor, bitxor, "bitxor", ^);
 
 impl<T: Numeric> Neg for ChunkedArray<T> {
     type Output = ChunkedArray<T>;
@@ -368,6 +440,20 @@ macro_rules! bool_operator {
 }
 bool_operator!(BitAnd, bitand, and);
 bool_operator!(BitOr, bitor, or);
+bool_operator!(BitXor, bitxor, xor);
+
+impl<T: Integer> Not for ChunkedArray<T> {
+    type Output = ChunkedArray<T>;
+    fn not(self) -> ChunkedArray<T> {
+        self.map_same("invert", |x: T| !x)
+    }
+}
+impl<T: Integer> Not for &ChunkedArray<T> {
+    type Output = ChunkedArray<T>;
+    fn not(self) -> ChunkedArray<T> {
+        self.map_same("invert", |x: T| !x)
+    }
+}
 
 impl Not for ChunkedArray<bool> {
     type Output = ChunkedArray<bool>;
