@@ -234,12 +234,9 @@ pub(crate) fn compute_to_root<T: Element>(
     if cfg.exec().rank() != 0 {
         return Ok(None);
     }
-    let v = results.value(id).expect("every root is produced by a pass");
+    let v = results.value(id);
     drop(results);
-    let arr = v
-        .downcast::<ArrayD<T>>()
-        .expect("a root's value has its dtype");
-    Ok(Some(Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone())))
+    Ok(Some(into_array(v)))
 }
 
 /// Where the result arrays of a compute go when there are several ranks.
@@ -264,16 +261,17 @@ pub(crate) fn compute_many<T: Element>(
     // Each root's value leaves the results; the last holder gives it up without a copy.
     let values: Vec<_> = roots.iter().map(|r| results.value(r.meta().id)).collect();
     drop(results);
-    Ok(values
-        .into_iter()
-        .map(|v| {
-            let arr = v
-                .expect("every root is produced by a pass")
-                .downcast::<ArrayD<T>>()
-                .expect("a root's value has its dtype");
-            Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone())
-        })
-        .collect())
+    Ok(values.into_iter().map(into_array).collect())
+}
+
+/// A root's value as its array: taken without a copy when nothing else holds it (the results
+/// were dropped first), copied when the same root was asked for twice.
+fn into_array<T: Element>(v: Option<crate::graph::Value>) -> ArrayD<T> {
+    let arr = v
+        .expect("every root is produced by a pass")
+        .downcast::<ArrayD<T>>()
+        .expect("a root's value has its dtype");
+    Arc::try_unwrap(arr).unwrap_or_else(|a| (*a).clone())
 }
 
 /// Computes the targets' arrays (planned as one graph) and writes each through its sink: the

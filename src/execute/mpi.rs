@@ -122,11 +122,8 @@ impl Executor for Mpi {
             // Every rank walks the same rounds: the root tells how many.
             let mut rounds = 0u64;
             at.broadcast_into(&mut rounds);
-            let cap = self.round_cap();
             for r in 0..rounds {
-                let lo = ((r * cap) as usize).min(mine.len());
-                let hi = (lo + cap as usize).min(mine.len());
-                at.gather_varcount_into(&mine[lo..hi]);
+                at.gather_varcount_into(&mine[self.round_range(r, mine.len())]);
             }
             return Ok(None);
         }
@@ -156,6 +153,12 @@ impl Mpi {
     /// must fit one.
     fn round_cap(&self) -> u64 {
         (i32::MAX as u64 / self.ranks as u64).max(1)
+    }
+
+    /// The bytes of a rank's `len` that it sends in round `round`.
+    fn round_range(&self, round: u64, len: usize) -> std::ops::Range<usize> {
+        let lo = ((round * self.round_cap()) as usize).min(len);
+        lo..(lo + self.round_cap() as usize).min(len)
     }
 
     /// Receives every rank's `counts[r]` bytes in rounds of at most [`Mpi::round_cap`] per
@@ -189,10 +192,8 @@ impl Mpi {
                 .collect();
             let total: usize = sizes.iter().map(|&s| s as usize).sum();
             let mut buf = vec![0u8; total];
-            let lo = (at as usize).min(mine.len());
-            let hi = (lo + cap as usize).min(mine.len());
             let part = Round { sizes, displs };
-            step(&(lo..hi), &part, &mut buf);
+            step(&self.round_range(round, mine.len()), &part, &mut buf);
             for (r, o) in out.iter_mut().enumerate() {
                 let d = part.displs[r] as usize;
                 o.extend_from_slice(&buf[d..d + part.sizes[r] as usize]);
