@@ -6,12 +6,12 @@ use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use super::{axis_index, full, invalid, linspace, source, Affine};
+use super::{axis_index, bad_param, full, linspace, source, spaced};
 use crate::array::ChunkedArray;
 use crate::chunks::IntoShape;
 use crate::element::{Element, Numeric};
 use crate::error::{panic_message, Error, Result};
-use crate::graph::source::{Flat, RegionFn};
+use crate::graph::source::RegionFn;
 use crate::graph::{Meta, TaskCx};
 
 /// An array of `x`'s shape and chunks filled with `value` (NumPy's `full_like`).
@@ -224,29 +224,7 @@ pub fn linspace_endpoint(start: f64, stop: f64, num: usize, endpoint: bool) -> C
         return linspace(start, stop, num);
     }
     let name = format!("linspace({start}, {stop}, {num}, endpoint=false)");
-    if !start.is_finite() || !stop.is_finite() {
-        let e = Error::InvalidParameter {
-            op: name.clone(),
-            param: "start, stop".into(),
-            value: format!("{start}, {stop}"),
-            reason: "must be finite".into(),
-        };
-        return invalid(&name, vec![num], e);
-    }
-    let step = if num > 0 {
-        (stop - start) / num as f64
-    } else {
-        0.0
-    };
-    source(
-        name,
-        vec![num],
-        Arc::new(Flat(Affine {
-            start,
-            step,
-            last: None,
-        })),
-    )
+    spaced(name, start, stop, num, false)
 }
 
 /// `base^linspace(start, stop, num)` (NumPy's `logspace`).
@@ -272,13 +250,14 @@ pub fn logspace(start: f64, stop: f64, num: usize, base: f64) -> ChunkedArray<f6
 pub fn geomspace(start: f64, stop: f64, num: usize) -> ChunkedArray<f64> {
     let name = format!("geomspace({start}, {stop}, {num})");
     if start == 0.0 || stop == 0.0 || (start < 0.0) != (stop < 0.0) || !(start * stop).is_finite() {
-        let e = Error::InvalidParameter {
-            op: name.clone(),
-            param: "start, stop".into(),
-            value: format!("{start}, {stop}"),
-            reason: "must be finite, nonzero and of one sign".into(),
-        };
-        return invalid(&name, vec![num], e);
+        let reason = "must be finite, nonzero and of one sign";
+        return bad_param(
+            &name,
+            vec![num],
+            "start, stop",
+            format!("{start}, {stop}"),
+            reason,
+        );
     }
     let sign = start.signum();
     let (a, b) = ((start * sign).log10(), (stop * sign).log10());

@@ -42,6 +42,24 @@ pub(crate) fn invalid<T: Element>(name: &str, shape: Vec<usize>, e: Error) -> Ch
     ChunkedArray::from_expr(Arc::new(Invalid::<T>::new(name, shape, e)))
 }
 
+/// A source of shape `shape` refused for parameter `param` of `op`: its compute returns
+/// [`Error::InvalidParameter`].
+pub(crate) fn bad_param<T: Element>(
+    op: &str,
+    shape: Vec<usize>,
+    param: &str,
+    value: impl ToString,
+    reason: &str,
+) -> ChunkedArray<T> {
+    let e = Error::InvalidParameter {
+        op: op.into(),
+        param: param.into(),
+        value: value.to_string(),
+        reason: reason.into(),
+    };
+    invalid(op, shape, e)
+}
+
 struct Iota {
     start: i64,
 }
@@ -128,18 +146,8 @@ pub fn arange(n: usize) -> ChunkedArray<i64> {
 /// ```
 pub fn arange_step(start: f64, stop: f64, step: f64) -> ChunkedArray<f64> {
     let name = format!("arange({start}, {stop}, {step})");
-    let bad = |param: &str, value: f64, reason: &str| {
-        invalid(
-            &name,
-            vec![0],
-            Error::InvalidParameter {
-                op: name.clone(),
-                param: param.into(),
-                value: value.to_string(),
-                reason: reason.into(),
-            },
-        )
-    };
+    let bad =
+        |param: &str, value: f64, reason: &str| bad_param(&name, vec![0], param, value, reason);
     if !start.is_finite() {
         return bad("start", start, "must be finite");
     }
@@ -173,24 +181,36 @@ pub fn arange_step(start: f64, stop: f64, step: f64) -> ChunkedArray<f64> {
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn linspace(start: f64, stop: f64, num: usize) -> ChunkedArray<f64> {
-    let name = format!("linspace({start}, {stop}, {num})");
+    spaced(
+        format!("linspace({start}, {stop}, {num})"),
+        start,
+        stop,
+        num,
+        true,
+    )
+}
+
+/// `num` values from `start`, evenly spaced towards `stop`: with `endpoint` the last is `stop`
+/// exactly (`num - 1` intervals), without it `num` intervals reach `stop` past the last.
+pub(crate) fn spaced(
+    name: String,
+    start: f64,
+    stop: f64,
+    num: usize,
+    endpoint: bool,
+) -> ChunkedArray<f64> {
     for (p, v) in [("start", start), ("stop", stop)] {
         if !v.is_finite() {
-            let e = Error::InvalidParameter {
-                op: name.clone(),
-                param: p.into(),
-                value: v.to_string(),
-                reason: "must be finite".into(),
-            };
-            return invalid(&name, vec![num], e);
+            return bad_param(&name, vec![num], p, v, "must be finite");
         }
     }
-    let step = if num > 1 {
-        (stop - start) / (num - 1) as f64
+    let intervals = if endpoint { num.saturating_sub(1) } else { num };
+    let step = if intervals > 0 {
+        (stop - start) / intervals as f64
     } else {
         0.0
     };
-    let last = (num > 1).then(|| ((num - 1) as u64, stop));
+    let last = (endpoint && num > 1).then(|| ((num - 1) as u64, stop));
     source(
         name,
         vec![num],

@@ -21,11 +21,10 @@ use rand::{Rng, SeedableRng};
 use rand_distr::Distribution;
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
-use super::{invalid, source};
+use super::{bad_param, source};
 use crate::array::ChunkedArray;
 use crate::chunks::IntoShape;
 use crate::element::Element;
-use crate::error::Error;
 use crate::graph::source::{Flat, FlatFn};
 use crate::kernels::rng;
 
@@ -92,22 +91,6 @@ where
     fn fill_flat(&self, start: u64, out: &mut [T]) {
         rng::fill_sampled(self.key, start, out, &self.sample);
     }
-}
-
-fn bad_param(
-    op: &str,
-    shape: Vec<usize>,
-    param: &str,
-    value: f64,
-    reason: &str,
-) -> ChunkedArray<f64> {
-    let e = Error::InvalidParameter {
-        op: op.into(),
-        param: param.into(),
-        value: value.to_string(),
-        reason: reason.into(),
-    };
-    invalid(op, shape, e)
 }
 
 impl Generator {
@@ -202,15 +185,7 @@ impl Generator {
                     _t: PhantomData,
                 })),
             ),
-            Err(e) => {
-                let err = Error::InvalidParameter {
-                    op: name.clone(),
-                    param: "parameters".into(),
-                    value: name.clone(),
-                    reason: e.to_string(),
-                };
-                invalid(&name, shape, err)
-            }
+            Err(e) => bad_param(&name, shape, "parameters", &name, &e.to_string()),
         }
     }
 
