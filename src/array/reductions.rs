@@ -319,6 +319,10 @@ macro_rules! three_forms {
 /// the reduction of nothing: 0 for `nansum`, 1 for `nanprod`, and NaN for `nanmean`, `nanvar`,
 /// `nanstd`, `nanmin` and `nanmax` (where NumPy also warns).
 impl<T: Float> ChunkedArray<T> {
+    /// Whether each element is not NaN: what the NaN-aware reductions count (one node).
+    fn not_nan(&self) -> ChunkedArray<bool> {
+        self.map_to("not isnan", |x: T| !x.is_nan())
+    }
     fn nansum_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
         self.nan_as(T::ZERO).reduce::<SumR>(axes, keepdims)
     }
@@ -327,8 +331,7 @@ impl<T: Float> ChunkedArray<T> {
     }
     /// Elements that are not NaN, as `T`.
     fn count_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
-        self.isnan()
-            .map_to("not", |b: bool| !b)
+        self.not_nan()
             .reduce::<CountNonzeroR>(axes, keepdims)
             .map_to("count", |c: u64| T::from_f64(c as f64))
     }
@@ -342,10 +345,7 @@ impl<T: Float> ChunkedArray<T> {
         axes: Vec<usize>,
         keepdims: bool,
     ) -> Self {
-        let any = self
-            .isnan()
-            .map_to("not", |b: bool| !b)
-            .reduce::<AnyR>(axes.clone(), keepdims);
+        let any = self.not_nan().reduce::<AnyR>(axes.clone(), keepdims);
         let m = self.nan_as(fill).reduce::<R>(axes, keepdims);
         crate::where_(&any, m, T::nan()).expect("the operands share one shape")
     }
@@ -358,10 +358,18 @@ impl<T: Float> ChunkedArray<T> {
     /// Squared deviations from the NaN-aware mean, over the count: two passes (the mean, then
     /// the deviations), as NumPy's `nanvar`.
     fn nanvar_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
-        let mean = self.nanmean_over(axes.clone(), true);
+        // One count serves the mean and the variance: kept dims until the end.
+        let count = self.count_over(axes.clone(), true);
+        let mean = self.nansum_over(axes.clone(), true) / &count;
         let dev = (self - &mean).square().nan_as(T::ZERO);
-        let ss = dev.reduce::<SumR>(axes.clone(), keepdims);
-        ss / self.count_over(axes, keepdims)
+        let var = dev.reduce::<SumR>(axes.clone(), true) / count;
+        if keepdims {
+            return var;
+        }
+        axes.iter().rev().fold(var, |v, &a| {
+            v.squeeze_axis(a as isize)
+                .expect("a reduced axis kept with extent 1")
+        })
     }
     fn nanstd_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
         self.nanvar_over(axes, keepdims).sqrt()
