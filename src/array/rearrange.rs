@@ -128,22 +128,11 @@ impl<T: Element> ChunkedArray<T> {
         let reps: Vec<usize> = std::iter::repeat_n(1, nd - reps.len())
             .chain(reps.iter().copied())
             .collect();
-        // Each axis: a new axis of extent `r` broadcast in before it, then merged with it (no
-        // copies, O(1) nodes whatever `r`).
+        // Each axis: whole copies of the array along it.
         for (d, &r) in reps.iter().enumerate() {
-            if r == 1 {
-                continue;
+            if r != 1 {
+                x = x.repeat_along("tile", d, r, true)?;
             }
-            let e = x.expand_dims(d as isize)?;
-            let mut wide = e.shape().to_vec();
-            wide[d] = r;
-            let mut merged = x.shape().to_vec();
-            merged[d] = merged[d].checked_mul(r).ok_or_else(|| Error::TooLarge {
-                op: "tile".into(),
-                shape: self.shape().to_vec(),
-                reason: format!("{r} repetitions overflow axis {d}"),
-            })?;
-            x = e.broadcast_to(wide)?.reshape(merged)?;
         }
         Ok(x)
     }
@@ -159,17 +148,23 @@ impl<T: Element> ChunkedArray<T> {
     /// ```
     pub fn repeat(&self, repeats: usize, axis: isize) -> Result<Self> {
         let a = normalize_axis("repeat", axis, self.shape())?;
-        let e = self.expand_dims(a as isize + 1)?;
+        self.repeat_along("repeat", a, repeats, false)
+    }
+
+    /// `r` copies along `axis` without copying: an axis of extent `r` broadcast in, then merged
+    /// with `axis` (O(1) nodes whatever `r`). Inserted before `axis`, the copies are of the
+    /// whole array (`tile`); after it, of each element (`repeat`).
+    fn repeat_along(&self, op: &str, axis: usize, r: usize, whole: bool) -> Result<Self> {
+        let new = if whole { axis } else { axis + 1 };
+        let e = self.expand_dims(new as isize)?;
         let mut wide = e.shape().to_vec();
-        wide[a + 1] = repeats;
+        wide[new] = r;
         let mut merged = self.shape().to_vec();
-        merged[a] = merged[a]
-            .checked_mul(repeats)
-            .ok_or_else(|| Error::TooLarge {
-                op: "repeat".into(),
-                shape: self.shape().to_vec(),
-                reason: format!("{repeats} repeats overflow the axis"),
-            })?;
+        merged[axis] = merged[axis].checked_mul(r).ok_or_else(|| Error::TooLarge {
+            op: op.into(),
+            shape: self.shape().to_vec(),
+            reason: format!("{r} copies overflow axis {axis}"),
+        })?;
         e.broadcast_to(wide)?.reshape(merged)
     }
 
