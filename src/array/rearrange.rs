@@ -375,10 +375,7 @@ impl<T: Element> ChunkedArray<T> {
             });
         }
         let (n, m) = (self.shape()[nd - 2], self.shape()[nd - 1]);
-        let rows = crate::sources::axis_index(&[n, m], Some(0));
-        let cols = crate::sources::axis_index(&[n, m], Some(1));
-        let keep = rows.zip_with(&cols, op, move |r: u64, c: u64| {
-            let d = c as i128 - r as i128;
+        let keep = crate::sources::by_offset(n, m, op, true, false, move |d| {
             if lower {
                 d <= k as i128
             } else {

@@ -55,7 +55,14 @@ pub fn empty<T: Element>(shape: impl IntoShape) -> ChunkedArray<T> {
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn eye<T: Numeric>(n: usize, m: usize, k: isize) -> ChunkedArray<T> {
-    by_offset(n, m, format!("eye({n}, {m}, {k})"), move |d| d == k as i128)
+    by_offset(
+        n,
+        m,
+        &format!("eye({n}, {m}, {k})"),
+        T::ONE,
+        T::ZERO,
+        move |d| d == k as i128,
+    )
 }
 
 /// The `n x n` identity (NumPy's `identity`).
@@ -66,25 +73,34 @@ pub fn identity<T: Numeric>(n: usize) -> ChunkedArray<T> {
 /// Ones at and below the `k`-th diagonal (`col - row <= k`), zeros above, of shape `(n, m)`
 /// (NumPy's `tri(n, m, k)`).
 pub fn tri<T: Numeric>(n: usize, m: usize, k: isize) -> ChunkedArray<T> {
-    by_offset(n, m, format!("tri({n}, {m}, {k})"), move |d| d <= k as i128)
+    by_offset(
+        n,
+        m,
+        &format!("tri({n}, {m}, {k})"),
+        T::ONE,
+        T::ZERO,
+        move |d| d <= k as i128,
+    )
 }
 
-/// A 2-d array of ones where `keep(col - row)`, zeros elsewhere: one binary node over the
-/// two index sources.
-fn by_offset<T: Numeric>(
+/// An `(n, m)` array of `on` where `keep(col - row)`, `off` elsewhere: one binary node over
+/// the two index sources (`eye`, `tri`, and the masks of `tril`/`triu`).
+pub(crate) fn by_offset<T: Element>(
     n: usize,
     m: usize,
-    name: String,
+    name: &str,
+    on: T,
+    off: T,
     keep: impl Fn(i128) -> bool + Send + Sync + 'static,
 ) -> ChunkedArray<T> {
     let shape = [n, m];
     let rows = axis_index(&shape, Some(0));
     let cols = axis_index(&shape, Some(1));
-    rows.zip_with(&cols, &name, move |r: u64, c: u64| {
+    rows.zip_with(&cols, name, move |r: u64, c: u64| {
         if keep(c as i128 - r as i128) {
-            T::ONE
+            on
         } else {
-            T::ZERO
+            off
         }
     })
 }

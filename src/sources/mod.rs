@@ -7,6 +7,7 @@
 mod creation;
 pub mod random;
 
+pub(crate) use creation::by_offset;
 pub use creation::{
     empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,
     meshgrid, ones_like, tri, zeros_like, Indexing,
