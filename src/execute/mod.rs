@@ -291,7 +291,7 @@ pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Resu
         Gather::All,
         cfg,
     )?;
-    let writes = exec.rank() == 0;
+    let writes = passes::writes_files(&*exec);
     let written = if writes {
         targets
             .iter()

@@ -101,9 +101,14 @@ pub(crate) fn tasks_on(plan: &Plan, exec: &dyn Executor) -> u64 {
         .fold(0u64, |a, n| a.saturating_add(n as u64))
 }
 
-/// The chunks of a file pass this rank writes: all on rank 0, none elsewhere.
+/// Whether this rank writes (and commits) files: rank 0 alone.
+pub(crate) fn writes_files(exec: &dyn Executor) -> bool {
+    exec.rank() == 0
+}
+
+/// The chunks of a file pass this rank writes: all where [`writes_files`], none elsewhere.
 fn files_share(exec: &dyn Executor, chunks: usize) -> Range<usize> {
-    if exec.rank() == 0 {
+    if writes_files(exec) {
         0..chunks
     } else {
         0..0
