@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-DTYPES = ["f8", "f4", "i8", "i4", "u8", "u4", "u1", "b1"]
+DTYPES = ["f8", "f4", "i8", "i4", "i2", "i1", "u8", "u4", "u2", "u1", "b1"]
 SHAPE = (3, 4, 5)
 
 
@@ -30,7 +30,7 @@ def cases():
     for code in DTYPES:
         for order in "CF":
             for end in ("<", ">"):
-                if code in ("u1", "b1") and end == ">":
+                if code in ("u1", "i1", "b1") and end == ">":
                     continue
                 yield f"np_{code}_{order}_{'le' if end == '<' else 'be'}.npy", code, order, end
 
@@ -38,7 +38,7 @@ def cases():
 def write(d):
     d.mkdir(parents=True, exist_ok=True)
     for name, code, order, end in cases():
-        a = values(code).astype(np.dtype(code).newbyteorder(end) if code not in ("u1", "b1") else code)
+        a = values(code).astype(np.dtype(code).newbyteorder(end) if code not in ("u1", "i1", "b1") else code)
         a = np.asfortranarray(a) if order == "F" else np.ascontiguousarray(a)
         np.save(d / name, a)
         assert np.load(d / name).flags.f_contiguous == (order == "F")

@@ -64,6 +64,9 @@ fn main() -> Result<(), chunkwise::Error> {
             DType::I32 => copy::<i32>(from, &to)?,
             DType::U64 => copy::<u64>(from, &to)?,
             DType::U32 => copy::<u32>(from, &to)?,
+            DType::I16 => copy::<i16>(from, &to)?,
+            DType::I8 => copy::<i8>(from, &to)?,
+            DType::U16 => copy::<u16>(from, &to)?,
             DType::U8 => copy::<u8>(from, &to)?,
             DType::Bool => copy::<bool>(from, &to)?,
         }

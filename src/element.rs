@@ -1,4 +1,4 @@
-//! Element types: the eight dtypes a [`ChunkedArray`](crate::ChunkedArray) can hold and the
+//! Element types: the eleven dtypes a [`ChunkedArray`](crate::ChunkedArray) can hold and the
 //! arithmetic the kernels need from them.
 //!
 //! Integer arithmetic follows NumPy rather than Rust's debug-mode checks: `+ - * neg abs pow` wrap
@@ -22,6 +22,12 @@ pub enum DType {
     U64,
     /// `u32`
     U32,
+    /// `i16`
+    I16,
+    /// `i8`
+    I8,
+    /// `u16`
+    U16,
     /// `u8`
     U8,
     /// `bool`
@@ -34,7 +40,8 @@ impl DType {
         match self {
             DType::F64 | DType::I64 | DType::U64 => 8,
             DType::F32 | DType::I32 | DType::U32 => 4,
-            DType::U8 | DType::Bool => 1,
+            DType::I16 | DType::U16 => 2,
+            DType::I8 | DType::U8 | DType::Bool => 1,
         }
     }
 
@@ -47,9 +54,74 @@ impl DType {
             DType::I32 => "i32",
             DType::U64 => "u64",
             DType::U32 => "u32",
+            DType::I16 => "i16",
+            DType::I8 => "i8",
+            DType::U16 => "u16",
             DType::U8 => "u8",
             DType::Bool => "bool",
         }
+    }
+
+    /// NumPy's type promotion of two dtypes (`np.promote_types`), the run-time form of
+    /// [`Promote`]: `None` when either is `bool` (chunkwise does no arithmetic on bool arrays).
+    ///
+    /// ```
+    /// use chunkwise::DType;
+    /// assert_eq!(DType::U8.promote(DType::I64), Some(DType::I64));
+    /// assert_eq!(DType::U64.promote(DType::I8), Some(DType::F64));
+    /// assert_eq!(DType::F32.promote(DType::I16), Some(DType::F32));
+    /// ```
+    pub fn promote(self, other: DType) -> Option<DType> {
+        use DType::*;
+        let kind = |d: DType| match d {
+            F64 | F32 => Some('f'),
+            I64 | I32 | I16 | I8 => Some('i'),
+            U64 | U32 | U16 | U8 => Some('u'),
+            Bool => None,
+        };
+        let (ka, kb) = (kind(self)?, kind(other)?);
+        let wider = |a: DType, b: DType| if a.size() >= b.size() { a } else { b };
+        let signed = |bytes: usize| match bytes {
+            1 => I8,
+            2 => I16,
+            4 => I32,
+            _ => I64,
+        };
+        Some(match (ka, kb) {
+            _ if self == other => self,
+            ('f', 'f') => wider(self, other),
+            // A float with an integer: f32 holds 8- and 16-bit integers exactly, wider ones
+            // need f64.
+            ('f', _) | (_, 'f') => {
+                let (f, i) = if ka == 'f' {
+                    (self, other)
+                } else {
+                    (other, self)
+                };
+                if f == F32 && i.size() <= 2 {
+                    F32
+                } else {
+                    F64
+                }
+            }
+            ('i', 'i') | ('u', 'u') => wider(self, other),
+            // Signed with unsigned: the signed type if it is wider, else a signed type twice
+            // the unsigned one's width, and f64 past 64 bits.
+            _ => {
+                let (i, u) = if ka == 'i' {
+                    (self, other)
+                } else {
+                    (other, self)
+                };
+                if u.size() < i.size() {
+                    i
+                } else if u.size() == 8 {
+                    F64
+                } else {
+                    signed(u.size() * 2)
+                }
+            }
+        })
     }
 }
 
@@ -92,6 +164,18 @@ macro_rules! with_dtype {
                 type $T = u32;
                 $body
             }
+            $crate::element::DType::I16 => {
+                type $T = i16;
+                $body
+            }
+            $crate::element::DType::I8 => {
+                type $T = i8;
+                $body
+            }
+            $crate::element::DType::U16 => {
+                type $T = u16;
+                $body
+            }
             $crate::element::DType::U8 => {
                 type $T = u8;
                 $body
@@ -105,7 +189,8 @@ macro_rules! with_dtype {
 }
 pub(crate) use with_dtype;
 
-/// A type a [`ChunkedArray`](crate::ChunkedArray) can hold: `f64, f32, i64, i32, u64, u32, u8, bool`.
+/// A type a [`ChunkedArray`](crate::ChunkedArray) can hold: `f64, f32, i64, i32, i16, i8, u64,
+/// u32, u16, u8, bool`.
 pub trait Element:
     Copy
     + Send
@@ -167,6 +252,12 @@ pub trait Numeric: Element {
     /// NumPy's `floor_divide` (`//`): the quotient rounded down; integers give 0 for a zero
     /// divisor and wrap `MIN // -1`, floats are `floor(a / b)`.
     fn n_floor_div(self, o: Self) -> Self;
+    /// A position as this type (Rust's `as`: wrapping for integers, rounding for floats).
+    fn n_from_u64(p: u64) -> Self;
+    /// The value as `f64` (rounding for 64-bit integers).
+    fn n_to_f64(self) -> f64;
+    /// The value as `i128`, exact for integers (floats truncate, saturating).
+    fn n_to_i128(self) -> i128;
 }
 
 /// Integer element types: bitwise operators and shifts.
@@ -189,9 +280,15 @@ pub trait Float: Numeric<Acc = Self, Float = Self> + CastTo<Self> + num_traits::
     fn from_f64(v: f64) -> Self;
     /// Rounded to the nearest integer, halves to even (NumPy's `round`).
     fn round_even(self) -> Self;
+    /// The largest value below this one.
+    fn next_below(self) -> Self;
 }
 
 impl Float for f64 {
+    #[inline(always)]
+    fn next_below(self) -> Self {
+        self.next_down()
+    }
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
         v
@@ -202,6 +299,10 @@ impl Float for f64 {
     }
 }
 impl Float for f32 {
+    #[inline(always)]
+    fn next_below(self) -> Self {
+        self.next_down()
+    }
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
         v as f32
@@ -314,6 +415,18 @@ macro_rules! numeric_int {
                     q
                 }
             }
+            #[inline(always)]
+            fn n_from_u64(p: u64) -> Self {
+                p as $t
+            }
+            #[inline(always)]
+            fn n_to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn n_to_i128(self) -> i128 {
+                self as i128
+            }
         }
         impl Integer for $t {
             #[inline(always)]
@@ -410,6 +523,18 @@ macro_rules! numeric_float {
             fn n_floor_div(self, o: Self) -> Self {
                 (self / o).floor()
             }
+            #[inline(always)]
+            fn n_from_u64(p: u64) -> Self {
+                p as $t
+            }
+            #[inline(always)]
+            fn n_to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn n_to_i128(self) -> i128 {
+                self as i128
+            }
         }
     };
 }
@@ -420,8 +545,64 @@ numeric_int!(i64, I64, i64, signed: true);
 numeric_int!(i32, I32, i64, signed: true);
 numeric_int!(u64, U64, u64, signed: false);
 numeric_int!(u32, U32, u64, signed: false);
+numeric_int!(i16, I16, i64, signed: true);
+numeric_int!(i8, I8, i64, signed: true);
+numeric_int!(u16, U16, u64, signed: false);
 numeric_int!(u8, U8, u64, signed: false);
 element_common!(bool, Bool, false);
+
+/// NumPy's type promotion (`np.result_type`) between arrays of `Self` and `U`: the type both
+/// sides of a mixed binary operation are converted to (`f32` with `f64` is `f64`, `i32` with
+/// `f64` is `f64`, `u8` with `i64` is `i64`, `u64` with a signed type is `f64`). The table is
+/// NumPy 2's `np.promote_types` over the ten numeric types; [`DType::promote`] is the same rule
+/// at run time.
+pub trait Promote<U: Numeric>: Numeric {
+    /// The common type.
+    type Output: Numeric;
+    /// This side as the common type (Rust's `as`, which rounds as NumPy's conversion does).
+    fn lhs(self) -> Self::Output;
+    /// The other side as the common type.
+    fn rhs(u: U) -> Self::Output;
+}
+
+impl<T: Numeric> Promote<T> for T {
+    type Output = T;
+    #[inline(always)]
+    fn lhs(self) -> T {
+        self
+    }
+    #[inline(always)]
+    fn rhs(u: T) -> T {
+        u
+    }
+}
+
+macro_rules! promote {
+    ($a:ty: $($b:ty => $o:ty),*) => {$(
+        impl Promote<$b> for $a {
+            type Output = $o;
+            #[inline(always)]
+            fn lhs(self) -> $o {
+                self as $o
+            }
+            #[inline(always)]
+            fn rhs(u: $b) -> $o {
+                u as $o
+            }
+        }
+    )*};
+}
+// Generated from NumPy 2.x: `np.promote_types(a, b)` for every ordered pair.
+promote!(f64: f32 => f64, i64 => f64, i32 => f64, i16 => f64, i8 => f64, u64 => f64, u32 => f64, u16 => f64, u8 => f64);
+promote!(f32: f64 => f64, i64 => f64, i32 => f64, i16 => f32, i8 => f32, u64 => f64, u32 => f64, u16 => f32, u8 => f32);
+promote!(i64: f64 => f64, f32 => f64, i32 => i64, i16 => i64, i8 => i64, u64 => f64, u32 => i64, u16 => i64, u8 => i64);
+promote!(i32: f64 => f64, f32 => f64, i64 => i64, i16 => i32, i8 => i32, u64 => f64, u32 => i64, u16 => i32, u8 => i32);
+promote!(i16: f64 => f64, f32 => f32, i64 => i64, i32 => i32, i8 => i16, u64 => f64, u32 => i64, u16 => i32, u8 => i16);
+promote!(i8: f64 => f64, f32 => f32, i64 => i64, i32 => i32, i16 => i16, u64 => f64, u32 => i64, u16 => i32, u8 => i16);
+promote!(u64: f64 => f64, f32 => f64, i64 => f64, i32 => f64, i16 => f64, i8 => f64, u32 => u64, u16 => u64, u8 => u64);
+promote!(u32: f64 => f64, f32 => f64, i64 => i64, i32 => i64, i16 => i64, i8 => i64, u64 => u64, u16 => u32, u8 => u32);
+promote!(u16: f64 => f64, f32 => f32, i64 => i64, i32 => i32, i16 => i32, i8 => i32, u64 => u64, u32 => u32, u8 => u16);
+promote!(u8: f64 => f64, f32 => f32, i64 => i64, i32 => i32, i16 => i16, i8 => i16, u64 => u64, u32 => u32, u16 => u16);
 
 /// A conversion between element types with NumPy's `astype` semantics as far as Rust allows:
 /// numeric to numeric is Rust's `as` (floats to integers saturate, NaN becomes 0), anything to
@@ -443,13 +624,17 @@ macro_rules! cast_num_to {
         }
     };
 }
-cast_num_to!(f64 => f64, f32, i64, i32, u64, u32, u8);
-cast_num_to!(f32 => f64, f32, i64, i32, u64, u32, u8);
-cast_num_to!(i64 => f64, f32, i64, i32, u64, u32, u8);
-cast_num_to!(i32 => f64, f32, i64, i32, u64, u32, u8);
-cast_num_to!(u64 => f64, f32, i64, i32, u64, u32, u8);
-cast_num_to!(u32 => f64, f32, i64, i32, u64, u32, u8);
-cast_num_to!(u8 => f64, f32, i64, i32, u64, u32, u8);
+
+cast_num_to!(f64 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(f32 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(i64 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(i32 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(i16 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(i8 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(u64 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(u32 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(u16 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+cast_num_to!(u8 => f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
 
 macro_rules! cast_bool_to {
     ($($to:ty),*) => {
@@ -459,7 +644,7 @@ macro_rules! cast_bool_to {
         })*
     };
 }
-cast_bool_to!(f64, f32, i64, i32, u64, u32, u8);
+cast_bool_to!(f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
 impl CastTo<bool> for bool {
     #[inline(always)]
     fn cast(self) -> bool {

@@ -141,6 +141,15 @@ pub enum Error {
         /// The panic message, or the shape mismatch.
         reason: String,
     },
+    /// A value met at compute that the operation has no answer for, as NumPy's `ValueError`s
+    /// (an all-NaN slice in `nanargmin`, weights that sum to zero in `average`).
+    #[error("{op}: {reason}")]
+    InvalidValue {
+        /// The operation.
+        op: String,
+        /// What was found, and where.
+        reason: String,
+    },
     /// A delayed task panicked or failed (the tasks that depend on it fail with this error too).
     #[error("task {task:?} failed: {reason}")]
     Task {

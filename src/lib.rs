@@ -82,14 +82,15 @@ mod sources;
 pub use ndarray;
 
 pub use array::{
-    block, compute_many, compute_many_with, concatenate, dstack, hstack, plan_many, stack, vstack,
-    where_, ChunkedArray, IntoOperand, Operand, PadMode,
+    block, compute_many, compute_many_with, concatenate, dstack, equal, greater, greater_equal,
+    hstack, less, less_equal, maximum, minimum, not_equal, plan_many, promote, scalar, stack,
+    vstack, where_, ChunkedArray, IntoOperand, Operand, PadMode,
 };
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,
 };
 pub use delayed::Delayed;
-pub use element::{CastTo, DType, Element, Float, Integer, Numeric};
+pub use element::{CastTo, DType, Element, Float, Integer, Numeric, Promote};
 pub use error::{Error, Result};
 #[cfg(feature = "mpi")]
 pub use execute::Mpi;
@@ -101,7 +102,9 @@ pub use io::{store, store_with, Target};
 pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;
-pub use sources::{arange, arange_step, from_array, from_delayed, full, linspace, ones, zeros};
+pub use sources::{
+    arange, arange_of, arange_step, from_array, from_delayed, full, linspace, ones, zeros,
+};
 pub use sources::{
     empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,
     meshgrid, ones_like, tri, zeros_like, Indexing,

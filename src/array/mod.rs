@@ -7,7 +7,11 @@ mod reductions;
 mod ufuncs;
 
 pub use movement::{concatenate, stack};
-pub use ops::{where_, IntoOperand, Operand};
+pub(crate) use ops::retype;
+pub use ops::{
+    equal, greater, greater_equal, less, less_equal, maximum, minimum, not_equal, promote, scalar,
+    where_, IntoOperand, Operand,
+};
 pub use rearrange::{block, dstack, hstack, vstack, PadMode};
 
 use std::fmt;

@@ -177,6 +177,63 @@ impl<T: Element> ChunkedArray<T> {
         ))))
     }
 
+    /// [`reshape`](Self::reshape) where one extent may be `-1`, inferred from the size (NumPy's
+    /// `reshape(-1, 4)`). Two `-1`s, another negative extent, or a size the known extents do
+    /// not divide are errors.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(12);
+    /// assert_eq!(x.reshape_infer(&[-1, 4])?.shape(), &[3, 4]);
+    /// assert!(x.reshape_infer(&[-1, 5]).is_err());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn reshape_infer(&self, shape: &[isize]) -> Result<Self> {
+        let op = format!("reshape_infer of shape {:?} to {shape:?}", self.shape());
+        let bad = |value: isize, reason: &str| Error::InvalidParameter {
+            op: op.clone(),
+            param: "shape".into(),
+            value: value.to_string(),
+            reason: reason.into(),
+        };
+        if shape.iter().filter(|&&n| n == -1).count() > 1 {
+            return Err(bad(-1, "only one extent may be -1"));
+        }
+        if let Some(&n) = shape.iter().find(|&&n| n < -1) {
+            return Err(bad(
+                n,
+                "extents are non-negative, or -1 for one inferred extent",
+            ));
+        }
+        let known: Vec<usize> = shape
+            .iter()
+            .filter(|&&n| n >= 0)
+            .map(|&n| n as usize)
+            .collect();
+        let known_len = crate::chunks::checked_len("reshape_infer", &known)?;
+        let inferred = match shape.iter().position(|&n| n == -1) {
+            None => None,
+            Some(_) if known_len == 0 || !self.len().is_multiple_of(known_len) => {
+                return Err(Error::ShapeMismatch {
+                    op: op.clone(),
+                    got: self.shape().to_vec(),
+                    expected: known,
+                })
+            }
+            Some(_) => Some(self.len() / known_len),
+        };
+        let full: Vec<usize> = shape
+            .iter()
+            .map(|&n| {
+                if n == -1 {
+                    inferred.unwrap_or(0)
+                } else {
+                    n as usize
+                }
+            })
+            .collect();
+        self.reshape(full)
+    }
+
     /// The array broadcast to `shape` (NumPy's `broadcast_to`); nothing is copied.
     pub fn broadcast_to(&self, shape: impl IntoShape) -> Result<Self> {
         let shape = shape.into_shape_vec();

@@ -6,7 +6,7 @@ use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Sub};
 use std::sync::Arc;
 
 use super::ChunkedArray;
-use crate::element::{CastTo, Element, Float, Integer, Numeric};
+use crate::element::{CastTo, Element, Float, Integer, Numeric, Promote};
 use crate::error::{Error, Result};
 use crate::graph::elementwise::{Binary, Convert, Ternary, Unary};
 use crate::sources::{full, invalid};
@@ -131,12 +131,56 @@ impl<T: Element> ChunkedArray<T> {
     where
         T: CastTo<U>,
     {
-        let same: Box<dyn Any> = Box::new(self.clone());
-        match same.downcast::<ChunkedArray<U>>() {
-            Ok(a) => *a,
-            Err(_) => self.map_to(&format!("cast<{}>", U::DTYPE), |x: T| x.cast()),
-        }
+        retype(self, |x: T| x.cast())
     }
+}
+
+/// `x` converted by `f`, or `x` itself when `U` is `T` (no node is added).
+pub(crate) fn retype<T: Element, U: Element>(
+    x: &ChunkedArray<T>,
+    f: impl Fn(T) -> U + Send + Sync + 'static,
+) -> ChunkedArray<U> {
+    let same: Box<dyn Any> = Box::new(x.clone());
+    match same.downcast::<ChunkedArray<U>>() {
+        Ok(a) => *a,
+        Err(_) => x.map_to(&format!("cast<{}>", U::DTYPE), f),
+    }
+}
+
+/// Both arrays converted to their common type by NumPy's promotion rules ([`Promote`]): what
+/// the arithmetic operators do for two arrays of different types, and what to call before
+/// `where_`, `concatenate`, comparisons or `maximum` of mixed types. An array already of the
+/// common type is returned as it is.
+///
+/// ```
+/// let a = chunkwise::arange(3).cast::<u8>();
+/// let b = chunkwise::arange(3).cast::<f32>();
+/// let (a, b) = chunkwise::promote(&a, &b);
+/// let c = chunkwise::concatenate(&[a, b], 0)?;
+/// assert_eq!(c.dtype(), chunkwise::DType::F32);
+/// // The operators promote by themselves: i32 * f64 is f64.
+/// let d = &chunkwise::arange(3).cast::<i32>() * &chunkwise::linspace(0.0, 1.0, 3);
+/// assert_eq!(d.compute()?.as_slice().unwrap(), &[0.0, 0.5, 2.0]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn promote<T: Promote<U>, U: Numeric>(
+    a: &ChunkedArray<T>,
+    b: &ChunkedArray<U>,
+) -> (ChunkedArray<T::Output>, ChunkedArray<T::Output>) {
+    (retype(a, T::lhs), retype(b, T::rhs))
+}
+
+/// A 0-d array holding `v`: a scalar with a type of its own, which the operators promote as
+/// NumPy promotes a NumPy scalar (`x_f32 + scalar(1.0f64)` is `f64`), where a bare scalar
+/// takes the array's type (`x_f32 + 1.0` is `f32`, as NumPy 2 treats a Python float).
+///
+/// ```
+/// let x = chunkwise::arange(4).cast::<u8>();
+/// assert_eq!((&x + chunkwise::scalar(1000i64)).dtype(), chunkwise::DType::I64);
+/// assert_eq!((&x + 1).dtype(), chunkwise::DType::U8);
+/// ```
+pub fn scalar<T: Element>(v: T) -> ChunkedArray<T> {
+    full(Vec::<usize>::new(), v)
 }
 
 /// ## Arithmetic (numeric types)
@@ -245,6 +289,52 @@ impl ChunkedArray<bool> {
     }
 }
 
+/// The left operand of a free function, as an array (a scalar becomes a 0-d array, broadcast).
+fn lhs_array<T: Element>(a: impl IntoOperand<T>) -> ChunkedArray<T> {
+    a.into_operand().into_array()
+}
+
+macro_rules! free_function {
+    ($(#[$doc:meta])* $name:ident, $bound:ident, $out:ty, $method:ident) => {
+        $(#[$doc])*
+        pub fn $name<T: $bound>(a: impl IntoOperand<T>, b: impl IntoOperand<T>) -> $out {
+            lhs_array(a).$method(b)
+        }
+    };
+}
+free_function!(
+    /// NumPy's `maximum(a, b)` with either side a scalar or an array (NaN propagates).
+    ///
+    /// ```
+    /// let x = chunkwise::linspace(-1.0, 1.0, 3);
+    /// let y = chunkwise::maximum(0.0, &x).compute()?;
+    /// assert_eq!(y.as_slice().unwrap(), &[0.0, 0.0, 1.0]);
+    /// assert!(chunkwise::less(0.5, &x).compute()?[2]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    maximum, Numeric, ChunkedArray<T>, maximum);
+free_function!(
+    /// NumPy's `minimum(a, b)` with either side a scalar or an array (NaN propagates).
+    minimum, Numeric, ChunkedArray<T>, minimum);
+free_function!(
+    /// NumPy's `less(a, b)`: `a < b`, either side a scalar or an array.
+    less, Element, ChunkedArray<bool>, lt);
+free_function!(
+    /// NumPy's `less_equal(a, b)`: `a <= b`.
+    less_equal, Element, ChunkedArray<bool>, le);
+free_function!(
+    /// NumPy's `greater(a, b)`: `a > b`.
+    greater, Element, ChunkedArray<bool>, gt);
+free_function!(
+    /// NumPy's `greater_equal(a, b)`: `a >= b`.
+    greater_equal, Element, ChunkedArray<bool>, ge);
+free_function!(
+    /// NumPy's `equal(a, b)`: `a == b` (NaN is unequal to everything).
+    equal, Element, ChunkedArray<bool>, eq);
+free_function!(
+    /// NumPy's `not_equal(a, b)`: `a != b`.
+    not_equal, Element, ChunkedArray<bool>, ne);
+
 /// `cond ? a : b` elementwise with NumPy broadcasting among the three: NumPy's `np.where`.
 /// `a` and `b` may be scalars or arrays. Shapes that cannot broadcast are an
 /// [`Error::Broadcast`] at once.
@@ -283,30 +373,10 @@ pub fn where_<T: Element>(
 
 macro_rules! binary_operator {
     ($Trait:ident, $method:ident, $name:literal, $f:ident) => {
-        impl<T: Numeric> $Trait<ChunkedArray<T>> for ChunkedArray<T> {
-            type Output = ChunkedArray<T>;
-            fn $method(self, rhs: ChunkedArray<T>) -> ChunkedArray<T> {
-                self.arith(Operand::Array(rhs), $name, |a: T, b: T| a.$f(b))
-            }
-        }
-        impl<T: Numeric> $Trait<&ChunkedArray<T>> for ChunkedArray<T> {
-            type Output = ChunkedArray<T>;
-            fn $method(self, rhs: &ChunkedArray<T>) -> ChunkedArray<T> {
-                self.arith(Operand::Array(rhs.clone()), $name, |a: T, b: T| a.$f(b))
-            }
-        }
-        impl<T: Numeric> $Trait<ChunkedArray<T>> for &ChunkedArray<T> {
-            type Output = ChunkedArray<T>;
-            fn $method(self, rhs: ChunkedArray<T>) -> ChunkedArray<T> {
-                self.arith(Operand::Array(rhs), $name, |a: T, b: T| a.$f(b))
-            }
-        }
-        impl<T: Numeric> $Trait<&ChunkedArray<T>> for &ChunkedArray<T> {
-            type Output = ChunkedArray<T>;
-            fn $method(self, rhs: &ChunkedArray<T>) -> ChunkedArray<T> {
-                self.arith(Operand::Array(rhs.clone()), $name, |a: T, b: T| a.$f(b))
-            }
-        }
+        binary_operator!(@arrays $Trait, $method, $name, $f; ChunkedArray<T>, ChunkedArray<U>);
+        binary_operator!(@arrays $Trait, $method, $name, $f; ChunkedArray<T>, &ChunkedArray<U>);
+        binary_operator!(@arrays $Trait, $method, $name, $f; &ChunkedArray<T>, ChunkedArray<U>);
+        binary_operator!(@arrays $Trait, $method, $name, $f; &ChunkedArray<T>, &ChunkedArray<U>);
         impl<T: Numeric> $Trait<T> for ChunkedArray<T> {
             type Output = ChunkedArray<T>;
             fn $method(self, rhs: T) -> ChunkedArray<T> {
@@ -319,7 +389,18 @@ macro_rules! binary_operator {
                 self.arith(Operand::Scalar(rhs), $name, |a: T, b: T| a.$f(b))
             }
         }
-        binary_operator!(@left $Trait, $method, $name, $f; f64, f32, i64, i32, u64, u32, u8);
+        binary_operator!(@left $Trait, $method, $name, $f; f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+    };
+    // Two arrays, of the same type or of two (promoted as NumPy: `f32 + f64` is `f64`).
+    (@arrays $Trait:ident, $method:ident, $name:literal, $f:ident; $L:ty, $R:ty) => {
+        impl<T: Promote<U>, U: Numeric> $Trait<$R> for $L {
+            type Output = ChunkedArray<T::Output>;
+            #[allow(clippy::needless_borrow)]
+            fn $method(self, rhs: $R) -> ChunkedArray<T::Output> {
+                let (a, b) = promote(&self, &rhs);
+                a.arith(Operand::Array(b), $name, |a, b| a.$f(b))
+            }
+        }
     };
     (@left $Trait:ident, $method:ident, $name:literal, $f:ident; $($t:ty),*) => {$(
         impl $Trait<ChunkedArray<$t>> for $t {

@@ -7,6 +7,7 @@ use super::ChunkedArray;
 use crate::chunks::normalize_axis;
 use crate::element::{CastTo, Element, Float, Numeric};
 use crate::error::{Error, Result};
+use crate::graph::elementwise::Check;
 use crate::graph::reduce::Reduce;
 use crate::kernels::reducers::{AllR, AnyR, CountNonzeroR, MaxR, MinR, ProdR, Reducer, SumR, VarR};
 
@@ -179,51 +180,6 @@ impl<T: Numeric> ChunkedArray<T> {
     pub fn max_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T>> {
         Ok(self.reduce::<MaxR>(self.axes_arg("max_axes", axes)?, keepdims))
     }
-
-    /// The index of the extreme (`MaxR` or `MinR`) over `axes`, built from primitives: the
-    /// extreme with keepdims, the positions that hold it (NaN matches NaN, so a NaN wins as in
-    /// NumPy), and the smallest index among them (the first occurrence, as NumPy).
-    fn arg_extreme<R: Reducer<T, Acc = T>>(&self, axis: Option<usize>) -> ChunkedArray<u64> {
-        let axes = axis.map_or_else(|| self.every_axis(), |a| vec![a]);
-        let extreme = self.reduce::<R>(axes.clone(), true);
-        #[allow(clippy::eq_op)]
-        let hit = self.zip_with(&extreme, "is_extreme", |x: T, m: T| {
-            x == m || (x != x && m != m)
-        });
-        let index = crate::sources::axis_index(self.shape(), axis)
-            .rechunk(self.chunks())
-            .expect("same shape");
-        let candidates = crate::array::where_(&hit, &index, u64::MAX).expect("same shape");
-        candidates.reduce::<MinR>(axes, false)
-    }
-
-    /// Flat (C-order) index of the largest element; the first one on ties, a NaN if any
-    /// (NumPy's `argmax()`). An empty array is an error at compute.
-    ///
-    /// ```
-    /// let x = chunkwise::from_array(ndarray::array![[3.0, 9.0], [9.0, 1.0]], [1, 1])?;
-    /// assert_eq!(x.argmax().item()?, 1);
-    /// assert_eq!(x.argmin_axis(0)?.compute()?.as_slice().unwrap(), &[0, 1]);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    pub fn argmax(&self) -> ChunkedArray<u64> {
-        self.arg_extreme::<MaxR>(None)
-    }
-
-    /// Flat index of the smallest element (NumPy's `argmin()`).
-    pub fn argmin(&self) -> ChunkedArray<u64> {
-        self.arg_extreme::<MinR>(None)
-    }
-
-    /// Index along `axis` of the largest element of each lane (NumPy's `argmax(axis)`).
-    pub fn argmax_axis(&self, axis: isize) -> Result<ChunkedArray<u64>> {
-        Ok(self.arg_extreme::<MaxR>(Some(normalize_axis("argmax_axis", axis, self.shape())?)))
-    }
-
-    /// Index along `axis` of the smallest element of each lane (NumPy's `argmin(axis)`).
-    pub fn argmin_axis(&self, axis: isize) -> Result<ChunkedArray<u64>> {
-        Ok(self.arg_extreme::<MinR>(Some(normalize_axis("argmin_axis", axis, self.shape())?)))
-    }
 }
 
 /// ## Statistics (numeric types, computed in `f64`, or `f32` for `f32` arrays)
@@ -313,6 +269,68 @@ macro_rules! three_forms {
     };
 }
 
+/// ## Positions of extremes (numeric types)
+///
+/// `argmax`/`argmin` over all elements give the flat C-order index, along one axis the index
+/// along it, and over several axes the C-order index within the sub-block of those axes (NumPy
+/// takes one axis or none; several axes are the same rule applied to their sub-block).
+/// `keepdims` keeps the reduced axes with extent 1, as NumPy's `keepdims=True`.
+impl<T: Numeric> ChunkedArray<T> {
+    /// The index of the extreme (`MaxR` or `MinR`) over `axes`, built from primitives: the
+    /// extreme with keepdims, the positions that hold it (NaN matches NaN, so a NaN wins as in
+    /// NumPy), and the smallest index among them (the first occurrence, as NumPy).
+    fn arg_extreme<R: Reducer<T, Acc = T>>(
+        &self,
+        axes: Vec<usize>,
+        keepdims: bool,
+    ) -> ChunkedArray<u64> {
+        let extreme = self.reduce::<R>(axes.clone(), true);
+        #[allow(clippy::eq_op)]
+        let hit = self.zip_with(&extreme, "is_extreme", |x: T, m: T| {
+            x == m || (x != x && m != m)
+        });
+        self.first_index(&hit, axes, keepdims)
+    }
+
+    /// The smallest index over `axes` (as [`axes_index`](crate::sources::axes_index)) where
+    /// `hit` is true; `u64::MAX` where it is nowhere.
+    fn first_index(
+        &self,
+        hit: &ChunkedArray<bool>,
+        axes: Vec<usize>,
+        keepdims: bool,
+    ) -> ChunkedArray<u64> {
+        let index = crate::sources::axes_index(self.shape(), &axes)
+            .rechunk(self.chunks())
+            .expect("same shape");
+        let candidates = crate::array::where_(hit, &index, u64::MAX).expect("same shape");
+        candidates.reduce::<MinR>(axes, keepdims)
+    }
+
+    fn argmax_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<u64> {
+        self.arg_extreme::<MaxR>(axes, keepdims)
+    }
+    fn argmin_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<u64> {
+        self.arg_extreme::<MinR>(axes, keepdims)
+    }
+
+    three_forms!(ChunkedArray<u64>, argmax_over:
+        /// Flat (C-order) index of the largest element; the first one on ties, a NaN if any
+        /// (NumPy's `argmax()`). An empty array is an error at compute.
+        ///
+        /// ```
+        /// let x = chunkwise::from_array(ndarray::array![[3.0, 9.0], [9.0, 1.0]], [1, 1])?;
+        /// assert_eq!(x.argmax().item()?, 1);
+        /// assert_eq!(x.argmin_axis(0)?.compute()?.as_slice().unwrap(), &[0, 1]);
+        /// assert_eq!(x.argmax_axes(&[1], true)?.shape(), &[2, 1]);
+        /// # Ok::<(), chunkwise::Error>(())
+        /// ```
+        argmax, argmax_axis, argmax_axes);
+    three_forms!(ChunkedArray<u64>, argmin_over:
+        /// Flat index of the smallest element (NumPy's `argmin()`).
+        argmin, argmin_axis, argmin_axes);
+}
+
 /// ## NaN-aware reductions (floats)
 ///
 /// As NumPy's `nan*` functions: NaN elements are left out. A slice with no other element gives
@@ -396,6 +414,119 @@ impl<T: Float> ChunkedArray<T> {
     three_forms!(Self, nanstd_over:
         /// Standard deviation of the elements that are not NaN (NaN where there are none).
         nanstd, nanstd_axis, nanstd_axes);
+}
+
+/// ## NaN-aware positions and weighted means (floats)
+impl<T: Float> ChunkedArray<T> {
+    /// The index of the extreme of the elements that are not NaN: NaN counts as `fill` (the
+    /// identity of `R`) for the extreme, and never matches it, so a slice of only NaN has no
+    /// hit, which is NumPy's `ValueError` ([`Error::InvalidValue`] at compute).
+    fn nanarg_extreme<R: Reducer<T, Acc = T>>(
+        &self,
+        name: &str,
+        fill: T,
+        axes: Vec<usize>,
+        keepdims: bool,
+    ) -> ChunkedArray<u64> {
+        let extreme = self.nan_as(fill).reduce::<R>(axes.clone(), true);
+        let hit = self.zip_with(&extreme, "is_extreme", |x: T, m: T| x == m);
+        let first = self.first_index(&hit, axes, keepdims);
+        ChunkedArray::from_expr(Arc::new(Check::new(
+            name,
+            first.expr().clone(),
+            |i: u64| i != u64::MAX,
+            "All-NaN slice encountered".into(),
+        )))
+    }
+    fn nanargmax_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<u64> {
+        self.nanarg_extreme::<MaxR>("nanargmax", T::LOWEST, axes, keepdims)
+    }
+    fn nanargmin_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<u64> {
+        self.nanarg_extreme::<MinR>("nanargmin", T::HIGHEST, axes, keepdims)
+    }
+
+    three_forms!(ChunkedArray<u64>, nanargmax_over:
+        /// Index of the largest element that is not NaN, as [`argmax`](Self::argmax) otherwise
+        /// (NumPy's `nanargmax`). A slice of only NaN is an [`Error::InvalidValue`] at compute,
+        /// as NumPy's `ValueError`.
+        ///
+        /// ```
+        /// let x = chunkwise::from_array(ndarray::array![[f64::NAN, 2.0], [f64::NAN, f64::NAN]], [1, 2])?;
+        /// assert_eq!(x.nanargmax().item()?, 1);
+        /// assert!(x.nanargmax_axis(1)?.compute().is_err());
+        /// # Ok::<(), chunkwise::Error>(())
+        /// ```
+        nanargmax, nanargmax_axis, nanargmax_axes);
+    three_forms!(ChunkedArray<u64>, nanargmin_over:
+        /// Index of the smallest element that is not NaN (NumPy's `nanargmin`; a slice of only
+        /// NaN is an [`Error::InvalidValue`] at compute).
+        nanargmin, nanargmin_axis, nanargmin_axes);
+
+    /// `sum(x * w) / sum(w)` over `axes`; `w` broadcast to the array's shape.
+    fn average_over(
+        &self,
+        op: &str,
+        weights: &ChunkedArray<T>,
+        axes: Vec<usize>,
+        keepdims: bool,
+    ) -> Result<Self> {
+        let w = weights
+            .broadcast_to(self.shape())
+            .map_err(|_| Error::ShapeMismatch {
+                op: format!("{op} of shape {:?}: weights", self.shape()),
+                got: weights.shape().to_vec(),
+                expected: self.shape().to_vec(),
+            })?;
+        let num = (self * &w).reduce::<SumR>(axes.clone(), keepdims);
+        let den = w.reduce::<SumR>(axes, keepdims);
+        let den = ChunkedArray::from_expr(Arc::new(Check::new(
+            op,
+            den.expr().clone(),
+            |s: T| s != T::ZERO,
+            "weights sum to zero, can't be normalized".into(),
+        )));
+        Ok(num / den)
+    }
+
+    /// The weighted mean `sum(x * w) / sum(w)` (NumPy's `average(x, weights=w)`). `weights`
+    /// must broadcast to the array's shape (NumPy asks for the same shape); weights summing
+    /// to zero are an [`Error::InvalidValue`] at compute, as NumPy's `ZeroDivisionError`.
+    /// Integer arrays are cast to a float type first.
+    ///
+    /// ```
+    /// let x = chunkwise::linspace(1.0, 4.0, 4);
+    /// let w = chunkwise::from_array(ndarray::array![3.0, 1.0, 0.0, 0.0], 2)?;
+    /// assert_eq!(x.average(&w)?.item()?, 1.25);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn average(&self, weights: &ChunkedArray<T>) -> Result<Self> {
+        self.average_over("average", weights, (0..self.ndim()).collect(), false)
+    }
+
+    /// [`average`](Self::average) along `axis`. As in NumPy, `weights` may also be 1-d with
+    /// the length of `axis`.
+    pub fn average_axis(&self, axis: isize, weights: &ChunkedArray<T>) -> Result<Self> {
+        let axes = self.axis_arg("average_axis", axis)?;
+        let a = axes[0];
+        if weights.ndim() == 1 && self.ndim() > 1 && weights.len() == self.shape()[a] {
+            let mut along = vec![1; self.ndim()];
+            along[a] = self.shape()[a];
+            let w = weights.reshape(along)?;
+            return self.average_over("average_axis", &w, axes, false);
+        }
+        self.average_over("average_axis", weights, axes, false)
+    }
+
+    /// [`average`](Self::average) over several axes; `keepdims` keeps them with extent 1.
+    pub fn average_axes(
+        &self,
+        axes: &[isize],
+        weights: &ChunkedArray<T>,
+        keepdims: bool,
+    ) -> Result<Self> {
+        let axes = self.axes_arg("average_axes", axes)?;
+        self.average_over("average_axes", weights, axes, keepdims)
+    }
 }
 
 /// ## Spread (numeric types)

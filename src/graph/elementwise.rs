@@ -130,6 +130,57 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Expr<T> for Unary<T, F> 
     }
 }
 
+/// The input's values, unchanged, or [`Error::InvalidValue`] where one of them is not `valid`:
+/// how a value-dependent error of NumPy's (an all-NaN slice of `nanargmin`, weights summing to
+/// zero) is raised at compute.
+pub(crate) struct Check<T: Element, P> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    valid: P,
+    reason: String,
+}
+
+impl<T: Element, P: Fn(T) -> bool + Send + Sync + 'static> Check<T, P> {
+    pub(crate) fn new(name: &str, input: Arc<dyn Expr<T>>, valid: P, reason: String) -> Self {
+        let m = input.meta();
+        Check {
+            meta: Meta::new(
+                name,
+                OpKind::Elementwise,
+                T::DTYPE,
+                m.shape.clone(),
+                m.chunks.clone(),
+            ),
+            input,
+            valid,
+            reason,
+        }
+    }
+}
+
+impl<T: Element, P: Fn(T) -> bool + Send + Sync + 'static> Node for Check<T, P> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::typed_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element, P: Fn(T) -> bool + Send + Sync + 'static> Expr<T> for Check<T, P> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        pull(cx, &*self.input, region, out)?;
+        if out.iter().all(|&v| (self.valid)(v)) {
+            return Ok(());
+        }
+        Err(Error::InvalidValue {
+            op: self.meta.name.clone(),
+            reason: format!("{} (in region {region:?})", self.reason),
+        })
+    }
+}
+
 /// `I -> O` for two different types.
 pub(crate) struct Convert<I: Element, O: Element, F> {
     meta: Meta,

@@ -155,7 +155,7 @@ pub(crate) fn bytes_mut<T: Element>(vals: &mut [T]) -> &mut [u8] {
         T::DTYPE != DType::Bool,
         "bool is read through a byte buffer"
     );
-    // SAFETY: `T` is one of f64, f32, i64, i32, u64, u32, u8 (not bool, asserted): plain
+    // SAFETY: `T` is a number type (f64 .. u8, not bool, asserted): plain
     // numbers without padding, for which every bit pattern is a valid value.
     unsafe {
         std::slice::from_raw_parts_mut(vals.as_mut_ptr().cast::<u8>(), std::mem::size_of_val(vals))

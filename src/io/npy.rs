@@ -137,6 +137,9 @@ fn descr_of(dtype: DType) -> &'static str {
         DType::I32 => "<i4",
         DType::U64 => "<u8",
         DType::U32 => "<u4",
+        DType::I16 => "<i2",
+        DType::I8 => "|i1",
+        DType::U16 => "<u2",
         DType::U8 => "|u1",
         DType::Bool => "|b1",
     }
@@ -154,6 +157,9 @@ fn parse_descr(descr: &str) -> Option<(DType, bool)> {
         "i4" => DType::I32,
         "u8" => DType::U64,
         "u4" => DType::U32,
+        "i2" => DType::I16,
+        "i1" => DType::I8,
+        "u2" => DType::U16,
         "u1" => DType::U8,
         "b1" => DType::Bool,
         _ => return None,
@@ -185,7 +191,7 @@ fn open(op: &str, path: &Path) -> Result<(File, NpyInfo)> {
         format_error(
             op,
             path,
-            format!("dtype {descr} is not supported (f8 f4 i8 i4 u8 u4 u1 b1 are)"),
+            format!("dtype {descr} is not supported (f8 f4 i8 i4 i2 i1 u8 u4 u2 u1 b1 are)"),
         )
     })?;
     let len = checked_len(op, &header.shape)?;

@@ -200,7 +200,7 @@ fn open(op: &str, path: &Path) -> Result<(Array<FilesystemStore>, ZarrInfo)> {
             op,
             path,
             format!(
-                "data type {data_type} is not one chunkwise holds (f64, f32, i64, i32, u64, u32, u8, bool)"
+                "data type {data_type} is not one chunkwise holds (f64, f32, i64, i32, i16, i8, u64, u32, u16, u8, bool)"
             ),
         )
     })?;
@@ -291,6 +291,9 @@ fn dtype_of(dt: &DataType) -> Option<DType> {
         DType::I32,
         DType::U64,
         DType::U32,
+        DType::I16,
+        DType::I8,
+        DType::U16,
         DType::U8,
         DType::Bool,
     ]
@@ -306,6 +309,9 @@ fn zarr_data_type(d: DType) -> DataType {
         DType::I32 => zdt::int32(),
         DType::U64 => zdt::uint64(),
         DType::U32 => zdt::uint32(),
+        DType::I16 => zdt::int16(),
+        DType::I8 => zdt::int8(),
+        DType::U16 => zdt::uint16(),
         DType::U8 => zdt::uint8(),
         DType::Bool => zdt::bool(),
     }

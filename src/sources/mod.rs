@@ -71,36 +71,60 @@ impl FlatFn<i64> for Iota {
     }
 }
 
-/// The index along one axis (or the flat index) of every position.
-struct AxisIndex {
-    stride: u64,
-    extent: u64,
+/// The C-order index of every position within the sub-block of some axes: one term
+/// `(p / stride) % extent * weight` per run of consecutive axes.
+struct AxesIndex {
+    terms: Vec<(u64, u64, u64)>,
 }
-impl FlatFn<u64> for AxisIndex {
+impl FlatFn<u64> for AxesIndex {
     fn fill_flat(&self, start: u64, out: &mut [u64]) {
-        let (s, n) = (self.stride, self.extent.max(1));
-        kernels::from_positions(start, out, &|p: u64| (p / s) % n);
+        match self.terms[..] {
+            // One run (one axis, or all of them): the common case, one division per position.
+            [(s, n, w)] => kernels::from_positions(start, out, &|p: u64| (p / s) % n * w),
+            _ => kernels::from_positions(start, out, &|p: u64| {
+                self.terms.iter().map(|&(s, n, w)| (p / s) % n * w).sum()
+            }),
+        }
     }
 }
 
 /// For each position of `shape`, its index along `axis`, or its flat C-order index.
 pub(crate) fn axis_index(shape: &[usize], axis: Option<usize>) -> ChunkedArray<u64> {
-    let (stride, extent) = match axis {
-        Some(a) => (crate::chunks::saturating_len(&shape[a + 1..]), shape[a]),
-        None => (1, crate::chunks::saturating_len(shape)),
+    match axis {
+        Some(a) => axes_index(shape, &[a]),
+        None => axes_index(shape, &(0..shape.len()).collect::<Vec<_>>()),
+    }
+}
+
+/// For each position of `shape`, its C-order index within the sub-block of `axes` (sorted,
+/// distinct): the index along the axis for one axis, the flat index for all of them.
+pub(crate) fn axes_index(shape: &[usize], axes: &[usize]) -> ChunkedArray<u64> {
+    let len = |s: &[usize]| crate::chunks::saturating_len(s) as u64;
+    let mut terms: Vec<(u64, u64, u64)> = Vec::new();
+    let mut weight = 1u64;
+    // Runs of consecutive axes, from the last: each is one (stride, extent, weight) term.
+    let mut i = axes.len();
+    while i > 0 {
+        let last = axes[i - 1];
+        let mut first = last;
+        i -= 1;
+        while i > 0 && axes[i - 1] + 1 == first {
+            first = axes[i - 1];
+            i -= 1;
+        }
+        let extent = len(&shape[first..=last]);
+        terms.push((len(&shape[last + 1..]), extent.max(1), weight));
+        weight = weight.saturating_mul(extent);
+    }
+    if terms.is_empty() {
+        terms.push((1, 1, 0));
+    }
+    let name = if axes.len() == shape.len() {
+        "flat_index".to_string()
+    } else {
+        format!("index_along({axes:?})")
     };
-    let name = match axis {
-        Some(a) => format!("index_along({a})"),
-        None => "flat_index".to_string(),
-    };
-    source(
-        name,
-        shape.to_vec(),
-        Arc::new(Flat(AxisIndex {
-            stride: stride as u64,
-            extent: extent as u64,
-        })),
-    )
+    source(name, shape.to_vec(), Arc::new(Flat(AxesIndex { terms })))
 }
 
 struct Affine {
@@ -172,6 +196,69 @@ pub fn arange_step(start: f64, stop: f64, step: f64) -> ChunkedArray<f64> {
             last: None,
         })),
     )
+}
+
+/// `start + i * step`, computed in the element type (wrapping for integers, which is exact for
+/// every value between `start` and `stop`).
+struct Ramp<T> {
+    start: T,
+    step: T,
+}
+impl<T: Numeric> FlatFn<T> for Ramp<T> {
+    fn fill_flat(&self, start: u64, out: &mut [T]) {
+        let (s, step) = (self.start, self.step);
+        kernels::from_positions(start, out, &|p: u64| s.n_add(T::n_from_u64(p).n_mul(step)));
+    }
+}
+
+/// NumPy's `np.arange(start, stop, step, dtype=T)` for any numeric type: `start, start + step,
+/// ...` up to but excluding `stop`, `ceil((stop - start) / step)` elements (counted exactly for
+/// integers, in `f64` for floats), element `i` being `start + i * step` computed in `T`. A zero
+/// step, non-finite float parameters, or more elements than can be addressed are an error at
+/// compute.
+///
+/// ```
+/// let x = chunkwise::arange_of(0u16, 10, 3).compute()?;
+/// assert_eq!(x.as_slice().unwrap(), &[0, 3, 6, 9]);
+/// let y = chunkwise::arange_of(5i16, -5, -3).compute()?;
+/// assert_eq!(y.as_slice().unwrap(), &[5, 2, -1, -4]);
+/// let z = chunkwise::arange_of(0.0f32, 1.0, 0.25).compute()?;
+/// assert_eq!(z.as_slice().unwrap(), &[0.0, 0.25, 0.5, 0.75]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn arange_of<T: Numeric>(start: T, stop: T, step: T) -> ChunkedArray<T> {
+    let name = format!("arange({start}, {stop}, {step}, dtype={})", T::DTYPE);
+    let bad = |param: &str, value: T, reason: &str| bad_param(&name, vec![0], param, value, reason);
+    let len: Option<u128> = if T::IS_FLOAT {
+        let (a, b, d) = (start.n_to_f64(), stop.n_to_f64(), step.n_to_f64());
+        if !a.is_finite() {
+            return bad("start", start, "must be finite");
+        }
+        if !b.is_finite() {
+            return bad("stop", stop, "must be finite");
+        }
+        if d == 0.0 || !d.is_finite() {
+            return bad("step", step, "must be finite and nonzero");
+        }
+        let n = ((b - a) / d).ceil();
+        (n < 1e30).then(|| n.max(0.0) as u128)
+    } else {
+        let (a, b, d) = (start.n_to_i128(), stop.n_to_i128(), step.n_to_i128());
+        if d == 0 {
+            return bad("step", step, "must be nonzero");
+        }
+        let (q, r) = ((b - a) / d, (b - a) % d);
+        let n = if r != 0 && (r > 0) == (d > 0) {
+            q + 1
+        } else {
+            q
+        };
+        Some(n.max(0) as u128)
+    };
+    match len.filter(|&n| n <= crate::chunks::MAX_ELEMENTS as u128) {
+        Some(n) => source(name, vec![n as usize], Arc::new(Flat(Ramp { start, step }))),
+        None => bad("step", step, "gives more elements than can be addressed"),
+    }
 }
 
 /// `num` evenly spaced values from `start` to `stop` inclusive, as NumPy's `np.linspace`.

@@ -22,9 +22,9 @@ use rand_distr::Distribution;
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
 use super::{bad_param, source};
-use crate::array::ChunkedArray;
+use crate::array::{retype, ChunkedArray};
 use crate::chunks::IntoShape;
-use crate::element::Element;
+use crate::element::{Element, Float};
 use crate::graph::source::{Flat, FlatFn};
 use crate::kernels::rng;
 
@@ -158,6 +158,62 @@ impl Generator {
             return bad_param(&name, shape, "std", std, "must be finite and non-negative");
         }
         source(name, shape, Arc::new(Flat(Normal { key, mean, std })))
+    }
+
+    /// [`random`](Self::random) as `T` (`f32` or `f64`): NumPy's `rng.random(shape,
+    /// dtype=np.float32)`. See [`uniform_as`](Self::uniform_as) for how `f32` values are made.
+    pub fn random_as<T: Float>(&mut self, shape: impl IntoShape) -> ChunkedArray<T> {
+        self.uniform_as(0.0, 1.0, shape)
+    }
+
+    /// [`uniform`](Self::uniform) as `T`. An `f32` value is the `f64` value of the same seed and
+    /// position rounded to `f32`, and kept below `hi`: so `f32` and `f64` draws agree to `f32`
+    /// precision (NumPy's `f32` stream differs from its `f64` one, and from this).
+    ///
+    /// ```
+    /// let a = chunkwise::random::default_rng(3).random_as::<f32>(1000).compute()?;
+    /// let b = chunkwise::random::default_rng(3).random(1000).compute()?;
+    /// assert!(a.iter().zip(&b).all(|(&x, &y)| x == y as f32 || x < 1.0 && y as f32 == 1.0));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn uniform_as<T: Float>(
+        &mut self,
+        lo: f64,
+        hi: f64,
+        shape: impl IntoShape,
+    ) -> ChunkedArray<T> {
+        let x = self.uniform(lo, hi, shape);
+        let top = T::from_f64(hi);
+        // The largest `T` below `hi` (rounding to `T` may reach it); `lo` itself when the
+        // interval is a point.
+        let cap = if hi > lo && top.n_to_f64() >= hi {
+            top.next_below()
+        } else {
+            top
+        };
+        retype(&x, move |v| {
+            let t = T::from_f64(v);
+            if t > cap {
+                cap
+            } else {
+                t
+            }
+        })
+    }
+
+    /// [`standard_normal`](Self::standard_normal) as `T` (the `f64` values rounded).
+    pub fn standard_normal_as<T: Float>(&mut self, shape: impl IntoShape) -> ChunkedArray<T> {
+        self.normal_as(0.0, 1.0, shape)
+    }
+
+    /// [`normal`](Self::normal) as `T` (the `f64` values rounded).
+    pub fn normal_as<T: Float>(
+        &mut self,
+        mean: f64,
+        std: f64,
+        shape: impl IntoShape,
+    ) -> ChunkedArray<T> {
+        retype(&self.normal(mean, std, shape), T::from_f64)
     }
 
     /// A draw from `dist` (built from checked parameters, or the constructor's error), mapped

@@ -201,5 +201,8 @@ pub fn every_dtype(case: &impl PerDType) {
     case.run::<u64>(&|s| idx(s).cast::<u64>() * 3u64);
     case.run::<u32>(&|s| idx(s).cast::<u32>());
     case.run::<u8>(&|s| idx(s).cast::<u8>());
+    case.run::<i16>(&|s| idx(s).cast::<i16>() * -3i16);
+    case.run::<i8>(&|s| idx(s).cast::<i8>() - 100i8);
+    case.run::<u16>(&|s| idx(s).cast::<u16>() * 257u16);
     case.run::<bool>(&|s| idx(s).cast::<u32>().gt(3u32));
 }
