@@ -327,6 +327,24 @@ macro_rules! element_common {
     };
 }
 
+/// The `as` conversions every numeric type has the same way.
+macro_rules! numeric_as {
+    ($t:ty) => {
+        #[inline(always)]
+        fn n_from_u64(p: u64) -> Self {
+            p as $t
+        }
+        #[inline(always)]
+        fn n_to_f64(self) -> f64 {
+            self as f64
+        }
+        #[inline(always)]
+        fn n_to_i128(self) -> i128 {
+            self as i128
+        }
+    };
+}
+
 macro_rules! numeric_int {
     ($t:ty, $dt:ident, $acc:ty, signed: $signed:tt) => {
         element_common!($t, $dt, 0);
@@ -415,18 +433,7 @@ macro_rules! numeric_int {
                     q
                 }
             }
-            #[inline(always)]
-            fn n_from_u64(p: u64) -> Self {
-                p as $t
-            }
-            #[inline(always)]
-            fn n_to_f64(self) -> f64 {
-                self as f64
-            }
-            #[inline(always)]
-            fn n_to_i128(self) -> i128 {
-                self as i128
-            }
+            numeric_as!($t);
         }
         impl Integer for $t {
             #[inline(always)]
@@ -523,18 +530,7 @@ macro_rules! numeric_float {
             fn n_floor_div(self, o: Self) -> Self {
                 (self / o).floor()
             }
-            #[inline(always)]
-            fn n_from_u64(p: u64) -> Self {
-                p as $t
-            }
-            #[inline(always)]
-            fn n_to_f64(self) -> f64 {
-                self as f64
-            }
-            #[inline(always)]
-            fn n_to_i128(self) -> i128 {
-                self as i128
-            }
+            numeric_as!($t);
         }
     };
 }

@@ -170,32 +170,7 @@ pub fn arange(n: usize) -> ChunkedArray<i64> {
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn arange_step(start: f64, stop: f64, step: f64) -> ChunkedArray<f64> {
-    let name = format!("arange({start}, {stop}, {step})");
-    let bad =
-        |param: &str, value: f64, reason: &str| bad_param(&name, vec![0], param, value, reason);
-    if !start.is_finite() {
-        return bad("start", start, "must be finite");
-    }
-    if !stop.is_finite() {
-        return bad("stop", stop, "must be finite");
-    }
-    if step == 0.0 || !step.is_finite() {
-        return bad("step", step, "must be finite and nonzero");
-    }
-    let len = ((stop - start) / step).ceil();
-    if len > usize::MAX as f64 / 2.0 {
-        return bad("step", step, "gives more elements than can be addressed");
-    }
-    let n = if len > 0.0 { len as usize } else { 0 };
-    source(
-        name,
-        vec![n],
-        Arc::new(Flat(Affine {
-            start,
-            step,
-            last: None,
-        })),
-    )
+    arange_of(start, stop, step)
 }
 
 /// `start + i * step`, computed in the element type (wrapping for integers, which is exact for
