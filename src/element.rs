@@ -226,6 +226,8 @@ pub trait Numeric: Element {
     const HIGHEST: Self;
     /// Widen into the accumulator type.
     fn to_acc(self) -> Self::Acc;
+    /// Back from the accumulator type (Rust's `as`: wrapping for integers).
+    fn from_acc(a: Self::Acc) -> Self;
     /// `self + o`, wrapping for integers.
     fn n_add(self, o: Self) -> Self;
     /// `self - o`, wrapping for integers.
@@ -360,6 +362,10 @@ macro_rules! numeric_int {
                 self as $acc
             }
             #[inline(always)]
+            fn from_acc(a: $acc) -> Self {
+                a as $t
+            }
+            #[inline(always)]
             fn n_add(self, o: Self) -> Self {
                 self.wrapping_add(o)
             }
@@ -469,6 +475,10 @@ macro_rules! numeric_float {
             #[inline(always)]
             fn to_acc(self) -> $t {
                 self
+            }
+            #[inline(always)]
+            fn from_acc(a: $t) -> Self {
+                a
             }
             #[inline(always)]
             fn n_add(self, o: Self) -> Self {

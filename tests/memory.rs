@@ -58,6 +58,7 @@ fn measured_memory_stays_within_the_projection() {
         ("pi", 1_000, 20_000_000),
         ("docs", 20, 3_000),
         ("materialize", 10, 3_000),
+        ("matmul", 16, 2_000),
     ] {
         let (base, _) = run_child(workload, small);
         let (peak, _) = run_child(workload, large);
@@ -118,6 +119,20 @@ fn memory_child() {
             let y = (&x * 2.0).sqrt();
             let a = y.compute().unwrap();
             (a.len().to_string(), y.plan().unwrap().memory.total)
+        }
+        "matmul" => {
+            // A contraction of two n x n operands (32 MB each at n = 2000) under a memory limit
+            // below one of them: a row of output blocks and one block of each input per worker.
+            let rng = || chunkwise::random::default_rng(0);
+            let c = (n / 8).max(1);
+            let a = rng().random([n, n]).rechunk([c, c]).unwrap();
+            let b = rng().random([n, n]).rechunk([c, c]).unwrap();
+            let s = chunkwise::matmul(&a, &b).unwrap().sum();
+            let cfg = Config::default().memory_limit(24 << 20);
+            (
+                s.item_with(&cfg).unwrap().to_string(),
+                s.plan().unwrap().memory.total,
+            )
         }
         "npy" => {
             // Written chunk by chunk to a file, then read back region by region: neither

@@ -41,6 +41,8 @@ pub struct Args {
     pub op: Option<String>,
     /// `--no-sync`: write without flushing to disk at the end (Zarr), as Dask does.
     pub no_sync: bool,
+    /// `--memory-limit-mib M`: the plan's memory limit (`Config::memory_limit`).
+    pub memory_limit_mib: Option<usize>,
 }
 
 /// Parses a count written as digits (`1000000`, `1_000_000`) or in scientific notation (`1e9`).
@@ -95,6 +97,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
         read: None,
         op: None,
         no_sync: false,
+        memory_limit_mib: None,
     };
     let mut p = lexopt::Parser::from_iter(argv);
     while let Some(arg) = p.next().map_err(|e| e.to_string())? {
@@ -127,6 +130,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("read") => args.read = Some(value(&mut p)?.into()),
             Long("op") => args.op = Some(value(&mut p)?),
             Long("no-sync") => args.no_sync = true,
+            Long("memory-limit-mib") => args.memory_limit_mib = Some(parse_count(&value(&mut p)?)?),
             Long("help") | Short('h') => return Err("help requested".into()),
             other => return Err(other.unexpected().to_string()),
         }

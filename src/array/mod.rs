@@ -1,11 +1,14 @@
 //! The user-facing type, [`ChunkedArray`].
 
+mod linalg;
 mod movement;
 mod ops;
 mod rearrange;
 mod reductions;
+mod scans;
 mod ufuncs;
 
+pub use linalg::{einsum, matmul, tensordot};
 pub use movement::{concatenate, stack};
 pub(crate) use ops::retype;
 pub use ops::{

@@ -27,7 +27,7 @@ impl<T: Element> ChunkedArray<T> {
         self.permute_unchecked(perm)
     }
 
-    fn permute_unchecked(&self, perm: Vec<usize>) -> Self {
+    pub(crate) fn permute_unchecked(&self, perm: Vec<usize>) -> Self {
         if perm.iter().enumerate().all(|(i, &p)| i == p) {
             return self.clone();
         }

@@ -127,6 +127,24 @@ pub(crate) fn fill_from_blocks<U: Element>(
     out: &mut [U],
     mut make: impl FnMut(&mut TaskCx<'_>, &[usize], &Region) -> Result<Vec<U>>,
 ) -> Result<()> {
+    fill_from_blocks_reusing(cx, id, grid, keep, region, out, false, |cx, c, b, _| {
+        make(cx, c, b)
+    })
+}
+
+/// [`fill_from_blocks`] where, with `reuse`, `make` is also given the buffer of the block the
+/// new one replaces ([`TaskCx::block_reusing`]; empty without `reuse`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fill_from_blocks_reusing<U: Element>(
+    cx: &mut TaskCx<'_>,
+    id: super::NodeId,
+    grid: &crate::chunks::Chunks,
+    keep: usize,
+    region: &[Range<usize>],
+    out: &mut [U],
+    reuse: bool,
+    mut make: impl FnMut(&mut TaskCx<'_>, &[usize], &Region, Vec<U>) -> Result<Vec<U>>,
+) -> Result<()> {
     let axes = grid.axes();
     let first: Vec<usize> = (0..region.len())
         .map(|d| axes[d].overlapping(&region[d]).start)
@@ -145,7 +163,13 @@ pub(crate) fn fill_from_blocks<U: Element>(
             .enumerate()
             .map(|(d, &k)| axes[d].range(k))
             .collect();
-        let values = cx.block::<U>(id, &block, keep, |cx| make(cx, &coords, &block))?;
+        let values = if reuse {
+            cx.block_reusing::<U>(id, &block, keep, |cx, spare| {
+                make(cx, &coords, &block, spare)
+            })?
+        } else {
+            cx.block::<U>(id, &block, keep, |cx| make(cx, &coords, &block, Vec::new()))?
+        };
         let part: Region = block
             .iter()
             .zip(region)

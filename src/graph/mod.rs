@@ -7,10 +7,12 @@
 //! concrete op. See `src/README.md` for the whole pipeline.
 
 pub(crate) mod blockwise;
+pub(crate) mod contract;
 pub(crate) mod elementwise;
 pub(crate) mod movement;
 pub(crate) mod reduce;
 pub(crate) mod regrid;
+pub(crate) mod scan;
 pub(crate) mod source;
 
 use std::any::Any;
@@ -173,6 +175,22 @@ pub(crate) trait Node: Send + Sync + 'static {
     /// The file or store a source reads, for the plan.
     fn file(&self) -> Option<&std::path::Path> {
         None
+    }
+    /// Positions (a C-order run) whose values this node makes together and keeps per worker,
+    /// such as a row of contraction blocks; 0 when any split of the work is as good. A full
+    /// reduction over it makes each task cover such runs, so that two workers do not make the
+    /// same blocks. Elementwise nodes pass on the largest of their inputs' of the same shape.
+    fn granule(&self) -> usize {
+        let m = self.meta();
+        if !matches!(m.kind, OpKind::Elementwise) {
+            return 0;
+        }
+        self.inputs()
+            .iter()
+            .filter(|i| i.meta().shape == m.shape)
+            .map(|i| i.granule())
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -535,6 +553,23 @@ impl<'a> TaskCx<'a> {
         TileBuf { vec, off, len }
     }
 
+    /// The block `block` of node `id` if the worker keeps it (see [`TaskCx::block`]), without
+    /// making it.
+    pub(crate) fn kept<T: Element>(
+        &self,
+        id: NodeId,
+        block: &[Range<usize>],
+    ) -> Option<Arc<Vec<T>>> {
+        self.blocks
+            .iter()
+            .find(|(i, r, _)| *i == id && r.as_slice() == block)
+            .map(|(_, _, v)| {
+                v.clone()
+                    .downcast::<Vec<T>>()
+                    .expect("a node caches one type")
+            })
+    }
+
     /// The values of block `block` of node `id`, computed by `make` unless this worker holds
     /// them: the task keeps the last `keep` blocks of each node (at least one), and hands them
     /// to the next task on its worker within the pass ([`WorkerBlocks`]).
@@ -544,6 +579,30 @@ impl<'a> TaskCx<'a> {
         block: &[Range<usize>],
         keep: usize,
         make: impl FnOnce(&mut Self) -> Result<Vec<T>>,
+    ) -> Result<Arc<Vec<T>>> {
+        self.block_in(id, block, keep, |cx, _| make(cx), false)
+    }
+
+    /// [`block`](Self::block) where `make` is given the buffer of the block it replaces (when
+    /// nothing else holds it; empty otherwise) to make the new one in, with
+    /// [`pull_whole_into`]: a fresh block-sized allocation costs its page faults.
+    pub(crate) fn block_reusing<T: Element>(
+        &mut self,
+        id: NodeId,
+        block: &[Range<usize>],
+        keep: usize,
+        make: impl FnOnce(&mut Self, Vec<T>) -> Result<Vec<T>>,
+    ) -> Result<Arc<Vec<T>>> {
+        self.block_in(id, block, keep, make, true)
+    }
+
+    fn block_in<T: Element>(
+        &mut self,
+        id: NodeId,
+        block: &[Range<usize>],
+        keep: usize,
+        make: impl FnOnce(&mut Self, Vec<T>) -> Result<Vec<T>>,
+        reuse: bool,
     ) -> Result<Arc<Vec<T>>> {
         if let Some(pos) = self
             .blocks
@@ -556,15 +615,23 @@ impl<'a> TaskCx<'a> {
             self.blocks.push(hit);
             return Ok(v.downcast::<Vec<T>>().expect("a node caches one type"));
         }
+        let mut spare = Vec::new();
         while self.blocks.iter().filter(|(i, _, _)| *i == id).count() >= keep.max(1) {
             let oldest = self
                 .blocks
                 .iter()
                 .position(|(i, _, _)| *i == id)
                 .expect("counted above");
-            self.blocks.remove(oldest);
+            let (_, _, old) = self.blocks.remove(oldest);
+            if reuse {
+                spare = old
+                    .downcast::<Vec<T>>()
+                    .ok()
+                    .and_then(|a| Arc::try_unwrap(a).ok())
+                    .unwrap_or_default();
+            }
         }
-        let data = Arc::new(make(self)?);
+        let data = Arc::new(make(self, spare)?);
         self.blocks
             .push((id, block.iter().cloned().collect(), data.clone()));
         Ok(data)

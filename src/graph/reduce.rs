@@ -112,9 +112,14 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         } else {
             1
         };
-        let chunk_reduced = axes
+        let mut chunk_reduced = axes
             .iter()
             .fold(1usize, |v, &a| v.saturating_mul(m.chunks.axis(a).max()));
+        if axes.len() == n {
+            // Whole runs of what the input makes together (a row of contraction blocks) per
+            // task, so that tasks on two workers do not make the same blocks.
+            chunk_reduced = chunk_reduced.max(input.granule());
+        }
         let per_task = (chunk_reduced / leaf_len.max(1)).max(1);
         let group = 1usize << (usize::BITS - 1 - per_task.leading_zeros());
         let all = axes.len() == n;
@@ -149,6 +154,16 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             group,
             _r: PhantomData,
         }
+    }
+
+    /// The reduction run as a stage of its own even where it could run inline: for a result
+    /// that is read many times (the carries of a scan), so that it is computed once.
+    pub(crate) fn into_staged(mut self) -> Self {
+        self.staged = true;
+        if let OpKind::Reduce { staged, .. } = &mut self.meta.kind {
+            *staged = true;
+        }
+        self
     }
 
     /// Leaf tasks per output chunk when staged.

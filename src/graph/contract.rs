@@ -1,0 +1,158 @@
+//! Contraction: `[batch.., m, k] · [batch.., k, n] -> [batch.., m, n]`, the one primitive under
+//! `matmul`, `dot`, `tensordot` and `einsum` (which move and merge axes into this form).
+//!
+//! Each output block `(batch, i, j)` is made whole, once per worker: for every `k` block in
+//! ascending order, the `[i, k]` block of `a` and the `[k, j]` block of `b` are pulled and their
+//! product added in (the GEMM kernel of [`kernels::matmul`](crate::kernels::matmul)). The order
+//! of the sum is fixed by the `k` blocks, so the bits do not depend on the workers. A worker
+//! keeps the output blocks of one row of the grid (a reduction's tiles run along rows, and its
+//! tasks cover whole rows: [`Node::granule`]) and the blocks of `a` that row uses, so memory is
+//! workers x (a row of output blocks + a row of blocks of `a` + a block of `b`), never the
+//! matrices.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{pull_whole, Expr, Meta, Node, OpKind, TaskCx};
+use crate::chunks::{AxisChunks, Chunks};
+use crate::element::Numeric;
+use crate::error::Result;
+use crate::kernels::matmul::matmul_acc;
+use crate::region::Region;
+
+pub(crate) struct Contract<T: Numeric> {
+    meta: Meta,
+    a: Arc<dyn Expr<T>>,
+    b: Arc<dyn Expr<T>>,
+    /// The blocks of the contracted axis (`a`'s last axis chunks): the order of the sum.
+    k_blocks: AxisChunks,
+    /// The key under which a worker keeps the blocks of `a` of the row it is making (each is
+    /// used by every block of the row).
+    a_cache: super::NodeId,
+}
+
+impl<T: Numeric> Contract<T> {
+    /// `a` is `[batch.., m, k]`, `b` is `[batch.., k, n]` with the same batch shape (checked by
+    /// the caller). The output takes its batch and row chunks from `a`, its column chunks
+    /// from `b`.
+    pub(crate) fn new(name: String, a: Arc<dyn Expr<T>>, b: Arc<dyn Expr<T>>) -> Self {
+        let (ma, mb) = (a.meta(), b.meta());
+        let nd = ma.shape.len();
+        let mut shape = ma.shape.clone();
+        shape[nd - 1] = mb.shape[nd - 1];
+        let mut axes: Vec<AxisChunks> = ma.chunks.axes()[..nd - 1].to_vec();
+        axes.push(mb.chunks.axes()[nd - 1].clone());
+        let k_blocks = ma.chunks.axes()[nd - 1].clone();
+        let error = ma.error.clone().or_else(|| mb.error.clone());
+        Contract {
+            meta: Meta::new(
+                &name,
+                OpKind::Blockwise,
+                T::DTYPE,
+                shape,
+                Chunks::from_axes(axes),
+            )
+            .with_error(error),
+            a,
+            b,
+            k_blocks,
+            a_cache: super::next_id(),
+        }
+    }
+
+    /// Output blocks kept per worker: one row of the grid (the blocks along the last axis).
+    fn keep(&self) -> usize {
+        self.meta.chunks.axes().last().map_or(1, |a| a.len()).max(1)
+    }
+
+    /// The output block `block` (batch ranges, then rows `i`, then columns `j`).
+    fn make(&self, cx: &mut TaskCx<'_>, block: &Region) -> Result<Vec<T>> {
+        let nd = block.len();
+        let (rows, cols) = (block[nd - 2].clone(), block[nd - 1].clone());
+        let (m, n) = (rows.len(), cols.len());
+        let batch: Vec<Range<usize>> = block[..nd - 2].to_vec();
+        let batches: usize = batch.iter().map(|r| r.len()).product();
+        let mut c = crate::kernels::zeroed_vec::<T>(&self.meta.name, &[batches, m, n])?;
+        for kb in 0..self.k_blocks.len() {
+            let ks = self.k_blocks.range(kb);
+            let k = ks.len();
+            if k == 0 {
+                continue;
+            }
+            let mut ra = batch.clone();
+            ra.extend([rows.clone(), ks.clone()]);
+            let mut rb = batch.clone();
+            rb.extend([ks.clone(), cols.clone()]);
+            let av = cx.block::<T>(self.a_cache, &ra, self.k_blocks.len(), |cx| {
+                pull_whole(cx, &*self.a, &ra)
+            })?;
+            let bv = pull_whole(cx, &*self.b, &rb)?;
+            for p in 0..batches {
+                matmul_acc(
+                    m,
+                    n,
+                    k,
+                    &av[p * m * k..(p + 1) * m * k],
+                    &bv[p * k * n..(p + 1) * k * n],
+                    &mut c[p * m * n..(p + 1) * m * n],
+                );
+            }
+        }
+        Ok(c)
+    }
+}
+
+impl<T: Numeric> Node for Contract<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::typed_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.a.clone(), self.b.clone()]
+    }
+    fn granule(&self) -> usize {
+        // A row of output blocks: the widest block's rows times the full last axis.
+        let axes = self.meta.chunks.axes();
+        let nd = axes.len();
+        let rows: usize = axes[..nd - 1]
+            .iter()
+            .map(|a| a.iter().max().unwrap_or(0))
+            .product();
+        rows.saturating_mul(self.meta.shape[nd - 1])
+    }
+    fn cache_bytes(&self) -> usize {
+        // A row of output blocks, the blocks of `a` along that row, and a block of `b`.
+        let axes = self.meta.chunks.axes();
+        let nd = axes.len();
+        let widest = |a: &AxisChunks| a.iter().max().unwrap_or(0);
+        let batch: usize = axes[..nd - 2].iter().map(widest).product();
+        let (m, n, k) = (
+            widest(&axes[nd - 2]),
+            widest(&axes[nd - 1]),
+            widest(&self.k_blocks),
+        );
+        let out = batch.saturating_mul(m).saturating_mul(n);
+        let a_row = batch
+            .saturating_mul(m)
+            .saturating_mul(self.a.meta().shape[nd - 1]);
+        let panels = a_row.saturating_add(batch.saturating_mul(k).saturating_mul(n));
+        self.keep()
+            .saturating_mul(out)
+            .saturating_add(panels)
+            .saturating_mul(T::DTYPE.size())
+    }
+}
+
+impl<T: Numeric> Expr<T> for Contract<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        super::blockwise::fill_from_blocks(
+            cx,
+            self.meta.id,
+            &self.meta.chunks,
+            self.keep(),
+            region,
+            out,
+            |cx, _, block| self.make(cx, block),
+        )
+    }
+}

@@ -1,0 +1,203 @@
+//! Scans along one axis (`cumsum`, `cumprod`): Dask's method, per-block scans plus carried
+//! offsets. The axis is cut into blocks of a fixed length; a staged reduction gives each
+//! block's total (materialized once, before the scan's pass), and a block's carry is the fold
+//! of the totals before it, in order. A worker makes a block whole (its carry, then a
+//! sequential scan of its values) and serves tiles from it.
+//!
+//! The bits do not depend on the workers: a carry is always the left-to-right fold of the same
+//! totals. A worker keeps the carry of the last block it made, so that the next block along the
+//! axis extends it by one total instead of folding them all again (same operations, same bits).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{pull_whole, pull_whole_into, Expr, Meta, Node, NodeId, OpKind, TaskCx};
+use crate::chunks::{AxisChunks, Chunks};
+use crate::element::Numeric;
+use crate::error::Result;
+use crate::region::{region_len, Region};
+
+pub(crate) struct Scan<T: Numeric, F> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    /// Each block's total: the input's shape with `axis` cut to one value per block.
+    totals: Arc<dyn Expr<T>>,
+    axis: usize,
+    combine: F,
+    identity: T,
+    /// Key of the carries a worker keeps.
+    carries: NodeId,
+}
+
+impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
+    /// A scan of `input` along `axis` in blocks of `block`, with `totals` the fold of each
+    /// block (shape: `input`'s with `axis` of extent `ceil(n / block)`).
+    pub(crate) fn new(
+        name: String,
+        input: Arc<dyn Expr<T>>,
+        totals: Arc<dyn Expr<T>>,
+        axis: usize,
+        block: usize,
+        combine: F,
+        identity: T,
+    ) -> Self {
+        let m = input.meta();
+        let mut axes: Vec<AxisChunks> = m.chunks.axes().to_vec();
+        axes[axis] = AxisChunks::regular(m.shape[axis], block.max(1));
+        let error = m.error.clone().or_else(|| totals.meta().error.clone());
+        Scan {
+            meta: Meta::new(
+                &name,
+                OpKind::Blockwise,
+                T::DTYPE,
+                m.shape.clone(),
+                Chunks::from_axes(axes),
+            )
+            .with_error(error),
+            input,
+            totals,
+            axis,
+            combine,
+            identity,
+            carries: super::next_id(),
+        }
+    }
+
+    /// The carries (one per lane) into block `kb` of the lanes `lanes` (the block's region with
+    /// `axis` replaced): kept per worker, extended from the previous block's when it is there.
+    fn carry(&self, cx: &mut TaskCx<'_>, lanes: &Region, kb: usize) -> Result<Arc<Vec<T>>> {
+        let key = |k: usize| -> Region {
+            let mut r = lanes.clone();
+            r[self.axis] = k..k + 1;
+            r
+        };
+        let n_lanes = region_len(lanes);
+        if kb == 0 {
+            return cx.block(self.carries, &key(0), 2, |_| {
+                Ok(vec![self.identity; n_lanes])
+            });
+        }
+        if let Some(prev) = cx.kept::<T>(self.carries, &key(kb - 1)) {
+            return cx.block(self.carries, &key(kb), 2, |cx| {
+                let t = pull_whole(cx, &*self.totals, &key(kb - 1))?;
+                Ok(prev
+                    .iter()
+                    .zip(&t)
+                    .map(|(&c, &v)| (self.combine)(c, v))
+                    .collect())
+            });
+        }
+        cx.block(self.carries, &key(kb), 2, |cx| {
+            // Every total before the block, folded in order along the axis.
+            let mut before = lanes.clone();
+            before[self.axis] = 0..kb;
+            let t = pull_whole(cx, &*self.totals, &before)?;
+            let (outer, inner) = self.split(lanes);
+            let mut c = vec![self.identity; n_lanes];
+            for o in 0..outer {
+                for j in 0..kb {
+                    let row = &t[(o * kb + j) * inner..(o * kb + j + 1) * inner];
+                    for (acc, &v) in c[o * inner..(o + 1) * inner].iter_mut().zip(row) {
+                        *acc = (self.combine)(*acc, v);
+                    }
+                }
+            }
+            Ok(c)
+        })
+    }
+
+    /// Positions before and after `axis` in a region: `(outer, inner)`.
+    fn split(&self, region: &Region) -> (usize, usize) {
+        let outer = region[..self.axis].iter().map(|r| r.len()).product();
+        let inner = region[self.axis + 1..].iter().map(|r| r.len()).product();
+        (outer, inner)
+    }
+
+    /// Block `block` (grid coordinates `coords`), made in `vals` (the buffer of the block it
+    /// replaces, or empty).
+    fn make(
+        &self,
+        cx: &mut TaskCx<'_>,
+        coords: &[usize],
+        block: &Region,
+        mut vals: Vec<T>,
+    ) -> Result<Vec<T>> {
+        pull_whole_into(cx, &*self.input, block, &mut vals)?;
+        let mut lanes = block.clone();
+        lanes[self.axis] = 0..1;
+        let carry = self.carry(cx, &lanes, coords[self.axis])?;
+        let (outer, inner) = self.split(block);
+        let len = block[self.axis].len();
+        let f = &self.combine;
+        if inner == 1 {
+            // One value per position along the axis: a plain running fold per lane.
+            for (lane, &c) in vals.chunks_exact_mut(len.max(1)).zip(carry.iter()) {
+                let mut r = c;
+                for v in lane {
+                    r = f(r, *v);
+                    *v = r;
+                }
+            }
+            return Ok(vals);
+        }
+        let mut run = vec![self.identity; inner];
+        for o in 0..outer {
+            run.copy_from_slice(&carry[o * inner..(o + 1) * inner]);
+            for t in 0..len {
+                let at = (o * len + t) * inner;
+                for (r, v) in run.iter_mut().zip(&mut vals[at..at + inner]) {
+                    *r = f(*r, *v);
+                    *v = *r;
+                }
+            }
+        }
+        Ok(vals)
+    }
+}
+
+impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Node for Scan<T, F> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::typed_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone(), self.totals.clone()]
+    }
+    fn cache_bytes(&self) -> usize {
+        // The block being served and two blocks' carries.
+        let block = self.meta.chunks.max_chunk_len();
+        let lanes = block / self.meta.chunks.axis(self.axis).max().max(1);
+        block
+            .saturating_add(2 * lanes)
+            .saturating_mul(T::DTYPE.size())
+    }
+    fn granule(&self) -> usize {
+        // A block is a C-order run when the axes after the scanned one are whole single
+        // chunks and those before it have extent 1.
+        let m = &self.meta;
+        let contiguous = m.shape[..self.axis].iter().all(|&n| n <= 1)
+            && m.chunks.axes()[self.axis + 1..]
+                .iter()
+                .all(|a| a.len() <= 1);
+        if contiguous {
+            m.chunks.max_chunk_len()
+        } else {
+            0
+        }
+    }
+}
+
+impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Expr<T> for Scan<T, F> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        super::blockwise::fill_from_blocks_reusing(
+            cx,
+            self.meta.id,
+            &self.meta.chunks,
+            1,
+            region,
+            out,
+            true,
+            |cx, coords, block, spare| self.make(cx, coords, block, spare),
+        )
+    }
+}
