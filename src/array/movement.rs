@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, ArrayViewD, SliceInfoElem};
 
-use super::ChunkedArray;
+use super::{ChunkedArray, PadMode};
 use crate::chunks::{broadcast_shapes, normalize_axis, IntoShape};
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::graph::blockwise::MapBlocks;
+use crate::graph::blockwise::{Halo, MapBlocks};
 use crate::graph::movement::{AxisMap, BroadcastTo, Concat, Permute, Reshape, Slice, SliceAxis};
 
 /// ## Movement
@@ -310,6 +310,22 @@ impl<T: Element> ChunkedArray<T> {
     }
 }
 
+/// Where [`ChunkedArray::map_overlap`] takes the cells beyond the array's edges (Dask's
+/// `boundary`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Boundary<T> {
+    /// Mirrored with the edge cell repeated (Dask's `reflect`, NumPy's `symmetric` padding).
+    Reflect,
+    /// From the other end of the axis.
+    Periodic,
+    /// The edge cell repeated.
+    Nearest,
+    /// A constant.
+    Constant(T),
+    /// None: blocks at the edges get only the neighbours there are (a smaller block).
+    None,
+}
+
 /// ## Blocks and persistence
 impl<T: Element> ChunkedArray<T> {
     /// Applies `f` to an ndarray view of each whole chunk (Dask's `map_blocks`). `f` must return
@@ -333,6 +349,80 @@ impl<T: Element> ChunkedArray<T> {
         F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
     {
         ChunkedArray::from_expr(Arc::new(MapBlocks::new(self.expr().clone(), f)))
+    }
+
+    /// Applies `f` to each chunk grown by `depth[k]` cells of its neighbours along each axis
+    /// (Dask's `map_overlap`): a stencil sees the cells across chunk edges. Beyond the array's
+    /// edges the cells come from `boundary`. `f` may return the block with its halo (which is
+    /// then trimmed off, as Dask's `trim=True`) or the chunk's shape; anything else, or a panic,
+    /// is an [`Error::Block`] at compute. Only the halos are read: a block's neighbours are
+    /// never held whole. A depth larger than the smallest chunk along its axis is an error.
+    ///
+    /// ```
+    /// use chunkwise::Boundary;
+    /// let x = chunkwise::arange(8).cast::<f64>().rechunk(3)?;
+    /// // A 3-point mean, each output from the cells on either side.
+    /// let mean3 = x.map_overlap(&[1], Boundary::Nearest, |b| {
+    ///     let n = b.len();
+    ///     ndarray::Array1::from_iter((1..n - 1).map(|i| (b[[i - 1]] + b[[i]] + b[[i + 1]]) / 3.0)).into_dyn()
+    /// })?;
+    /// let got = mean3.compute()?;
+    /// assert_eq!(got.as_slice().unwrap(), &[1.0 / 3.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 20.0 / 3.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn map_overlap<U, F>(
+        &self,
+        depth: &[usize],
+        boundary: Boundary<T>,
+        f: F,
+    ) -> Result<ChunkedArray<U>>
+    where
+        U: Element,
+        F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+    {
+        let op = format!("map_overlap of {}{:?}", T::DTYPE, self.shape());
+        let bad = |reason: String| Error::InvalidParameter {
+            op: op.clone(),
+            param: "depth".into(),
+            value: format!("{depth:?}"),
+            reason,
+        };
+        if depth.len() != self.ndim() {
+            return Err(bad(format!("one depth per axis: {} axes", self.ndim())));
+        }
+        for (d, (&k, axis)) in depth.iter().zip(self.chunks().axes()).enumerate() {
+            let smallest = axis.iter().min().unwrap_or(0);
+            if k > 0 && k > smallest {
+                return Err(bad(format!(
+                    "depth {k} on axis {d} is larger than its smallest chunk ({smallest}); \
+                     rechunk first"
+                )));
+            }
+        }
+        let widths: Vec<(usize, usize)> = depth.iter().map(|&k| (k, k)).collect();
+        let mode = match boundary {
+            Boundary::None => None,
+            Boundary::Reflect => Some(PadMode::Symmetric),
+            Boundary::Periodic => Some(PadMode::Wrap),
+            Boundary::Nearest => Some(PadMode::Edge),
+            Boundary::Constant(v) => Some(PadMode::Constant(v)),
+        };
+        let input = match mode {
+            Some(m) => self.pad(&widths, m)?,
+            None => self.clone(),
+        };
+        let halo = Halo {
+            depth: depth.to_vec(),
+            padded: mode.is_some(),
+        };
+        Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::with_halo(
+            "map_overlap",
+            input.expr().clone(),
+            self.shape().to_vec(),
+            self.chunks().clone(),
+            halo,
+            f,
+        ))))
     }
 
     /// Computes the array once and keeps its values in memory, with the same chunks, so that

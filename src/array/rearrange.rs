@@ -11,7 +11,7 @@ use crate::element::Element;
 use crate::error::{Error, Result};
 
 /// A slice along one axis of an `ndim`-d array, the other axes whole.
-fn along(
+pub(crate) fn along(
     ndim: usize,
     axis: usize,
     start: isize,
@@ -42,6 +42,9 @@ pub enum PadMode<T> {
     Edge,
     /// The values mirrored about the edge, the edge itself not repeated (NumPy's `reflect`).
     Reflect,
+    /// The values mirrored with the edge repeated (NumPy's `symmetric`, Dask's `reflect`
+    /// boundary).
+    Symmetric,
     /// The values from the other end (periodic).
     Wrap,
 }
@@ -236,6 +239,19 @@ impl<T: Element> ChunkedArray<T> {
                             x.slice(along(nd, d, n - 1 - w, Some(n - 1), 1))?
                                 .flip(d as isize)?
                         }
+                    }
+                    PadMode::Symmetric => {
+                        if width > n {
+                            return Err(bad(format!(
+                                "symmetric pads {width} on axis {d} of extent {n}"
+                            )));
+                        }
+                        let (from, to) = if at_start {
+                            (0, w) // x[w-1], ..., x[0]
+                        } else {
+                            (n as isize - w, n as isize) // x[n-1], ..., x[n-w]
+                        };
+                        x.slice(along(nd, d, from, Some(to), 1))?.flip(d as isize)?
                     }
                     PadMode::Wrap => {
                         if width > n {

@@ -6,8 +6,7 @@
 
 use std::sync::Arc;
 
-use ndarray::SliceInfoElem;
-
+use super::rearrange::along;
 use super::{retype, ChunkedArray, PadMode};
 use crate::element::{Float, Numeric};
 use crate::error::Result;
@@ -99,21 +98,13 @@ impl<T: Numeric> ChunkedArray<T> {
     /// ```
     pub fn diff(&self, n: usize, axis: isize) -> Result<Self> {
         let axis = self.axis_arg("diff", axis)?[0];
-        let along = |start: isize, end: Option<isize>| -> Vec<SliceInfoElem> {
-            (0..self.ndim())
-                .map(|d| SliceInfoElem::Slice {
-                    start: if d == axis { start } else { 0 },
-                    end: if d == axis { end } else { None },
-                    step: 1,
-                })
-                .collect()
-        };
+        let nd = self.ndim();
         let mut x = self.clone();
         for _ in 0..n {
             if x.shape()[axis] == 0 {
                 break;
             }
-            x = x.slice(along(1, None))? - x.slice(along(0, Some(-1)))?;
+            x = x.slice(along(nd, axis, 1, None, 1))? - x.slice(along(nd, axis, 0, Some(-1), 1))?;
         }
         Ok(x)
     }

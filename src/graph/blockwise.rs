@@ -22,7 +22,37 @@ pub(crate) struct MapBlocks<T: Element, U: Element, F> {
     meta: Meta,
     input: Arc<dyn Expr<T>>,
     f: F,
+    /// For `map_overlap`: the cells of the neighbours each block is given along each axis.
+    halo: Halo,
     _u: PhantomData<fn() -> U>,
+}
+
+/// The neighbours' cells a block is given (`map_overlap`), and where they come from.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Halo {
+    /// Cells on each side, per axis (empty: none, `map_blocks`).
+    pub depth: Vec<usize>,
+    /// Whether the input is the array padded by `depth` on each side (a boundary rule); if
+    /// not, blocks at the array's edges get only the neighbours there are.
+    pub padded: bool,
+}
+
+impl Halo {
+    /// The box of the input a block `chunk` reads: the chunk grown by the depth, in the
+    /// input's coordinates, clipped to its extents.
+    fn extend(&self, chunk: &[Range<usize>], in_shape: &[usize]) -> Region {
+        chunk
+            .iter()
+            .enumerate()
+            .map(|(d, r)| {
+                let depth = self.depth.get(d).copied().unwrap_or(0);
+                let shift = if self.padded { depth } else { 0 };
+                let start = (r.start + shift).saturating_sub(depth);
+                let end = (r.end + shift + depth).min(in_shape[d]);
+                start..end
+            })
+            .collect()
+    }
 }
 
 impl<T: Element, U: Element, F> MapBlocks<T, U, F>
@@ -31,16 +61,26 @@ where
 {
     pub(crate) fn new(input: Arc<dyn Expr<T>>, f: F) -> Self {
         let m = input.meta();
+        let (shape, chunks) = (m.shape.clone(), m.chunks.clone());
+        Self::with_halo("map_blocks", input, shape, chunks, Halo::default(), f)
+    }
+
+    /// A block function over blocks of `shape` cut by `chunks`, each given with its halo of
+    /// `input` (the array itself, or the array padded by the halo's depth).
+    pub(crate) fn with_halo(
+        name: &str,
+        input: Arc<dyn Expr<T>>,
+        shape: Vec<usize>,
+        chunks: crate::chunks::Chunks,
+        halo: Halo,
+        f: F,
+    ) -> Self {
+        let error = input.meta().error.clone();
         MapBlocks {
-            meta: Meta::new(
-                "map_blocks",
-                OpKind::Blockwise,
-                U::DTYPE,
-                m.shape.clone(),
-                m.chunks.clone(),
-            ),
+            meta: Meta::new(name, OpKind::Blockwise, U::DTYPE, shape, chunks).with_error(error),
             input,
             f,
+            halo,
             _u: PhantomData,
         }
     }
@@ -51,12 +91,13 @@ where
         coords: &[usize],
         chunk: &[Range<usize>],
     ) -> Result<Vec<U>> {
-        let data = pull_whole(cx, &*self.input, chunk)?;
-        let ext: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
+        let ext_region = self.halo.extend(chunk, &self.input.meta().shape);
+        let data = pull_whole(cx, &*self.input, &ext_region)?;
+        let ext: Vec<usize> = ext_region.iter().map(|r| r.len()).collect();
         let view =
-            ArrayViewD::from_shape(IxDyn(&ext), &data).expect("chunk buffer matches its extents");
+            ArrayViewD::from_shape(IxDyn(&ext), &data).expect("block buffer matches its extents");
         let fail = |reason: String| Error::Block {
-            op: "map_blocks".into(),
+            op: self.meta.name.clone(),
             chunk: coords.to_vec(),
             region: format!("{chunk:?}"),
             reason,
@@ -67,13 +108,49 @@ where
                 crate::error::panic_message(&*p)
             ))
         })?;
-        if out.shape() != ext.as_slice() {
-            return Err(fail(format!(
-                "the closure returned shape {:?}, the chunk has shape {ext:?}",
-                out.shape()
-            )));
+        let want: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
+        if out.shape() == want.as_slice() {
+            return Ok(out.as_standard_layout().iter().copied().collect());
         }
-        Ok(out.as_standard_layout().iter().copied().collect())
+        if out.shape() != ext.as_slice() {
+            return Err(fail(if ext == want {
+                format!(
+                    "the closure returned shape {:?}, the chunk has shape {want:?}",
+                    out.shape()
+                )
+            } else {
+                format!(
+                    "the closure returned shape {:?}: neither the block with its halo {ext:?} \
+                     nor the chunk {want:?}",
+                    out.shape()
+                )
+            }));
+        }
+        // The block with its halo: the halo is trimmed.
+        let shift = |d: usize| {
+            if self.halo.padded {
+                self.halo.depth[d]
+            } else {
+                0
+            }
+        };
+        let inner: Region = chunk
+            .iter()
+            .enumerate()
+            .map(|(d, r)| {
+                let s = r.start + shift(d) - ext_region[d].start;
+                s..s + r.len()
+            })
+            .collect();
+        let whole = out.as_standard_layout();
+        let mut vals = vec![U::ZERO; region_len(&inner)];
+        gather(
+            whole.as_slice().expect("standard layout"),
+            &ext,
+            &inner,
+            &mut vals,
+        );
+        Ok(vals)
     }
 }
 
@@ -89,10 +166,22 @@ where
         vec![self.input.clone()]
     }
     fn cache_bytes(&self) -> usize {
-        self.meta
+        // A row of the blocks it returns, and the block (with its halo) given to the closure
+        // with the closure's result while one is made.
+        let grown: usize = self
+            .meta
             .chunks
-            .max_chunk_len()
-            .saturating_mul(T::DTYPE.size() + U::DTYPE.size())
+            .axes()
+            .iter()
+            .enumerate()
+            .map(|(d, a)| a.max() + 2 * self.halo.depth.get(d).copied().unwrap_or(0))
+            .product();
+        let kept = row_keep(&self.meta.chunks).saturating_mul(self.meta.chunks.max_chunk_len());
+        kept.saturating_mul(U::DTYPE.size())
+            .saturating_add(grown.saturating_mul(T::DTYPE.size() + U::DTYPE.size()))
+    }
+    fn granule(&self) -> usize {
+        row_granule(&self.meta.chunks, &self.meta.shape)
     }
 }
 
@@ -105,12 +194,31 @@ where
             cx,
             self.meta.id,
             &self.meta.chunks,
-            1,
+            row_keep(&self.meta.chunks),
             region,
             out,
             |cx, coords, chunk| self.compute_block(cx, coords, chunk),
         )
     }
+}
+
+/// The blocks of one row of `grid` (along its last axis): what a worker keeps of a node whose
+/// values are made a block at a time, since a reduction's tiles run along rows and would
+/// otherwise make each block again for every row of tiles.
+pub(crate) fn row_keep(grid: &crate::chunks::Chunks) -> usize {
+    grid.axes().last().map_or(1, |a| a.len()).max(1)
+}
+
+/// Positions in one row of blocks of `grid` over `shape` (the largest block's extents along
+/// every axis but the last, times the whole last axis): the [`Node::granule`] of such a node,
+/// so that a reduction's tasks cover whole rows and two workers do not make the same blocks.
+pub(crate) fn row_granule(grid: &crate::chunks::Chunks, shape: &[usize]) -> usize {
+    let axes = grid.axes();
+    let Some((last, lead)) = axes.split_last() else {
+        return 0;
+    };
+    let rows: usize = lead.iter().map(|a| a.max()).product();
+    rows.saturating_mul(shape[shape.len() - 1].max(last.max()))
 }
 
 /// Fills `region` of node `id`, whose values are made a whole block of `grid` at a time (a

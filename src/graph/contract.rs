@@ -62,7 +62,7 @@ impl<T: Numeric> Contract<T> {
 
     /// Output blocks kept per worker: one row of the grid (the blocks along the last axis).
     fn keep(&self) -> usize {
-        self.meta.chunks.axes().last().map_or(1, |a| a.len()).max(1)
+        super::blockwise::row_keep(&self.meta.chunks)
     }
 
     /// The output block `block` (batch ranges, then rows `i`, then columns `j`).
@@ -111,14 +111,7 @@ impl<T: Numeric> Node for Contract<T> {
         vec![self.a.clone(), self.b.clone()]
     }
     fn granule(&self) -> usize {
-        // A row of output blocks: the widest block's rows times the full last axis.
-        let axes = self.meta.chunks.axes();
-        let nd = axes.len();
-        let rows: usize = axes[..nd - 1]
-            .iter()
-            .map(|a| a.iter().max().unwrap_or(0))
-            .product();
-        rows.saturating_mul(self.meta.shape[nd - 1])
+        super::blockwise::row_granule(&self.meta.chunks, &self.meta.shape)
     }
     fn cache_bytes(&self) -> usize {
         // A row of output blocks, the blocks of `a` along that row, and a block of `b`.

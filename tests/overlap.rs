@@ -1,0 +1,203 @@
+//! `map_overlap` against an eager stencil over the padded array, for every boundary, several
+//! depths, shapes and chunkings; the two shapes a block function may return; and the errors.
+mod common;
+
+use chunkwise::prelude::*;
+use chunkwise::Boundary;
+use common::*;
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+
+/// For each position of `b`, the sum of the cells within `depth` of it along each axis that
+/// lie inside `b` (a box sum clipped to the block).
+fn box_sum(b: ArrayViewD<'_, f64>, depth: &[usize]) -> ArrayD<f64> {
+    let shape = b.shape().to_vec();
+    ArrayD::from_shape_fn(IxDyn(&shape), |p| {
+        let lo: Vec<usize> = (0..shape.len())
+            .map(|d| p[d].saturating_sub(depth[d]))
+            .collect();
+        let hi: Vec<usize> = (0..shape.len())
+            .map(|d| (p[d] + depth[d] + 1).min(shape[d]))
+            .collect();
+        let mut s = 0.0;
+        let mut idx = lo.clone();
+        loop {
+            s += b[IxDyn(&idx)];
+            let mut d = shape.len();
+            loop {
+                if d == 0 {
+                    return s;
+                }
+                d -= 1;
+                idx[d] += 1;
+                if idx[d] < hi[d] {
+                    break;
+                }
+                idx[d] = lo[d];
+            }
+        }
+    })
+}
+
+/// `a` padded by `depth` on each side by `boundary`, eagerly (`None`: not padded).
+fn pad_eager(a: &ArrayD<f64>, depth: &[usize], boundary: Boundary<f64>) -> ArrayD<f64> {
+    if boundary == Boundary::None {
+        return a.clone();
+    }
+    let shape: Vec<usize> = a
+        .shape()
+        .iter()
+        .zip(depth)
+        .map(|(n, d)| n + 2 * d)
+        .collect();
+    ArrayD::from_shape_fn(IxDyn(&shape), |p| {
+        let mut src = Vec::new();
+        for d in 0..shape.len() {
+            let n = a.shape()[d] as isize;
+            let i = p[d] as isize - depth[d] as isize;
+            let j = match boundary {
+                _ if (0..n).contains(&i) => i,
+                Boundary::Constant(_) => return f64::NAN,
+                Boundary::Nearest => i.clamp(0, n - 1),
+                Boundary::Periodic => i.rem_euclid(n),
+                Boundary::Reflect => {
+                    if i < 0 {
+                        -i - 1
+                    } else {
+                        2 * n - 1 - i
+                    }
+                }
+                Boundary::None => unreachable!(),
+            };
+            src.push(j as usize);
+        }
+        a[IxDyn(&src)]
+    })
+    .mapv(|v| match boundary {
+        Boundary::Constant(c) if v.is_nan() => c,
+        _ => v,
+    })
+}
+
+/// The box sums of the array itself, from its eager padding, at its own positions.
+fn stencil_reference(a: &ArrayD<f64>, depth: &[usize], boundary: Boundary<f64>) -> ArrayD<f64> {
+    let p = pad_eager(a, depth, boundary);
+    let sums = box_sum(p.view(), depth);
+    let shift: Vec<usize> = if boundary == Boundary::None {
+        vec![0; depth.len()]
+    } else {
+        depth.to_vec()
+    };
+    ArrayD::from_shape_fn(IxDyn(a.shape()), |i| {
+        let q: Vec<usize> = (0..depth.len()).map(|d| i[d] + shift[d]).collect();
+        sums[IxDyn(&q)]
+    })
+}
+
+#[test]
+fn map_overlap_is_the_eager_stencil_for_every_boundary() {
+    let boundaries = [
+        Boundary::Reflect,
+        Boundary::Periodic,
+        Boundary::Nearest,
+        Boundary::Constant(0.5),
+        Boundary::None,
+    ];
+    for shape in [vec![7], vec![5, 6], vec![3, 4, 5], vec![1, 4]] {
+        let a = data_f64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(3) {
+            let smallest: Vec<usize> = chunks
+                .iter()
+                .map(|c| c.iter().copied().min().unwrap_or(0))
+                .collect();
+            for depth_max in [0, 1, 2] {
+                let depth: Vec<usize> = smallest.iter().map(|&s| s.min(depth_max)).collect();
+                for boundary in boundaries {
+                    let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+                    let d = depth.clone();
+                    let y = x
+                        .map_overlap(&depth, boundary, move |b| box_sum(b, &d))
+                        .unwrap();
+                    let want = stencil_reference(&a, &depth, boundary);
+                    assert_close(
+                        &y.compute().unwrap(),
+                        &want,
+                        1e-12,
+                        &format!("{shape:?} {chunks:?} depth {depth:?} {boundary:?}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_block_function_may_return_the_chunk_or_the_block_with_its_halo() {
+    let x = chunkwise::arange(10).cast::<f64>().rechunk(4).unwrap();
+    // The chunk's shape: the interior computed directly (a 3-point difference).
+    let interior = x
+        .map_overlap(&[1], Boundary::Nearest, |b| {
+            let n = b.len();
+            ndarray::Array1::from_iter((1..n - 1).map(|i| b[[i + 1]] - b[[i - 1]])).into_dyn()
+        })
+        .unwrap();
+    assert_eq!(
+        interior.compute().unwrap().as_slice().unwrap(),
+        &[1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0]
+    );
+    // Another type out, and the result feeds more ops.
+    let flags = x.map_overlap(&[1], Boundary::Constant(0.0), |b| b.mapv(|v| v > 4.0));
+    assert_eq!(flags.unwrap().count_nonzero().item().unwrap(), 5);
+}
+
+#[test]
+fn overlap_errors() {
+    let x = chunkwise::zeros::<f64>([6, 6]).rechunk([2, 3]).unwrap();
+    let id = |b: ArrayViewD<'_, f64>| b.to_owned();
+    // A depth per axis; no depth past the smallest chunk.
+    let e = x.map_overlap(&[1], Boundary::Nearest, id).unwrap_err();
+    assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    let e = x.map_overlap(&[3, 1], Boundary::Nearest, id).unwrap_err();
+    assert!(e.to_string().contains("smallest chunk"), "{e}");
+    assert!(e.to_string().contains("[6, 6]"), "{e}");
+    // A block of another shape, and a panic: Error::Block naming the chunk.
+    let wrong = x
+        .map_overlap(&[1, 1], Boundary::Reflect, |_| {
+            ArrayD::<f64>::zeros(IxDyn(&[1, 1]))
+        })
+        .unwrap();
+    let e = wrong.compute().unwrap_err();
+    assert!(matches!(e, Error::Block { .. }), "{e}");
+    assert!(
+        e.to_string().contains("neither the block with its halo"),
+        "{e}"
+    );
+    let panics = x
+        .map_overlap(&[1, 1], Boundary::Periodic, |b| {
+            if b[[0, 0]] == 0.0 {
+                panic!("no zeros here")
+            }
+            b.to_owned()
+        })
+        .unwrap();
+    let e = panics.compute().unwrap_err();
+    assert!(
+        e.to_string().contains("no zeros here") && e.to_string().contains("map_overlap"),
+        "{e}"
+    );
+}
+
+#[test]
+fn overlap_reads_halos_not_neighbour_chunks() {
+    // A 20000 x 20000 array (3.2 GB) plans with a few grown chunks per worker.
+    let x = chunkwise::random::default_rng(0)
+        .random([20_000, 20_000])
+        .rechunk([2000, 2000])
+        .unwrap();
+    let y = x
+        .map_overlap(&[1, 1], Boundary::Reflect, |b| b.to_owned())
+        .unwrap()
+        .sum();
+    let plan = y.plan().unwrap();
+    let per_worker = plan.memory.total / plan.workers as u64;
+    assert!(per_worker < 3 * 2002 * 2002 * 8, "{plan}");
+}
