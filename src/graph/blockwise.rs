@@ -108,9 +108,23 @@ where
                 crate::error::panic_message(&*p)
             ))
         })?;
+        // The closure has the input no more: free it before the result is copied.
+        drop(data);
         let want: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
         if out.shape() == want.as_slice() {
-            return Ok(out.as_standard_layout().iter().copied().collect());
+            let len = out.len();
+            if out.is_standard_layout() {
+                // Its buffer as it is, when it holds just these values in order.
+                let (vals, offset) = out.into_raw_vec_and_offset();
+                if offset.unwrap_or(0) == 0 && vals.len() == len {
+                    return Ok(vals);
+                }
+                let view =
+                    ArrayViewD::from_shape(IxDyn(&want), &vals[offset.unwrap_or(0)..][..len])
+                        .expect("a standard layout of the chunk's shape");
+                return Ok(view.iter().copied().collect());
+            }
+            return Ok(out.iter().copied().collect());
         }
         if out.shape() != ext.as_slice() {
             return Err(fail(if ext == want {
@@ -166,8 +180,8 @@ where
         vec![self.input.clone()]
     }
     fn cache_bytes(&self) -> usize {
-        // A row of the blocks it returns, and the block (with its halo) given to the closure
-        // with the closure's result while one is made.
+        // The blocks of a row it keeps besides the one being made, the block (with its halo)
+        // given to the closure, and the closure's result.
         let grown: usize = self
             .meta
             .chunks
@@ -176,7 +190,8 @@ where
             .enumerate()
             .map(|(d, a)| a.max() + 2 * self.halo.depth.get(d).copied().unwrap_or(0))
             .product();
-        let kept = row_keep(&self.meta.chunks).saturating_mul(self.meta.chunks.max_chunk_len());
+        let kept =
+            (row_keep(&self.meta.chunks) - 1).saturating_mul(self.meta.chunks.max_chunk_len());
         kept.saturating_mul(U::DTYPE.size())
             .saturating_add(grown.saturating_mul(T::DTYPE.size() + U::DTYPE.size()))
     }
@@ -206,19 +221,26 @@ where
 /// values are made a block at a time, since a reduction's tiles run along rows and would
 /// otherwise make each block again for every row of tiles.
 pub(crate) fn row_keep(grid: &crate::chunks::Chunks) -> usize {
-    grid.axes().last().map_or(1, |a| a.len()).max(1)
+    match grid.axes() {
+        // One axis: tiles run along it, each block once.
+        [] | [_] => 1,
+        [.., last] => last.len().max(1),
+    }
 }
 
 /// Positions in one row of blocks of `grid` over `shape` (the largest block's extents along
-/// every axis but the last, times the whole last axis): the [`Node::granule`] of such a node,
+/// every axis but the last, times the whole last axis; a block for one axis): the
+/// [`Node::granule`] of such a node,
 /// so that a reduction's tasks cover whole rows and two workers do not make the same blocks.
 pub(crate) fn row_granule(grid: &crate::chunks::Chunks, shape: &[usize]) -> usize {
-    let axes = grid.axes();
-    let Some((last, lead)) = axes.split_last() else {
-        return 0;
-    };
-    let rows: usize = lead.iter().map(|a| a.max()).product();
-    rows.saturating_mul(shape[shape.len() - 1].max(last.max()))
+    match grid.axes() {
+        [] => 0,
+        [only] => only.max(),
+        [lead @ .., _] => {
+            let rows: usize = lead.iter().map(|a| a.max()).product();
+            rows.saturating_mul(shape[shape.len() - 1])
+        }
+    }
 }
 
 /// Fills `region` of node `id`, whose values are made a whole block of `grid` at a time (a
