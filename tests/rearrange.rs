@@ -352,3 +352,66 @@ fn huge_counts_are_lazy_or_typed_errors() {
         "isize::MIN mod 3 = 1: a roll by one"
     );
 }
+
+#[test]
+fn take_is_numpys_integer_array_indexing() {
+    for shape in shapes() {
+        if shape.is_empty() {
+            continue;
+        }
+        let a = data_i64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(3) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            for axis in 0..shape.len() {
+                let n = shape[axis] as i64;
+                let patterns: Vec<Vec<i64>> = vec![
+                    (0..n).collect(),
+                    (0..n).rev().collect(),
+                    (0..n).map(|i| -1 - i).collect(),
+                    (0..2 * n)
+                        .map(|i| (i * 7 + 3) % n.max(1))
+                        .filter(|_| n > 0)
+                        .collect(),
+                    vec![],
+                ];
+                for idx in patterns {
+                    let got = x.take(&idx, axis as isize).unwrap();
+                    let eager: Vec<usize> = idx
+                        .iter()
+                        .map(|&i| if i < 0 { (i + n) as usize } else { i as usize })
+                        .collect();
+                    let want = a.select(ndarray::Axis(axis), &eager);
+                    assert_eq!(
+                        got.compute().unwrap(),
+                        want,
+                        "{shape:?} {chunks:?} {axis} {idx:?}"
+                    );
+                }
+            }
+        }
+    }
+    let x = chunkwise::arange(5);
+    for bad in [5, -6, i64::MIN, i64::MAX] {
+        let e = x.take(&[0, bad], 0).unwrap_err();
+        assert!(
+            matches!(e, chunkwise::Error::InvalidParameter { .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("out of bounds"), "{e}");
+    }
+    assert!(matches!(
+        x.take(&[0], 1).unwrap_err(),
+        chunkwise::Error::AxisOutOfRange { .. }
+    ));
+    // Lazy at any size: a few elements of 1e18.
+    let big = chunkwise::arange_of(0u64, 1_000_000_000_000_000_000, 1);
+    let t = big
+        .take(&[-1, 0, 999_999_999_999], 0)
+        .unwrap()
+        .compute()
+        .unwrap();
+    assert_eq!(
+        t.as_slice().unwrap(),
+        &[999_999_999_999_999_999, 0, 999_999_999_999]
+    );
+}

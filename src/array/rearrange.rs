@@ -277,6 +277,42 @@ impl<T: Element> ChunkedArray<T> {
         Ok(x)
     }
 
+    /// The elements at `indices` along `axis` (NumPy's `take(indices, axis)`, integer-array
+    /// indexing): negative indices count from the end; one out of range is an
+    /// [`Error::InvalidParameter`]. Repeats and any order are allowed; runs of consecutive
+    /// indices are read as one box.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(12).reshape([3, 4])?;
+    /// let t = x.take(&[3, 0, -1], 1)?.compute()?;
+    /// assert_eq!(t, ndarray::array![[3, 0, 3], [7, 4, 7], [11, 8, 11]].into_dyn());
+    /// assert!(x.take(&[4], 1).is_err());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn take(&self, indices: &[i64], axis: isize) -> Result<Self> {
+        let axis = normalize_axis("take", axis, self.shape())?;
+        let n = self.shape()[axis];
+        let idx = indices
+            .iter()
+            .map(|&i| {
+                let j = if i < 0 { i + n as i64 } else { i };
+                if (0..n as i64).contains(&j) {
+                    Ok(j as usize)
+                } else {
+                    Err(Error::InvalidParameter {
+                        op: format!("take along axis {axis} of {}{:?}", T::DTYPE, self.shape()),
+                        param: "indices".into(),
+                        value: i.to_string(),
+                        reason: format!("out of bounds for an axis of extent {n}"),
+                    })
+                }
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        Ok(Self::from_expr(std::sync::Arc::new(
+            crate::graph::movement::Take::new(self.expr().clone(), axis, idx),
+        )))
+    }
+
     /// The array in `sections` pieces of equal extent along `axis` (NumPy's `split` with a
     /// count): an error when they do not divide the axis.
     pub fn split(&self, sections: usize, axis: isize) -> Result<Vec<Self>> {

@@ -671,3 +671,81 @@ impl<T: Element> Expr<T> for Reshape<T> {
         Ok(())
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+
+/// Integer-array indexing along one axis (NumPy's `take`): output position `i` along `axis` is
+/// input position `indices[i]`. A region reads each run of consecutive indices as one box.
+pub(crate) struct Take<T: Element> {
+    meta: Meta,
+    input: Arc<dyn Expr<T>>,
+    axis: usize,
+    /// In range (the API checks).
+    indices: Arc<[usize]>,
+}
+
+impl<T: Element> Take<T> {
+    pub(crate) fn new(input: Arc<dyn Expr<T>>, axis: usize, indices: Vec<usize>) -> Self {
+        let m = input.meta();
+        let mut shape = m.shape.clone();
+        shape[axis] = indices.len();
+        let mut axes: Vec<AxisChunks> = m.chunks.axes().to_vec();
+        // Blocks of the input's largest block along the axis.
+        axes[axis] = AxisChunks::regular(indices.len(), m.chunks.axis(axis).max().max(1));
+        let error = m.error.clone();
+        Take {
+            meta: Meta::new(
+                format!("take(axis={axis}, {} indices)", indices.len()),
+                OpKind::Movement,
+                T::DTYPE,
+                shape,
+                Chunks::from_axes(axes),
+            )
+            .with_error(error),
+            input,
+            axis,
+            indices: indices.into(),
+        }
+    }
+}
+
+impl<T: Element> Node for Take<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::typed_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.input.clone()]
+    }
+}
+
+impl<T: Element> Expr<T> for Take<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        let a = self.axis;
+        let idx = &self.indices[region[a].clone()];
+        let mut i = 0;
+        while i < idx.len() {
+            // A run of consecutive input positions.
+            let mut j = i + 1;
+            while j < idx.len() && idx[j] == idx[j - 1] + 1 {
+                j += 1;
+            }
+            let mut local: Region = region.iter().cloned().collect();
+            local[a] = idx[i]..idx[i] + (j - i);
+            if j - i == idx.len() {
+                return pull(cx, &*self.input, &local, out);
+            }
+            let mut sub: Region = region.iter().cloned().collect();
+            sub[a] = region[a].start + i..region[a].start + j;
+            let mut buf = cx.take::<T>(region_len(&sub));
+            let r = pull(cx, &*self.input, &local, &mut buf);
+            if r.is_ok() {
+                write_sub(out, region, &sub, &buf);
+            }
+            cx.give(buf);
+            r?;
+            i = j;
+        }
+        Ok(())
+    }
+}
