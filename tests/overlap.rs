@@ -203,3 +203,46 @@ fn overlap_reads_halos_not_neighbour_chunks() {
     assert!(per_worker < 12 * 2002 * 2002 * 8 + (8 << 20), "{plan}");
     assert!(plan.memory.total < 3_200_000_000 / 3, "{plan}");
 }
+
+#[test]
+fn map_blocks_over_several_arrays_unifies_their_grids() {
+    for shape in [vec![7], vec![5, 6], vec![3, 4, 5], vec![0, 3]] {
+        let a = data_f64(&shape);
+        let b = data_f64(&shape).mapv(|v| v * 0.5 + 1.0);
+        let cs = chunkings(&shape);
+        for (ca, cb) in cs.iter().zip(cs.iter().rev()).step_by(2) {
+            let x = chunkwise::from_array(a.clone(), ca.clone()).unwrap();
+            let y = chunkwise::from_array(b.clone(), cb.clone()).unwrap();
+            let z = chunkwise::map_blocks(&[&x, &y], |v| &v[0] * 2.0 - &v[1]).unwrap();
+            assert_eq!(z.compute().unwrap(), &a * 2.0 - &b, "{shape:?} {ca:?} {cb:?}");
+            // The grid is the common refinement: every input's edges are block edges.
+            for (d, axis) in z.chunks().axes().iter().enumerate() {
+                let edges: Vec<usize> = (0..axis.len()).map(|k| axis.range(k).end).collect();
+                for c in [ca, cb] {
+                    let mut end = 0;
+                    for &s in &c[d] {
+                        end += s;
+                        assert!(end == 0 || edges.contains(&end), "{shape:?} axis {d}: {edges:?}");
+                    }
+                }
+            }
+        }
+    }
+    // Broadcasting: a row against a column.
+    let row = chunkwise::arange(4).cast::<f64>().rechunk(3).unwrap();
+    let col = chunkwise::arange(3).cast::<f64>().reshape([3, 1]).unwrap();
+    let outer = chunkwise::map_blocks(&[&row, &col], |v| &v[0] * &v[1]).unwrap();
+    assert_eq!(outer.shape(), &[3, 4]);
+    assert_eq!(outer.sum().item().unwrap(), 6.0 * 3.0);
+    // Errors: no arrays, shapes that do not broadcast, a block of the wrong shape.
+    let none: [&ChunkedArray<f64>; 0] = [];
+    let e = chunkwise::map_blocks(&none, |v| v[0].to_owned()).unwrap_err();
+    assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    let e = chunkwise::map_blocks(&[&row, &chunkwise::zeros::<f64>([3])], |v| v[0].to_owned())
+        .unwrap_err();
+    assert!(matches!(e, Error::Broadcast { .. }), "{e}");
+    let wrong = chunkwise::map_blocks(&[&row, &row], |_| ArrayD::<f64>::zeros(IxDyn(&[7])))
+        .unwrap();
+    let e = wrong.compute().unwrap_err();
+    assert!(matches!(e, Error::Block { .. }), "{e}");
+}

@@ -9,7 +9,7 @@ mod scans;
 mod ufuncs;
 
 pub use linalg::{einsum, matmul, tensordot};
-pub use movement::{concatenate, stack, Boundary};
+pub use movement::{concatenate, map_blocks, stack, Boundary};
 pub(crate) use ops::retype;
 pub use ops::{
     equal, greater, greater_equal, less, less_equal, maximum, minimum, not_equal, promote, scalar,

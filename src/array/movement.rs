@@ -310,6 +310,59 @@ impl<T: Element> ChunkedArray<T> {
     }
 }
 
+/// A one-array block function as a function of the blocks of several arrays (the first).
+fn on_first<T: Element, U: Element>(
+    f: impl Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+) -> impl Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static {
+    move |blocks: &[ArrayViewD<'_, T>]| f(blocks[0].view())
+}
+
+/// Applies `f` to the matching blocks of several arrays (Dask's `map_blocks(f, a, b, ..)`): the
+/// arrays are broadcast to one shape (NumPy's rules) and rechunked to the common refinement of
+/// their grids, and `f` gets one view per array, in order, for each block. It returns an array
+/// of the block's shape; anything else, or a panic, is an [`Error::Block`] at compute naming
+/// the chunk.
+///
+/// ```
+/// let a = chunkwise::arange(6).reshape([2, 3])?.rechunk([1, 3])?;
+/// let b = chunkwise::arange(3).rechunk(2)?; // broadcast along the rows
+/// let c = chunkwise::map_blocks(&[&a, &b], |v| &v[0] * 10 + &v[1])?;
+/// assert_eq!(c.compute()?, ndarray::array![[0, 11, 22], [30, 41, 52]].into_dyn());
+/// assert_eq!(c.chunks().axis(1), &[2, 1]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn map_blocks<T, U, F>(arrays: &[&ChunkedArray<T>], f: F) -> Result<ChunkedArray<U>>
+where
+    T: Element,
+    U: Element,
+    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
+{
+    let Some(first) = arrays.first() else {
+        return Err(Error::InvalidParameter {
+            op: "map_blocks".into(),
+            param: "arrays".into(),
+            value: "[]".into(),
+            reason: "needs at least one array".into(),
+        });
+    };
+    let mut shape = first.shape().to_vec();
+    for a in &arrays[1..] {
+        shape = broadcast_shapes("map_blocks", &shape, a.shape())?;
+    }
+    let wide: Vec<ChunkedArray<T>> = arrays
+        .iter()
+        .map(|a| a.broadcast_to(shape.clone()))
+        .collect::<Result<_>>()?;
+    let parts: Vec<(&[usize], &crate::chunks::Chunks)> =
+        wide.iter().map(|a| (a.shape(), a.chunks())).collect();
+    let grid = crate::chunks::unify_chunks(&shape, &parts);
+    let inputs = wide
+        .iter()
+        .map(|a| Ok(a.rechunk(grid.clone())?.expr().clone()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(inputs, f))))
+}
+
 /// Where [`ChunkedArray::map_overlap`] takes the cells beyond the array's edges (Dask's
 /// `boundary`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -348,7 +401,10 @@ impl<T: Element> ChunkedArray<T> {
         U: Element,
         F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
     {
-        ChunkedArray::from_expr(Arc::new(MapBlocks::new(self.expr().clone(), f)))
+        ChunkedArray::from_expr(Arc::new(MapBlocks::new(
+            vec![self.expr().clone()],
+            on_first(f),
+        )))
     }
 
     /// Applies `f` to each chunk grown by `depth[k]` cells of its neighbours along each axis
@@ -417,11 +473,11 @@ impl<T: Element> ChunkedArray<T> {
         };
         Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::with_halo(
             "map_overlap",
-            input.expr().clone(),
+            vec![input.expr().clone()],
             self.shape().to_vec(),
             self.chunks().clone(),
             halo,
-            f,
+            on_first(f),
         ))))
     }
 

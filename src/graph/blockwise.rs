@@ -1,4 +1,5 @@
-//! `map_blocks`: a user closure over an ndarray view of each whole chunk.
+//! `map_blocks`: a user closure over ndarray views of each whole chunk of one or more arrays
+//! (of one grid), optionally grown by a halo of neighbouring cells (`map_overlap`).
 //!
 //! The closure needs its chunk whole, so each worker computes the block of the chunk it is in
 //! (once, cached in the task) and serves tiles from it: one chunk per worker of memory, counted
@@ -20,7 +21,8 @@ use crate::region::{region_len, Region};
 
 pub(crate) struct MapBlocks<T: Element, U: Element, F> {
     meta: Meta,
-    input: Arc<dyn Expr<T>>,
+    /// Arrays of one shape and grid (the API broadcasts and unifies them).
+    inputs: Vec<Arc<dyn Expr<T>>>,
     f: F,
     /// For `map_overlap`: the cells of the neighbours each block is given along each axis.
     halo: Halo,
@@ -57,28 +59,29 @@ impl Halo {
 
 impl<T: Element, U: Element, F> MapBlocks<T, U, F>
 where
-    F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
-    pub(crate) fn new(input: Arc<dyn Expr<T>>, f: F) -> Self {
-        let m = input.meta();
+    /// `f` over the blocks of `inputs` (one shape and grid; at least one).
+    pub(crate) fn new(inputs: Vec<Arc<dyn Expr<T>>>, f: F) -> Self {
+        let m = inputs[0].meta();
         let (shape, chunks) = (m.shape.clone(), m.chunks.clone());
-        Self::with_halo("map_blocks", input, shape, chunks, Halo::default(), f)
+        Self::with_halo("map_blocks", inputs, shape, chunks, Halo::default(), f)
     }
 
     /// A block function over blocks of `shape` cut by `chunks`, each given with its halo of
-    /// `input` (the array itself, or the array padded by the halo's depth).
+    /// every input (the arrays themselves, or the arrays padded by the halo's depth).
     pub(crate) fn with_halo(
         name: &str,
-        input: Arc<dyn Expr<T>>,
+        inputs: Vec<Arc<dyn Expr<T>>>,
         shape: Vec<usize>,
         chunks: crate::chunks::Chunks,
         halo: Halo,
         f: F,
     ) -> Self {
-        let error = input.meta().error.clone();
+        let error = inputs.iter().find_map(|i| i.meta().error.clone());
         MapBlocks {
             meta: Meta::new(name, OpKind::Blockwise, U::DTYPE, shape, chunks).with_error(error),
-            input,
+            inputs,
             f,
             halo,
             _u: PhantomData,
@@ -91,24 +94,33 @@ where
         coords: &[usize],
         chunk: &[Range<usize>],
     ) -> Result<Vec<U>> {
-        let ext_region = self.halo.extend(chunk, &self.input.meta().shape);
-        let data = pull_whole(cx, &*self.input, &ext_region)?;
+        let ext_region = self.halo.extend(chunk, &self.inputs[0].meta().shape);
+        let data = self
+            .inputs
+            .iter()
+            .map(|i| pull_whole(cx, &**i, &ext_region))
+            .collect::<Result<Vec<_>>>()?;
         let ext: Vec<usize> = ext_region.iter().map(|r| r.len()).collect();
-        let view =
-            ArrayViewD::from_shape(IxDyn(&ext), &data).expect("block buffer matches its extents");
+        let views: Vec<ArrayViewD<'_, T>> = data
+            .iter()
+            .map(|d| {
+                ArrayViewD::from_shape(IxDyn(&ext), d).expect("block buffer matches its extents")
+            })
+            .collect();
         let fail = |reason: String| Error::Block {
             op: self.meta.name.clone(),
             chunk: coords.to_vec(),
             region: format!("{chunk:?}"),
             reason,
         };
-        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(view))).map_err(|p| {
+        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(&views))).map_err(|p| {
             fail(format!(
                 "the closure panicked: {}",
                 crate::error::panic_message(&*p)
             ))
         })?;
-        // The closure has the input no more: free it before the result is copied.
+        // The closure has the inputs no more: free them before the result is copied.
+        drop(views);
         drop(data);
         let want: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
         if out.shape() == want.as_slice() {
@@ -170,14 +182,17 @@ where
 
 impl<T: Element, U: Element, F> Node for MapBlocks<T, U, F>
 where
-    F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
     fn meta(&self) -> &Meta {
         &self.meta
     }
     super::typed_as!(U);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
-        vec![self.input.clone()]
+        self.inputs
+            .iter()
+            .map(|i| i.clone() as Arc<dyn Node>)
+            .collect()
     }
     fn cache_bytes(&self) -> usize {
         // The blocks of a row it keeps besides the one being made, the block (with its halo)
@@ -192,8 +207,9 @@ where
             .product();
         let kept =
             (row_keep(&self.meta.chunks) - 1).saturating_mul(self.meta.chunks.max_chunk_len());
+        let per_cell = self.inputs.len() * T::DTYPE.size() + U::DTYPE.size();
         kept.saturating_mul(U::DTYPE.size())
-            .saturating_add(grown.saturating_mul(T::DTYPE.size() + U::DTYPE.size()))
+            .saturating_add(grown.saturating_mul(per_cell))
     }
     fn granule(&self) -> usize {
         row_granule(&self.meta.chunks, &self.meta.shape)
@@ -202,7 +218,7 @@ where
 
 impl<T: Element, U: Element, F> Expr<U> for MapBlocks<T, U, F>
 where
-    F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [U]) -> Result<()> {
         fill_from_blocks(
