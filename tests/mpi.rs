@@ -115,6 +115,19 @@ fn mpi_child() {
         let docs = (&x + &x.t() - x.mean_axis(0).unwrap()).sum();
         check(rank, &format!("dask docs chunk {c}"), &cfg, &docs);
     }
+    // The new primitives: a contraction and its sum, a scan, a stencil.
+    let a = rng.standard_normal([120, 90]).rechunk([50, 40]).unwrap();
+    let b = rng.standard_normal([90, 70]).rechunk([40, 30]).unwrap();
+    let c = chunkwise::matmul(&a, &b).unwrap();
+    check(rank, "matmul", &cfg, &c);
+    check(rank, "matmul sum", &cfg, &c.sum());
+    let s = rng.normal(0.0, 1.0, [100_000]).rechunk(7_777).unwrap();
+    check(rank, "cumsum", &cfg, &s.cumsum(0).unwrap());
+    let g = rng.random([200, 150]).rechunk([60, 50]).unwrap();
+    let stencil = g
+        .map_overlap(&[1, 1], chunkwise::Boundary::Reflect, |v| v.mapv(|x| x * 0.5))
+        .unwrap();
+    check(rank, "map_overlap sum", &cfg, &stencil.sum());
     // The root-only variant: the whole array on rank 0, nothing elsewhere.
     let x = rng.random([300, 200]).rechunk([64, 50]).unwrap() * 3.0;
     let on_root = x.compute_to_root(&cfg).unwrap();
