@@ -125,7 +125,9 @@ fn mpi_child() {
     check(rank, "cumsum", &cfg, &s.cumsum(0).unwrap());
     let g = rng.random([200, 150]).rechunk([60, 50]).unwrap();
     let stencil = g
-        .map_overlap(&[1, 1], chunkwise::Boundary::Reflect, |v| v.mapv(|x| x * 0.5))
+        .map_overlap(&[1, 1], chunkwise::Boundary::Reflect, |v| {
+            v.mapv(|x| x * 0.5)
+        })
         .unwrap();
     check(rank, "map_overlap sum", &cfg, &stencil.sum());
     // The root-only variant: the whole array on rank 0, nothing elsewhere.

@@ -214,7 +214,11 @@ fn map_blocks_over_several_arrays_unifies_their_grids() {
             let x = chunkwise::from_array(a.clone(), ca.clone()).unwrap();
             let y = chunkwise::from_array(b.clone(), cb.clone()).unwrap();
             let z = chunkwise::map_blocks(&[&x, &y], |v| &v[0] * 2.0 - &v[1]).unwrap();
-            assert_eq!(z.compute().unwrap(), &a * 2.0 - &b, "{shape:?} {ca:?} {cb:?}");
+            assert_eq!(
+                z.compute().unwrap(),
+                &a * 2.0 - &b,
+                "{shape:?} {ca:?} {cb:?}"
+            );
             // The grid is the common refinement: every input's edges are block edges.
             for (d, axis) in z.chunks().axes().iter().enumerate() {
                 let edges: Vec<usize> = (0..axis.len()).map(|k| axis.range(k).end).collect();
@@ -222,7 +226,10 @@ fn map_blocks_over_several_arrays_unifies_their_grids() {
                     let mut end = 0;
                     for &s in &c[d] {
                         end += s;
-                        assert!(end == 0 || edges.contains(&end), "{shape:?} axis {d}: {edges:?}");
+                        assert!(
+                            end == 0 || edges.contains(&end),
+                            "{shape:?} axis {d}: {edges:?}"
+                        );
                     }
                 }
             }
@@ -241,8 +248,8 @@ fn map_blocks_over_several_arrays_unifies_their_grids() {
     let e = chunkwise::map_blocks(&[&row, &chunkwise::zeros::<f64>([3])], |v| v[0].to_owned())
         .unwrap_err();
     assert!(matches!(e, Error::Broadcast { .. }), "{e}");
-    let wrong = chunkwise::map_blocks(&[&row, &row], |_| ArrayD::<f64>::zeros(IxDyn(&[7])))
-        .unwrap();
+    let wrong =
+        chunkwise::map_blocks(&[&row, &row], |_| ArrayD::<f64>::zeros(IxDyn(&[7]))).unwrap();
     let e = wrong.compute().unwrap_err();
     assert!(matches!(e, Error::Block { .. }), "{e}");
 }

@@ -13,51 +13,27 @@ pub(crate) fn matmul_acc<T: Numeric>(m: usize, n: usize, k: usize, a: &[T], b: &
     }
     let (n_i, k_i) = (n as isize, k as isize);
     match T::DTYPE {
-        // SAFETY: `T` is `f64` (resp. `f32`), checked by its dtype, so the pointer casts are to
-        // the same type; the three slices hold m×k, k×n and m×n values (asserted), which the
-        // strides given (row-major: column stride 1, row strides k, n, n) stay within; `c`
-        // is borrowed mutably and so does not alias `a` or `b`.
-        DType::F64 => unsafe {
+        // SAFETY: `T` is `f64` or `f32` (its dtype says so), which `gemm::gemm` multiplies (it
+        // dispatches on the type); the three slices hold m×k, k×n and m×n values (asserted),
+        // which the strides given (row-major: column stride 1, row strides k, n, n) stay
+        // within; `c` is borrowed mutably and so does not alias `a` or `b`.
+        DType::F64 | DType::F32 => unsafe {
             gemm::gemm(
                 m,
                 n,
                 k,
-                c.as_mut_ptr().cast::<f64>(),
+                c.as_mut_ptr(),
                 1,
                 n_i,
                 true,
-                a.as_ptr().cast::<f64>(),
+                a.as_ptr(),
                 1,
                 k_i,
-                b.as_ptr().cast::<f64>(),
+                b.as_ptr(),
                 1,
                 n_i,
-                1.0,
-                1.0,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
-            )
-        },
-        // SAFETY: as for `f64` above.
-        DType::F32 => unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
-                c.as_mut_ptr().cast::<f32>(),
-                1,
-                n_i,
-                true,
-                a.as_ptr().cast::<f32>(),
-                1,
-                k_i,
-                b.as_ptr().cast::<f32>(),
-                1,
-                n_i,
-                1.0,
-                1.0,
+                T::ONE,
+                T::ONE,
                 false,
                 false,
                 false,
