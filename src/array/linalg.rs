@@ -110,32 +110,18 @@ pub fn tensordot<T: Numeric>(
             "the two lists of axes differ in length",
         ));
     }
+    // Each list in range and without repeats (the reductions' check), then paired, sorted
+    // by `a`'s axis.
     let ca = a.axes_arg(op, axes.0)?;
-    let cb: Vec<usize> = axes
-        .1
-        .iter()
-        .map(|&x| normalize_axis(op, x, sb))
-        .collect::<Result<_>>()?;
-    // `a`'s axes sorted; `b`'s in the matching order.
+    let cb = b.axes_arg(op, axes.1)?;
+    let norm = |x: isize, s: &[usize]| normalize_axis(op, x, s).expect("checked above");
     let mut pairs: Vec<(usize, usize)> = axes
         .0
         .iter()
-        .map(|&x| normalize_axis(op, x, sa))
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .zip(cb.iter().copied())
+        .zip(axes.1)
+        .map(|(&x, &y)| (norm(x, sa), norm(y, sb)))
         .collect();
     pairs.sort_unstable();
-    let mut seen_b = cb.clone();
-    seen_b.sort_unstable();
-    if seen_b.windows(2).any(|w| w[0] == w[1]) {
-        return Err(Error::InvalidAxes {
-            op: op.into(),
-            axes: axes.1.to_vec(),
-            shape: sb.to_vec(),
-            reason: "an axis repeats".into(),
-        });
-    }
     for &(x, y) in &pairs {
         if sa[x] != sb[y] {
             return Err(mismatch(
@@ -300,7 +286,7 @@ pub fn einsum<T: Numeric>(
             .flat_map(|t| t.0.clone())
             .chain(out.iter().copied())
             .collect();
-        acc = contract_pair(&op, acc, terms[i].clone(), &later)?;
+        acc = contract_pair(&op, acc, terms[i].clone(), &later, &extent)?;
     }
     let (letters, x) = sum_unused(acc, &out)?;
     let perm: Vec<usize> = out
@@ -341,12 +327,13 @@ fn sum_unused<T: Numeric>(
 
 /// One contraction of two operands with their subscripts; the result keeps the subscripts in
 /// `later` (needed by the operands after it, or the output), ordered batch, free of `a`, free
-/// of `b`.
+/// of `b`. `extent` is every subscript's extent.
 fn contract_pair<T: Numeric>(
     op: &str,
     a: (Vec<char>, ChunkedArray<T>),
     b: (Vec<char>, ChunkedArray<T>),
     later: &[char],
+    extent: &std::collections::BTreeMap<char, usize>,
 ) -> Result<(Vec<char>, ChunkedArray<T>)> {
     let needed = |own: &[char], other: &[char]| -> Vec<char> {
         own.iter()
@@ -381,20 +368,10 @@ fn contract_pair<T: Numeric>(
             })
             .collect()
     };
-    let ext = |x: &ChunkedArray<T>, letters: &[char], group: &[char]| -> usize {
-        saturating_len(
-            &group
-                .iter()
-                .map(|c| x.shape()[letters.iter().position(|l| l == c).expect("in operand")])
-                .collect::<Vec<_>>(),
-        )
+    let ext = |group: &[char]| -> usize {
+        saturating_len(&group.iter().map(|c| extent[c]).collect::<Vec<_>>())
     };
-    let (nb, m, k, n) = (
-        ext(&xa, &la, &batch),
-        ext(&xa, &la, &free_a),
-        ext(&xa, &la, &inner),
-        ext(&xb, &lb, &free_b),
-    );
+    let (nb, m, k, n) = (ext(&batch), ext(&free_a), ext(&inner), ext(&free_b));
     let a3 = xa
         .permute_unchecked(place(&la, &[&batch, &free_a, &inner]))
         .reshape([nb, m, k])?;
@@ -413,19 +390,6 @@ fn contract_pair<T: Numeric>(
         .chain(&free_b)
         .copied()
         .collect();
-    let shape: Vec<usize> = batch
-        .iter()
-        .map(|c| xa.shape()[la.iter().position(|l| l == c).expect("in a")])
-        .chain(
-            free_a
-                .iter()
-                .map(|c| xa.shape()[la.iter().position(|l| l == c).expect("in a")]),
-        )
-        .chain(
-            free_b
-                .iter()
-                .map(|c| xb.shape()[lb.iter().position(|l| l == c).expect("in b")]),
-        )
-        .collect();
+    let shape: Vec<usize> = letters.iter().map(|c| extent[c]).collect();
     Ok((letters, c.reshape(shape)?))
 }

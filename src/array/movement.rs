@@ -448,7 +448,7 @@ impl<T: Element> ChunkedArray<T> {
         }
         for (d, (&k, axis)) in depth.iter().zip(self.chunks().axes()).enumerate() {
             let smallest = axis.iter().min().unwrap_or(0);
-            if k > 0 && k > smallest {
+            if k > smallest {
                 return Err(bad(format!(
                     "depth {k} on axis {d} is larger than its smallest chunk ({smallest}); \
                      rechunk first"

@@ -123,22 +123,27 @@ where
         drop(views);
         drop(data);
         let want: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
-        if out.shape() == want.as_slice() {
-            let len = out.len();
-            if out.is_standard_layout() {
-                // Its buffer as it is, when it holds just these values in order.
-                let (vals, offset) = out.into_raw_vec_and_offset();
-                if offset.unwrap_or(0) == 0 && vals.len() == len {
-                    return Ok(vals);
+        // The chunk's values in the closure's result: all of it when it has the chunk's shape,
+        // its inside when it is the block with its halo (the halo is trimmed).
+        let inner: Region = if out.shape() == want.as_slice() {
+            want.iter().map(|&n| 0..n).collect()
+        } else if out.shape() == ext.as_slice() {
+            let shift = |d: usize| {
+                if self.halo.padded {
+                    self.halo.depth[d]
+                } else {
+                    0
                 }
-                let view =
-                    ArrayViewD::from_shape(IxDyn(&want), &vals[offset.unwrap_or(0)..][..len])
-                        .expect("a standard layout of the chunk's shape");
-                return Ok(view.iter().copied().collect());
-            }
-            return Ok(out.iter().copied().collect());
-        }
-        if out.shape() != ext.as_slice() {
+            };
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(d, r)| {
+                    let s = r.start + shift(d) - ext_region[d].start;
+                    s..s + r.len()
+                })
+                .collect()
+        } else {
             return Err(fail(if ext == want {
                 format!(
                     "the closure returned shape {:?}, the chunk has shape {want:?}",
@@ -151,33 +156,37 @@ where
                     out.shape()
                 )
             }));
-        }
-        // The block with its halo: the halo is trimmed.
-        let shift = |d: usize| {
-            if self.halo.padded {
-                self.halo.depth[d]
-            } else {
-                0
-            }
         };
-        let inner: Region = chunk
-            .iter()
-            .enumerate()
-            .map(|(d, r)| {
-                let s = r.start + shift(d) - ext_region[d].start;
-                s..s + r.len()
-            })
-            .collect();
-        let whole = out.as_standard_layout();
-        let mut vals = vec![U::ZERO; region_len(&inner)];
-        gather(
-            whole.as_slice().expect("standard layout"),
-            &ext,
-            &inner,
-            &mut vals,
-        );
-        Ok(vals)
+        Ok(values_in(out, &inner))
     }
+}
+
+/// The values of `region` of `out`, C order: `out`'s own buffer when that is exactly them (a
+/// standard-layout result of the chunk's shape), a copy otherwise.
+fn values_in<U: Element>(out: ArrayD<U>, region: &Region) -> Vec<U> {
+    let whole = region
+        .iter()
+        .zip(out.shape())
+        .all(|(r, &n)| r.start == 0 && r.end == n);
+    if whole && out.is_standard_layout() {
+        let len = out.len();
+        let (mut vals, offset) = out.into_raw_vec_and_offset();
+        // Standard layout: the values are contiguous from the offset.
+        let off = offset.unwrap_or(0);
+        if off > 0 || vals.len() != len {
+            vals = vals[off..off + len].to_vec();
+        }
+        return vals;
+    }
+    let std = out.as_standard_layout();
+    let mut vals = vec![U::ZERO; region_len(region)];
+    gather(
+        std.as_slice().expect("standard layout"),
+        out.shape(),
+        region,
+        &mut vals,
+    );
+    vals
 }
 
 impl<T: Element, U: Element, F> Node for MapBlocks<T, U, F>

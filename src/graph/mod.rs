@@ -560,14 +560,21 @@ impl<'a> TaskCx<'a> {
         id: NodeId,
         block: &[Range<usize>],
     ) -> Option<Arc<Vec<T>>> {
+        let pos = self.find_block(id, block)?;
+        Some(
+            self.blocks[pos]
+                .2
+                .clone()
+                .downcast::<Vec<T>>()
+                .expect("a node caches one type"),
+        )
+    }
+
+    /// Where the worker keeps block `block` of node `id`, if it does.
+    fn find_block(&self, id: NodeId, block: &[Range<usize>]) -> Option<usize> {
         self.blocks
             .iter()
-            .find(|(i, r, _)| *i == id && r.as_slice() == block)
-            .map(|(_, _, v)| {
-                v.clone()
-                    .downcast::<Vec<T>>()
-                    .expect("a node caches one type")
-            })
+            .position(|(i, r, _)| *i == id && r.as_slice() == block)
     }
 
     /// The values of block `block` of node `id`, computed by `make` unless this worker holds
@@ -604,11 +611,7 @@ impl<'a> TaskCx<'a> {
         make: impl FnOnce(&mut Self, Vec<T>) -> Result<Vec<T>>,
         reuse: bool,
     ) -> Result<Arc<Vec<T>>> {
-        if let Some(pos) = self
-            .blocks
-            .iter()
-            .position(|(i, r, _)| *i == id && r.as_slice() == block)
-        {
+        if let Some(pos) = self.find_block(id, block) {
             // Most recently used last.
             let hit = self.blocks.remove(pos);
             let v = hit.2.clone();

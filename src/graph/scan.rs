@@ -71,32 +71,26 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
             r[self.axis] = k..k + 1;
             r
         };
-        let n_lanes = region_len(lanes);
-        if kb == 0 {
-            return cx.block(self.carries, &key(0), 2, |_| {
-                Ok(vec![self.identity; n_lanes])
-            });
-        }
-        if let Some(prev) = cx.kept::<T>(self.carries, &key(kb - 1)) {
-            return cx.block(self.carries, &key(kb), 2, |cx| {
-                let t = pull_whole(cx, &*self.totals, &key(kb - 1))?;
-                Ok(prev
-                    .iter()
-                    .zip(&t)
-                    .map(|(&c, &v)| (self.combine)(c, v))
-                    .collect())
-            });
-        }
+        // Start from the previous block's carries when the worker keeps them (one total to
+        // fold in), else from the identity (every total before the block): the same folds in
+        // the same order either way.
+        let (start, from) = match kb
+            .checked_sub(1)
+            .and_then(|p| cx.kept::<T>(self.carries, &key(p)))
+        {
+            Some(prev) => (prev.to_vec(), kb - 1),
+            None => (vec![self.identity; region_len(lanes)], 0),
+        };
         cx.block(self.carries, &key(kb), 2, |cx| {
-            // Every total before the block, folded in order along the axis.
-            let mut before = lanes.clone();
-            before[self.axis] = 0..kb;
-            let t = pull_whole(cx, &*self.totals, &before)?;
+            let mut c = start;
+            let mut totals = lanes.clone();
+            totals[self.axis] = from..kb;
+            let t = pull_whole(cx, &*self.totals, &totals)?;
             let (outer, inner) = self.split(lanes);
-            let mut c = vec![self.identity; n_lanes];
+            let steps = kb - from;
             for o in 0..outer {
-                for j in 0..kb {
-                    let row = &t[(o * kb + j) * inner..(o * kb + j + 1) * inner];
+                for j in 0..steps {
+                    let row = &t[(o * steps + j) * inner..(o * steps + j + 1) * inner];
                     for (acc, &v) in c[o * inner..(o + 1) * inner].iter_mut().zip(row) {
                         *acc = (self.combine)(*acc, v);
                     }
