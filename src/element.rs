@@ -260,6 +260,14 @@ pub trait Numeric: Element {
     fn n_to_f64(self) -> f64;
     /// The value as `i128`, exact for integers (floats truncate, saturating).
     fn n_to_i128(self) -> i128;
+    /// Bits of [`order_key`](Self::order_key): the type's width.
+    const KEY_BITS: u32;
+    /// An unsigned key in the low [`KEY_BITS`](Self::KEY_BITS) bits whose order is NumPy's sort
+    /// order: integers by value, floats by value with `-0.0` before `0.0` and every NaN last
+    /// (all NaNs share the largest key). Radix selection counts its digits.
+    fn order_key(self) -> u64;
+    /// The value of a key (a NaN for the NaN key).
+    fn from_order_key(k: u64) -> Self;
 }
 
 /// Integer element types: bitwise operators and shifts.
@@ -440,6 +448,16 @@ macro_rules! numeric_int {
                 }
             }
             numeric_as!($t);
+            const KEY_BITS: u32 = <$t>::BITS;
+            #[inline(always)]
+            fn order_key(self) -> u64 {
+                // The offset from the type's minimum: order-preserving and exact.
+                (self as i128 - <$t>::MIN as i128) as u64
+            }
+            #[inline(always)]
+            fn from_order_key(k: u64) -> Self {
+                (k as i128 + <$t>::MIN as i128) as $t
+            }
         }
         impl Integer for $t {
             #[inline(always)]
@@ -541,6 +559,30 @@ macro_rules! numeric_float {
                 (self / o).floor()
             }
             numeric_as!($t);
+            const KEY_BITS: u32 = (std::mem::size_of::<$t>() * 8) as u32;
+            #[inline(always)]
+            fn order_key(self) -> u64 {
+                let w = Self::KEY_BITS;
+                let mask = u64::MAX >> (64 - w);
+                let sign = 1u64 << (w - 1);
+                let b = self.to_bits() as u64;
+                // Negative values reversed below the positive ones; NaN above everything.
+                if self.is_nan() {
+                    mask
+                } else if b & sign != 0 {
+                    !b & mask
+                } else {
+                    b | sign
+                }
+            }
+            #[inline(always)]
+            fn from_order_key(k: u64) -> Self {
+                let w = Self::KEY_BITS;
+                let mask = u64::MAX >> (64 - w);
+                let sign = 1u64 << (w - 1);
+                let b = if k & sign != 0 { k & !sign } else { !k & mask };
+                <$t>::from_bits(b as _)
+            }
         }
     };
 }

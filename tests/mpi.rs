@@ -130,6 +130,20 @@ fn mpi_child() {
         })
         .unwrap();
     check(rank, "map_overlap sum", &cfg, &stencil.sum());
+    // Aggregates: a selection whose passes count and collect, a histogram, the top k.
+    let qs = s.quantiles(&[0.0, 0.3, 0.5, 0.99]).unwrap();
+    check(rank, "quantiles", &cfg, &qs);
+    let wide = (chunkwise::arange(3_000_000).cast::<f64>() * 1e-9 + 1.0)
+        .rechunk(400_000)
+        .unwrap();
+    check(rank, "median counted", &cfg, &wide.median().unwrap());
+    check(
+        rank,
+        "histogram",
+        &cfg,
+        &s.histogram(16, (-2.0, 2.0)).unwrap().0,
+    );
+    check(rank, "argtopk", &cfg, &s.argtopk(-25).unwrap());
     // The root-only variant: the whole array on rank 0, nothing elsewhere.
     let x = rng.random([300, 200]).rechunk([64, 50]).unwrap() * 3.0;
     let on_root = x.compute_to_root(&cfg).unwrap();

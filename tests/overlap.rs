@@ -253,3 +253,135 @@ fn map_blocks_over_several_arrays_unifies_their_grids() {
     let e = wrong.compute().unwrap_err();
     assert!(matches!(e, Error::Block { .. }), "{e}");
 }
+
+#[test]
+fn map_blocks_with_declared_blocks_drops_and_adds_axes() {
+    use chunkwise::BlockSpec;
+    let a = ndarray::Array::from_shape_fn((7, 10), |(i, j)| (i * 10 + j) as i64).into_dyn();
+    for chunks in [vec![7usize, 10], vec![3, 4], vec![1, 1], vec![2, 10]] {
+        let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+        // Column sums per block: axis 0 dropped (made one chunk).
+        let spec = BlockSpec {
+            drop_axis: vec![0],
+            ..Default::default()
+        };
+        let s = x
+            .map_blocks_with(&spec, |v| v.sum_axis(ndarray::Axis(0)))
+            .unwrap();
+        assert_eq!(s.shape(), &[10]);
+        assert_eq!(s.chunks().axis(0), x.chunks().axis(1), "{chunks:?}");
+        assert_eq!(
+            s.compute().unwrap(),
+            a.sum_axis(ndarray::Axis(0)),
+            "{chunks:?}"
+        );
+        // Two values per block along each axis: declared block extents.
+        let spec = BlockSpec {
+            block_shape: vec![Some(1), Some(2)],
+            ..Default::default()
+        };
+        let m = x
+            .map_blocks_with(&spec, |v| {
+                ndarray::Array2::from_shape_vec((1, 2), vec![v.len() as i64, v.sum()])
+                    .unwrap()
+                    .into_dyn()
+            })
+            .unwrap();
+        let (br, bc) = (x.chunks().axis(0).len(), x.chunks().axis(1).len());
+        assert_eq!(m.shape(), &[br, 2 * bc]);
+        let got = m.compute().unwrap();
+        let total: i64 = (0..br)
+            .map(|i| (0..bc).map(|j| got[[i, 2 * j + 1]]).sum::<i64>())
+            .sum();
+        let count: i64 = (0..br)
+            .map(|i| (0..bc).map(|j| got[[i, 2 * j]]).sum::<i64>())
+            .sum();
+        assert_eq!((total, count), (a.sum(), 70), "{chunks:?}");
+        // A new leading axis of 3 and the last axis dropped.
+        let spec = BlockSpec {
+            drop_axis: vec![1],
+            new_axis: vec![0],
+            block_shape: vec![Some(3), None],
+        };
+        let n = x
+            .map_blocks_with(&spec, |v| {
+                let rows = v.sum_axis(ndarray::Axis(1));
+                ndarray::stack(
+                    ndarray::Axis(0),
+                    &[rows.view(), (&rows * 2).view(), (&rows * 0).view()],
+                )
+                .unwrap()
+            })
+            .unwrap();
+        assert_eq!(n.shape(), &[3, 7]);
+        let rows = a.sum_axis(ndarray::Axis(1));
+        let want = ndarray::stack(
+            ndarray::Axis(0),
+            &[rows.view(), (&rows * 2).view(), (&rows * 0).view()],
+        )
+        .unwrap();
+        assert_eq!(n.compute().unwrap(), want, "{chunks:?}");
+        // Several inputs, broadcast and aligned first.
+        let b = chunkwise::arange(10).rechunk(3).unwrap();
+        let spec = BlockSpec {
+            drop_axis: vec![0],
+            ..Default::default()
+        };
+        let d = chunkwise::map_blocks_with(&[&x, &b], &spec, |v| {
+            (&v[0] - &v[1]).sum_axis(ndarray::Axis(0))
+        })
+        .unwrap();
+        let want =
+            a.sum_axis(ndarray::Axis(0)) - ndarray::Array1::from_iter(0..10i64).into_dyn() * 7;
+        assert_eq!(d.compute().unwrap(), want, "{chunks:?}");
+    }
+    // A block of another shape than declared, and bad specs.
+    let x = chunkwise::arange(10).rechunk(4).unwrap();
+    let spec = BlockSpec {
+        block_shape: vec![Some(2)],
+        ..Default::default()
+    };
+    let bad = x.map_blocks_with(&spec, |v| v.to_owned()).unwrap();
+    let e = bad.compute().unwrap_err();
+    assert!(
+        matches!(e, Error::Block { .. }) && e.to_string().contains("[2]"),
+        "{e}"
+    );
+    let spec = BlockSpec {
+        drop_axis: vec![1],
+        ..Default::default()
+    };
+    assert!(matches!(
+        x.map_blocks_with(&spec, |v| v.to_owned()),
+        Err(Error::InvalidAxes { .. })
+    ));
+    let spec = BlockSpec {
+        new_axis: vec![0, 0],
+        ..Default::default()
+    };
+    assert!(matches!(
+        x.map_blocks_with(&spec, |v| v.to_owned()),
+        Err(Error::InvalidAxes { .. })
+    ));
+    let spec = BlockSpec {
+        block_shape: vec![Some(1), None],
+        ..Default::default()
+    };
+    assert!(matches!(
+        x.map_blocks_with(&spec, |v| v.to_owned()),
+        Err(Error::InvalidChunks { .. })
+    ));
+    let spec = BlockSpec {
+        block_shape: vec![Some(0)],
+        ..Default::default()
+    };
+    assert!(matches!(
+        x.map_blocks_with(&spec, |v| v.to_owned()),
+        Err(Error::InvalidChunks { .. })
+    ));
+    let spec = BlockSpec::default();
+    assert!(matches!(
+        chunkwise::map_blocks_with::<i64, i64, _>(&[], &spec, |v| v[0].to_owned()),
+        Err(Error::InvalidParameter { .. })
+    ));
+}

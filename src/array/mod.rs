@@ -6,10 +6,11 @@ mod ops;
 mod rearrange;
 mod reductions;
 mod scans;
+mod statistics;
 mod ufuncs;
 
 pub use linalg::{einsum, matmul, tensordot};
-pub use movement::{concatenate, map_blocks, stack, Boundary};
+pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary};
 pub(crate) use ops::retype;
 pub use ops::{
     equal, greater, greater_equal, less, less_equal, maximum, minimum, not_equal, promote, scalar,

@@ -9,8 +9,9 @@ use super::{ChunkedArray, PadMode};
 use crate::chunks::{broadcast_shapes, normalize_axis, IntoShape};
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::graph::blockwise::{Halo, MapBlocks};
+use crate::graph::blockwise::{BlockMap, Halo, MapBlocks};
 use crate::graph::movement::{AxisMap, BroadcastTo, Concat, Permute, Reshape, Slice, SliceAxis};
+use crate::graph::Expr;
 
 /// ## Movement
 impl<T: Element> ChunkedArray<T> {
@@ -345,22 +346,178 @@ where
             reason: "needs at least one array".into(),
         });
     };
+    let (_, inputs) = aligned(first, &arrays[1..], &[])?;
+    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(inputs, f))))
+}
+
+/// `first` and `rest` broadcast to one shape and rechunked to the common refinement of their
+/// grids, with the axes in `whole` made one chunk: the grid and the inputs of a block
+/// function.
+#[allow(clippy::type_complexity)]
+fn aligned<T: Element>(
+    first: &ChunkedArray<T>,
+    rest: &[&ChunkedArray<T>],
+    whole: &[usize],
+) -> Result<(crate::chunks::Chunks, Vec<Arc<dyn Expr<T>>>)> {
     let mut shape = first.shape().to_vec();
-    for a in &arrays[1..] {
+    for a in rest {
         shape = broadcast_shapes("map_blocks", &shape, a.shape())?;
     }
-    let wide: Vec<ChunkedArray<T>> = arrays
-        .iter()
+    let wide: Vec<ChunkedArray<T>> = std::iter::once(first)
+        .chain(rest.iter().copied())
         .map(|a| a.broadcast_to(shape.clone()))
         .collect::<Result<_>>()?;
     let parts: Vec<(&[usize], &crate::chunks::Chunks)> =
         wide.iter().map(|a| (a.shape(), a.chunks())).collect();
     let grid = crate::chunks::unify_chunks(&shape, &parts);
+    let mut axes = grid.axes().to_vec();
+    for &d in whole {
+        axes[d] = crate::chunks::AxisChunks::single(shape[d]);
+    }
+    let grid = crate::chunks::Chunks::from_axes(axes);
     let inputs = wide
         .iter()
         .map(|a| Ok(a.rechunk(grid.clone())?.expr().clone()))
         .collect::<Result<Vec<_>>>()?;
-    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(inputs, f))))
+    Ok((grid, inputs))
+}
+
+/// The blocks a [`map_blocks_with`] closure returns, when they are not its input blocks'
+/// shape (Dask's `map_blocks(.., drop_axis=, new_axis=, chunks=)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockSpec {
+    /// Input axes the closure removes. Each is made one chunk first (the closure sees it
+    /// whole), so the output has one block per input block of the other axes.
+    pub drop_axis: Vec<usize>,
+    /// Axes the closure adds, as positions in the output; one block each.
+    pub new_axis: Vec<usize>,
+    /// Per output axis, the extent of every block along it: `Some(n)`, or `None` for the input
+    /// blocks' extents (1 along a new axis). Empty: `None` for every axis.
+    pub block_shape: Vec<Option<usize>>,
+}
+
+/// [`map_blocks`] whose closure returns blocks of another shape, as `spec` declares: axes
+/// dropped (made one chunk first) or added, and block extents. Output block `k` is made from
+/// input block `k` of the axes that are kept; a result of another shape than its declared
+/// block, or a panic, is an [`Error::Block`] at compute naming the block.
+///
+/// ```
+/// use chunkwise::BlockSpec;
+/// let x = chunkwise::arange(12).reshape([3, 4])?.rechunk([2, 2])?;
+/// // Each block's column sums: axis 0 dropped (made one chunk), blocks of 2 columns.
+/// let spec = BlockSpec { drop_axis: vec![0], ..Default::default() };
+/// let s = chunkwise::map_blocks_with(&[&x], &spec, |v| v[0].sum_axis(ndarray::Axis(0)))?;
+/// assert_eq!(s.compute()?.as_slice().unwrap(), &[12, 15, 18, 21]);
+/// // One value per block, along a new leading axis of one block: shape (1, 2).
+/// let spec = BlockSpec { drop_axis: vec![0], new_axis: vec![0], block_shape: vec![None, Some(1)] };
+/// let m = chunkwise::map_blocks_with(&[&x], &spec, |v| {
+///     ndarray::Array2::from_elem((1, 1), v[0].sum()).into_dyn()
+/// })?;
+/// assert_eq!(m.compute()?.as_slice().unwrap(), &[27, 39]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn map_blocks_with<T, U, F>(
+    arrays: &[&ChunkedArray<T>],
+    spec: &BlockSpec,
+    f: F,
+) -> Result<ChunkedArray<U>>
+where
+    T: Element,
+    U: Element,
+    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
+{
+    let op = "map_blocks_with";
+    let Some(first) = arrays.first() else {
+        return Err(Error::InvalidParameter {
+            op: op.into(),
+            param: "arrays".into(),
+            value: "[]".into(),
+            reason: "needs at least one array".into(),
+        });
+    };
+    let bad_axes = |axes: &[usize], ndim: usize, reason: &str| Error::InvalidAxes {
+        op: op.into(),
+        axes: axes.iter().map(|&a| a as isize).collect(),
+        shape: first.shape().to_vec(),
+        reason: format!("{reason} (ndim {ndim})"),
+    };
+    let mut shape = first.shape().to_vec();
+    for a in &arrays[1..] {
+        shape = broadcast_shapes(op, &shape, a.shape())?;
+    }
+    let ndim = shape.len();
+    let mut dropped = spec.drop_axis.clone();
+    dropped.sort_unstable();
+    dropped.dedup();
+    if dropped.len() != spec.drop_axis.len() || dropped.iter().any(|&d| d >= ndim) {
+        return Err(bad_axes(
+            &spec.drop_axis,
+            ndim,
+            "drop_axis: each axis once, in range",
+        ));
+    }
+    let out_ndim = ndim - dropped.len() + spec.new_axis.len();
+    let mut added = spec.new_axis.clone();
+    added.sort_unstable();
+    added.dedup();
+    if added.len() != spec.new_axis.len() || added.iter().any(|&d| d >= out_ndim) {
+        return Err(bad_axes(
+            &spec.new_axis,
+            out_ndim,
+            "new_axis: each output axis once, in range",
+        ));
+    }
+    if !spec.block_shape.is_empty() && spec.block_shape.len() != out_ndim {
+        return Err(Error::InvalidChunks {
+            op: op.into(),
+            shape: shape.clone(),
+            reason: format!(
+                "block_shape {:?} needs one entry per output axis ({out_ndim})",
+                spec.block_shape
+            ),
+        });
+    }
+    if spec.block_shape.contains(&Some(0)) {
+        return Err(Error::InvalidChunks {
+            op: op.into(),
+            shape: shape.clone(),
+            reason: format!("block_shape {:?} has an empty block", spec.block_shape),
+        });
+    }
+    let (grid, inputs) = aligned(first, &arrays[1..], &dropped)?;
+    // Output axes: the kept input axes in order, with the new ones at their positions.
+    let mut kept = (0..ndim).filter(|d| !dropped.contains(d));
+    let mut from = vec![None; ndim];
+    let mut out_axes = Vec::with_capacity(out_ndim);
+    for p in 0..out_ndim {
+        let size = spec.block_shape.get(p).copied().flatten();
+        let axis = if added.contains(&p) {
+            let n = size.unwrap_or(1);
+            crate::chunks::AxisChunks::regular(n, n)
+        } else {
+            let d = kept.next().expect("the output has every kept axis");
+            from[d] = Some(p);
+            let a = grid.axis(d);
+            match size {
+                Some(n) => crate::chunks::AxisChunks::regular(
+                    a.len().checked_mul(n).ok_or_else(|| Error::TooLarge {
+                        op: op.into(),
+                        shape: shape.clone(),
+                        reason: format!("{} blocks of {n} along output axis {p}", a.len()),
+                    })?,
+                    n,
+                ),
+                None => a.clone(),
+            }
+        };
+        out_axes.push(axis);
+    }
+    let out_shape: Vec<usize> = out_axes.iter().map(|a| a.extent()).collect();
+    let chunks = crate::chunks::Chunks::from_axes(out_axes);
+    let blocks = BlockMap { input: grid, from };
+    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::with_blocks(
+        inputs, out_shape, chunks, blocks, f,
+    ))))
 }
 
 /// Where [`ChunkedArray::map_overlap`] takes the cells beyond the array's edges (Dask's
@@ -405,6 +562,17 @@ impl<T: Element> ChunkedArray<T> {
             vec![self.expr().clone()],
             on_first(f),
         )))
+    }
+
+    /// [`map_blocks`](Self::map_blocks) whose closure returns blocks of another shape: axes
+    /// dropped or added, block extents declared by `spec` (the one-array form of
+    /// [`map_blocks_with`](crate::map_blocks_with), which has the details and an example).
+    pub fn map_blocks_with<U, F>(&self, spec: &BlockSpec, f: F) -> Result<ChunkedArray<U>>
+    where
+        U: Element,
+        F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
+    {
+        map_blocks_with(&[self], spec, on_first(f))
     }
 
     /// Applies `f` to each chunk grown by `depth[k]` cells of its neighbours along each axis

@@ -26,7 +26,32 @@ pub(crate) struct MapBlocks<T: Element, U: Element, F> {
     f: F,
     /// For `map_overlap`: the cells of the neighbours each block is given along each axis.
     halo: Halo,
+    /// For a declared output grid (`map_blocks_with`): which input block each output block
+    /// is made from.
+    blocks: Option<BlockMap>,
     _u: PhantomData<fn() -> U>,
+}
+
+/// The input block of each output block when the closure returns blocks of another shape
+/// (Dask's `map_blocks(.., chunks=, drop_axis=, new_axis=)`): output block coordinates map to
+/// input block coordinates, axis by axis.
+#[derive(Clone, Debug)]
+pub(crate) struct BlockMap {
+    /// The inputs' grid.
+    pub input: crate::chunks::Chunks,
+    /// For each input axis, the output axis whose block index it takes, or `None` for an axis
+    /// the closure drops (one block of the input).
+    pub from: Vec<Option<usize>>,
+}
+
+impl BlockMap {
+    fn input_block(&self, coords: &[usize]) -> Region {
+        self.from
+            .iter()
+            .enumerate()
+            .map(|(d, o)| self.input.axis(d).range(o.map_or(0, |o| coords[o])))
+            .collect()
+    }
 }
 
 /// The neighbours' cells a block is given (`map_overlap`), and where they come from.
@@ -68,6 +93,20 @@ where
         Self::with_halo("map_blocks", inputs, shape, chunks, Halo::default(), f)
     }
 
+    /// `f` over the blocks of `inputs` (one shape and grid), returning the blocks of `chunks`
+    /// (an output grid of `shape`), each made from the input block `blocks` says.
+    pub(crate) fn with_blocks(
+        inputs: Vec<Arc<dyn Expr<T>>>,
+        shape: Vec<usize>,
+        chunks: crate::chunks::Chunks,
+        blocks: BlockMap,
+        f: F,
+    ) -> Self {
+        let mut node = Self::with_halo("map_blocks", inputs, shape, chunks, Halo::default(), f);
+        node.blocks = Some(blocks);
+        node
+    }
+
     /// A block function over blocks of `shape` cut by `chunks`, each given with its halo of
     /// every input (the arrays themselves, or the arrays padded by the halo's depth).
     pub(crate) fn with_halo(
@@ -84,6 +123,7 @@ where
             inputs,
             f,
             halo,
+            blocks: None,
             _u: PhantomData,
         }
     }
@@ -94,7 +134,10 @@ where
         coords: &[usize],
         chunk: &[Range<usize>],
     ) -> Result<Vec<U>> {
-        let ext_region = self.halo.extend(chunk, &self.inputs[0].meta().shape);
+        let ext_region = match &self.blocks {
+            Some(map) => map.input_block(coords),
+            None => self.halo.extend(chunk, &self.inputs[0].meta().shape),
+        };
         let data = self
             .inputs
             .iter()
@@ -127,7 +170,7 @@ where
         // its inside when it is the block with its halo (the halo is trimmed).
         let inner: Region = if out.shape() == want.as_slice() {
             want.iter().map(|&n| 0..n).collect()
-        } else if out.shape() == ext.as_slice() {
+        } else if self.blocks.is_none() && out.shape() == ext.as_slice() {
             let shift = |d: usize| {
                 if self.halo.padded {
                     self.halo.depth[d]
@@ -144,7 +187,7 @@ where
                 })
                 .collect()
         } else {
-            return Err(fail(if ext == want {
+            return Err(fail(if ext == want || self.blocks.is_some() {
                 format!(
                     "the closure returned shape {:?}, the chunk has shape {want:?}",
                     out.shape()
@@ -206,9 +249,8 @@ where
     fn cache_bytes(&self) -> usize {
         // The blocks of a row it keeps besides the one being made, the block (with its halo)
         // given to the closure, and the closure's result.
-        let grown: usize = self
-            .meta
-            .chunks
+        let grid = self.blocks.as_ref().map_or(&self.meta.chunks, |b| &b.input);
+        let grown: usize = grid
             .axes()
             .iter()
             .enumerate()
@@ -216,9 +258,10 @@ where
             .product();
         let kept =
             (row_keep(&self.meta.chunks) - 1).saturating_mul(self.meta.chunks.max_chunk_len());
-        let per_cell = self.inputs.len() * T::DTYPE.size() + U::DTYPE.size();
+        let out = self.meta.chunks.max_chunk_len();
         kept.saturating_mul(U::DTYPE.size())
-            .saturating_add(grown.saturating_mul(per_cell))
+            .saturating_add(grown.saturating_mul(self.inputs.len() * T::DTYPE.size()))
+            .saturating_add(out.max(grown).saturating_mul(U::DTYPE.size()))
     }
     fn granule(&self) -> usize {
         row_granule(&self.meta.chunks, &self.meta.shape)

@@ -6,6 +6,7 @@
 //! ([`OpKind`]), so passes ask "is this a source / elementwise / reduction?" without knowing the
 //! concrete op. See `src/README.md` for the whole pipeline.
 
+pub(crate) mod aggregate;
 pub(crate) mod blockwise;
 pub(crate) mod contract;
 pub(crate) mod elementwise;

@@ -1,0 +1,437 @@
+//! Statistics that a tree of per-element partials cannot give: exact quantiles and medians
+//! (radix selection, `kernels::select`), histograms and the `k` largest values. Each is an
+//! aggregate (`graph::aggregate`) or a short chain of them, planned as passes of its own and
+//! shown in `explain()`.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+
+use super::{retype, BlockSpec, ChunkedArray};
+use crate::element::Numeric;
+use crate::error::{Error, Result};
+use crate::graph::aggregate::Aggregate;
+use crate::graph::Node;
+use crate::kernels::histogram::Histogram;
+use crate::kernels::select::{passes, pick_lane, selection_len, Pick, RadixSelect, TopK};
+
+fn invalid(op: &str, param: &str, value: impl ToString, reason: &str) -> Error {
+    Error::InvalidParameter {
+        op: op.into(),
+        param: param.into(),
+        value: value.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Checks quantiles (each in `[0, 1]`).
+fn quantiles_arg(op: &str, qs: &[f64]) -> Result<()> {
+    match qs.iter().find(|q| !(0.0..=1.0).contains(*q)) {
+        Some(q) => Err(invalid(op, "q", q, "quantiles must be in the range [0, 1]")),
+        None => Ok(()),
+    }
+}
+
+/// Percentiles as quantiles (NumPy divides by 100), each checked in `[0, 100]`.
+fn percentiles_arg(op: &str, ps: &[f64]) -> Result<Vec<f64>> {
+    match ps.iter().find(|p| !(0.0..=100.0).contains(*p)) {
+        Some(p) => Err(invalid(
+            op,
+            "q",
+            p,
+            "percentiles must be in the range [0, 100]",
+        )),
+        None => Ok(ps.iter().map(|p| p / 100.0).collect()),
+    }
+}
+
+impl<T: Numeric> ChunkedArray<T> {
+    /// The radix selection of `pick` over every value: a chain of aggregate passes, the last
+    /// giving the results (`shape`: `[]` for one, `[len]` for several).
+    fn select_ranks(
+        &self,
+        op: &str,
+        pick: Pick,
+        skip_nan: bool,
+        shape: Vec<usize>,
+    ) -> Result<ChunkedArray<f64>> {
+        if self.len() == 0 {
+            return Err(Error::EmptyReduction {
+                op: op.into(),
+                shape: self.shape().to_vec(),
+            });
+        }
+        let x = self.expr().clone();
+        let len = self.len() as u64;
+        let pick = Arc::new(pick);
+        let steps = passes::<T>();
+        let mut prev: Option<Arc<dyn Node>> = None;
+        for s in 1..steps {
+            let agg = RadixSelect::<T, u64> {
+                len,
+                pick: pick.clone(),
+                skip_nan,
+                prev: prev.as_ref().map(|p| p.meta().id),
+                _t: PhantomData,
+            };
+            let node = Aggregate::new(
+                format!("{op} select pass {s}/{steps}"),
+                x.clone(),
+                prev.into_iter().collect(),
+                agg,
+                vec![selection_len(&pick)],
+            );
+            prev = Some(Arc::new(node));
+        }
+        let agg = RadixSelect::<T, f64> {
+            len,
+            pick,
+            skip_nan,
+            prev: prev.as_ref().map(|p| p.meta().id),
+            _t: PhantomData,
+        };
+        let name = format!("{op} select pass {steps}/{steps}");
+        let node = Aggregate::new(name, x, prev.into_iter().collect(), agg, shape);
+        Ok(ChunkedArray::from_expr(Arc::new(node)))
+    }
+
+    /// The picks of each lane along `axis`: the axis is made one chunk (the other axes'
+    /// chunks shrunk so that a block stays about the size of the input's chunks), and each
+    /// block's lanes are selected in place (`kernels::select::pick_lane`). With `q_axis`, the
+    /// picks make a new leading axis (NumPy's shape for several quantiles).
+    fn select_lanes(
+        &self,
+        op: &str,
+        axis: isize,
+        pick: Pick,
+        skip_nan: bool,
+        q_axis: bool,
+    ) -> Result<ChunkedArray<f64>> {
+        let axis = self.axis_arg(op, axis)?[0];
+        let lane = self.shape()[axis];
+        if lane == 0 {
+            return Err(Error::EmptyReduction {
+                op: op.into(),
+                shape: self.shape().to_vec(),
+            });
+        }
+        // Other axes' blocks shrunk (the largest halved) until a block with the whole axis is
+        // about an input chunk.
+        let budget = self.chunks().max_chunk_len().max(lane);
+        let mut size: Vec<usize> = self
+            .chunks()
+            .axes()
+            .iter()
+            .map(|a| a.max().max(1))
+            .collect();
+        size[axis] = lane;
+        while size.iter().product::<usize>() > budget {
+            let (d, _) = size
+                .iter()
+                .enumerate()
+                .filter(|&(d, &n)| d != axis && n > 1)
+                .max_by_key(|&(_, &n)| n)
+                .unwrap_or((axis, &lane));
+            if d == axis {
+                break;
+            }
+            size[d] = size[d].div_ceil(2);
+        }
+        let x = self.rechunk(size)?;
+        let picks = pick.len();
+        let spec = BlockSpec {
+            drop_axis: vec![axis],
+            new_axis: if q_axis { vec![0] } else { Vec::new() },
+            block_shape: if q_axis {
+                std::iter::once(Some(picks))
+                    .chain((1..self.ndim()).map(|_| None))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        x.map_blocks_with(&spec, move |block: ArrayViewD<'_, T>| {
+            let lanes = block.lanes(Axis(axis));
+            let count = lanes.clone().into_iter().len();
+            let mut vals = vec![0.0; picks * count];
+            let mut keys = Vec::with_capacity(block.shape()[axis]);
+            let mut res = vec![0.0; picks];
+            for (l, lane) in lanes.into_iter().enumerate() {
+                keys.clear();
+                keys.extend(lane.iter().map(|v| v.order_key()));
+                pick_lane::<T>(&pick, skip_nan, &mut keys, &mut res);
+                for (i, &r) in res.iter().enumerate() {
+                    vals[i * count + l] = r;
+                }
+            }
+            let mut shape: Vec<usize> = block.shape().to_vec();
+            shape.remove(axis);
+            if q_axis {
+                shape.insert(0, picks);
+            }
+            ArrayD::from_shape_vec(IxDyn(&shape), vals).expect("one value per lane and pick")
+        })
+    }
+
+    /// The `q`-th quantile of every value, exact, by NumPy's default `linear` method
+    /// (`np.quantile(x, q)`): the values of ranks `floor((n - 1) q)` and the next, interpolated
+    /// as NumPy does. A NaN anywhere makes it NaN (see [`nanquantile`](Self::nanquantile)).
+    ///
+    /// The values are selected, not sorted and not sketched: a few passes over the array count
+    /// the digits of the selected values' sort keys (one pass for 8- and 16-bit types, up to two
+    /// for 32-bit, up to four for 64-bit; a pass whose candidates are few collects them and
+    /// settles the rest), so memory stays that of the tiles and some counts, whatever the
+    /// size. The result is `f64` for every input type (NumPy gives `f32` for `f32` input: the
+    /// same selection, interpolated in `f64` here).
+    ///
+    /// Errors: `q` outside `[0, 1]`, or an empty array.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(3)?;
+    /// assert_eq!(x.quantile(0.5)?.item()?, 4.5);
+    /// assert_eq!(x.quantile(0.25)?.item()?, 2.25);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn quantile(&self, q: f64) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("quantile", &[q])?;
+        self.select_ranks("quantile", Pick::Quantiles(vec![q]), false, Vec::new())
+    }
+
+    /// [`quantile`](Self::quantile) at each of `qs`, in one selection: a 1-d array of
+    /// `qs.len()` results (`np.quantile(x, qs)`).
+    pub fn quantiles(&self, qs: &[f64]) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("quantiles", qs)?;
+        let shape = vec![qs.len()];
+        self.select_ranks("quantiles", Pick::Quantiles(qs.to_vec()), false, shape)
+    }
+
+    /// [`quantile`](Self::quantile) of the values that are not NaN (`np.nanquantile`); NaN
+    /// when every value is NaN.
+    pub fn nanquantile(&self, q: f64) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("nanquantile", &[q])?;
+        self.select_ranks("nanquantile", Pick::Quantiles(vec![q]), true, Vec::new())
+    }
+
+    /// The `p`-th percentile (`np.percentile(x, p)`): [`quantile`](Self::quantile) of
+    /// `p / 100`. Errors: `p` outside `[0, 100]`, or an empty array.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(101).rechunk(10)?;
+    /// assert_eq!(x.percentile(90.0)?.item()?, 90.0);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn percentile(&self, p: f64) -> Result<ChunkedArray<f64>> {
+        let q = percentiles_arg("percentile", &[p])?;
+        self.select_ranks("percentile", Pick::Quantiles(q), false, Vec::new())
+    }
+
+    /// [`percentile`](Self::percentile) at each of `ps`: a 1-d array.
+    pub fn percentiles(&self, ps: &[f64]) -> Result<ChunkedArray<f64>> {
+        let qs = percentiles_arg("percentiles", ps)?;
+        let shape = vec![qs.len()];
+        self.select_ranks("percentiles", Pick::Quantiles(qs), false, shape)
+    }
+
+    /// [`percentile`](Self::percentile) of the values that are not NaN (`np.nanpercentile`).
+    pub fn nanpercentile(&self, p: f64) -> Result<ChunkedArray<f64>> {
+        let q = percentiles_arg("nanpercentile", &[p])?;
+        self.select_ranks("nanpercentile", Pick::Quantiles(q), true, Vec::new())
+    }
+
+    /// The median of every value, exact (`np.median(x)`): the middle value, or the mean of
+    /// the two middle values, by the selection of [`quantile`](Self::quantile). NaN when any
+    /// value is NaN. Errors: an empty array.
+    ///
+    /// ```
+    /// let x = chunkwise::from_array(ndarray::array![3.0, 1.0, 4.0, 1.0, 5.0, 9.0], 4)?;
+    /// assert_eq!(x.median()?.item()?, 3.5);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn median(&self) -> Result<ChunkedArray<f64>> {
+        self.select_ranks("median", Pick::Median, false, Vec::new())
+    }
+
+    /// [`median`](Self::median) of the values that are not NaN (`np.nanmedian`).
+    pub fn nanmedian(&self) -> Result<ChunkedArray<f64>> {
+        self.select_ranks("nanmedian", Pick::Median, true, Vec::new())
+    }
+
+    /// [`quantile`](Self::quantile) of each lane along `axis` (`np.quantile(x, q, axis)`):
+    /// the input's shape without `axis`. The axis is made one chunk (other axes' chunks shrink
+    /// to keep blocks about the input chunks' size) and each lane is selected in place.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(12).reshape([3, 4])?.rechunk([2, 2])?;
+    /// let q = x.quantile_axis(0.5, 0)?.compute()?;
+    /// assert_eq!(q.as_slice().unwrap(), &[4.0, 5.0, 6.0, 7.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn quantile_axis(&self, q: f64, axis: isize) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("quantile_axis", &[q])?;
+        self.select_lanes(
+            "quantile_axis",
+            axis,
+            Pick::Quantiles(vec![q]),
+            false,
+            false,
+        )
+    }
+
+    /// [`quantile_axis`](Self::quantile_axis) at each of `qs`: shape `[qs.len()]` followed by
+    /// the input's shape without `axis`, as NumPy's.
+    pub fn quantiles_axis(&self, qs: &[f64], axis: isize) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("quantiles_axis", qs)?;
+        self.select_lanes(
+            "quantiles_axis",
+            axis,
+            Pick::Quantiles(qs.to_vec()),
+            false,
+            true,
+        )
+    }
+
+    /// [`quantile_axis`](Self::quantile_axis) of the values that are not NaN.
+    pub fn nanquantile_axis(&self, q: f64, axis: isize) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("nanquantile_axis", &[q])?;
+        self.select_lanes(
+            "nanquantile_axis",
+            axis,
+            Pick::Quantiles(vec![q]),
+            true,
+            false,
+        )
+    }
+
+    /// [`percentile`](Self::percentile) of each lane along `axis`.
+    pub fn percentile_axis(&self, p: f64, axis: isize) -> Result<ChunkedArray<f64>> {
+        let q = percentiles_arg("percentile_axis", &[p])?;
+        self.select_lanes("percentile_axis", axis, Pick::Quantiles(q), false, false)
+    }
+
+    /// [`median`](Self::median) of each lane along `axis` (`np.median(x, axis)`).
+    ///
+    /// ```
+    /// let x = chunkwise::from_array(ndarray::array![[1.0, 9.0, 2.0], [4.0, 3.0, 8.0]], [1, 2])?;
+    /// assert_eq!(x.median_axis(1)?.compute()?.as_slice().unwrap(), &[2.0, 4.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn median_axis(&self, axis: isize) -> Result<ChunkedArray<f64>> {
+        self.select_lanes("median_axis", axis, Pick::Median, false, false)
+    }
+
+    /// [`median_axis`](Self::median_axis) of the values that are not NaN.
+    pub fn nanmedian_axis(&self, axis: isize) -> Result<ChunkedArray<f64>> {
+        self.select_lanes("nanmedian_axis", axis, Pick::Median, true, false)
+    }
+
+    /// Counts of the values in `bins` equal bins over `range` (`np.histogram(x, bins,
+    /// range)`), and the `bins + 1` edges. Bins are half-open but the last, which holds its
+    /// right edge; values outside the range and NaNs are not counted; a value is binned by
+    /// NumPy's rule (so a value within an ulp of an edge lands where NumPy puts it). Values
+    /// are compared as `f64` (NumPy uses `f32` edges for `f32` input). A range of zero width
+    /// is widened by 0.5 each side, as NumPy does. The range is required, as in Dask (NumPy's
+    /// default, the data's min and max, would cost a pass of its own: pass
+    /// `(x.min().item()?, x.max().item()?)` for it).
+    ///
+    /// Errors: no bins, a range that is not finite or not increasing, or more bins than the
+    /// range can hold distinct edges for.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(4)?;
+    /// let (counts, edges) = x.histogram(4, (0.0, 8.0))?;
+    /// assert_eq!(counts.compute()?.as_slice().unwrap(), &[2, 2, 2, 3]);
+    /// assert_eq!(edges.compute()?.as_slice().unwrap(), &[0.0, 2.0, 4.0, 6.0, 8.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram(
+        &self,
+        bins: usize,
+        range: (f64, f64),
+    ) -> Result<(ChunkedArray<i64>, ChunkedArray<f64>)> {
+        let op = "histogram";
+        if bins == 0 {
+            return Err(invalid(op, "bins", bins, "must be at least 1"));
+        }
+        let (mut first, mut last) = range;
+        let shown = format!("({first}, {last})");
+        if !(first.is_finite() && last.is_finite()) {
+            return Err(invalid(op, "range", shown, "must be finite"));
+        }
+        if first > last {
+            return Err(invalid(op, "range", shown, "max must be larger than min"));
+        }
+        if first == last {
+            first -= 0.5;
+            last += 0.5;
+        }
+        let h = Histogram::new(first, last, bins);
+        if h.edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(invalid(
+                op,
+                "bins",
+                bins,
+                "too many bins for the range: the edges are not distinct",
+            ));
+        }
+        let edges = crate::from_array(ndarray::Array1::from(h.edges.clone()), bins + 1)?;
+        let x: ChunkedArray<f64> = retype(self, |v: T| v.n_to_f64());
+        let name = format!("histogram(bins={bins}, range=({first}, {last}))");
+        let counts = Aggregate::new(name, x.expr().clone(), Vec::new(), h, vec![bins]);
+        Ok((ChunkedArray::from_expr(Arc::new(counts)), edges))
+    }
+
+    fn top(&self, op: &str, k: isize, positions: bool) -> Result<ChunkedArray<i64>> {
+        let want = k.unsigned_abs();
+        if k == 0 || want > self.len() {
+            return Err(invalid(
+                op,
+                "k",
+                k,
+                &format!(
+                    "must be nonzero and at most the {} values of shape {:?} in magnitude",
+                    self.len(),
+                    self.shape()
+                ),
+            ));
+        }
+        let agg = TopK::<T> {
+            shape: self.shape().to_vec(),
+            k,
+            positions,
+            _t: PhantomData,
+        };
+        let name = format!("{op}(k={k})");
+        let node = Aggregate::new(name, self.expr().clone(), Vec::new(), agg, vec![want]);
+        Ok(ChunkedArray::from_expr(Arc::new(node)))
+    }
+
+    /// The `k` largest values, largest first, or for negative `k` the `|k|` smallest, smallest
+    /// first (Dask's `topk` of the flattened array, C order; NaN counts as the largest, as in
+    /// NumPy's sort). One pass; memory `O(|k|)` per worker.
+    ///
+    /// Errors: `k == 0` or `|k|` larger than the array.
+    ///
+    /// ```
+    /// let x = chunkwise::from_array(ndarray::array![5, 1, 9, 3, 7], 2)?;
+    /// assert_eq!(x.topk(2)?.compute()?.as_slice().unwrap(), &[9, 7]);
+    /// assert_eq!(x.topk(-2)?.compute()?.as_slice().unwrap(), &[1, 3]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn topk(&self, k: isize) -> Result<ChunkedArray<T>> {
+        let keys = self.top("topk", k, false)?;
+        Ok(keys.map_to("topk", |key: i64| T::from_order_key(key as u64)))
+    }
+
+    /// The C-order positions (into the flattened array) of [`topk`](Self::topk)'s values, in
+    /// its order; equal values in order of position (Dask's `argtopk`).
+    ///
+    /// ```
+    /// let x = chunkwise::from_array(ndarray::array![5, 1, 9, 3, 7], 2)?;
+    /// assert_eq!(x.argtopk(2)?.compute()?.as_slice().unwrap(), &[2, 4]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn argtopk(&self, k: isize) -> Result<ChunkedArray<i64>> {
+        self.top("argtopk", k, true)
+    }
+}
