@@ -85,7 +85,7 @@ pub use array::{
     block, compute_many, compute_many_with, concatenate, dstack, einsum, equal, greater,
     greater_equal, hstack, less, less_equal, map_blocks, map_blocks_with, matmul, maximum, minimum,
     not_equal, plan_many, promote, scalar, stack, tensordot, vstack, where_, BlockSpec, Boundary,
-    ChunkedArray, IntoOperand, Operand, PadMode,
+    ChunkedArray, Deferred, IntoOperand, Operand, PadMode,
 };
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,

@@ -144,6 +144,11 @@ fn mpi_child() {
         &s.histogram(16, (-2.0, 2.0)).unwrap().0,
     );
     check(rank, "argtopk", &cfg, &s.argtopk(-25).unwrap());
+    // Sized by the data: the sizing pass runs on the ranks too.
+    let sel = s.select(&s.gt(1.5)).unwrap().resolve_with(&cfg).unwrap();
+    check(rank, "select", &cfg, &sel);
+    let u = (&s * 3.0).floor().unique().resolve_with(&cfg).unwrap();
+    check(rank, "unique", &cfg, &u);
     // The root-only variant: the whole array on rank 0, nothing elsewhere.
     let x = rng.random([300, 200]).rechunk([64, 50]).unwrap() * 3.0;
     let on_root = x.compute_to_root(&cfg).unwrap();
@@ -190,23 +195,35 @@ fn launch(ranks: usize, env: &[(&str, String)], limit: Duration) -> String {
     let mut child = cmd
         .spawn()
         .expect("mpiexec on the PATH (the mpi feature needs an MPI installation)");
+    // Drain both pipes while the ranks run: a rank writing more than a pipe holds (a panic's
+    // backtrace with RUST_BACKTRACE set) would otherwise block, and the launch never end.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                std::io::Read::read_to_end(&mut p, &mut buf).unwrap();
+            }
+            buf
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if start.elapsed() > limit {
             child.kill().unwrap();
             panic!("mpiexec -n {ranks} {env:?} did not finish in {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    };
+    let text = String::from_utf8_lossy(&stdout.join().unwrap()).into_owned();
     assert!(
-        out.status.success(),
+        status.success(),
         "mpiexec -n {ranks} {env:?} failed:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&stderr.join().unwrap())
     );
     text
 }

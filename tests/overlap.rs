@@ -308,7 +308,7 @@ fn map_blocks_with_declared_blocks_drops_and_adds_axes() {
                 let rows = v.sum_axis(ndarray::Axis(1));
                 ndarray::stack(
                     ndarray::Axis(0),
-                    &[rows.view(), (&rows * 2).view(), (&rows * 0).view()],
+                    &[rows.view(), (&rows * 2).view(), (&rows - 1).view()],
                 )
                 .unwrap()
             })
@@ -317,7 +317,7 @@ fn map_blocks_with_declared_blocks_drops_and_adds_axes() {
         let rows = a.sum_axis(ndarray::Axis(1));
         let want = ndarray::stack(
             ndarray::Axis(0),
-            &[rows.view(), (&rows * 2).view(), (&rows * 0).view()],
+            &[rows.view(), (&rows * 2).view(), (&rows - 1).view()],
         )
         .unwrap();
         assert_eq!(n.compute().unwrap(), want, "{chunks:?}");

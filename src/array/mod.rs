@@ -1,5 +1,6 @@
 //! The user-facing type, [`ChunkedArray`].
 
+mod deferred;
 mod linalg;
 mod movement;
 mod ops;
@@ -9,6 +10,7 @@ mod scans;
 mod statistics;
 mod ufuncs;
 
+pub use deferred::Deferred;
 pub use linalg::{einsum, matmul, tensordot};
 pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary};
 pub(crate) use ops::retype;

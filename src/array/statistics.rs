@@ -13,7 +13,7 @@ use crate::element::Numeric;
 use crate::error::{Error, Result};
 use crate::graph::aggregate::Aggregate;
 use crate::graph::Node;
-use crate::kernels::histogram::Histogram;
+use crate::kernels::counts::Histogram;
 use crate::kernels::select::{passes, pick_lane, selection_len, Pick, RadixSelect, TopK};
 
 fn invalid(op: &str, param: &str, value: impl ToString, reason: &str) -> Error {
@@ -56,7 +56,7 @@ impl<T: Numeric> ChunkedArray<T> {
         skip_nan: bool,
         shape: Vec<usize>,
     ) -> Result<ChunkedArray<f64>> {
-        if self.len() == 0 {
+        if self.is_empty() {
             return Err(Error::EmptyReduction {
                 op: op.into(),
                 shape: self.shape().to_vec(),

@@ -14,6 +14,7 @@ pub(crate) mod movement;
 pub(crate) mod reduce;
 pub(crate) mod regrid;
 pub(crate) mod scan;
+pub(crate) mod select;
 pub(crate) mod source;
 
 use std::any::Any;

@@ -1,0 +1,148 @@
+//! Boolean selection, whose size only the data tells: `x[mask]` over 1-d operands of one grid.
+//! A counting pass (an aggregate, [`ChunkCounts`]) finds how many values each input chunk
+//! keeps; with those counts the API builds a [`Select`] whose output chunk `k` is the kept
+//! values of the `k`-th input chunk that keeps any, in order (Dask's chunks after
+//! `compute_chunk_sizes`). A worker makes an output block whole from its input chunk (one
+//! chunk of memory) and serves tiles from it.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::aggregate::{get_u64s, put_u64s, Aggregator};
+use super::blockwise::fill_from_blocks;
+use super::{pull_whole, Expr, Meta, Node, OpKind, Results, TaskCx};
+use crate::chunks::{AxisChunks, Chunks};
+use crate::element::Element;
+use crate::error::{Error, Result};
+
+/// Counts the `true`s of a 1-d mask in each chunk of `grid`: an aggregate's state and result.
+pub(crate) struct ChunkCounts {
+    pub(crate) grid: AxisChunks,
+}
+
+impl Aggregator<bool> for ChunkCounts {
+    type State = Vec<u64>;
+    type Out = i64;
+
+    fn state_bytes(&self) -> usize {
+        self.grid.len() * 8
+    }
+
+    fn start(&self, _: &Results) -> Result<Vec<u64>> {
+        Ok(vec![0; self.grid.len()])
+    }
+
+    fn fold(&self, counts: &mut Vec<u64>, region: &[Range<usize>], values: &[bool]) {
+        // Tiles are cut inside the chunks of the aggregate's input, which is `grid`.
+        let k = self.grid.overlapping(&region[0]).start;
+        counts[k] += values.iter().filter(|&&b| b).count() as u64;
+    }
+
+    fn merge(&self, mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+        for (x, y) in a.iter_mut().zip(&b) {
+            *x += y;
+        }
+        a
+    }
+
+    fn encode(&self, s: &Vec<u64>, out: &mut Vec<u8>) {
+        put_u64s(s, out);
+    }
+
+    fn decode(&self, raw: &[u8]) -> Option<Vec<u64>> {
+        let (v, rest) = get_u64s(raw)?;
+        (rest.is_empty() && v.len() == self.grid.len()).then_some(v)
+    }
+
+    fn finish(&self, counts: Vec<u64>) -> Result<Vec<i64>> {
+        Ok(counts.into_iter().map(|c| c as i64).collect())
+    }
+}
+
+/// The values of a 1-d array where a 1-d mask (of the same grid) is true, given how many each
+/// chunk keeps.
+pub(crate) struct Select<T: Element> {
+    meta: Meta,
+    values: Arc<dyn Expr<T>>,
+    mask: Arc<dyn Expr<bool>>,
+    /// The input chunk each output block comes from (chunks that keep nothing have none).
+    sources: Vec<usize>,
+}
+
+impl<T: Element> Select<T> {
+    /// `values[mask]`, where input chunk `k` keeps `counts[k]` values.
+    pub(crate) fn new(
+        values: Arc<dyn Expr<T>>,
+        mask: Arc<dyn Expr<bool>>,
+        counts: &[usize],
+    ) -> Self {
+        let sources: Vec<usize> = (0..counts.len()).filter(|&k| counts[k] > 0).collect();
+        let sizes: Vec<usize> = sources.iter().map(|&k| counts[k]).collect();
+        let total = sizes.iter().sum();
+        let error = values
+            .meta()
+            .error
+            .clone()
+            .or_else(|| mask.meta().error.clone());
+        let chunks = Chunks::from_axes(vec![AxisChunks::from_sizes(&sizes)]);
+        Select {
+            meta: Meta::new("select", OpKind::Blockwise, T::DTYPE, vec![total], chunks)
+                .with_error(error),
+            values,
+            mask,
+            sources,
+        }
+    }
+
+    fn make_block(&self, cx: &mut TaskCx<'_>, k: usize, want: usize) -> Result<Vec<T>> {
+        let chunk = self.values.meta().chunks.axis(0).range(self.sources[k]);
+        let region = [chunk.clone()];
+        let vals = pull_whole(cx, &*self.values, &region)?;
+        let keep = pull_whole(cx, &*self.mask, &region)?;
+        let out: Vec<T> = vals
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(v, m)| m.then_some(v))
+            .collect();
+        if out.len() != want {
+            return Err(Error::InvalidValue {
+                op: "select".into(),
+                reason: format!(
+                    "the mask keeps {} values of input chunk {chunk:?}, but its counting pass \
+                     found {want}: the mask changed between the passes",
+                    out.len()
+                ),
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl<T: Element> Node for Select<T> {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    super::typed_as!(T);
+    fn inputs(&self) -> Vec<Arc<dyn Node>> {
+        vec![self.values.clone(), self.mask.clone()]
+    }
+    fn cache_bytes(&self) -> usize {
+        // An input chunk of values and of the mask while a block is made, and the block.
+        let chunk = self.values.meta().chunks.max_chunk_len();
+        chunk.saturating_mul(2 * T::DTYPE.size() + 1)
+    }
+}
+
+impl<T: Element> Expr<T> for Select<T> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        fill_from_blocks(
+            cx,
+            self.meta.id,
+            &self.meta.chunks,
+            1,
+            region,
+            out,
+            |cx, coords, block| self.make_block(cx, coords[0], block[0].len()),
+        )
+    }
+}

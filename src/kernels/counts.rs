@@ -1,0 +1,261 @@
+//! Counting: into equal bins (NumPy's `histogram(x, bins, range)` with its bin rule, so that a
+//! value on or within an ulp of an edge lands where NumPy puts it), by integer value
+//! (`bincount`), and by distinct value (`unique`).
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::ops::Range;
+
+use crate::element::Numeric;
+use crate::error::{Error, Result};
+use crate::graph::aggregate::{get_u64s, put_u64s, Aggregator};
+use crate::graph::Results;
+
+/// `bins` equal bins from `first` to `last` (`first < last`, both finite), the last bin
+/// closed.
+pub(crate) struct Histogram {
+    pub(crate) first: f64,
+    pub(crate) last: f64,
+    /// The bins' edges, as NumPy's `linspace(first, last, bins + 1)`.
+    pub(crate) edges: Vec<f64>,
+}
+
+impl Histogram {
+    pub(crate) fn new(first: f64, last: f64, bins: usize) -> Self {
+        let step = (last - first) / bins as f64;
+        let mut edges: Vec<f64> = (0..=bins).map(|i| first + i as f64 * step).collect();
+        edges[bins] = last;
+        Histogram { first, last, edges }
+    }
+
+    fn bins(&self) -> usize {
+        self.edges.len() - 1
+    }
+
+    /// The bin of `x` (inside `[first, last]`), as NumPy computes it: scale, truncate, then
+    /// correct by comparing with the edges.
+    #[inline]
+    fn bin(&self, x: f64) -> usize {
+        let n = self.bins();
+        let f = (x - self.first) / (self.last - self.first) * n as f64;
+        let mut i = (f as usize).min(n - 1);
+        if x < self.edges[i] {
+            i -= 1;
+        } else if i != n - 1 && x >= self.edges[i + 1] {
+            i += 1;
+        }
+        i
+    }
+}
+
+impl Aggregator<f64> for Histogram {
+    type State = Vec<u64>;
+    type Out = i64;
+
+    fn state_bytes(&self) -> usize {
+        self.bins() * 8
+    }
+
+    fn start(&self, _: &Results) -> Result<Vec<u64>> {
+        Ok(vec![0; self.bins()])
+    }
+
+    fn fold(&self, counts: &mut Vec<u64>, _: &[Range<usize>], values: &[f64]) {
+        for &x in values {
+            // NaN fails both comparisons: left out, as NumPy does.
+            if x >= self.first && x <= self.last {
+                counts[self.bin(x)] += 1;
+            }
+        }
+    }
+
+    fn merge(&self, mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+        for (x, y) in a.iter_mut().zip(&b) {
+            *x += y;
+        }
+        a
+    }
+
+    fn encode(&self, s: &Vec<u64>, out: &mut Vec<u8>) {
+        put_u64s(s, out);
+    }
+
+    fn decode(&self, raw: &[u8]) -> Option<Vec<u64>> {
+        let (v, rest) = get_u64s(raw)?;
+        (rest.is_empty() && v.len() == self.bins()).then_some(v)
+    }
+
+    fn finish(&self, counts: Vec<u64>) -> Result<Vec<i64>> {
+        Ok(counts.into_iter().map(|c| c as i64).collect())
+    }
+}
+
+/// NumPy's `bincount`: the count of each value `0..len` of an integer array. A negative value
+/// is an error at compute (as NumPy's `ValueError`), as is one past `len` (the sizing pass
+/// found the maximum: the data changed between the passes).
+pub(crate) struct BinCount<T> {
+    pub(crate) len: usize,
+    pub(crate) _t: PhantomData<fn(T)>,
+}
+
+impl<T: Numeric> Aggregator<T> for BinCount<T> {
+    /// The counts, and the first value out of range.
+    type State = (Vec<u64>, Option<i128>);
+    type Out = i64;
+
+    fn state_bytes(&self) -> usize {
+        self.len.saturating_mul(8)
+    }
+
+    fn start(&self, _: &Results) -> Result<Self::State> {
+        Ok((vec![0; self.len], None))
+    }
+
+    fn fold(&self, (counts, bad): &mut Self::State, _: &[Range<usize>], values: &[T]) {
+        for &x in values {
+            let v = x.n_to_i128();
+            match usize::try_from(v).ok().and_then(|i| counts.get_mut(i)) {
+                Some(c) => *c += 1,
+                None => {
+                    bad.get_or_insert(v);
+                }
+            }
+        }
+    }
+
+    fn merge(&self, (mut a, bad): Self::State, (b, bad_b): Self::State) -> Self::State {
+        for (x, y) in a.iter_mut().zip(&b) {
+            *x += y;
+        }
+        (a, bad.or(bad_b))
+    }
+
+    fn encode(&self, (counts, bad): &Self::State, out: &mut Vec<u8>) {
+        put_u64s(counts, out);
+        let bad: Vec<u64> = bad
+            .iter()
+            .flat_map(|v| [*v as u64, (*v >> 64) as u64])
+            .collect();
+        put_u64s(&bad, out);
+    }
+
+    fn decode(&self, raw: &[u8]) -> Option<Self::State> {
+        let (counts, raw) = get_u64s(raw)?;
+        let (bad, raw) = get_u64s(raw)?;
+        let bad = match bad[..] {
+            [] => None,
+            [lo, hi] => Some(((hi as i128) << 64) | lo as i128),
+            _ => return None,
+        };
+        (raw.is_empty() && counts.len() == self.len).then_some((counts, bad))
+    }
+
+    fn finish(&self, (counts, bad): Self::State) -> Result<Vec<i64>> {
+        if let Some(v) = bad {
+            return Err(Error::InvalidValue {
+                op: "bincount".into(),
+                reason: if v < 0 {
+                    format!(
+                        "the input holds a negative value ({v}): bincount counts values 0, 1, .."
+                    )
+                } else {
+                    format!(
+                        "value {v} is past the {} bins its sizing pass found",
+                        self.len
+                    )
+                },
+            });
+        }
+        Ok(counts.into_iter().map(|c| c as i64).collect())
+    }
+}
+
+/// What [`Unique`] gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UniqueOut {
+    /// The number of distinct values (the sizing pass; a 0-d result).
+    Len,
+    /// The distinct values' order keys, ascending ([`Numeric::order_key`], as `i64`).
+    Keys(usize),
+    /// How often each distinct value occurs, in the order of the values.
+    Counts(usize),
+}
+
+/// NumPy's `unique`: the distinct values, sorted (all NaNs one value, last; `-0.0` and `0.0`
+/// one value), and their counts.
+pub(crate) struct Unique<T> {
+    pub(crate) out: UniqueOut,
+    pub(crate) _t: PhantomData<fn(T)>,
+}
+
+impl<T: Numeric> Aggregator<T> for Unique<T> {
+    /// Count per order key.
+    type State = HashMap<u64, u64>;
+    type Out = i64;
+
+    fn state_bytes(&self) -> usize {
+        match self.out {
+            UniqueOut::Len => 0,
+            UniqueOut::Keys(n) | UniqueOut::Counts(n) => n.saturating_mul(32),
+        }
+    }
+
+    fn start(&self, _: &Results) -> Result<Self::State> {
+        Ok(HashMap::new())
+    }
+
+    fn fold(&self, seen: &mut Self::State, _: &[Range<usize>], values: &[T]) {
+        // `-0.0 == 0.0`: one value, as in NumPy (kept as `0.0`).
+        let zero = T::ZERO.order_key();
+        for &x in values {
+            let k = if x == T::ZERO { zero } else { x.order_key() };
+            *seen.entry(k).or_default() += 1;
+        }
+    }
+
+    fn merge(&self, mut a: Self::State, b: Self::State) -> Self::State {
+        for (k, c) in b {
+            *a.entry(k).or_default() += c;
+        }
+        a
+    }
+
+    fn encode(&self, s: &Self::State, out: &mut Vec<u8>) {
+        let mut flat: Vec<(u64, u64)> = s.iter().map(|(&k, &c)| (k, c)).collect();
+        flat.sort_unstable();
+        let flat: Vec<u64> = flat.into_iter().flat_map(|(k, c)| [k, c]).collect();
+        put_u64s(&flat, out);
+    }
+
+    fn decode(&self, raw: &[u8]) -> Option<Self::State> {
+        let (flat, rest) = get_u64s(raw)?;
+        rest.is_empty()
+            .then(|| flat.chunks_exact(2).map(|p| (p[0], p[1])).collect())
+    }
+
+    fn finish(&self, seen: Self::State) -> Result<Vec<i64>> {
+        let mut all: Vec<(u64, u64)> = seen.into_iter().collect();
+        all.sort_unstable();
+        let n = match self.out {
+            UniqueOut::Len => return Ok(vec![all.len() as i64]),
+            UniqueOut::Keys(n) | UniqueOut::Counts(n) => n,
+        };
+        if all.len() != n {
+            return Err(Error::InvalidValue {
+                op: "unique".into(),
+                reason: format!(
+                    "{} distinct values, but the sizing pass found {n}: the data changed \
+                     between the passes",
+                    all.len()
+                ),
+            });
+        }
+        Ok(all
+            .into_iter()
+            .map(|(k, c)| match self.out {
+                UniqueOut::Counts(_) => c as i64,
+                _ => k as i64,
+            })
+            .collect())
+    }
+}
