@@ -173,6 +173,17 @@ fn selections_that_count_past_the_collecting_size_and_stay_exact() {
         assert!(same(got, quantile_ref(s, q)), "q {q}");
     }
     assert!(same(x.median().unwrap().item().unwrap(), median_ref(s)));
+    // 99 percentiles of 5e6 values spread over [1, 2): the 16 top-digit prefixes they fall in
+    // hold more than the pass may collect, so it collects some and counts the others.
+    let u = (chunkwise::arange(n).cast::<f64>() / n as f64 + 1.0)
+        .rechunk(1 << 20)
+        .unwrap();
+    let uv = u.compute().unwrap();
+    let qs: Vec<f64> = (1..100).map(|p| p as f64 / 100.0).collect();
+    let got = u.quantiles(&qs).unwrap().compute().unwrap();
+    for (g, &q) in got.iter().zip(&qs) {
+        assert!(same(*g, quantile_ref(uv.as_slice().unwrap(), q)), "q {q}");
+    }
     // One value repeated: every pass counts.
     let c = chunkwise::full([n], 1.5f64).rechunk(1 << 20).unwrap();
     assert_eq!(c.quantile(0.9).unwrap().item().unwrap(), 1.5);

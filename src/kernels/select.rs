@@ -5,8 +5,8 @@
 //! digit of its key, 16 bits at a time from the top: a pass counts the next digit of every key
 //! that has the prefix found so far, and the counts tell which digit the rank falls in and its
 //! rank among the keys of that longer prefix. When few keys share a prefix (at most
-//! [`COLLECT_MAX`]), the pass collects them instead and sorts them, which settles the rank; the
-//! passes after it then read nothing. A 64-bit key needs at most four passes, a 32-bit one two.
+//! [`COLLECT_MAX`] over all the prefixes a pass looks for), the pass collects them instead and
+//! sorts them, which settles the rank; the passes after it then read nothing. A 64-bit key needs at most four passes, a 32-bit one two.
 //! Each pass is an [`Aggregate`](crate::graph::aggregate::Aggregate) whose result, a
 //! [`Selection`] as `u64`s, the next pass starts from; the last one turns the selected values
 //! into quantiles.
@@ -232,15 +232,31 @@ impl<T: Numeric, O> RadixSelect<T, O> {
                 gathers.push(Gather::Count(vec![0; 1 << d]));
             }
             Some(sel) => {
+                let mut open: Vec<(u64, u32, u64)> = Vec::new();
                 for t in &sel.targets {
-                    if t.known == w || prefixes.contains(&(t.prefix, t.known)) {
-                        continue;
+                    if t.known < w && !open.iter().any(|o| (o.0, o.1) == (t.prefix, t.known)) {
+                        open.push((t.prefix, t.known, t.count));
                     }
-                    prefixes.push((t.prefix, t.known));
-                    gathers.push(if t.count <= COLLECT_MAX {
+                }
+                // Collect the smallest prefixes while their keys together stay within
+                // `COLLECT_MAX` (many quantiles must not collect the whole array); count the
+                // next digit of the others.
+                let mut by_count: Vec<usize> = (0..open.len()).collect();
+                by_count.sort_by_key(|&i| (open[i].2, i));
+                let mut collect = vec![false; open.len()];
+                let mut budget = COLLECT_MAX;
+                for i in by_count {
+                    if open[i].2 <= budget {
+                        budget -= open[i].2;
+                        collect[i] = true;
+                    }
+                }
+                for (&(prefix, known, _), c) in open.iter().zip(collect) {
+                    prefixes.push((prefix, known));
+                    gathers.push(if c {
                         Gather::Collect(Vec::new())
                     } else {
-                        Gather::Count(vec![0; 1 << d.min(w - t.known)])
+                        Gather::Count(vec![0; 1 << d.min(w - known)])
                     });
                 }
             }
