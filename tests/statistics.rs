@@ -488,3 +488,56 @@ fn quantiles_and_medians_along_every_axis() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+#[test]
+fn topk_and_argtopk_along_every_axis() {
+    for shape in shapes() {
+        if shape.is_empty() || shape.contains(&0) {
+            continue;
+        }
+        let a = data_f64(&shape);
+        for chunks in chunkings(&shape) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            for axis in 0..shape.len() {
+                let n = shape[axis] as isize;
+                for k in [1, 2, n, -1, -n] {
+                    if k.unsigned_abs() > n as usize || k == 0 {
+                        continue;
+                    }
+                    let what = format!("{shape:?} {chunks:?} axis {axis} k {k}");
+                    let pos = x.argtopk_axis(k, axis as isize).unwrap().compute().unwrap();
+                    let vals = x.topk_axis(k, axis as isize).unwrap().compute().unwrap();
+                    let mut want_shape = shape.clone();
+                    want_shape[axis] = k.unsigned_abs();
+                    assert_eq!(pos.shape(), &want_shape[..], "{what}");
+                    let lanes = a.lanes(ndarray::Axis(axis));
+                    for ((lane, p), v) in lanes
+                        .into_iter()
+                        .zip(pos.lanes(ndarray::Axis(axis)))
+                        .zip(vals.lanes(ndarray::Axis(axis)))
+                    {
+                        let l = lane.to_vec();
+                        let want = topk_ref(&l, k);
+                        let got: Vec<usize> = p.iter().map(|&i| i as usize).collect();
+                        assert_eq!(got, want, "{what}");
+                        let wv: Vec<f64> = want.iter().map(|&i| l[i]).collect();
+                        assert_eq!(v.to_vec(), wv, "{what}");
+                    }
+                }
+            }
+        }
+    }
+    let x = chunkwise::zeros::<i32>([3, 4]);
+    assert!(matches!(
+        x.topk_axis(5, 1),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.argtopk_axis(0, 0),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.topk_axis(1, 2),
+        Err(Error::AxisOutOfRange { .. })
+    ));
+}

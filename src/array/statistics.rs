@@ -96,6 +96,34 @@ impl<T: Numeric> ChunkedArray<T> {
         Ok(ChunkedArray::from_expr(Arc::new(node)))
     }
 
+    /// `self` with `axis` one chunk, the other axes' chunks shrunk (the largest halved) until
+    /// a block is about the size of the input's largest chunk: the blocks of a function of
+    /// whole lanes.
+    fn whole_along(&self, axis: usize) -> Result<ChunkedArray<T>> {
+        let lane = self.shape()[axis];
+        let budget = self.chunks().max_chunk_len().max(lane);
+        let mut size: Vec<usize> = self
+            .chunks()
+            .axes()
+            .iter()
+            .map(|a| a.max().max(1))
+            .collect();
+        size[axis] = lane.max(1);
+        while size.iter().product::<usize>() > budget {
+            let widest = size
+                .iter()
+                .enumerate()
+                .filter(|&(d, &n)| d != axis && n > 1)
+                .max_by_key(|&(_, &n)| n)
+                .map(|(d, _)| d);
+            match widest {
+                Some(d) => size[d] = size[d].div_ceil(2),
+                None => break,
+            }
+        }
+        self.rechunk(size)
+    }
+
     /// The picks of each lane along `axis`: the axis is made one chunk (the other axes'
     /// chunks shrunk so that a block stays about the size of the input's chunks), and each
     /// block's lanes are selected in place (`kernels::select::pick_lane`). With `q_axis`, the
@@ -109,36 +137,13 @@ impl<T: Numeric> ChunkedArray<T> {
         q_axis: bool,
     ) -> Result<ChunkedArray<f64>> {
         let axis = self.axis_arg(op, axis)?[0];
-        let lane = self.shape()[axis];
-        if lane == 0 {
+        if self.shape()[axis] == 0 {
             return Err(Error::EmptyReduction {
                 op: op.into(),
                 shape: self.shape().to_vec(),
             });
         }
-        // Other axes' blocks shrunk (the largest halved) until a block with the whole axis is
-        // about an input chunk.
-        let budget = self.chunks().max_chunk_len().max(lane);
-        let mut size: Vec<usize> = self
-            .chunks()
-            .axes()
-            .iter()
-            .map(|a| a.max().max(1))
-            .collect();
-        size[axis] = lane;
-        while size.iter().product::<usize>() > budget {
-            let (d, _) = size
-                .iter()
-                .enumerate()
-                .filter(|&(d, &n)| d != axis && n > 1)
-                .max_by_key(|&(_, &n)| n)
-                .unwrap_or((axis, &lane));
-            if d == axis {
-                break;
-            }
-            size[d] = size[d].div_ceil(2);
-        }
-        let x = self.rechunk(size)?;
+        let x = self.whole_along(axis)?;
         let picks = pick.len();
         let spec = BlockSpec {
             drop_axis: vec![axis],
@@ -404,6 +409,90 @@ impl<T: Numeric> ChunkedArray<T> {
         let name = format!("{op}(k={k})");
         let node = Aggregate::new(name, self.expr().clone(), Vec::new(), agg, vec![want]);
         Ok(ChunkedArray::from_expr(Arc::new(node)))
+    }
+
+    /// The best `|k|` of each lane along `axis` as `(rank key, position)` (values' order keys
+    /// with `positions` false), the axis of extent `|k|`.
+    fn top_lanes(
+        &self,
+        op: &str,
+        k: isize,
+        axis: isize,
+        positions: bool,
+    ) -> Result<ChunkedArray<i64>> {
+        let axis = self.axis_arg(op, axis)?[0];
+        let want = k.unsigned_abs();
+        let lane = self.shape()[axis];
+        if k == 0 || want > lane {
+            return Err(invalid(
+                op,
+                "k",
+                k,
+                &format!(
+                    "must be nonzero and at most the {lane} values along axis {axis} in magnitude"
+                ),
+            ));
+        }
+        let top = TopK::<T> {
+            shape: Vec::new(),
+            k,
+            positions,
+            _t: PhantomData,
+        };
+        let mut block_shape = vec![None; self.ndim()];
+        block_shape[axis] = Some(want);
+        let spec = BlockSpec {
+            block_shape,
+            ..Default::default()
+        };
+        self.whole_along(axis)?
+            .map_blocks_with(&spec, move |block: ArrayViewD<'_, T>| {
+                let mut shape = block.shape().to_vec();
+                shape[axis] = want;
+                let mut out = ArrayD::<i64>::zeros(IxDyn(&shape));
+                let mut best = Vec::with_capacity(block.shape()[axis]);
+                for (lane, mut o) in block
+                    .lanes(Axis(axis))
+                    .into_iter()
+                    .zip(out.lanes_mut(Axis(axis)))
+                {
+                    best.clear();
+                    best.extend(
+                        lane.iter()
+                            .enumerate()
+                            .map(|(i, v)| (top.rank(v.order_key()), i as u64)),
+                    );
+                    top.trim(&mut best);
+                    for (o, &(r, i)) in o.iter_mut().zip(&best) {
+                        *o = if positions {
+                            i as i64
+                        } else {
+                            top.rank(r) as i64
+                        };
+                    }
+                }
+                out
+            })
+    }
+
+    /// [`topk`](Self::topk) of each lane along `axis` (Dask's `topk(x, k, axis)`): the axis
+    /// becomes `|k|` long, best first. The axis is made one chunk (other axes' chunks shrink).
+    ///
+    /// ```
+    /// let x = chunkwise::from_array(ndarray::array![[5, 1, 9], [3, 7, 2]], 1)?;
+    /// let t = x.topk_axis(2, 1)?.compute()?;
+    /// assert_eq!(t, ndarray::array![[9, 5], [7, 3]].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn topk_axis(&self, k: isize, axis: isize) -> Result<ChunkedArray<T>> {
+        let keys = self.top_lanes("topk_axis", k, axis, false)?;
+        Ok(keys.map_to("topk", |key: i64| T::from_order_key(key as u64)))
+    }
+
+    /// The positions along `axis` of [`topk_axis`](Self::topk_axis)'s values (Dask's
+    /// `argtopk(x, k, axis)`).
+    pub fn argtopk_axis(&self, k: isize, axis: isize) -> Result<ChunkedArray<i64>> {
+        self.top_lanes("argtopk_axis", k, axis, true)
     }
 
     /// The `k` largest values, largest first, or for negative `k` the `|k|` smallest, smallest

@@ -565,7 +565,7 @@ impl<T: Numeric> TopK<T> {
     }
 
     /// The sort key: best first (for the largest, by key descending), then position.
-    fn rank(&self, key: u64) -> u64 {
+    pub(crate) fn rank(&self, key: u64) -> u64 {
         if self.k > 0 {
             !key
         } else {
@@ -574,7 +574,7 @@ impl<T: Numeric> TopK<T> {
     }
 
     /// Keeps the best `want` of `v`, sorted.
-    fn trim(&self, v: &mut Vec<(u64, u64)>) {
+    pub(crate) fn trim(&self, v: &mut Vec<(u64, u64)>) {
         let want = self.want();
         if v.len() > want {
             v.select_nth_unstable(want);
