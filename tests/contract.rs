@@ -250,7 +250,11 @@ fn einsum_covers_products_batches_transposes_and_sums() {
         ("ii->i", vec![&la]),
         ("ij,jk->iz", vec![&la, &lb]),
         ("ijk,jk->i", vec![&la, &lb]),
-        ("...i->i", vec![&v]),
+        ("...ij->ij", vec![&lc]),
+        ("i...j...->ij", vec![&lc]),
+        ("i.j->ij", vec![&la]),
+        ("...ijkl->", vec![&la]),
+        ("ij->ii", vec![&la]),
         ("ij,ik->jk", vec![&la, &lb]),
     ] {
         let err = chunkwise::einsum(spec, &ops).unwrap_err();
@@ -263,6 +267,67 @@ fn einsum_covers_products_batches_transposes_and_sums() {
         );
         assert!(err.to_string().contains("einsum"), "{spec}: {err}");
     }
+}
+
+#[test]
+fn einsum_ellipses_broadcast_and_repeated_subscripts_take_diagonals() {
+    let e =
+        |s: &str, ops: &[&ChunkedArray<f64>]| chunkwise::einsum(s, ops).unwrap().compute().unwrap();
+    // Diagonals and traces.
+    let sq = ints(&[4, 4], 7);
+    let lsq = chunkwise::from_array(sq.clone(), [3, 2]).unwrap();
+    let diag: Vec<f64> = (0..4).map(|i| sq[[i, i]]).collect();
+    assert_eq!(e("ii->i", &[&lsq]).as_slice().unwrap(), &diag[..]);
+    assert_eq!(e("ii", &[&lsq])[[]], diag.iter().sum::<f64>());
+    let t3 = ints(&[3, 3, 2], 8);
+    let lt3 = chunkwise::from_array(t3.clone(), [2, 1, 2]).unwrap();
+    let want: Vec<f64> = (0..2)
+        .map(|j| (0..3).map(|i| t3[[i, i, j]]).sum())
+        .collect();
+    assert_eq!(e("iij->j", &[&lt3]).as_slice().unwrap(), &want[..]);
+    assert_eq!(
+        e(
+            "jii->j",
+            &[&chunkwise::from_array(t3.clone().permuted_axes(vec![2, 0, 1]), 2).unwrap()]
+        )
+        .as_slice()
+        .unwrap(),
+        &want[..]
+    );
+    let cube = ints(&[3, 3, 3], 9);
+    let lcube = chunkwise::from_array(cube.clone(), 2).unwrap();
+    let d3: Vec<f64> = (0..3).map(|i| cube[[i, i, i]]).collect();
+    assert_eq!(e("iii->i", &[&lcube]).as_slice().unwrap(), &d3[..]);
+    // Ellipses: batch axes broadcast across the operands, aligned on the right.
+    let a = ints(&[2, 1, 3, 4], 10);
+    let b = ints(&[5, 4, 2], 11);
+    let la = chunkwise::from_array(a.clone(), [1, 1, 2, 3]).unwrap();
+    let lb = chunkwise::from_array(b.clone(), [2, 3, 1]).unwrap();
+    let want = ArrayD::from_shape_fn(IxDyn(&[2, 5, 3, 2]), |i| {
+        (0..4)
+            .map(|j| a[[i[0], 0, i[2], j]] * b[[i[1], j, i[3]]])
+            .sum::<f64>()
+    });
+    assert_eq!(e("...ij,...jk->...ik", &[&la, &lb]), want);
+    assert_eq!(
+        e("...ij,...jk", &[&la, &lb]),
+        want,
+        "implicit output: ellipsis axes first"
+    );
+    let c = ints(&[3, 4, 2], 12);
+    let d = ints(&[4, 5, 2], 13);
+    let lc = chunkwise::from_array(c.clone(), 2).unwrap();
+    let ld = chunkwise::from_array(d.clone(), 3).unwrap();
+    let want = ArrayD::from_shape_fn(IxDyn(&[2, 3, 5]), |i| {
+        (0..4)
+            .map(|j| c[[i[1], j, i[0]]] * d[[j, i[2], i[0]]])
+            .sum::<f64>()
+    });
+    assert_eq!(e("ij...,jk...", &[&lc, &ld]), want);
+    // An ellipsis that stands for no axis, and a sum over ellipsis axes kept in the output.
+    let v = chunkwise::from_array(ints(&[3], 14), 2).unwrap();
+    assert_eq!(e("...i->i", &[&v]), ints(&[3], 14));
+    assert_eq!(e("...i->...", &[&lc]), c.sum_axis(Axis(2)));
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use ndarray::SliceInfoElem;
+
 use super::ChunkedArray;
 use crate::chunks::{broadcast_shapes, normalize_axis, saturating_len};
 use crate::element::Numeric;
@@ -188,10 +190,11 @@ fn parse_operand(op: &str, spec: &str, shape: &[usize]) -> Result<Vec<char>> {
         reason,
     };
     let letters: Vec<char> = spec.chars().collect();
-    if let Some(c) = letters.iter().find(|c| !c.is_ascii_alphabetic()) {
-        return Err(bad(format!(
-            "'{c}' is not a letter (ellipses are not supported)"
-        )));
+    if let Some(c) = letters
+        .iter()
+        .find(|c| !c.is_ascii_alphabetic() && !is_ellipsis_axis(**c))
+    {
+        return Err(bad(format!("'{c}' is not a letter")));
     }
     if letters.len() != shape.len() {
         return Err(bad(format!(
@@ -199,20 +202,96 @@ fn parse_operand(op: &str, spec: &str, shape: &[usize]) -> Result<Vec<char>> {
             letters.len()
         )));
     }
-    let mut sorted = letters.clone();
-    sorted.sort_unstable();
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return Err(bad(
-            "a subscript repeats within one operand (diagonals and traces are not supported)"
-                .into(),
-        ));
-    }
     Ok(letters)
 }
 
-/// NumPy's `einsum` over any number of operands, without ellipses or repeated subscripts
-/// within an operand: `"ij,jk->ik"` (a product), `"bij,bjk->bik"` (a batch of them),
-/// `"ij->ji"`, `"ij->"`, `"i,i->"`, `"ij,kj->ik"`. Subscripts only in one operand and not in
+/// The subscript of the `j`-th axis an ellipsis stands for (counted from the left of the
+/// broadcast ellipsis axes): characters no subscript string can hold.
+fn ellipsis_axis(j: usize) -> char {
+    char::from_u32(0xE000 + j as u32).expect("a private-use character")
+}
+
+fn is_ellipsis_axis(c: char) -> bool {
+    (0xE000..0xF900).contains(&(c as u32))
+}
+
+/// `spec` with its `...` (at most one) replaced by the subscripts of the last `ndim - letters`
+/// of `rank` ellipsis axes (ellipsis axes align on the right, as broadcasting).
+fn expand_ellipsis(op: &str, spec: &str, ndim: usize, rank: usize) -> Result<String> {
+    let Some((head, tail)) = spec.split_once("...") else {
+        return Ok(spec.to_string());
+    };
+    let bad = |reason: &str| Error::InvalidParameter {
+        op: op.into(),
+        param: "subscripts".into(),
+        value: spec.into(),
+        reason: reason.into(),
+    };
+    if tail.contains('.') || head.contains('.') {
+        return Err(bad("one ellipsis per operand, and no lone '.'"));
+    }
+    let named = head.chars().count() + tail.chars().count();
+    let k = ndim
+        .checked_sub(named)
+        .ok_or_else(|| bad("more subscripts than the operand has axes"))?;
+    let axes: String = (rank - k..rank).map(ellipsis_axis).collect();
+    Ok(format!("{head}{axes}{tail}"))
+}
+
+/// `x` with the diagonal taken over every subscript repeated in `letters` (NumPy's `"ii->i"`,
+/// `"iij->j"`): the two axes moved last, merged, and every `n + 1`-th element kept.
+fn take_diagonals<T: Numeric>(
+    op: &str,
+    mut letters: Vec<char>,
+    mut x: ChunkedArray<T>,
+) -> Result<(Vec<char>, ChunkedArray<T>)> {
+    while let Some((a, b)) = (0..letters.len()).find_map(|a| {
+        (a + 1..letters.len())
+            .find(|&b| letters[b] == letters[a])
+            .map(|b| (a, b))
+    }) {
+        let n = x.shape()[a];
+        if x.shape()[b] != n {
+            return Err(Error::ShapeMismatch {
+                op: format!(
+                    "{op}: repeated subscript '{}' has extents {n} and {}",
+                    letters[a],
+                    x.shape()[b]
+                ),
+                got: x.shape().to_vec(),
+                expected: x.shape().to_vec(),
+            });
+        }
+        let mut perm: Vec<usize> = (0..letters.len()).filter(|&d| d != a && d != b).collect();
+        perm.extend([a, b]);
+        let moved = x.permute_unchecked(perm.clone());
+        let mut shape: Vec<usize> = moved.shape()[..perm.len() - 2].to_vec();
+        shape.push(n * n);
+        let merged = moved.reshape(shape)?;
+        let mut info: Vec<SliceInfoElem> = (0..merged.ndim() - 1)
+            .map(|_| SliceInfoElem::Slice {
+                start: 0,
+                end: None,
+                step: 1,
+            })
+            .collect();
+        info.push(SliceInfoElem::Slice {
+            start: 0,
+            end: None,
+            step: (n + 1) as isize,
+        });
+        x = merged.slice(info)?;
+        let c = letters[a];
+        letters = perm[..perm.len() - 2].iter().map(|&d| letters[d]).collect();
+        letters.push(c);
+    }
+    Ok((letters, x))
+}
+
+/// NumPy's `einsum` over any number of operands: `"ij,jk->ik"` (a product),
+/// `"bij,bjk->bik"` (a batch of them), `"ij->ji"`, `"ij->"`, `"i,i->"`, `"ij,kj->ik"`,
+/// `"...ij,...jk->...ik"` (ellipses: axes broadcast across the operands), `"ii->i"` and
+/// `"ii->"` (a subscript repeated within an operand takes the diagonal, lazily). Subscripts only in one operand and not in
 /// the output are summed first; two operands at a time become one [`matmul`] (batch,
 /// free and contracted axes moved into place). Without `->`, the output is the subscripts
 /// that appear once, sorted, as NumPy.
@@ -249,10 +328,51 @@ pub fn einsum<T: Numeric>(
             operands.len()
         )));
     }
+    // Ellipses: the axes they stand for get subscripts of their own, aligned on the right and
+    // broadcast across the operands (NumPy's rule).
+    let named = |s: &str| s.replace("...", "").chars().count();
+    let rank = specs
+        .iter()
+        .zip(operands)
+        .filter(|(s, _)| s.contains("..."))
+        .map(|(s, x)| x.ndim().saturating_sub(named(s)))
+        .max()
+        .unwrap_or(0);
+    let mut ell_shape: Vec<usize> = Vec::new();
+    let mut expanded = Vec::with_capacity(specs.len());
+    for (s, x) in specs.iter().zip(operands) {
+        let e = expand_ellipsis(&op, s, x.ndim(), rank)?;
+        let own: Vec<usize> = e
+            .chars()
+            .zip(x.shape())
+            .filter(|(c, _)| is_ellipsis_axis(*c))
+            .map(|(_, &n)| n)
+            .collect();
+        ell_shape = crate::chunks::broadcast_shapes(&op, &ell_shape, &own)?;
+        expanded.push(e);
+    }
     let mut terms: Vec<(Vec<char>, ChunkedArray<T>)> = Vec::new();
     let mut extent: std::collections::BTreeMap<char, usize> = Default::default();
-    for (s, x) in specs.iter().zip(operands) {
+    for (s, x) in expanded.iter().zip(operands) {
         let letters = parse_operand(&op, s, x.shape())?;
+        // Ellipsis axes of extent 1 broadcast to the others' extent.
+        let target: Vec<usize> = letters
+            .iter()
+            .zip(x.shape())
+            .map(|(&c, &n)| {
+                if is_ellipsis_axis(c) {
+                    ell_shape[c as usize - 0xE000]
+                } else {
+                    n
+                }
+            })
+            .collect();
+        let x = if target.as_slice() == x.shape() {
+            (*x).clone()
+        } else {
+            x.broadcast_to(target)?
+        };
+        let (letters, x) = take_diagonals(&op, letters, x)?;
         for (&c, &n) in letters.iter().zip(x.shape()) {
             if *extent.entry(c).or_insert(n) != n {
                 return Err(Error::ShapeMismatch {
@@ -262,16 +382,33 @@ pub fn einsum<T: Numeric>(
                 });
             }
         }
-        terms.push((letters, (*x).clone()));
+        terms.push((letters, x));
     }
     let out: Vec<char> = match out {
-        Some(o) => parse_operand(&op, &o, &vec![0; o.chars().count()])?,
+        Some(o) => {
+            if rank > 0 && !o.contains("...") {
+                return Err(bad(
+                    "the operands' ellipses stand for axes the output has no '...' for".into(),
+                ));
+            }
+            let o = expand_ellipsis(&op, &o, o.replace("...", "").chars().count() + rank, rank)?;
+            let letters = parse_operand(&op, &o, &vec![0; o.chars().count()])?;
+            let mut sorted = letters.clone();
+            sorted.sort_unstable();
+            if sorted.windows(2).any(|w| w[0] == w[1]) {
+                return Err(bad("a subscript repeats in the output".into()));
+            }
+            letters
+        }
         None => {
-            let all: Vec<char> = terms.iter().flat_map(|t| t.0.clone()).collect();
-            extent
-                .keys()
-                .copied()
-                .filter(|c| all.iter().filter(|x| *x == c).count() == 1)
+            // The ellipsis axes first, then the subscripts that appear once, sorted.
+            // Counted in the subscripts as written: "ii" is a trace.
+            let all: Vec<char> = expanded.iter().flat_map(|s| s.chars()).collect();
+            (0..rank)
+                .map(ellipsis_axis)
+                .chain(extent.keys().copied().filter(|c| {
+                    !is_ellipsis_axis(*c) && all.iter().filter(|x| *x == c).count() == 1
+                }))
                 .collect()
         }
     };
