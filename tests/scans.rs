@@ -191,3 +191,74 @@ fn scan_errors_and_memory() {
     let plan = big.cumsum(0).unwrap().sum().plan().unwrap();
     assert!(plan.memory.total < 64 << 20, "{plan}");
 }
+
+#[test]
+fn one_axis_scans_streamed_by_tiles_give_the_bits_of_whole_blocks() {
+    // 1-d scans run tile by tile from a running value; a (1, n) array runs whole blocks. Both
+    // fold the same values in the same order, whichever order the tiles are asked in.
+    let n = 30_001;
+    let x = chunkwise::random::default_rng(3).normal(0.0, 1.0, [n]);
+    for chunk in [1usize, 7, 2048, 5000, 30_001] {
+        let x = x.rechunk(chunk).unwrap();
+        let lane = x.cumsum(0).unwrap();
+        // The same blocks along the axis (a scan's bits follow its blocks).
+        let row = x
+            .reshape([1, n])
+            .unwrap()
+            .rechunk([1, chunk])
+            .unwrap()
+            .cumsum(1)
+            .unwrap()
+            .reshape([n])
+            .unwrap();
+        let want = row.compute().unwrap();
+        let bits = |a: &ndarray::ArrayD<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert!(
+            bits(&lane.compute().unwrap()) == bits(&want),
+            "chunk {chunk}"
+        );
+        // Tiles asked backwards, and from the middle of blocks.
+        let back = lane.flip(0).unwrap().compute().unwrap();
+        let mut w = want.clone();
+        w.invert_axis(ndarray::Axis(0));
+        assert!(bits(&back) == bits(&w), "chunk {chunk} reversed");
+        let mid = lane
+            .slice(ndarray::s![1234..29_000;3])
+            .unwrap()
+            .compute()
+            .unwrap();
+        let wm = want
+            .slice(ndarray::s![1234..29_000;3])
+            .to_owned()
+            .into_dyn();
+        assert!(bits(&mid) == bits(&wm), "chunk {chunk} strided");
+        for w in [1, 3] {
+            let s = lane
+                .sum()
+                .compute_with(&Config::default().workers(w))
+                .unwrap();
+            let r = row
+                .sum()
+                .compute_with(&Config::default().workers(w))
+                .unwrap();
+            assert_eq!(s, r, "chunk {chunk} {w} workers");
+        }
+    }
+    // Integers (eight at a time) exactly, products wrapping.
+    let i = chunkwise::arange(10_007).rechunk(999).unwrap() * 7_919i64 - 3_000i64;
+    let c = i.cumsum(0).unwrap().compute().unwrap();
+    let mut run = 0i64;
+    for (k, v) in c.iter().enumerate() {
+        run = run.wrapping_add(k as i64 * 7_919 - 3_000);
+        assert_eq!(*v, run, "cumsum at {k}");
+    }
+    let p = (chunkwise::arange(1_003).rechunk(64).unwrap() % 5i64 + 1i64)
+        .cumprod(0)
+        .unwrap();
+    let got = p.compute().unwrap();
+    let mut run = 1i64;
+    for (k, v) in got.iter().enumerate() {
+        run = run.wrapping_mul(k as i64 % 5 + 1);
+        assert_eq!(*v, run, "cumprod at {k}");
+    }
+}

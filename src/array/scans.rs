@@ -43,15 +43,19 @@ impl<T: Numeric> ChunkedArray<T> {
         // The totals in the scan's type (the accumulator's accumulator is itself: no node).
         let totals: ChunkedArray<T::Acc> = retype(&totals, <T::Acc as Numeric>::from_acc);
         let name = format!("{op}(axis={axis})");
-        Ok(ChunkedArray::from_expr(Arc::new(Scan::new(
-            name,
-            x.expr().clone(),
-            totals.expr().clone(),
-            axis,
-            block,
-            combine,
-            identity,
-        ))))
+        Ok(ChunkedArray::from_expr(Arc::new(
+            Scan::new(
+                name,
+                x.expr().clone(),
+                totals.expr().clone(),
+                axis,
+                block,
+                combine,
+                identity,
+            )
+            // Integer sums may group their adds (a vector prefix sum): `R` says it is a sum.
+            .additive(std::any::TypeId::of::<R>() == std::any::TypeId::of::<SumR>()),
+        )))
     }
 
     /// Cumulative sum along `axis` (NumPy's `cumsum(axis)`; for NumPy's flattened form,

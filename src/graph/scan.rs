@@ -11,10 +11,11 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{pull_whole, pull_whole_into, Expr, Meta, Node, NodeId, OpKind, TaskCx};
+use super::{pull, pull_whole, pull_whole_into, Expr, Meta, Node, NodeId, OpKind, TaskCx};
 use crate::chunks::{AxisChunks, Chunks};
-use crate::element::Numeric;
+use crate::element::{DType, Numeric};
 use crate::error::Result;
+use crate::kernels::prefix::prefix_sum_u64;
 use crate::region::{region_len, Region};
 
 pub(crate) struct Scan<T: Numeric, F> {
@@ -27,6 +28,10 @@ pub(crate) struct Scan<T: Numeric, F> {
     identity: T,
     /// Key of the carries a worker keeps.
     carries: NodeId,
+    /// Key of the running value a worker keeps where its last tile of a 1-d scan ended.
+    cursor: NodeId,
+    /// Whether `combine` is addition (integer sums run a vector kernel).
+    additive: bool,
 }
 
 impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
@@ -60,7 +65,15 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
             combine,
             identity,
             carries: super::next_id(),
+            cursor: super::next_id(),
+            additive: false,
         }
+    }
+
+    /// Declares `combine` the addition of `T`, so that integer sums may group their adds.
+    pub(crate) fn additive(mut self, additive: bool) -> Self {
+        self.additive = additive;
+        self
     }
 
     /// The carries (one per lane) into block `kb` of the lanes `lanes` (the block's region with
@@ -100,6 +113,63 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
         })
     }
 
+    /// 1-d: `region` scanned tile by tile in `out`, from a running value: the worker's cursor
+    /// where its last tile ended, the block's carry at a block's start, or else the carry
+    /// folded with the block's values before the region. No block is held, and each value is
+    /// folded in the same order as in a whole block, so the bits are the same.
+    fn fill_lane(&self, cx: &mut TaskCx<'_>, region: &Range<usize>, out: &mut [T]) -> Result<()> {
+        let axis = self.meta.chunks.axis(0);
+        let mut pos = region.start;
+        while pos < region.end {
+            let kb = axis.overlapping(&(pos..pos + 1)).start;
+            let block = axis.range(kb);
+            let end = block.end.min(region.end);
+            let run = self.running_at(cx, kb, &block, pos)?;
+            let piece = &mut out[pos - region.start..end - region.start];
+            pull(cx, &*self.input, std::slice::from_ref(&(pos..end)), piece)?;
+            let run = scan_in_place(&self.combine, self.additive, run, piece);
+            if end < block.end {
+                let at = end..end + 1;
+                cx.block(self.cursor, std::slice::from_ref(&at), 1, |_| Ok(vec![run]))?;
+            }
+            pos = end;
+        }
+        Ok(())
+    }
+
+    /// The running value of a 1-d scan before position `pos` of block `kb` (`block`).
+    fn running_at(
+        &self,
+        cx: &mut TaskCx<'_>,
+        kb: usize,
+        block: &Range<usize>,
+        pos: usize,
+    ) -> Result<T> {
+        if pos > block.start {
+            if let Some(run) = cx.kept::<T>(self.cursor, std::slice::from_ref(&(pos..pos + 1))) {
+                return Ok(run[0]);
+            }
+        }
+        let lanes: Region = std::iter::once(0..1).collect();
+        let mut run = self.carry(cx, &lanes, kb)?[0];
+        let mut buf = cx.take::<T>(crate::region::TILE_LEN);
+        let mut at = block.start;
+        let r = (|| {
+            while at < pos {
+                let next = (at + crate::region::TILE_LEN).min(pos);
+                let vals = &mut buf[..next - at];
+                pull(cx, &*self.input, std::slice::from_ref(&(at..next)), vals)?;
+                for &v in vals.iter() {
+                    run = (self.combine)(run, v);
+                }
+                at = next;
+            }
+            Ok(())
+        })();
+        cx.give(buf);
+        r.map(|()| run)
+    }
+
     /// Positions before and after `axis` in a region: `(outer, inner)`.
     fn split(&self, region: &Region) -> (usize, usize) {
         let outer = region[..self.axis].iter().map(|r| r.len()).product();
@@ -126,11 +196,7 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
         if inner == 1 {
             // One value per position along the axis: a plain running fold per lane.
             for (lane, &c) in vals.chunks_exact_mut(len.max(1)).zip(carry.iter()) {
-                let mut r = c;
-                for v in lane {
-                    r = f(r, *v);
-                    *v = r;
-                }
+                scan_in_place(f, self.additive, c, lane);
             }
             return Ok(vals);
         }
@@ -149,6 +215,35 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
     }
 }
 
+/// `vals[i] = run = f(run, vals[i])` in order; returns the last running value. A sum of 64-bit
+/// integers (`additive`; wrapping addition is associative, so any grouping gives the same bits)
+/// runs through the vector prefix-sum kernel; every other fold runs one value at a time, in
+/// order.
+#[inline]
+fn scan_in_place<T: Numeric>(
+    f: &impl Fn(T, T) -> T,
+    additive: bool,
+    mut run: T,
+    vals: &mut [T],
+) -> T {
+    if additive && matches!(T::DTYPE, DType::I64 | DType::U64) {
+        // SAFETY: `T` is `i64` or `u64` (checked by its dtype): the size, alignment and every
+        // bit pattern of `u64`.
+        let xs =
+            unsafe { std::slice::from_raw_parts_mut(vals.as_mut_ptr().cast::<u64>(), vals.len()) };
+        let mut r = [run];
+        // SAFETY: as above, for one value.
+        let r64 = unsafe { &mut *r.as_mut_ptr().cast::<u64>() };
+        *r64 = prefix_sum_u64(*r64, xs);
+        return r[0];
+    }
+    for v in vals {
+        run = f(run, *v);
+        *v = run;
+    }
+    run
+}
+
 impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Node for Scan<T, F> {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -158,7 +253,10 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Node for Scan<T, F> {
         vec![self.input.clone(), self.totals.clone()]
     }
     fn cache_bytes(&self) -> usize {
-        // The block being served and two blocks' carries.
+        // The block being served and two blocks' carries (1-d: the carries and a cursor only).
+        if self.meta.shape.len() == 1 {
+            return 4 * T::DTYPE.size();
+        }
         let block = self.meta.chunks.max_chunk_len();
         let lanes = block / self.meta.chunks.axis(self.axis).max().max(1);
         block
@@ -183,6 +281,9 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Node for Scan<T, F> {
 
 impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Expr<T> for Scan<T, F> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        if self.meta.shape.len() == 1 {
+            return self.fill_lane(cx, &region[0], out);
+        }
         super::blockwise::fill_from_blocks_reusing(
             cx,
             self.meta.id,

@@ -7,6 +7,7 @@
 
 pub(crate) mod counts;
 pub(crate) mod matmul;
+pub(crate) mod prefix;
 pub(crate) mod reducers;
 pub(crate) mod rng;
 pub(crate) mod select;
