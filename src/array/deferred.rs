@@ -13,8 +13,8 @@ use crate::element::{Element, Integer, Numeric};
 use crate::error::{Error, Result};
 use crate::execute::Config;
 use crate::graph::aggregate::Aggregate;
-use crate::graph::select::{ChunkCounts, Select};
-use crate::kernels::counts::{BinCount, Unique, UniqueOut};
+use crate::graph::select::Select;
+use crate::kernels::counts::{BinCount, ChunkCounts, Unique, UniqueOut};
 
 /// How the sized array is made from the sizing pass's values.
 type Build<T> = dyn Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync;
@@ -39,20 +39,23 @@ type Build<T> = dyn Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync;
 pub struct Deferred<T: Element> {
     /// The sizing pass.
     sizes: ChunkedArray<i64>,
-    /// The sizing values of the largest result (for `explain` before anything runs).
+    /// Sizing values to plan the second pass with in `explain` (before anything runs), and
+    /// what they stand for.
     bound: ArrayD<i64>,
+    bound_note: &'static str,
     build: Arc<Build<T>>,
 }
 
 impl<T: Element> Deferred<T> {
     fn new(
         sizes: ChunkedArray<i64>,
-        bound: ArrayD<i64>,
+        (bound, bound_note): (ArrayD<i64>, &'static str),
         build: impl Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync + 'static,
     ) -> Self {
         Deferred {
             sizes,
             bound,
+            bound_note,
             build: Arc::new(build),
         }
     }
@@ -88,20 +91,23 @@ impl<T: Element> Deferred<T> {
         Deferred {
             sizes: self.sizes.clone(),
             bound: self.bound.clone(),
+            bound_note: self.bound_note,
             build: Arc::new(move |s| f(build(s)?)),
         }
     }
 
     /// The plans of both passes, without running either: the sizing pass, then the sized
-    /// array's plan as it would be for the largest result the sizing allows (every value
-    /// selected, every value distinct), so its memory projection is an upper bound.
+    /// array's plan for a size the sizing could give (for a selection or `unique`, the
+    /// largest: every value kept, every value distinct, so its memory projection is an upper
+    /// bound; for `bincount`, `minlength`).
     pub fn explain(&self) -> Result<String> {
         let second = (self.build)(&self.bound)?;
         Ok(format!(
-            "pass 1 of 2 (sizes the result):\n{}\npass 2 of 2 (the values; planned for the \
-             largest size pass 1 can find, shape {:?}):\n{}",
+            "pass 1 of 2 (sizes the result):\n{}\npass 2 of 2 (the values, sized by pass 1; \
+             planned here for shape {:?}, {}):\n{}",
             self.sizes.explain()?,
             second.shape(),
+            self.bound_note,
             second.explain()?
         ))
     }
@@ -178,7 +184,7 @@ impl<T: Element> ChunkedArray<T> {
         .expect("one count per chunk");
         Ok(Deferred::new(
             ChunkedArray::from_expr(Arc::new(count)),
-            bound,
+            (bound, "the largest: every value kept"),
             move |sizes| {
                 Ok(ChunkedArray::from_expr(Arc::new(Select::new(
                     values.expr().clone(),
@@ -277,6 +283,7 @@ impl<T: Numeric> ChunkedArray<T> {
     pub fn unique(&self) -> Deferred<T> {
         let x = self.clone();
         let bound = ArrayD::from_elem(vec![], self.len() as i64);
+        let bound = (bound, "the largest: every value distinct");
         Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
             let keys = x.unique_pass(UniqueOut::Keys(counts(n)[0]));
             Ok(keys.map_to("unique", |k: i64| T::from_order_key(k as u64)))
@@ -288,6 +295,7 @@ impl<T: Numeric> ChunkedArray<T> {
     pub fn unique_counts(&self) -> Deferred<i64> {
         let x = self.clone();
         let bound = ArrayD::from_elem(vec![], self.len() as i64);
+        let bound = (bound, "the largest: every value distinct");
         Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
             Ok(x.unique_pass(UniqueOut::Counts(counts(n)[0])))
         })
@@ -315,7 +323,8 @@ impl<T: Integer> ChunkedArray<T> {
                 i64::try_from(v.n_to_i128()).unwrap_or(i64::MAX)
             })
         };
-        let bound = ArrayD::from_elem(vec![], 0i64);
+        let bound = ArrayD::from_elem(vec![], minlength as i64 - 1);
+        let bound = (bound, "as if the largest value were below minlength");
         Deferred::new(top, bound, move |top| {
             let top = top.iter().next().copied().unwrap_or(-1);
             let len = usize::try_from(top.saturating_add(1))

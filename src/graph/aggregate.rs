@@ -242,3 +242,16 @@ pub(crate) fn get_u64s(raw: &[u8]) -> Option<(Vec<u64>, &[u8])> {
     crate::io::copy_from_bytes(body, &mut v);
     Some((v, &raw[8 + bytes..]))
 }
+
+/// `a[i] += b[i]`: the merge of states made of counts.
+pub(crate) fn add_counts(a: &mut [u64], b: &[u64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Exactly `len` counts from the bytes [`put_u64s`] wrote, nothing after them.
+pub(crate) fn get_counts(raw: &[u8], len: usize) -> Option<Vec<u64>> {
+    let (v, rest) = get_u64s(raw)?;
+    (rest.is_empty() && v.len() == len).then_some(v)
+}

@@ -1,5 +1,5 @@
 //! Boolean selection, whose size only the data tells: `x[mask]` over 1-d operands of one grid.
-//! A counting pass (an aggregate, [`ChunkCounts`]) finds how many values each input chunk
+//! A counting pass (an aggregate, `kernels::counts::ChunkCounts`) finds how many values each input chunk
 //! keeps; with those counts the API builds a [`Select`] whose output chunk `k` is the kept
 //! values of the `k`-th input chunk that keeps any, in order (Dask's chunks after
 //! `compute_chunk_sizes`). A worker makes an output block whole from its input chunk (one
@@ -8,56 +8,11 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::aggregate::{get_u64s, put_u64s, Aggregator};
 use super::blockwise::fill_from_blocks;
-use super::{pull_whole, Expr, Meta, Node, OpKind, Results, TaskCx};
+use super::{pull_whole, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
-
-/// Counts the `true`s of a 1-d mask in each chunk of `grid`: an aggregate's state and result.
-pub(crate) struct ChunkCounts {
-    pub(crate) grid: AxisChunks,
-}
-
-impl Aggregator<bool> for ChunkCounts {
-    type State = Vec<u64>;
-    type Out = i64;
-
-    fn state_bytes(&self) -> usize {
-        self.grid.len() * 8
-    }
-
-    fn start(&self, _: &Results) -> Result<Vec<u64>> {
-        Ok(vec![0; self.grid.len()])
-    }
-
-    fn fold(&self, counts: &mut Vec<u64>, region: &[Range<usize>], values: &[bool]) {
-        // Tiles are cut inside the chunks of the aggregate's input, which is `grid`.
-        let k = self.grid.overlapping(&region[0]).start;
-        counts[k] += values.iter().filter(|&&b| b).count() as u64;
-    }
-
-    fn merge(&self, mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
-        for (x, y) in a.iter_mut().zip(&b) {
-            *x += y;
-        }
-        a
-    }
-
-    fn encode(&self, s: &Vec<u64>, out: &mut Vec<u8>) {
-        put_u64s(s, out);
-    }
-
-    fn decode(&self, raw: &[u8]) -> Option<Vec<u64>> {
-        let (v, rest) = get_u64s(raw)?;
-        (rest.is_empty() && v.len() == self.grid.len()).then_some(v)
-    }
-
-    fn finish(&self, counts: Vec<u64>) -> Result<Vec<i64>> {
-        Ok(counts.into_iter().map(|c| c as i64).collect())
-    }
-}
 
 /// The values of a 1-d array where a 1-d mask (of the same grid) is true, given how many each
 /// chunk keeps.

@@ -1,4 +1,4 @@
-//! Counting: into equal bins (NumPy's `histogram(x, bins, range)` with its bin rule, so that a
+//! Counting: the `true`s of a mask per chunk (the sizing pass of a selection), into equal bins (NumPy's `histogram(x, bins, range)` with its bin rule, so that a
 //! value on or within an ulp of an edge lands where NumPy puts it), by integer value
 //! (`bincount`), and by distinct value (`unique`).
 
@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::ops::Range;
 
+use crate::chunks::AxisChunks;
 use crate::element::Numeric;
 use crate::error::{Error, Result};
-use crate::graph::aggregate::{get_u64s, put_u64s, Aggregator};
+use crate::graph::aggregate::{add_counts, get_counts, get_u64s, put_u64s, Aggregator};
 use crate::graph::Results;
 
 /// `bins` equal bins from `first` to `last` (`first < last`, both finite), the last bin
@@ -70,9 +71,7 @@ impl Aggregator<f64> for Histogram {
     }
 
     fn merge(&self, mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
-        for (x, y) in a.iter_mut().zip(&b) {
-            *x += y;
-        }
+        add_counts(&mut a, &b);
         a
     }
 
@@ -81,8 +80,7 @@ impl Aggregator<f64> for Histogram {
     }
 
     fn decode(&self, raw: &[u8]) -> Option<Vec<u64>> {
-        let (v, rest) = get_u64s(raw)?;
-        (rest.is_empty() && v.len() == self.bins()).then_some(v)
+        get_counts(raw, self.bins())
     }
 
     fn finish(&self, counts: Vec<u64>) -> Result<Vec<i64>> {
@@ -124,9 +122,7 @@ impl<T: Numeric> Aggregator<T> for BinCount<T> {
     }
 
     fn merge(&self, (mut a, bad): Self::State, (b, bad_b): Self::State) -> Self::State {
-        for (x, y) in a.iter_mut().zip(&b) {
-            *x += y;
-        }
+        add_counts(&mut a, &b);
         (a, bad.or(bad_b))
     }
 
@@ -257,5 +253,46 @@ impl<T: Numeric> Aggregator<T> for Unique<T> {
                 _ => k as i64,
             })
             .collect())
+    }
+}
+
+/// Counts the `true`s of a 1-d mask in each chunk of `grid`: an aggregate's state and result.
+pub(crate) struct ChunkCounts {
+    pub(crate) grid: AxisChunks,
+}
+
+impl Aggregator<bool> for ChunkCounts {
+    type State = Vec<u64>;
+    type Out = i64;
+
+    fn state_bytes(&self) -> usize {
+        self.grid.len() * 8
+    }
+
+    fn start(&self, _: &Results) -> Result<Vec<u64>> {
+        Ok(vec![0; self.grid.len()])
+    }
+
+    fn fold(&self, counts: &mut Vec<u64>, region: &[Range<usize>], values: &[bool]) {
+        // Tiles are cut inside the chunks of the aggregate's input, which is `grid`.
+        let k = self.grid.overlapping(&region[0]).start;
+        counts[k] += values.iter().filter(|&&b| b).count() as u64;
+    }
+
+    fn merge(&self, mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+        add_counts(&mut a, &b);
+        a
+    }
+
+    fn encode(&self, s: &Vec<u64>, out: &mut Vec<u8>) {
+        put_u64s(s, out);
+    }
+
+    fn decode(&self, raw: &[u8]) -> Option<Vec<u64>> {
+        get_counts(raw, self.grid.len())
+    }
+
+    fn finish(&self, counts: Vec<u64>) -> Result<Vec<i64>> {
+        Ok(counts.into_iter().map(|c| c as i64).collect())
     }
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::element::Numeric;
 use crate::error::{Error, Result};
-use crate::graph::aggregate::{get_u64s, put_u64s, Aggregator};
+use crate::graph::aggregate::{add_counts, get_u64s, put_u64s, Aggregator};
 use crate::graph::{NodeId, Results};
 use crate::region::{c_strides, for_each_row};
 
@@ -415,11 +415,7 @@ macro_rules! radix_common {
             a.nans += b.nans;
             for (x, y) in a.gathers.iter_mut().zip(b.gathers) {
                 match (x, y) {
-                    (Gather::Count(x), Gather::Count(y)) => {
-                        for (p, q) in x.iter_mut().zip(&y) {
-                            *p += q;
-                        }
-                    }
+                    (Gather::Count(x), Gather::Count(y)) => add_counts(x, &y),
                     (Gather::Collect(x), Gather::Collect(y)) => x.extend(y),
                     _ => unreachable!("every task of a pass gathers alike"),
                 }
