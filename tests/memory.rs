@@ -59,6 +59,8 @@ fn measured_memory_stays_within_the_projection() {
         ("docs", 20, 3_000),
         ("materialize", 10, 3_000),
         ("matmul", 16, 2_000),
+        ("overlap", 16, 2_000),
+        ("quantile", 1_000, 20_000_000),
     ] {
         let (base, _) = run_child(workload, small);
         let (peak, _) = run_child(workload, large);
@@ -132,6 +134,50 @@ fn memory_child() {
             (
                 s.item_with(&cfg).unwrap().to_string(),
                 s.plan().unwrap().memory.total,
+            )
+        }
+        "overlap" => {
+            // A 3x3 mean filter by map_overlap over an n x n array (32 MB at n = 2000) under a
+            // memory limit below it: blocks with their halos, never the array.
+            let c = (n / 8).max(1);
+            let x = chunkwise::random::default_rng(0)
+                .random([n, n])
+                .rechunk([c, c])
+                .unwrap();
+            let f = x
+                .map_overlap(&[1, 1], chunkwise::Boundary::Reflect, |b| {
+                    let (h, w) = (b.shape()[0], b.shape()[1]);
+                    ndarray::Array2::from_shape_fn((h - 2, w - 2), |(i, j)| {
+                        let mut t = 0.0;
+                        for di in 0..3 {
+                            for dj in 0..3 {
+                                t += b[[i + di, j + dj]];
+                            }
+                        }
+                        t / 9.0
+                    })
+                    .into_dyn()
+                })
+                .unwrap()
+                .sum();
+            let cfg = Config::default().memory_limit(24 << 20);
+            (
+                f.item_with(&cfg).unwrap().to_string(),
+                f.plan().unwrap().memory.total,
+            )
+        }
+        "quantile" => {
+            // The exact median of n normals (160 MB at n = 2e7) under a memory limit of a
+            // fifth of that: counting passes, never the values.
+            let x = chunkwise::random::default_rng(0)
+                .standard_normal(vec![n])
+                .rechunk(1 << 20)
+                .unwrap();
+            let q = x.quantile(0.5).unwrap();
+            let cfg = Config::default().memory_limit(32 << 20);
+            (
+                q.item_with(&cfg).unwrap().to_string(),
+                q.plan().unwrap().memory.total,
             )
         }
         "npy" => {
