@@ -230,3 +230,23 @@ fn deferred_errors_and_empty_arrays() {
         &[0]
     );
 }
+
+#[test]
+fn building_over_1e18_elements_stays_lazy() {
+    // Nothing of the size of the array, or of its number of chunks, is made before compute.
+    let n = 10usize.pow(18);
+    let x = chunkwise::arange(n);
+    let d = x.select(&x.lt(5i64)).unwrap();
+    assert!(format!("{d:?}").contains("select: count per chunk"));
+    let _ = x.flatnonzero().unwrap();
+    let _ = x.argwhere().unwrap().then(|w| Ok(w.sum()));
+    let _ = x.unique();
+    let _ = x.bincount(3);
+    let q = x.quantiles(&[0.25, 0.5]).unwrap();
+    assert_eq!(q.shape(), &[2]);
+    assert!(q.explain().unwrap().contains("select pass 4/4"));
+    let (c, e) = x.histogram(7, (0.0, 1e18)).unwrap();
+    assert_eq!((c.shape(), e.shape()), (&[7usize][..], &[8usize][..]));
+    assert_eq!(x.topk(3).unwrap().shape(), &[3]);
+    assert_eq!(x.argtopk(-3).unwrap().shape(), &[3]);
+}

@@ -19,6 +19,10 @@ use crate::kernels::counts::{BinCount, ChunkCounts, Unique, UniqueOut};
 /// How the sized array is made from the sizing pass's values.
 type Build<T> = dyn Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync;
 
+/// Sizing values for `explain`, made only when asked for (a selection's are one per chunk: a
+/// lazy array of 1e18 elements must not make them).
+type Bound = dyn Fn() -> ArrayD<i64> + Send + Sync;
+
 /// An array whose shape is known only after a first pass over the data: the pass that sizes it
 /// (counts of selected values per chunk, a maximum, a number of distinct values) and how the
 /// array is built from that pass's result. Lazy until [`compute`](Self::compute) or
@@ -41,7 +45,7 @@ pub struct Deferred<T: Element> {
     sizes: ChunkedArray<i64>,
     /// Sizing values to plan the second pass with in `explain` (before anything runs), and
     /// what they stand for.
-    bound: ArrayD<i64>,
+    bound: Arc<Bound>,
     bound_note: &'static str,
     build: Arc<Build<T>>,
 }
@@ -49,7 +53,7 @@ pub struct Deferred<T: Element> {
 impl<T: Element> Deferred<T> {
     fn new(
         sizes: ChunkedArray<i64>,
-        (bound, bound_note): (ArrayD<i64>, &'static str),
+        (bound, bound_note): (Arc<Bound>, &'static str),
         build: impl Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync + 'static,
     ) -> Self {
         Deferred {
@@ -101,7 +105,7 @@ impl<T: Element> Deferred<T> {
     /// largest: every value kept, every value distinct, so its memory projection is an upper
     /// bound; for `bincount`, `minlength`).
     pub fn explain(&self) -> Result<String> {
-        let second = (self.build)(&self.bound)?;
+        let second = (self.build)(&(self.bound)())?;
         Ok(format!(
             "pass 1 of 2 (sizes the result):\n{}\npass 2 of 2 (the values, sized by pass 1; \
              planned here for shape {:?}, {}):\n{}",
@@ -177,11 +181,11 @@ impl<T: Element> ChunkedArray<T> {
             ChunkCounts { grid: grid.clone() },
             vec![n],
         );
-        let bound = ArrayD::from_shape_vec(
-            vec![n],
-            (0..n).map(|k| grid.range(k).len() as i64).collect(),
-        )
-        .expect("one count per chunk");
+        let every = grid.clone();
+        let bound: Arc<Bound> = Arc::new(move || {
+            let all = (0..n).map(|k| every.range(k).len() as i64).collect();
+            ArrayD::from_shape_vec(vec![n], all).expect("one count per chunk")
+        });
         Ok(Deferred::new(
             ChunkedArray::from_expr(Arc::new(count)),
             (bound, "the largest: every value kept"),
@@ -282,7 +286,8 @@ impl<T: Numeric> ChunkedArray<T> {
     /// ```
     pub fn unique(&self) -> Deferred<T> {
         let x = self.clone();
-        let bound = ArrayD::from_elem(vec![], self.len() as i64);
+        let len = self.len() as i64;
+        let bound: Arc<Bound> = Arc::new(move || ArrayD::from_elem(vec![], len));
         let bound = (bound, "the largest: every value distinct");
         Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
             let keys = x.unique_pass(UniqueOut::Keys(counts(n)[0]));
@@ -294,7 +299,8 @@ impl<T: Numeric> ChunkedArray<T> {
     /// `return_counts`).
     pub fn unique_counts(&self) -> Deferred<i64> {
         let x = self.clone();
-        let bound = ArrayD::from_elem(vec![], self.len() as i64);
+        let len = self.len() as i64;
+        let bound: Arc<Bound> = Arc::new(move || ArrayD::from_elem(vec![], len));
         let bound = (bound, "the largest: every value distinct");
         Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
             Ok(x.unique_pass(UniqueOut::Counts(counts(n)[0])))
@@ -323,7 +329,8 @@ impl<T: Integer> ChunkedArray<T> {
                 i64::try_from(v.n_to_i128()).unwrap_or(i64::MAX)
             })
         };
-        let bound = ArrayD::from_elem(vec![], minlength as i64 - 1);
+        let below = minlength as i64 - 1;
+        let bound: Arc<Bound> = Arc::new(move || ArrayD::from_elem(vec![], below));
         let bound = (bound, "as if the largest value were below minlength");
         Deferred::new(top, bound, move |top| {
             let top = top.iter().next().copied().unwrap_or(-1);
