@@ -379,6 +379,20 @@ fn statistics_errors_name_the_op_and_the_value() {
             other => panic!("{op}: {other:?}"),
         }
     }
+    // Sizes a fuzzer would try: bins past any allocation, k at isize::MIN, no quantiles.
+    assert!(matches!(
+        x.histogram(usize::MAX, (0.0, 1.0)),
+        Err(Error::TooLarge { .. })
+    ));
+    assert!(matches!(
+        x.topk(isize::MIN),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.argtopk_axis(isize::MIN, 0),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert_eq!(x.quantiles(&[]).unwrap().compute().unwrap().len(), 0);
     let empty = chunkwise::zeros::<f64>([0]);
     assert!(matches!(
         empty.quantile(0.5),

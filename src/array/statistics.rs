@@ -339,8 +339,9 @@ impl<T: Numeric> ChunkedArray<T> {
     /// default, the data's min and max, would cost a pass of its own: pass
     /// `(x.min().item()?, x.max().item()?)` for it).
     ///
-    /// Errors: no bins, a range that is not finite or not increasing, or more bins than the
-    /// range can hold distinct edges for.
+    /// Errors: no bins, a range that is not finite or not increasing, more bins than the
+    /// range can hold distinct edges for, or more than can be allocated
+    /// ([`Error::TooLarge`]).
     ///
     /// ```
     /// let x = chunkwise::arange(10).rechunk(4)?;
@@ -370,7 +371,11 @@ impl<T: Numeric> ChunkedArray<T> {
             first -= 0.5;
             last += 0.5;
         }
-        let h = Histogram::new(first, last, bins);
+        let h = Histogram::new(first, last, bins).ok_or_else(|| Error::TooLarge {
+            op: op.into(),
+            shape: vec![bins],
+            reason: format!("{bins} bins: their edges cannot be allocated"),
+        })?;
         if h.edges.windows(2).any(|w| w[0] >= w[1]) {
             return Err(invalid(
                 op,

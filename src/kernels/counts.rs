@@ -22,11 +22,14 @@ pub(crate) struct Histogram {
 }
 
 impl Histogram {
-    pub(crate) fn new(first: f64, last: f64, bins: usize) -> Self {
+    /// `None` when the edges cannot be allocated.
+    pub(crate) fn new(first: f64, last: f64, bins: usize) -> Option<Self> {
         let step = (last - first) / bins as f64;
-        let mut edges: Vec<f64> = (0..=bins).map(|i| first + i as f64 * step).collect();
+        let mut edges: Vec<f64> = Vec::new();
+        edges.try_reserve_exact(bins.checked_add(1)?).ok()?;
+        edges.extend((0..=bins).map(|i| first + i as f64 * step));
         edges[bins] = last;
-        Histogram { first, last, edges }
+        Some(Histogram { first, last, edges })
     }
 
     fn bins(&self) -> usize {
