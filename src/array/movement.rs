@@ -338,38 +338,44 @@ where
     U: Element,
     F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
+    let shape = block_shape_of("map_blocks", arrays)?;
+    let (_, inputs) = aligned(arrays, &shape, &[])?;
+    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(inputs, f))))
+}
+
+/// The shape the arrays of a block function broadcast to; no array is an error.
+fn block_shape_of<T: Element>(op: &str, arrays: &[&ChunkedArray<T>]) -> Result<Vec<usize>> {
     let Some(first) = arrays.first() else {
         return Err(Error::InvalidParameter {
-            op: "map_blocks".into(),
+            op: op.into(),
             param: "arrays".into(),
             value: "[]".into(),
             reason: "needs at least one array".into(),
         });
     };
-    let (_, inputs) = aligned(first, &arrays[1..], &[])?;
-    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(inputs, f))))
+    arrays[1..]
+        .iter()
+        .try_fold(first.shape().to_vec(), |shape, a| {
+            broadcast_shapes(op, &shape, a.shape())
+        })
 }
 
-/// `first` and `rest` broadcast to one shape and rechunked to the common refinement of their
-/// grids, with the axes in `whole` made one chunk: the grid and the inputs of a block
-/// function.
+/// `arrays` broadcast to `shape` (from [`block_shape_of`]) and rechunked to the common
+/// refinement of their grids, with the axes in `whole` made one chunk: the grid and the inputs
+/// of a block function.
 #[allow(clippy::type_complexity)]
 fn aligned<T: Element>(
-    first: &ChunkedArray<T>,
-    rest: &[&ChunkedArray<T>],
+    arrays: &[&ChunkedArray<T>],
+    shape: &[usize],
     whole: &[usize],
 ) -> Result<(crate::chunks::Chunks, Vec<Arc<dyn Expr<T>>>)> {
-    let mut shape = first.shape().to_vec();
-    for a in rest {
-        shape = broadcast_shapes("map_blocks", &shape, a.shape())?;
-    }
-    let wide: Vec<ChunkedArray<T>> = std::iter::once(first)
-        .chain(rest.iter().copied())
-        .map(|a| a.broadcast_to(shape.clone()))
+    let wide: Vec<ChunkedArray<T>> = arrays
+        .iter()
+        .map(|a| a.broadcast_to(shape.to_vec()))
         .collect::<Result<_>>()?;
     let parts: Vec<(&[usize], &crate::chunks::Chunks)> =
         wide.iter().map(|a| (a.shape(), a.chunks())).collect();
-    let grid = crate::chunks::unify_chunks(&shape, &parts);
+    let grid = crate::chunks::unify_chunks(shape, &parts);
     let mut axes = grid.axes().to_vec();
     for &d in whole {
         axes[d] = crate::chunks::AxisChunks::single(shape[d]);
@@ -427,24 +433,13 @@ where
     F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
     let op = "map_blocks_with";
-    let Some(first) = arrays.first() else {
-        return Err(Error::InvalidParameter {
-            op: op.into(),
-            param: "arrays".into(),
-            value: "[]".into(),
-            reason: "needs at least one array".into(),
-        });
-    };
+    let shape = block_shape_of(op, arrays)?;
     let bad_axes = |axes: &[usize], ndim: usize, reason: &str| Error::InvalidAxes {
         op: op.into(),
         axes: axes.iter().map(|&a| a as isize).collect(),
-        shape: first.shape().to_vec(),
+        shape: shape.clone(),
         reason: format!("{reason} (ndim {ndim})"),
     };
-    let mut shape = first.shape().to_vec();
-    for a in &arrays[1..] {
-        shape = broadcast_shapes(op, &shape, a.shape())?;
-    }
     let ndim = shape.len();
     let mut dropped = spec.drop_axis.clone();
     dropped.sort_unstable();
@@ -484,7 +479,7 @@ where
             reason: format!("block_shape {:?} has an empty block", spec.block_shape),
         });
     }
-    let (grid, inputs) = aligned(first, &arrays[1..], &dropped)?;
+    let (grid, inputs) = aligned(arrays, &shape, &dropped)?;
     // Output axes: the kept input axes in order, with the new ones at their positions.
     let mut kept = (0..ndim).filter(|d| !dropped.contains(d));
     let mut from = vec![None; ndim];
