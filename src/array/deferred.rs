@@ -285,25 +285,24 @@ impl<T: Numeric> ChunkedArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn unique(&self) -> Deferred<T> {
-        let x = self.clone();
-        let len = self.len() as i64;
-        let bound: Arc<Bound> = Arc::new(move || ArrayD::from_elem(vec![], len));
-        let bound = (bound, "the largest: every value distinct");
-        Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
-            let keys = x.unique_pass(UniqueOut::Keys(counts(n)[0]));
-            Ok(keys.map_to("unique", |k: i64| T::from_order_key(k as u64)))
-        })
+        self.distinct(UniqueOut::Keys)
+            .then(|keys| Ok(keys.map_to("unique", |k: i64| T::from_order_key(k as u64))))
     }
 
     /// How often each of [`unique`](Self::unique)'s values occurs, in its order (NumPy's
     /// `return_counts`).
     pub fn unique_counts(&self) -> Deferred<i64> {
+        self.distinct(UniqueOut::Counts)
+    }
+
+    /// The distinct values' pass `out(n)`, sized by the pass that counts them (`n`).
+    fn distinct(&self, out: fn(usize) -> UniqueOut) -> Deferred<i64> {
         let x = self.clone();
         let len = self.len() as i64;
         let bound: Arc<Bound> = Arc::new(move || ArrayD::from_elem(vec![], len));
         let bound = (bound, "the largest: every value distinct");
         Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
-            Ok(x.unique_pass(UniqueOut::Counts(counts(n)[0])))
+            Ok(x.unique_pass(out(counts(n)[0])))
         })
     }
 }
