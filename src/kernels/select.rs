@@ -168,11 +168,10 @@ enum Gather {
     Collect(Vec<u64>),
 }
 
-/// A task's state: the selection before the pass, NaNs seen (first pass only) and, per
-/// distinct unsettled prefix `(prefix, known)`, what it gathers.
+/// A task's state: the selection before the pass and, per distinct unsettled prefix
+/// `(prefix, known)`, what it gathers.
 pub(crate) struct SelectState {
     before: Option<Selection>,
-    nans: u64,
     prefixes: Vec<(u64, u32)>,
     gathers: Vec<Gather>,
 }
@@ -263,7 +262,6 @@ impl<T: Numeric, O> RadixSelect<T, O> {
         }
         Ok(SelectState {
             before,
-            nans: 0,
             prefixes,
             gathers,
         })
@@ -278,8 +276,16 @@ impl<T: Numeric, O> RadixSelect<T, O> {
             let Gather::Count(counts) = &state.gathers[0] else {
                 unreachable!("the first pass counts")
             };
+            // Every NaN has the largest key, and no other float's key shares its top digit
+            // (the top 16 bits of a key are all ones only for a NaN's bits): the top digit's
+            // count is the NaNs.
+            let nans = if T::IS_FLOAT {
+                counts[counts.len() - 1]
+            } else {
+                0
+            };
             let n = if self.skip_nan {
-                self.len - state.nans
+                self.len - nans
             } else {
                 self.len
             };
@@ -305,11 +311,7 @@ impl<T: Numeric, O> RadixSelect<T, O> {
                     .map(|rank| narrow(Target { rank, ..all }, counts, d))
                     .collect()
             };
-            return Selection {
-                n,
-                nans: state.nans,
-                targets,
-            };
+            return Selection { n, nans, targets };
         };
         let mut sorted: Vec<Option<Vec<u64>>> = vec![None; state.prefixes.len()];
         let targets = before
@@ -380,9 +382,6 @@ macro_rules! radix_common {
                 for &x in values {
                     counts[(x.order_key() >> shift) as usize] += 1;
                 }
-                if T::IS_FLOAT {
-                    state.nans += values.iter().filter(|&&x| x != x).count() as u64;
-                }
                 return;
             }
             for (&(prefix, known), g) in state.prefixes.iter().zip(&mut state.gathers) {
@@ -412,7 +411,6 @@ macro_rules! radix_common {
         }
 
         fn merge(&self, mut a: SelectState, b: SelectState) -> SelectState {
-            a.nans += b.nans;
             for (x, y) in a.gathers.iter_mut().zip(b.gathers) {
                 match (x, y) {
                     (Gather::Count(x), Gather::Count(y)) => add_counts(x, &y),
@@ -428,7 +426,6 @@ macro_rules! radix_common {
                 &s.before.as_ref().map_or(Vec::new(), Selection::encode),
                 out,
             );
-            put_u64s(&[s.nans], out);
             let prefixes: Vec<u64> = s
                 .prefixes
                 .iter()
@@ -451,7 +448,6 @@ macro_rules! radix_common {
 
         fn decode(&self, raw: &[u8]) -> Option<SelectState> {
             let (before, raw) = get_u64s(raw)?;
-            let (nans, raw) = get_u64s(raw)?;
             let (prefixes, mut raw) = get_u64s(raw)?;
             let prefixes: Vec<(u64, u32)> = prefixes
                 .chunks_exact(2)
@@ -472,7 +468,6 @@ macro_rules! radix_common {
             }
             Some(SelectState {
                 before: (!before.is_empty()).then(|| Selection::decode(&before)),
-                nans: *nans.first()?,
                 prefixes,
                 gathers,
             })
@@ -638,5 +633,25 @@ impl<T: Numeric> Aggregator<T> for TopK<T> {
                 }
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::element::Numeric;
+
+    /// The first pass counts NaNs as its top digit: only a NaN's key has it.
+    #[test]
+    fn the_top_digit_of_a_float_key_is_the_nans() {
+        for top in 0u64..1 << 16 {
+            for low in [0u64, 1, 0x5555, 0xFFFF] {
+                let x = f32::from_bits(((top << 16) | low) as u32);
+                assert_eq!(x.order_key() >> 16 == 0xFFFF, x.is_nan(), "f32 {x:?}");
+                for mid in [0u64, 0x1234_5678, u32::MAX as u64] {
+                    let y = f64::from_bits((top << 48) | (mid << 16) | low);
+                    assert_eq!(y.order_key() >> 48 == 0xFFFF, y.is_nan(), "f64 {y:?}");
+                }
+            }
+        }
     }
 }
