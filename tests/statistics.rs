@@ -493,6 +493,12 @@ fn quantiles_and_medians_along_every_axis() {
         x.median_axis(1),
         Err(Error::EmptyReduction { .. })
     ));
+    // No elements, but lanes and blocks whose extents multiply past usize: built, and empty.
+    let wide = chunkwise::zeros::<f64>([0, 1 << 40, 1 << 40]);
+    let m = wide.median_axis(1).unwrap();
+    assert_eq!(m.shape(), &[0, 1 << 40]);
+    assert_eq!(m.compute().unwrap().len(), 0);
+    assert_eq!(wide.topk_axis(2, 2).unwrap().shape(), &[0, 1 << 40, 2]);
     assert!(matches!(
         x.quantile_axis(0.5, 2),
         Err(Error::AxisOutOfRange { .. })

@@ -109,7 +109,9 @@ impl<T: Numeric> ChunkedArray<T> {
             .map(|a| a.max().max(1))
             .collect();
         size[axis] = lane.max(1);
-        while size.iter().product::<usize>() > budget {
+        // Saturating: an empty array may have other axes whose extents multiply past usize.
+        let block = |size: &[usize]| size.iter().fold(1usize, |p, &n| p.saturating_mul(n));
+        while block(&size) > budget {
             let widest = size
                 .iter()
                 .enumerate()
