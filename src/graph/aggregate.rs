@@ -18,7 +18,7 @@ use super::{read, Expr, Meta, Node, OpKind, Parts, PassKey, Results, Stage, Task
 use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::region::{for_each_tile, region_len, Region, TILE_LEN};
+use crate::region::{for_each_tile, Region, TILE_LEN};
 
 /// An exact fold of every value of an array into a `State`, finished into a small result.
 pub(crate) trait Aggregator<I: Element>: Send + Sync + 'static {
@@ -221,7 +221,11 @@ impl<I: Element, A: Aggregator<I>> Stage for Aggregate<I, A> {
             // No output elements: nothing ran.
             None => Vec::new(),
         };
-        debug_assert_eq!(data.len(), region_len(&Chunks::single(&shape).chunk(0)));
+        debug_assert_eq!(
+            data.len(),
+            self.meta.size(),
+            "an aggregator finishes its shape"
+        );
         let arr = ndarray::ArrayD::from_shape_vec(shape, data).expect("size matches shape");
         Ok(Arc::new(arr))
     }
