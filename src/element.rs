@@ -248,11 +248,13 @@ pub trait Numeric: Element {
     fn n_max(self, o: Self) -> Self;
     /// Whether the type is a float (negative powers are allowed).
     const IS_FLOAT: bool;
-    /// NumPy's `remainder` (`%`): the sign of the divisor; integers give 0 for a zero divisor
-    /// (NumPy: 0 with a warning), floats NaN.
+    /// NumPy's `remainder` (`%`): the sign of the divisor (a zero remainder too: `-4.0 % 2.0`
+    /// is `0.0`, `4.0 % -2.0` is `-0.0`); integers give 0 for a zero divisor (NumPy: 0 with a
+    /// warning), floats NaN.
     fn n_rem(self, o: Self) -> Self;
     /// NumPy's `floor_divide` (`//`): the quotient rounded down; integers give 0 for a zero
-    /// divisor and wrap `MIN // -1`, floats are `floor(a / b)`.
+    /// divisor and wrap `MIN // -1`; floats follow NumPy's `divmod` (`1.0 // 0.1` is 9, as
+    /// `1.0 - 9 * 0.1` leaves a positive remainder), and a zero divisor gives `a / 0`.
     fn n_floor_div(self, o: Self) -> Self;
     /// A position as this type (Rust's `as`: wrapping for integers, rounding for floats).
     fn n_from_u64(p: u64) -> Self;
@@ -480,6 +482,39 @@ macro_rules! numeric_int {
     };
 }
 
+/// NumPy's float `divmod` (`npy_divmod`) for a nonzero divisor: the remainder is `fmod`'s,
+/// moved to the divisor's sign (a zero remainder is a zero of the divisor's sign), and the
+/// quotient is `(a - mod) / b` rounded to the nearest integer it is within rounding of. So
+/// `1.0 // 0.1 == 9.0` (`floor(1.0 / 0.1)` is 10), `-1.0 // inf == -1.0` and `inf // 2.0` is NaN,
+/// and `a == b * (a // b) + a % b` holds as far as rounding lets it.
+macro_rules! float_divmod {
+    ($a:expr, $b:expr) => {{
+        let (a, b) = ($a, $b);
+        let mut m = a % b;
+        let mut div = (a - m) / b;
+        // NaN counts as nonzero, as in C.
+        if m != 0.0 || m.is_nan() {
+            if (b < 0.0) != (m < 0.0) {
+                m += b;
+                div -= 1.0;
+            }
+        } else {
+            m = (0.0 as Self).copysign(b);
+        }
+        let q = if div != 0.0 || div.is_nan() {
+            let f = div.floor();
+            if div - f > 0.5 {
+                f + 1.0
+            } else {
+                f
+            }
+        } else {
+            (0.0 as Self).copysign(a / b)
+        };
+        (q, m)
+    }};
+}
+
 macro_rules! numeric_float {
     ($t:ty, $dt:ident) => {
         element_common!($t, $dt, 0.0);
@@ -547,16 +582,19 @@ macro_rules! numeric_float {
             }
             #[inline(always)]
             fn n_rem(self, o: Self) -> Self {
-                let r = self % o;
-                if r != 0.0 && ((r < 0.0) != (o < 0.0)) {
-                    r + o
-                } else {
-                    r
+                if o == 0.0 {
+                    // NaN, as NumPy's `fmod` for a zero divisor.
+                    return self % o;
                 }
+                float_divmod!(self, o).1
             }
             #[inline(always)]
             fn n_floor_div(self, o: Self) -> Self {
-                (self / o).floor()
+                if o == 0.0 {
+                    // inf or NaN, as NumPy.
+                    return self / o;
+                }
+                float_divmod!(self, o).0
             }
             numeric_as!($t);
             const KEY_BITS: u32 = (std::mem::size_of::<$t>() * 8) as u32;
@@ -712,6 +750,42 @@ mod tests {
         assert_eq!(i64::MIN.n_abs(), i64::MIN);
         assert_eq!(3u32.n_neg(), u32::MAX - 2);
         assert_eq!(2u8.n_powi(9), 0);
+    }
+
+    /// NumPy's values (`np.floor_divide`, `np.remainder`) for floats, bit for bit.
+    #[test]
+    fn float_floor_divide_and_remainder_follow_numpy_divmod() {
+        let inf = f64::INFINITY;
+        let cases: [(f64, f64, f64, f64); 12] = [
+            (1.0, 0.1, 9.0, 0.09999999999999995),
+            (-1.0, inf, -1.0, inf),
+            (1.0, inf, 0.0, 1.0),
+            (-4.0, 2.0, -2.0, 0.0),
+            (4.0, -2.0, -2.0, -0.0),
+            (-0.0, 3.0, -0.0, 0.0),
+            (0.0, -3.0, -0.0, -0.0),
+            (-7.0, 2.0, -4.0, 1.0),
+            (7.0, -2.0, -4.0, -1.0),
+            (1.0, 0.0, inf, f64::NAN),
+            (-1.0, 0.0, -inf, f64::NAN),
+            (0.0, 0.0, f64::NAN, f64::NAN),
+        ];
+        for (a, b, q, m) in cases {
+            let (gq, gm) = (a.n_floor_div(b), a.n_rem(b));
+            assert!(
+                gq.to_bits() == q.to_bits() || (gq.is_nan() && q.is_nan()),
+                "{a} // {b}: {gq} against {q}"
+            );
+            assert!(
+                gm.to_bits() == m.to_bits() || (gm.is_nan() && m.is_nan()),
+                "{a} % {b}: {gm} against {m}"
+            );
+        }
+        assert!(inf.n_floor_div(2.0).is_nan());
+        assert!(inf.n_rem(2.0).is_nan());
+        assert!(f64::NAN.n_floor_div(2.0).is_nan());
+        assert_eq!(1.0f32.n_floor_div(0.1), 9.0);
+        assert_eq!((-4.0f32).n_rem(2.0).to_bits(), 0.0f32.to_bits());
     }
 
     #[test]

@@ -78,7 +78,9 @@ impl TileGrid {
         let mut k = n - 1;
         loop {
             let e = extents[k];
-            if inner * e > max || k == 0 {
+            // Saturating: a box past `usize::MAX` elements is an error recorded on its node,
+            // but its grid is still built (and explained).
+            if inner.saturating_mul(e) > max || k == 0 {
                 break;
             }
             inner *= e;

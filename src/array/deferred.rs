@@ -21,7 +21,7 @@ type Build<T> = dyn Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync;
 
 /// Sizing values for `explain`, made only when asked for (a selection's are one per chunk: a
 /// lazy array of 1e18 elements must not make them).
-type Bound = dyn Fn() -> ArrayD<i64> + Send + Sync;
+type Bound = dyn Fn() -> Result<ArrayD<i64>> + Send + Sync;
 
 /// An array whose shape is known only after a first pass over the data: the pass that sizes it
 /// (counts of selected values per chunk, a maximum, a number of distinct values) and how the
@@ -105,7 +105,7 @@ impl<T: Element> Deferred<T> {
     /// largest: every value kept, every value distinct, so its memory projection is an upper
     /// bound; for `bincount`, `minlength`).
     pub fn explain(&self) -> Result<String> {
-        let second = (self.build)(&(self.bound)())?;
+        let second = (self.build)(&(self.bound)()?)?;
         Ok(format!(
             "pass 1 of 2 (sizes the result):\n{}\npass 2 of 2 (the values, sized by pass 1; \
              planned here for shape {:?}, {}):\n{}",
@@ -183,8 +183,12 @@ impl<T: Element> ChunkedArray<T> {
         );
         let every = grid.clone();
         let bound: Arc<Bound> = Arc::new(move || {
-            let all = (0..n).map(|k| every.range(k).len() as i64).collect();
-            ArrayD::from_shape_vec(vec![n], all).expect("one count per chunk")
+            // One count per chunk: as many as the counting pass's state, checked the same way.
+            let mut all = crate::kernels::zeroed_vec::<i64>("select: explain", &[n])?;
+            for (k, c) in all.iter_mut().enumerate() {
+                *c = every.range(k).len() as i64;
+            }
+            Ok(ArrayD::from_shape_vec(vec![n], all).expect("one count per chunk"))
         });
         Ok(Deferred::new(
             ChunkedArray::from_expr(Arc::new(count)),
@@ -244,6 +248,8 @@ impl<T: Element> ChunkedArray<T> {
     /// The indices of the nonzero values per axis (NumPy's `nonzero`, whose tuple is the rows
     /// here): shape `(ndim, count)`, `i64`, the transpose of [`argwhere`](Self::argwhere).
     ///
+    /// Errors: a 0-d array ([`Error::InvalidParameter`], as NumPy 2's `ValueError`).
+    ///
     /// ```
     /// let x = chunkwise::from_array(ndarray::array![[0, 1], [2, 0]], 1)?;
     /// let nz = x.nonzero()?.compute()?;
@@ -251,6 +257,17 @@ impl<T: Element> ChunkedArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn nonzero(&self) -> Result<Deferred<i64>> {
+        if self.ndim() == 0 {
+            // NumPy 2 raises here too: a 0-d array has no axis to give indices along.
+            return Err(Error::InvalidParameter {
+                op: "nonzero".into(),
+                param: "array".into(),
+                value: "shape []".into(),
+                reason: "a 0-d array has no axes to index (NumPy 2 raises too); use \
+                         expand_dims(0) or flatnonzero"
+                    .into(),
+            });
+        }
         Ok(self.argwhere()?.then(|w| Ok(w.t())))
     }
 }
@@ -299,7 +316,7 @@ impl<T: Numeric> ChunkedArray<T> {
     fn distinct(&self, out: fn(usize) -> UniqueOut) -> Deferred<i64> {
         let x = self.clone();
         let len = self.len() as i64;
-        let bound: Arc<Bound> = Arc::new(move || ArrayD::from_elem(vec![], len));
+        let bound: Arc<Bound> = Arc::new(move || Ok(ArrayD::from_elem(vec![], len)));
         let bound = (bound, "the largest: every value distinct");
         Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
             Ok(x.unique_pass(out(counts(n)[0])))
@@ -328,11 +345,23 @@ impl<T: Integer> ChunkedArray<T> {
                 i64::try_from(v.n_to_i128()).unwrap_or(i64::MAX)
             })
         };
-        let below = minlength as i64 - 1;
-        let bound: Arc<Bound> = Arc::new(move || ArrayD::from_elem(vec![], below));
-        let bound = (bound, "as if the largest value were below minlength");
+        // A maximum of 0 when `minlength` is 0: a negative one is the error of negative data.
+        let below = (minlength as i64).saturating_sub(1).max(0);
+        let bound: Arc<Bound> = Arc::new(move || Ok(ArrayD::from_elem(vec![], below)));
+        let bound = (bound, "as if the largest value were below minlength (or 0)");
+        let empty = self.is_empty();
         Deferred::new(top, bound, move |top| {
             let top = top.iter().next().copied().unwrap_or(-1);
+            if top < 0 && !empty {
+                // Every value is negative. Without this, `minlength` 0 would size an empty
+                // result, whose pass never reads (and so never rejects) a value.
+                return Err(Error::InvalidValue {
+                    op: "bincount".into(),
+                    reason: format!(
+                        "the input holds a negative value ({top}): bincount counts values 0, 1, .."
+                    ),
+                });
+            }
             let len = usize::try_from(top.saturating_add(1))
                 .unwrap_or(0)
                 .max(minlength);

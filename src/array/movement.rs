@@ -97,6 +97,9 @@ impl<T: Element> ChunkedArray<T> {
         }
         let mut axes = Vec::new();
         let mut fixed = Vec::new();
+        // An extent past `isize::MAX` is an error its node already records (surfaced at
+        // compute); saturated here so that the index arithmetic cannot overflow.
+        let extent = |n: usize| isize::try_from(n).unwrap_or(isize::MAX);
         let mut d = 0;
         let elems = info
             .iter()
@@ -106,7 +109,7 @@ impl<T: Element> ChunkedArray<T> {
             match e {
                 SliceInfoElem::NewAxis => axes.push(SliceAxis::New),
                 SliceInfoElem::Index(i) => {
-                    let n = shape[d] as isize;
+                    let n = extent(shape[d]);
                     let j = if i < 0 { i + n } else { i };
                     if j < 0 || j >= n {
                         return Err(Error::InvalidParameter {
@@ -128,7 +131,7 @@ impl<T: Element> ChunkedArray<T> {
                             reason: "must be nonzero".into(),
                         });
                     }
-                    let n = shape[d] as isize;
+                    let n = extent(shape[d]);
                     let clamp = |i: isize| (if i < 0 { i + n } else { i }).clamp(0, n) as usize;
                     let s = clamp(start);
                     let e = end.map_or(n as usize, clamp).max(s);

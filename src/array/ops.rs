@@ -2,7 +2,7 @@
 //! Each is a line or two over the primitive nodes (unary, converting, binary, ternary).
 
 use std::any::Any;
-use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Sub};
+use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Shl, Shr, Sub};
 use std::sync::Arc;
 
 use super::ChunkedArray;
@@ -489,6 +489,34 @@ macro_rules! integer_operator {
 integer_operator!(BitAnd, bitand, "bitand", &);
 integer_operator!(BitOr, bitor, "bitor", |);
 integer_operator!(BitXor, bitxor, "bitxor", ^);
+
+/// A shift count as NumPy reads it: a negative count is past the width (`(size_t)b` in C).
+#[inline(always)]
+fn shift_count<T: Integer>(b: T) -> u32 {
+    u32::try_from(b.n_to_i128()).unwrap_or(u32::MAX)
+}
+
+macro_rules! shift_operator {
+    ($Trait:ident, $method:ident, $name:literal, $f:ident) => {
+        impl<T: Integer, R: IntoOperand<T>> $Trait<R> for ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: R) -> ChunkedArray<T> {
+                self.bitwise(rhs.into_operand(), $name, |a, b| a.$f(shift_count(b)))
+            }
+        }
+        impl<T: Integer, R: IntoOperand<T>> $Trait<R> for &ChunkedArray<T> {
+            type Output = ChunkedArray<T>;
+            fn $method(self, rhs: R) -> ChunkedArray<T> {
+                self.bitwise(rhs.into_operand(), $name, |a, b| a.$f(shift_count(b)))
+            }
+        }
+    };
+}
+// `x << y` and `x >> y` by a scalar or elementwise by an array of the same type (NumPy's
+// `left_shift` / `right_shift`: 0, or the sign fill, once the count reaches the width or is
+// negative).
+shift_operator!(Shl, shl, "shl", n_shl);
+shift_operator!(Shr, shr, "shr", n_shr);
 
 impl<T: Numeric> Neg for ChunkedArray<T> {
     type Output = ChunkedArray<T>;

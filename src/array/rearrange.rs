@@ -453,14 +453,18 @@ pub fn vstack<T: Element>(arrays: &[ChunkedArray<T>]) -> Result<ChunkedArray<T>>
     concatenate(&rows, 0)
 }
 
-/// Arrays joined along their second axis, or their only one when 1-d (NumPy's `hstack`).
+/// Arrays joined along their second axis, or along their first when the first array is 1-d
+/// (NumPy's `hstack`); 0-d arrays count as 1-d arrays of one element (NumPy's `atleast_1d`).
 pub fn hstack<T: Element>(arrays: &[ChunkedArray<T>]) -> Result<ChunkedArray<T>> {
-    let axis = if arrays.iter().all(|a| a.ndim() == 1) {
-        0
-    } else {
-        1
+    let arrays = arrays
+        .iter()
+        .map(|a| at_least(a, 1, 0))
+        .collect::<Result<Vec<_>>>()?;
+    let axis = match arrays.first() {
+        Some(a) if a.ndim() == 1 => 0,
+        _ => 1,
     };
-    concatenate(arrays, axis)
+    concatenate(&arrays, axis)
 }
 
 /// Arrays joined along a third axis after 1-d arrays become `(1, n, 1)` and 2-d ones

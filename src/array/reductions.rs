@@ -379,7 +379,10 @@ impl<T: Float> ChunkedArray<T> {
         // One count serves the mean and the variance: kept dims until the end.
         let count = self.count_over(axes.clone(), true);
         let mean = self.nansum_over(axes.clone(), true) / &count;
-        let dev = (self - &mean).square().nan_as(T::ZERO);
+        // Only the values that are not NaN deviate: an infinity against an infinite mean is
+        // NaN, and stays so (NumPy's `nanvar([inf, 1])` is NaN).
+        let dev = crate::where_(&self.not_nan(), (self - &mean).square(), T::ZERO)
+            .expect("the operands share one shape");
         let var = dev.reduce::<SumR>(axes.clone(), true) / count;
         if keepdims {
             return var;

@@ -373,11 +373,7 @@ impl<T: Numeric> ChunkedArray<T> {
             first -= 0.5;
             last += 0.5;
         }
-        let h = Histogram::new(first, last, bins).ok_or_else(|| Error::TooLarge {
-            op: op.into(),
-            shape: vec![bins],
-            reason: format!("{bins} bins: their edges cannot be allocated"),
-        })?;
+        let h = Histogram::new(first, last, bins)?;
         if h.edges.windows(2).any(|w| w[0] >= w[1]) {
             return Err(invalid(
                 op,
@@ -418,8 +414,8 @@ impl<T: Numeric> ChunkedArray<T> {
         Ok(ChunkedArray::from_expr(Arc::new(node)))
     }
 
-    /// The best `|k|` of each lane along `axis` as `(rank key, position)` (values' order keys
-    /// with `positions` false), the axis of extent `|k|`.
+    /// The best `|k|` of each lane along `axis`: their positions along it, or with `positions`
+    /// false their values' order keys; the axis of extent `|k|`.
     fn top_lanes(
         &self,
         op: &str,
@@ -467,15 +463,11 @@ impl<T: Numeric> ChunkedArray<T> {
                     best.extend(
                         lane.iter()
                             .enumerate()
-                            .map(|(i, v)| (top.rank(v.order_key()), i as u64)),
+                            .map(|(i, &v)| top.candidate(v, i as u64)),
                     );
                     top.trim(&mut best);
-                    for (o, &(r, i)) in o.iter_mut().zip(&best) {
-                        *o = if positions {
-                            i as i64
-                        } else {
-                            top.rank(r) as i64
-                        };
+                    for (o, c) in o.iter_mut().zip(&best) {
+                        *o = top.output(c);
                     }
                 }
                 out

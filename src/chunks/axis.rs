@@ -164,7 +164,8 @@ impl AxisChunks {
                     0..*first
                 } else {
                     let s = first + (k - 1) * size;
-                    s..(s + size).min(*extent)
+                    // Saturating: the last block of an axis near `usize::MAX` long.
+                    s..s.saturating_add(*size).min(*extent)
                 }
             }
             Repr::Explicit(ends) => {

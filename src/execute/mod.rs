@@ -115,7 +115,9 @@ impl Config {
         self
     }
 
-    /// Refuse, before any work starts, a plan whose projected peak memory exceeds `bytes`.
+    /// Refuse, before any work starts, a plan whose projected peak memory exceeds `bytes`
+    /// ([`Error::MemoryLimit`]). Without it, a plan projected past the machine's physical
+    /// memory is refused as [`Error::TooLarge`].
     pub fn memory_limit(mut self, bytes: u64) -> Self {
         self.memory_limit = Some(bytes);
         self
@@ -326,6 +328,20 @@ fn execute(
                     shape: plan.shape.clone(),
                     projected: plan.memory.total,
                     limit,
+                });
+            }
+        } else if let Some(m) = crate::kernels::physical_memory() {
+            // Without a limit of the user's, the machine's memory: a plan projected past it
+            // (a `bincount` of a huge value, a result larger than memory) cannot be held, and
+            // allocating it would end the process rather than fail.
+            if plan.memory.total > m {
+                return Err(Error::TooLarge {
+                    op: plan.result.clone(),
+                    shape: plan.shape.clone(),
+                    reason: format!(
+                        "projected peak memory {} bytes exceeds the machine's {m} bytes",
+                        plan.memory.total
+                    ),
                 });
             }
         }

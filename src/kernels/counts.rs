@@ -11,6 +11,8 @@ use crate::element::Numeric;
 use crate::error::{Error, Result};
 use crate::graph::aggregate::{add_counts, get_counts, get_u64s, put_u64s, Aggregator};
 use crate::graph::Results;
+use crate::kernels::select::equal_key;
+use crate::kernels::zeroed_vec;
 
 /// `bins` equal bins from `first` to `last` (`first < last`, both finite), the last bin
 /// closed.
@@ -22,14 +24,15 @@ pub(crate) struct Histogram {
 }
 
 impl Histogram {
-    /// `None` when the edges cannot be allocated.
-    pub(crate) fn new(first: f64, last: f64, bins: usize) -> Option<Self> {
+    /// [`Error::TooLarge`] when the edges cannot be allocated.
+    pub(crate) fn new(first: f64, last: f64, bins: usize) -> Result<Self> {
         let step = (last - first) / bins as f64;
-        let mut edges: Vec<f64> = Vec::new();
-        edges.try_reserve_exact(bins.checked_add(1)?).ok()?;
-        edges.extend((0..=bins).map(|i| first + i as f64 * step));
+        let mut edges: Vec<f64> = zeroed_vec("histogram", &[bins.saturating_add(1)])?;
+        for (i, e) in edges.iter_mut().enumerate() {
+            *e = first + i as f64 * step;
+        }
         edges[bins] = last;
-        Some(Histogram { first, last, edges })
+        Ok(Histogram { first, last, edges })
     }
 
     fn bins(&self) -> usize {
@@ -61,7 +64,7 @@ impl Aggregator<f64> for Histogram {
     }
 
     fn start(&self, _: &Results) -> Result<Vec<u64>> {
-        Ok(vec![0; self.bins()])
+        zeroed_vec("histogram", &[self.bins()])
     }
 
     fn fold(&self, counts: &mut Vec<u64>, _: &[Range<usize>], values: &[f64]) {
@@ -109,7 +112,7 @@ impl<T: Numeric> Aggregator<T> for BinCount<T> {
     }
 
     fn start(&self, _: &Results) -> Result<Self::State> {
-        Ok((vec![0; self.len], None))
+        Ok((zeroed_vec("bincount", &[self.len])?, None))
     }
 
     fn fold(&self, (counts, bad): &mut Self::State, _: &[Range<usize>], values: &[T]) {
@@ -205,10 +208,8 @@ impl<T: Numeric> Aggregator<T> for Unique<T> {
 
     fn fold(&self, seen: &mut Self::State, _: &[Range<usize>], values: &[T]) {
         // `-0.0 == 0.0`: one value, as in NumPy (kept as `0.0`).
-        let zero = T::ZERO.order_key();
         for &x in values {
-            let k = if x == T::ZERO { zero } else { x.order_key() };
-            *seen.entry(k).or_default() += 1;
+            *seen.entry(equal_key(x)).or_default() += 1;
         }
     }
 
@@ -273,7 +274,7 @@ impl Aggregator<bool> for ChunkCounts {
     }
 
     fn start(&self, _: &Results) -> Result<Vec<u64>> {
-        Ok(vec![0; self.grid.len()])
+        zeroed_vec("select: count per chunk", &[self.grid.len()])
     }
 
     fn fold(&self, counts: &mut Vec<u64>, region: &[Range<usize>], values: &[bool]) {

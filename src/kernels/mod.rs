@@ -139,10 +139,38 @@ pub(crate) unsafe fn scatter<T: Copy>(
     });
 }
 
+/// The machine's physical memory in bytes, read once (`None` where the platform does not tell):
+/// what a plan's projection is held to when no `memory_limit` is set, and the most one result
+/// may take.
+pub(crate) fn physical_memory() -> Option<u64> {
+    static BYTES: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *BYTES.get_or_init(|| {
+        #[cfg(unix)]
+        {
+            // SAFETY: `sysconf` only reads system constants.
+            let (pages, page) = unsafe {
+                (
+                    libc::sysconf(libc::_SC_PHYS_PAGES),
+                    libc::sysconf(libc::_SC_PAGESIZE),
+                )
+            };
+            let pages = u64::try_from(pages).ok().filter(|&p| p > 0)?;
+            let page = u64::try_from(page).ok().filter(|&p| p > 0)?;
+            Some(pages.saturating_mul(page))
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    })
+}
+
 /// A vector of `shape`'s element count, all zero, for results (outputs, stage results, whole
 /// chunks). The memory comes from `alloc_zeroed`, so the OS supplies zero pages lazily and no
-/// pass is made over it here; a size that cannot be addressed or allocated is
-/// [`Error::TooLarge`](crate::Error::TooLarge) instead of an abort.
+/// pass is made over it here; a size that cannot be addressed or allocated, or that is larger
+/// than the machine's memory, is [`Error::TooLarge`](crate::Error::TooLarge) instead of an
+/// abort. Every vector whose size comes from the data (an aggregate's state: the bins of a
+/// `bincount` or a histogram, the counts per chunk of a selection) is made here too.
 pub(crate) fn zeroed_vec<T: crate::element::Element>(
     op: &str,
     shape: &[usize],
@@ -157,6 +185,18 @@ pub(crate) fn zeroed_vec<T: crate::element::Element>(
         shape: shape.to_vec(),
         reason: e.to_string(),
     })?;
+    // An allocation past the machine's memory may still succeed (the OS hands out pages
+    // lazily) and then end the process when it is filled: refuse it here.
+    if let Some(m) = physical_memory().filter(|&m| layout.size() as u64 > m) {
+        return Err(crate::Error::TooLarge {
+            op: op.to_string(),
+            shape: shape.to_vec(),
+            reason: format!(
+                "the {} bytes of the result exceed the machine's {m} bytes of memory",
+                layout.size()
+            ),
+        });
+    }
     // SAFETY: the layout has nonzero size (len > 0, T not zero-sized).
     let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
     if ptr.is_null() {

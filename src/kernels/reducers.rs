@@ -718,6 +718,32 @@ mod tests {
         assert_eq!(c.finish(0, |x, y| x * 10 + y), ((12 * 10 + 34) * 10) + 5);
     }
 
+    /// A NaN or an infinity makes the variance NaN however the values are folded (a run, one
+    /// lifted value, or partials combined), as NumPy's `var`.
+    #[test]
+    fn variance_keeps_nan_and_infinity() {
+        let var = |p: Moments| <VarR as Reducer<f64>>::finish(p);
+        let run = |xs: &[f64]| <VarR as Reducer<f64>>::reduce_run(xs);
+        let lift = |x: f64| <VarR as Reducer<f64>>::lift(x);
+        let comb = |a, b| <VarR as Reducer<f64>>::combine(a, b);
+        let inf = f64::INFINITY;
+        for xs in [
+            &[1.0, f64::NAN, 3.0][..],
+            &[inf],
+            &[inf, 1.0],
+            &[inf, inf],
+            &[f64::NAN],
+        ] {
+            assert!(var(run(xs)).is_nan(), "run {xs:?}");
+            let folded = xs[1..].iter().fold(lift(xs[0]), |p, &x| comb(p, lift(x)));
+            assert!(var(folded).is_nan(), "lifted {xs:?}");
+        }
+        assert!(var(comb(run(&[inf, 1.0]), run(&[2.0]))).is_nan());
+        assert_eq!(var(run(&[2.0])), 0.0);
+        assert_eq!(var(lift(2.0)), 0.0);
+        assert_eq!(var(run(&[1.0, 3.0])), 1.0);
+    }
+
     #[test]
     fn count_and_flags() {
         let b = [true, false, true, true];
@@ -790,22 +816,27 @@ impl<I: crate::element::Float> Reducer<I> for VarR {
         let c = lane_sum(run, |x| x - m0);
         let q = lane_sum(run, |x| (x - m0) * (x - m0));
         let (hi, lo) = two_sum(m0, c / n);
+        // Rounding can leave a hair below zero; a NaN (a NaN or an infinity in the run) stays.
+        let m2 = q - c * (c / n);
         Moments {
             n,
             hi,
             lo,
-            m2: (q - c * (c / n)).max(0.0),
+            m2: if m2 < 0.0 { 0.0 } else { m2 },
         }
     }
     fn accumulate(_: &mut [I], _: &[I]) {
         unreachable!("VarR folds columns with push_each (FOLDS_IN_ACC is false)")
     }
     fn lift(a: I) -> Moments {
+        let x = a.to_f64().unwrap_or(f64::NAN);
         Moments {
             n: 1.0,
-            hi: a.to_f64().unwrap_or(f64::NAN),
+            hi: x,
             lo: 0.0,
-            m2: 0.0,
+            // `(x - mean)^2` with the mean `x`: 0, or NaN for a NaN or an infinity (NumPy's
+            // `var([inf])` is NaN).
+            m2: if x.is_finite() { 0.0 } else { f64::NAN },
         }
     }
     fn combine(a: Moments, b: Moments) -> Moments {

@@ -538,9 +538,23 @@ pub(crate) fn pick_lane<T: Numeric>(
     }
 }
 
+/// The order key under which equal values are equal: `-0.0` takes `0.0`'s key (`-0.0 == 0.0`,
+/// as NumPy compares), so that ties between them go by position.
+pub(crate) fn equal_key<T: Numeric>(x: T) -> u64 {
+    if x == T::ZERO {
+        T::ZERO.order_key()
+    } else {
+        x.order_key()
+    }
+}
+
+/// One candidate of a top-k: its rank key (best first, equal values equal), its position (the
+/// tie-break), and its value's own order key (which keeps the sign of a zero).
+pub(crate) type Candidate = (u64, u64, u64);
+
 /// The `k` largest (or, for negative `k`, smallest) values of an array with their C-order
-/// positions, ordered by value (ties by position, NaN largest): Dask's `topk` / `argtopk` of
-/// the flattened array.
+/// positions, ordered by value (ties, `-0.0` with `0.0` included, by position; NaN largest):
+/// Dask's `topk` / `argtopk` of the flattened array.
 pub(crate) struct TopK<T> {
     /// The array's shape, for positions.
     pub(crate) shape: Vec<usize>,
@@ -555,17 +569,26 @@ impl<T: Numeric> TopK<T> {
         self.k.unsigned_abs()
     }
 
-    /// The sort key: best first (for the largest, by key descending), then position.
-    pub(crate) fn rank(&self, key: u64) -> u64 {
-        if self.k > 0 {
-            !key
+    /// The candidate of value `x` at `position`: best first (for the largest, by key
+    /// descending), then by position.
+    pub(crate) fn candidate(&self, x: T, position: u64) -> Candidate {
+        let key = equal_key(x);
+        let rank = if self.k > 0 { !key } else { key };
+        (rank, position, x.order_key())
+    }
+
+    /// What the result holds for a candidate: its position, or its value's order key (in an
+    /// `i64`; the node retypes it back).
+    pub(crate) fn output(&self, &(_, position, key): &Candidate) -> i64 {
+        if self.positions {
+            position as i64
         } else {
-            key
+            key as i64
         }
     }
 
     /// Keeps the best `want` of `v`, sorted.
-    pub(crate) fn trim(&self, v: &mut Vec<(u64, u64)>) {
+    pub(crate) fn trim(&self, v: &mut Vec<Candidate>) {
         let want = self.want();
         if v.len() > want {
             v.select_nth_unstable(want);
@@ -576,8 +599,8 @@ impl<T: Numeric> TopK<T> {
 }
 
 impl<T: Numeric> Aggregator<T> for TopK<T> {
-    /// `(rank key, position)` pairs: the best so far, sorted, and a buffer of candidates.
-    type State = Vec<(u64, u64)>;
+    /// The best candidates so far, sorted, and a buffer of candidates.
+    type State = Vec<Candidate>;
     type Out = i64;
 
     fn state_bytes(&self) -> usize {
@@ -595,7 +618,7 @@ impl<T: Numeric> Aggregator<T> for TopK<T> {
         let row = ext.last().copied().unwrap_or(1);
         for_each_row(&ext, &strides, base, |i, flat| {
             for (j, &x) in values[i * row..(i + 1) * row].iter().enumerate() {
-                state.push((self.rank(x.order_key()), (flat + j) as u64));
+                state.push(self.candidate(x, (flat + j) as u64));
             }
         });
         if state.len() >= 2 * self.want().max(1024) {
@@ -610,29 +633,19 @@ impl<T: Numeric> Aggregator<T> for TopK<T> {
     }
 
     fn encode(&self, s: &Self::State, out: &mut Vec<u8>) {
-        let flat: Vec<u64> = s.iter().flat_map(|&(k, p)| [k, p]).collect();
+        let flat: Vec<u64> = s.iter().flat_map(|&(r, p, k)| [r, p, k]).collect();
         put_u64s(&flat, out);
     }
 
     fn decode(&self, raw: &[u8]) -> Option<Self::State> {
         let (flat, rest) = get_u64s(raw)?;
-        rest.is_empty()
-            .then(|| flat.chunks_exact(2).map(|p| (p[0], p[1])).collect())
+        (rest.is_empty() && flat.len() % 3 == 0)
+            .then(|| flat.chunks_exact(3).map(|c| (c[0], c[1], c[2])).collect())
     }
 
     fn finish(&self, mut state: Self::State) -> Result<Vec<i64>> {
         self.trim(&mut state);
-        Ok(state
-            .into_iter()
-            .map(|(key, pos)| {
-                if self.positions {
-                    pos as i64
-                } else {
-                    // The value's key, in an `i64` (the node retypes it back).
-                    self.rank(key) as i64
-                }
-            })
-            .collect())
+        Ok(state.iter().map(|c| self.output(c)).collect())
     }
 }
 
