@@ -13,7 +13,8 @@ use chunkwise::diagnostics::{available_memory_bytes, Table};
 
 fn run_variant(variant: &str, args: &common::Args) -> Result<(), chunkwise::Error> {
     let n = args.n;
-    let expected = (n as i128 * (n as i128 - 1) / 2) as i64;
+    // u128 holds the product for any n; the cast wraps as the sum does.
+    let expected = ((n as u128) * (n as u128).saturating_sub(1) / 2) as i64;
     let (result, seconds, chunks) = match variant {
         "chunked" => {
             let mut x = chunkwise::arange(n);
@@ -29,12 +30,12 @@ fn run_variant(variant: &str, args: &common::Args) -> Result<(), chunkwise::Erro
         }
         "eager" => {
             if let Some(avail) = available_memory_bytes() {
-                if 8 * n as u64 > avail * 9 / 10 {
+                if (n as u64).saturating_mul(8) > avail * 9 / 10 {
                     println!("variant: eager");
                     println!("n: {n}");
                     println!(
                         "refused: needs {:.1} GiB, {:.1} GiB available",
-                        (8 * n) as f64 / 2f64.powi(30),
+                        n as f64 * 8.0 / 2f64.powi(30),
                         avail as f64 / 2f64.powi(30)
                     );
                     return Ok(());

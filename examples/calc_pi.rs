@@ -51,7 +51,7 @@ fn naive(n: usize) -> u64 {
 
 /// Bytes the eager variant holds at its peak: points (16), squares (16), sums (8), flags (1).
 fn eager_bytes(n: usize) -> u64 {
-    41 * n as u64
+    (n as u64).saturating_mul(41)
 }
 
 fn eager(seed: u64, n: usize) -> u64 {

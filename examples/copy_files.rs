@@ -41,21 +41,21 @@ fn dtype(path: &Path) -> Result<DType, chunkwise::Error> {
     }
 }
 
-fn main() -> Result<(), chunkwise::Error> {
-    let dir = std::env::args().nth(1).expect("usage: copy_files DIR");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .expect("a folder")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| {
-            p.file_name().is_some_and(|n| {
-                let n = n.to_string_lossy();
-                n.starts_with("np_") || n.starts_with("zp_")
-            })
-        })
-        .collect();
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::env::args().nth(1).ok_or("usage: copy_files DIR")?;
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))? {
+        let p = entry?.path();
+        if p.file_name().is_some_and(|n| {
+            let n = n.to_string_lossy();
+            n.starts_with("np_") || n.starts_with("zp_")
+        }) {
+            names.push(p);
+        }
+    }
     names.sort();
     for from in &names {
-        let name = from.file_name().expect("a file").to_string_lossy();
+        let name = from.file_name().unwrap_or_default().to_string_lossy();
         let to = from.with_file_name(format!("rt_{}", &name[3..]));
         match dtype(from)? {
             DType::F64 => copy::<f64>(from, &to)?,

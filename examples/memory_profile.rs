@@ -37,10 +37,10 @@ fn main() -> Result<(), chunkwise::Error> {
     let n = args.n;
     let interval = Duration::from_millis(args.interval_ms);
     if let Some(avail) = chunkwise::diagnostics::available_memory_bytes() {
-        if 8 * n as u64 > avail * 9 / 10 {
+        if (n as u64).saturating_mul(8) > avail * 9 / 10 {
             eprintln!(
                 "error: the eager sum of N = {n} needs {:.1} GiB and {:.1} GiB are available; use a smaller --n",
-                mib(8 * n as u64) / 1024.0,
+                mib((n as u64).saturating_mul(8)) / 1024.0,
                 mib(avail) / 1024.0
             );
             std::process::exit(2);

@@ -96,7 +96,7 @@ fn main() -> Result<(), chunkwise::Error> {
         println!("wrote: {}", path.display());
         println!("n: {}", common::fmt_n(args.n));
         println!("seconds: {seconds:.3}");
-        println!("gb_per_s: {:.2}", (args.n * 8) as f64 / 1e9 / seconds);
+        println!("gb_per_s: {:.2}", args.n as f64 * 8.0 / 1e9 / seconds);
     } else if let Some(path) = &args.read {
         let op = args.op.clone().unwrap_or_else(|| "sum".into());
         let x = if is_zarr(path) {

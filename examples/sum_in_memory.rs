@@ -65,7 +65,7 @@ fn main() -> Result<(), chunkwise::Error> {
         hand.push(t);
     }
     let (t_ours, t_hand) = (median(ours), median(hand));
-    let gb = (args.n * 8) as f64 / 1e9;
+    let gb = args.n as f64 * 8.0 / 1e9;
     println!("n: {}", common::fmt_n(args.n));
     println!("workers: {}", common::workers_used(args.workers));
     println!("chunks: {}", x.chunks().num_chunks());

@@ -7,55 +7,63 @@
 use rayon::prelude::*;
 use std::io::Read;
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()
         .nth(1)
-        .expect("usage: zstd_floor STORE.zarr (a Zarr v3 store with the zstd codec)");
-    let mut files: Vec<_> = std::fs::read_dir(format!("{dir}/c"))
-        .expect("a store with chunks under c/")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| p.is_file())
-        .collect();
+        .ok_or("usage: zstd_floor STORE.zarr (a Zarr v3 store with the zstd codec)")?;
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(format!("{dir}/c"))
+        .map_err(|e| format!("{dir}/c: {e} (a store with its chunks under c/ is needed)"))?
+    {
+        let p = entry?.path();
+        if p.is_file() {
+            files.push(p);
+        }
+    }
     files.sort();
-    let read = |p: &std::path::Path, buf: &mut Vec<u8>| {
+    let read = |p: &std::path::Path, buf: &mut Vec<u8>| -> std::io::Result<()> {
         buf.clear();
-        std::fs::File::open(p)
-            .and_then(|mut f| f.read_to_end(buf))
-            .expect("a readable chunk");
+        std::fs::File::open(p)?.read_to_end(buf)?;
+        Ok(())
     };
     let mut first = Vec::new();
-    read(&files[0], &mut first);
-    let chunk = zstd::bulk::decompress(&first, 1 << 30).expect("a zstd chunk");
+    read(
+        files.first().ok_or("the store has no chunk files")?,
+        &mut first,
+    )?;
+    let chunk = zstd::bulk::decompress(&first, 1 << 30)?;
     let t = std::time::Instant::now();
     let decoded: usize = files
         .par_iter()
         .map_init(
             || {
-                let d = zstd::bulk::Decompressor::new().expect("a decompressor");
+                let d = zstd::bulk::Decompressor::new();
                 (d, vec![0u8; chunk.len()], Vec::new())
             },
-            |(d, out, enc), p| {
-                read(p, enc);
-                d.decompress_to_buffer(&enc[..], &mut out[..])
-                    .expect("decodes")
+            |(d, out, enc), p| -> std::io::Result<usize> {
+                read(p, enc)?;
+                d.as_mut()
+                    .map_err(|e| std::io::Error::other(e.to_string()))?
+                    .decompress_to_buffer(&enc[..], &mut out[..])
             },
         )
-        .sum();
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
     let decode_s = t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
     let encoded: usize = (0..files.len())
         .into_par_iter()
         .map_init(
             || {
-                let c = zstd::bulk::Compressor::new(0).expect("a compressor");
+                let c = zstd::bulk::Compressor::new(0);
                 (c, vec![0u8; zstd::zstd_safe::compress_bound(chunk.len())])
             },
-            |(c, out), _| {
-                c.compress_to_buffer(&chunk[..], &mut out[..])
-                    .expect("encodes")
+            |(c, out), _| -> std::io::Result<usize> {
+                c.as_mut()
+                    .map_err(|e| std::io::Error::other(e.to_string()))?
+                    .compress_to_buffer(&chunk[..], &mut out[..])
             },
         )
-        .sum();
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
     let encode_s = t.elapsed().as_secs_f64();
     println!("chunks: {}", files.len());
     println!("decoded_bytes: {decoded}");
@@ -63,4 +71,5 @@ fn main() {
     println!("encoded_bytes: {encoded}");
     println!("encode_seconds: {encode_s:.3}");
     println!("threads: {}", rayon::current_num_threads());
+    Ok(())
 }

@@ -325,3 +325,14 @@ fn regular_blocks_of_an_axis_near_usize_max() {
         assert!(a.sum().compute().is_err());
     }
 }
+
+/// Found by running the examples with odd arguments: a scan along an axis near `usize::MAX`
+/// long overflowed padding its blocks; it is a typed error.
+#[test]
+fn scan_along_an_axis_near_usize_max_is_an_error() {
+    let a = chunkwise::arange(usize::MAX);
+    match a.cumsum(0) {
+        Ok(c) => assert!(c.sum().compute().is_err()),
+        Err(e) => assert!(matches!(e, Error::TooLarge { .. }), "{e}"),
+    }
+}

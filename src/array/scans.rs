@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::rearrange::along;
 use super::{retype, ChunkedArray, PadMode};
 use crate::element::{Float, Numeric};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::graph::reduce::Reduce;
 use crate::graph::scan::Scan;
 use crate::kernels::reducers::{ProdR, Reducer, SumR};
@@ -30,8 +30,14 @@ impl<T: Numeric> ChunkedArray<T> {
         // Blocks of the input's largest chunk along the axis (the scan's grid along it).
         let block = self.chunks().axis(axis).max().max(1);
         let blocks = n.div_ceil(block);
+        // Past `usize::MAX` only for an axis near it (an array already too large to hold).
+        let padded = blocks.checked_mul(block).ok_or_else(|| Error::TooLarge {
+            op: op.to_string(),
+            shape: self.shape().to_vec(),
+            reason: format!("{blocks} blocks of {block} along axis {axis} overflow usize"),
+        })?;
         let mut widths = vec![(0, 0); self.ndim()];
-        widths[axis] = (0, blocks * block - n);
+        widths[axis] = (0, padded - n);
         let mut split: Vec<usize> = self.shape().to_vec();
         split.splice(axis..=axis, [blocks, block]);
         let cut = x
