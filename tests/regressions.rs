@@ -336,3 +336,22 @@ fn scan_along_an_axis_near_usize_max_is_an_error() {
         Err(e) => assert!(matches!(e, Error::TooLarge { .. }), "{e}"),
     }
 }
+
+/// Fuzzer findings: a pad of an axis past `isize::MAX` overflowed its index arithmetic
+/// (`n as isize - w`), and the listed blocks of a concatenation longer than `usize::MAX`
+/// overflowed their sum; both are errors at compute.
+#[test]
+fn concatenation_past_usize_max_is_an_error() {
+    let a = chunkwise::arange(1usize << 63)
+        .rechunk(1usize << 62)
+        .unwrap();
+    if let Ok(p) = a.pad(&[(3, 1)], chunkwise::PadMode::Wrap) {
+        let _ = p.explain();
+        assert!(p.compute().is_err());
+    }
+    let j = chunkwise::concatenate(&[a.clone(), a.clone(), a], 0);
+    if let Ok(j) = j {
+        let _ = j.explain();
+        assert!(j.sum().compute().is_err());
+    }
+}

@@ -209,7 +209,10 @@ impl<T: Element> ChunkedArray<T> {
                 if width == 0 {
                     return Ok(None);
                 }
-                let w = width as isize;
+                // Saturated: an extent past `isize::MAX` is an error its node already records;
+                // the index arithmetic below must not overflow on it.
+                let w = isize::try_from(width).unwrap_or(isize::MAX);
+                let ni = isize::try_from(n).unwrap_or(isize::MAX);
                 let p = match mode {
                     PadMode::Constant(v) => {
                         let mut shape = x.shape().to_vec();
@@ -218,7 +221,7 @@ impl<T: Element> ChunkedArray<T> {
                     }
                     _ if n == 0 => return Err(bad(format!("axis {d} is empty"))),
                     PadMode::Edge => {
-                        let i = if at_start { 0 } else { n as isize - 1 };
+                        let i = if at_start { 0 } else { ni - 1 };
                         let edge = x.slice(along(nd, d, i, Some(i + 1), 1))?;
                         let mut shape = x.shape().to_vec();
                         shape[d] = width;
@@ -232,11 +235,11 @@ impl<T: Element> ChunkedArray<T> {
                         }
                         if at_start {
                             // x[w], x[w-1], ..., x[1]
-                            x.slice(along(nd, d, 1, Some(w + 1), 1))?.flip(d as isize)?
+                            x.slice(along(nd, d, 1, Some(w.saturating_add(1)), 1))?
+                                .flip(d as isize)?
                         } else {
                             // x[n-2], ..., x[n-1-w]
-                            let n = n as isize;
-                            x.slice(along(nd, d, n - 1 - w, Some(n - 1), 1))?
+                            x.slice(along(nd, d, (ni - 1).saturating_sub(w), Some(ni - 1), 1))?
                                 .flip(d as isize)?
                         }
                     }
@@ -249,7 +252,7 @@ impl<T: Element> ChunkedArray<T> {
                         let (from, to) = if at_start {
                             (0, w) // x[w-1], ..., x[0]
                         } else {
-                            (n as isize - w, n as isize) // x[n-1], ..., x[n-w]
+                            (ni.saturating_sub(w), ni) // x[n-1], ..., x[n-w]
                         };
                         x.slice(along(nd, d, from, Some(to), 1))?.flip(d as isize)?
                     }
@@ -260,7 +263,7 @@ impl<T: Element> ChunkedArray<T> {
                             )));
                         }
                         if at_start {
-                            x.slice(along(nd, d, n as isize - w, None, 1))?
+                            x.slice(along(nd, d, ni.saturating_sub(w), None, 1))?
                         } else {
                             x.slice(along(nd, d, 0, Some(w), 1))?
                         }

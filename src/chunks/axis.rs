@@ -86,7 +86,9 @@ impl AxisChunks {
     /// From block sizes that are already checked (positive, or one 0 for extent 0). Costs one
     /// pass over them; regular splits come out in the three-word form.
     pub(crate) fn from_sizes(sizes: &[usize]) -> Self {
-        let extent: usize = sizes.iter().sum();
+        // Saturating: the blocks of a concatenation past `usize::MAX` (an error its node
+        // records) are listed too.
+        let extent = sizes.iter().fold(0usize, |a, &b| a.saturating_add(b));
         match sizes {
             [] => Self::single(0),
             [_] => Self::single(extent),
