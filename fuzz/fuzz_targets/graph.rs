@@ -263,6 +263,37 @@ fn huge(u: &mut Unstructured<'_>) -> AResult<Option<Val>> {
         a
     };
     let _ = a.explain();
+    // Every op builds lazily over the huge array, and explains (nothing is computed).
+    let k = u.int_in_range(0..=3usize)?;
+    let explained: Vec<chunkwise::Result<String>> = vec![
+        a.cumsum(0).and_then(|c| c.explain()),
+        a.diff(1, 0).and_then(|c| c.explain()),
+        a.repeat(k, 0).and_then(|c| c.explain()),
+        a.tile(&[k + 1]).and_then(|c| c.explain()),
+        a.pad(&[(k, 1)], chunkwise::PadMode::Wrap)
+            .and_then(|c| c.explain()),
+        a.take(&[0, -1, i64::MIN, i64::MAX], 0).and_then(|c| c.explain()),
+        chunkwise::concatenate(&[a.clone(), a.clone()], 0).and_then(|c| c.explain()),
+        a.reshape([2usize, len / 2]).and_then(|c| c.explain()),
+        a.expand_dims(1)
+            .and_then(|c| c.broadcast_to([len, k + 1]))
+            .and_then(|c| c.sum_axes(&[1], false))
+            .and_then(|c| c.explain()),
+        a.quantile(0.5).and_then(|c| c.explain()),
+        a.topk(-(k as isize) - 1).and_then(|c| c.explain()),
+        a.select(&a.gt(3i64)).and_then(|d| d.explain()),
+        a.bincount(k).explain(),
+        a.unique().explain(),
+        a.histogram(k + 1, (0.0, 1.0)).and_then(|(c, _)| c.explain()),
+        a.roll(isize::MIN, 0).and_then(|c| c.explain()),
+        a.slice([SliceInfoElem::Slice {
+            start: isize::MIN,
+            end: None,
+            step: isize::MIN,
+        }])
+        .and_then(|c| c.explain()),
+    ];
+    drop(explained);
     // Movement over the whole huge axis first: the index arithmetic near the limits.
     let n128 = len as i128;
     let (a, value): (ChunkedArray<i64>, Box<dyn Fn(usize) -> i64>) = match u.int_in_range(0..=2)? {
@@ -804,7 +835,7 @@ fn floats(u: &mut Unstructured<'_>, p: Pair<f64>, other: Option<Val>) -> AResult
             may_fail: mf,
         }))
     };
-    Ok(match u.int_in_range(0..=27)? {
+    Ok(match u.int_in_range(0..=28)? {
         0 => same(-&p.x, &|a| -a),
         1 => same(p.x.abs(), &|a| a.abs()),
         2 => same(p.x.square(), &|a| a * a),
@@ -1177,6 +1208,25 @@ fn floats(u: &mut Unstructured<'_>, p: Pair<f64>, other: Option<Val>) -> AResult
             None
         }
         27 => pad(u, &p, s)?.map(Val::F),
+        28 if nd == 2 => {
+            // x @ x.T through the GEMM kernel: within the bound of a sum of products.
+            let (m, k) = (p.e.shape()[0], p.e.shape()[1]);
+            let c = chunking(u, &[k, m])?;
+            let Ok(t) = p.x.t().rechunk(c) else {
+                return Ok(None);
+            };
+            let Ok(x) = chunkwise::matmul(&p.x, &t) else {
+                return Ok(None);
+            };
+            let want = ArrayD::from_shape_fn(IxDyn(&[m, m]), |ix| {
+                (0..k).map(|j| p.e[[ix[0], j]] * p.e[[ix[1], j]]).sum::<f64>()
+            });
+            let tol = ArrayD::from_shape_fn(IxDyn(&[m, m]), |ix| {
+                let lane: Vec<f64> = (0..k).map(|j| p.e[[ix[0], j]] * p.e[[ix[1], j]]).collect();
+                sum_tol(&lane)
+            });
+            settle(x, want, tol, mf, workers).map(Val::F)
+        }
         _ => None,
     })
 }
@@ -1214,7 +1264,7 @@ fn ints(u: &mut Unstructured<'_>, p: Pair<i64>, other: Option<Val>) -> AResult<O
             may_fail: mf,
         }))
     };
-    Ok(match u.int_in_range(0..=22)? {
+    Ok(match u.int_in_range(0..=23)? {
         0 => same(-&p.x, &|a| a.n_neg()),
         1 => same(p.x.abs(), &|a| a.n_abs()),
         2 => same(&p.x + s, &|a| a.n_add(s)),
@@ -1463,6 +1513,22 @@ fn ints(u: &mut Unstructured<'_>, p: Pair<i64>, other: Option<Val>) -> AResult<O
             deferred(d, e, mf, workers).map(Val::I)
         }
         22 => pad(u, &p, s)?.map(Val::I),
+        23 if nd == 2 => {
+            // x @ x.T: a contraction, exact for integers (wrapping).
+            let (m, k) = (p.e.shape()[0], p.e.shape()[1]);
+            let c = chunking(u, &[k, m])?;
+            let Ok(t) = p.x.t().rechunk(c) else {
+                return Ok(None);
+            };
+            let e = ArrayD::from_shape_fn(IxDyn(&[m, m]), |ix| {
+                (0..k).fold(0i64, |acc, j| {
+                    acc.wrapping_add(p.e[[ix[0], j]].wrapping_mul(p.e[[ix[1], j]]))
+                })
+            });
+            chunkwise::matmul(&p.x, &t)
+                .ok()
+                .map(|x| Val::I(Pair { x, e, may_fail: mf }))
+        }
         _ => None,
     })
 }
