@@ -19,9 +19,9 @@ use crate::kernels::counts::{BinCount, ChunkCounts, Unique, UniqueOut};
 /// How the sized array is made from the sizing pass's values.
 type Build<T> = dyn Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync;
 
-/// Sizing values for `explain`, made only when asked for (a selection's are one per chunk: a
-/// lazy array of 1e18 elements must not make them).
-type Bound = dyn Fn() -> Result<ArrayD<i64>> + Send + Sync;
+/// The sized array `explain` plans for, made only when asked for (for a selection, every value
+/// kept: the input's grid, never a list of its chunk counts).
+type Planned<T> = dyn Fn() -> Result<ChunkedArray<T>> + Send + Sync;
 
 /// An array whose shape is known only after a first pass over the data: the pass that sizes it
 /// (counts of selected values per chunk, a maximum, a number of distinct values) and how the
@@ -43,9 +43,9 @@ type Bound = dyn Fn() -> Result<ArrayD<i64>> + Send + Sync;
 pub struct Deferred<T: Element> {
     /// The sizing pass.
     sizes: ChunkedArray<i64>,
-    /// Sizing values to plan the second pass with in `explain` (before anything runs), and
-    /// what they stand for.
-    bound: Arc<Bound>,
+    /// The array `explain` plans the second pass for (before anything runs), and what it
+    /// stands for.
+    planned: Arc<Planned<T>>,
     bound_note: &'static str,
     build: Arc<Build<T>>,
 }
@@ -53,15 +53,27 @@ pub struct Deferred<T: Element> {
 impl<T: Element> Deferred<T> {
     fn new(
         sizes: ChunkedArray<i64>,
-        (bound, bound_note): (Arc<Bound>, &'static str),
-        build: impl Fn(&ArrayD<i64>) -> Result<ChunkedArray<T>> + Send + Sync + 'static,
+        (planned, bound_note): (Arc<Planned<T>>, &'static str),
+        build: Arc<Build<T>>,
     ) -> Self {
         Deferred {
             sizes,
-            bound,
+            planned,
             bound_note,
-            build: Arc::new(build),
+            build,
         }
+    }
+
+    /// A deferred array whose `explain` plans the array `build` makes from the 0-d sizing
+    /// value `bound`.
+    fn sized_for(
+        sizes: ChunkedArray<i64>,
+        (bound, note): (i64, &'static str),
+        build: Arc<Build<T>>,
+    ) -> Self {
+        let b = build.clone();
+        let planned: Arc<Planned<T>> = Arc::new(move || b(&ArrayD::from_elem(vec![], bound)));
+        Deferred::new(sizes, (planned, note), build)
     }
 
     /// Runs the sizing pass with `cfg` and returns the sized array, still lazy (Dask's
@@ -91,12 +103,14 @@ impl<T: Element> Deferred<T> {
         &self,
         f: impl Fn(ChunkedArray<T>) -> Result<ChunkedArray<U>> + Send + Sync + 'static,
     ) -> Deferred<U> {
-        let build = self.build.clone();
+        let f = Arc::new(f);
+        let (build, planned) = (self.build.clone(), self.planned.clone());
+        let g = f.clone();
         Deferred {
             sizes: self.sizes.clone(),
-            bound: self.bound.clone(),
+            planned: Arc::new(move || f(planned()?)),
             bound_note: self.bound_note,
-            build: Arc::new(move |s| f(build(s)?)),
+            build: Arc::new(move |s| g(build(s)?)),
         }
     }
 
@@ -105,7 +119,7 @@ impl<T: Element> Deferred<T> {
     /// largest: every value kept, every value distinct, so its memory projection is an upper
     /// bound; for `bincount`, `minlength`).
     pub fn explain(&self) -> Result<String> {
-        let second = (self.build)(&(self.bound)()?)?;
+        let second = (self.planned)()?;
         Ok(format!(
             "pass 1 of 2 (sizes the result):\n{}\npass 2 of 2 (the values, sized by pass 1; \
              planned here for shape {:?}, {}):\n{}",
@@ -181,25 +195,24 @@ impl<T: Element> ChunkedArray<T> {
             ChunkCounts { grid: grid.clone() },
             vec![n],
         );
-        let every = grid.clone();
-        let bound: Arc<Bound> = Arc::new(move || {
-            // One count per chunk: as many as the counting pass's state, checked the same way.
-            let mut all = crate::kernels::zeroed_vec::<i64>("select: explain", &[n])?;
-            for (k, c) in all.iter_mut().enumerate() {
-                *c = every.range(k).len() as i64;
-            }
-            Ok(ArrayD::from_shape_vec(vec![n], all).expect("one count per chunk"))
+        let (v, m) = (values.expr().clone(), mask.expr().clone());
+        let planned: Arc<Planned<T>> = Arc::new(move || {
+            Ok(ChunkedArray::from_expr(Arc::new(Select::keeping_all(
+                v.clone(),
+                m.clone(),
+            ))))
+        });
+        let build: Arc<Build<T>> = Arc::new(move |sizes| {
+            Ok(ChunkedArray::from_expr(Arc::new(Select::new(
+                values.expr().clone(),
+                mask.expr().clone(),
+                &counts(sizes),
+            ))))
         });
         Ok(Deferred::new(
             ChunkedArray::from_expr(Arc::new(count)),
-            (bound, "the largest: every value kept"),
-            move |sizes| {
-                Ok(ChunkedArray::from_expr(Arc::new(Select::new(
-                    values.expr().clone(),
-                    mask.expr().clone(),
-                    &counts(sizes),
-                ))))
-            },
+            (planned, "the largest: every value kept"),
+            build,
         ))
     }
 
@@ -316,11 +329,12 @@ impl<T: Numeric> ChunkedArray<T> {
     fn distinct(&self, out: fn(usize) -> UniqueOut) -> Deferred<i64> {
         let x = self.clone();
         let len = self.len() as i64;
-        let bound: Arc<Bound> = Arc::new(move || Ok(ArrayD::from_elem(vec![], len)));
-        let bound = (bound, "the largest: every value distinct");
-        Deferred::new(self.unique_pass(UniqueOut::Len), bound, move |n| {
-            Ok(x.unique_pass(out(counts(n)[0])))
-        })
+        let build: Arc<Build<i64>> = Arc::new(move |n| Ok(x.unique_pass(out(counts(n)[0]))));
+        Deferred::sized_for(
+            self.unique_pass(UniqueOut::Len),
+            (len, "the largest: every value distinct"),
+            build,
+        )
     }
 }
 
@@ -347,10 +361,8 @@ impl<T: Integer> ChunkedArray<T> {
         };
         // A maximum of 0 when `minlength` is 0: a negative one is the error of negative data.
         let below = (minlength as i64).saturating_sub(1).max(0);
-        let bound: Arc<Bound> = Arc::new(move || Ok(ArrayD::from_elem(vec![], below)));
-        let bound = (bound, "as if the largest value were below minlength (or 0)");
         let empty = self.is_empty();
-        Deferred::new(top, bound, move |top| {
+        let build: Arc<Build<i64>> = Arc::new(move |top| {
             let top = top.iter().next().copied().unwrap_or(-1);
             if top < 0 && !empty {
                 // Every value is negative. Without this, `minlength` 0 would size an empty
@@ -372,6 +384,11 @@ impl<T: Integer> ChunkedArray<T> {
             let name = format!("bincount({len} bins)");
             let node = Aggregate::new(name, x.expr().clone(), Vec::new(), agg, vec![len]);
             Ok(ChunkedArray::from_expr(Arc::new(node)))
-        })
+        });
+        Deferred::sized_for(
+            top,
+            (below, "as if the largest value were below minlength (or 0)"),
+            build,
+        )
     }
 }

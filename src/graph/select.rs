@@ -20,8 +20,9 @@ pub(crate) struct Select<T: Element> {
     meta: Meta,
     values: Arc<dyn Expr<T>>,
     mask: Arc<dyn Expr<bool>>,
-    /// The input chunk each output block comes from (chunks that keep nothing have none).
-    sources: Vec<usize>,
+    /// The input chunk each output block comes from (chunks that keep nothing have none);
+    /// `None` when every chunk keeps every value (block `k` is chunk `k`).
+    sources: Option<Vec<usize>>,
 }
 
 impl<T: Element> Select<T> {
@@ -45,12 +46,35 @@ impl<T: Element> Select<T> {
                 .with_error(error),
             values,
             mask,
-            sources,
+            sources: Some(sources),
+        }
+    }
+
+    /// `values[mask]` as if the mask kept every value: the input's own grid, in O(1) for a
+    /// regular one (what `explain` plans a selection's second pass for, whatever its chunk
+    /// count).
+    pub(crate) fn keeping_all(values: Arc<dyn Expr<T>>, mask: Arc<dyn Expr<bool>>) -> Self {
+        let m = values.meta();
+        let error = m.error.clone().or_else(|| mask.meta().error.clone());
+        let meta = Meta::new(
+            "select",
+            OpKind::Blockwise,
+            T::DTYPE,
+            m.shape.clone(),
+            m.chunks.clone(),
+        )
+        .with_error(error);
+        Select {
+            meta,
+            values,
+            mask,
+            sources: None,
         }
     }
 
     fn make_block(&self, cx: &mut TaskCx<'_>, k: usize, want: usize) -> Result<Vec<T>> {
-        let chunk = self.values.meta().chunks.axis(0).range(self.sources[k]);
+        let source = self.sources.as_ref().map_or(k, |s| s[k]);
+        let chunk = self.values.meta().chunks.axis(0).range(source);
         let region = [chunk.clone()];
         let vals = pull_whole(cx, &*self.values, &region)?;
         let keep = pull_whole(cx, &*self.mask, &region)?;
