@@ -357,3 +357,14 @@ fn concatenation_past_usize_max_is_an_error() {
         assert!(j.sum().compute().is_err());
     }
 }
+
+/// CI's fuzz replay: explaining a selection over more than `usize::MAX / 8` chunks planned its
+/// counting pass with an overflowing state size.
+#[test]
+fn explain_of_a_selection_over_1e18_chunks() {
+    let x = chunkwise::arange(1_000_000_000_000_000_000)
+        .rechunk(1)
+        .unwrap();
+    let sel = x.select(&x.gt(3i64)).unwrap();
+    assert!(sel.explain().unwrap().contains("pass 2 of 2"));
+}

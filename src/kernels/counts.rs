@@ -60,7 +60,7 @@ impl Aggregator<f64> for Histogram {
     type Out = i64;
 
     fn state_bytes(&self) -> usize {
-        self.bins() * 8
+        self.bins().saturating_mul(8)
     }
 
     fn start(&self, _: &Results) -> Result<Vec<u64>> {
@@ -270,7 +270,8 @@ impl Aggregator<bool> for ChunkCounts {
     type Out = i64;
 
     fn state_bytes(&self) -> usize {
-        self.grid.len() * 8
+        // Saturating: a grid of more than `usize::MAX / 8` chunks is planned (and refused).
+        self.grid.len().saturating_mul(8)
     }
 
     fn start(&self, _: &Results) -> Result<Vec<u64>> {
