@@ -368,3 +368,17 @@ fn explain_of_a_selection_over_1e18_chunks() {
     let sel = x.select(&x.gt(3i64)).unwrap();
     assert!(sel.explain().unwrap().contains("pass 2 of 2"));
 }
+
+/// CI's fuzz replay: the listed block ends of an irregular concatenation past `usize::MAX`
+/// overflowed.
+#[test]
+fn irregular_concatenation_past_usize_max() {
+    let a = chunkwise::arange(1usize << 63)
+        .rechunk(3usize << 60)
+        .unwrap();
+    let b = chunkwise::arange(5).rechunk(2).unwrap();
+    if let Ok(j) = chunkwise::concatenate(&[a.clone(), b, a], 0) {
+        let _ = j.explain();
+        assert!(j.sum().compute().is_err());
+    }
+}

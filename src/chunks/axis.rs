@@ -102,7 +102,7 @@ impl AxisChunks {
                     let ends: Arc<[usize]> = sizes
                         .iter()
                         .map(|&b| {
-                            end += b;
+                            end = usize::saturating_add(end, b);
                             end
                         })
                         .collect();
