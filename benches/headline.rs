@@ -18,7 +18,7 @@ fn headline(c: &mut Criterion) {
             b.iter(|| {
                 let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, N]);
                 pts.square()
-                    .sum_axis(0)
+                    .sum_with(0, chunkwise::ReduceOptions::default())
                     .unwrap()
                     .lt(1.0)
                     .count_nonzero()

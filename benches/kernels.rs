@@ -46,10 +46,20 @@ fn kernels(c: &mut Criterion) {
         .rechunk([250, 2000])
         .unwrap();
     g.bench_function("sum_axis1_f64", |b| {
-        b.iter(|| m.sum_axis(1).unwrap().compute_with(&one).unwrap())
+        b.iter(|| {
+            m.sum_with(1, chunkwise::ReduceOptions::default())
+                .unwrap()
+                .compute_with(&one)
+                .unwrap()
+        })
     });
     g.bench_function("sum_axis0_f64", |b| {
-        b.iter(|| m.sum_axis(0).unwrap().compute_with(&one).unwrap())
+        b.iter(|| {
+            m.sum_with(0, chunkwise::ReduceOptions::default())
+                .unwrap()
+                .compute_with(&one)
+                .unwrap()
+        })
     });
     g.bench_function("fused_square_add_sqrt_sum", |b| {
         b.iter(|| ((x.square() + 1.0).sqrt()).sum().item_with(&one).unwrap())

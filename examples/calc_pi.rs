@@ -68,7 +68,11 @@ fn chunked(args: &common::Args) -> Result<u64, chunkwise::Error> {
     if let Some(c) = args.chunk {
         pts = pts.rechunk([2, c])?;
     }
-    pts.square().sum_axis(0)?.lt(1.0).count_nonzero().item()
+    pts.square()
+        .sum_with(0, chunkwise::ReduceOptions::default())?
+        .lt(1.0)
+        .count_nonzero()
+        .item()
 }
 
 fn threads(seed: u64, n: usize, workers: usize) -> u64 {

@@ -25,7 +25,7 @@ fn main() -> Result<(), chunkwise::Error> {
     let x = chunkwise::random::default_rng(args.seed)
         .random([n, n])
         .rechunk([chunk, chunk])?;
-    let y = (&x + &x.t() - x.mean_axis(0)?).sum();
+    let y = (&x + &x.t() - x.mean_with(0, chunkwise::ReduceOptions::default())?).sum();
     if args.explain {
         println!("{}", y.explain()?);
     }

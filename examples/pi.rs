@@ -25,7 +25,11 @@ fn main() -> Result<(), chunkwise::Error> {
     if let Some(c) = args.chunk {
         pts = pts.rechunk([2, c])?;
     }
-    let inside = pts.square().sum_axis(0)?.lt(1.0).count_nonzero();
+    let inside = pts
+        .square()
+        .sum_with(0, chunkwise::ReduceOptions::default())?
+        .lt(1.0)
+        .count_nonzero();
     if args.explain {
         println!("{}", inside.explain()?);
     }

@@ -26,7 +26,7 @@ fn main() -> Result<(), chunkwise::Error> {
                 pts = pts.rechunk([2, c])?;
             }
             pts.square()
-                .sum_axis(0)?
+                .sum_with(0, chunkwise::ReduceOptions::default())?
                 .lt(1.0)
                 .count_nonzero()
                 .cast::<f64>()

@@ -192,7 +192,7 @@ impl<T: Send + Sync + 'static> Delayed<T> {
             events.compute_end(&info, r.is_ok());
             r
         };
-        let v = match cfg.get_workers() {
+        let v = match cfg.worker_count() {
             Some(n) => crate::execute::pool(n)?.install(run),
             None => run(),
         }?;

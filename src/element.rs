@@ -72,56 +72,55 @@ impl DType {
     /// assert_eq!(DType::F32.promote(DType::I16), Some(DType::F32));
     /// ```
     pub fn promote(self, other: DType) -> Option<DType> {
-        use DType::*;
-        let kind = |d: DType| match d {
-            F64 | F32 => Some('f'),
-            I64 | I32 | I16 | I8 => Some('i'),
-            U64 | U32 | U16 | U8 => Some('u'),
-            Bool => None,
-        };
-        let (ka, kb) = (kind(self)?, kind(other)?);
-        let wider = |a: DType, b: DType| if a.size() >= b.size() { a } else { b };
-        let signed = |bytes: usize| match bytes {
-            1 => I8,
-            2 => I16,
-            4 => I32,
-            _ => I64,
-        };
-        Some(match (ka, kb) {
-            _ if self == other => self,
-            ('f', 'f') => wider(self, other),
-            // A float with an integer: f32 holds 8- and 16-bit integers exactly, wider ones
-            // need f64.
-            ('f', _) | (_, 'f') => {
-                let (f, i) = if ka == 'f' {
-                    (self, other)
-                } else {
-                    (other, self)
-                };
-                if f == F32 && i.size() <= 2 {
-                    F32
-                } else {
-                    F64
+        // The run-time face of the one table, the `Promote` impls below: no second copy.
+        macro_rules! numeric {
+            ($d:expr, $T:ident => $body:expr) => {
+                match $d {
+                    DType::F64 => {
+                        type $T = f64;
+                        $body
+                    }
+                    DType::F32 => {
+                        type $T = f32;
+                        $body
+                    }
+                    DType::I64 => {
+                        type $T = i64;
+                        $body
+                    }
+                    DType::I32 => {
+                        type $T = i32;
+                        $body
+                    }
+                    DType::U64 => {
+                        type $T = u64;
+                        $body
+                    }
+                    DType::U32 => {
+                        type $T = u32;
+                        $body
+                    }
+                    DType::I16 => {
+                        type $T = i16;
+                        $body
+                    }
+                    DType::I8 => {
+                        type $T = i8;
+                        $body
+                    }
+                    DType::U16 => {
+                        type $T = u16;
+                        $body
+                    }
+                    DType::U8 => {
+                        type $T = u8;
+                        $body
+                    }
+                    DType::Bool => None,
                 }
-            }
-            ('i', 'i') | ('u', 'u') => wider(self, other),
-            // Signed with unsigned: the signed type if it is wider, else a signed type twice
-            // the unsigned one's width, and f64 past 64 bits.
-            _ => {
-                let (i, u) = if ka == 'i' {
-                    (self, other)
-                } else {
-                    (other, self)
-                };
-                if u.size() < i.size() {
-                    i
-                } else if u.size() == 8 {
-                    F64
-                } else {
-                    signed(u.size() * 2)
-                }
-            }
-        })
+            };
+        }
+        numeric!(self, A => numeric!(other, B => Some(<<A as Promote<B>>::Output as Element>::DTYPE)))
     }
 }
 

@@ -191,6 +191,17 @@ pub enum Error {
         /// What the file holds (its dtype descriptor).
         found: String,
     },
+    /// An operation the element type does not support (NumPy's `TypeError`): bitwise
+    /// operators on floats, arithmetic on `bool`, an array of another dtype than asked for.
+    #[error("{op}: not supported for {dtypes}: {reason}")]
+    UnsupportedDType {
+        /// The operation with its operands' shapes, e.g. `bitand on f64[3]`.
+        op: String,
+        /// The dtypes involved, e.g. `f64 and i32`.
+        dtypes: String,
+        /// What the operation needs.
+        reason: String,
+    },
     /// The worker pool could not be built.
     #[error("compute: could not start a pool of {workers} workers: {reason}")]
     Pool {

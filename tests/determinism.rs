@@ -1,4 +1,8 @@
 //! Same seed, same bits: whatever the chunking and the number of workers.
+
+// The one-axis and several-axes spellings (`sum_axis`, `var_ddof`, ...) are deprecated
+// wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
+#![allow(deprecated)]
 use chunkwise::prelude::*;
 
 fn with_workers<T: Element>(x: &ChunkedArray<T>, w: usize) -> ndarray::ArrayD<T> {

@@ -2,6 +2,10 @@
 //! gives bit-identical results for every chunking and every number of workers; float sums are at
 //! least as accurate as NumPy's pairwise summation against the exact sum.
 
+// The one-axis and several-axes spellings (`sum_axis`, `var_ddof`, ...) are deprecated
+// wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
+#![allow(deprecated)]
+
 mod common;
 
 use chunkwise::prelude::*;

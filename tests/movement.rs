@@ -1,5 +1,9 @@
 //! Movement ops, map_blocks, persist, argmin/argmax and keepdims against the eager ndarray
 //! result, over many shapes and chunkings, and their compositions.
+
+// The one-axis and several-axes spellings (`sum_axis`, `var_ddof`, ...) are deprecated
+// wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
+#![allow(deprecated)]
 mod common;
 
 use chunkwise::prelude::*;

@@ -4,6 +4,10 @@
 //! wrong rank) are typed errors or NumPy's answer, never a panic (the test profile keeps
 //! overflow checks on).
 
+// The one-axis and several-axes spellings (`sum_axis`, `var_ddof`, ...) are deprecated
+// wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
+#![allow(deprecated)]
+
 use std::time::{Duration, Instant};
 
 use chunkwise::prelude::*;

@@ -1,5 +1,9 @@
 //! Task graphs and seeing the work: delayed graphs, arrays and delayed values mixed, DOT output
 //! (checked with a small DOT parser), the profiler, the progress bar and custom observers.
+
+// The one-axis and several-axes spellings (`sum_axis`, `var_ddof`, ...) are deprecated
+// wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
+#![allow(deprecated)]
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

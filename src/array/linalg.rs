@@ -457,7 +457,7 @@ fn sum_unused<T: Numeric>(
         .collect();
     // The sum keeps the type (NumPy's einsum sums in the operands' type).
     let summed = x
-        .sum_axes(&gone, false)?
+        .sum_with(gone, crate::ReduceOptions::default())?
         .map_to("as operand type", T::from_acc);
     Ok((kept, summed))
 }

@@ -1,6 +1,8 @@
 //! The user-facing type, [`ChunkedArray`].
 
+mod axes;
 mod deferred;
+mod dynamic;
 mod linalg;
 mod movement;
 mod ops;
@@ -10,7 +12,12 @@ mod scans;
 mod statistics;
 mod ufuncs;
 
+pub use axes::{Axes, ReduceOptions};
 pub use deferred::Deferred;
+pub use dynamic::{
+    compute_many_dyn, compute_many_dyn_with, concatenate_dyn, matmul_dyn, stack_dyn, where_dyn,
+    DynArray, DynNdArray, DynOperand, DynScalar,
+};
 pub use linalg::{einsum, matmul, tensordot};
 pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary};
 pub(crate) use ops::retype;
@@ -52,7 +59,7 @@ use crate::plan::Plan;
 /// // Monte-Carlo pi on 10^6 points
 /// let n = 1_000_000;
 /// let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
-/// let inside: u64 = pts.square().sum_axis(0)?.lt(1.0).count_nonzero().item()?;
+/// let inside: u64 = pts.square().sum_with(0, chunkwise::ReduceOptions::default())?.lt(1.0).count_nonzero().item()?;
 /// let pi = 4.0 * inside as f64 / n as f64;
 /// assert!((pi - std::f64::consts::PI).abs() < 0.01);
 /// # Ok::<(), chunkwise::Error>(())
@@ -305,7 +312,7 @@ impl<T: Element> ChunkedArray<T> {
     /// ```
     /// use chunkwise::diagnostics::GraphLevel;
     /// let pts = chunkwise::random::default_rng(1).uniform(-1.0, 1.0, [2, 8192]).rechunk([2, 2048])?;
-    /// let inside = pts.square().sum_axis(0)?.lt(1.0).count_nonzero();
+    /// let inside = pts.square().sum_with(0, chunkwise::ReduceOptions::default())?.lt(1.0).count_nonzero();
     /// let dot = inside.to_dot(GraphLevel::Tasks)?;
     /// assert!(dot.contains("combine") && dot.contains("task 3"));
     /// # Ok::<(), chunkwise::Error>(())
@@ -335,7 +342,7 @@ impl<T: Element> ChunkedArray<T> {
     ///
     /// ```
     /// let x = chunkwise::random::default_rng(0).uniform(-1.0, 1.0, [2, 1_000_000]);
-    /// let text = x.square().sum_axis(0)?.lt(1.0).count_nonzero().explain()?;
+    /// let text = x.square().sum_with(0, chunkwise::ReduceOptions::default())?.lt(1.0).count_nonzero().explain()?;
     /// assert!(text.contains("square -> sum(axis=[0]) -> lt 1 -> count_nonzero"));
     /// assert!(text.contains("projected peak memory"));
     /// # Ok::<(), chunkwise::Error>(())

@@ -81,7 +81,7 @@ impl<T: Element> ChunkedArray<T> {
         )))
     }
 
-    fn compare<F>(&self, rhs: Operand<T>, name: &str, f: F) -> ChunkedArray<bool>
+    pub(crate) fn compare<F>(&self, rhs: Operand<T>, name: &str, f: F) -> ChunkedArray<bool>
     where
         F: Fn(T, T) -> bool + Copy + Send + Sync + 'static,
     {
@@ -185,7 +185,7 @@ pub fn scalar<T: Element>(v: T) -> ChunkedArray<T> {
 
 /// ## Arithmetic (numeric types)
 impl<T: Numeric> ChunkedArray<T> {
-    fn arith<F>(&self, rhs: Operand<T>, name: &str, f: F) -> Self
+    pub(crate) fn arith<F>(&self, rhs: Operand<T>, name: &str, f: F) -> Self
     where
         F: Fn(T, T) -> T + Copy + Send + Sync + 'static,
     {
@@ -452,7 +452,7 @@ impl<T: Numeric> ChunkedArray<T> {
 
 /// ## Bitwise (integer types)
 impl<T: Integer> ChunkedArray<T> {
-    fn bitwise(&self, rhs: Operand<T>, name: &str, f: fn(T, T) -> T) -> Self {
+    pub(crate) fn bitwise(&self, rhs: Operand<T>, name: &str, f: fn(T, T) -> T) -> Self {
         match rhs {
             Operand::Scalar(s) => self.map_same(&format!("{name} {s}"), move |x| f(x, s)),
             Operand::Array(a) => self.zip_with(&a, name, f),

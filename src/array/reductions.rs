@@ -11,6 +11,35 @@ use crate::graph::elementwise::Check;
 use crate::graph::reduce::Reduce;
 use crate::kernels::reducers::{AllR, AnyR, CountNonzeroR, MaxR, MinR, ProdR, Reducer, SumR, VarR};
 
+/// Defines a reduction's forms from `$over(self, axes, keepdims)`: over all elements, and over
+/// any [`Axes`](crate::Axes) with [`ReduceOptions`](crate::ReduceOptions) (`$with`, the one
+/// surface NumPy's keywords map to); the older one-axis and several-axes spellings stay as
+/// deprecated wrappers for a release.
+macro_rules! three_forms {
+    ($out:ty, $over:ident: $(#[$doc:meta])* $all:ident, $axis:ident, $axes:ident, $with:ident) => {
+        $(#[$doc])*
+        pub fn $all(&self) -> $out {
+            self.$over((0..self.ndim()).collect(), false)
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") over `axes` (one, several, or `None` for all: [`Axes`](crate::Axes)), with NumPy's `keepdims` in `opts`. Errors: an axis out of range or repeated, or a `ddof` (which only `var` and `std` take).")]
+        pub fn $with(&self, axes: impl Into<crate::Axes>, opts: crate::ReduceOptions) -> Result<$out> {
+            let op = stringify!($with);
+            let keepdims = opts.without_ddof(op)?;
+            Ok(self.$over(axes.into().resolve(op, self.shape())?, keepdims))
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") along `axis`.")]
+        #[deprecated(since = "0.2.0", note = "use the `_with` form, which takes `Axes` and `ReduceOptions`")]
+        pub fn $axis(&self, axis: isize) -> Result<$out> {
+            Ok(self.$over(self.axis_arg(stringify!($axis), axis)?, false))
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") over several axes; `keepdims` keeps them with extent 1.")]
+        #[deprecated(since = "0.2.0", note = "use the `_with` form, which takes `Axes` and `ReduceOptions`")]
+        pub fn $axes(&self, axes: &[isize], keepdims: bool) -> Result<$out> {
+            Ok(self.$over(self.axes_arg(stringify!($axes), axes)?, keepdims))
+        }
+    };
+}
+
 /// ## Reductions (every element type)
 impl<T: Element> ChunkedArray<T> {
     /// The reduce primitive: `R` over `axes` (sorted, in range).
@@ -52,50 +81,25 @@ impl<T: Element> ChunkedArray<T> {
         Ok(v)
     }
 
-    /// Nonzero count over several axes; `keepdims` keeps them with extent 1.
-    pub fn count_nonzero_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<u64>> {
-        Ok(self.reduce::<CountNonzeroR>(self.axes_arg("count_nonzero_axes", axes)?, keepdims))
+    fn count_nonzero_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<u64> {
+        self.reduce::<CountNonzeroR>(axes, keepdims)
+    }
+    fn any_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<bool> {
+        self.reduce::<AnyR>(axes, keepdims)
+    }
+    fn all_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<bool> {
+        self.reduce::<AllR>(axes, keepdims)
     }
 
-    /// [`any`](Self::any) over several axes; `keepdims` keeps them with extent 1.
-    pub fn any_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<bool>> {
-        Ok(self.reduce::<AnyR>(self.axes_arg("any_axes", axes)?, keepdims))
-    }
-
-    /// [`all`](Self::all) over several axes; `keepdims` keeps them with extent 1.
-    pub fn all_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<bool>> {
-        Ok(self.reduce::<AllR>(self.axes_arg("all_axes", axes)?, keepdims))
-    }
-
-    /// Number of nonzero (true) elements, as `u64`: NumPy's `np.count_nonzero(x)`.
-    pub fn count_nonzero(&self) -> ChunkedArray<u64> {
-        self.reduce::<CountNonzeroR>(self.every_axis(), false)
-    }
-
-    /// Nonzero count along `axis` (negative counts from the end).
-    pub fn count_nonzero_axis(&self, axis: isize) -> Result<ChunkedArray<u64>> {
-        Ok(self.reduce::<CountNonzeroR>(self.axis_arg("count_nonzero_axis", axis)?, false))
-    }
-
-    /// Whether any element is nonzero (false for an empty array).
-    pub fn any(&self) -> ChunkedArray<bool> {
-        self.reduce::<AnyR>(self.every_axis(), false)
-    }
-
-    /// [`any`](Self::any) along `axis`.
-    pub fn any_axis(&self, axis: isize) -> Result<ChunkedArray<bool>> {
-        Ok(self.reduce::<AnyR>(self.axis_arg("any_axis", axis)?, false))
-    }
-
-    /// Whether every element is nonzero (true for an empty array).
-    pub fn all(&self) -> ChunkedArray<bool> {
-        self.reduce::<AllR>(self.every_axis(), false)
-    }
-
-    /// [`all`](Self::all) along `axis`.
-    pub fn all_axis(&self, axis: isize) -> Result<ChunkedArray<bool>> {
-        Ok(self.reduce::<AllR>(self.axis_arg("all_axis", axis)?, false))
-    }
+    three_forms!(ChunkedArray<u64>, count_nonzero_over:
+        /// Number of nonzero (true) elements, as `u64`: NumPy's `np.count_nonzero(x)`.
+        count_nonzero, count_nonzero_axis, count_nonzero_axes, count_nonzero_with);
+    three_forms!(ChunkedArray<bool>, any_over:
+        /// Whether any element is nonzero (false for an empty array).
+        any, any_axis, any_axes, any_with);
+    three_forms!(ChunkedArray<bool>, all_over:
+        /// Whether every element is nonzero (true for an empty array).
+        all, all_axis, all_axes, all_with);
 }
 
 /// ## Reductions (numeric types)
@@ -103,83 +107,44 @@ impl<T: Element> ChunkedArray<T> {
 /// Sums and products accumulate as NumPy does: `i64` for signed integers, `u64` for unsigned
 /// ones, wrapping silently on overflow; floats in their own type with pairwise summation.
 impl<T: Numeric> ChunkedArray<T> {
-    /// Sum of all elements: NumPy's `x.sum()`.
-    pub fn sum(&self) -> ChunkedArray<T::Acc> {
-        self.reduce::<SumR>(self.every_axis(), false)
+    fn sum_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T::Acc> {
+        self.reduce::<SumR>(axes, keepdims)
+    }
+    fn prod_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T::Acc> {
+        self.reduce::<ProdR>(axes, keepdims)
+    }
+    fn min_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T> {
+        self.reduce::<MinR>(axes, keepdims)
+    }
+    fn max_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T> {
+        self.reduce::<MaxR>(axes, keepdims)
     }
 
-    /// Sum along `axis` (negative counts from the end).
-    ///
-    /// ```
-    /// let x = chunkwise::arange(6).cast::<f64>();
-    /// let x = chunkwise::from_array(x.compute()?.into_shape_with_order((2, 3)).unwrap(), [1, 2])?;
-    /// assert_eq!(x.sum_axis(0)?.compute()?.as_slice().unwrap(), &[3.0, 5.0, 7.0]);
-    /// assert_eq!(x.sum_axis(-1)?.compute()?.as_slice().unwrap(), &[3.0, 12.0]);
-    /// assert!(x.sum_axis(2).is_err());
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    pub fn sum_axis(&self, axis: isize) -> Result<ChunkedArray<T::Acc>> {
-        Ok(self.reduce::<SumR>(self.axis_arg("sum_axis", axis)?, false))
-    }
-
-    /// Product of all elements.
-    pub fn prod(&self) -> ChunkedArray<T::Acc> {
-        self.reduce::<ProdR>(self.every_axis(), false)
-    }
-
-    /// Product along `axis`.
-    pub fn prod_axis(&self, axis: isize) -> Result<ChunkedArray<T::Acc>> {
-        Ok(self.reduce::<ProdR>(self.axis_arg("prod_axis", axis)?, false))
-    }
-
-    /// Smallest element; NaN propagates. An empty array is an
-    /// [`Error::EmptyReduction`](crate::Error::EmptyReduction) at compute.
-    pub fn min(&self) -> ChunkedArray<T> {
-        self.reduce::<MinR>(self.every_axis(), false)
-    }
-
-    /// [`min`](Self::min) along `axis`.
-    pub fn min_axis(&self, axis: isize) -> Result<ChunkedArray<T>> {
-        Ok(self.reduce::<MinR>(self.axis_arg("min_axis", axis)?, false))
-    }
-
-    /// Largest element; NaN propagates. An empty array is an error at compute.
-    pub fn max(&self) -> ChunkedArray<T> {
-        self.reduce::<MaxR>(self.every_axis(), false)
-    }
-
-    /// [`max`](Self::max) along `axis`.
-    pub fn max_axis(&self, axis: isize) -> Result<ChunkedArray<T>> {
-        Ok(self.reduce::<MaxR>(self.axis_arg("max_axis", axis)?, false))
-    }
-
-    /// Sum over several axes; `keepdims` keeps them with extent 1 (NumPy's `keepdims=True`).
-    ///
-    /// ```
-    /// let x = chunkwise::arange(24).reshape([2, 3, 4])?;
-    /// let s = x.sum_axes(&[0, -1], true)?;
-    /// assert_eq!(s.shape(), &[1, 3, 1]);
-    /// assert_eq!(s.compute()?.iter().copied().collect::<Vec<i64>>(), vec![60, 92, 124]);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    pub fn sum_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Acc>> {
-        Ok(self.reduce::<SumR>(self.axes_arg("sum_axes", axes)?, keepdims))
-    }
-
-    /// Product over several axes, optionally keeping them.
-    pub fn prod_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Acc>> {
-        Ok(self.reduce::<ProdR>(self.axes_arg("prod_axes", axes)?, keepdims))
-    }
-
-    /// Minimum over several axes, optionally keeping them.
-    pub fn min_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T>> {
-        Ok(self.reduce::<MinR>(self.axes_arg("min_axes", axes)?, keepdims))
-    }
-
-    /// Maximum over several axes, optionally keeping them.
-    pub fn max_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T>> {
-        Ok(self.reduce::<MaxR>(self.axes_arg("max_axes", axes)?, keepdims))
-    }
+    three_forms!(ChunkedArray<T::Acc>, sum_over:
+        /// Sum of all elements: NumPy's `x.sum()`; [`sum_with`](Self::sum_with) is
+        /// `x.sum(axis=..., keepdims=...)`.
+        ///
+        /// ```
+        /// use chunkwise::ReduceOptions;
+        /// let x = chunkwise::arange(24).reshape([2, 3, 4])?.rechunk([1, 2, 2])?;
+        /// assert_eq!(x.sum().item()?, 276);
+        /// let s = x.sum_with([0, -1], ReduceOptions::default().keepdims(true))?;
+        /// assert_eq!(s.shape(), &[1, 3, 1]);
+        /// assert_eq!(s.compute()?.iter().copied().collect::<Vec<i64>>(), vec![60, 92, 124]);
+        /// assert!(x.sum_with(3, ReduceOptions::default()).is_err());
+        /// # Ok::<(), chunkwise::Error>(())
+        /// ```
+        sum, sum_axis, sum_axes, sum_with);
+    three_forms!(ChunkedArray<T::Acc>, prod_over:
+        /// Product of all elements.
+        prod, prod_axis, prod_axes, prod_with);
+    three_forms!(ChunkedArray<T>, min_over:
+        /// Smallest element; NaN propagates. An empty array is an
+        /// [`Error::EmptyReduction`](crate::Error::EmptyReduction) at compute.
+        min, min_axis, min_axes, min_with);
+    three_forms!(ChunkedArray<T>, max_over:
+        /// Largest element; NaN propagates. An empty array is an error at compute.
+        max, max_axis, max_axes, max_with);
 }
 
 /// ## Statistics (numeric types, computed in `f64`, or `f32` for `f32` arrays)
@@ -199,74 +164,52 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
         self.cast::<T::Float>().reduce::<VarR>(axes, keepdims)
     }
 
-    /// Arithmetic mean (NaN for an empty array, as NumPy).
-    pub fn mean(&self) -> ChunkedArray<T::Float> {
-        self.mean_over(self.every_axis(), false)
+    fn std_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<T::Float> {
+        self.var_over_keep(axes, keepdims).sqrt()
     }
 
-    /// Mean along `axis`.
-    pub fn mean_axis(&self, axis: isize) -> Result<ChunkedArray<T::Float>> {
-        Ok(self.mean_over(self.axis_arg("mean_axis", axis)?, false))
-    }
+    three_forms!(ChunkedArray<T::Float>, mean_over:
+        /// Arithmetic mean (NaN for an empty array, as NumPy).
+        mean, mean_axis, mean_axes, mean_with);
 
     /// Population variance (`ddof = 0`), in one pass over the data as Dask computes it: each
     /// canonical leaf's count, mean and squared deviations (two-pass inside the leaf, in
     /// cache), combined by Chan's update in the fixed tree. So `x.mean()` and `x.var()` of a
     /// file computed together ([`compute_many`](crate::compute_many)) read it once.
+    /// [`var_with`](Self::var_with) takes axes, `keepdims` and `ddof`.
     pub fn var(&self) -> ChunkedArray<T::Float> {
         self.var_over(self.every_axis())
     }
 
     /// Variance along `axis`.
+    #[deprecated(since = "0.2.0", note = "use `var_with(axes, ReduceOptions)`")]
     pub fn var_axis(&self, axis: isize) -> Result<ChunkedArray<T::Float>> {
         Ok(self.var_over(self.axis_arg("var_axis", axis)?))
     }
 
-    /// Standard deviation (`ddof = 0`).
+    /// Standard deviation (`ddof = 0`); [`std_with`](Self::std_with) takes axes, `keepdims`
+    /// and `ddof`.
     pub fn std(&self) -> ChunkedArray<T::Float> {
         self.var().sqrt()
     }
 
     /// Standard deviation along `axis`.
+    #[deprecated(since = "0.2.0", note = "use `std_with(axes, ReduceOptions)`")]
     pub fn std_axis(&self, axis: isize) -> Result<ChunkedArray<T::Float>> {
-        Ok(self.var_over(self.axis_arg("std_axis", axis)?).sqrt())
-    }
-
-    /// Mean over several axes, optionally keeping them.
-    pub fn mean_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Float>> {
-        Ok(self.mean_over(self.axes_arg("mean_axes", axes)?, keepdims))
+        Ok(self.std_over(self.axis_arg("std_axis", axis)?, false))
     }
 
     /// Variance over several axes, optionally keeping them.
+    #[deprecated(since = "0.2.0", note = "use `var_with(axes, ReduceOptions)`")]
     pub fn var_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Float>> {
         Ok(self.var_over_keep(self.axes_arg("var_axes", axes)?, keepdims))
     }
 
     /// Standard deviation over several axes, optionally keeping them.
+    #[deprecated(since = "0.2.0", note = "use `std_with(axes, ReduceOptions)`")]
     pub fn std_axes(&self, axes: &[isize], keepdims: bool) -> Result<ChunkedArray<T::Float>> {
-        Ok(self
-            .var_over_keep(self.axes_arg("std_axes", axes)?, keepdims)
-            .sqrt())
+        Ok(self.std_over(self.axes_arg("std_axes", axes)?, keepdims))
     }
-}
-
-/// Defines a reduction's three forms from `$over(self, axes, keepdims)`: over all elements,
-/// along one axis, over several axes with `keepdims`.
-macro_rules! three_forms {
-    ($out:ty, $over:ident: $(#[$doc:meta])* $all:ident, $axis:ident, $axes:ident) => {
-        $(#[$doc])*
-        pub fn $all(&self) -> $out {
-            self.$over((0..self.ndim()).collect(), false)
-        }
-        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") along `axis`.")]
-        pub fn $axis(&self, axis: isize) -> Result<$out> {
-            Ok(self.$over(self.axis_arg(stringify!($axis), axis)?, false))
-        }
-        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") over several axes; `keepdims` keeps them with extent 1.")]
-        pub fn $axes(&self, axes: &[isize], keepdims: bool) -> Result<$out> {
-            Ok(self.$over(self.axes_arg(stringify!($axes), axes)?, keepdims))
-        }
-    };
 }
 
 /// ## Positions of extremes (numeric types)
@@ -321,14 +264,15 @@ impl<T: Numeric> ChunkedArray<T> {
         /// ```
         /// let x = chunkwise::from_array(ndarray::array![[3.0, 9.0], [9.0, 1.0]], [1, 1])?;
         /// assert_eq!(x.argmax().item()?, 1);
-        /// assert_eq!(x.argmin_axis(0)?.compute()?.as_slice().unwrap(), &[0, 1]);
-        /// assert_eq!(x.argmax_axes(&[1], true)?.shape(), &[2, 1]);
+        /// let opts = chunkwise::ReduceOptions::default();
+        /// assert_eq!(x.argmin_with(0, opts)?.compute()?.as_slice().unwrap(), &[0, 1]);
+        /// assert_eq!(x.argmax_with([1], opts.keepdims(true))?.shape(), &[2, 1]);
         /// # Ok::<(), chunkwise::Error>(())
         /// ```
-        argmax, argmax_axis, argmax_axes);
+        argmax, argmax_axis, argmax_axes, argmax_with);
     three_forms!(ChunkedArray<u64>, argmin_over:
         /// Flat index of the smallest element (NumPy's `argmin()`).
-        argmin, argmin_axis, argmin_axes);
+        argmin, argmin_axis, argmin_axes, argmin_with);
 }
 
 /// ## NaN-aware reductions (floats)
@@ -398,25 +342,25 @@ impl<T: Float> ChunkedArray<T> {
 
     three_forms!(Self, nansum_over:
         /// Sum of the elements that are not NaN (0 where there are none).
-        nansum, nansum_axis, nansum_axes);
+        nansum, nansum_axis, nansum_axes, nansum_with);
     three_forms!(Self, nanprod_over:
         /// Product of the elements that are not NaN (1 where there are none).
-        nanprod, nanprod_axis, nanprod_axes);
+        nanprod, nanprod_axis, nanprod_axes, nanprod_with);
     three_forms!(Self, nanmean_over:
         /// Mean of the elements that are not NaN (NaN where there are none).
-        nanmean, nanmean_axis, nanmean_axes);
+        nanmean, nanmean_axis, nanmean_axes, nanmean_with);
     three_forms!(Self, nanmin_over:
         /// Minimum of the elements that are not NaN (NaN where there are none).
-        nanmin, nanmin_axis, nanmin_axes);
+        nanmin, nanmin_axis, nanmin_axes, nanmin_with);
     three_forms!(Self, nanmax_over:
         /// Maximum of the elements that are not NaN (NaN where there are none).
-        nanmax, nanmax_axis, nanmax_axes);
+        nanmax, nanmax_axis, nanmax_axes, nanmax_with);
     three_forms!(Self, nanvar_over:
         /// Population variance of the elements that are not NaN (NaN where there are none).
-        nanvar, nanvar_axis, nanvar_axes);
+        nanvar, nanvar_axis, nanvar_axes, nanvar_with);
     three_forms!(Self, nanstd_over:
         /// Standard deviation of the elements that are not NaN (NaN where there are none).
-        nanstd, nanstd_axis, nanstd_axes);
+        nanstd, nanstd_axis, nanstd_axes, nanstd_with);
 }
 
 /// ## NaN-aware positions and weighted means (floats)
@@ -456,14 +400,15 @@ impl<T: Float> ChunkedArray<T> {
         /// ```
         /// let x = chunkwise::from_array(ndarray::array![[f64::NAN, 2.0], [f64::NAN, f64::NAN]], [1, 2])?;
         /// assert_eq!(x.nanargmax().item()?, 1);
-        /// assert!(x.nanargmax_axis(1)?.compute().is_err());
+        /// let opts = chunkwise::ReduceOptions::default();
+        /// assert!(x.nanargmax_with(1, opts)?.compute().is_err());
         /// # Ok::<(), chunkwise::Error>(())
         /// ```
-        nanargmax, nanargmax_axis, nanargmax_axes);
+        nanargmax, nanargmax_axis, nanargmax_axes, nanargmax_with);
     three_forms!(ChunkedArray<u64>, nanargmin_over:
         /// Index of the smallest element that is not NaN (NumPy's `nanargmin`; a slice of only
         /// NaN is an [`Error::InvalidValue`] at compute).
-        nanargmin, nanargmin_axis, nanargmin_axes);
+        nanargmin, nanargmin_axis, nanargmin_axes, nanargmin_with);
 
     /// `sum(x * w) / sum(w)` over `axes`; `w` broadcast to the array's shape.
     fn average_over(
@@ -506,21 +451,53 @@ impl<T: Float> ChunkedArray<T> {
         self.average_over("average", weights, (0..self.ndim()).collect(), false)
     }
 
+    /// [`average`](Self::average) over `axes` ([`Axes`](crate::Axes)) with NumPy's
+    /// `keepdims` in `opts`: `np.average(x, axis, weights, keepdims=...)`. As in NumPy,
+    /// `weights` may also be 1-d with the length of the one axis averaged over.
+    ///
+    /// ```
+    /// use chunkwise::ReduceOptions;
+    /// let x = chunkwise::arange(6).reshape([2, 3])?.cast::<f64>();
+    /// let w = chunkwise::from_array(ndarray::array![1.0, 0.0, 1.0], 3)?;
+    /// let a = x.average_with(&w, 1, ReduceOptions::default())?;
+    /// assert_eq!(a.compute()?.into_raw_vec_and_offset().0, vec![1.0, 4.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn average_with(
+        &self,
+        weights: &ChunkedArray<T>,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<Self> {
+        let keepdims = opts.without_ddof("average_with")?;
+        let axes = axes.into().resolve("average_with", self.shape())?;
+        if let [a] = axes[..] {
+            if weights.ndim() == 1 && self.ndim() > 1 && weights.len() == self.shape()[a] {
+                let mut along = vec![1; self.ndim()];
+                along[a] = self.shape()[a];
+                let w = weights.reshape(along)?;
+                return self.average_over("average_with", &w, axes, keepdims);
+            }
+        }
+        self.average_over("average_with", weights, axes, keepdims)
+    }
+
     /// [`average`](Self::average) along `axis`. As in NumPy, `weights` may also be 1-d with
     /// the length of `axis`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `average_with(weights, axes, ReduceOptions)`"
+    )]
     pub fn average_axis(&self, axis: isize, weights: &ChunkedArray<T>) -> Result<Self> {
-        let axes = self.axis_arg("average_axis", axis)?;
-        let a = axes[0];
-        if weights.ndim() == 1 && self.ndim() > 1 && weights.len() == self.shape()[a] {
-            let mut along = vec![1; self.ndim()];
-            along[a] = self.shape()[a];
-            let w = weights.reshape(along)?;
-            return self.average_over("average_axis", &w, axes, false);
-        }
-        self.average_over("average_axis", weights, axes, false)
+        self.axis_arg("average_axis", axis)?;
+        self.average_with(weights, axis, crate::ReduceOptions::default())
     }
 
     /// [`average`](Self::average) over several axes; `keepdims` keeps them with extent 1.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `average_with(weights, axes, ReduceOptions)`"
+    )]
     pub fn average_axes(
         &self,
         axes: &[isize],
@@ -543,7 +520,7 @@ impl<T: Numeric> ChunkedArray<T> {
     three_forms!(Self, ptp_over:
         /// Peak to peak: maximum minus minimum (NumPy's `ptp`; wrapping for integers, an error
         /// for an empty array as `min` and `max`).
-        ptp, ptp_axis, ptp_axes);
+        ptp, ptp_axis, ptp_axes, ptp_with);
 }
 
 /// ## Variance with a divisor `n - ddof` (numeric types)
@@ -576,26 +553,66 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
         Ok(self.var_over_keep(axes, keepdims) * scale)
     }
 
+    /// The variance over `axes` ([`Axes`](crate::Axes): one, several, or `None` for all) with
+    /// NumPy's `keepdims` and `ddof` in `opts`: `x.var(axis=..., keepdims=..., ddof=...)`.
+    /// `ddof` larger than the number of elements reduced is an [`Error::InvalidParameter`].
+    ///
+    /// ```
+    /// use chunkwise::ReduceOptions;
+    /// let x = chunkwise::arange(5).cast::<f64>();
+    /// assert_eq!(x.var_with(None, ReduceOptions::default().ddof(1))?.item()?, 2.5);
+    /// assert!(x.var_with(None, ReduceOptions::default().ddof(6)).is_err());
+    /// let y = chunkwise::arange(6).reshape([2, 3])?.cast::<f64>();
+    /// let v = y.var_with(1, ReduceOptions::default().keepdims(true))?;
+    /// assert_eq!(v.compute()?.into_raw_vec_and_offset().0, vec![2.0 / 3.0; 2]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn var_with(
+        &self,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<T::Float>> {
+        let axes = axes.into().resolve("var_with", self.shape())?;
+        self.var_ddof_over(opts.ddof, axes, opts.keepdims)
+    }
+
+    /// The standard deviation over `axes` with `keepdims` and `ddof` in `opts`: the square
+    /// root of [`var_with`](Self::var_with).
+    pub fn std_with(
+        &self,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<T::Float>> {
+        let axes = axes.into().resolve("std_with", self.shape())?;
+        Ok(self.var_ddof_over(opts.ddof, axes, opts.keepdims)?.sqrt())
+    }
+
     /// Variance with divisor `n - ddof` (NumPy's `var(ddof=...)`; `ddof = 1` is the sample
     /// variance). `ddof` larger than the number of elements is an
     /// [`Error::InvalidParameter`].
     ///
-    /// ```
-    /// let x = chunkwise::arange(5).cast::<f64>();
-    /// assert_eq!(x.var_ddof(1)?.item()?, 2.5);
-    /// assert!(x.var_ddof(6).is_err());
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `var_with(axes, ReduceOptions::default().ddof(n))`"
+    )]
     pub fn var_ddof(&self, ddof: usize) -> Result<ChunkedArray<T::Float>> {
         self.var_ddof_over(ddof, (0..self.ndim()).collect(), false)
     }
 
     /// [`var_ddof`](Self::var_ddof) along `axis`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `var_with(axes, ReduceOptions::default().ddof(n))`"
+    )]
     pub fn var_ddof_axis(&self, axis: isize, ddof: usize) -> Result<ChunkedArray<T::Float>> {
         self.var_ddof_over(ddof, self.axis_arg("var_ddof_axis", axis)?, false)
     }
 
     /// [`var_ddof`](Self::var_ddof) over several axes; `keepdims` keeps them with extent 1.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `var_with(axes, ReduceOptions::default().ddof(n))`"
+    )]
     pub fn var_ddof_axes(
         &self,
         axes: &[isize],
@@ -607,23 +624,41 @@ impl<T: Numeric + CastTo<T::Float>> ChunkedArray<T> {
 
     /// Standard deviation with divisor `n - ddof` (the square root of
     /// [`var_ddof`](Self::var_ddof)).
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `std_with(axes, ReduceOptions::default().ddof(n))`"
+    )]
     pub fn std_ddof(&self, ddof: usize) -> Result<ChunkedArray<T::Float>> {
-        Ok(self.var_ddof(ddof)?.sqrt())
+        Ok(self
+            .var_ddof_over(ddof, (0..self.ndim()).collect(), false)?
+            .sqrt())
     }
 
     /// [`std_ddof`](Self::std_ddof) along `axis`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `std_with(axes, ReduceOptions::default().ddof(n))`"
+    )]
     pub fn std_ddof_axis(&self, axis: isize, ddof: usize) -> Result<ChunkedArray<T::Float>> {
-        Ok(self.var_ddof_axis(axis, ddof)?.sqrt())
+        Ok(self
+            .var_ddof_over(ddof, self.axis_arg("std_ddof_axis", axis)?, false)?
+            .sqrt())
     }
 
     /// [`std_ddof`](Self::std_ddof) over several axes; `keepdims` keeps them with extent 1.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `std_with(axes, ReduceOptions::default().ddof(n))`"
+    )]
     pub fn std_ddof_axes(
         &self,
         axes: &[isize],
         keepdims: bool,
         ddof: usize,
     ) -> Result<ChunkedArray<T::Float>> {
-        Ok(self.var_ddof_axes(axes, keepdims, ddof)?.sqrt())
+        Ok(self
+            .var_ddof_over(ddof, self.axes_arg("std_ddof_axes", axes)?, keepdims)?
+            .sqrt())
     }
 }
 
@@ -652,8 +687,8 @@ impl ChunkedArray<bool> {
 
     three_forms!(ChunkedArray<i64>, count_over:
         /// The number of `true` elements, as `i64` (NumPy's `sum` of a bool array).
-        sum, sum_axis, sum_axes);
+        sum, sum_axis, sum_axes, sum_with);
     three_forms!(ChunkedArray<f64>, fraction_over:
         /// The fraction of `true` elements (NumPy's `mean` of a bool array; NaN for none).
-        mean, mean_axis, mean_axes);
+        mean, mean_axis, mean_axes, mean_with);
 }

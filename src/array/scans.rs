@@ -64,8 +64,17 @@ impl<T: Numeric> ChunkedArray<T> {
         )))
     }
 
-    /// Cumulative sum along `axis` (NumPy's `cumsum(axis)`; for NumPy's flattened form,
-    /// `ravel()` first), in the accumulator type of [`sum`](Self::sum): `i64` for signed
+    /// The array a scan runs over and its axis: the array itself for one axis, flattened for
+    /// [`Axes::All`](crate::Axes::All) (NumPy's `axis=None`).
+    fn scan_input(&self, op: &str, axis: crate::Axes) -> Result<(Self, isize)> {
+        Ok(match axis.single(op, self.shape())? {
+            Some(a) => (self.clone(), a as isize),
+            None => (self.ravel(), 0),
+        })
+    }
+
+    /// Cumulative sum along `axis` (NumPy's `cumsum(axis)`; `None` scans the flattened array,
+    /// as NumPy's `axis=None`), in the accumulator type of [`sum`](Self::sum): `i64` for signed
     /// integers, `u64` for unsigned, the float type itself. Integer results are exact
     /// (wrapping as NumPy's); float results are the sequential scan within each block of the
     /// axis, started from the compensated sum of the blocks before: within a few ulps of
@@ -75,10 +84,14 @@ impl<T: Numeric> ChunkedArray<T> {
     /// let x = chunkwise::arange(10).rechunk(3)?;
     /// let c = x.cumsum(0)?.compute()?;
     /// assert_eq!(c.as_slice().unwrap(), &[0, 1, 3, 6, 10, 15, 21, 28, 36, 45]);
+    /// let m = x.reshape([2, 5])?;
+    /// assert_eq!(m.cumsum(None)?.compute()?, c);
+    /// assert_eq!(m.cumsum(-1)?.compute()?.row(1).to_vec(), vec![5, 11, 18, 26, 35]);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
-    pub fn cumsum(&self, axis: isize) -> Result<ChunkedArray<T::Acc>> {
-        self.scan::<SumR>(
+    pub fn cumsum(&self, axis: impl Into<crate::Axes>) -> Result<ChunkedArray<T::Acc>> {
+        let (x, axis) = self.scan_input("cumsum", axis.into())?;
+        x.scan::<SumR>(
             "cumsum",
             axis,
             |a: T::Acc, b| a.n_add(b),
@@ -86,10 +99,11 @@ impl<T: Numeric> ChunkedArray<T> {
         )
     }
 
-    /// Cumulative product along `axis` (NumPy's `cumprod(axis)`), in the accumulator type
-    /// (integers wrap).
-    pub fn cumprod(&self, axis: isize) -> Result<ChunkedArray<T::Acc>> {
-        self.scan::<ProdR>(
+    /// Cumulative product along `axis` (NumPy's `cumprod(axis)`; `None` flattens), in the
+    /// accumulator type (integers wrap).
+    pub fn cumprod(&self, axis: impl Into<crate::Axes>) -> Result<ChunkedArray<T::Acc>> {
+        let (x, axis) = self.scan_input("cumprod", axis.into())?;
+        x.scan::<ProdR>(
             "cumprod",
             axis,
             |a: T::Acc, b| a.n_mul(b),
@@ -123,12 +137,12 @@ impl<T: Numeric> ChunkedArray<T> {
 /// ## NaN-skipping scans (floats)
 impl<T: Float> ChunkedArray<T> {
     /// [`cumsum`](Self::cumsum) with NaN counted as 0 (NumPy's `nancumsum`).
-    pub fn nancumsum(&self, axis: isize) -> Result<Self> {
+    pub fn nancumsum(&self, axis: impl Into<crate::Axes>) -> Result<Self> {
         self.nan_as(T::ZERO).cumsum(axis)
     }
 
     /// [`cumprod`](Self::cumprod) with NaN counted as 1 (NumPy's `nancumprod`).
-    pub fn nancumprod(&self, axis: isize) -> Result<Self> {
+    pub fn nancumprod(&self, axis: impl Into<crate::Axes>) -> Result<Self> {
         self.nan_as(T::ONE).cumprod(axis)
     }
 }

@@ -264,16 +264,174 @@ impl<T: Numeric> ChunkedArray<T> {
         self.select_ranks("nanmedian", Pick::Median, true, Vec::new())
     }
 
+    /// A selection over `axes` (all of them, or one: each lane along it), with `keepdims`:
+    /// the one form the quantile functions take their axes and options in.
+    fn pick_with(
+        &self,
+        op: &str,
+        pick: Pick,
+        nan: bool,
+        qs: Option<usize>,
+        axes: crate::Axes,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        let keepdims = opts.without_ddof(op)?;
+        let resolved = axes.resolve(op, self.shape())?;
+        let lead = usize::from(qs.is_some());
+        if resolved.len() == self.ndim() {
+            let shape = qs.map(|n| vec![n]).unwrap_or_default();
+            let r = self.select_ranks(op, pick, nan, shape)?;
+            if !keepdims {
+                return Ok(r);
+            }
+            let mut kept = r.shape().to_vec();
+            kept.extend(std::iter::repeat_n(1, self.ndim()));
+            return r.reshape(kept);
+        }
+        let [axis] = resolved[..] else {
+            return Err(Error::InvalidAxes {
+                op: op.into(),
+                axes: resolved.iter().map(|&a| a as isize).collect(),
+                shape: self.shape().to_vec(),
+                reason: "a quantile takes one axis, or all of them".into(),
+            });
+        };
+        let r = self.select_lanes(op, axis as isize, pick, nan, qs.is_some())?;
+        if keepdims {
+            return r.expand_dims((axis + lead) as isize);
+        }
+        Ok(r)
+    }
+
+    /// The `q`-quantile over `axes` (all, or one: `np.quantile(x, q, axis, keepdims=...)`),
+    /// as [`quantile`](Self::quantile) and [`quantile_axis`](Self::quantile_axis) compute it.
+    ///
+    /// ```
+    /// use chunkwise::ReduceOptions;
+    /// let x = chunkwise::arange(12).reshape([3, 4])?.rechunk([2, 2])?;
+    /// let q = x.quantile_with(0.5, 0, ReduceOptions::default().keepdims(true))?;
+    /// assert_eq!(q.shape(), &[1, 4]);
+    /// assert_eq!(q.compute()?.into_raw_vec_and_offset().0, vec![4.0, 5.0, 6.0, 7.0]);
+    /// assert_eq!(x.quantile_with(0.5, None, ReduceOptions::default())?.item()?, 5.5);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn quantile_with(
+        &self,
+        q: f64,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("quantile_with", &[q])?;
+        let pick = Pick::Quantiles(vec![q]);
+        self.pick_with("quantile_with", pick, false, None, axes.into(), opts)
+    }
+
+    /// The quantiles at each of `qs` over `axes`: shape `[qs.len()]` followed by the reduced
+    /// shape, as NumPy's `np.quantile(x, qs, axis)`.
+    pub fn quantiles_with(
+        &self,
+        qs: &[f64],
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("quantiles_with", qs)?;
+        let pick = Pick::Quantiles(qs.to_vec());
+        let n = Some(qs.len());
+        self.pick_with("quantiles_with", pick, false, n, axes.into(), opts)
+    }
+
+    /// [`quantile_with`](Self::quantile_with) of the values that are not NaN.
+    pub fn nanquantile_with(
+        &self,
+        q: f64,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        quantiles_arg("nanquantile_with", &[q])?;
+        let pick = Pick::Quantiles(vec![q]);
+        self.pick_with("nanquantile_with", pick, true, None, axes.into(), opts)
+    }
+
+    /// The `p`-th percentile over `axes` (`np.percentile(x, p, axis, keepdims=...)`).
+    pub fn percentile_with(
+        &self,
+        p: f64,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        let q = percentiles_arg("percentile_with", &[p])?;
+        self.pick_with(
+            "percentile_with",
+            Pick::Quantiles(q),
+            false,
+            None,
+            axes.into(),
+            opts,
+        )
+    }
+
+    /// The `p`-th percentile of the values that are not NaN over `axes`.
+    pub fn nanpercentile_with(
+        &self,
+        p: f64,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        let q = percentiles_arg("nanpercentile_with", &[p])?;
+        self.pick_with(
+            "nanpercentile_with",
+            Pick::Quantiles(q),
+            true,
+            None,
+            axes.into(),
+            opts,
+        )
+    }
+
+    /// The median over `axes` (`np.median(x, axis, keepdims=...)`).
+    ///
+    /// ```
+    /// use chunkwise::ReduceOptions;
+    /// let x = chunkwise::from_array(ndarray::array![[1.0, 9.0, 2.0], [4.0, 3.0, 8.0]], [1, 2])?;
+    /// let m = x.median_with(1, ReduceOptions::default())?;
+    /// assert_eq!(m.compute()?.into_raw_vec_and_offset().0, vec![2.0, 4.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn median_with(
+        &self,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        self.pick_with("median_with", Pick::Median, false, None, axes.into(), opts)
+    }
+
+    /// The median of the values that are not NaN over `axes` (`np.nanmedian`).
+    pub fn nanmedian_with(
+        &self,
+        axes: impl Into<crate::Axes>,
+        opts: crate::ReduceOptions,
+    ) -> Result<ChunkedArray<f64>> {
+        self.pick_with(
+            "nanmedian_with",
+            Pick::Median,
+            true,
+            None,
+            axes.into(),
+            opts,
+        )
+    }
+
     /// [`quantile`](Self::quantile) of each lane along `axis` (`np.quantile(x, q, axis)`):
     /// the input's shape without `axis`. The axis is made one chunk (other axes' chunks shrink
     /// to keep blocks about the input chunks' size) and each lane is selected in place.
     ///
     /// ```
     /// let x = chunkwise::arange(12).reshape([3, 4])?.rechunk([2, 2])?;
-    /// let q = x.quantile_axis(0.5, 0)?.compute()?;
+    /// let q = x.quantile_with(0.5, 0, chunkwise::ReduceOptions::default())?.compute()?;
     /// assert_eq!(q.as_slice().unwrap(), &[4.0, 5.0, 6.0, 7.0]);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
+    #[deprecated(since = "0.2.0", note = "use `quantile_with(.., axes, ReduceOptions)`")]
     pub fn quantile_axis(&self, q: f64, axis: isize) -> Result<ChunkedArray<f64>> {
         quantiles_arg("quantile_axis", &[q])?;
         self.select_lanes(
@@ -287,6 +445,10 @@ impl<T: Numeric> ChunkedArray<T> {
 
     /// [`quantile_axis`](Self::quantile_axis) at each of `qs`: shape `[qs.len()]` followed by
     /// the input's shape without `axis`, as NumPy's.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `quantiles_with(.., axes, ReduceOptions)`"
+    )]
     pub fn quantiles_axis(&self, qs: &[f64], axis: isize) -> Result<ChunkedArray<f64>> {
         quantiles_arg("quantiles_axis", qs)?;
         self.select_lanes(
@@ -299,6 +461,10 @@ impl<T: Numeric> ChunkedArray<T> {
     }
 
     /// [`quantile_axis`](Self::quantile_axis) of the values that are not NaN.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `nanquantile_with(.., axes, ReduceOptions)`"
+    )]
     pub fn nanquantile_axis(&self, q: f64, axis: isize) -> Result<ChunkedArray<f64>> {
         quantiles_arg("nanquantile_axis", &[q])?;
         self.select_lanes(
@@ -311,6 +477,10 @@ impl<T: Numeric> ChunkedArray<T> {
     }
 
     /// [`percentile`](Self::percentile) of each lane along `axis`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `percentile_with(.., axes, ReduceOptions)`"
+    )]
     pub fn percentile_axis(&self, p: f64, axis: isize) -> Result<ChunkedArray<f64>> {
         let q = percentiles_arg("percentile_axis", &[p])?;
         self.select_lanes("percentile_axis", axis, Pick::Quantiles(q), false, false)
@@ -320,14 +490,20 @@ impl<T: Numeric> ChunkedArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_array(ndarray::array![[1.0, 9.0, 2.0], [4.0, 3.0, 8.0]], [1, 2])?;
-    /// assert_eq!(x.median_axis(1)?.compute()?.as_slice().unwrap(), &[2.0, 4.0]);
+    /// let m = x.median_with(1, chunkwise::ReduceOptions::default())?;
+    /// assert_eq!(m.compute()?.as_slice().unwrap(), &[2.0, 4.0]);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
+    #[deprecated(since = "0.2.0", note = "use `median_with(.., axes, ReduceOptions)`")]
     pub fn median_axis(&self, axis: isize) -> Result<ChunkedArray<f64>> {
         self.select_lanes("median_axis", axis, Pick::Median, false, false)
     }
 
     /// [`median_axis`](Self::median_axis) of the values that are not NaN.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `nanmedian_with(.., axes, ReduceOptions)`"
+    )]
     pub fn nanmedian_axis(&self, axis: isize) -> Result<ChunkedArray<f64>> {
         self.select_lanes("nanmedian_axis", axis, Pick::Median, true, false)
     }

@@ -157,14 +157,34 @@ impl Config {
         Events::new(all)
     }
 
-    /// The configured worker count, if any.
-    pub fn get_workers(&self) -> Option<usize> {
+    /// The configured worker count, if any (the builder [`workers`](Self::workers) sets it).
+    ///
+    /// ```
+    /// let cfg = chunkwise::Config::default().workers(3).memory_limit(1 << 30);
+    /// assert_eq!(cfg.worker_count(), Some(3));
+    /// assert_eq!(cfg.memory_limit_bytes(), Some(1 << 30));
+    /// assert_eq!(chunkwise::Config::default().worker_count(), None);
+    /// ```
+    pub fn worker_count(&self) -> Option<usize> {
         self.workers
     }
 
-    /// The configured memory limit, if any.
-    pub fn get_memory_limit(&self) -> Option<u64> {
+    /// The configured memory limit in bytes, if any (the builder
+    /// [`memory_limit`](Self::memory_limit) sets it).
+    pub fn memory_limit_bytes(&self) -> Option<u64> {
         self.memory_limit
+    }
+
+    /// The configured worker count, if any.
+    #[deprecated(since = "0.2.0", note = "use `worker_count`")]
+    pub fn get_workers(&self) -> Option<usize> {
+        self.worker_count()
+    }
+
+    /// The configured memory limit, if any.
+    #[deprecated(since = "0.2.0", note = "use `memory_limit_bytes`")]
+    pub fn get_memory_limit(&self) -> Option<u64> {
+        self.memory_limit_bytes()
     }
 }
 
@@ -259,16 +279,30 @@ pub(crate) fn compute_many<T: Element>(
         return Ok(Vec::new());
     }
     let roots: Vec<Arc<dyn Node>> = exprs.iter().map(|e| e.clone() as Arc<dyn Node>).collect();
-    let results = execute(&roots, plan::Outputs::InMemory, None, Gather::All, cfg)?;
+    Ok(compute_values(&roots, cfg)?
+        .into_iter()
+        .map(into_array)
+        .collect())
+}
+
+/// Computes the roots (of any dtypes) under `cfg`: each root's value, in order.
+pub(crate) fn compute_values(
+    roots: &[Arc<dyn Node>],
+    cfg: &Config,
+) -> Result<Vec<Option<crate::graph::Value>>> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let results = execute(roots, plan::Outputs::InMemory, None, Gather::All, cfg)?;
     // Each root's value leaves the results; the last holder gives it up without a copy.
     let values: Vec<_> = roots.iter().map(|r| results.value(r.meta().id)).collect();
     drop(results);
-    Ok(values.into_iter().map(into_array).collect())
+    Ok(values)
 }
 
 /// A root's value as its array: taken without a copy when nothing else holds it (the results
 /// were dropped first), copied when the same root was asked for twice.
-fn into_array<T: Element>(v: Option<crate::graph::Value>) -> ArrayD<T> {
+pub(crate) fn into_array<T: Element>(v: Option<crate::graph::Value>) -> ArrayD<T> {
     let arr = v
         .expect("every root is produced by a pass")
         .downcast::<ArrayD<T>>()

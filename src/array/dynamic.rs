@@ -1,0 +1,1307 @@
+//! [`DynArray`], the dtype-erased face of [`ChunkedArray`]: the dtype is known at run time and
+//! every operation decides NumPy 2's promotion and casting then, as polars' `Series` beside its
+//! typed `ChunkedArray<T>`. It is what a file of unknown dtype opens as, and what a binding to
+//! another language holds.
+//!
+//! Each method is one dispatch over the eleven dtypes to the typed method: no array logic lives
+//! here, so the two faces give the same graphs and the same bits.
+
+use std::any::Any;
+use std::fmt;
+use std::path::Path;
+
+use ndarray::{ArrayD, SliceInfoElem};
+
+use super::ops::Operand;
+use super::{Axes, ChunkedArray, ReduceOptions};
+use crate::chunks::{Chunks, IntoChunks, IntoShape};
+use crate::element::{CastTo, DType, Element, Numeric};
+use crate::error::{Error, Result};
+use crate::execute::Config;
+use crate::plan::Plan;
+
+/// A lazy chunked array whose element type is known at run time: one [`ChunkedArray<T>`] of
+/// any of the eleven dtypes. Converting either way is free ([`From`], [`DynArray::downcast`]).
+///
+/// Binary operations promote as NumPy 2 does (`np.result_type`): `i32 + f32` is `f64`,
+/// `u8 + i8` is `i16`; a Rust number on the right is a *weak* scalar (NEP 50, as a Python
+/// number in NumPy 2) that takes the array's dtype (`u8 array + 1` stays `u8`) unless its kind
+/// is wider (`i32 array + 0.5` is `f64`). Operations the dtype does not support (bitwise on
+/// floats, arithmetic on `bool`) are [`Error::UnsupportedDType`], returned at once: the dtype,
+/// like a shape, is known when the graph is built.
+///
+/// ```
+/// use chunkwise::{DType, DynArray, ReduceOptions};
+/// let x = DynArray::from(chunkwise::arange(10).cast::<i32>());
+/// let y = DynArray::from(chunkwise::linspace(0.0, 1.0, 10).cast::<f32>());
+/// let z = x.add(&y)?; // i32 + f32 promotes to f64
+/// assert_eq!(z.dtype(), DType::F64);
+/// let s = z.sum_with(None, ReduceOptions::default())?;
+/// assert_eq!(s.item()?.to_f64(), 50.0);
+/// // back to the typed face, for free
+/// let typed: chunkwise::ChunkedArray<f64> = z.downcast()?;
+/// assert_eq!(typed.shape(), &[10]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone)]
+#[allow(missing_docs)] // the variants are the dtypes, named as DType's
+pub enum DynArray {
+    F64(ChunkedArray<f64>),
+    F32(ChunkedArray<f32>),
+    I64(ChunkedArray<i64>),
+    I32(ChunkedArray<i32>),
+    U64(ChunkedArray<u64>),
+    U32(ChunkedArray<u32>),
+    I16(ChunkedArray<i16>),
+    I8(ChunkedArray<i8>),
+    U16(ChunkedArray<u16>),
+    U8(ChunkedArray<u8>),
+    Bool(ChunkedArray<bool>),
+}
+
+/// A computed [`DynArray`]: an `ndarray::ArrayD` of its dtype.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // the variants are the dtypes, named as DType's
+pub enum DynNdArray {
+    F64(ArrayD<f64>),
+    F32(ArrayD<f32>),
+    I64(ArrayD<i64>),
+    I32(ArrayD<i32>),
+    U64(ArrayD<u64>),
+    U32(ArrayD<u32>),
+    I16(ArrayD<i16>),
+    I8(ArrayD<i8>),
+    U16(ArrayD<u16>),
+    U8(ArrayD<u8>),
+    Bool(ArrayD<bool>),
+}
+
+/// One value of run-time dtype: [`DynArray::item`]'s result, and a *strong* scalar operand
+/// (it keeps its dtype in promotion, as a NumPy scalar `np.float32(2)` does).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[allow(missing_docs)] // the variants are the dtypes, named as DType's
+pub enum DynScalar {
+    F64(f64),
+    F32(f32),
+    I64(i64),
+    I32(i32),
+    U64(u64),
+    U32(u32),
+    I16(i16),
+    I8(i8),
+    U16(u16),
+    U8(u8),
+    Bool(bool),
+}
+
+/// The right side of a [`DynArray`] binary operation: an array, a strong scalar of a dtype,
+/// or a weak number (a Rust `i64`/`f64`/`bool`, as a Python number in NumPy 2's NEP 50).
+#[derive(Clone)]
+pub enum DynOperand {
+    /// An array, broadcast NumPy-style.
+    Array(DynArray),
+    /// A scalar of its own dtype.
+    Scalar(DynScalar),
+    /// A weak integer: the array's dtype if that is an integer type (it must fit), else the
+    /// float's or `i64` with `bool`.
+    Int(i64),
+    /// A weak float: the array's dtype if it is a float type, else `f64`.
+    Float(f64),
+    /// A weak bool: the array's dtype.
+    Bool(bool),
+}
+
+impl From<DynArray> for DynOperand {
+    fn from(a: DynArray) -> Self {
+        DynOperand::Array(a)
+    }
+}
+impl From<&DynArray> for DynOperand {
+    fn from(a: &DynArray) -> Self {
+        DynOperand::Array(a.clone())
+    }
+}
+impl From<DynScalar> for DynOperand {
+    fn from(s: DynScalar) -> Self {
+        DynOperand::Scalar(s)
+    }
+}
+impl From<i64> for DynOperand {
+    fn from(v: i64) -> Self {
+        DynOperand::Int(v)
+    }
+}
+impl From<i32> for DynOperand {
+    fn from(v: i32) -> Self {
+        DynOperand::Int(v.into())
+    }
+}
+impl From<f64> for DynOperand {
+    fn from(v: f64) -> Self {
+        DynOperand::Float(v)
+    }
+}
+impl From<bool> for DynOperand {
+    fn from(v: bool) -> Self {
+        DynOperand::Bool(v)
+    }
+}
+
+/// Runs `$body` with `$a` the typed array of `$x` (a [`DynArray`] or a reference to one) and
+/// `$T` its element type, for every dtype.
+macro_rules! each {
+    ($x:expr, $a:ident, $T:ident => $body:expr) => {
+        each!(@arms $x, $a, $T, $body; F64 f64, F32 f32, I64 i64, I32 i32, U64 u64, U32 u32,
+              I16 i16, I8 i8, U16 u16, U8 u8, Bool bool)
+    };
+    (@arms $x:expr, $a:ident, $T:ident, $body:expr; $($V:ident $t:ty),*) => {
+        match $x {
+            $(DynArray::$V($a) => {
+                #[allow(dead_code)]
+                type $T = $t;
+                $body
+            })*
+        }
+    };
+}
+
+/// [`each!`] over the numeric dtypes; `bool` is an [`Error::UnsupportedDType`] of `$op`.
+macro_rules! numeric {
+    ($x:expr, $op:expr, $a:ident, $T:ident => $body:expr) => {
+        numeric!(@arms $x, $op, $a, $T, $body; F64 f64, F32 f32, I64 i64, I32 i32, U64 u64,
+                 U32 u32, I16 i16, I8 i8, U16 u16, U8 u8)
+    };
+    (@arms $x:expr, $op:expr, $a:ident, $T:ident, $body:expr; $($V:ident $t:ty),*) => {
+        match $x {
+            $(DynArray::$V($a) => {
+                #[allow(dead_code)]
+                type $T = $t;
+                $body
+            })*
+            DynArray::Bool(b) => return Err(unsupported($op, b.shape(), &[DType::Bool], "a numeric dtype")),
+        }
+    };
+}
+
+/// [`each!`] over the float dtypes; anything else is an [`Error::UnsupportedDType`].
+macro_rules! float {
+    ($x:expr, $op:expr, $a:ident, $T:ident => $body:expr) => {
+        match $x {
+            DynArray::F64($a) => {
+                #[allow(dead_code)]
+                type $T = f64;
+                $body
+            }
+            DynArray::F32($a) => {
+                #[allow(dead_code)]
+                type $T = f32;
+                $body
+            }
+            other => {
+                return Err(unsupported(
+                    $op,
+                    other.shape(),
+                    &[other.dtype()],
+                    "a float dtype",
+                ))
+            }
+        }
+    };
+}
+
+/// [`each!`] over the integer dtypes; anything else is an [`Error::UnsupportedDType`].
+macro_rules! integer {
+    ($x:expr, $op:expr, $a:ident, $T:ident => $body:expr) => {
+        integer!(@arms $x, $op, $a, $T, $body; I64 i64, I32 i32, U64 u64, U32 u32, I16 i16,
+                 I8 i8, U16 u16, U8 u8)
+    };
+    (@arms $x:expr, $op:expr, $a:ident, $T:ident, $body:expr; $($V:ident $t:ty),*) => {
+        match $x {
+            $(DynArray::$V($a) => {
+                #[allow(dead_code)]
+                type $T = $t;
+                $body
+            })*
+            other => return Err(unsupported($op, other.shape(), &[other.dtype()], "an integer dtype")),
+        }
+    };
+}
+
+/// Runs `$body` with `$T` the element type of the dtype `$d`.
+macro_rules! with_type {
+    ($d:expr, $T:ident => $body:expr) => {
+        crate::element::with_dtype!($d, $T => $body)
+    };
+}
+
+fn unsupported(op: &str, shape: &[usize], dtypes: &[DType], needs: &str) -> Error {
+    let names: Vec<&str> = dtypes.iter().map(|d| d.name()).collect();
+    Error::UnsupportedDType {
+        op: format!("{op} on shape {shape:?}"),
+        dtypes: names.join(" and "),
+        reason: format!("needs {needs}"),
+    }
+}
+
+/// `v` as `U` when it is a `T` (the same type, as a run-time check).
+fn same<T: 'static, U: 'static>(v: T) -> Option<U> {
+    let mut slot = Some(v);
+    (&mut slot as &mut dyn Any)
+        .downcast_mut::<Option<U>>()
+        .and_then(Option::take)
+}
+
+impl<T: Element> From<ChunkedArray<T>> for DynArray {
+    /// The typed array as a [`DynArray`] of its dtype (no copy, no new node).
+    fn from(a: ChunkedArray<T>) -> Self {
+        macro_rules! wrap {
+            ($($V:ident $t:ty),*) => {
+                match T::DTYPE {
+                    $(DType::$V => DynArray::$V(same(a).expect("DTYPE names the type")),)*
+                }
+            };
+        }
+        wrap!(F64 f64, F32 f32, I64 i64, I32 i32, U64 u64, U32 u32, I16 i16, I8 i8, U16 u16,
+              U8 u8, Bool bool)
+    }
+}
+
+impl<T: Element> From<ArrayD<T>> for DynNdArray {
+    fn from(a: ArrayD<T>) -> Self {
+        macro_rules! wrap {
+            ($($V:ident $t:ty),*) => {
+                match T::DTYPE {
+                    $(DType::$V => DynNdArray::$V(same(a).expect("DTYPE names the type")),)*
+                }
+            };
+        }
+        wrap!(F64 f64, F32 f32, I64 i64, I32 i32, U64 u64, U32 u32, I16 i16, I8 i8, U16 u16,
+              U8 u8, Bool bool)
+    }
+}
+
+impl<T: Element> TryFrom<DynArray> for ChunkedArray<T> {
+    type Error = Error;
+    fn try_from(a: DynArray) -> Result<Self> {
+        a.downcast()
+    }
+}
+
+macro_rules! scalar_from {
+    ($($V:ident $t:ty),*) => {$(
+        impl From<$t> for DynScalar {
+            fn from(v: $t) -> Self {
+                DynScalar::$V(v)
+            }
+        }
+    )*};
+}
+scalar_from!(F64 f64, F32 f32, I64 i64, I32 i32, U64 u64, U32 u32, I16 i16, I8 i8, U16 u16,
+             U8 u8, Bool bool);
+
+impl DynScalar {
+    /// A value of element type `T`.
+    pub fn of<T: Element>(v: T) -> Self {
+        macro_rules! wrap {
+            ($($V:ident $t:ty),*) => {
+                match T::DTYPE {
+                    $(DType::$V => DynScalar::$V(same(v).expect("DTYPE names the type")),)*
+                }
+            };
+        }
+        wrap!(F64 f64, F32 f32, I64 i64, I32 i32, U64 u64, U32 u32, I16 i16, I8 i8, U16 u16,
+              U8 u8, Bool bool)
+    }
+
+    /// Its dtype.
+    pub fn dtype(self) -> DType {
+        self.apply(|_| ()).0
+    }
+
+    /// The value as `f64` (NumPy's `float(x)`: 64-bit integers round, `bool` is 0 or 1).
+    pub fn to_f64(self) -> f64 {
+        macro_rules! as_f64 {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynScalar::$V(v) => CastTo::<f64>::cast(v),)*
+                }
+            };
+        }
+        as_f64!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+    }
+
+    /// The value converted to `dtype`, as NumPy's `astype` of one value (see [`CastTo`]).
+    pub fn astype(self, dtype: DType) -> DynScalar {
+        macro_rules! cast {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynScalar::$V(v) => with_type!(dtype, U => DynScalar::of::<U>(CastTo::<U>::cast(v))),)*
+                }
+            };
+        }
+        cast!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+    }
+
+    /// The value if it is a `T`.
+    pub fn downcast<T: Element>(self) -> Option<T> {
+        macro_rules! get {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynScalar::$V(v) => same(v),)*
+                }
+            };
+        }
+        get!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+    }
+
+    fn apply(self, f: impl FnOnce(&dyn fmt::Display)) -> (DType, ()) {
+        macro_rules! run {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynScalar::$V(v) => (DType::$V, f(&v)),)*
+                }
+            };
+        }
+        run!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+    }
+}
+
+impl fmt::Display for DynScalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Ok(());
+        self.apply(|v| out = write!(f, "{v}"));
+        out
+    }
+}
+
+impl DynNdArray {
+    /// Its dtype.
+    pub fn dtype(&self) -> DType {
+        macro_rules! get {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynNdArray::$V(_) => DType::$V,)*
+                }
+            };
+        }
+        get!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+    }
+
+    /// Its shape.
+    pub fn shape(&self) -> &[usize] {
+        macro_rules! get {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynNdArray::$V(a) => a.shape(),)*
+                }
+            };
+        }
+        get!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+    }
+
+    /// The array if its elements are `T`, else [`Error::UnsupportedDType`].
+    pub fn downcast<T: Element>(self) -> Result<ArrayD<T>> {
+        let (dtype, shape) = (self.dtype(), self.shape().to_vec());
+        macro_rules! get {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynNdArray::$V(a) => same(a),)*
+                }
+            };
+        }
+        get!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+            .ok_or_else(|| unsupported("downcast", &shape, &[dtype], T::DTYPE.name()))
+    }
+}
+
+/// ## The array and its dtype
+impl DynArray {
+    /// Its element type.
+    pub fn dtype(&self) -> DType {
+        each!(self, a, T => a.dtype())
+    }
+
+    /// The typed array, if its elements are `T`; else [`Error::UnsupportedDType`] (a free
+    /// conversion: no node is added).
+    pub fn downcast<T: Element>(self) -> Result<ChunkedArray<T>> {
+        let (dtype, shape) = (self.dtype(), self.shape().to_vec());
+        each!(self, a, U => same::<ChunkedArray<U>, ChunkedArray<T>>(a))
+            .ok_or_else(|| unsupported("downcast", &shape, &[dtype], T::DTYPE.name()))
+    }
+
+    fn downcast_ref_bool(&self) -> Result<ChunkedArray<bool>> {
+        self.astype(DType::Bool).downcast::<bool>()
+    }
+
+    /// The typed array by reference, if its elements are `T`.
+    pub fn as_typed<T: Element>(&self) -> Option<&ChunkedArray<T>> {
+        each!(self, a, U => (a as &dyn Any).downcast_ref::<ChunkedArray<T>>())
+    }
+
+    /// The extents.
+    pub fn shape(&self) -> &[usize] {
+        each!(self, a, T => a.shape())
+    }
+
+    /// The number of axes.
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// The number of elements (saturating at `usize::MAX` for lazy arrays larger than that).
+    pub fn len(&self) -> usize {
+        each!(self, a, T => a.len())
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes its elements would take.
+    pub fn nbytes(&self) -> u128 {
+        each!(self, a, T => a.nbytes())
+    }
+
+    /// The chunk grid.
+    pub fn chunks(&self) -> &Chunks {
+        each!(self, a, T => a.chunks())
+    }
+
+    /// The same values on another chunk grid (see [`ChunkedArray::rechunk`]).
+    pub fn rechunk(&self, chunks: impl IntoChunks) -> Result<Self> {
+        let spec = chunks.into_chunk_spec();
+        Ok(each!(self, a, T => a.rechunk(spec)?.into()))
+    }
+
+    /// Every element converted to `dtype`, as NumPy's `astype` (see [`CastTo`]); the array
+    /// itself when it already has that dtype.
+    pub fn astype(&self, dtype: DType) -> Self {
+        if dtype == self.dtype() {
+            return self.clone();
+        }
+        each!(self, a, T => with_type!(dtype, U => a.cast::<U>().into()))
+    }
+}
+
+/// ## Computing
+impl DynArray {
+    /// Evaluates the array (see [`ChunkedArray::compute`]).
+    pub fn compute(&self) -> Result<DynNdArray> {
+        self.compute_with(&Config::default())
+    }
+
+    /// [`compute`](Self::compute) with an explicit [`Config`].
+    pub fn compute_with(&self, cfg: &Config) -> Result<DynNdArray> {
+        Ok(each!(self, a, T => a.compute_with(cfg)?.into()))
+    }
+
+    /// The one element of a size-1 array (see [`ChunkedArray::item`]).
+    pub fn item(&self) -> Result<DynScalar> {
+        self.item_with(&Config::default())
+    }
+
+    /// [`item`](Self::item) with an explicit [`Config`].
+    pub fn item_with(&self, cfg: &Config) -> Result<DynScalar> {
+        Ok(each!(self, a, T => DynScalar::of(a.item_with(cfg)?)))
+    }
+
+    /// The plan of [`compute`](Self::compute).
+    pub fn plan(&self) -> Result<Plan> {
+        each!(self, a, T => a.plan())
+    }
+
+    /// The plan as text (see [`ChunkedArray::explain`]).
+    pub fn explain(&self) -> Result<String> {
+        each!(self, a, T => a.explain())
+    }
+
+    /// Computes the array and holds the result in memory as a new source.
+    pub fn persist(&self) -> Result<Self> {
+        Ok(each!(self, a, T => a.persist()?.into()))
+    }
+}
+
+/// [`compute_many`](crate::compute_many) of arrays of any dtypes: one plan, inputs shared by
+/// several results read once (the mean and the variance of a file, in one pass).
+///
+/// ```
+/// use chunkwise::{DynArray, ReduceOptions};
+/// let x = DynArray::from(chunkwise::arange(100).cast::<f32>());
+/// let opts = ReduceOptions::default();
+/// let out = chunkwise::compute_many_dyn(&[&x.mean_with(None, opts)?, &x.argmax_with(None, opts)?])?;
+/// assert_eq!(out[0].clone().downcast::<f32>()?.into_raw_vec_and_offset().0, vec![49.5]);
+/// assert_eq!(out[1].clone().downcast::<u64>()?.into_raw_vec_and_offset().0, vec![99]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn compute_many_dyn(arrays: &[&DynArray]) -> Result<Vec<DynNdArray>> {
+    compute_many_dyn_with(arrays, &Config::default())
+}
+
+/// [`compute_many_dyn`] with an explicit [`Config`].
+pub fn compute_many_dyn_with(arrays: &[&DynArray], cfg: &Config) -> Result<Vec<DynNdArray>> {
+    let roots: Vec<_> = arrays.iter().map(|a| a.node()).collect();
+    let mut values = crate::execute::compute_values(&roots, cfg)?.into_iter();
+    Ok(arrays
+        .iter()
+        .map(|a| {
+            let v = values.next().expect("one value per root");
+            each!(a, _x, T => crate::execute::into_array::<T>(v).into())
+        })
+        .collect())
+}
+
+impl DynArray {
+    fn node(&self) -> std::sync::Arc<dyn crate::graph::Node> {
+        each!(self, a, T => a.expr().clone() as std::sync::Arc<dyn crate::graph::Node>)
+    }
+}
+
+/// ## Files of any dtype
+impl DynArray {
+    /// The `.npy` file at `path` as a lazy array of the dtype it holds (see
+    /// [`from_npy`](crate::from_npy)): the dtype is read from the header.
+    ///
+    /// ```
+    /// use chunkwise::{DynArray, ReduceOptions};
+    /// let dir = std::env::temp_dir().join(format!("cw-dyn-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// chunkwise::arange(1000).cast::<u16>().to_npy(dir.join("x.npy"))?;
+    ///
+    /// let x = DynArray::from_npy(dir.join("x.npy"))?; // a u16 file, not known in advance
+    /// let s = x.sum_with(None, ReduceOptions::default())?;
+    /// assert_eq!(s.item()?.to_f64(), 499_500.0);
+    /// x.mul(2)?.to_npy(dir.join("y.npy"))?; // u16 * weak 2 stays u16
+    /// assert_eq!(chunkwise::npy_info(dir.join("y.npy"))?.dtype, chunkwise::DType::U16);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn from_npy(path: impl AsRef<Path>) -> Result<Self> {
+        Self::from_npy_chunked(path, crate::ChunkSpec::Auto)
+    }
+
+    /// [`from_npy`](Self::from_npy) with explicit chunks.
+    pub fn from_npy_chunked(path: impl AsRef<Path>, chunks: impl IntoChunks) -> Result<Self> {
+        let path = path.as_ref();
+        let dtype = crate::io::npy::npy_info(path)?.dtype;
+        let spec = chunks.into_chunk_spec();
+        Ok(with_type!(dtype, T => crate::io::npy::from_npy_chunked::<T>(path, spec)?.into()))
+    }
+
+    /// Writes the array to a `.npy` file of its dtype (see [`ChunkedArray::to_npy`]).
+    pub fn to_npy(&self, path: impl AsRef<Path>) -> Result<()> {
+        each!(self, a, T => a.to_npy(path))
+    }
+
+    /// The array as a [`Target`](crate::Target) of [`store`](crate::store), for a `.npy`
+    /// file: arrays of several dtypes are written in one compute.
+    pub fn npy_target(&self, path: impl AsRef<Path>) -> Result<crate::Target> {
+        each!(self, a, T => a.npy_target(path))
+    }
+
+    /// The Zarr array at `path` as a lazy array of the dtype its metadata names (see
+    /// [`from_zarr`](crate::from_zarr)).
+    #[cfg(feature = "zarr")]
+    pub fn from_zarr(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let dtype = crate::io::zarr::zarr_info(path)?.dtype;
+        Ok(with_type!(dtype, T => crate::io::zarr::from_zarr::<T>(path)?.into()))
+    }
+
+    /// Writes the array as a Zarr store with the default options (see
+    /// [`ChunkedArray::to_zarr`]).
+    #[cfg(feature = "zarr")]
+    pub fn to_zarr(&self, path: impl AsRef<Path>) -> Result<()> {
+        each!(self, a, T => a.to_zarr(path))
+    }
+
+    /// The array as a [`Target`](crate::Target) of [`store`](crate::store), for a Zarr store
+    /// with the default options.
+    #[cfg(feature = "zarr")]
+    pub fn zarr_target(&self, path: impl AsRef<Path>) -> Result<crate::Target> {
+        each!(self, a, T => a.zarr_target(path, &crate::io::zarr::ZarrOptions::default()))
+    }
+}
+
+/// The dtype two operands are computed in: NumPy 2's promotion of two arrays (or strong
+/// scalars), and NEP 50's rule for a weak Python-style number against an array.
+fn result_dtype(op: &str, lhs: &DynArray, rhs: &DynOperand) -> Result<DType> {
+    let d = lhs.dtype();
+    let refuse = |other: DType| unsupported(op, lhs.shape(), &[d, other], "numeric dtypes");
+    let strong = |other: DType| match (d, other) {
+        (DType::Bool, DType::Bool) => Ok(DType::Bool),
+        (DType::Bool, o) => Ok(o),
+        (o, DType::Bool) => Ok(o),
+        (a, b) => a.promote(b).ok_or_else(|| refuse(b)),
+    };
+    match rhs {
+        DynOperand::Array(b) => strong(b.dtype()),
+        DynOperand::Scalar(s) => strong(s.dtype()),
+        DynOperand::Bool(_) => Ok(d),
+        DynOperand::Int(_) => Ok(if d == DType::Bool { DType::I64 } else { d }),
+        DynOperand::Float(_) => Ok(if is_float(d) { d } else { DType::F64 }),
+    }
+}
+
+fn is_float(d: DType) -> bool {
+    matches!(d, DType::F64 | DType::F32)
+}
+
+/// The float dtype NumPy computes a float function of `d` in: the smallest float holding every
+/// value of `d` exactly (`f32` for 8- and 16-bit integers and `bool`, where NumPy takes `f16`
+/// for 8-bit ones, which chunkwise does not have; `f64` for wider integers).
+fn float_dtype(d: DType) -> DType {
+    match d {
+        DType::F64 | DType::F32 => d,
+        DType::I8 | DType::U8 | DType::I16 | DType::U16 | DType::Bool => DType::F32,
+        _ => DType::F64,
+    }
+}
+
+/// A value of `T` from a scalar of another dtype (NumPy's `astype`).
+fn scalar_as<T: Element>(s: DynScalar) -> T {
+    s.astype(T::DTYPE)
+        .downcast::<T>()
+        .expect("astype gives the dtype asked for")
+}
+
+/// The right operand as a typed operand of `T` (the dtype both sides were cast to). A weak
+/// integer that does not fit an integer `T` is an [`Error::InvalidParameter`], as NumPy 2's
+/// `OverflowError`.
+fn typed_operand<T: Element>(op: &str, rhs: &DynOperand) -> Result<Operand<T>> {
+    Ok(match rhs {
+        DynOperand::Array(b) => Operand::Array(b.astype(T::DTYPE).downcast::<T>()?),
+        DynOperand::Scalar(s) => Operand::Scalar(scalar_as(*s)),
+        DynOperand::Int(v) => {
+            let t: T = scalar_as(DynScalar::I64(*v));
+            let integer = !is_float(T::DTYPE) && T::DTYPE != DType::Bool;
+            let back = DynScalar::of(t);
+            let fits =
+                back.astype(DType::I64) == DynScalar::I64(*v) && (back.to_f64() < 0.0) == (*v < 0);
+            if integer && !fits {
+                return Err(Error::InvalidParameter {
+                    op: op.into(),
+                    param: "scalar".into(),
+                    value: v.to_string(),
+                    reason: format!("out of bounds for {}", T::DTYPE),
+                });
+            }
+            Operand::Scalar(t)
+        }
+        DynOperand::Float(v) => Operand::Scalar(scalar_as(DynScalar::F64(*v))),
+        DynOperand::Bool(v) => Operand::Scalar(scalar_as(DynScalar::Bool(*v))),
+    })
+}
+
+/// `x^n` for an integer type by squaring and multiplying, wrapping as NumPy's `power`.
+fn int_pow<T: Numeric>(x: T, n: u128) -> T {
+    let (mut base, mut n, mut acc) = (x, n, T::ONE);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = acc.n_mul(base);
+        }
+        base = base.n_mul(base);
+        n >>= 1;
+    }
+    acc
+}
+
+/// What NumPy does with an arithmetic operation of two `bool` operands.
+#[derive(Clone, Copy)]
+enum OnBools {
+    /// A logical operation, giving `bool` (`+` is or, `*` is and).
+    Logical(fn(bool, bool) -> bool),
+    /// Computed in `i8` (`//` and `%`).
+    AsI8,
+    /// A `TypeError` (`-`).
+    Refuse,
+}
+
+/// Defines binary methods over numeric dtypes: both sides promoted, then the typed kernel.
+macro_rules! numeric_binary {
+    ($($(#[$doc:meta])* $name:ident, $bools:expr => $f:expr;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+            let rhs = rhs.into();
+            let op = stringify!($name);
+            let mut d = result_dtype(op, self, &rhs)?;
+            if d == DType::Bool {
+                match $bools {
+                    OnBools::Logical(f) => {
+                        let a = self.downcast_ref_bool()?;
+                        return Ok(match typed_operand::<bool>(op, &rhs)? {
+                            Operand::Scalar(s) => a.map_same(op, move |x: bool| f(x, s)),
+                            Operand::Array(b) => a.zip_with(&b, op, f),
+                        }
+                        .into());
+                    }
+                    OnBools::AsI8 => d = DType::I8,
+                    OnBools::Refuse => {}
+                }
+            }
+            numeric!(self.astype(d), op, a, T => {
+                let f = $f;
+                Ok(a.arith(typed_operand::<T>(op, &rhs)?, op, move |x: T, y: T| f(x, y)).into())
+            })
+        }
+    )*};
+}
+
+/// Defines comparisons: both sides promoted, then the typed comparison.
+macro_rules! comparison {
+    ($($(#[$doc:meta])* $name:ident => $f:expr;)*) => {$(
+        $(#[$doc])*
+        // The same comparison for every dtype, `bool` included.
+        #[allow(clippy::bool_comparison)]
+        pub fn $name(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+            let rhs = rhs.into();
+            let op = stringify!($name);
+            let d = result_dtype(op, self, &rhs)?;
+            each!(self.astype(d), a, T => {
+                let f = $f;
+                Ok(a.compare(typed_operand::<T>(op, &rhs)?, op, move |x: T, y: T| f(x, y)).into())
+            })
+        }
+    )*};
+}
+
+/// ## Arithmetic and comparisons, promoted at run time
+///
+/// Each takes a [`DynArray`], a [`DynScalar`] or a Rust number (a weak scalar, see
+/// [`DynArray`]); the result dtype is NumPy 2's.
+impl DynArray {
+    numeric_binary! {
+        /// `self + rhs` (integers wrap, as NumPy's; two `bool` operands give their or).
+        add, OnBools::Logical(|x, y| x | y) => |x: T, y: T| x.n_add(y);
+        /// `self - rhs` (two `bool` operands are an error, as NumPy's).
+        sub, OnBools::Refuse => |x: T, y: T| x.n_sub(y);
+        /// `self * rhs` (two `bool` operands give their and).
+        mul, OnBools::Logical(|x, y| x & y) => |x: T, y: T| x.n_mul(y);
+        /// NumPy's `floor_divide` (`//`; two `bool` operands give `i8`).
+        floor_divide, OnBools::AsI8 => |x: T, y: T| x.n_floor_div(y);
+        /// NumPy's `remainder` (`%`): the sign of the divisor.
+        rem, OnBools::AsI8 => |x: T, y: T| x.n_rem(y);
+        /// The larger of two values; NaN wins (NumPy's `maximum`).
+        maximum, OnBools::Logical(|x, y| x | y) => |x: T, y: T| x.n_max(y);
+        /// The smaller of two values; NaN wins (NumPy's `minimum`).
+        minimum, OnBools::Logical(|x, y| x & y) => |x: T, y: T| x.n_min(y);
+    }
+
+    comparison! {
+        /// `self == rhs` elementwise, as `bool`.
+        eq => |x: T, y: T| x == y;
+        /// `self != rhs`.
+        ne => |x: T, y: T| x != y;
+        /// `self < rhs`.
+        lt => |x: T, y: T| x < y;
+        /// `self <= rhs`.
+        le => |x: T, y: T| x <= y;
+        /// `self > rhs`.
+        gt => |x: T, y: T| x > y;
+        /// `self >= rhs`.
+        ge => |x: T, y: T| x >= y;
+    }
+
+    /// NumPy's true division (`/`): integers and `bool` divide as `f64`, floats in their
+    /// promoted type.
+    pub fn div(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+        let rhs = rhs.into();
+        let d = result_dtype("div", self, &rhs)?;
+        let d = if is_float(d) { d } else { DType::F64 };
+        let rhs = match rhs {
+            DynOperand::Array(b) => DynOperand::Array(b.astype(d)),
+            other => other,
+        };
+        float!(self.astype(d), "div", a, T => {
+            Ok(a.arith(typed_operand::<T>("div", &rhs)?, "div", |x: T, y: T| x / y).into())
+        })
+    }
+
+    /// `self ** rhs` (NumPy's `power`): floats by `powf`; integers exactly (wrapping). A
+    /// negative integer exponent is NumPy's `ValueError`: [`Error::InvalidParameter`] at once
+    /// for a scalar, [`Error::InvalidValue`] at compute for an array.
+    // One check for every integer type: always false for the unsigned ones.
+    #[allow(clippy::absurd_extreme_comparisons)]
+    pub fn pow(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+        let rhs = rhs.into();
+        let d = result_dtype("pow", self, &rhs)?;
+        let x = self.astype(d);
+        if is_float(d) {
+            return float!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
+                Operand::Array(b) => a.pow(&b),
+                Operand::Scalar(s) => a.powf(s),
+            }.into()));
+        }
+        integer!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
+            Operand::Scalar(n) => {
+                if n < T::ZERO {
+                    return Err(Error::InvalidParameter {
+                        op: format!("pow on {}{:?}", T::DTYPE, a.shape()),
+                        param: "exponent".into(),
+                        value: n.to_string(),
+                        reason: "integers to negative integer powers are not allowed".into(),
+                    });
+                }
+                let e = n.n_to_i128() as u128;
+                a.map_same(&format!("pow {n}"), move |x: T| int_pow(x, e))
+            }
+            Operand::Array(b) => {
+                let b = ChunkedArray::from_expr(std::sync::Arc::new(
+                    crate::graph::elementwise::Check::new(
+                        "pow",
+                        b.expr().clone(),
+                        |n: T| n >= T::ZERO,
+                        "integers to negative integer powers are not allowed".into(),
+                    ),
+                ));
+                a.zip_with(&b, "pow", |x: T, n: T| int_pow(x, n.n_to_i128() as u128))
+            }
+        }.into()))
+    }
+}
+
+/// Defines the bitwise operators: logical on `bool`, bitwise on integers, after promotion.
+macro_rules! bitwise_binary {
+    ($($(#[$doc:meta])* $name:ident => $op:tt;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+            let rhs = rhs.into();
+            let op = stringify!($name);
+            let d = result_dtype(op, self, &rhs)?;
+            if d == DType::Bool {
+                let a = self.astype(d).downcast::<bool>()?;
+                return Ok(match typed_operand::<bool>(op, &rhs)? {
+                    Operand::Scalar(s) => a.map_same(op, move |x: bool| x $op s),
+                    Operand::Array(b) => a.zip_with(&b, op, |x: bool, y: bool| x $op y),
+                }
+                .into());
+            }
+            integer!(self.astype(d), op, a, T => {
+                Ok(a.bitwise(typed_operand::<T>(op, &rhs)?, op, |x: T, y: T| x $op y).into())
+            })
+        }
+    )*};
+}
+
+/// Defines unary methods over every numeric dtype.
+macro_rules! numeric_unary {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self) -> Result<DynArray> {
+            Ok(numeric!(self, stringify!($name), a, T => a.$name().into()))
+        }
+    )*};
+}
+
+/// Defines float functions: integer and `bool` arrays are computed in the float type NumPy
+/// picks for them (see [`DynArray::sqrt`]).
+macro_rules! float_unary {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self) -> Result<DynArray> {
+            let x = self.astype(float_dtype(self.dtype()));
+            Ok(float!(x, stringify!($name), a, T => a.$name().into()))
+        }
+    )*};
+}
+
+/// ## Elementwise functions
+impl DynArray {
+    numeric_unary! {
+        /// `x * x`.
+        square;
+        /// `|x|` (wrapping for the minimum of signed integers, as NumPy).
+        abs;
+    }
+
+    /// `-x` (NumPy negates unsigned integers modulo 2^bits; `bool` is an error, as NumPy's).
+    pub fn neg(&self) -> Result<DynArray> {
+        Ok(numeric!(self, "neg", a, T => (-a).into()))
+    }
+
+    float_unary! {
+        /// The square root. Integer and `bool` arrays are computed in a float type first, the
+        /// smallest that holds their values (`f32` for 8- and 16-bit integers, `f64` for
+        /// wider ones), as NumPy does (which takes `f16` for 8-bit integers).
+        sqrt;
+        /// `e^x`.
+        exp;
+        /// The natural logarithm.
+        ln;
+        /// The sine.
+        sin;
+        /// The cosine.
+        cos;
+        /// The tangent.
+        tan;
+        /// The inverse sine.
+        asin;
+        /// The inverse cosine.
+        acos;
+        /// The inverse tangent.
+        atan;
+        /// The hyperbolic tangent.
+        tanh;
+        /// The base-2 logarithm.
+        log2;
+        /// The base-10 logarithm.
+        log10;
+        /// `ln(1 + x)`.
+        ln_1p;
+        /// `e^x - 1`.
+        exp_m1;
+        /// Rounded down.
+        floor;
+        /// Rounded up.
+        ceil;
+        /// Rounded to the nearest integer, halves to even.
+        round;
+        /// Rounded toward zero.
+        trunc;
+    }
+
+    /// Whether each element is NaN (`false` for integer and `bool` arrays).
+    pub fn isnan(&self) -> DynArray {
+        match self {
+            DynArray::F64(a) => a.isnan().into(),
+            DynArray::F32(a) => a.isnan().into(),
+            other => other.ne(other.clone()).expect("an array against itself"),
+        }
+    }
+
+    /// Whether each element is finite (`true` for integer and `bool` arrays).
+    pub fn isfinite(&self) -> DynArray {
+        match self {
+            DynArray::F64(a) => a.isfinite().into(),
+            DynArray::F32(a) => a.isfinite().into(),
+            other => other.eq(other.clone()).expect("an array against itself"),
+        }
+    }
+
+    bitwise_binary! {
+        /// Logical or bitwise and: `bool` arrays logically, integer arrays bitwise (NumPy's
+        /// `&`); floats are an [`Error::UnsupportedDType`].
+        bitand => &;
+        /// Logical or bitwise or (NumPy's `|`).
+        bitor => |;
+        /// Logical or bitwise exclusive or (NumPy's `^`).
+        bitxor => ^;
+    }
+
+    /// Logical or bitwise not (NumPy's `~`).
+    pub fn invert(&self) -> Result<DynArray> {
+        if let DynArray::Bool(a) = self {
+            return Ok(a.not().into());
+        }
+        Ok(integer!(self, "invert", a, T => (!a).into()))
+    }
+}
+
+/// Defines reductions over every numeric dtype taking [`Axes`] and [`ReduceOptions`].
+macro_rules! reductions {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
+            let axes = axes.into();
+            if let DynArray::Bool(b) = self {
+                // NumPy reduces bool arrays as integers (a sum counts, a max is 0 or 1).
+                return DynArray::from(b.cast::<i64>()).$name(axes, opts);
+            }
+            Ok(numeric!(self, stringify!($name), a, T => a.$name(axes, opts)?.into()))
+        }
+    )*};
+}
+
+/// Defines NaN-aware reductions: floats skip NaN; other dtypes have none, so they are the
+/// plain reduction (as NumPy's `nansum` of integers is `sum`).
+macro_rules! nan_reductions {
+    ($($(#[$doc:meta])* $name:ident => $plain:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
+            match self {
+                DynArray::F64(a) => Ok(a.$name(axes, opts)?.into()),
+                DynArray::F32(a) => Ok(a.$name(axes, opts)?.into()),
+                other => other.$plain(axes, opts),
+            }
+        }
+    )*};
+}
+
+/// ## Reductions and statistics
+///
+/// One surface, as NumPy's keywords: `x.sum(axis=(0, 2), keepdims=True)` is
+/// `x.sum_with([0, 2], ReduceOptions::default().keepdims(true))`. Result dtypes are the typed
+/// API's (sums in `i64`/`u64`/the float, means in `f64` or `f32`); `bool` arrays are reduced
+/// as `i64`, except by `any`, `all` and `count_nonzero`.
+impl DynArray {
+    reductions! {
+        /// Sum over `axes`.
+        sum_with;
+        /// Product over `axes`.
+        prod_with;
+        /// Minimum over `axes` (NaN propagates; an empty reduction is an error at compute).
+        min_with;
+        /// Maximum over `axes`.
+        max_with;
+        /// Maximum minus minimum over `axes` (NumPy's `ptp`).
+        ptp_with;
+        /// Mean over `axes`, in `f64` (`f32` for `f32` arrays).
+        mean_with;
+        /// Variance over `axes` with `ddof` from `opts`.
+        var_with;
+        /// Standard deviation over `axes` with `ddof` from `opts`.
+        std_with;
+        /// Index of the largest element over `axes` (the first on ties; a NaN if any).
+        argmax_with;
+        /// Index of the smallest element over `axes`.
+        argmin_with;
+    }
+
+    nan_reductions! {
+        /// Sum of the values that are not NaN.
+        nansum_with => sum_with;
+        /// Product of the values that are not NaN.
+        nanprod_with => prod_with;
+        /// Minimum of the values that are not NaN.
+        nanmin_with => min_with;
+        /// Maximum of the values that are not NaN.
+        nanmax_with => max_with;
+        /// Mean of the values that are not NaN.
+        nanmean_with => mean_with;
+        /// Variance of the values that are not NaN.
+        nanvar_with => var_with;
+        /// Standard deviation of the values that are not NaN.
+        nanstd_with => std_with;
+        /// Index of the largest value that is not NaN.
+        nanargmax_with => argmax_with;
+        /// Index of the smallest value that is not NaN.
+        nanargmin_with => argmin_with;
+    }
+
+    /// Whether any element is nonzero over `axes`.
+    pub fn any_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
+        Ok(each!(self, a, T => a.any_with(axes, opts)?.into()))
+    }
+
+    /// Whether every element is nonzero over `axes`.
+    pub fn all_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
+        Ok(each!(self, a, T => a.all_with(axes, opts)?.into()))
+    }
+
+    /// The number of nonzero elements over `axes`, as `u64`.
+    pub fn count_nonzero_with(
+        &self,
+        axes: impl Into<Axes>,
+        opts: ReduceOptions,
+    ) -> Result<DynArray> {
+        Ok(each!(self, a, T => a.count_nonzero_with(axes, opts)?.into()))
+    }
+
+    /// The `q`-quantile over `axes` (all, or one), exact, as `f64`.
+    pub fn quantile_with(
+        &self,
+        q: f64,
+        axes: impl Into<Axes>,
+        opts: ReduceOptions,
+    ) -> Result<DynArray> {
+        self.numeric_or_i64(|x| {
+            Ok(numeric!(x, "quantile_with", a, T => a.quantile_with(q, axes, opts)?.into()))
+        })
+    }
+
+    /// The median over `axes` (all, or one), exact, as `f64`.
+    pub fn median_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
+        self.numeric_or_i64(|x| {
+            Ok(numeric!(x, "median_with", a, T => a.median_with(axes, opts)?.into()))
+        })
+    }
+
+    /// Cumulative sum along `axis` (`None` flattens), in the accumulator type.
+    pub fn cumsum(&self, axis: impl Into<Axes>) -> Result<DynArray> {
+        self.numeric_or_i64(|x| Ok(numeric!(x, "cumsum", a, T => a.cumsum(axis)?.into())))
+    }
+
+    /// Cumulative product along `axis` (`None` flattens), in the accumulator type.
+    pub fn cumprod(&self, axis: impl Into<Axes>) -> Result<DynArray> {
+        self.numeric_or_i64(|x| Ok(numeric!(x, "cumprod", a, T => a.cumprod(axis)?.into())))
+    }
+
+    /// `f` of this array, with a `bool` array taken as `i64` (NumPy's rule for arithmetic
+    /// reductions of bool).
+    fn numeric_or_i64(&self, f: impl FnOnce(&DynArray) -> Result<DynArray>) -> Result<DynArray> {
+        match self {
+            DynArray::Bool(b) => f(&DynArray::from(b.cast::<i64>())),
+            other => f(other),
+        }
+    }
+}
+
+/// ## Shape and movement
+impl DynArray {
+    /// The same values in another shape (see [`ChunkedArray::reshape`]).
+    pub fn reshape(&self, shape: impl IntoShape) -> Result<Self> {
+        let shape = shape.into_shape_vec();
+        Ok(each!(self, a, T => a.reshape(shape)?.into()))
+    }
+
+    /// The axes reversed.
+    pub fn t(&self) -> Self {
+        each!(self, a, T => a.t().into())
+    }
+
+    /// The axes in the order `axes` (see [`ChunkedArray::transpose`]).
+    pub fn transpose(&self, axes: impl AsRef<[isize]>) -> Result<Self> {
+        Ok(each!(self, a, T => a.transpose(axes.as_ref())?.into()))
+    }
+
+    /// A view of a region, NumPy's basic indexing (see [`ChunkedArray::slice`]).
+    pub fn slice(&self, info: impl AsRef<[SliceInfoElem]>) -> Result<Self> {
+        Ok(each!(self, a, T => a.slice(info.as_ref())?.into()))
+    }
+
+    /// The values broadcast to `shape`.
+    pub fn broadcast_to(&self, shape: impl IntoShape) -> Result<Self> {
+        let shape = shape.into_shape_vec();
+        Ok(each!(self, a, T => a.broadcast_to(shape)?.into()))
+    }
+
+    /// A new axis of extent 1 at `axis`.
+    pub fn expand_dims(&self, axis: isize) -> Result<Self> {
+        Ok(each!(self, a, T => a.expand_dims(axis)?.into()))
+    }
+
+    /// Every axis of extent 1 removed.
+    pub fn squeeze(&self) -> Self {
+        each!(self, a, T => a.squeeze().into())
+    }
+
+    /// The values as one axis, in C order.
+    pub fn ravel(&self) -> Self {
+        each!(self, a, T => a.ravel().into())
+    }
+}
+
+/// The arrays cast to their common dtype (NumPy's `result_type` of all of them).
+fn common(op: &str, arrays: &[DynArray]) -> Result<(DType, Vec<DynArray>)> {
+    let Some(first) = arrays.first() else {
+        return Err(Error::InvalidParameter {
+            op: op.into(),
+            param: "arrays".into(),
+            value: "[]".into(),
+            reason: "need at least one array".into(),
+        });
+    };
+    let mut d = first.dtype();
+    for a in &arrays[1..] {
+        d = result_dtype(op, &first.astype(d), &DynOperand::Array(a.clone()))?;
+    }
+    Ok((d, arrays.iter().map(|a| a.astype(d)).collect()))
+}
+
+/// [`concatenate`](crate::concatenate) of arrays of any dtypes, promoted to their common one.
+///
+/// ```
+/// use chunkwise::{DType, DynArray};
+/// let a = DynArray::from(chunkwise::arange(3).cast::<u8>());
+/// let b = DynArray::from(chunkwise::arange(2).cast::<i8>());
+/// let c = chunkwise::concatenate_dyn(&[a, b], 0)?;
+/// assert_eq!((c.dtype(), c.shape()), (DType::I16, &[5usize][..]));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn concatenate_dyn(arrays: &[DynArray], axis: isize) -> Result<DynArray> {
+    let (d, cast) = common("concatenate", arrays)?;
+    with_type!(d, T => {
+        let typed = cast
+            .into_iter()
+            .map(DynArray::downcast::<T>)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(crate::concatenate(&typed, axis)?.into())
+    })
+}
+
+/// [`stack`](crate::stack) of arrays of any dtypes, promoted to their common one.
+pub fn stack_dyn(arrays: &[DynArray], axis: isize) -> Result<DynArray> {
+    let (d, cast) = common("stack", arrays)?;
+    with_type!(d, T => {
+        let typed = cast
+            .into_iter()
+            .map(DynArray::downcast::<T>)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(crate::stack(&typed, axis)?.into())
+    })
+}
+
+/// [`where_`](crate::where_) of arrays of any dtypes: `a` where `cond` is nonzero, else `b`,
+/// in the common dtype of `a` and `b`.
+pub fn where_dyn(cond: &DynArray, a: &DynArray, b: &DynArray) -> Result<DynArray> {
+    let cond = cond.astype(DType::Bool).downcast::<bool>()?;
+    let (d, cast) = common("where", &[a.clone(), b.clone()])?;
+    with_type!(d, T => {
+        let x = cast[0].clone().downcast::<T>()?;
+        let y = cast[1].clone().downcast::<T>()?;
+        Ok(crate::where_(&cond, &x, &y)?.into())
+    })
+}
+
+/// [`matmul`](crate::matmul) of arrays of any numeric dtypes, in their common dtype.
+pub fn matmul_dyn(a: &DynArray, b: &DynArray) -> Result<DynArray> {
+    let d = result_dtype("matmul", a, &DynOperand::Array(b.clone()))?;
+    numeric!(a.astype(d), "matmul", x, T => {
+        let y = b.astype(d).downcast::<T>()?;
+        Ok(crate::matmul(&x, &y)?.into())
+    })
+}
+
+impl fmt::Debug for DynArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        each!(self, a, T => fmt::Debug::fmt(a, f))
+    }
+}
+
+impl fmt::Display for DynArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        each!(self, a, T => fmt::Display::fmt(a, f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_are_the_same_array() {
+        let x = crate::arange(5).cast::<u16>();
+        let d = DynArray::from(x.clone());
+        assert_eq!(d.dtype(), DType::U16);
+        assert!(d.as_typed::<u16>().is_some() && d.as_typed::<i16>().is_none());
+        let back: ChunkedArray<u16> = d.clone().downcast().unwrap();
+        assert!(std::sync::Arc::ptr_eq(back.expr(), x.expr()));
+        assert!(matches!(
+            d.downcast::<f64>(),
+            Err(Error::UnsupportedDType { .. })
+        ));
+    }
+
+    #[test]
+    fn weak_integers_must_fit() {
+        let x = DynArray::from(crate::arange(3).cast::<u8>());
+        assert_eq!(x.add(1).unwrap().dtype(), DType::U8);
+        assert!(matches!(x.add(300), Err(Error::InvalidParameter { .. })));
+        assert!(matches!(x.add(-1), Err(Error::InvalidParameter { .. })));
+        assert_eq!(x.add(0.5).unwrap().dtype(), DType::F64);
+    }
+
+    #[test]
+    fn float_types_of_float_functions() {
+        for (d, f) in [
+            (DType::U8, DType::F32),
+            (DType::I16, DType::F32),
+            (DType::I32, DType::F64),
+            (DType::Bool, DType::F32),
+            (DType::F32, DType::F32),
+        ] {
+            let x = DynArray::from(crate::arange(3)).astype(d);
+            assert_eq!(x.sqrt().unwrap().dtype(), f, "{d}");
+        }
+    }
+}
