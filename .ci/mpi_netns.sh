@@ -83,7 +83,7 @@ for workload in pi sum docs; do
     fi
 done
 # The cost of the executor's collective between the two namespaces (one rank each), over TCP
-# on the veth link: the latency and bandwidth the README's model starts from.
+# on the veth link: the latency and bandwidth BENCHMARKS.md's MPI model starts from.
 if [ $hosts = namespaces ]; then
     ip netns exec $A mpiexec --bind-to none -n 2 --host $A:1,$B:1 \
         --mca plm_rsh_agent "$WORK/netns-rsh" \

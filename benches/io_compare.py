@@ -1,4 +1,4 @@
-"""chunkwise against Dask on arrays on disk, interleaved in one run (the README's Files tables).
+"""chunkwise against Dask on arrays on disk, interleaved in one run (BENCHMARKS.md's .npy and Zarr tables).
 
     cargo build --release --example out_of_core
     /tmp/peers-venv/bin/python ../shared/peers/io_peers.py --dir /tmp/io --n 2.5e8   # makes x.npy, x.zarr

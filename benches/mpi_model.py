@@ -3,7 +3,7 @@
 
     python3 benches/mpi_model.py --pi-core-s S --docs-core-s S --latency-us A --bandwidth-mib-s B
 
-Inputs (all measured here, see the README's "Beyond one machine"):
+Inputs (all measured here, see BENCHMARKS.md, "MPI"):
   --pi-core-s     seconds of pi at 1e9 on 1 rank x 1 worker (compute only)
   --docs-core-s   seconds of the Dask docs example at 1e4 on 1 rank x 1 worker
   --latency-us    seconds of one all-gather of 8 bytes between 2 ranks (pi_mpi --workload exchange)

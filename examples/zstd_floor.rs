@@ -1,7 +1,7 @@
 //! The floor under any Zarr reader or writer of a zstd store on this machine: decompress every
 //! chunk file of a store into a reused buffer per thread (no allocation per chunk, no format
 //! work), then compress as many chunks at zarr-python's default level into a reused buffer.
-//! The README compares `from_zarr(..).sum()` and `to_zarr` with these times.
+//! BENCHMARKS.md compares `from_zarr(..).sum()` and `to_zarr` with these times.
 //!
 //!     cargo run --release --example zstd_floor -- /tmp/io/x.zarr
 use rayon::prelude::*;

@@ -26,8 +26,10 @@
 //! # }
 //! ```
 //!
-//! The pipeline (API -> graph -> plan -> execute) and its promises are described in the crate's
-//! `src/README.md`; the guarantees in short:
+//! The guides in [`doc`] cover the rest: [`doc::numpy_dask_users`] (the functions by their NumPy
+//! and Dask names, where results differ, the rule for errors), [`doc::determinism`],
+//! [`doc::memory_and_chunks`], [`doc::files`], [`doc::mpi`] and [`doc::architecture`] (the
+//! pipeline API -> graph -> plan -> execute). The guarantees in short:
 //!
 //! * **lazy**: building an array allocates nothing of its size;
 //! * **bounded memory**: a compute ending in a reduction uses workers x tile memory; the plan
@@ -58,6 +60,7 @@ mod array;
 mod chunks;
 pub mod delayed;
 pub mod diagnostics;
+pub mod doc;
 mod element;
 mod error;
 pub mod events;

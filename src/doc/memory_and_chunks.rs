@@ -1,0 +1,162 @@
+//! Memory and chunks: how arrays are cut, what a compute holds, and how to bound it.
+//!
+//! A **chunk** is the unit of scheduling and what the user sees
+//! ([`chunks()`](crate::ChunkedArray::chunks), as Dask's `.chunks`): one task per chunk, about
+//! half a microsecond of overhead each. A **tile** ([`TILE_LEN`](crate::TILE_LEN) = 2048 elements)
+//! is the unit of evaluation inside a task: a chain of ops is evaluated tile by tile, each op
+//! filling a tile-sized buffer, so no chunk-sized temporary exists for any intermediate op and a
+//! compute that ends in a reduction holds about workers x ops x tile.
+//!
+//! # Automatic chunks
+//!
+//! Automatic chunks aim at 4 MiB per chunk ([`AUTO_CHUNK_BYTES`](crate::AUTO_CHUNK_BYTES)), as near
+//! to cubes as the shape allows (Dask's `"auto"` rule): axes shorter than the ideal edge stay whole
+//! and give their share to the others, and an edge of 1024 or more on the last axis is rounded down
+//! to a multiple of 1024. So `uniform(.., [2, 1e9])` has chunks `(2,) x (262144, ...)` and
+//! `arange(1e9)` chunks of 524288.
+//!
+//! ```
+//! # fn main() -> Result<(), chunkwise::Error> {
+//! let a = chunkwise::arange(1_000_000_000);
+//! assert_eq!(a.chunks().axis(0).size(0), 524_288);
+//! let pts = chunkwise::random::default_rng(0).uniform(-1.0, 1.0, [2, 1_000_000_000]);
+//! assert_eq!((pts.chunks().axis(0).len(), pts.chunks().axis(1).size(0)), (1, 262_144));
+//! // Explicit chunks: one size for every axis, one per axis (-1 keeps an axis whole), or lists.
+//! let b = chunkwise::zeros::<f32>([10, 1000]).rechunk([-1, 300])?;
+//! assert_eq!(b.chunks().to_blocks(), vec![vec![10], vec![300, 300, 300, 100]]);
+//! let c = chunkwise::arange(10).rechunk(vec![vec![3, 7]])?;
+//! assert_eq!(c.numblocks(), vec![2]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Explicit chunks: `.rechunk(1000)`, `.rechunk([2, 100_000])`, `.rechunk([-1, 4096])` (-1 keeps the
+//! axis whole; sizes above the extent are clamped, as Dask), `.rechunk(vec![vec![3, 7], vec![5]])`
+//! ([`IntoChunks`](crate::IntoChunks)).
+//!
+//! # Chunks against tiles and leaves
+//!
+//! Since every op can produce any region of itself, a [`rechunk`](crate::ChunkedArray::rechunk)
+//! moves no data. A reduction over an axis that is one chunk runs inline in its consumer's tiles
+//! (that is how `sum_axis(0)` over the `(2, N)` points of pi never materializes N values); over an
+//! axis split in several chunks it runs as its own stage. Its tasks are groups of *canonical leaves*
+//! (see [`determinism`](super::determinism)), about one input chunk each: chunks smaller than a leaf
+//! (2048 reduced positions) are merged, so `arange(1000).rechunk(10).sum()` is one task, not 100.
+//!
+//! **Movement without data movement.** Every node produces any region of itself, so movement ops map
+//! regions: a slice asks its input for the sliced box (reading sparse steps one index at a time), a
+//! transpose for the transposed box, a reshape for the input row segments of each output row, a
+//! concatenate for the pieces of each input. Slices and transposes therefore push down to the
+//! sources by construction (`arange(1e9).slice(s![..10])` computes ten values). A `rechunk` between
+//! any two grids lets each task of the new grid pull its region from the input (recomputing sources,
+//! reading held results), so no intermediate grid is ever needed and the memory is the consumer's
+//! tiles. `tests/movement.rs` rechunks a 1e4 x 1e4 f64 array from (1e4, 100) to (100, 1e4) chunks
+//! and reduces it under a 256 MiB memory limit (projected peak 334 KiB).
+//!
+//! # Grids cost O(axes)
+//!
+//! A regular axis is three numbers (first block, block size, extent), whatever its number of blocks;
+//! only block lists the user spells out, and the refinement of two different grids, list their
+//! blocks. Chunk `k` is decoded from its index when its task runs, so nothing but the executor's task
+//! loop is proportional to the number of chunks: `arange(10**18)` (1.9e12 chunks) builds in
+//! microseconds, [`explain()`](crate::ChunkedArray::explain) counts its 1907348632813 tasks exactly,
+//! and `arange(10**18).slice(s![..10])` computes `0..10`.
+//!
+//! ```
+//! use chunkwise::ndarray::s;
+//!
+//! # fn main() -> Result<(), chunkwise::Error> {
+//! let huge = chunkwise::arange(1_000_000_000_000_000_000);
+//! assert_eq!(huge.plan()?.total_tasks(), 1_907_348_632_813);
+//! let head = huge.slice(s![..10])?.compute()?;
+//! assert_eq!(head.as_slice().unwrap(), &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Slices keep the input's block boundaries for steps of +-1 (Dask's rule), in O(1); larger steps
+//! group the output by input block when the slice spans at most 65536 blocks, and past that take
+//! regular blocks of the input's block size divided by the step. Concatenations are regular when
+//! their pieces join up, listed up to 65536 blocks, and regular past that (`tests/scale.rs` builds
+//! every movement op over `arange(1e9)` under a time bound).
+//!
+//! # What a compute holds
+//!
+//! Building an array allocates nothing of its size. [`compute()`](crate::ChunkedArray::compute)
+//! first plans: the plan's projected peak memory ([`plan()?.memory`](crate::Plan::memory), a
+//! [`MemoryPlan`](crate::MemoryPlan)) is the largest pass's tile buffers and live partials plus stage
+//! results and the output array. With [`Config::memory_limit`](crate::Config::memory_limit) a plan
+//! over the limit fails with [`Error::MemoryLimit`](crate::Error::MemoryLimit) before any work
+//! starts; without a limit, a plan past the machine's physical memory is
+//! [`Error::TooLarge`](crate::Error::TooLarge) (a result larger than memory, a `bincount` of a huge
+//! value), not an abort. A computation ending in a reduction uses a few hundred KiB:
+//! `arange(1e9).sum()` and pi at 1e9 peak at about 3.5 MiB RSS (the whole process), and
+//! `tests/memory.rs` checks that both grow by less than 4 MiB from N = 1e6 to 1e8.
+//!
+//! ```
+//! use chunkwise::{Config, Error};
+//!
+//! # fn main() -> Result<(), chunkwise::Error> {
+//! let n = 1_000_000_000;
+//! let inside = chunkwise::random::default_rng(42)
+//!     .uniform(-1.0, 1.0, [2, n])
+//!     .square()
+//!     .sum_axis(0)?
+//!     .lt(1.0)
+//!     .count_nonzero();
+//! let plan = inside.plan()?; // plans, runs nothing
+//! assert!(plan.memory.total < 4 << 20); // a few hundred KiB of tiles per worker
+//! // Asking for the 8 GB of points themselves is refused before anything runs.
+//! let points = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
+//! let small = Config::default().memory_limit(256 << 20);
+//! assert!(matches!(points.compute_with(&small), Err(Error::MemoryLimit { .. })));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`explain()`](crate::ChunkedArray::explain) prints the plan; for pi at 1e9 on 2 workers:
+//!
+//! ```text
+//! plan: count_nonzero -> u64[] on 2 worker(s)
+//!   stage 1: count_nonzero as a tree reduction: 3815 tasks, 1 output chunk(s), 3815 partials per tree, result 8 B
+//!     fused per task: uniform(-1, 1) -> square -> sum(axis=[0]) -> lt 1 -> count_nonzero
+//!   output: the result of the last stage
+//!   projected peak memory: 200.2 KiB (tiles 200.0 KiB, partials 208 B, stage results 8 B, output 0 B); tile = 2048 elements
+//! ```
+//!
+//! # Shared nodes and held results
+//!
+//! A node read by several ops in one compute (like `x` in `x + x.t()`) is either recomputed by each
+//! use or evaluated once and held, whichever the plan's model says is cheaper: held when recomputing
+//! costs more than two ops per element (a `map_blocks` closure counts as eight: its cost is unknown
+//! and it may have effects) and it fits in a quarter of the memory limit (512 MiB without one);
+//! `explain()` prints the decision. [`persist()`](crate::ChunkedArray::persist) holds an array
+//! across computations.
+//!
+//! The Dask documentation's example, `x = random((1e4, 1e4)).rechunk(1000); (x + x.T -
+//! x.mean(axis=0)).sum()` (`cargo run --release --example dask_docs -- --explain`), plans as:
+//!
+//! ```text
+//! plan: sum -> f64[] on 2 worker(s)
+//!   stage 1: sum(axis=[0]) as a tree reduction: 50 tasks, 10 output chunk(s), 5 partials per tree, result 78.1 KiB
+//!     fused per task: uniform(0, 1) -> rechunk((1000 x 10), (1000 x 10)) -> sum(axis=[0])
+//!   stage 2: sum as a tree reduction: 196 tasks, 1 output chunk(s), 196 partials per tree, result 8 B
+//!     fused per task: uniform(0, 1) -> rechunk((1000 x 10), (1000 x 10)) -> transpose[1, 0] -> add -> read[sum(axis=[0])] -> div 10000 -> sub -> sum
+//!   shared: rechunk((1000 x 10), (1000 x 10)) (used by 3 ops): recomputed per use: 1 op(s) per element, cheaper than holding 762.9 MiB
+//!   output: the result of the last stage
+//!   pass 1: reduce (stage 1), 50 tasks, working memory 284.2 KiB
+//!   pass 2: reduce (stage 2), 196 tasks, working memory 168.5 MiB
+//!   projected peak memory: 168.6 MiB (tiles 168.5 MiB, partials 156.2 KiB, stage results 78.1 KiB, output 0 B); tile = 2048 elements
+//! ```
+//!
+//! The mean is a staged reduction (axis 0 spans 10 chunks), held as 78 KiB and read by the second
+//! pass; `x` is used three times and, being a random source, is regenerated rather than held; the
+//! transpose keeps, per worker and for the length of the pass, the transposed chunks that a row of
+//! output tiles crosses (ten of 8 MB here, within 128 MiB per worker), because a transposed tile of a
+//! row-major random stream is slow to generate directly and the staged sum's tasks follow the
+//! canonical leaves (whole rows), not the chunks.
+//!
+//! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
+//! [`map_overlap`](crate::ChunkedArray::map_overlap), contractions) likewise keep a row of blocks per
+//! worker, because a reduction's tiles run along whole rows of the array: chunks shaped as row
+//! panels (say `[200, 20000]` for a 20000 x 20000 array) cut that to one block.
