@@ -20,7 +20,8 @@
 //! // calc_pi_dask(N): draw (2, N) points, count those inside the unit circle
 //! let n = 1_000_000;
 //! let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
-//! let inside: u64 = pts.square().sum_axis(0)?.lt(1.0).count_nonzero().item()?;
+//! let r2 = pts.square().sum_with(0, chunkwise::ReduceOptions::default())?; // sum(axis=0)
+//! let inside: u64 = r2.lt(1.0).count_nonzero().item()?;
 //! println!("pi ~ {}", 4.0 * inside as f64 / n as f64);
 //! # Ok(())
 //! # }
@@ -48,6 +49,12 @@
 //! `ChunkedArray::to_zarr` do the same for Zarr stores through zarrs ([`io`]). Several results
 //! in one compute: [`compute_many`] (reductions of one input share a pass over it) and [`store`]
 //! (several files written in one pass).
+//!
+//! Two faces of one array: [`ChunkedArray<T>`] is typed; [`DynArray`] holds any dtype known at
+//! run time (a file of unknown dtype, a binding to another language) and promotes as NumPy 2 at
+//! run time; conversions between them are free. Reductions take their axes and NumPy's keywords
+//! in one form, [`Axes`] and [`ReduceOptions`]: `x.sum(axis=(0, 2), keepdims=True)` is
+//! `x.sum_with([0, 2], ReduceOptions::default().keepdims(true))`.
 //!
 //! Beyond arrays: [`delayed`] builds typed task graphs from closures (Dask's `delayed`), and
 //! [`diagnostics`] shows the work: graph pictures ([`ChunkedArray::visualize`]), a progress bar,
@@ -115,6 +122,12 @@ pub use sources::{
     empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,
     meshgrid, ones_like, tri, zeros_like, Indexing,
 };
+
+/// The README's examples, compiled (and, but for the `no_run` one of 10^9 elements, run) as
+/// doc-tests, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 pub mod prelude {

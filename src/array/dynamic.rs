@@ -33,11 +33,11 @@ use crate::plan::Plan;
 /// ```
 /// use chunkwise::{DType, DynArray, ReduceOptions};
 /// let x = DynArray::from(chunkwise::arange(10).cast::<i32>());
-/// let y = DynArray::from(chunkwise::linspace(0.0, 1.0, 10).cast::<f32>());
+/// let y = DynArray::from(chunkwise::arange(10).cast::<f32>()).mul(0.5)?; // stays f32
 /// let z = x.add(&y)?; // i32 + f32 promotes to f64
-/// assert_eq!(z.dtype(), DType::F64);
+/// assert_eq!((y.dtype(), z.dtype()), (DType::F32, DType::F64));
 /// let s = z.sum_with(None, ReduceOptions::default())?;
-/// assert_eq!(s.item()?.to_f64(), 50.0);
+/// assert_eq!(s.item()?.to_f64(), 67.5);
 /// // back to the typed face, for free
 /// let typed: chunkwise::ChunkedArray<f64> = z.downcast()?;
 /// assert_eq!(typed.shape(), &[10]);

@@ -68,7 +68,8 @@
 //! ```
 //! # fn main() -> Result<(), chunkwise::Error> {
 //! let x = chunkwise::random::default_rng(0).random([1000, 1000]).rechunk([100, 1000])?;
-//! let (mean, std) = (x.mean_axis(0)?, x.std_axis(0)?);
+//! let opts = chunkwise::ReduceOptions::default();
+//! let (mean, std) = (x.mean_with(0, opts)?, x.std_with(0, opts)?);
 //! let plan = chunkwise::plan_many(&[&mean, &std])?;
 //! // Both reductions are staged (axis 0 spans ten chunks) and share one pass over x.
 //! let reduce_passes = plan.passes.iter().filter(|p| matches!(p.kind, chunkwise::PassKind::Reduce { .. }));

@@ -38,7 +38,7 @@
 //!
 //! Since every op can produce any region of itself, a [`rechunk`](crate::ChunkedArray::rechunk)
 //! moves no data. A reduction over an axis that is one chunk runs inline in its consumer's tiles
-//! (that is how `sum_axis(0)` over the `(2, N)` points of pi never materializes N values); over an
+//! (that is how `sum_with(0, ..)` over the `(2, N)` points of pi never materializes N values); over an
 //! axis split in several chunks it runs as its own stage. Its tasks are groups of *canonical leaves*
 //! (see [`determinism`](super::determinism)), about one input chunk each: chunks smaller than a leaf
 //! (2048 reduced positions) are merged, so `arange(1000).rechunk(10).sum()` is one task, not 100.
@@ -101,7 +101,7 @@
 //! let inside = chunkwise::random::default_rng(42)
 //!     .uniform(-1.0, 1.0, [2, n])
 //!     .square()
-//!     .sum_axis(0)?
+//!     .sum_with(0, chunkwise::ReduceOptions::default())?
 //!     .lt(1.0)
 //!     .count_nonzero();
 //! let plan = inside.plan()?; // plans, runs nothing

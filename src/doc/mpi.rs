@@ -14,7 +14,8 @@
 //! let cfg = Config::default().executor(mpi.clone()).workers(2);
 //! let n = 1_000_000_000;
 //! let pts = chunkwise::random::default_rng(42).uniform(-1.0, 1.0, [2, n]);
-//! let inside: u64 = pts.square().sum_axis(0)?.lt(1.0).count_nonzero().item_with(&cfg)?;
+//! let r2 = pts.square().sum_with(0, chunkwise::ReduceOptions::default())?;
+//! let inside: u64 = r2.lt(1.0).count_nonzero().item_with(&cfg)?;
 //! println!("pi ~ {}", 4.0 * inside as f64 / n as f64); // on every rank
 //! # Ok(())
 //! # }

@@ -19,10 +19,11 @@
 //! ```
 //! use chunkwise::ndarray::s;
 //! use chunkwise::prelude::*;
+//! use chunkwise::ReduceOptions;
 //!
 //! # fn main() -> Result<(), chunkwise::Error> {
 //! let x = chunkwise::random::default_rng(0).standard_normal([1000, 400]).rechunk([250, 400])?;
-//! let col = x.mean_axis(0)?;            // axes are checked now: a Result
+//! let col = x.mean_with(0, ReduceOptions::default())?; // axis=0; axes are checked now: a Result
 //! let y = (&x - &col).slice(s![..;2, ..10])?;
 //! let total: f64 = y.square().sum().item()?;
 //! assert_eq!(y.shape(), &[500, 10]);
@@ -51,8 +52,10 @@
 //! | `x.chunks`, `x.numblocks`, `x.blocks[i, j]` | [`chunks()`](crate::ChunkedArray::chunks), [`numblocks()`](crate::ChunkedArray::numblocks), [`blocks(&[i, j])?`](crate::ChunkedArray::blocks) |
 //! | `x.rechunk(c)` | [`rechunk(c)?`](crate::ChunkedArray::rechunk) |
 //! | `x.astype(np.float32)` | [`cast::<f32>()`](crate::ChunkedArray::cast) |
-//! | `x.sum()`, `x.sum(axis=0)`, `x.sum(axis=(0, 1), keepdims=True)` | [`sum()`](crate::ChunkedArray::sum), [`sum_axis(0)?`](crate::ChunkedArray::sum_axis), [`sum_axes(&[0, 1], true)?`](crate::ChunkedArray::sum_axes) (and so for every reduction) |
-//! | `x.var(ddof=1)` | [`var_ddof(1)?`](crate::ChunkedArray::var_ddof) |
+//! | `x.sum()`, `x.sum(axis=0)`, `x.sum(axis=(0, 1), keepdims=True)` | [`sum()`](crate::ChunkedArray::sum), [`sum_with(0, opts)?`](crate::ChunkedArray::sum_with), [`sum_with([0, 1], opts.keepdims(true))?`](crate::ChunkedArray::sum_with) with `opts` a [`ReduceOptions`](crate::ReduceOptions) and the axes an [`Axes`](crate::Axes) (`None`, an `isize`, a list); so for every reduction, statistic and quantile |
+//! | `x.var(ddof=1)`, `x.std(axis=0, ddof=1)` | [`var_with(None, opts.ddof(1))?`](crate::ChunkedArray::var_with), [`std_with(0, opts.ddof(1))?`](crate::ChunkedArray::std_with) |
+//! | `x.cumsum()`, `x.cumsum(axis=1)` | [`cumsum(None)?`](crate::ChunkedArray::cumsum), [`cumsum(1)?`](crate::ChunkedArray::cumsum) |
+//! | an array whose dtype is known at run time (a binding, a file of any dtype) | [`DynArray`](crate::DynArray): every operation promotes at run time as NumPy 2 (see below) |
 //! | `x[2:10, ::2]`, `x[None]` | [`slice(s![2..10, ..;2])?`](crate::ChunkedArray::slice), `s![NewAxis, ..]` |
 //! | `x[mask]` | [`select(&mask)?`](crate::ChunkedArray::select), a [`Deferred`](crate::Deferred) array (its size is known after a pass) |
 //! | `x.compute_chunk_sizes()` | [`Deferred::resolve`](crate::Deferred::resolve) |
@@ -92,13 +95,13 @@
 //! | indexing | `slice(s![..])?` (ranges, steps, negative steps, single indices, `NewAxis`), `take(&[i, ..], k)?` (integer-array indexing along an axis; runs of consecutive indices read as one box), `diagonal(offset)?`, `blocks(&[..])?` | `take` needs an axis (NumPy flattens without one) |
 //! | indexing by the data | `x.select(&mask)?` (`x[mask]`), `flatnonzero()?`, `argwhere()?` (`(count, ndim)`), `nonzero()?` (`(ndim, count)`: NumPy's tuple as rows), `unique()`, `unique_counts()`, `bincount(minlength)` (integers): each a `Deferred` array, a sizing pass then the sized array; `.compute()`, `.resolve()?` (the sized lazy array, Dask's `compute_chunk_sizes`), `.then(\|a\| ..)` (more ops before sizing), `.explain()?` (both passes) | boolean indexing takes a mask of the array's shape only (no mixed index tuples); `nonzero` is one `(ndim, count)` array, not a tuple; `unique` has no `return_index` / `return_inverse`; `bincount` takes no weights |
 //! | manipulation | `reshape(shape)?`, `reshape_infer(&[-1, 4])?`, `ravel()` / `flatten()`, `t()`, `transpose(axes)?` / `permute(axes)?`, `swapaxes(a, b)?`, `moveaxis(from, to)?`, `broadcast_to(shape)?`, `expand_dims(k)?`, `squeeze()`, `squeeze_axis(k)?`, `flip(k)?`, `roll(shift, k)?`, `tile(&reps)?`, `repeat(n, k)?`, `pad(&[(before, after), ..], PadMode::{Constant(v), Edge, Reflect, Wrap})?`, `concatenate(&[..], k)?`, `stack(&[..], k)?`, `vstack / hstack / dstack(&[..])?`, `block(&[rows])?`, `split(n, k)?` / `array_split(n, k)?`, `tril(k)?` / `triu(k)?` | `reshape` with `-1` is `reshape_infer` (Rust shapes are `usize`); `reshape` gives its result automatic chunks (Dask keeps what it can); `repeat` and `roll` take one count and one axis; `concatenate` and `stack` take one type (`promote` first) |
-//! | searching | `argmin, argmax` and `nanargmin, nanargmax`, each `()` (flat index), `_axis(k)?` and `_axes(&[..], keepdims)?` (u64, the first occurrence); `where_(cond, a, b)?` | several axes are allowed (the C-order index within their sub-block; NumPy takes one axis). `nanarg*` of a slice of only NaN is `Error::InvalidValue` at compute (NumPy's `ValueError`) |
-//! | statistics | `sum, prod, mean, min, max, var, std, ptp` (numeric), `nansum, nanprod, nanmean, nanmin, nanmax, nanvar, nanstd` (floats), each `()`, `_axis(k)?` and `_axes(&[..], keepdims)?`; `var_ddof(ddof)?`, `std_ddof(ddof)?` and their `_axis(k, ddof)?` / `_axes(&[..], keepdims, ddof)?` forms; `average(&w)?`, `average_axis(k, &w)?`, `average_axes(&[..], &w, keepdims)?` (floats); `sum` (a count, i64) and `mean` (a fraction) of bool arrays | float sums are compensated, so more accurate than NumPy's pairwise sum (bits can differ in the last places); `var` is one pass (Chan's update, as Dask). `min`/`max`/`ptp` over zero elements, `ddof` above the count, and weights summing to zero are errors (NumPy raises too); NumPy's warnings (a slice of only NaN in `nanmean`) are silent. `average` takes weights that broadcast to the array (NumPy asks for the same shape, or 1-d along `axis`, which chunkwise also takes) |
-//! | utility | `any, all, count_nonzero` (u64), each `()`, `_axis(k)?`, `_axes(&[..], keepdims)?` | `count_nonzero` is u64 (NumPy: intp) |
+//! | searching | `argmin, argmax` and `nanargmin, nanargmax`, each `()` (flat index) and `_with(axes, opts)?` (u64, the first occurrence); `where_(cond, a, b)?` | several axes are allowed (the C-order index within their sub-block; NumPy takes one axis). `nanarg*` of a slice of only NaN is `Error::InvalidValue` at compute (NumPy's `ValueError`) |
+//! | statistics | `sum, prod, mean, min, max, var, std, ptp` (numeric), `nansum, nanprod, nanmean, nanmin, nanmax, nanvar, nanstd` (floats), each `()` and `_with(axes, opts)?` (`var_with` and `std_with` take `opts.ddof(n)`); `average(&w)?`, `average_with(&w, axes, opts)?` (floats); `sum` (a count, i64) and `mean` (a fraction) of bool arrays | float sums are compensated, so more accurate than NumPy's pairwise sum (bits can differ in the last places); `var` is one pass (Chan's update, as Dask). `min`/`max`/`ptp` over zero elements, `ddof` above the count, and weights summing to zero are errors (NumPy raises too); NumPy's warnings (a slice of only NaN in `nanmean`) are silent. `average` takes weights that broadcast to the array (NumPy asks for the same shape, or 1-d along `axis`, which chunkwise also takes) |
+//! | utility | `any, all, count_nonzero` (u64), each `()` and `_with(axes, opts)?` | `count_nonzero` is u64 (NumPy: intp) |
 //! | random | `random::default_rng(seed)` with `.random(shape)`, `.uniform(lo, hi, ..)`, `.standard_normal(..)`, `.normal(mean, std, ..)`, their `_as::<f32>` forms, `.integers(lo, hi, ..)` (i64, `[lo, hi)`, no modulo bias), `.exponential(scale, ..)`, `.gamma(k, theta, ..)`, `.beta(a, b, ..)`, `.poisson(lam, ..)` and `.binomial(n, p, ..)` (i64), `.lognormal(mean, sigma, ..)`, `.standard_t(df, ..)`, `.chisquare(df, ..)`; `random::random/uniform/standard_normal/normal(..)` seeded from entropy | the stream is chunkwise's own (`random::STREAM`: position-keyed, so the same at any chunking and worker count), not NumPy's PCG64; distributions through rand_distr; an `f32` draw is the `f64` draw rounded (kept below `hi`) |
 //! | linear algebra | `a.dot(&b)?`, `matmul(&a, &b)?` (batch axes broadcast, 1-d operands as NumPy), `tensordot(&a, &b, (&[..], &[..]))?`, `einsum("ij,jk->ik", &[&a, &b])?` (any number of operands; transposes, sums, batches, `...` broadcast across operands, repeated subscripts as diagonals and traces) | `einsum` contracts two operands at a time, left to right (no path optimization); integer products wrap. A block's products are summed over the blocks of the contracted axis in a fixed order: the same bits for any number of workers, not for another chunking of that axis |
 //! | scans | `cumsum(k)?`, `cumprod(k)?` (in `sum`'s accumulator type), `nancumsum(k)?`, `nancumprod(k)?`, `diff(n, k)?` | an axis is required (NumPy's flattened form is `ravel().cumsum(0)`); a float scan restarts each block of the axis from the compensated sum of the blocks before: within a few ulps of NumPy's sequential scan |
-//! | statistics of order, counting | `quantile(q)?`, `quantiles(&[..])?`, `percentile(p)?`, `percentiles(&[..])?`, `median()?`, `nanquantile`, `nanpercentile`, `nanmedian` (exact, NumPy's `linear` method, `f64` results); along an axis `quantile_axis(q, k)?`, `quantiles_axis(&[..], k)?` (the quantiles first, as NumPy), `nanquantile_axis`, `percentile_axis`, `median_axis(k)?`, `nanmedian_axis`; `histogram(bins, (lo, hi))?` (counts `i64`, edges); `topk(k)?`, `argtopk(k)?` (negative `k`: the smallest; over the flattened array), `topk_axis(k, axis)?`, `argtopk_axis(k, axis)?` (Dask's `topk(x, k, axis)`) | the whole-array forms select (a few counting passes), never sort; the results are `f64` for every input type (NumPy: `f32` for `f32` input); `histogram` needs its range (as Dask) and compares as `f64` |
+//! | statistics of order, counting | `quantile(q)?`, `quantiles(&[..])?`, `percentile(p)?`, `percentiles(&[..])?`, `median()?`, `nanquantile`, `nanpercentile`, `nanmedian` (exact, NumPy's `linear` method, `f64` results); over axes with options `quantile_with(q, axes, opts)?`, `quantiles_with(&[..], axes, opts)?` (the quantiles first, as NumPy), `nanquantile_with`, `percentile_with`, `nanpercentile_with`, `median_with(axes, opts)?`, `nanmedian_with` (one axis, or all); `histogram(bins, (lo, hi))?` (counts `i64`, edges); `topk(k)?`, `argtopk(k)?` (negative `k`: the smallest; over the flattened array), `topk_axis(k, axis)?`, `argtopk_axis(k, axis)?` (Dask's `topk(x, k, axis)`) | the whole-array forms select (a few counting passes), never sort; the results are `f64` for every input type (NumPy: `f32` for `f32` input); `histogram` needs its range (as Dask) and compares as `f64` |
 //! | blocks | `map_blocks(\|chunk_view\| -> ArrayD<U>)` (a panic becomes `Error::Block` naming the chunk), `chunkwise::map_blocks(&[&a, &b], \|views\| ..)?` (several arrays, broadcast and rechunked to their common grid, Dask's `map_blocks(f, a, b)`), `map_overlap(&depth, Boundary::{Reflect, Periodic, Nearest, Constant(v), None}, \|grown_view\| ..)?` (Dask's `map_overlap`: the block with its halo; the closure returns it, trimmed after, or the chunk), `map_blocks_with(&BlockSpec { drop_axis, new_axis, block_shape }, f)?` and `chunkwise::map_blocks_with(&[..], &spec, f)?` (blocks of another shape: Dask's `drop_axis=`, `new_axis=`, `chunks=`), `persist()?` | the arrays of a `map_blocks` share one element type; `Boundary::Reflect` is Dask's (the edge cell repeated) |
 //! | files | `npy_info(path)?` (dtype, shape, order, byte order), `from_npy::<T>(path)?`, `from_npy_chunked::<T>(path, chunks)?`, `x.to_npy(path)?` / `to_npy_with(path, &cfg)?`; `zarr_info(path)?`, `from_zarr::<T>(path)?`, `from_zarr_chunked::<T>(path, chunks)?`, `x.to_zarr(path)?` / `to_zarr_with(path, &ZarrOptions::new().chunks(..).shards(..).compression(..).fill_value(..).attribute(..).overwrite(..), &cfg)?` (feature `zarr`, on by default); `store(vec![x.npy_target(p)?, y.zarr_target(q, &opts)?])?` writes several in one compute (see [`files`](super::files)) | Zarr is written as v3 only (v2 is read) |
 //! | computing | `.compute()`, `.compute_with(&Config::default().workers(w).memory_limit(bytes).executor(..))`, `.compute_to_root(&cfg)` (MPI: the array on rank 0 only), `.item()` (size-1 arrays), `.plan()?`, `.explain()?`; `compute_many(&[&a, &b])?` (Dask's `dask.compute(a, b)`: shared steps once, reductions of one input in one pass), `plan_many(..)?` | |
@@ -184,10 +187,10 @@
 //!
 //! * **A function that returns `Result` checks its arguments at once**: the shapes, axes and chunks
 //!   it takes ([`rechunk`](crate::ChunkedArray::rechunk), [`from_array`](crate::from_array), every
-//!   `*_axis` and `*_axes` reduction, [`reshape`](crate::ChunkedArray::reshape),
+//!   `*_with` reduction, [`reshape`](crate::ChunkedArray::reshape),
 //!   [`slice`](crate::ChunkedArray::slice), [`concatenate`](crate::concatenate),
 //!   [`where_`](crate::where_), [`matmul`](crate::matmul)) and the parameters it can judge from
-//!   them (`ddof` above the number of elements in [`var_ddof`](crate::ChunkedArray::var_ddof), a
+//!   them (`ddof` above the number of elements in [`var_with`](crate::ChunkedArray::var_with), a
 //!   quantile outside `[0, 1]`, zero bins in [`histogram`](crate::ChunkedArray::histogram)).
 //! * **A function that returns the array records its error in the graph**: operators and methods
 //!   without a `Result` (shapes that cannot broadcast in `&a + &b`, NaN distribution parameters,
@@ -208,7 +211,8 @@
 //! # fn main() -> Result<(), chunkwise::Error> {
 //! let a = chunkwise::zeros::<f64>([3, 4]);
 //! // An axis is checked when the array is built.
-//! assert!(matches!(a.sum_axis(2), Err(Error::AxisOutOfRange { .. })));
+//! let opts = chunkwise::ReduceOptions::default();
+//! assert!(matches!(a.sum_with(2, opts), Err(Error::AxisOutOfRange { .. })));
 //! // A broadcast that cannot fit is recorded, and returned by plan() and compute().
 //! let b = &a + &chunkwise::zeros::<f64>([5]);
 //! assert!(matches!(b.plan(), Err(Error::Broadcast { .. })));
@@ -217,6 +221,46 @@
 //! let n = chunkwise::from_array(array![f64::NAN, f64::NAN], 1)?.nanargmin();
 //! assert!(n.plan().is_ok());
 //! assert!(matches!(n.compute(), Err(Error::InvalidValue { .. })));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A [`DynArray`](crate::DynArray)'s dtype is known only at run time, so an operation the dtype
+//! cannot do (bitwise operators on floats, arithmetic on two `bool` arrays that NumPy refuses, a
+//! downcast to another type) is [`Error::UnsupportedDType`](crate::Error::UnsupportedDType),
+//! returned at once as NumPy's `TypeError` is raised: the dtype, like a shape, is an argument
+//! the function can judge. Every deprecated spelling (`sum_axis`, `var_ddof`, `quantile_axis`,
+//! ...) checks and fails as its `_with` form does.
+//!
+//! # The dtype-erased array
+//!
+//! [`DynArray`](crate::DynArray) is a [`ChunkedArray<T>`](crate::ChunkedArray) of a dtype known at
+//! run time, as polars' `Series` is beside its typed `ChunkedArray<T>`. It offers the typed API's
+//! operations with NumPy 2's rules decided at run time:
+//!
+//! * two arrays (or [`DynScalar`](crate::DynScalar)s) promote by `np.promote_types`
+//!   ([`DType::promote`](crate::DType::promote), the same table as the typed
+//!   [`Promote`](crate::Promote)); `bool` with a number takes the number's type;
+//! * a Rust `i64`, `f64` or `bool` operand is a *weak* scalar (NEP 50, a Python number in NumPy 2):
+//!   `u8 array + 1` stays `u8` (an integer that does not fit is an error, NumPy's
+//!   `OverflowError`), `i32 array * 0.5` is `f64`, `f32 array * 0.5` stays `f32`;
+//! * `/` of integers is `f64`; float functions of integers compute in the smallest float that
+//!   holds them (`f32` for 8- and 16-bit integers, where NumPy takes `f16`, which chunkwise
+//!   does not have);
+//! * reductions take [`Axes`](crate::Axes) and [`ReduceOptions`](crate::ReduceOptions), and
+//!   reduce `bool` arrays as `i64` (a sum counts them), except `any`, `all`, `count_nonzero`.
+//!
+//! ```
+//! use chunkwise::{DType, DynArray, ReduceOptions};
+//! # fn main() -> Result<(), chunkwise::Error> {
+//! let x = DynArray::from(chunkwise::arange(6).cast::<u8>());
+//! assert_eq!(x.add(1)?.dtype(), DType::U8);            // weak: stays u8
+//! assert_eq!(x.add(&x.astype(DType::I8))?.dtype(), DType::I16); // u8 + i8
+//! assert_eq!(x.div(2)?.dtype(), DType::F64);           // true division
+//! let m = x.reshape([2, 3])?.max_with(1, ReduceOptions::default())?;
+//! assert_eq!(m.compute()?.downcast::<u8>()?.into_raw_vec_and_offset().0, vec![2, 5]);
+//! let typed: chunkwise::ChunkedArray<u8> = x.downcast()?; // free, as From is
+//! # let _ = typed;
 //! # Ok(())
 //! # }
 //! ```

@@ -1,0 +1,391 @@
+//! The dtype-erased array against the typed one: every ordered pair of the eleven dtypes for
+//! arithmetic and comparisons (the typed reference promotes at compile time through
+//! `Promote`, the `DynArray` at run time), every cast, NEP 50's weak scalars, reductions over
+//! axes with options, files of any dtype, and the errors of unsupported dtypes.
+
+use chunkwise::ndarray::{arr1, ArrayD};
+use chunkwise::{
+    CastTo, ChunkedArray, DType, DynArray, DynNdArray, DynScalar, Element, Error, Numeric, Promote,
+    ReduceOptions,
+};
+
+const A: [i64; 8] = [0, 1, 2, 3, 7, 100, 5, 9];
+const B: [i64; 8] = [5, 3, 1, 0, 9, 27, 2, 4];
+
+fn typed<T: Element>(v: &[i64]) -> ChunkedArray<T>
+where
+    i64: CastTo<T>,
+{
+    chunkwise::from_array(arr1(v), 3).unwrap().cast::<T>()
+}
+
+/// Equal element for element, a NaN matching a NaN.
+fn same<T: Element>(got: &ArrayD<T>, want: &ArrayD<T>) -> bool {
+    #[allow(clippy::eq_op)]
+    let nan = |x: &T| x != x;
+    got.shape() == want.shape()
+        && got
+            .iter()
+            .zip(want.iter())
+            .all(|(g, w)| g == w || (nan(g) && nan(w)))
+}
+
+fn check<T: Element>(what: &str, got: DynArray, want: ChunkedArray<T>) {
+    assert_eq!(got.dtype(), T::DTYPE, "{what}: dtype");
+    let got: ArrayD<T> = got.compute().unwrap().downcast().unwrap();
+    let want = want.compute().unwrap();
+    assert!(same(&got, &want), "{what}: {got} against {want}");
+}
+
+/// Arithmetic and comparisons of two numeric dtypes against the typed API.
+fn pair<P: Promote<Q>, Q: Numeric>()
+where
+    i64: CastTo<P> + CastTo<Q>,
+    bool: CastTo<P>,
+    P::Output: CastTo<f64>,
+{
+    let (a, b) = (typed::<P>(&A), typed::<Q>(&B));
+    let (da, db) = (DynArray::from(a.clone()), DynArray::from(b.clone()));
+    let (pa, pb) = chunkwise::promote(&a, &b);
+    let name = |op: &str| format!("{op} {} {}", P::DTYPE, Q::DTYPE);
+    check(&name("add"), da.add(&db).unwrap(), &pa + &pb);
+    check(&name("sub"), da.sub(&db).unwrap(), &pa - &pb);
+    check(&name("mul"), da.mul(&db).unwrap(), &pa * &pb);
+    check(&name("rem"), da.rem(&db).unwrap(), &pa % &pb);
+    check(
+        &name("floor_divide"),
+        da.floor_divide(&db).unwrap(),
+        pa.floor_divide(&pb),
+    );
+    check(&name("maximum"), da.maximum(&db).unwrap(), pa.maximum(&pb));
+    check(&name("minimum"), da.minimum(&db).unwrap(), pa.minimum(&pb));
+    check(&name("lt"), da.lt(&db).unwrap(), pa.lt(&pb));
+    check(&name("eq"), da.eq(&db).unwrap(), pa.eq(&pb));
+    check(&name("ge"), da.ge(&db).unwrap(), pa.ge(&pb));
+    // True division: integers as f64, floats in their promoted type.
+    let div = da.div(&db).unwrap();
+    if <P::Output as Numeric>::IS_FLOAT {
+        check(&name("div"), div, &pa / &pb);
+    } else {
+        check(&name("div"), div, pa.true_divide(&pb));
+    }
+    // A bool operand takes the other side's dtype (NumPy's promotion of bool).
+    let mask = DynArray::from(typed::<Q>(&B).ne(Q::ZERO));
+    check(
+        &name("add bool"),
+        da.add(&mask).unwrap(),
+        &a + &typed::<Q>(&B).ne(Q::ZERO).cast::<P>(),
+    );
+}
+
+macro_rules! pairs {
+    ($($a:ty),*) => { $( pairs!(@row $a; f64, f32, i64, i32, i16, i8, u64, u32, u16, u8); )* };
+    (@row $a:ty; $($b:ty),*) => { $( pair::<$a, $b>(); )* };
+}
+
+#[test]
+fn every_pair_of_numeric_dtypes_matches_the_typed_api() {
+    pairs!(f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+}
+
+#[test]
+fn two_bool_operands_follow_numpy() {
+    let a = DynArray::from(typed::<i64>(&A).gt(2));
+    let b = DynArray::from(typed::<i64>(&B).gt(2));
+    let (ta, tb) = (typed::<i64>(&A).gt(2), typed::<i64>(&B).gt(2));
+    check("bool + bool", a.add(&b).unwrap(), ta.or(&tb));
+    check("bool * bool", a.mul(&b).unwrap(), ta.and(&tb));
+    check("bool & bool", a.bitand(&b).unwrap(), ta.and(&tb));
+    check("bool ^ bool", a.bitxor(&b).unwrap(), ta.xor(&tb));
+    check("bool < bool", a.lt(&b).unwrap(), ta.zip_lt(&tb));
+    assert!(matches!(a.sub(&b), Err(Error::UnsupportedDType { .. })));
+    assert_eq!(a.floor_divide(&b).unwrap().dtype(), DType::I8);
+    assert_eq!(a.div(&b).unwrap().dtype(), DType::F64);
+    assert!(matches!(a.neg(), Err(Error::UnsupportedDType { .. })));
+    check("~bool", a.invert().unwrap(), ta.not());
+}
+
+/// `lt` of two bool arrays by their integer values, the typed reference of the test above.
+trait ZipLt {
+    fn zip_lt(&self, other: &Self) -> ChunkedArray<bool>;
+}
+impl ZipLt for ChunkedArray<bool> {
+    fn zip_lt(&self, other: &Self) -> ChunkedArray<bool> {
+        self.cast::<u8>().lt(other.cast::<u8>())
+    }
+}
+
+fn casts_from<F>(values: ChunkedArray<F>)
+where
+    F: Element + CastTo<f64> + CastTo<f32> + CastTo<i64> + CastTo<i32> + CastTo<i16> + CastTo<i8>,
+    F: CastTo<u64> + CastTo<u32> + CastTo<u16> + CastTo<u8> + CastTo<bool>,
+{
+    let d = DynArray::from(values.clone());
+    macro_rules! to {
+        ($($t:ty),*) => {$(
+            let what = format!("astype {} -> {}", F::DTYPE, <$t>::DTYPE);
+            check(&what, d.astype(<$t>::DTYPE), values.cast::<$t>());
+        )*};
+    }
+    to!(f64, f32, i64, i32, i16, i8, u64, u32, u16, u8, bool);
+}
+
+#[test]
+fn every_cast_matches_the_typed_api() {
+    let floats = chunkwise::from_array(
+        arr1(&[-3.7, 0.5, 300.2, 1e10, -1e19, f64::NAN, f64::INFINITY, -0.0]),
+        3,
+    )
+    .unwrap();
+    casts_from(floats.clone());
+    casts_from(floats.cast::<f32>());
+    let ints = typed::<i64>(&[-129, -1, 0, 1, 127, 255, 65_536, i64::MAX]);
+    casts_from(ints.clone());
+    casts_from(ints.cast::<i32>());
+    casts_from(ints.cast::<i16>());
+    casts_from(ints.cast::<i8>());
+    casts_from(ints.cast::<u64>());
+    casts_from(ints.cast::<u32>());
+    casts_from(ints.cast::<u16>());
+    casts_from(ints.cast::<u8>());
+    casts_from(ints.ne(0));
+}
+
+#[test]
+fn weak_scalars_take_the_arrays_dtype_as_nep_50() {
+    let all = [
+        DType::F64,
+        DType::F32,
+        DType::I64,
+        DType::I32,
+        DType::U64,
+        DType::U32,
+        DType::I16,
+        DType::I8,
+        DType::U16,
+        DType::U8,
+        DType::Bool,
+    ];
+    for d in all {
+        let x = DynArray::from(typed::<i64>(&A)).astype(d);
+        let float = matches!(d, DType::F64 | DType::F32);
+        let int_result = if d == DType::Bool { DType::I64 } else { d };
+        let float_result = if float { d } else { DType::F64 };
+        assert_eq!(x.add(1).unwrap().dtype(), int_result, "{d} + 1");
+        assert_eq!(x.mul(0.5).unwrap().dtype(), float_result, "{d} * 0.5");
+        assert_eq!(x.bitor(true).map(|r| r.dtype()).ok(), (!float).then_some(d));
+        assert_eq!(x.lt(1).unwrap().dtype(), DType::Bool);
+        // A strong scalar promotes as an array does.
+        let strong = x.add(DynScalar::F32(1.0)).unwrap().dtype();
+        assert_eq!(
+            strong,
+            if d == DType::Bool {
+                DType::F32
+            } else {
+                d.promote(DType::F32).unwrap()
+            }
+        );
+    }
+    // The values: the scalar is converted to the array's dtype first.
+    let x = DynArray::from(typed::<i64>(&A).cast::<u8>());
+    check("u8 + 200", x.add(200).unwrap(), &typed::<u8>(&A) + 200u8);
+    check(
+        "u8 * 2.5",
+        x.mul(2.5).unwrap(),
+        typed::<i64>(&A).cast::<f64>() * 2.5,
+    );
+    assert!(matches!(x.add(256), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(x.sub(-1), Err(Error::InvalidParameter { .. })));
+}
+
+#[test]
+fn reductions_take_axes_and_options_as_the_typed_api() {
+    let x = chunkwise::arange(24).reshape([2, 3, 4]).unwrap();
+    let x = x.rechunk([1, 2, 3]).unwrap();
+    let keep = ReduceOptions::default().keepdims(true);
+    let plain = ReduceOptions::default();
+    for d in [DType::F64, DType::F32, DType::I32, DType::U16, DType::I8] {
+        let dx = DynArray::from(x.clone()).astype(d);
+        let fx = x.cast::<f64>();
+        let sum = dx.sum_with([0, 2], keep).unwrap();
+        assert_eq!(sum.shape(), &[1, 3, 1]);
+        let sum: Vec<f64> = values(&sum);
+        let want: Vec<f64> = fx
+            .sum_with([0, 2], keep)
+            .unwrap()
+            .compute()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0;
+        // i8 wraps: 23 fits, the sums wrap in i64 only past 2^63, so they agree.
+        assert_eq!(sum, want, "{d}");
+        let var = values(&dx.var_with(-1, plain.ddof(1)).unwrap());
+        let want_var = fx.var_with(-1, plain.ddof(1)).unwrap().compute().unwrap();
+        for (g, w) in var.iter().zip(want_var.iter()) {
+            assert!((g - w).abs() <= 1e-5 * w.abs(), "{d}: var {g} against {w}");
+        }
+        let am = dx.argmax_with(None, plain).unwrap();
+        assert_eq!(am.dtype(), DType::U64);
+        assert_eq!(am.item().unwrap(), DynScalar::U64(23));
+        let c = dx.cumsum(None).unwrap();
+        assert_eq!(c.shape(), &[24]);
+        assert_eq!(values(&c).last().copied(), Some(276.0), "{d}: cumsum");
+        assert!(matches!(
+            dx.sum_with(3, plain),
+            Err(Error::AxisOutOfRange { .. })
+        ));
+        assert!(matches!(
+            dx.sum_with(None, plain.ddof(1)),
+            Err(Error::InvalidParameter { .. })
+        ));
+        let med = dx.median_with(1, keep).unwrap();
+        assert_eq!(med.shape(), &[2, 1, 4]);
+    }
+    // Bool arrays are summed as integers, as NumPy counts them.
+    let mask = DynArray::from(x.gt(10));
+    let n = mask.sum_with(None, plain).unwrap();
+    assert_eq!(
+        (n.dtype(), n.item().unwrap()),
+        (DType::I64, DynScalar::I64(13))
+    );
+    let frac = mask
+        .mean_with(None, plain)
+        .unwrap()
+        .item()
+        .unwrap()
+        .to_f64();
+    assert!((frac - 13.0 / 24.0).abs() < 1e-15);
+    assert_eq!(
+        mask.any_with(2, plain).unwrap().shape(),
+        &[2, 3],
+        "any keeps bool"
+    );
+}
+
+/// Every element as `f64`.
+fn values(x: &DynArray) -> Vec<f64> {
+    x.astype(DType::F64)
+        .compute()
+        .unwrap()
+        .downcast::<f64>()
+        .unwrap()
+        .into_raw_vec_and_offset()
+        .0
+}
+
+#[test]
+fn float_functions_of_integers_and_errors_of_unsupported_dtypes() {
+    let x = DynArray::from(typed::<i64>(&A));
+    let r = x.sqrt().unwrap();
+    assert_eq!(r.dtype(), DType::F64);
+    check("sqrt i64", r, typed::<i64>(&A).cast::<f64>().sqrt());
+    let f = DynArray::from(typed::<f32>(&A));
+    for err in [f.bitand(&f), f.invert(), f.bitor(1)] {
+        let e = err.unwrap_err();
+        assert!(matches!(e, Error::UnsupportedDType { .. }), "{e}");
+        assert!(e.to_string().contains("f32"), "{e}");
+    }
+    assert!(matches!(
+        DynArray::from(typed::<i64>(&A).ne(0)).neg(),
+        Err(Error::UnsupportedDType { .. })
+    ));
+    let e = x.clone().downcast::<f64>().unwrap_err();
+    assert!(e.to_string().contains("i64"), "{e}");
+    // A negative integer power: at once for a scalar, at compute for an array.
+    assert!(matches!(x.pow(-1), Err(Error::InvalidParameter { .. })));
+    let neg = DynArray::from(typed::<i64>(&[1, -1, 2, 0, 1, 1, 1, 1]));
+    assert!(matches!(
+        x.pow(&neg).unwrap().compute(),
+        Err(Error::InvalidValue { .. })
+    ));
+    check(
+        "i64 ** i64",
+        x.pow(DynArray::from(typed::<i64>(&B))).unwrap(),
+        {
+            let e = typed::<i64>(&B);
+            chunkwise::from_array(
+                arr1(
+                    &A.iter()
+                        .zip(B.iter())
+                        .map(|(&a, &b)| a.wrapping_pow(b as u32))
+                        .collect::<Vec<_>>(),
+                ),
+                4,
+            )
+            .unwrap()
+            .rechunk(e.chunks().clone())
+            .unwrap()
+        },
+    );
+    check(
+        "u8 ** 9 wraps",
+        DynArray::from(typed::<u8>(&A)).pow(9).unwrap(),
+        typed::<u8>(&A).powi(9),
+    );
+}
+
+#[test]
+fn files_of_any_dtype_open_reduce_and_write_back() {
+    let dir = std::env::temp_dir().join(format!("cw-dynamic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = chunkwise::arange(1000).reshape([10, 100]).unwrap();
+    for d in [
+        DType::F64,
+        DType::F32,
+        DType::I32,
+        DType::U8,
+        DType::I16,
+        DType::Bool,
+    ] {
+        let path = dir.join(format!("{d}.npy"));
+        DynArray::from(source.clone())
+            .astype(d)
+            .to_npy(&path)
+            .unwrap();
+        let x = DynArray::from_npy(&path).unwrap();
+        assert_eq!((x.dtype(), x.shape()), (d, &[10usize, 100][..]));
+        let col = x.max_with(0, ReduceOptions::default()).unwrap();
+        let out = dir.join(format!("{d}-max.npy"));
+        col.to_npy(&out).unwrap();
+        let back = DynArray::from_npy(&out).unwrap();
+        let want = DynArray::from(source.clone())
+            .astype(d)
+            .max_with(0, ReduceOptions::default())
+            .unwrap();
+        assert_eq!(back.dtype(), want.dtype());
+        assert_eq!(back.compute().unwrap(), want.compute().unwrap());
+    }
+    // Several dtypes written in one compute.
+    let a = DynArray::from(source.clone());
+    let b = a.astype(DType::U16);
+    chunkwise::store(vec![
+        a.npy_target(dir.join("a.npy")).unwrap(),
+        b.npy_target(dir.join("b.npy")).unwrap(),
+    ])
+    .unwrap();
+    assert_eq!(
+        chunkwise::npy_info(dir.join("b.npy")).unwrap().dtype,
+        DType::U16
+    );
+    let many = chunkwise::compute_many_dyn(&[&a, &b]).unwrap();
+    assert!(matches!(many[0], DynNdArray::I64(_)) && matches!(many[1], DynNdArray::U16(_)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn movement_and_combinations_promote() {
+    let a = DynArray::from(typed::<u8>(&A));
+    let b = DynArray::from(typed::<i8>(&B));
+    let c = chunkwise::stack_dyn(&[a.clone(), b.clone()], 0).unwrap();
+    assert_eq!((c.dtype(), c.shape()), (DType::I16, &[2usize, 8][..]));
+    let m = chunkwise::matmul_dyn(&c.t(), &c.astype(DType::F32)).unwrap();
+    assert_eq!((m.dtype(), m.shape()), (DType::F32, &[8usize, 8][..]));
+    let w = chunkwise::where_dyn(&a.gt(2).unwrap(), &a, &DynArray::from(typed::<f32>(&B))).unwrap();
+    assert_eq!(w.dtype(), DType::F32);
+    let r = a.reshape([2, 4]).unwrap().transpose([1, 0]).unwrap();
+    assert_eq!(r.shape(), &[4, 2]);
+    assert!(matches!(
+        chunkwise::concatenate_dyn(&[], 0),
+        Err(Error::InvalidParameter { .. })
+    ));
+}
