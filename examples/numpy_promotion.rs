@@ -1,6 +1,9 @@
 //! The promotion rules against NumPy: prints, for every ordered pair of the ten numeric types,
 //! the dtype and values of `a + b`, `a - b` and `a * b` for two small arrays, one line each, and
-//! NumPy's `promote_types` table as chunkwise has it. `.ci/promotion_check.py` computes the same
+//! NumPy's `promote_types` table as chunkwise has it. Then the dtype-erased `DynArray`, whose
+//! promotion is decided at run time: every ordered pair of the eleven dtypes (`bool` included)
+//! for ten operations, and NEP 50's weak scalars (a Rust number as a Python one) against each
+//! dtype, with `error` where chunkwise refuses (NumPy must raise there too). `.ci/promotion_check.py` computes the same
 //! with NumPy and compares line by line.
 //!
 //! ```text
@@ -8,7 +11,7 @@
 //! python .ci/promotion_check.py lines.txt
 //! ```
 
-use chunkwise::{ChunkedArray, Numeric, Promote};
+use chunkwise::{ChunkedArray, DType, DynArray, DynOperand, Numeric, Promote};
 
 const A: [i64; 6] = [0, 1, 2, 3, 7, 100];
 const B: [i64; 6] = [5, 3, 1, 0, 9, 27];
@@ -49,6 +52,66 @@ macro_rules! pairs {
     (@row $a:ty; $($b:ty),*) => { $( line::<$a, $b>(); )* };
 }
 
+const DTYPES: [DType; 11] = [
+    DType::F64,
+    DType::F32,
+    DType::I64,
+    DType::I32,
+    DType::I16,
+    DType::I8,
+    DType::U64,
+    DType::U32,
+    DType::U16,
+    DType::U8,
+    DType::Bool,
+];
+
+type DynOp = fn(&DynArray, DynOperand) -> chunkwise::Result<DynArray>;
+
+const DYN_OPS: [(&str, DynOp); 10] = [
+    ("add", |x, y| x.add(y)),
+    ("sub", |x, y| x.sub(y)),
+    ("mul", |x, y| x.mul(y)),
+    ("div", |x, y| x.div(y)),
+    ("floor_divide", |x, y| x.floor_divide(y)),
+    ("rem", |x, y| x.rem(y)),
+    ("maximum", |x, y| x.maximum(y)),
+    ("lt", |x, y| x.lt(y)),
+    ("eq", |x, y| x.eq(y)),
+    ("bitand", |x, y| x.bitand(y)),
+];
+
+/// `dyn op a b dtype: values`, or `dyn op a b error`.
+fn dyn_line(head: &str, r: chunkwise::Result<DynArray>) {
+    match r.and_then(|r| Ok((r.dtype(), r.compute()?))) {
+        Ok((d, v)) => println!("{head} {d}: {v}"),
+        Err(_) => println!("{head} error"),
+    }
+}
+
 fn main() {
     pairs!(f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+    let a = DynArray::from(chunkwise::from_array(ndarray::arr1(&A), 4).expect("1-d"));
+    let b = DynArray::from(chunkwise::from_array(ndarray::arr1(&B), 3).expect("1-d"));
+    for da in DTYPES {
+        for db in DTYPES {
+            for (op, f) in DYN_OPS {
+                let r = f(&a.astype(da), DynOperand::from(b.astype(db)));
+                dyn_line(&format!("dyn {op} {da} {db}"), r);
+            }
+        }
+        let weak: [(&str, DynOperand); 5] = [
+            ("int 3", 3.into()),
+            ("int 300", 300.into()),
+            ("int -1", (-1).into()),
+            ("float 0.5", 0.5.into()),
+            ("bool true", true.into()),
+        ];
+        for (what, s) in weak {
+            for (op, f) in DYN_OPS {
+                let r = f(&a.astype(da), s.clone());
+                dyn_line(&format!("weak {op} {da} {what}"), r);
+            }
+        }
+    }
 }

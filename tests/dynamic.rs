@@ -195,6 +195,10 @@ fn weak_scalars_take_the_arrays_dtype_as_nep_50() {
         typed::<i64>(&A).cast::<f64>() * 2.5,
     );
     assert!(matches!(x.add(256), Err(Error::InvalidParameter { .. })));
+    // Comparisons with a number out of the dtype's range compare values, as NumPy 2.
+    check("u8 < 300", x.lt(300).unwrap(), typed::<u8>(&A).ge(0u8));
+    check("u8 == -1", x.eq(-1).unwrap(), typed::<u8>(&A).lt(0u8));
+    check("u8 > -1", x.gt(-1).unwrap(), typed::<u8>(&A).ge(0u8));
     assert!(matches!(x.sub(-1), Err(Error::InvalidParameter { .. })));
 }
 

@@ -164,6 +164,39 @@ fn other_element_types() {
     );
 }
 
+/// The public fused map and zip_map against ndarray's `mapv` and `Zip`, over every shape and
+/// chunking of the common cases, and their errors.
+#[test]
+fn user_closures_map_and_zip_map() {
+    for shape in shapes() {
+        let a = data_f64(&shape);
+        let b = data_i64(&shape);
+        for chunks in chunkings(&shape) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            let y = chunkwise::from_array(b.clone(), chunks).unwrap();
+            let f = |v: f64| (v * 3.0).round() as i32 - 1;
+            assert_eq!(x.map("f", f).compute().unwrap(), a.mapv(f), "{shape:?}");
+            let g = |v: f64, k: i64| v.is_sign_negative() == (k % 2 == 0);
+            let want = ndarray::Zip::from(&a).and(&b).map_collect(|&v, &k| g(v, k));
+            let got = x.zip_map(&y.rechunk(chunkwise::ChunkSpec::Auto).unwrap(), "g", g);
+            assert_eq!(got.compute().unwrap(), want, "{shape:?}");
+        }
+    }
+    // A row broadcast against a matrix; shapes that do not broadcast fail at compute.
+    let m = chunkwise::arange(12).reshape([3, 4]).unwrap();
+    let row = chunkwise::arange(4).map("as f32", |v: i64| v as f32);
+    let got = m
+        .zip_map(&row, "h", |i: i64, r: f32| i as f32 * r)
+        .compute()
+        .unwrap();
+    assert_eq!(got[[2, 3]], 33.0);
+    let bad = m.zip_map(&chunkwise::arange(5), "h", |i: i64, j: i64| i + j);
+    assert!(matches!(
+        bad.compute(),
+        Err(chunkwise::Error::Broadcast { .. })
+    ));
+}
+
 #[test]
 fn broadcasting_against_ndarray() {
     let pairs: Vec<(Vec<usize>, Vec<usize>)> = vec![

@@ -673,12 +673,7 @@ fn typed_operand<T: Element>(op: &str, rhs: &DynOperand) -> Result<Operand<T>> {
         DynOperand::Array(b) => Operand::Array(b.astype(T::DTYPE).downcast::<T>()?),
         DynOperand::Scalar(s) => Operand::Scalar(scalar_as(*s)),
         DynOperand::Int(v) => {
-            let t: T = scalar_as(DynScalar::I64(*v));
-            let integer = !is_float(T::DTYPE) && T::DTYPE != DType::Bool;
-            let back = DynScalar::of(t);
-            let fits =
-                back.astype(DType::I64) == DynScalar::I64(*v) && (back.to_f64() < 0.0) == (*v < 0);
-            if integer && !fits {
+            if !weak_int_fits(T::DTYPE, *v) {
                 return Err(Error::InvalidParameter {
                     op: op.into(),
                     param: "scalar".into(),
@@ -686,11 +681,21 @@ fn typed_operand<T: Element>(op: &str, rhs: &DynOperand) -> Result<Operand<T>> {
                     reason: format!("out of bounds for {}", T::DTYPE),
                 });
             }
-            Operand::Scalar(t)
+            Operand::Scalar(scalar_as(DynScalar::I64(*v)))
         }
         DynOperand::Float(v) => Operand::Scalar(scalar_as(DynScalar::F64(*v))),
         DynOperand::Bool(v) => Operand::Scalar(scalar_as(DynScalar::Bool(*v))),
     })
+}
+
+/// Whether a weak integer keeps its value in `dtype` (always for floats and `bool`, which
+/// convert it as NumPy does; for an integer type, when it is in the type's range).
+fn weak_int_fits(dtype: DType, v: i64) -> bool {
+    if is_float(dtype) || dtype == DType::Bool {
+        return true;
+    }
+    let back = DynScalar::I64(v).astype(dtype);
+    back.astype(DType::I64) == DynScalar::I64(v) && (back.to_f64() < 0.0) == (v < 0)
 }
 
 /// `x^n` for an integer type by squaring and multiplying, wrapping as NumPy's `power`.
@@ -747,9 +752,10 @@ macro_rules! numeric_binary {
     )*};
 }
 
-/// Defines comparisons: both sides promoted, then the typed comparison.
+/// Defines comparisons: both sides promoted, then the typed comparison. A weak integer out of
+/// an integer array's range compares by value, as NumPy 2 does (`i8 array < 300` is all true).
 macro_rules! comparison {
-    ($($(#[$doc:meta])* $name:ident => $f:expr;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident => $op:tt;)*) => {$(
         $(#[$doc])*
         // The same comparison for every dtype, `bool` included.
         #[allow(clippy::bool_comparison)]
@@ -757,9 +763,16 @@ macro_rules! comparison {
             let rhs = rhs.into();
             let op = stringify!($name);
             let d = result_dtype(op, self, &rhs)?;
+            if let DynOperand::Int(v) = rhs {
+                if !weak_int_fits(d, v) {
+                    let v = i128::from(v);
+                    return Ok(integer!(self.astype(d), op, a, T => {
+                        a.map_to(op, move |x: T| x.n_to_i128() $op v).into()
+                    }));
+                }
+            }
             each!(self.astype(d), a, T => {
-                let f = $f;
-                Ok(a.compare(typed_operand::<T>(op, &rhs)?, op, move |x: T, y: T| f(x, y)).into())
+                Ok(a.compare(typed_operand::<T>(op, &rhs)?, op, |x: T, y: T| x $op y).into())
             })
         }
     )*};
@@ -789,17 +802,17 @@ impl DynArray {
 
     comparison! {
         /// `self == rhs` elementwise, as `bool`.
-        eq => |x: T, y: T| x == y;
+        eq => ==;
         /// `self != rhs`.
-        ne => |x: T, y: T| x != y;
+        ne => !=;
         /// `self < rhs`.
-        lt => |x: T, y: T| x < y;
+        lt => <;
         /// `self <= rhs`.
-        le => |x: T, y: T| x <= y;
+        le => <=;
         /// `self > rhs`.
-        gt => |x: T, y: T| x > y;
+        gt => >;
         /// `self >= rhs`.
-        ge => |x: T, y: T| x >= y;
+        ge => >=;
     }
 
     /// NumPy's true division (`/`): integers and `bool` divide as `f64`, floats in their
@@ -1250,6 +1263,20 @@ pub fn matmul_dyn(a: &DynArray, b: &DynArray) -> Result<DynArray> {
         let y = b.astype(d).downcast::<T>()?;
         Ok(crate::matmul(&x, &y)?.into())
     })
+}
+
+/// The array as `ndarray` prints it (`[[1, 2], [3, 4]]`).
+impl fmt::Display for DynNdArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        macro_rules! show {
+            ($($V:ident),*) => {
+                match self {
+                    $(DynNdArray::$V(a) => fmt::Display::fmt(a, f),)*
+                }
+            };
+        }
+        show!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+    }
 }
 
 impl fmt::Debug for DynArray {

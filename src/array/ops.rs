@@ -92,6 +92,54 @@ impl<T: Element> ChunkedArray<T> {
     }
 }
 
+/// ## Your own elementwise functions
+///
+/// A closure over elements becomes one elementwise node, fused with its neighbours into the
+/// tile loop like every built-in op: no chunk is copied or materialized, unlike
+/// [`map_blocks`](ChunkedArray::map_blocks), which hands the closure whole blocks.
+impl<T: Element> ChunkedArray<T> {
+    /// `f` of every element, into any element type (NumPy's `np.vectorize(f)(x)`, at the speed
+    /// of a compiled loop). `name` labels the node in [`explain`](Self::explain) and the
+    /// pictures. `f` must not panic on any value: a panic is the task's
+    /// [`Error::Task`](crate::Error::Task), not a result.
+    ///
+    /// ```
+    /// let x = chunkwise::linspace(-4.0, 4.0, 9).rechunk(4)?;
+    /// let logistic = x.map("logistic", |v: f64| 1.0 / (1.0 + (-v).exp()));
+    /// assert_eq!(logistic.compute()?[[4]], 0.5);
+    /// let parity = chunkwise::arange(5).map("odd", |i: i64| i % 2 == 1);
+    /// assert_eq!(parity.compute()?.into_raw_vec_and_offset().0, vec![false, true, false, true, false]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn map<U: Element>(
+        &self,
+        name: &str,
+        f: impl Fn(T) -> U + Send + Sync + 'static,
+    ) -> ChunkedArray<U> {
+        self.map_to(name, f)
+    }
+
+    /// `f` of the elements of two arrays broadcast together, NumPy-style (shapes that do not
+    /// broadcast are an [`Error::Broadcast`](crate::Error::Broadcast) at compute, as for the
+    /// operators).
+    ///
+    /// ```
+    /// let x = chunkwise::arange(6).reshape([2, 3])?.cast::<f64>();
+    /// let w = chunkwise::from_array(ndarray::array![1.0, 10.0, 100.0], 2)?;
+    /// let y = x.zip_map(&w, "scaled", |v: f64, s: f64| v * s);
+    /// assert_eq!(y.compute()?.into_raw_vec_and_offset().0, vec![0.0, 10.0, 200.0, 3.0, 40.0, 500.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn zip_map<B: Element, O: Element>(
+        &self,
+        other: &ChunkedArray<B>,
+        name: &str,
+        f: impl Fn(T, B) -> O + Send + Sync + 'static,
+    ) -> ChunkedArray<O> {
+        self.zip_with(other, name, f)
+    }
+}
+
 /// ## Comparisons and casts (every element type)
 impl<T: Element> ChunkedArray<T> {
     /// `self < rhs` elementwise (NumPy `<`).
