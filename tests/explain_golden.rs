@@ -128,7 +128,8 @@ fn mean_and_var_together_share_one_reduce_pass() {
     );
 }
 
-/// A node worth holding, used twice: a hold pass first.
+/// A node worth holding, used twice: a hold pass first, which both later passes read (the sum
+/// of the held node too: its input is read from memory, as the executor's `pull` does).
 #[test]
 fn a_costly_node_used_twice_is_held() {
     let y = normal().sin().exp().sqrt();
@@ -137,13 +138,13 @@ fn a_costly_node_used_twice_is_held() {
         &explain(&z),
         r#"plan: sum -> f64[] on 4 worker(s)
   stage 1: sum as a tree reduction: 8 tasks, 1 output chunk(s), 8 partials per tree, result 8 B
-    fused per task: normal(1, 3) -> rechunk((64 x 4, 44), (16 x 3, 2)) -> sin -> exp -> sqrt -> sum
+    fused per task: read[sqrt] -> sum
   stage 2: sum as a tree reduction: 8 tasks, 1 output chunk(s), 8 partials per tree, result 8 B
     fused per task: read[sqrt] -> read[sum] -> mul -> sum
   shared: sqrt (used by 2 ops): evaluated once and held (117.2 KiB): 4 ops per element per use saved
   output: the result of the last stage
   pass 1: hold sqrt, 20 tasks, working memory 640.0 KiB
-  pass 2: reduce (stage 1), 8 tasks, working memory 640.4 KiB
+  pass 2: reduce (stage 1), 8 tasks, working memory 128.4 KiB
   pass 3: reduce (stage 2), 8 tasks, working memory 1.0 MiB
   projected peak memory: 1.1 MiB (tiles 1.0 MiB, partials 384 B, stage results 117.2 KiB, output 0 B); tile = 2048 elements
 "#,

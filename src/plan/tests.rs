@@ -60,3 +60,48 @@ fn files_of_one_grid_share_a_pass_and_hold_what_they_share() {
         "explain() changed.\n--- got:\n{text}\n--- want:\n{want}"
     );
 }
+
+#[test]
+fn stages_are_numbered_in_the_order_their_passes_run() {
+    let x = crate::arange(1000).rechunk(100).unwrap();
+    let y = crate::arange(500).rechunk(100).unwrap();
+    // `x.max()` is planned after `y.sum()` but joins the pass of `x.sum()`, which runs first.
+    let arrays = [x.sum(), y.sum(), x.max()];
+    let roots: Vec<Arc<dyn Node>> = arrays
+        .iter()
+        .map(|a| a.expr().clone() as Arc<dyn Node>)
+        .collect();
+    let target = Target {
+        workers: 2,
+        ranks: 1,
+        memory_limit: None,
+        outputs: Outputs::InMemory,
+    };
+    let plan = build(&roots, target).unwrap();
+    let stages: Vec<(&str, Option<usize>)> = plan
+        .stages()
+        .iter()
+        .map(|s| (s.name.as_str(), s.shares_pass_with))
+        .collect();
+    assert_eq!(stages, [("sum", None), ("max", Some(0)), ("sum", None)]);
+    let text = plan.to_string();
+    assert!(text.contains("pass 1: reduce (stage 1, 2)"), "{text}");
+    assert!(text.contains("pass 2: reduce (stage 3)"), "{text}");
+}
+
+#[test]
+fn passes_name_the_passes_they_read() {
+    let x = crate::arange(1000).rechunk(100).unwrap();
+    // A staged reduction read by the output: the output pass reads the reduction's.
+    let centred = &x - x.sum_axis(0).unwrap();
+    let root: Arc<dyn Node> = centred.expr().clone();
+    let target = Target {
+        workers: 2,
+        ranks: 1,
+        memory_limit: None,
+        outputs: Outputs::InMemory,
+    };
+    let plan = build(&[root], target).unwrap();
+    let reads: Vec<&[usize]> = plan.passes.iter().map(|p| p.reads.as_slice()).collect();
+    assert_eq!(reads, [&[][..], &[0][..]]);
+}
