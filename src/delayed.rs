@@ -236,26 +236,9 @@ struct Graph {
     results: Vec<OnceLock<Result<Value>>>,
 }
 
+/// Every task below `root` (and itself), each once, inputs before the tasks that use them.
 pub(crate) fn post_order(root: &Arc<TaskNode>) -> Vec<Arc<TaskNode>> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    let mut stack = vec![(root.clone(), false)];
-    while let Some((n, expanded)) = stack.pop() {
-        if expanded {
-            out.push(n);
-            continue;
-        }
-        if !seen.insert(n.id) {
-            continue;
-        }
-        stack.push((n.clone(), true));
-        for d in n.deps.iter().rev() {
-            if !seen.contains(&d.id) {
-                stack.push((d.clone(), false));
-            }
-        }
-    }
-    out
+    crate::walk::post_order([root.clone()], |n| n.id, |n| n.deps.clone())
 }
 
 impl Graph {

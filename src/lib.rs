@@ -78,6 +78,7 @@ mod kernels;
 mod plan;
 mod region;
 mod sources;
+mod walk;
 
 /// The ndarray version chunkwise's results are (`ArrayD<T>`), re-exported so that users name
 /// the same version: `use chunkwise::ndarray;`.
@@ -112,7 +113,7 @@ pub use io::npy::{from_npy, from_npy_chunked, npy_info, NpyInfo};
 #[cfg(feature = "zarr")]
 pub use io::zarr::{from_zarr, from_zarr_chunked, zarr_info, ZarrInfo};
 pub use io::{store, store_with, Target};
-pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, StagePlan};
+pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, SharedPlan, Sharing, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;
 pub use sources::{

@@ -44,9 +44,9 @@ fn results_are_those_of_computing_each_alone() {
     assert!(chunkwise::compute_many::<f64>(&[]).unwrap().is_empty());
     // The plan: the sums and variances of `x` over all axes share one pass.
     let plan = chunkwise::plan_many(&[&x.mean(), &x.std(), &x.sum()]).unwrap();
-    assert_eq!(plan.stages.len(), 3);
+    assert_eq!(plan.stages().len(), 3);
     assert_eq!(
-        plan.stages
+        plan.stages()
             .iter()
             .map(|s| s.shares_pass_with)
             .collect::<Vec<_>>(),

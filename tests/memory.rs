@@ -243,8 +243,8 @@ fn fused_plans_project_tile_sized_memory() {
     let pts = chunkwise::random::default_rng(0).uniform(-1.0, 1.0, [2, 1_000_000_000]);
     let inside = pts.square().sum_axis(0).unwrap().lt(1.0).count_nonzero();
     let plan = inside.plan().unwrap();
-    assert_eq!(plan.stages.len(), 1, "{plan}");
-    let stage = &plan.stages[0];
+    assert_eq!(plan.stages().len(), 1, "{plan}");
+    let stage = &plan.stages()[0];
     assert_eq!(
         stage.fused,
         vec![
@@ -256,7 +256,7 @@ fn fused_plans_project_tile_sized_memory() {
         ],
         "{plan}"
     );
-    assert!(plan.output.is_none());
+    assert!(plan.output().is_none());
     // Workers x five tile buffers plus a few partials: well under a MiB per worker.
     assert!(
         plan.memory.total < plan.workers as u64 * (1 << 20),

@@ -431,7 +431,7 @@ fn log10_clip_nansum_is_one_pass() {
     let y = x.log10().clip(0.0, 1.0).nansum();
     let plan = y.plan().unwrap();
     assert_eq!(plan.passes.len(), 1, "{plan}");
-    let fused = plan.stages[0].fused.join(" -> ");
+    let fused = plan.stages()[0].fused.join(" -> ");
     assert!(
         fused.contains("log10 -> clip 0 1 -> nan_as 0 -> sum"),
         "{plan}"

@@ -87,13 +87,15 @@ impl<T: Element> fmt::Debug for ChunkedArray<T> {
     }
 }
 
-/// Dask's repr in a line: dtype, shape, chunk shape, chunks and tasks, bytes, and the op.
+/// Dask's repr in a line: dtype, shape, chunk shape, chunks, bytes, and the op, and the error
+/// recorded when the op was built, if any. It plans nothing (for the tasks a compute runs, see
+/// [`ChunkedArray::plan`]), so printing an array costs the same whatever its graph.
 ///
 /// ```
 /// let x = chunkwise::zeros::<f64>([1000, 1000]).rechunk([250, 500])?;
 /// assert_eq!(
 ///     x.to_string(),
-///     "ChunkedArray<f64> shape [1000, 1000], chunk shape [250, 500], 8 chunks, 8 tasks, 7.6 MiB: rechunk((250 x 4), (500 x 2))"
+///     "ChunkedArray<f64> shape [1000, 1000], chunk shape [250, 500], 8 chunks, 7.6 MiB: rechunk((250 x 4), (500 x 2))"
 /// );
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
@@ -101,21 +103,20 @@ impl<T: Element> fmt::Display for ChunkedArray<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = self.expr.meta();
         let chunk: Vec<usize> = m.chunks.axes().iter().map(|a| a.max()).collect();
-        let tasks = match self.plan() {
-            Ok(p) => p.total_tasks().to_string(),
-            Err(_) => "invalid (compute returns the error)".into(),
-        };
         write!(
             f,
-            "ChunkedArray<{}> shape {:?}, chunk shape {:?}, {} chunks, {} tasks, {}: {}",
+            "ChunkedArray<{}> shape {:?}, chunk shape {:?}, {} chunks, {}: {}",
             m.dtype,
             m.shape,
             chunk,
             m.chunks.num_chunks(),
-            tasks,
             crate::plan::human(u64::try_from(self.nbytes()).unwrap_or(u64::MAX)),
             m.name
-        )
+        )?;
+        match &m.error {
+            Some(e) => write!(f, " (invalid, compute returns the error: {e})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -370,7 +371,7 @@ impl<T: Element> ChunkedArray<T> {
 /// assert_eq!(both[1].sum().to_bits(), std.item()?.to_bits());
 /// // One pass: the sum and the variance fold the same tasks' reads.
 /// let plan = chunkwise::plan_many(&[&mean, &std])?;
-/// assert_eq!(plan.stages[1].shares_pass_with, Some(0));
+/// assert_eq!(plan.stages()[1].shares_pass_with, Some(0));
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), chunkwise::Error>(())
 /// ```

@@ -1,7 +1,6 @@
 //! Graph pictures (Dask's `.visualize()`): Graphviz DOT for arrays at three levels and for
 //! delayed task graphs, and SVG where the `dot` program is installed.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,7 +9,7 @@ use std::sync::Arc;
 use super::write_atomic;
 use crate::delayed::TaskNode;
 use crate::error::{Error, Result};
-use crate::graph::{post_order, Node, NodeId, OpKind};
+use crate::graph::{post_order, Node, OpKind};
 use crate::plan::{PassKind, Plan};
 
 /// Which graph of an array to draw.
@@ -114,135 +113,127 @@ pub(crate) fn array_dot(root: Arc<dyn Node>, plan: &Plan, level: GraphLevel) -> 
     let mut s =
         String::from("digraph chunkwise {\n  rankdir=BT;\n  node [fontname=\"sans-serif\"];\n");
     match level {
-        GraphLevel::Ops => {
-            for n in post_order(root) {
-                let m = n.meta();
-                let _ = writeln!(
-                    s,
-                    "  n{} [label=\"{}\\n{}{:?}\\nchunks {}\", shape={}];",
-                    m.id,
-                    esc(&m.name),
-                    m.dtype,
-                    m.shape,
-                    esc(&m.chunks.to_string()),
-                    shape_of(&m.kind)
-                );
-                for i in n.inputs() {
-                    let _ = writeln!(s, "  n{} -> n{};", i.meta().id, m.id);
+        GraphLevel::Ops => ops_dot(&mut s, root),
+        GraphLevel::Optimized => {
+            for (i, (p, label)) in plan.passes.iter().zip(pass_labels(plan)).enumerate() {
+                let _ = writeln!(s, "  p{i} [label=\"{label}\", shape=box, style=rounded];");
+                for r in &p.reads {
+                    let _ = writeln!(s, "  p{r} -> p{i};");
                 }
             }
         }
-        GraphLevel::Optimized | GraphLevel::Tasks => {
-            let held: HashSet<NodeId> = plan
-                .passes
-                .iter()
-                .filter(|p| !matches!(p.kind, PassKind::Output { .. } | PassKind::Files { .. }))
-                .flat_map(|p| p.nodes.iter().map(|n| n.meta().id))
-                .collect();
-            let mut passes: Vec<(Arc<dyn Node>, String, usize)> = Vec::new();
-            for pass in &plan.passes {
-                match &pass.kind {
-                    PassKind::Reduce { stages } => {
-                        for (&k, n) in stages.iter().zip(&pass.nodes) {
-                            let p = &plan.stages[k];
-                            let label = format!(
-                                "stage {}: {}\\n{}\\n{} tasks",
-                                k + 1,
-                                esc(&p.name),
-                                esc(&p.fused.join(" -> ")),
-                                p.tasks
-                            );
-                            passes.push((n.clone(), label, p.tasks));
-                        }
-                    }
-                    PassKind::Hold { .. } => {
-                        let n = &pass.nodes[0];
-                        let label = format!(
-                            "held (shared): {}\\n{} tasks",
-                            esc(&n.meta().name),
-                            pass.tasks
-                        );
-                        passes.push((n.clone(), label, pass.tasks));
-                    }
-                    PassKind::Output { .. } | PassKind::Files { .. } => {
-                        let label = format!(
-                            "output\\n{}\\n{} tasks",
-                            esc(&pass.fused.join(" -> ")),
-                            pass.tasks
-                        );
-                        passes.push((pass.nodes[0].clone(), label, pass.tasks));
-                    }
-                }
-            }
-            let mut budget = MAX_TASK_NODES;
-            let mut left_out = 0usize;
-            for (n, label, tasks) in &passes {
-                let id = n.meta().id;
-                let start = if n.as_stage().is_some() {
-                    n.inputs()[0].clone()
-                } else {
-                    n.clone()
-                };
-                let reads = reads_of(&start, &held, id);
-                if level == GraphLevel::Optimized {
-                    let _ = writeln!(s, "  p{id} [label=\"{label}\", shape=box, style=rounded];");
-                    for r in reads {
-                        let _ = writeln!(s, "  p{r} -> p{id};");
-                    }
-                    continue;
-                }
-                // Tasks: the leaves (or chunks) and, for a reduction, its binary combine tree.
-                // The cluster is labelled with the pass: its fused ops, source first.
-                let _ = writeln!(s, "  subgraph cluster_{id} {{ label=\"{label}\";");
-                let result = format!("r{id}");
-                let _ = writeln!(s, "    {result} [label=\"result\", shape=note];");
-                match n.as_stage() {
-                    Some(st) => {
-                        let per = st.leaves_per_output().max(1);
-                        let outs = (st.tasks() / per).max(1);
-                        for o in 0..outs {
-                            if budget == 0 {
-                                left_out += (outs - o).saturating_mul(per);
-                                break;
-                            }
-                            let top = tree(&mut s, id, o, 0, per, &mut budget, &mut left_out);
-                            if let Some(t) = top {
-                                let _ = writeln!(s, "    {t} -> {result};");
-                            }
-                        }
-                    }
-                    None => {
-                        for c in 0..*tasks {
-                            if budget == 0 {
-                                left_out += tasks - c;
-                                break;
-                            }
-                            budget -= 1;
-                            let _ = writeln!(s, "    c{id}_{c} [label=\"chunk {c}\", shape=box];");
-                            let _ = writeln!(s, "    c{id}_{c} -> {result};");
-                        }
-                    }
-                }
-                let _ = writeln!(s, "  }}");
-                for r in reads {
-                    let _ = writeln!(s, "  r{r} -> {result} [style=dashed, label=\"read\"];");
-                }
-            }
-            if left_out > 0 {
-                let _ = writeln!(s, "  cutoff [label=\"... {left_out} more tasks not drawn (limit {MAX_TASK_NODES})\", shape=plaintext];");
-            }
-        }
+        GraphLevel::Tasks => tasks_dot(&mut s, plan),
     }
     s.push_str("}\n");
     s
 }
 
-/// The combine tree of leaf tasks `lo..hi` of output chunk `o`, as the executor runs it (split
-/// by [`tree_split`](crate::graph::reduce::tree_split)).
+/// One node per op, an edge per input.
+fn ops_dot(s: &mut String, root: Arc<dyn Node>) {
+    for n in post_order(root) {
+        let m = n.meta();
+        let _ = writeln!(
+            s,
+            "  n{} [label=\"{}\\n{}{:?}\\nchunks {}\", shape={}];",
+            m.id,
+            esc(&m.name),
+            m.dtype,
+            m.shape,
+            esc(&m.chunks.to_string()),
+            shape_of(&m.kind)
+        );
+        for i in n.inputs() {
+            let _ = writeln!(s, "  n{} -> n{};", i.meta().id, m.id);
+        }
+    }
+}
+
+/// Each pass's label: what it produces (its stages numbered as `explain()` numbers them), its
+/// fused ops, source first, and its tasks.
+fn pass_labels(plan: &Plan) -> Vec<String> {
+    let mut first_stage = 0;
+    plan.passes
+        .iter()
+        .map(|p| {
+            let what = match &p.kind {
+                PassKind::Reduce { stages } => {
+                    let numbers: Vec<String> = (first_stage + 1..=first_stage + stages.len())
+                        .map(|k| k.to_string())
+                        .collect();
+                    let names: Vec<&str> = stages.iter().map(|st| st.name.as_str()).collect();
+                    first_stage += stages.len();
+                    let plural = if stages.len() > 1 { "s" } else { "" };
+                    format!("stage{plural} {}: {}", numbers.join(", "), names.join(", "))
+                }
+                PassKind::Hold { shared } => {
+                    format!("held (shared): {}", plan.shared[*shared].name)
+                }
+                PassKind::Files { roots, .. } => format!("output: {} file(s)", roots.len()),
+                _ => "output".to_string(),
+            };
+            format!(
+                "{}\\n{}\\n{} tasks",
+                esc(&what),
+                esc(&p.fused.join(" -> ")),
+                p.tasks
+            )
+        })
+        .collect()
+}
+
+/// One cluster per pass: its chunk tasks, or for a reduction each stage's leaf tasks and
+/// binary combine trees, into the pass's result; the results it reads, as dashed edges. Cut
+/// off with a note past [`MAX_TASK_NODES`].
+fn tasks_dot(s: &mut String, plan: &Plan) {
+    let mut budget = MAX_TASK_NODES;
+    let mut left_out = 0usize;
+    for (i, (p, label)) in plan.passes.iter().zip(pass_labels(plan)).enumerate() {
+        let _ = writeln!(s, "  subgraph cluster_{i} {{ label=\"{label}\";");
+        let result = format!("r{i}");
+        let _ = writeln!(s, "    {result} [label=\"result\", shape=note];");
+        match &p.kind {
+            PassKind::Reduce { stages } => {
+                for (j, st) in stages.iter().enumerate() {
+                    let per = st.leaves_per_output.max(1);
+                    let outs = (st.tasks / per).max(1);
+                    for o in 0..outs {
+                        if budget == 0 {
+                            left_out += (outs - o).saturating_mul(per);
+                            break;
+                        }
+                        let at = format!("{i}_{j}_{o}");
+                        let top = tree(s, &at, 0, per, &mut budget, &mut left_out);
+                        if let Some(t) = top {
+                            let _ = writeln!(s, "    {t} -> {result};");
+                        }
+                    }
+                }
+            }
+            _ => {
+                let drawn = p.tasks.min(budget);
+                budget -= drawn;
+                left_out += p.tasks - drawn;
+                for c in 0..drawn {
+                    let _ = writeln!(s, "    c{i}_{c} [label=\"chunk {c}\", shape=box];");
+                    let _ = writeln!(s, "    c{i}_{c} -> {result};");
+                }
+            }
+        }
+        let _ = writeln!(s, "  }}");
+        for r in &p.reads {
+            let _ = writeln!(s, "  r{r} -> {result} [style=dashed, label=\"read\"];");
+        }
+    }
+    if left_out > 0 {
+        let _ = writeln!(s, "  cutoff [label=\"... {left_out} more tasks not drawn (limit {MAX_TASK_NODES})\", shape=plaintext];");
+    }
+}
+
+/// The combine tree of leaf tasks `lo..hi` of one output chunk (its nodes named after `at`),
+/// as the executor runs it (split by [`tree_split`](crate::graph::reduce::tree_split)).
 fn tree(
     s: &mut String,
-    id: NodeId,
-    o: usize,
+    at: &str,
     lo: usize,
     hi: usize,
     budget: &mut usize,
@@ -254,40 +245,20 @@ fn tree(
     }
     *budget -= 1;
     if hi - lo == 1 {
-        let name = format!("l{id}_{o}_{lo}");
+        let name = format!("l{at}_{lo}");
         let _ = writeln!(s, "    {name} [label=\"task {lo}\", shape=box];");
         return Some(name);
     }
-    let name = format!("t{id}_{o}_{lo}_{hi}");
+    let name = format!("t{at}_{lo}_{hi}");
     let _ = writeln!(
         s,
         "    {name} [label=\"combine\", shape=circle, width=0.3];"
     );
     let mid = lo + crate::graph::reduce::tree_split(hi - lo);
     for (a, b) in [(lo, mid), (mid, hi)] {
-        if let Some(c) = tree(s, id, o, a, b, budget, left_out) {
+        if let Some(c) = tree(s, at, a, b, budget, left_out) {
             let _ = writeln!(s, "    {c} -> {name};");
         }
     }
     Some(name)
-}
-
-/// The held nodes a pass starting at `start` reads (not itself).
-fn reads_of(start: &Arc<dyn Node>, held: &HashSet<NodeId>, own: NodeId) -> Vec<NodeId> {
-    let mut out = Vec::new();
-    let mut seen = HashMap::new();
-    let mut stack = vec![start.clone()];
-    while let Some(n) = stack.pop() {
-        let id = n.meta().id;
-        if seen.insert(id, ()).is_some() {
-            continue;
-        }
-        if id != own && held.contains(&id) {
-            out.push(id);
-            continue;
-        }
-        stack.extend(n.inputs());
-    }
-    out.sort_unstable();
-    out
 }

@@ -68,7 +68,7 @@ pub(crate) fn run(
                 let v = produce(n, &results, exec, events, to)?;
                 results.insert(n.meta().id, v);
             }
-            PassKind::Files { roots } => {
+            PassKind::Files { roots, .. } => {
                 let targets = targets.expect("file passes are planned for targets");
                 let m = pass.nodes[0].meta();
                 let mine = files_share(exec, m.chunks.num_chunks());

@@ -764,24 +764,5 @@ impl Node for Roots {
 
 /// Every node reachable from `root`, each once, inputs before the nodes that use them.
 pub(crate) fn post_order(root: Arc<dyn Node>) -> Vec<Arc<dyn Node>> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    // Iterative DFS: graphs can be deep (long chains of ops).
-    let mut stack: Vec<(Arc<dyn Node>, bool)> = vec![(root, false)];
-    while let Some((n, expanded)) = stack.pop() {
-        if expanded {
-            out.push(n);
-            continue;
-        }
-        if !seen.insert(n.meta().id) {
-            continue;
-        }
-        stack.push((n.clone(), true));
-        for i in n.inputs().into_iter().rev() {
-            if !seen.contains(&i.meta().id) {
-                stack.push((i, false));
-            }
-        }
-    }
-    out
+    crate::walk::post_order([root], |n| n.meta().id, |n| n.inputs())
 }
