@@ -50,7 +50,7 @@ fn pi_estimate_is_one_fused_reduction_pass() {
         .rechunk([2, 1 << 16])
         .unwrap()
         .square()
-        .sum_axis(0)
+        .sum_with(0, chunkwise::ReduceOptions::default())
         .unwrap()
         .lt(1.0)
         .count_nonzero();
@@ -89,7 +89,7 @@ fn dask_docs_example_reads_its_mean_in_a_second_pass() {
         .random([2000, 2000])
         .rechunk([500, 500])
         .unwrap();
-    let y = (&x + &x.t() - x.mean_axis(0).unwrap()).sum();
+    let y = (&x + &x.t() - x.mean_with(0, chunkwise::ReduceOptions::default()).unwrap()).sum();
     golden(
         &explain(&y),
         r#"plan: sum -> f64[] on 4 worker(s)
