@@ -74,9 +74,9 @@ pub fn process_cpu_seconds() -> Option<f64> {
 /// the array sinks: a temporary beside it, flushed and renamed, so that a failure leaves nothing
 /// half-written.
 pub(crate) fn write_atomic(op: &str, path: &Path, bytes: &[u8]) -> Result<()> {
-    let pending = crate::io::Pending::create(op, path)?;
-    crate::io::write_all_at(pending.file(), bytes, 0)
-        .map_err(|e| crate::io::io_error(op, path, e))?;
+    let pending = crate::files::Pending::create(op, path)?;
+    crate::files::write_all_at(pending.file(), bytes, 0)
+        .map_err(|e| crate::files::io_error(op, path, e))?;
     pending.commit(op, true)
 }
 

@@ -5,6 +5,7 @@
 //! Closures passed in are inlined into each clone, so `map_in_place(xs, |v| v * v)` becomes a
 //! vectorized loop for the CPU at hand.
 
+pub(crate) mod aggregator;
 pub(crate) mod counts;
 pub(crate) mod matmul;
 pub(crate) mod prefix;
