@@ -22,7 +22,7 @@ use ndarray::ArrayD;
 
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::events::{ComputeInfo, Events, Observer};
+use crate::events::{ComputeInfo, Events, Observer, ProgressBar};
 use crate::graph::{Expr, Node};
 use crate::plan::{self, Plan};
 
@@ -155,7 +155,7 @@ impl Config {
             .unwrap_or_else(|| std::io::stderr().is_terminal());
         if on {
             let after = self.progress_after.unwrap_or(Duration::from_millis(500));
-            all.push(Arc::new(crate::diagnostics::ProgressBar::new(after)));
+            all.push(Arc::new(ProgressBar::new(after)));
         }
         Events::new(all)
     }

@@ -140,6 +140,28 @@ pub(crate) unsafe fn scatter<T: Copy>(
     });
 }
 
+/// Writes `sub` (C order over `sub_region`'s extents) into `out` (C order over `out_region`).
+pub(crate) fn write_sub<T: Copy>(
+    out: &mut [T],
+    out_region: &[Range<usize>],
+    sub_region: &[Range<usize>],
+    sub: &[T],
+) {
+    let oext: Vec<usize> = out_region.iter().map(|r| r.len()).collect();
+    let ostr = c_strides(&oext);
+    let base: usize = sub_region
+        .iter()
+        .zip(out_region)
+        .zip(&ostr)
+        .map(|((s, o), st)| (s.start - o.start) * st)
+        .sum();
+    let sext: Vec<usize> = sub_region.iter().map(|r| r.len()).collect();
+    let len = sext.last().copied().unwrap_or(1);
+    for_each_row(&sext, &ostr, base, |row, off| {
+        out[off..off + len].copy_from_slice(&sub[row * len..(row + 1) * len]);
+    });
+}
+
 /// The machine's physical memory in bytes, read once (`None` where the platform does not tell):
 /// what a plan's projection is held to when no `memory_limit` is set, and the most one result
 /// may take.
