@@ -71,7 +71,11 @@ fn main() -> Result<(), chunkwise::Error> {
             if let Some(c) = args.chunk {
                 pts = pts.rechunk([2, c])?;
             }
-            let inside = pts.square().sum_axis(0)?.lt(1.0).count_nonzero();
+            let inside = pts
+                .square()
+                .sum_with(0, chunkwise::ReduceOptions::default())?
+                .lt(1.0)
+                .count_nonzero();
             before("n_inside_circle");
             let (count, s) = timed(&|| Ok(inside.item_with(&cfg)?.to_string()))?;
             println!("after gather: rank {rank}, n_inside_circle: {count}");
@@ -101,7 +105,7 @@ fn main() -> Result<(), chunkwise::Error> {
             let x = chunkwise::random::default_rng(args.seed)
                 .random([n, n])
                 .rechunk([chunk, chunk])?;
-            let y = (&x + &x.t() - x.mean_axis(0)?).sum();
+            let y = (&x + &x.t() - x.mean_with(0, chunkwise::ReduceOptions::default())?).sum();
             before("sum");
             let (v, s) = timed(&|| {
                 let v: f64 = y.item_with(&cfg)?;

@@ -199,20 +199,6 @@ impl<T: Send + Sync + 'static> Delayed<T> {
         Ok(v.downcast::<T>()
             .unwrap_or_else(|_| unreachable!("the root task has the Delayed's type")))
     }
-
-    /// The graph as Graphviz DOT: one node per task, an edge from each input to its user.
-    pub fn to_dot(&self) -> String {
-        crate::diagnostics::delayed_dot(&self.node)
-    }
-
-    /// Writes the graph to `path` as DOT, and beside it as SVG where Graphviz's `dot` is
-    /// installed (Dask's `.visualize()`).
-    pub fn visualize(
-        &self,
-        path: impl AsRef<std::path::Path>,
-    ) -> Result<crate::diagnostics::Visualized> {
-        crate::diagnostics::write_graph(path.as_ref(), &self.to_dot())
-    }
 }
 
 impl<T: Clone + Send + Sync + 'static> Delayed<T> {

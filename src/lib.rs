@@ -72,10 +72,13 @@ mod element;
 mod error;
 pub mod events;
 pub mod execute;
+mod files;
+mod frame;
 mod graph;
 pub mod io;
 mod kernels;
 mod plan;
+mod pool;
 mod region;
 mod sources;
 mod walk;
@@ -108,11 +111,10 @@ pub use element::{CastTo, DType, Element, Float, Integer, Numeric, Promote};
 pub use error::{Error, Result};
 #[cfg(feature = "mpi")]
 pub use execute::Mpi;
-pub use execute::{Config, Executor, Local};
+pub use execute::{store, store_with, Config, Executor, Local, Target};
 pub use io::npy::{from_npy, from_npy_chunked, npy_info, NpyInfo};
 #[cfg(feature = "zarr")]
 pub use io::zarr::{from_zarr, from_zarr_chunked, zarr_info, ZarrInfo};
-pub use io::{store, store_with, Target};
 pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, SharedPlan, Sharing, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;

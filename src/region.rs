@@ -15,6 +15,12 @@ pub const TILE_LEN: usize = 2048;
 /// A box: one index range per axis. Small on the stack for ranks up to 6.
 pub(crate) type Region = SmallVec<[Range<usize>; 6]>;
 
+/// The product of `extents`, saturating: for counts of shapes not yet checked (an invalid
+/// node's error is reported by planning; its arithmetic must not overflow first).
+pub(crate) fn saturating_len(extents: &[usize]) -> usize {
+    extents.iter().fold(1usize, |a, &b| a.saturating_mul(b))
+}
+
 /// Number of elements of a region (1 for a 0-d region).
 #[inline]
 pub(crate) fn region_len(r: &[Range<usize>]) -> usize {
@@ -54,7 +60,7 @@ impl TileGrid {
     pub(crate) fn new(extents: &[usize], max: usize) -> Self {
         let n = extents.len();
         let ext: SmallVec<[usize; 6]> = extents.iter().copied().collect();
-        let total = crate::chunks::saturating_len(extents);
+        let total = saturating_len(extents);
         if total == 0 {
             return TileGrid {
                 extents: ext,
@@ -88,7 +94,7 @@ impl TileGrid {
         }
         let step = (max / inner).max(1);
         let slabs = extents[k].div_ceil(step);
-        let count = crate::chunks::saturating_len(&extents[..k]).saturating_mul(slabs);
+        let count = saturating_len(&extents[..k]).saturating_mul(slabs);
         TileGrid {
             extents: ext,
             k,

@@ -329,6 +329,24 @@ fn float_functions_of_integers_and_errors_of_unsupported_dtypes() {
 }
 
 #[test]
+fn float_functions_compute_in_the_smallest_float_holding_the_values() {
+    for (d, f) in [
+        (DType::U8, DType::F32),
+        (DType::I16, DType::F32),
+        (DType::U16, DType::F32),
+        (DType::I32, DType::F64),
+        (DType::U64, DType::F64),
+        (DType::Bool, DType::F32),
+        (DType::F32, DType::F32),
+        (DType::F64, DType::F64),
+    ] {
+        let x = DynArray::from(chunkwise::arange(3)).astype(d);
+        assert_eq!(x.sqrt().unwrap().dtype(), f, "{d}");
+        assert_eq!(x.exp().unwrap().dtype(), f, "{d}");
+    }
+}
+
+#[test]
 fn files_of_any_dtype_open_reduce_and_write_back() {
     let dir = std::env::temp_dir().join(format!("cw-dynamic-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::execute::Config;
 use crate::graph::aggregate::Aggregate;
 use crate::graph::select::Select;
+use crate::graph::source;
 use crate::kernels::counts::{BinCount, ChunkCounts, Unique, UniqueOut};
 
 /// How the sized array is made from the sizing pass's values.
@@ -225,7 +226,8 @@ impl<T: Element> ChunkedArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn flatnonzero(&self) -> Result<Deferred<i64>> {
-        let pos = crate::arange(self.len()).reshape(self.shape().to_vec())?;
+        let pos =
+            ChunkedArray::from_expr(source::arange(self.len())).reshape(self.shape().to_vec())?;
         let pos = pos.rechunk(self.chunks().clone())?;
         pos.select(&self.map_to("nonzero", |v: T| v.is_nonzero()))
     }
@@ -244,7 +246,7 @@ impl<T: Element> ChunkedArray<T> {
         Ok(self.flatnonzero()?.then(move |flat| {
             let n = flat.len();
             if shape.is_empty() {
-                return Ok(crate::zeros::<i64>([n, 0]));
+                return Ok(ChunkedArray::from_expr(source::zeros::<i64>(vec![n, 0])));
             }
             // Index along axis d: (position / stride_d) % extent_d.
             let mut stride = 1i64;
@@ -353,7 +355,7 @@ impl<T: Integer> ChunkedArray<T> {
         let x = self.clone();
         // An empty array has no maximum: its sizing pass is a constant.
         let top = if self.is_empty() {
-            crate::full([], -1i64)
+            ChunkedArray::from_expr(source::full(vec![], -1i64))
         } else {
             self.max().map_to("bincount: max", |v: T| {
                 i64::try_from(v.n_to_i128()).unwrap_or(i64::MAX)

@@ -8,7 +8,6 @@
 
 use std::any::Any;
 use std::fmt;
-use std::path::Path;
 
 use ndarray::{ArrayD, SliceInfoElem};
 
@@ -554,72 +553,6 @@ pub fn compute_many_dyn_with(arrays: &[&DynArray], cfg: &Config) -> Result<Vec<D
 impl DynArray {
     fn node(&self) -> std::sync::Arc<dyn crate::graph::Node> {
         each!(self, a, T => a.expr().clone() as std::sync::Arc<dyn crate::graph::Node>)
-    }
-}
-
-/// ## Files of any dtype
-impl DynArray {
-    /// The `.npy` file at `path` as a lazy array of the dtype it holds (see
-    /// [`from_npy`](crate::from_npy)): the dtype is read from the header.
-    ///
-    /// ```
-    /// use chunkwise::{DynArray, ReduceOptions};
-    /// let dir = std::env::temp_dir().join(format!("cw-dyn-doc-{}", std::process::id()));
-    /// std::fs::create_dir_all(&dir).unwrap();
-    /// chunkwise::arange(1000).cast::<u16>().to_npy(dir.join("x.npy"))?;
-    ///
-    /// let x = DynArray::from_npy(dir.join("x.npy"))?; // a u16 file, not known in advance
-    /// let s = x.sum_with(None, ReduceOptions::default())?;
-    /// assert_eq!(s.item()?.to_f64(), 499_500.0);
-    /// x.mul(2)?.to_npy(dir.join("y.npy"))?; // u16 * weak 2 stays u16
-    /// assert_eq!(chunkwise::npy_info(dir.join("y.npy"))?.dtype, chunkwise::DType::U16);
-    /// # std::fs::remove_dir_all(&dir).unwrap();
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    pub fn from_npy(path: impl AsRef<Path>) -> Result<Self> {
-        Self::from_npy_chunked(path, crate::ChunkSpec::Auto)
-    }
-
-    /// [`from_npy`](Self::from_npy) with explicit chunks.
-    pub fn from_npy_chunked(path: impl AsRef<Path>, chunks: impl IntoChunks) -> Result<Self> {
-        let path = path.as_ref();
-        let dtype = crate::io::npy::npy_info(path)?.dtype;
-        let spec = chunks.into_chunk_spec();
-        Ok(with_type!(dtype, T => crate::io::npy::from_npy_chunked::<T>(path, spec)?.into()))
-    }
-
-    /// Writes the array to a `.npy` file of its dtype (see [`ChunkedArray::to_npy`]).
-    pub fn to_npy(&self, path: impl AsRef<Path>) -> Result<()> {
-        each!(self, a, T => a.to_npy(path))
-    }
-
-    /// The array as a [`Target`](crate::Target) of [`store`](crate::store), for a `.npy`
-    /// file: arrays of several dtypes are written in one compute.
-    pub fn npy_target(&self, path: impl AsRef<Path>) -> Result<crate::Target> {
-        each!(self, a, T => a.npy_target(path))
-    }
-
-    /// The Zarr array at `path` as a lazy array of the dtype its metadata names (see
-    /// [`from_zarr`](crate::from_zarr)).
-    #[cfg(feature = "zarr")]
-    pub fn from_zarr(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let dtype = crate::io::zarr::zarr_info(path)?.dtype;
-        Ok(with_type!(dtype, T => crate::io::zarr::from_zarr::<T>(path)?.into()))
-    }
-
-    /// Writes the array as a Zarr store with the default options (see
-    /// [`ChunkedArray::to_zarr`]).
-    #[cfg(feature = "zarr")]
-    pub fn to_zarr(&self, path: impl AsRef<Path>) -> Result<()> {
-        each!(self, a, T => a.to_zarr(path))
-    }
-
-    /// The array as a [`Target`](crate::Target) of [`store`](crate::store), for a Zarr store
-    /// with the default options.
-    #[cfg(feature = "zarr")]
-    pub fn zarr_target(&self, path: impl AsRef<Path>) -> Result<crate::Target> {
-        each!(self, a, T => a.zarr_target(path, &crate::io::zarr::ZarrOptions::default()))
     }
 }
 
@@ -1297,7 +1230,7 @@ mod tests {
 
     #[test]
     fn conversions_are_the_same_array() {
-        let x = crate::arange(5).cast::<u16>();
+        let x = ChunkedArray::from_expr(crate::graph::source::arange(5)).cast::<u16>();
         let d = DynArray::from(x.clone());
         assert_eq!(d.dtype(), DType::U16);
         assert!(d.as_typed::<u16>().is_some() && d.as_typed::<i16>().is_none());
@@ -1307,28 +1240,5 @@ mod tests {
             d.downcast::<f64>(),
             Err(Error::UnsupportedDType { .. })
         ));
-    }
-
-    #[test]
-    fn weak_integers_must_fit() {
-        let x = DynArray::from(crate::arange(3).cast::<u8>());
-        assert_eq!(x.add(1).unwrap().dtype(), DType::U8);
-        assert!(matches!(x.add(300), Err(Error::InvalidParameter { .. })));
-        assert!(matches!(x.add(-1), Err(Error::InvalidParameter { .. })));
-        assert_eq!(x.add(0.5).unwrap().dtype(), DType::F64);
-    }
-
-    #[test]
-    fn float_types_of_float_functions() {
-        for (d, f) in [
-            (DType::U8, DType::F32),
-            (DType::I16, DType::F32),
-            (DType::I32, DType::F64),
-            (DType::Bool, DType::F32),
-            (DType::F32, DType::F32),
-        ] {
-            let x = DynArray::from(crate::arange(3)).astype(d);
-            assert_eq!(x.sqrt().unwrap().dtype(), f, "{d}");
-        }
     }
 }

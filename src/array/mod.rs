@@ -19,13 +19,14 @@ pub use dynamic::{
     DynArray, DynNdArray, DynOperand, DynScalar,
 };
 pub use linalg::{einsum, matmul, tensordot};
-pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary};
+pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary, PadMode};
 pub(crate) use ops::retype;
 pub use ops::{
     equal, greater, greater_equal, less, less_equal, maximum, minimum, not_equal, promote, scalar,
     where_, IntoOperand, Operand,
 };
-pub use rearrange::{block, dstack, hstack, vstack, PadMode};
+pub(crate) use rearrange::by_offset;
+pub use rearrange::{block, dstack, hstack, vstack};
 
 use std::fmt;
 use std::sync::Arc;

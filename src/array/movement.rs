@@ -5,13 +5,29 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, ArrayViewD, SliceInfoElem};
 
-use super::{ChunkedArray, PadMode};
+use super::ChunkedArray;
 use crate::chunks::{broadcast_shapes, normalize_axis, IntoShape};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::blockwise::{BlockMap, Halo, MapBlocks};
 use crate::graph::movement::{AxisMap, BroadcastTo, Concat, Permute, Reshape, Slice, SliceAxis};
 use crate::graph::Expr;
+
+/// How [`ChunkedArray::pad`] fills the border.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PadMode<T> {
+    /// A constant.
+    Constant(T),
+    /// The edge value repeated.
+    Edge,
+    /// The values mirrored about the edge, the edge itself not repeated (NumPy's `reflect`).
+    Reflect,
+    /// The values mirrored with the edge repeated (NumPy's `symmetric`, Dask's `reflect`
+    /// boundary).
+    Symmetric,
+    /// The values from the other end (periodic).
+    Wrap,
+}
 
 /// ## Movement
 impl<T: Element> ChunkedArray<T> {
@@ -651,7 +667,7 @@ impl<T: Element> ChunkedArray<T> {
     /// later computations that use it do not recompute it (Dask's `persist`).
     pub fn persist(&self) -> Result<Self> {
         let a = self.compute()?;
-        crate::sources::from_array(a, self.chunks())
+        crate::graph::source::from_array(a, self.chunks()).map(ChunkedArray::from_expr)
     }
 }
 

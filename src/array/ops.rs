@@ -9,7 +9,7 @@ use super::ChunkedArray;
 use crate::element::{CastTo, Element, Float, Integer, Numeric, Promote};
 use crate::error::{Error, Result};
 use crate::graph::elementwise::{Binary, Convert, Ternary, Unary};
-use crate::sources::{full, invalid};
+use crate::graph::source;
 
 /// The right-hand side of an elementwise op: a scalar or an array.
 #[derive(Debug, Clone)]
@@ -623,4 +623,14 @@ impl Not for &ChunkedArray<bool> {
     fn not(self) -> ChunkedArray<bool> {
         ChunkedArray::<bool>::not(self)
     }
+}
+
+/// An array of `shape` filled with `value` (what `chunkwise::full` makes).
+fn full<T: Element>(shape: Vec<usize>, value: T) -> ChunkedArray<T> {
+    ChunkedArray::from_expr(source::full(shape, value))
+}
+
+/// An array of `shape` whose compute returns `e`.
+fn invalid<T: Element>(name: &str, shape: Vec<usize>, e: Error) -> ChunkedArray<T> {
+    ChunkedArray::from_expr(source::invalid(name, shape, e))
 }

@@ -4,7 +4,7 @@
 
 use ndarray::SliceInfoElem;
 
-use super::movement::concatenate;
+use super::movement::{concatenate, PadMode};
 use super::ChunkedArray;
 use crate::chunks::normalize_axis;
 use crate::element::Element;
@@ -31,22 +31,6 @@ pub(crate) fn along(
             }
         })
         .collect()
-}
-
-/// How [`ChunkedArray::pad`] fills the border.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PadMode<T> {
-    /// A constant.
-    Constant(T),
-    /// The edge value repeated.
-    Edge,
-    /// The values mirrored about the edge, the edge itself not repeated (NumPy's `reflect`).
-    Reflect,
-    /// The values mirrored with the edge repeated (NumPy's `symmetric`, Dask's `reflect`
-    /// boundary).
-    Symmetric,
-    /// The values from the other end (periodic).
-    Wrap,
 }
 
 /// ## Rearranging
@@ -217,7 +201,7 @@ impl<T: Element> ChunkedArray<T> {
                     PadMode::Constant(v) => {
                         let mut shape = x.shape().to_vec();
                         shape[d] = width;
-                        crate::full(shape, v)
+                        ChunkedArray::from_expr(crate::graph::source::full(shape, v))
                     }
                     _ if n == 0 => return Err(bad(format!("axis {d} is empty"))),
                     PadMode::Edge => {
@@ -397,7 +381,9 @@ impl<T: Element> ChunkedArray<T> {
         };
         let len = (n - row0).min(m - col0).max(0);
         if len == 0 {
-            return Ok(crate::zeros([0]));
+            return Ok(ChunkedArray::from_expr(crate::graph::source::zeros(vec![
+                0,
+            ])));
         }
         let start = row0 * m + col0;
         let flat = self.ravel();
@@ -430,7 +416,7 @@ impl<T: Element> ChunkedArray<T> {
             });
         }
         let (n, m) = (self.shape()[nd - 2], self.shape()[nd - 1]);
-        let keep = crate::sources::by_offset(n, m, op, true, false, move |d| {
+        let keep = by_offset(n, m, op, true, false, move |d| {
             if lower {
                 d <= k as i128
             } else {
@@ -510,4 +496,26 @@ pub fn block<T: Element>(rows: &[Vec<ChunkedArray<T>>]) -> Result<ChunkedArray<T
         .collect::<Result<Vec<_>>>()?;
     let nd = joined.iter().map(|a| a.ndim()).max().unwrap_or(2);
     concatenate(&joined, nd as isize - 2)
+}
+
+/// An `(n, m)` array of `on` where `keep(col - row)`, `off` elsewhere: one binary node over
+/// the two index sources (`eye`, `tri`, and the masks of `tril`/`triu`).
+pub(crate) fn by_offset<T: Element>(
+    n: usize,
+    m: usize,
+    name: &str,
+    on: T,
+    off: T,
+    keep: impl Fn(i128) -> bool + Send + Sync + 'static,
+) -> ChunkedArray<T> {
+    let shape = [n, m];
+    let rows = ChunkedArray::from_expr(crate::graph::source::axis_index(&shape, Some(0)));
+    let cols = ChunkedArray::from_expr(crate::graph::source::axis_index(&shape, Some(1)));
+    rows.zip_with(&cols, name, move |r: u64, c: u64| {
+        if keep(c as i128 - r as i128) {
+            on
+        } else {
+            off
+        }
+    })
 }

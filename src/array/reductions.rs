@@ -243,7 +243,7 @@ impl<T: Numeric> ChunkedArray<T> {
         axes: Vec<usize>,
         keepdims: bool,
     ) -> ChunkedArray<u64> {
-        let index = crate::sources::axes_index(self.shape(), &axes)
+        let index = ChunkedArray::from_expr(crate::graph::source::axes_index(self.shape(), &axes))
             .rechunk(self.chunks())
             .expect("same shape");
         let candidates = crate::array::where_(hit, &index, u64::MAX).expect("same shape");

@@ -558,7 +558,9 @@ impl<T: Numeric> ChunkedArray<T> {
                 "too many bins for the range: the edges are not distinct",
             ));
         }
-        let edges = crate::from_array(ndarray::Array1::from(h.edges.clone()), bins + 1)?;
+        let edges =
+            crate::graph::source::from_array(ndarray::Array1::from(h.edges.clone()), bins + 1)
+                .map(ChunkedArray::from_expr)?;
         let x: ChunkedArray<f64> = retype(self, |v: T| v.n_to_f64());
         let name = format!("histogram(bins={bins}, range=({first}, {last}))");
         let counts = Aggregate::new(name, x.expr().clone(), Vec::new(), h, vec![bins]);

@@ -12,6 +12,7 @@ use std::fmt;
 pub use axis::AxisChunks;
 
 use crate::error::{Error, Result};
+pub(crate) use crate::region::saturating_len;
 use crate::region::Region;
 
 /// The most blocks a derived grid lists to follow its inputs exactly (Dask's rules for slices,
@@ -427,12 +428,6 @@ pub(crate) fn checked_len(op: &str, shape: &[usize]) -> Result<usize> {
             shape: shape.to_vec(),
             reason: format!("more than {MAX_ELEMENTS} elements"),
         })
-}
-
-/// The product of `extents`, saturating: for counts of shapes not yet checked (an invalid
-/// node's error is reported by planning; its arithmetic must not overflow first).
-pub(crate) fn saturating_len(extents: &[usize]) -> usize {
-    extents.iter().fold(1usize, |a, &b| a.saturating_mul(b))
 }
 
 /// Bytes of `len` elements of `itemsize`, or [`Error::TooLarge`] if they cannot be addressed.

@@ -4,13 +4,12 @@
 
 mod plot;
 mod profile;
-mod progress;
 mod table;
 mod visualize;
 
+pub use crate::events::ProgressBar;
 pub use plot::{LinePlot, Series};
 pub use profile::{ProfileRecord, Profiler, ResourceSample, TaskRecord};
-pub use progress::ProgressBar;
 pub use table::Table;
 pub(crate) use visualize::{array_dot, delayed_dot, write_graph};
 pub use visualize::{GraphLevel, Visualized, MAX_TASK_NODES};
@@ -70,13 +69,13 @@ pub fn process_cpu_seconds() -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
-/// Writes `bytes` to `path` atomically, through the same [`Pending`](crate::io::Pending) file as
+/// Writes `bytes` to `path` atomically, through the same [`Pending`](crate::files::Pending) file as
 /// the array sinks: a temporary beside it, flushed and renamed, so that a failure leaves nothing
 /// half-written.
 pub(crate) fn write_atomic(op: &str, path: &Path, bytes: &[u8]) -> Result<()> {
-    let pending = crate::io::Pending::create(op, path)?;
-    crate::io::write_all_at(pending.file(), bytes, 0)
-        .map_err(|e| crate::io::io_error(op, path, e))?;
+    let pending = crate::files::Pending::create(op, path)?;
+    crate::files::write_all_at(pending.file(), bytes, 0)
+        .map_err(|e| crate::files::io_error(op, path, e))?;
     pending.commit(op, true)
 }
 
@@ -161,5 +160,21 @@ impl Drop for MemorySampler {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+}
+
+/// ## Pictures
+///
+/// (Defined here, beside the pictures, so that `delayed` does not import `diagnostics`.)
+impl<T: Send + Sync + 'static> crate::delayed::Delayed<T> {
+    /// The graph as Graphviz DOT: one node per task, an edge from each input to its user.
+    pub fn to_dot(&self) -> String {
+        delayed_dot(&self.node)
+    }
+
+    /// Writes the graph to `path` as DOT, and beside it as SVG where Graphviz's `dot` is
+    /// installed (Dask's `.visualize()`).
+    pub fn visualize(&self, path: impl AsRef<std::path::Path>) -> Result<Visualized> {
+        write_graph(path.as_ref(), &self.to_dot())
     }
 }

@@ -11,6 +11,7 @@ mod local;
 #[cfg(feature = "mpi")]
 mod mpi;
 mod passes;
+mod store;
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -21,13 +22,15 @@ use ndarray::ArrayD;
 
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::events::{ComputeInfo, Events, Observer};
+use crate::events::{ComputeInfo, Events, Observer, ProgressBar};
 use crate::graph::{Expr, Node};
 use crate::plan::{self, Plan};
 
 pub use local::Local;
 #[cfg(feature = "mpi")]
 pub use mpi::Mpi;
+pub(crate) use store::Sink;
+pub use store::{store, store_with, Target};
 
 /// Where the tasks of a compute run: the ranks (processes) of one program, and how they send
 /// each other bytes. [`Local`] is one rank (this process); `Mpi` (feature `mpi`) is the
@@ -152,7 +155,7 @@ impl Config {
             .unwrap_or_else(|| std::io::stderr().is_terminal());
         if on {
             let after = self.progress_after.unwrap_or(Duration::from_millis(500));
-            all.push(Arc::new(crate::diagnostics::ProgressBar::new(after)));
+            all.push(Arc::new(ProgressBar::new(after)));
         }
         Events::new(all)
     }
@@ -314,7 +317,7 @@ pub(crate) fn into_array<T: Element>(v: Option<crate::graph::Value>) -> ArrayD<T
 /// plan's file passes write the chunks; a target that a step produced whole (a reduction's
 /// result) is written from its value. Returns whether this rank wrote the files (only rank 0
 /// does, under MPI), so that it alone commits them.
-pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Result<bool> {
+pub(crate) fn write_targets(targets: &[Target], cfg: &Config) -> Result<bool> {
     if targets.is_empty() {
         return Ok(true);
     }
@@ -348,7 +351,7 @@ pub(crate) fn write_targets(targets: &[crate::io::Target], cfg: &Config) -> Resu
 fn execute(
     roots: &[Arc<dyn Node>],
     outputs: plan::Outputs,
-    targets: Option<&[crate::io::Target]>,
+    targets: Option<&[Target]>,
     gather: Gather,
     cfg: &Config,
 ) -> Result<crate::graph::Results> {

@@ -23,14 +23,16 @@ use std::sync::Arc;
 use ndarray::ArrayD;
 use rayon::prelude::*;
 
+use super::Target;
 use super::{Executor, Gather};
 use crate::element::{with_dtype, Element};
 use crate::error::{panic_message, Error, Result};
 use crate::events::Events;
+use crate::frame::{
+    bytes, copy_from_bytes, get_block, get_len, get_status, put_block, put_len, put_status,
+};
 use crate::graph::reduce::tree_split;
 use crate::graph::{Expr, Meta, Node, Parts, Results, Stage, TaskCx, Value, WorkerBlocks};
-use crate::io::{bytes, copy_from_bytes, Target};
-use crate::kernels::reducers::Wire;
 use crate::kernels::{contiguous_offset, gather, scatter, zeroed_vec, SendPtr};
 use crate::plan::{PassKind, Plan};
 use crate::region::{for_each_tile, region_len, Region, TILE_LEN};
@@ -137,20 +139,23 @@ fn exchange(exec: &dyn Executor, local: Result<Vec<u8>>) -> Result<Vec<Vec<u8>>>
         return local.map(|b| vec![b]);
     }
     let mine = match &local {
-        Ok(b) => [&[0u8][..], b].concat(),
-        Err(e) => [&[1u8][..], e.to_string().as_bytes()].concat(),
+        Ok(b) => put_status(Ok(b)),
+        Err(e) => put_status(Err(&e.to_string())),
     };
     let all = exec.all_gather(&mine)?;
     let local = local?;
-    if let Some((rank, b)) = all.iter().enumerate().find(|(_, b)| b.first() != Some(&0)) {
-        return Err(Error::Rank {
-            rank,
-            ranks: exec.ranks(),
-            reason: String::from_utf8_lossy(b.get(1..).unwrap_or_default()).into_owned(),
-        });
-    }
     drop(local);
-    Ok(all.into_iter().map(|mut b| b.split_off(1)).collect())
+    all.iter()
+        .enumerate()
+        .map(|(rank, b)| match get_status(b) {
+            Ok(payload) => Ok(payload.to_vec()),
+            Err(reason) => Err(Error::Rank {
+                rank,
+                ranks: exec.ranks(),
+                reason,
+            }),
+        })
+        .collect()
 }
 
 /// [`exchange`] of nothing: whether every rank succeeded.
@@ -333,13 +338,12 @@ fn encode_trees(stages: &[&dyn Stage], owned: &Owned) -> Vec<u8> {
     for (k, _, trees) in owned {
         for (lo, hi, parts) in trees {
             for v in [*k, *lo, *hi] {
-                (v as u64).put(&mut out);
+                put_len(v, &mut out);
             }
             for (s, p) in stages.iter().zip(parts) {
                 buf.clear();
                 s.encode(p, &mut buf);
-                (buf.len() as u64).put(&mut out);
-                out.extend_from_slice(&buf);
+                put_block(&buf, &mut out);
             }
         }
     }
@@ -353,9 +357,9 @@ fn decode_trees(
     into: &mut HashMap<(usize, usize, usize), Vec<Parts>>,
 ) -> Result<()> {
     let next = |raw: &mut &[u8]| -> Result<usize> {
-        let (v, rest) = u64::get(raw).ok_or_else(|| corrupt("partials"))?;
+        let (v, rest) = get_len(raw).ok_or_else(|| corrupt("partials"))?;
         *raw = rest;
-        usize::try_from(v).map_err(|_| corrupt("partials"))
+        Ok(v)
     };
     while !raw.is_empty() {
         let (k, lo, hi) = (next(&mut raw)?, next(&mut raw)?, next(&mut raw)?);
@@ -365,13 +369,12 @@ fn decode_trees(
         let region = m.chunks.chunk(k);
         let mut parts = Vec::with_capacity(stages.len());
         for s in stages {
-            let len = next(&mut raw)?;
-            let bytes = raw.get(..len).ok_or_else(|| corrupt("partials"))?;
+            let (bytes, rest) = get_block(raw).ok_or_else(|| corrupt("partials"))?;
             parts.push(
                 s.decode(&region, bytes)
                     .ok_or_else(|| corrupt("partials"))?,
             );
-            raw = &raw[len..];
+            raw = rest;
         }
         into.insert((k, lo, hi), parts);
     }

@@ -18,33 +18,15 @@ use super::{read, Expr, Meta, Node, OpKind, Parts, PassKey, Results, Stage, Task
 use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
+use crate::kernels::aggregator::{Aggregator, Earlier};
 use crate::region::{for_each_tile, Region, TILE_LEN};
 
-/// An exact fold of every value of an array into a `State`, finished into a small result.
-pub(crate) trait Aggregator<I: Element>: Send + Sync + 'static {
-    /// What one task folds its values into; merged in a fixed order.
-    type State: Send + 'static;
-    /// The result's element type.
-    type Out: Element;
-    /// Bytes of one state, for the plan's memory projection.
-    fn state_bytes(&self) -> usize;
-    /// A task's empty state, from what the earlier passes this aggregator reads found.
-    fn start(&self, results: &Results) -> Result<Self::State>;
-    /// Whether a task with this (fresh) state needs its values at all: a selection settled by
-    /// an earlier pass reads nothing.
-    fn reads_input(&self, _state: &Self::State) -> bool {
-        true
+/// What the earlier passes found, for an aggregator that starts from them.
+impl Earlier for Results {
+    fn u64s(&self, id: u64) -> Option<&[u64]> {
+        self.get::<u64>(id)
+            .map(|a| a.as_slice().expect("results are C-order"))
     }
-    /// Folds the values of `region` of the input (C order).
-    fn fold(&self, state: &mut Self::State, region: &[Range<usize>], values: &[I]);
-    /// `a` then `b`.
-    fn merge(&self, a: Self::State, b: Self::State) -> Self::State;
-    /// The state's bytes, for another rank.
-    fn encode(&self, state: &Self::State, out: &mut Vec<u8>);
-    /// The state [`encode`](Self::encode) wrote; `None` when `raw` is not such bytes.
-    fn decode(&self, raw: &[u8]) -> Option<Self::State>;
-    /// The result, C order, of the node's shape.
-    fn finish(&self, state: Self::State) -> Result<Vec<Self::Out>>;
 }
 
 /// A stage that folds a whole array with an [`Aggregator`].
@@ -229,33 +211,4 @@ impl<I: Element, A: Aggregator<I>> Stage for Aggregate<I, A> {
         let arr = ndarray::ArrayD::from_shape_vec(shape, data).expect("size matches shape");
         Ok(Arc::new(arr))
     }
-}
-
-/// Bytes of a `u64` slice, for states made of counts.
-pub(crate) fn put_u64s(xs: &[u64], out: &mut Vec<u8>) {
-    out.extend_from_slice(&(xs.len() as u64).to_ne_bytes());
-    out.extend_from_slice(crate::io::bytes(xs));
-}
-
-/// The `u64` slice [`put_u64s`] wrote at the start of `raw`, and the bytes after it.
-pub(crate) fn get_u64s(raw: &[u8]) -> Option<(Vec<u64>, &[u8])> {
-    let n = u64::from_ne_bytes(raw.get(..8)?.try_into().ok()?) as usize;
-    let bytes = n.checked_mul(8)?;
-    let body = raw.get(8..8 + bytes)?;
-    let mut v = vec![0u64; n];
-    crate::io::copy_from_bytes(body, &mut v);
-    Some((v, &raw[8 + bytes..]))
-}
-
-/// `a[i] += b[i]`: the merge of states made of counts.
-pub(crate) fn add_counts(a: &mut [u64], b: &[u64]) {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x += y;
-    }
-}
-
-/// Exactly `len` counts from the bytes [`put_u64s`] wrote, nothing after them.
-pub(crate) fn get_counts(raw: &[u8], len: usize) -> Option<Vec<u64>> {
-    let (v, rest) = get_u64s(raw)?;
-    (rest.is_empty() && v.len() == len).then_some(v)
 }

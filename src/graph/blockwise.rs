@@ -384,7 +384,7 @@ pub(crate) fn fill_from_blocks_reusing<U: Element>(
         } else {
             let mut buf = cx.take::<U>(region_len(&part));
             gather(&values, &ext, &local, &mut buf);
-            crate::graph::movement::write_sub(out, region, &part, &buf);
+            crate::kernels::write_sub(out, region, &part, &buf);
             cx.give(buf);
         }
         let mut d = coords.len();

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use crate::chunks::Chunks;
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
+use crate::pool::{Pool, TileBuf};
 
 /// Identity of a node, unique for the life of the process.
 pub(crate) type NodeId = u64;
@@ -465,7 +466,8 @@ impl Default for WorkerBlocks {
 /// Per-task context: the results of earlier stages and a pool of tile buffers.
 pub(crate) struct TaskCx<'a> {
     pub results: &'a Results,
-    scratch: Vec<Box<dyn Any + Send>>,
+    /// The task's buffers (tiles, rows of partials).
+    pub(crate) pool: Pool,
     /// The blocks caching nodes computed, most recently used last (see [`TaskCx::block`]).
     blocks: Vec<Block>,
     /// Where the blocks go when the task ends.
@@ -479,7 +481,7 @@ impl<'a> TaskCx<'a> {
     pub(crate) fn new(results: &'a Results, worker: &'a WorkerBlocks) -> Self {
         TaskCx {
             results,
-            scratch: Vec::new(),
+            pool: Pool::new(),
             blocks: worker.take(),
             worker,
             holds: Vec::new(),
@@ -533,26 +535,9 @@ impl<'a> TaskCx<'a> {
         Some((vals, local, &held.extents))
     }
 
-    /// A buffer of `len` elements, reused across tiles, starting on a 64-byte boundary (vector
-    /// loads and stores that split cache lines cost up to a quarter of a fused pass; `malloc`
-    /// alone gives 16 bytes). Its contents are unspecified: callers overwrite them.
+    /// A tile buffer of `len` elements from the task's pool ([`Pool::take`]).
     pub(crate) fn take<T: Copy + Default + Send + 'static>(&mut self, len: usize) -> TileBuf<T> {
-        let pos = self.scratch.iter().position(|b| b.is::<Vec<T>>());
-        let mut vec = match pos {
-            Some(i) => *self
-                .scratch
-                .swap_remove(i)
-                .downcast::<Vec<T>>()
-                .expect("checked by is()"),
-            None => Vec::new(),
-        };
-        let pad = TILE_ALIGN / std::mem::size_of::<T>().max(1);
-        // Grows only when a larger tile comes.
-        if vec.len() < len + pad {
-            vec.resize(len + pad, T::default());
-        }
-        let off = vec.as_ptr().align_offset(TILE_ALIGN).min(pad);
-        TileBuf { vec, off, len }
+        self.pool.take(len)
     }
 
     /// The block `block` of node `id` if the worker keeps it (see [`TaskCx::block`]), without
@@ -642,9 +627,9 @@ impl<'a> TaskCx<'a> {
         Ok(data)
     }
 
-    /// Returns a buffer to the pool.
+    /// Returns a tile buffer to the task's pool.
     pub(crate) fn give<T: Copy + Default + Send + 'static>(&mut self, buf: TileBuf<T>) {
-        self.scratch.push(Box::new(buf.vec));
+        self.pool.give(buf);
     }
 }
 
@@ -662,30 +647,6 @@ struct Held {
     extents: smallvec::SmallVec<[usize; 6]>,
     /// A `Vec<T>` of the node's type, C order.
     values: Box<dyn Any + Send>,
-}
-
-/// Alignment of tile buffers: a cache line, and an AVX-512 register.
-const TILE_ALIGN: usize = 64;
-
-/// A tile buffer from [`TaskCx::take`]: `len` elements starting on a [`TILE_ALIGN`] boundary
-/// of a pooled vector (which has a few elements of padding for that).
-pub(crate) struct TileBuf<T> {
-    vec: Vec<T>,
-    off: usize,
-    len: usize,
-}
-
-impl<T> std::ops::Deref for TileBuf<T> {
-    type Target = [T];
-    fn deref(&self) -> &[T] {
-        &self.vec[self.off..self.off + self.len]
-    }
-}
-
-impl<T> std::ops::DerefMut for TileBuf<T> {
-    fn deref_mut(&mut self) -> &mut [T] {
-        &mut self.vec[self.off..self.off + self.len]
-    }
 }
 
 /// The node of a result that is already known to be invalid: planning returns its error.

@@ -13,6 +13,7 @@ use super::{pull, pull_whole, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::{AxisChunks, Chunks, LISTED_BLOCKS};
 use crate::element::Element;
 use crate::error::Result;
+use crate::kernels::write_sub;
 use crate::region::{c_strides, for_each_row_signed, region_len, Region};
 
 /// Largest chunk a permute caches per worker (elements); larger chunks are read tile by tile.
@@ -45,28 +46,6 @@ fn strided_copy<T: Copy>(
                 *v = src[(off + i as isize * last) as usize];
             }
         }
-    });
-}
-
-/// Writes `sub` (C order over `sub_region`'s extents) into `out` (C order over `out_region`).
-pub(crate) fn write_sub<T: Copy>(
-    out: &mut [T],
-    out_region: &[Range<usize>],
-    sub_region: &[Range<usize>],
-    sub: &[T],
-) {
-    let oext = exts(out_region);
-    let ostr = c_strides(&oext);
-    let base: usize = sub_region
-        .iter()
-        .zip(out_region)
-        .zip(&ostr)
-        .map(|((s, o), st)| (s.start - o.start) * st)
-        .sum();
-    let sext = exts(sub_region);
-    let len = sext.last().copied().unwrap_or(1);
-    crate::region::for_each_row(&sext, &ostr, base, |row, off| {
-        out[off..off + len].copy_from_slice(&sub[row * len..(row + 1) * len]);
     });
 }
 

@@ -33,7 +33,8 @@ use super::{read, Expr, Meta, Node, OpKind, Parts, PassKey, Stage, TaskCx};
 use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::kernels::reducers::{Cascade, Reducer, RowCascade, Wire};
+use crate::frame::Wire;
+use crate::kernels::reducers::{Cascade, Reducer, RowCascade};
 use crate::kernels::{scatter, zeroed_vec};
 use crate::region::{
     c_strides, for_each_row, for_each_tile, region_len, Region, TileGrid, TILE_LEN,
@@ -371,12 +372,12 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             let mut p = cx.take::<R::Part>(part.len());
             if let Err(e) = self.fold_leaf(cx, &mut in_box, k, &mut p) {
                 cx.give(p);
-                cascade.release(cx);
+                cascade.release(&mut cx.pool);
                 return Err(e);
             }
-            cascade.push(cx, p, R::combine);
+            cascade.push(&mut cx.pool, p, R::combine);
         }
-        cascade.finish(cx, part, R::identity(), R::combine);
+        cascade.finish(&mut cx.pool, part, R::identity(), R::combine);
         Ok(())
     }
 }

@@ -3,10 +3,13 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{Expr, Meta, Node, OpKind, TaskCx};
-use crate::chunks::Chunks;
+use ndarray::{Array, ArrayD, Dimension};
+
+use super::{Expr, Invalid, Meta, Node, OpKind, TaskCx};
+use crate::chunks::{checked_len, Chunks, IntoChunks};
 use crate::element::Element;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::kernels::{self, gather};
 use crate::region::for_each_region_row;
 
 /// What a source knows how to do: produce the values of any region of its shape (`at.shape`).
@@ -103,4 +106,177 @@ impl<T: Element> Expr<T> for SourceNode<T> {
     fn borrow(&self, region: &[Range<usize>]) -> Option<&[T]> {
         self.f.borrow(&self.meta.shape, region)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sources the array API builds on (constants, positions, in-memory data), as nodes: the
+// user-facing functions (`chunkwise::full`, `arange`, `from_array`) wrap them, and so do the
+// array methods that need one, without importing the layer of those functions.
+
+/// A source node over `f` of `shape`, chunked automatically; a node carrying the error of an
+/// oversized shape instead.
+pub(crate) fn auto<T: Element>(
+    name: String,
+    shape: Vec<usize>,
+    f: Arc<dyn RegionFn<T>>,
+) -> Arc<dyn Expr<T>> {
+    if let Err(e) = checked_len(&name, &shape) {
+        return invalid(&name, shape, e);
+    }
+    let chunks = Chunks::auto(&shape, T::DTYPE.size());
+    Arc::new(SourceNode::new(name, shape, chunks, f))
+}
+
+/// A node of `shape` whose planning returns `e`.
+pub(crate) fn invalid<T: Element>(name: &str, shape: Vec<usize>, e: Error) -> Arc<dyn Expr<T>> {
+    Arc::new(Invalid::<T>::new(name, shape, e))
+}
+
+/// Every value `.0`.
+pub(crate) struct Constant<T>(pub T);
+impl<T: Element> RegionFn<T> for Constant<T> {
+    fn fill(&self, _: &mut TaskCx<'_>, _: &Meta, _: &[Range<usize>], out: &mut [T]) -> Result<()> {
+        out.fill(self.0);
+        Ok(())
+    }
+}
+
+/// `shape` filled with `value` (`chunkwise::full`).
+pub(crate) fn full<T: Element>(shape: Vec<usize>, value: T) -> Arc<dyn Expr<T>> {
+    auto(
+        format!("full({shape:?}, {value})"),
+        shape,
+        Arc::new(Constant(value)),
+    )
+}
+
+/// `shape` filled with zeros (`chunkwise::zeros`).
+pub(crate) fn zeros<T: Element>(shape: Vec<usize>) -> Arc<dyn Expr<T>> {
+    auto(
+        format!("zeros({shape:?})"),
+        shape,
+        Arc::new(Constant(T::ZERO)),
+    )
+}
+
+struct Iota {
+    start: i64,
+}
+impl FlatFn<i64> for Iota {
+    fn fill_flat(&self, start: u64, out: &mut [i64]) {
+        let s = self.start;
+        kernels::from_positions(start, out, &|p: u64| s.wrapping_add(p as i64));
+    }
+}
+
+/// `0, 1, ..., n-1` (`chunkwise::arange`).
+pub(crate) fn arange(n: usize) -> Arc<dyn Expr<i64>> {
+    auto(
+        format!("arange({n})"),
+        vec![n],
+        Arc::new(Flat(Iota { start: 0 })),
+    )
+}
+
+/// The C-order index of every position within the sub-block of some axes: one term
+/// `(p / stride) % extent * weight` per run of consecutive axes.
+struct AxesIndex {
+    terms: Vec<(u64, u64, u64)>,
+}
+impl FlatFn<u64> for AxesIndex {
+    fn fill_flat(&self, start: u64, out: &mut [u64]) {
+        match self.terms[..] {
+            // One run (one axis, or all of them): the common case, one division per position.
+            [(s, n, w)] => kernels::from_positions(start, out, &|p: u64| (p / s) % n * w),
+            _ => kernels::from_positions(start, out, &|p: u64| {
+                self.terms.iter().map(|&(s, n, w)| (p / s) % n * w).sum()
+            }),
+        }
+    }
+}
+
+/// For each position of `shape`, its index along `axis`, or its flat C-order index.
+pub(crate) fn axis_index(shape: &[usize], axis: Option<usize>) -> Arc<dyn Expr<u64>> {
+    match axis {
+        Some(a) => axes_index(shape, &[a]),
+        None => axes_index(shape, &(0..shape.len()).collect::<Vec<_>>()),
+    }
+}
+
+/// For each position of `shape`, its C-order index within the sub-block of `axes` (sorted,
+/// distinct): the index along the axis for one axis, the flat index for all of them.
+pub(crate) fn axes_index(shape: &[usize], axes: &[usize]) -> Arc<dyn Expr<u64>> {
+    let len = |s: &[usize]| crate::chunks::saturating_len(s) as u64;
+    let mut terms: Vec<(u64, u64, u64)> = Vec::new();
+    let mut weight = 1u64;
+    // Runs of consecutive axes, from the last: each is one (stride, extent, weight) term.
+    let mut i = axes.len();
+    while i > 0 {
+        let last = axes[i - 1];
+        let mut first = last;
+        i -= 1;
+        while i > 0 && axes[i - 1] + 1 == first {
+            first = axes[i - 1];
+            i -= 1;
+        }
+        let extent = len(&shape[first..=last]);
+        terms.push((len(&shape[last + 1..]), extent.max(1), weight));
+        weight = weight.saturating_mul(extent);
+    }
+    if terms.is_empty() {
+        terms.push((1, 1, 0));
+    }
+    let name = if axes.len() == shape.len() {
+        "flat_index".to_string()
+    } else {
+        format!("index_along({axes:?})")
+    };
+    auto(name, shape.to_vec(), Arc::new(Flat(AxesIndex { terms })))
+}
+
+struct InMemory<T> {
+    data: ArrayD<T>,
+}
+impl<T: Element> RegionFn<T> for InMemory<T> {
+    fn fill(
+        &self,
+        _: &mut TaskCx<'_>,
+        at: &Meta,
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<()> {
+        let shape = &at.shape[..];
+        gather(
+            self.data.as_slice().expect("kept in C order"),
+            shape,
+            region,
+            out,
+        );
+        Ok(())
+    }
+    fn borrow(&self, shape: &[usize], region: &[Range<usize>]) -> Option<&[T]> {
+        let off = kernels::contiguous_offset(shape, region)?;
+        let len = crate::region::region_len(region);
+        Some(&self.data.as_slice().expect("kept in C order")[off..off + len])
+    }
+}
+
+/// An in-memory ndarray as a source of the given chunks (`chunkwise::from_array`).
+pub(crate) fn from_array<T: Element, D: Dimension>(
+    array: Array<T, D>,
+    chunks: impl IntoChunks,
+) -> Result<Arc<dyn Expr<T>>> {
+    let data = array.into_dyn();
+    let data = if data.is_standard_layout() {
+        data
+    } else {
+        data.as_standard_layout().into_owned()
+    };
+    let shape = data.shape().to_vec();
+    let chunks = chunks
+        .into_chunk_spec()
+        .resolve("from_array", &shape, T::DTYPE.size())?;
+    let name = format!("from_array({}{:?})", T::DTYPE, shape);
+    let node = SourceNode::new(name, shape, chunks, Arc::new(InMemory { data }));
+    Ok(Arc::new(node))
 }

@@ -18,18 +18,16 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use ndarray_npy::npy::header::{Header, Layout};
 use py_literal::Value as PyValue;
 
-use super::{
-    bytes, bytes_mut, copy_from_bytes, format_error, io_error, read_exact_at, write_all_at, Pending,
-};
 use crate::array::ChunkedArray;
 use crate::chunks::{checked_len, ChunkSpec, IntoChunks};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
-use crate::execute::Config;
+use crate::execute::{store_with, Config, Sink, Target};
+use crate::files::{format_error, io_error, read_exact_at, write_all_at, Pending};
+use crate::frame::{bytes, bytes_mut, copy_from_bytes};
 use crate::graph::source::{RegionFn, SourceNode};
 use crate::graph::{pull, Expr};
 use crate::graph::{Meta, TaskCx};
-use crate::io::{store_with, Sink, Target};
 use crate::region::{for_each_region_row, region_len};
 use crate::region::{for_each_tile, TILE_LEN};
 

@@ -41,17 +41,18 @@ use zarrs::storage::{
 
 use unsafe_cell_slice::UnsafeCellSlice;
 
-use super::{bytes, bytes_mut, copy_from_bytes, format_error, io_error, Pending};
 use crate::array::ChunkedArray;
 use crate::chunks::{AxisChunks, ChunkSpec, Chunks, IntoChunks};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
-use crate::execute::Config;
+use crate::execute::{store_with, Config, Sink, Target};
+use crate::files::{format_error, io_error, Pending};
+use crate::frame::{bytes, bytes_mut, copy_from_bytes};
 use crate::graph::blockwise::fill_from_blocks;
 use crate::graph::source::{RegionFn, SourceNode};
 use crate::graph::{pull_whole_into, Expr, Meta, TaskCx};
-use crate::io::{store_with, Sink, Target};
 use crate::kernels::gather;
+use crate::pool::SharedPool;
 use crate::region::region_len;
 
 /// What a Zarr array holds, from its metadata (zarr-python's `zarr.open_array(path)` without
@@ -681,7 +682,7 @@ impl<T: Element> ChunkedArray<T> {
                 fill_value: opts.fill_value,
                 overwrite: opts.overwrite,
                 durable: opts.durable,
-                spare: std::sync::Mutex::new(Vec::new()),
+                spare: SharedPool::default(),
             }),
         })
     }
@@ -785,7 +786,7 @@ struct ZarrSink<T: Element> {
     overwrite: bool,
     durable: bool,
     /// Chunk buffers between tasks (at most one per worker), freed with the sink.
-    spare: std::sync::Mutex<Vec<Vec<T>>>,
+    spare: SharedPool,
 }
 
 impl<T: Element> ZarrSink<T> {
@@ -822,11 +823,10 @@ impl<T: Element> ZarrSink<T> {
 
 impl<T: Element> Sink for ZarrSink<T> {
     fn write_chunk(&self, cx: &mut TaskCx<'_>, chunk: &[Range<usize>]) -> Result<()> {
-        let spare = || self.spare.lock().unwrap_or_else(|e| e.into_inner());
-        let mut values = spare().pop().unwrap_or_default();
+        let mut values = self.spare.take_vec::<T>();
         let r = pull_whole_into(cx, &*self.expr, chunk, &mut values)
             .and_then(|()| self.write(chunk, &values));
-        spare().push(values);
+        self.spare.give_vec(values);
         r
     }
 

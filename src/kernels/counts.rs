@@ -9,8 +9,8 @@ use std::ops::Range;
 use crate::chunks::AxisChunks;
 use crate::element::Numeric;
 use crate::error::{Error, Result};
-use crate::graph::aggregate::{add_counts, get_counts, get_u64s, put_u64s, Aggregator};
-use crate::graph::Results;
+use crate::frame::{get_counts, get_u64s, put_u64s};
+use crate::kernels::aggregator::{add_counts, Aggregator, Earlier};
 use crate::kernels::select::equal_key;
 use crate::kernels::zeroed_vec;
 
@@ -63,7 +63,7 @@ impl Aggregator<f64> for Histogram {
         self.bins().saturating_mul(8)
     }
 
-    fn start(&self, _: &Results) -> Result<Vec<u64>> {
+    fn start(&self, _: &dyn Earlier) -> Result<Vec<u64>> {
         zeroed_vec("histogram", &[self.bins()])
     }
 
@@ -111,7 +111,7 @@ impl<T: Numeric> Aggregator<T> for BinCount<T> {
         self.len.saturating_mul(8)
     }
 
-    fn start(&self, _: &Results) -> Result<Self::State> {
+    fn start(&self, _: &dyn Earlier) -> Result<Self::State> {
         Ok((zeroed_vec("bincount", &[self.len])?, None))
     }
 
@@ -202,7 +202,7 @@ impl<T: Numeric> Aggregator<T> for Unique<T> {
         }
     }
 
-    fn start(&self, _: &Results) -> Result<Self::State> {
+    fn start(&self, _: &dyn Earlier) -> Result<Self::State> {
         Ok(HashMap::new())
     }
 
@@ -274,7 +274,7 @@ impl Aggregator<bool> for ChunkCounts {
         self.grid.len().saturating_mul(8)
     }
 
-    fn start(&self, _: &Results) -> Result<Vec<u64>> {
+    fn start(&self, _: &dyn Earlier) -> Result<Vec<u64>> {
         zeroed_vec("select: count per chunk", &[self.grid.len()])
     }
 

@@ -5,6 +5,7 @@
 //! Closures passed in are inlined into each clone, so `map_in_place(xs, |v| v * v)` becomes a
 //! vectorized loop for the CPU at hand.
 
+pub(crate) mod aggregator;
 pub(crate) mod counts;
 pub(crate) mod matmul;
 pub(crate) mod prefix;
@@ -136,6 +137,28 @@ pub(crate) unsafe fn scatter<T: Copy>(
     for_each_region_row(shape, region, |row, off, len| {
         // SAFETY: off + len is inside the array (region inside shape); the caller owns region.
         unsafe { std::ptr::copy_nonoverlapping(tile.as_ptr().add(row * len), dst.add(off), len) };
+    });
+}
+
+/// Writes `sub` (C order over `sub_region`'s extents) into `out` (C order over `out_region`).
+pub(crate) fn write_sub<T: Copy>(
+    out: &mut [T],
+    out_region: &[Range<usize>],
+    sub_region: &[Range<usize>],
+    sub: &[T],
+) {
+    let oext: Vec<usize> = out_region.iter().map(|r| r.len()).collect();
+    let ostr = c_strides(&oext);
+    let base: usize = sub_region
+        .iter()
+        .zip(out_region)
+        .zip(&ostr)
+        .map(|((s, o), st)| (s.start - o.start) * st)
+        .sum();
+    let sext: Vec<usize> = sub_region.iter().map(|r| r.len()).collect();
+    let len = sext.last().copied().unwrap_or(1);
+    for_each_row(&sext, &ostr, base, |row, off| {
+        out[off..off + len].copy_from_slice(&sub[row * len..(row + 1) * len]);
     });
 }
 

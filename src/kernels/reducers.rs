@@ -5,7 +5,8 @@
 use multiversion::multiversion;
 
 use crate::element::{Element, Numeric};
-use crate::graph::TileBuf;
+use crate::frame::Wire;
+use crate::pool::{Pool, TileBuf};
 
 /// One reduction over inputs of type `I`.
 ///
@@ -44,29 +45,6 @@ pub(crate) trait Reducer<I: Element>: Send + Sync + 'static {
         for (p, x) in parts.iter_mut().zip(run) {
             *p = Self::combine(*p, Self::reduce_run(std::slice::from_ref(x)));
         }
-    }
-}
-
-/// A partial as bytes, for the ranks of a distributed compute to exchange. Every rank runs the
-/// same binary on the same kind of machine, so the bytes are native-endian and the decoder is
-/// the encoder's inverse (not a file format).
-pub(crate) trait Wire: Copy {
-    /// Appends the value's bytes to `out`.
-    fn put(&self, out: &mut Vec<u8>);
-    /// The value at the start of `raw` and the bytes after it; `None` when `raw` is too short.
-    fn get(raw: &[u8]) -> Option<(Self, &[u8])>;
-}
-
-impl<T: Element> Wire for T {
-    fn put(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(crate::io::bytes(std::slice::from_ref(self)));
-    }
-    fn get(raw: &[u8]) -> Option<(Self, &[u8])> {
-        let n = std::mem::size_of::<T>();
-        let head = raw.get(..n)?;
-        let mut v = [T::ZERO];
-        crate::io::copy_from_bytes(head, &mut v);
-        Some((v[0], &raw[n..]))
     }
 }
 
@@ -590,19 +568,14 @@ impl<P: Copy + Default + Send + 'static> RowCascade<P> {
         RowCascade { levels: Vec::new() }
     }
 
-    pub(crate) fn push(
-        &mut self,
-        cx: &mut crate::graph::TaskCx<'_>,
-        mut v: TileBuf<P>,
-        combine: impl Fn(P, P) -> P,
-    ) {
+    pub(crate) fn push(&mut self, pool: &mut Pool, mut v: TileBuf<P>, combine: impl Fn(P, P) -> P) {
         for slot in self.levels.iter_mut() {
             match slot.take() {
                 Some(mut prev) => {
                     for (a, &b) in prev.iter_mut().zip(v.iter()) {
                         *a = combine(*a, b);
                     }
-                    cx.give(v);
+                    pool.give(v);
                     v = prev;
                 }
                 None => {
@@ -617,7 +590,7 @@ impl<P: Copy + Default + Send + 'static> RowCascade<P> {
     /// Writes the total into `out`, higher levels (earlier rows) on the left.
     pub(crate) fn finish(
         self,
-        cx: &mut crate::graph::TaskCx<'_>,
+        pool: &mut Pool,
         out: &mut [P],
         identity: P,
         combine: impl Fn(P, P) -> P,
@@ -628,23 +601,23 @@ impl<P: Copy + Default + Send + 'static> RowCascade<P> {
                 for (a, &b) in v.iter_mut().zip(lower.iter()) {
                     *a = combine(*a, b);
                 }
-                cx.give(lower);
+                pool.give(lower);
             }
             acc = Some(v);
         }
         match acc {
             Some(v) => {
                 out.copy_from_slice(&v);
-                cx.give(v);
+                pool.give(v);
             }
             None => out.fill(identity),
         }
     }
 
     /// Returns the rows to the pool (after an error).
-    pub(crate) fn release(self, cx: &mut crate::graph::TaskCx<'_>) {
+    pub(crate) fn release(self, pool: &mut Pool) {
         for v in self.levels.into_iter().flatten() {
-            cx.give(v);
+            pool.give(v);
         }
     }
 }

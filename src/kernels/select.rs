@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use crate::element::Numeric;
 use crate::error::{Error, Result};
-use crate::graph::aggregate::{add_counts, get_u64s, put_u64s, Aggregator};
-use crate::graph::{NodeId, Results};
+use crate::frame::{get_u64s, put_u64s};
+use crate::kernels::aggregator::{add_counts, Aggregator, Earlier};
 use crate::region::{c_strides, for_each_row};
 
 /// Keys a pass collects and sorts whole instead of counting another digit (32 MiB).
@@ -202,24 +202,21 @@ pub(crate) struct RadixSelect<T, O> {
     pub(crate) pick: Arc<Pick>,
     /// Whether NaNs are left out (`nanquantile`) rather than making every result NaN.
     pub(crate) skip_nan: bool,
-    /// The pass before this one.
-    pub(crate) prev: Option<NodeId>,
+    /// The pass before this one (its node id).
+    pub(crate) prev: Option<u64>,
     pub(crate) _t: PhantomData<fn(T) -> O>,
 }
 
 impl<T: Numeric, O> RadixSelect<T, O> {
-    fn start_state(&self, results: &Results) -> Result<SelectState> {
+    fn start_state(&self, earlier: &dyn Earlier) -> Result<SelectState> {
         let before = match self.prev {
             None => None,
-            Some(id) => Some(
-                results
-                    .get::<u64>(id)
-                    .map(|a| Selection::decode(a.as_slice().expect("results are C-order")))
-                    .ok_or_else(|| Error::InvalidValue {
-                        op: "quantile".into(),
-                        reason: "a selection pass ran before the one it follows".into(),
-                    })?,
-            ),
+            Some(id) => Some(earlier.u64s(id).map(Selection::decode).ok_or_else(|| {
+                Error::InvalidValue {
+                    op: "quantile".into(),
+                    reason: "a selection pass ran before the one it follows".into(),
+                }
+            })?),
         };
         let w = T::KEY_BITS;
         let d = digit_bits::<T>();
@@ -363,8 +360,8 @@ macro_rules! radix_common {
             (2 * self.pick.len()).max(1) * (8 << digit_bits::<T>())
         }
 
-        fn start(&self, results: &Results) -> Result<SelectState> {
-            self.start_state(results)
+        fn start(&self, earlier: &dyn Earlier) -> Result<SelectState> {
+            self.start_state(earlier)
         }
 
         fn reads_input(&self, state: &SelectState) -> bool {
@@ -607,7 +604,7 @@ impl<T: Numeric> Aggregator<T> for TopK<T> {
         self.want().saturating_mul(32)
     }
 
-    fn start(&self, _: &Results) -> Result<Self::State> {
+    fn start(&self, _: &dyn Earlier) -> Result<Self::State> {
         Ok(Vec::new())
     }
 

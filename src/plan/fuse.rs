@@ -5,8 +5,23 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::graph::{Node, NodeId};
+use crate::graph::{Meta, Node, NodeId, OpKind};
 use crate::region::TILE_LEN;
+
+/// The work a `map_blocks` closure counts for in the shared-node rule: more than any few cheap
+/// ops, so that its result is held when it fits.
+const BLOCKWISE_WORK: usize = 8;
+
+/// Ops per element a node costs each time it is evaluated.
+pub(super) fn work(m: &Meta) -> usize {
+    match m.kind {
+        OpKind::Regrid => 0,
+        // A user closure: its cost is unknown and it may have effects, so never run it twice
+        // when holding its result fits.
+        OpKind::Blockwise => BLOCKWISE_WORK,
+        _ => 1,
+    }
+}
 
 /// The chain a pass fuses.
 pub(super) struct Fused {
@@ -44,7 +59,7 @@ pub(super) fn fuse(starts: &[Arc<dyn Node>], held: &HashMap<NodeId, usize>) -> F
             }
             None => {
                 f.names.push(m.name.clone());
-                f.work += super::shared::work(m);
+                f.work += work(m);
             }
         }
     }

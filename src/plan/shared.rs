@@ -7,25 +7,10 @@ use std::sync::Arc;
 
 use super::fuse::fuse;
 use super::{node_bytes, Builder, Pass, PassKind, SharedPlan, Sharing};
-use crate::graph::{Meta, Node, NodeId, OpKind};
-
-/// The work a `map_blocks` closure counts for in the shared-node rule: more than any few cheap
-/// ops, so that its result is held when it fits.
-const BLOCKWISE_WORK: usize = 8;
+use crate::graph::{Node, NodeId};
 
 /// Memory a shared node may take to be held, when no `memory_limit` is set.
 pub const SHARED_BUDGET_BYTES: u64 = 512 << 20;
-
-/// Ops per element a node costs each time it is evaluated.
-pub(super) fn work(m: &Meta) -> usize {
-    match m.kind {
-        OpKind::Regrid => 0,
-        // A user closure: its cost is unknown and it may have effects, so never run it twice
-        // when holding its result fits.
-        OpKind::Blockwise => BLOCKWISE_WORK,
-        _ => 1,
-    }
-}
 
 /// How many ops read each node of `nodes` (the whole graph).
 pub(super) fn uses(nodes: &[Arc<dyn Node>]) -> HashMap<NodeId, usize> {

@@ -93,7 +93,7 @@ fn stages_are_numbered_in_the_order_their_passes_run() {
 fn passes_name_the_passes_they_read() {
     let x = crate::arange(1000).rechunk(100).unwrap();
     // A staged reduction read by the output: the output pass reads the reduction's.
-    let centred = &x - x.sum_with(0, crate::ReduceOptions::default()).unwrap();
+    let centred = &x - x.sum_with(0, Default::default()).unwrap();
     let root: Arc<dyn Node> = centred.expr().clone();
     let target = Target {
         workers: 2,

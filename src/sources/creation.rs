@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use super::{axis_index, bad_param, full, linspace, source, spaced};
-use crate::array::ChunkedArray;
+use crate::array::{by_offset, ChunkedArray};
 use crate::chunks::IntoShape;
 use crate::element::{Element, Numeric};
 use crate::error::{panic_message, Error, Result};
@@ -81,28 +81,6 @@ pub fn tri<T: Numeric>(n: usize, m: usize, k: isize) -> ChunkedArray<T> {
         T::ZERO,
         move |d| d <= k as i128,
     )
-}
-
-/// An `(n, m)` array of `on` where `keep(col - row)`, `off` elsewhere: one binary node over
-/// the two index sources (`eye`, `tri`, and the masks of `tril`/`triu`).
-pub(crate) fn by_offset<T: Element>(
-    n: usize,
-    m: usize,
-    name: &str,
-    on: T,
-    off: T,
-    keep: impl Fn(i128) -> bool + Send + Sync + 'static,
-) -> ChunkedArray<T> {
-    let shape = [n, m];
-    let rows = axis_index(&shape, Some(0));
-    let cols = axis_index(&shape, Some(1));
-    rows.zip_with(&cols, name, move |r: u64, c: u64| {
-        if keep(c as i128 - r as i128) {
-            on
-        } else {
-            off
-        }
-    })
 }
 
 /// The index grids of `shape`, stacked: element `[d, i0, i1, ...]` is `i_d` (NumPy's

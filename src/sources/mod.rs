@@ -7,7 +7,6 @@
 mod creation;
 pub mod random;
 
-pub(crate) use creation::by_offset;
 pub use creation::{
     empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,
     meshgrid, ones_like, tri, zeros_like, Indexing,
@@ -19,11 +18,11 @@ use std::sync::Arc;
 use ndarray::{Array, ArrayD, Dimension};
 
 use crate::array::ChunkedArray;
-use crate::chunks::{checked_len, Chunks, IntoChunks, IntoShape};
+use crate::chunks::{checked_len, IntoChunks, IntoShape};
 use crate::element::{Element, Numeric};
 use crate::error::{Error, Result};
-use crate::graph::source::{Flat, FlatFn, RegionFn, SourceNode};
-use crate::graph::{Invalid, Meta, TaskCx};
+use crate::graph::source::{self as nodes, Flat, FlatFn, RegionFn, SourceNode};
+use crate::graph::{Meta, TaskCx};
 use crate::kernels::{self, gather};
 
 /// Builds a source array, or an invalid one carrying the error of an oversized shape.
@@ -32,15 +31,11 @@ pub(crate) fn source<T: Element>(
     shape: Vec<usize>,
     f: Arc<dyn RegionFn<T>>,
 ) -> ChunkedArray<T> {
-    if let Err(e) = checked_len(&name, &shape) {
-        return invalid(&name, shape, e);
-    }
-    let chunks = Chunks::auto(&shape, T::DTYPE.size());
-    ChunkedArray::from_expr(Arc::new(SourceNode::new(name, shape, chunks, f)))
+    ChunkedArray::from_expr(nodes::auto(name, shape, f))
 }
 
 pub(crate) fn invalid<T: Element>(name: &str, shape: Vec<usize>, e: Error) -> ChunkedArray<T> {
-    ChunkedArray::from_expr(Arc::new(Invalid::<T>::new(name, shape, e)))
+    ChunkedArray::from_expr(nodes::invalid(name, shape, e))
 }
 
 /// A source of shape `shape` refused for parameter `param` of `op`: its compute returns
@@ -61,70 +56,9 @@ pub(crate) fn bad_param<T: Element>(
     invalid(op, shape, e)
 }
 
-struct Iota {
-    start: i64,
-}
-impl FlatFn<i64> for Iota {
-    fn fill_flat(&self, start: u64, out: &mut [i64]) {
-        let s = self.start;
-        kernels::from_positions(start, out, &|p: u64| s.wrapping_add(p as i64));
-    }
-}
-
-/// The C-order index of every position within the sub-block of some axes: one term
-/// `(p / stride) % extent * weight` per run of consecutive axes.
-struct AxesIndex {
-    terms: Vec<(u64, u64, u64)>,
-}
-impl FlatFn<u64> for AxesIndex {
-    fn fill_flat(&self, start: u64, out: &mut [u64]) {
-        match self.terms[..] {
-            // One run (one axis, or all of them): the common case, one division per position.
-            [(s, n, w)] => kernels::from_positions(start, out, &|p: u64| (p / s) % n * w),
-            _ => kernels::from_positions(start, out, &|p: u64| {
-                self.terms.iter().map(|&(s, n, w)| (p / s) % n * w).sum()
-            }),
-        }
-    }
-}
-
 /// For each position of `shape`, its index along `axis`, or its flat C-order index.
 pub(crate) fn axis_index(shape: &[usize], axis: Option<usize>) -> ChunkedArray<u64> {
-    match axis {
-        Some(a) => axes_index(shape, &[a]),
-        None => axes_index(shape, &(0..shape.len()).collect::<Vec<_>>()),
-    }
-}
-
-/// For each position of `shape`, its C-order index within the sub-block of `axes` (sorted,
-/// distinct): the index along the axis for one axis, the flat index for all of them.
-pub(crate) fn axes_index(shape: &[usize], axes: &[usize]) -> ChunkedArray<u64> {
-    let len = |s: &[usize]| crate::chunks::saturating_len(s) as u64;
-    let mut terms: Vec<(u64, u64, u64)> = Vec::new();
-    let mut weight = 1u64;
-    // Runs of consecutive axes, from the last: each is one (stride, extent, weight) term.
-    let mut i = axes.len();
-    while i > 0 {
-        let last = axes[i - 1];
-        let mut first = last;
-        i -= 1;
-        while i > 0 && axes[i - 1] + 1 == first {
-            first = axes[i - 1];
-            i -= 1;
-        }
-        let extent = len(&shape[first..=last]);
-        terms.push((len(&shape[last + 1..]), extent.max(1), weight));
-        weight = weight.saturating_mul(extent);
-    }
-    if terms.is_empty() {
-        terms.push((1, 1, 0));
-    }
-    let name = if axes.len() == shape.len() {
-        "flat_index".to_string()
-    } else {
-        format!("index_along({axes:?})")
-    };
-    source(name, shape.to_vec(), Arc::new(Flat(AxesIndex { terms })))
+    ChunkedArray::from_expr(nodes::axis_index(shape, axis))
 }
 
 struct Affine {
@@ -153,11 +87,7 @@ impl FlatFn<f64> for Affine {
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn arange(n: usize) -> ChunkedArray<i64> {
-    source(
-        format!("arange({n})"),
-        vec![n],
-        Arc::new(Flat(Iota { start: 0 })),
-    )
+    ChunkedArray::from_expr(nodes::arange(n))
 }
 
 /// `start, start + step, ...` up to but excluding `stop`, as `f64`: NumPy's float
@@ -281,14 +211,6 @@ pub(crate) fn spaced(
     )
 }
 
-struct Constant<T>(T);
-impl<T: Element> RegionFn<T> for Constant<T> {
-    fn fill(&self, _: &mut TaskCx<'_>, _: &Meta, _: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        out.fill(self.0);
-        Ok(())
-    }
-}
-
 /// An array of `shape` filled with `value`: NumPy's `np.full`.
 ///
 /// ```
@@ -297,22 +219,12 @@ impl<T: Element> RegionFn<T> for Constant<T> {
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn full<T: Element>(shape: impl IntoShape, value: T) -> ChunkedArray<T> {
-    let shape = shape.into_shape_vec();
-    source(
-        format!("full({shape:?}, {value})"),
-        shape,
-        Arc::new(Constant(value)),
-    )
+    ChunkedArray::from_expr(nodes::full(shape.into_shape_vec(), value))
 }
 
 /// An array of zeros: NumPy's `np.zeros`.
 pub fn zeros<T: Element>(shape: impl IntoShape) -> ChunkedArray<T> {
-    let shape = shape.into_shape_vec();
-    source(
-        format!("zeros({shape:?})"),
-        shape,
-        Arc::new(Constant(T::ZERO)),
-    )
+    ChunkedArray::from_expr(nodes::zeros(shape.into_shape_vec()))
 }
 
 /// An array of ones: NumPy's `np.ones`.
@@ -321,35 +233,8 @@ pub fn ones<T: Numeric>(shape: impl IntoShape) -> ChunkedArray<T> {
     source(
         format!("ones({shape:?})"),
         shape,
-        Arc::new(Constant(T::ONE)),
+        Arc::new(nodes::Constant(T::ONE)),
     )
-}
-
-struct InMemory<T> {
-    data: ArrayD<T>,
-}
-impl<T: Element> RegionFn<T> for InMemory<T> {
-    fn fill(
-        &self,
-        _: &mut TaskCx<'_>,
-        at: &Meta,
-        region: &[Range<usize>],
-        out: &mut [T],
-    ) -> Result<()> {
-        let shape = &at.shape[..];
-        gather(
-            self.data.as_slice().expect("kept in C order"),
-            shape,
-            region,
-            out,
-        );
-        Ok(())
-    }
-    fn borrow(&self, shape: &[usize], region: &[Range<usize>]) -> Option<&[T]> {
-        let off = kernels::contiguous_offset(shape, region)?;
-        let len = crate::region::region_len(region);
-        Some(&self.data.as_slice().expect("kept in C order")[off..off + len])
-    }
 }
 
 struct FromDelayed<T> {
@@ -438,17 +323,5 @@ pub fn from_array<T: Element, D: Dimension>(
     array: Array<T, D>,
     chunks: impl IntoChunks,
 ) -> Result<ChunkedArray<T>> {
-    let data = array.into_dyn();
-    let data = if data.is_standard_layout() {
-        data
-    } else {
-        data.as_standard_layout().into_owned()
-    };
-    let shape = data.shape().to_vec();
-    let chunks = chunks
-        .into_chunk_spec()
-        .resolve("from_array", &shape, T::DTYPE.size())?;
-    let name = format!("from_array({}{:?})", T::DTYPE, shape);
-    let node = SourceNode::new(name, shape, chunks, Arc::new(InMemory { data }));
-    Ok(ChunkedArray::from_expr(Arc::new(node)))
+    nodes::from_array(array, chunks).map(ChunkedArray::from_expr)
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressDrawTarget, ProgressStyle};
 
-use crate::events::{ComputeInfo, Observer, TaskInfo};
+use super::{ComputeInfo, Observer, TaskInfo};
 
 struct State {
     info: ComputeInfo,

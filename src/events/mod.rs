@@ -1,6 +1,12 @@
 //! The executor's one event interface: a compute starts, tasks start and end (with the worker,
 //! the elements and the bytes they produced), the compute ends. The progress bar and the
 //! profiler are observers; a user adds their own with [`Config::observer`](crate::Config::observer).
+//! The progress bar lives here, below the executor whose [`Config`](crate::Config) adds it
+//! (and is re-exported as `diagnostics::ProgressBar`).
+
+mod progress;
+
+pub use progress::ProgressBar;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -1,0 +1,133 @@
+//! The one buffer pool: vectors of any element type handed out and given back, so the hot
+//! loops allocate once per task (or once per worker) instead of once per tile or chunk.
+//!
+//! A [`Pool`] belongs to one owner at a time and takes no lock: each task has one (in its
+//! `graph::TaskCx`), from which every node takes its tile buffers ([`Pool::take`], aligned,
+//! as [`TileBuf`]) and the reduction kernels their rows of partials
+//! (`kernels::reducers::RowCascade`). A [`SharedPool`] is a pool behind a lock, for buffers
+//! that outlive a task: a Zarr sink's chunk buffers, reused by the next task on any worker.
+//!
+//! The module sits at the bottom of the crate (it needs nothing of it), below the kernels and
+//! the graph that take from it.
+
+use std::any::Any;
+
+/// Alignment of tile buffers: a cache line, and an AVX-512 register.
+const TILE_ALIGN: usize = 64;
+
+/// Spare vectors of any element type, reused by whoever takes them next.
+#[derive(Default)]
+pub(crate) struct Pool {
+    /// Each a `Vec<T>` of some `T`, boxed to keep one list for every type.
+    free: Vec<Box<dyn Any + Send>>,
+}
+
+impl Pool {
+    /// An empty pool.
+    pub(crate) fn new() -> Self {
+        Pool::default()
+    }
+
+    /// A spare `Vec<T>` (its contents unspecified), or a new empty one.
+    pub(crate) fn take_vec<T: Send + 'static>(&mut self) -> Vec<T> {
+        match self.free.iter().position(|b| b.is::<Vec<T>>()) {
+            Some(i) => *self
+                .free
+                .swap_remove(i)
+                .downcast::<Vec<T>>()
+                .expect("checked by is()"),
+            None => Vec::new(),
+        }
+    }
+
+    /// Gives a vector back for the next [`take_vec`](Self::take_vec) or
+    /// [`take`](Self::take) of its type.
+    pub(crate) fn give_vec<T: Send + 'static>(&mut self, v: Vec<T>) {
+        self.free.push(Box::new(v));
+    }
+
+    /// A buffer of `len` elements, reused across tiles, starting on a 64-byte boundary (vector
+    /// loads and stores that split cache lines cost up to a quarter of a fused pass; `malloc`
+    /// alone gives 16 bytes). Its contents are unspecified: callers overwrite them.
+    pub(crate) fn take<T: Copy + Default + Send + 'static>(&mut self, len: usize) -> TileBuf<T> {
+        let mut vec = self.take_vec::<T>();
+        let pad = TILE_ALIGN / std::mem::size_of::<T>().max(1);
+        // Grows only when a larger tile comes.
+        if vec.len() < len + pad {
+            vec.resize(len + pad, T::default());
+        }
+        let off = vec.as_ptr().align_offset(TILE_ALIGN).min(pad);
+        TileBuf { vec, off, len }
+    }
+
+    /// Returns a tile buffer to the pool.
+    pub(crate) fn give<T: Copy + Default + Send + 'static>(&mut self, buf: TileBuf<T>) {
+        self.give_vec(buf.vec);
+    }
+}
+
+/// A tile buffer from [`Pool::take`]: `len` elements starting on a [`TILE_ALIGN`] boundary of a
+/// pooled vector (which has a few elements of padding for that).
+pub(crate) struct TileBuf<T> {
+    vec: Vec<T>,
+    off: usize,
+    len: usize,
+}
+
+impl<T> std::ops::Deref for TileBuf<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.vec[self.off..self.off + self.len]
+    }
+}
+
+impl<T> std::ops::DerefMut for TileBuf<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.vec[self.off..self.off + self.len]
+    }
+}
+
+/// A [`Pool`] shared by tasks on any worker, behind a lock (taken only to take or give a
+/// vector, never while one is in use).
+#[derive(Default)]
+#[cfg_attr(not(feature = "zarr"), allow(dead_code))]
+pub(crate) struct SharedPool(std::sync::Mutex<Pool>);
+
+impl SharedPool {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pool> {
+        // A task that panicked while giving back leaves a valid pool.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// [`Pool::take_vec`] under the lock.
+    #[cfg_attr(not(feature = "zarr"), allow(dead_code))]
+    pub(crate) fn take_vec<T: Send + 'static>(&self) -> Vec<T> {
+        self.lock().take_vec()
+    }
+
+    /// [`Pool::give_vec`] under the lock.
+    #[cfg_attr(not(feature = "zarr"), allow(dead_code))]
+    pub(crate) fn give_vec<T: Send + 'static>(&self, v: Vec<T>) {
+        self.lock().give_vec(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_are_aligned_and_reused() {
+        let mut pool = Pool::new();
+        let mut a = pool.take::<f64>(100);
+        assert_eq!(a.len(), 100);
+        assert_eq!(a.as_ptr() as usize % TILE_ALIGN, 0);
+        a[0] = 1.0;
+        let at = a.as_ptr();
+        pool.give(a);
+        // Another type does not get it; the same type does, without a new allocation.
+        assert_eq!(pool.take_vec::<u8>().capacity(), 0);
+        let b = pool.take::<f64>(50);
+        assert_eq!((b.len(), b.as_ptr()), (50, at));
+    }
+}
