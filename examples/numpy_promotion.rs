@@ -11,7 +11,7 @@
 //! python .ci/promotion_check.py lines.txt
 //! ```
 
-use chunkwise::{ChunkedArray, DType, DynArray, DynOperand, Numeric, Promote};
+use chunkwise::{ChunkedArray, DType, DynArray, DynOperand, Numeric, Promote, ReduceOptions};
 
 const A: [i64; 6] = [0, 1, 2, 3, 7, 100];
 const B: [i64; 6] = [5, 3, 1, 0, 9, 27];
@@ -72,7 +72,7 @@ const DYN_OPS: [(&str, DynOp); 10] = [
     ("add", |x, y| x.add(y)),
     ("sub", |x, y| x.sub(y)),
     ("mul", |x, y| x.mul(y)),
-    ("div", |x, y| x.div(y)),
+    ("div", |x, y| x.true_divide(y)),
     ("floor_divide", |x, y| x.floor_divide(y)),
     ("rem", |x, y| x.rem(y)),
     ("maximum", |x, y| x.maximum(y)),
@@ -89,8 +89,59 @@ fn dyn_line(head: &str, r: chunkwise::Result<DynArray>) {
     }
 }
 
+type DynUnary = fn(&DynArray) -> chunkwise::Result<DynArray>;
+
+const REDUCTIONS: [(&str, DynUnary); 12] = [
+    ("sum", |x| x.sum_with(None, ReduceOptions::default())),
+    ("prod", |x| x.prod_with(None, ReduceOptions::default())),
+    ("mean", |x| x.mean_with(None, ReduceOptions::default())),
+    ("var", |x| {
+        x.var_with(None, ReduceOptions::default().ddof(1))
+    }),
+    ("max", |x| x.max_with(None, ReduceOptions::default())),
+    ("min", |x| x.min_with(None, ReduceOptions::default())),
+    ("ptp", |x| x.ptp_with(None, ReduceOptions::default())),
+    ("argmax", |x| x.argmax_with(None, ReduceOptions::default())),
+    ("count_nonzero", |x| {
+        x.count_nonzero_with(None, ReduceOptions::default())
+    }),
+    ("cumsum", |x| x.cumsum(None)),
+    ("median", |x| x.median_with(None, ReduceOptions::default())),
+    ("any", |x| x.any_with(None, ReduceOptions::default())),
+];
+
+const UNARY: [(&str, DynUnary); 8] = [
+    ("sqrt", |x| x.sqrt()),
+    ("floor", |x| x.floor()),
+    ("abs", |x| x.abs()),
+    ("negative", |x| x.neg()),
+    ("square", |x| x.square()),
+    ("invert", |x| x.invert()),
+    ("isnan", |x| Ok(x.isnan())),
+    ("exp", |x| x.exp()),
+];
+
 fn main() {
     pairs!(f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+    // Comparisons of 64-bit integers past f64's exact range.
+    let big_u = DynArray::from(
+        chunkwise::from_array(ndarray::arr1(&[(1u64 << 62) + 1, (1 << 63) + 5, 0]), 2)
+            .expect("1-d"),
+    );
+    let big_i =
+        DynArray::from(chunkwise::from_array(ndarray::arr1(&[1i64 << 62, -1, 0]), 2).expect("1-d"));
+    for (op, f) in DYN_OPS {
+        if matches!(op, "lt" | "eq") {
+            dyn_line(
+                &format!("big {op} u64 i64"),
+                f(&big_u, DynOperand::from(big_i.clone())),
+            );
+            dyn_line(
+                &format!("big {op} i64 u64"),
+                f(&big_i, DynOperand::from(big_u.clone())),
+            );
+        }
+    }
     let a = DynArray::from(chunkwise::from_array(ndarray::arr1(&A), 4).expect("1-d"));
     let b = DynArray::from(chunkwise::from_array(ndarray::arr1(&B), 3).expect("1-d"));
     for da in DTYPES {
@@ -99,6 +150,12 @@ fn main() {
                 let r = f(&a.astype(da), DynOperand::from(b.astype(db)));
                 dyn_line(&format!("dyn {op} {da} {db}"), r);
             }
+        }
+        for (op, f) in REDUCTIONS {
+            dyn_line(&format!("reduce {op} {da}"), f(&a.astype(da)));
+        }
+        for (op, f) in UNARY {
+            dyn_line(&format!("unary {op} {da}"), f(&a.astype(da)));
         }
         let weak: [(&str, DynOperand); 5] = [
             ("int 3", 3.into()),

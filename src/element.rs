@@ -130,9 +130,57 @@ impl fmt::Display for DType {
     }
 }
 
+/// What users may not implement or call: the sealing trait, and the arithmetic the kernels
+/// need from a numeric type (NumPy's semantics, wrapping integers), a supertrait of
+/// [`Numeric`] that is not nameable outside the crate.
 mod sealed {
     pub trait Sealed {}
+
+    /// The kernels' arithmetic of a numeric type.
+    pub trait Arith: Copy {
+        /// `self + o`, wrapping for integers.
+        fn n_add(self, o: Self) -> Self;
+        /// `self - o`, wrapping for integers.
+        fn n_sub(self, o: Self) -> Self;
+        /// `self * o`, wrapping for integers.
+        fn n_mul(self, o: Self) -> Self;
+        /// `self / o`; integers: truncating, 0 on division by zero, wrapping on `MIN / -1`.
+        fn n_div(self, o: Self) -> Self;
+        /// `-self`, wrapping for integers (NumPy negates unsigned integers modulo 2^bits).
+        fn n_neg(self) -> Self;
+        /// `|self|`, wrapping for `MIN` of signed integers.
+        fn n_abs(self) -> Self;
+        /// `self^n` for `n >= 0` (integers wrap); floats take any `n`.
+        fn n_powi(self, n: i32) -> Self;
+        /// The smaller of two values; NaN wins (NumPy's `minimum`).
+        fn n_min(self, o: Self) -> Self;
+        /// The larger of two values; NaN wins (NumPy's `maximum`).
+        fn n_max(self, o: Self) -> Self;
+        /// NumPy's `remainder` (`%`): the sign of the divisor (a zero remainder too: `-4.0 % 2.0`
+        /// is `0.0`, `4.0 % -2.0` is `-0.0`); integers give 0 for a zero divisor (NumPy: 0 with a
+        /// warning), floats NaN.
+        fn n_rem(self, o: Self) -> Self;
+        /// NumPy's `floor_divide` (`//`): the quotient rounded down; integers give 0 for a zero
+        /// divisor and wrap `MIN // -1`; floats follow NumPy's `divmod` (`1.0 // 0.1` is 9, as
+        /// `1.0 - 9 * 0.1` leaves a positive remainder), and a zero divisor gives `a / 0`.
+        fn n_floor_div(self, o: Self) -> Self;
+        /// A position as this type (Rust's `as`: wrapping for integers, rounding for floats).
+        fn n_from_u64(p: u64) -> Self;
+        /// The value as `f64` (rounding for 64-bit integers).
+        fn n_to_f64(self) -> f64;
+        /// The value as `i128`, exact for integers (floats truncate, saturating).
+        fn n_to_i128(self) -> i128;
+        /// Bits of [`order_key`](Self::order_key): the type's width.
+        const KEY_BITS: u32;
+        /// An unsigned key in the low [`KEY_BITS`](Self::KEY_BITS) bits whose order is NumPy's sort
+        /// order: integers by value, floats by value with `-0.0` before `0.0` and every NaN last
+        /// (all NaNs share the largest key). Radix selection counts its digits.
+        fn order_key(self) -> u64;
+        /// The value of a key (a NaN for the NaN key).
+        fn from_order_key(k: u64) -> Self;
+    }
 }
+pub(crate) use sealed::Arith;
 
 /// Runs `$body` with `$T` the element type of `$dtype` (a [`DType`]): how code that holds a
 /// node or a value type-erased reaches its typed form.
@@ -211,7 +259,7 @@ pub trait Element:
 }
 
 /// Numeric element types (everything but `bool`), with NumPy's overflow semantics.
-pub trait Numeric: Element {
+pub trait Numeric: Element + sealed::Arith {
     /// Accumulator of `sum`/`prod`, as NumPy picks it: `i64` for signed integers, `u64` for
     /// unsigned ones, the type itself for floats.
     type Acc: Numeric;
@@ -227,48 +275,8 @@ pub trait Numeric: Element {
     fn to_acc(self) -> Self::Acc;
     /// Back from the accumulator type (Rust's `as`: wrapping for integers).
     fn from_acc(a: Self::Acc) -> Self;
-    /// `self + o`, wrapping for integers.
-    fn n_add(self, o: Self) -> Self;
-    /// `self - o`, wrapping for integers.
-    fn n_sub(self, o: Self) -> Self;
-    /// `self * o`, wrapping for integers.
-    fn n_mul(self, o: Self) -> Self;
-    /// `self / o`; integers: truncating, 0 on division by zero, wrapping on `MIN / -1`.
-    fn n_div(self, o: Self) -> Self;
-    /// `-self`, wrapping for integers (NumPy negates unsigned integers modulo 2^bits).
-    fn n_neg(self) -> Self;
-    /// `|self|`, wrapping for `MIN` of signed integers.
-    fn n_abs(self) -> Self;
-    /// `self^n` for `n >= 0` (integers wrap); floats take any `n`.
-    fn n_powi(self, n: i32) -> Self;
-    /// The smaller of two values; NaN wins (NumPy's `minimum`).
-    fn n_min(self, o: Self) -> Self;
-    /// The larger of two values; NaN wins (NumPy's `maximum`).
-    fn n_max(self, o: Self) -> Self;
     /// Whether the type is a float (negative powers are allowed).
     const IS_FLOAT: bool;
-    /// NumPy's `remainder` (`%`): the sign of the divisor (a zero remainder too: `-4.0 % 2.0`
-    /// is `0.0`, `4.0 % -2.0` is `-0.0`); integers give 0 for a zero divisor (NumPy: 0 with a
-    /// warning), floats NaN.
-    fn n_rem(self, o: Self) -> Self;
-    /// NumPy's `floor_divide` (`//`): the quotient rounded down; integers give 0 for a zero
-    /// divisor and wrap `MIN // -1`; floats follow NumPy's `divmod` (`1.0 // 0.1` is 9, as
-    /// `1.0 - 9 * 0.1` leaves a positive remainder), and a zero divisor gives `a / 0`.
-    fn n_floor_div(self, o: Self) -> Self;
-    /// A position as this type (Rust's `as`: wrapping for integers, rounding for floats).
-    fn n_from_u64(p: u64) -> Self;
-    /// The value as `f64` (rounding for 64-bit integers).
-    fn n_to_f64(self) -> f64;
-    /// The value as `i128`, exact for integers (floats truncate, saturating).
-    fn n_to_i128(self) -> i128;
-    /// Bits of [`order_key`](Self::order_key): the type's width.
-    const KEY_BITS: u32;
-    /// An unsigned key in the low [`KEY_BITS`](Self::KEY_BITS) bits whose order is NumPy's sort
-    /// order: integers by value, floats by value with `-0.0` before `0.0` and every NaN last
-    /// (all NaNs share the largest key). Radix selection counts its digits.
-    fn order_key(self) -> u64;
-    /// The value of a key (a NaN for the NaN key).
-    fn from_order_key(k: u64) -> Self;
 }
 
 /// Integer element types: bitwise operators and shifts.
@@ -374,6 +382,8 @@ macro_rules! numeric_int {
             fn from_acc(a: $acc) -> Self {
                 a as $t
             }
+        }
+        impl sealed::Arith for $t {
             #[inline(always)]
             fn n_add(self, o: Self) -> Self {
                 self.wrapping_add(o)
@@ -532,6 +542,8 @@ macro_rules! numeric_float {
             fn from_acc(a: $t) -> Self {
                 a
             }
+        }
+        impl sealed::Arith for $t {
             #[inline(always)]
             fn n_add(self, o: Self) -> Self {
                 self + o

@@ -63,7 +63,7 @@ where
     check(&name("eq"), da.eq(&db).unwrap(), pa.eq(&pb));
     check(&name("ge"), da.ge(&db).unwrap(), pa.ge(&pb));
     // True division: integers as f64, floats in their promoted type.
-    let div = da.div(&db).unwrap();
+    let div = da.true_divide(&db).unwrap();
     if <P::Output as Numeric>::IS_FLOAT {
         check(&name("div"), div, &pa / &pb);
     } else {
@@ -100,7 +100,7 @@ fn two_bool_operands_follow_numpy() {
     check("bool < bool", a.lt(&b).unwrap(), ta.zip_lt(&tb));
     assert!(matches!(a.sub(&b), Err(Error::UnsupportedDType { .. })));
     assert_eq!(a.floor_divide(&b).unwrap().dtype(), DType::I8);
-    assert_eq!(a.div(&b).unwrap().dtype(), DType::F64);
+    assert_eq!(a.true_divide(&b).unwrap().dtype(), DType::F64);
     assert!(matches!(a.neg(), Err(Error::UnsupportedDType { .. })));
     check("~bool", a.invert().unwrap(), ta.not());
 }

@@ -17,7 +17,9 @@
 
 use arbitrary::{Result as AResult, Unstructured};
 use chunkwise::prelude::*;
-use chunkwise::{Config, Element, Integer, Numeric};
+use chunkwise::{Config, Element, Integer, Numeric, ReduceOptions};
+
+use reference::NumPy;
 use libfuzzer_sys::fuzz_target;
 use ndarray::{ArrayD, Axis, IxDyn, SliceInfoElem};
 
@@ -277,7 +279,7 @@ fn huge(u: &mut Unstructured<'_>) -> AResult<Option<Val>> {
         a.reshape([2usize, len / 2]).and_then(|c| c.explain()),
         a.expand_dims(1)
             .and_then(|c| c.broadcast_to([len, k + 1]))
-            .and_then(|c| c.sum_axes(&[1], false))
+            .and_then(|c| c.sum_with(1, ReduceOptions::default()))
             .and_then(|c| c.explain()),
         a.quantile(0.5).and_then(|c| c.explain()),
         a.topk(-(k as isize) - 1).and_then(|c| c.explain()),
@@ -926,7 +928,7 @@ fn floats(u: &mut Unstructured<'_>, p: Pair<f64>, other: Option<Val>) -> AResult
         16 => {
             let (given, axes) = axes_of(u, nd)?;
             let keepdims = u.arbitrary()?;
-            let Ok(x) = p.x.sum_axes(&given, keepdims) else {
+            let Ok(x) = p.x.sum_with(&given[..], ReduceOptions::default().keepdims(keepdims)) else {
                 return Ok(None);
             };
             let want = reduce_eager(&p.e, &axes, keepdims, |l| l.iter().sum::<f64>());
@@ -936,7 +938,7 @@ fn floats(u: &mut Unstructured<'_>, p: Pair<f64>, other: Option<Val>) -> AResult
         17 => {
             let (given, axes) = axes_of(u, nd)?;
             let keepdims = u.arbitrary()?;
-            let Ok(x) = p.x.mean_axes(&given, keepdims) else {
+            let Ok(x) = p.x.mean_with(&given[..], ReduceOptions::default().keepdims(keepdims)) else {
                 return Ok(None);
             };
             let want = reduce_eager(&p.e, &axes, keepdims, |l| {
@@ -950,9 +952,9 @@ fn floats(u: &mut Unstructured<'_>, p: Pair<f64>, other: Option<Val>) -> AResult
             let keepdims = u.arbitrary()?;
             let std = u.arbitrary()?;
             let x = if std {
-                p.x.std_axes(&given, keepdims)
+                p.x.std_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             } else {
-                p.x.var_axes(&given, keepdims)
+                p.x.var_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             };
             let Ok(x) = x else {
                 return Ok(None);
@@ -981,9 +983,9 @@ fn floats(u: &mut Unstructured<'_>, p: Pair<f64>, other: Option<Val>) -> AResult
             let keepdims = u.arbitrary()?;
             let max = u.arbitrary()?;
             let x = if max {
-                p.x.max_axes(&given, keepdims)
+                p.x.max_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             } else {
-                p.x.min_axes(&given, keepdims)
+                p.x.min_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             };
             let Ok(x) = x else {
                 return Ok(None);
@@ -1033,9 +1035,9 @@ fn floats(u: &mut Unstructured<'_>, p: Pair<f64>, other: Option<Val>) -> AResult
             let a = u.int_in_range(0..=nd - 1)?;
             let max = u.arbitrary()?;
             let x = if max {
-                p.x.argmax_axis(a as isize)
+                p.x.argmax_with(a as isize, ReduceOptions::default())
             } else {
-                p.x.argmin_axis(a as isize)
+                p.x.argmin_with(a as isize, ReduceOptions::default())
             };
             let Ok(x) = x else {
                 return Ok(None);
@@ -1327,9 +1329,9 @@ fn ints(u: &mut Unstructured<'_>, p: Pair<i64>, other: Option<Val>) -> AResult<O
             let keepdims = u.arbitrary()?;
             let prod = u.arbitrary()?;
             let x = if prod {
-                p.x.prod_axes(&given, keepdims)
+                p.x.prod_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             } else {
-                p.x.sum_axes(&given, keepdims)
+                p.x.sum_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             };
             let e = reduce_eager(&p.e, &axes, keepdims, |l| {
                 if prod {
@@ -1345,9 +1347,9 @@ fn ints(u: &mut Unstructured<'_>, p: Pair<i64>, other: Option<Val>) -> AResult<O
             let keepdims = u.arbitrary()?;
             let max = u.arbitrary()?;
             let x = if max {
-                p.x.max_axes(&given, keepdims)
+                p.x.max_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             } else {
-                p.x.min_axes(&given, keepdims)
+                p.x.min_with(&given[..], ReduceOptions::default().keepdims(keepdims))
             };
             let empty = axes.iter().any(|&a| p.e.shape()[a] == 0);
             let e = reduce_eager(&p.e, &axes, keepdims, |l| {
@@ -1531,4 +1533,123 @@ fn ints(u: &mut Unstructured<'_>, p: Pair<i64>, other: Option<Val>) -> AResult<O
         }
         _ => None,
     })
+}
+
+/// The eager twin's arithmetic, written here from NumPy's definitions rather than borrowed
+/// from chunkwise (whose kernel arithmetic is not public): integers wrap, a zero divisor
+/// gives 0; float `//` and `%` follow `npy_divmod`; `maximum`/`minimum` propagate NaN.
+mod reference {
+    pub trait NumPy: Copy {
+        fn n_add(self, o: Self) -> Self;
+        fn n_sub(self, o: Self) -> Self;
+        fn n_mul(self, o: Self) -> Self;
+        fn n_div(self, o: Self) -> Self;
+        fn n_neg(self) -> Self;
+        fn n_abs(self) -> Self;
+        fn n_rem(self, o: Self) -> Self;
+        fn n_floor_div(self, o: Self) -> Self;
+        fn n_max(self, o: Self) -> Self;
+        fn n_min(self, o: Self) -> Self;
+    }
+
+    impl NumPy for i64 {
+        fn n_add(self, o: i64) -> i64 {
+            self.wrapping_add(o)
+        }
+        fn n_sub(self, o: i64) -> i64 {
+            self.wrapping_sub(o)
+        }
+        fn n_mul(self, o: i64) -> i64 {
+            self.wrapping_mul(o)
+        }
+        /// Truncating (Rust's `/` on integer arrays), 0 for a zero divisor.
+        fn n_div(self, o: i64) -> i64 {
+            if o == 0 { 0 } else { self.wrapping_div(o) }
+        }
+        fn n_neg(self) -> i64 {
+            self.wrapping_neg()
+        }
+        fn n_abs(self) -> i64 {
+            self.wrapping_abs()
+        }
+        fn n_rem(self, o: i64) -> i64 {
+            if o == 0 {
+                return 0;
+            }
+            let r = self.wrapping_rem(o);
+            if r != 0 && ((r < 0) != (o < 0)) { r + o } else { r }
+        }
+        fn n_floor_div(self, o: i64) -> i64 {
+            if o == 0 {
+                return 0;
+            }
+            let q = self.wrapping_div(o);
+            if self.wrapping_rem(o) != 0 && ((self < 0) != (o < 0)) { q - 1 } else { q }
+        }
+        fn n_max(self, o: i64) -> i64 {
+            self.max(o)
+        }
+        fn n_min(self, o: i64) -> i64 {
+            self.min(o)
+        }
+    }
+
+    impl NumPy for f64 {
+        fn n_add(self, o: f64) -> f64 {
+            self + o
+        }
+        fn n_sub(self, o: f64) -> f64 {
+            self - o
+        }
+        fn n_mul(self, o: f64) -> f64 {
+            self * o
+        }
+        fn n_div(self, o: f64) -> f64 {
+            self / o
+        }
+        fn n_neg(self) -> f64 {
+            -self
+        }
+        fn n_abs(self) -> f64 {
+            self.abs()
+        }
+        /// `npy_divmod`'s remainder: `fmod`, moved to the divisor's sign; a zero keeps the
+        /// divisor's sign.
+        fn n_rem(self, o: f64) -> f64 {
+            if o == 0.0 {
+                return f64::NAN;
+            }
+            let m = self % o;
+            if m == 0.0 {
+                0.0f64.copysign(o)
+            } else if (o < 0.0) != (m < 0.0) {
+                m + o
+            } else {
+                m
+            }
+        }
+        /// `npy_divmod`'s quotient: `(a - fmod(a, b)) / b`, floored, nudged up by one where
+        /// rounding left it half a unit short; a zero divisor gives `a / b`.
+        fn n_floor_div(self, o: f64) -> f64 {
+            if o == 0.0 {
+                return self / o;
+            }
+            let m = self % o;
+            let mut div = (self - m) / o;
+            if m != 0.0 && ((o < 0.0) != (m < 0.0)) {
+                div -= 1.0;
+            }
+            if div == 0.0 {
+                return 0.0f64.copysign(self / o);
+            }
+            let floor = div.floor();
+            if div - floor > 0.5 { floor + 1.0 } else { floor }
+        }
+        fn n_max(self, o: f64) -> f64 {
+            if self.is_nan() || o.is_nan() { f64::NAN } else { self.max(o) }
+        }
+        fn n_min(self, o: f64) -> f64 {
+            if self.is_nan() || o.is_nan() { f64::NAN } else { self.min(o) }
+        }
+    }
 }

@@ -14,7 +14,7 @@ use ndarray::{ArrayD, SliceInfoElem};
 use super::ops::Operand;
 use super::{Axes, ChunkedArray, ReduceOptions};
 use crate::chunks::{Chunks, IntoChunks, IntoShape};
-use crate::element::{CastTo, DType, Element, Numeric};
+use crate::element::{Arith, CastTo, DType, Element, Numeric};
 use crate::error::{Error, Result};
 use crate::execute::Config;
 use crate::plan::Plan;
@@ -26,8 +26,10 @@ use crate::plan::Plan;
 /// `u8 + i8` is `i16`; a Rust number on the right is a *weak* scalar (NEP 50, as a Python
 /// number in NumPy 2) that takes the array's dtype (`u8 array + 1` stays `u8`) unless its kind
 /// is wider (`i32 array + 0.5` is `f64`). Operations the dtype does not support (bitwise on
-/// floats, arithmetic on `bool`) are [`Error::UnsupportedDType`], returned at once: the dtype,
-/// like a shape, is known when the graph is built.
+/// floats, `-` and negation of `bool`, as NumPy's `TypeError`) are
+/// [`Error::UnsupportedDType`], returned at once: the dtype, like a shape, is known when the
+/// graph is built. What is not wrapped here is one `match` away: the variants are the typed
+/// arrays.
 ///
 /// ```
 /// use chunkwise::{DType, DynArray, ReduceOptions};
@@ -101,9 +103,10 @@ pub enum DynOperand {
     Array(DynArray),
     /// A scalar of its own dtype.
     Scalar(DynScalar),
-    /// A weak integer: the array's dtype if that is an integer type (it must fit), else the
-    /// float's or `i64` with `bool`.
-    Int(i64),
+    /// A weak integer (any Python int up to the `u64` range and down to `i64::MIN`): the
+    /// array's dtype if that is an integer type (it must fit, as NumPy 2's `OverflowError`;
+    /// comparisons take any value), else the float's, or `i64` with `bool`.
+    Int(i128),
     /// A weak float: the array's dtype if it is a float type, else `f64`.
     Float(f64),
     /// A weak bool: the array's dtype.
@@ -125,9 +128,19 @@ impl From<DynScalar> for DynOperand {
         DynOperand::Scalar(s)
     }
 }
+impl From<i128> for DynOperand {
+    fn from(v: i128) -> Self {
+        DynOperand::Int(v)
+    }
+}
 impl From<i64> for DynOperand {
     fn from(v: i64) -> Self {
-        DynOperand::Int(v)
+        DynOperand::Int(v.into())
+    }
+}
+impl From<u64> for DynOperand {
+    fn from(v: u64) -> Self {
+        DynOperand::Int(v.into())
     }
 }
 impl From<i32> for DynOperand {
@@ -582,7 +595,7 @@ fn is_float(d: DType) -> bool {
 
 /// The float dtype NumPy computes a float function of `d` in: the smallest float holding every
 /// value of `d` exactly (`f32` for 8- and 16-bit integers and `bool`, where NumPy takes `f16`
-/// for 8-bit ones, which chunkwise does not have; `f64` for wider integers).
+/// for 8-bit ones and `bool`, which chunkwise does not have; `f64` for wider integers).
 fn float_dtype(d: DType) -> DType {
     match d {
         DType::F64 | DType::F32 => d,
@@ -614,21 +627,35 @@ fn typed_operand<T: Element>(op: &str, rhs: &DynOperand) -> Result<Operand<T>> {
                     reason: format!("out of bounds for {}", T::DTYPE),
                 });
             }
-            Operand::Scalar(scalar_as(DynScalar::I64(*v)))
+            // In range: exact as i64, or a u64 past i64::MAX.
+            let s = i64::try_from(*v).map_or(DynScalar::U64(*v as u64), DynScalar::I64);
+            Operand::Scalar(scalar_as(s))
         }
         DynOperand::Float(v) => Operand::Scalar(scalar_as(DynScalar::F64(*v))),
         DynOperand::Bool(v) => Operand::Scalar(scalar_as(DynScalar::Bool(*v))),
     })
 }
 
-/// Whether a weak integer keeps its value in `dtype` (always for floats and `bool`, which
-/// convert it as NumPy does; for an integer type, when it is in the type's range).
-fn weak_int_fits(dtype: DType, v: i64) -> bool {
-    if is_float(dtype) || dtype == DType::Bool {
-        return true;
-    }
-    let back = DynScalar::I64(v).astype(dtype);
-    back.astype(DType::I64) == DynScalar::I64(v) && (back.to_f64() < 0.0) == (v < 0)
+/// The smallest and largest value of an integer dtype (`None` for floats and `bool`).
+fn int_range(dtype: DType) -> Option<(i128, i128)> {
+    Some(match dtype {
+        DType::I64 => (i64::MIN.into(), i64::MAX.into()),
+        DType::I32 => (i32::MIN.into(), i32::MAX.into()),
+        DType::I16 => (i16::MIN.into(), i16::MAX.into()),
+        DType::I8 => (i8::MIN.into(), i8::MAX.into()),
+        DType::U64 => (0, u64::MAX.into()),
+        DType::U32 => (0, u32::MAX.into()),
+        DType::U16 => (0, u16::MAX.into()),
+        DType::U8 => (0, u8::MAX.into()),
+        DType::F64 | DType::F32 | DType::Bool => return None,
+    })
+}
+
+/// Whether a weak integer keeps its value in `dtype`: an integer type's range; floats and
+/// `bool` take it as NumPy does, if it is within 64 bits.
+fn weak_int_fits(dtype: DType, v: i128) -> bool {
+    let (lo, hi) = int_range(dtype).unwrap_or((i64::MIN.into(), u64::MAX.into()));
+    (lo..=hi).contains(&v)
 }
 
 /// `x^n` for an integer type by squaring and multiplying, wrapping as NumPy's `power`.
@@ -697,18 +724,63 @@ macro_rules! comparison {
             let op = stringify!($name);
             let d = result_dtype(op, self, &rhs)?;
             if let DynOperand::Int(v) = rhs {
-                if !weak_int_fits(d, v) {
-                    let v = i128::from(v);
+                if !weak_int_fits(d, v) && int_range(d).is_some() {
                     return Ok(integer!(self.astype(d), op, a, T => {
                         a.map_to(op, move |x: T| x.n_to_i128() $op v).into()
                     }));
                 }
+            }
+            if let Some(r) = self.exact_int_comparison(op, &rhs, d, |x, y| x $op y)? {
+                return Ok(r);
             }
             each!(self.astype(d), a, T => {
                 Ok(a.compare(typed_operand::<T>(op, &rhs)?, op, |x: T, y: T| x $op y).into())
             })
         }
     )*};
+}
+
+impl DynArray {
+    /// A comparison of a `u64` with a signed integer, whose common type `f64` would round
+    /// values past 2^53: compared exactly as `i128`, as NumPy 2 does. `None` for other pairs.
+    fn exact_int_comparison(
+        &self,
+        op: &str,
+        rhs: &DynOperand,
+        common: DType,
+        f: fn(i128, i128) -> bool,
+    ) -> Result<Option<DynArray>> {
+        let other = match rhs {
+            DynOperand::Array(b) => b.clone(),
+            DynOperand::Scalar(s) => with_type!(s.dtype(), T => {
+                let v = s.downcast::<T>().expect("a scalar of its own dtype");
+                DynArray::from(ChunkedArray::from_expr(crate::graph::source::full(Vec::new(), v)))
+            }),
+            _ => return Ok(None),
+        };
+        let integers = int_range(self.dtype()).is_some() && int_range(other.dtype()).is_some();
+        if common != DType::F64 || !integers {
+            return Ok(None);
+        }
+        // Each side as its 64-bit type of the same signedness.
+        let wide = |x: &DynArray| {
+            let unsigned = int_range(x.dtype()).is_some_and(|(lo, _)| lo == 0);
+            x.astype(if unsigned { DType::U64 } else { DType::I64 })
+        };
+        let cmp = move |x: i128, y: i128| f(x, y);
+        Ok(Some(
+            match (wide(self), wide(&other)) {
+                (DynArray::U64(a), DynArray::I64(b)) => {
+                    a.zip_with(&b, op, move |x: u64, y: i64| cmp(x.into(), y.into()))
+                }
+                (DynArray::I64(a), DynArray::U64(b)) => {
+                    a.zip_with(&b, op, move |x: i64, y: u64| cmp(x.into(), y.into()))
+                }
+                _ => return Ok(None),
+            }
+            .into(),
+        ))
+    }
 }
 
 /// ## Arithmetic and comparisons, promoted at run time
@@ -750,16 +822,16 @@ impl DynArray {
 
     /// NumPy's true division (`/`): integers and `bool` divide as `f64`, floats in their
     /// promoted type.
-    pub fn div(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+    pub fn true_divide(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
         let rhs = rhs.into();
-        let d = result_dtype("div", self, &rhs)?;
+        let d = result_dtype("true_divide", self, &rhs)?;
         let d = if is_float(d) { d } else { DType::F64 };
         let rhs = match rhs {
             DynOperand::Array(b) => DynOperand::Array(b.astype(d)),
             other => other,
         };
-        float!(self.astype(d), "div", a, T => {
-            Ok(a.arith(typed_operand::<T>("div", &rhs)?, "div", |x: T, y: T| x / y).into())
+        float!(self.astype(d), "true_divide", a, T => {
+            Ok(a.arith(typed_operand::<T>("true_divide", &rhs)?, "true_divide", |x: T, y: T| x / y).into())
         })
     }
 
@@ -771,6 +843,8 @@ impl DynArray {
     pub fn pow(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
         let rhs = rhs.into();
         let d = result_dtype("pow", self, &rhs)?;
+        // Two bools raise as i8, as NumPy's.
+        let d = if d == DType::Bool { DType::I8 } else { d };
         let x = self.astype(d);
         if is_float(d) {
             return float!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
@@ -829,16 +903,6 @@ macro_rules! bitwise_binary {
     )*};
 }
 
-/// Defines unary methods over every numeric dtype.
-macro_rules! numeric_unary {
-    ($($(#[$doc:meta])* $name:ident;)*) => {$(
-        $(#[$doc])*
-        pub fn $name(&self) -> Result<DynArray> {
-            Ok(numeric!(self, stringify!($name), a, T => a.$name().into()))
-        }
-    )*};
-}
-
 /// Defines float functions: integer and `bool` arrays are computed in the float type NumPy
 /// picks for them (see [`DynArray::sqrt`]).
 macro_rules! float_unary {
@@ -851,13 +915,40 @@ macro_rules! float_unary {
     )*};
 }
 
+/// Defines the rounding functions: floats rounded, integer and `bool` arrays unchanged (they
+/// hold integers already, and NumPy keeps their dtype).
+macro_rules! rounding {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self) -> Result<DynArray> {
+            match self {
+                DynArray::F64(a) => Ok(a.$name().into()),
+                DynArray::F32(a) => Ok(a.$name().into()),
+                other => Ok(other.clone()),
+            }
+        }
+    )*};
+}
+
 /// ## Elementwise functions
 impl DynArray {
-    numeric_unary! {
-        /// `x * x`.
-        square;
-        /// `|x|` (wrapping for the minimum of signed integers, as NumPy).
-        abs;
+    /// `x * x` (a `bool` array squares as `i8`, as NumPy's).
+    pub fn square(&self) -> Result<DynArray> {
+        let x = if self.dtype() == DType::Bool {
+            self.astype(DType::I8)
+        } else {
+            self.clone()
+        };
+        Ok(numeric!(x, "square", a, T => a.square().into()))
+    }
+
+    /// `|x|` (wrapping for the minimum of signed integers; a `bool` array unchanged, as
+    /// NumPy's).
+    pub fn abs(&self) -> Result<DynArray> {
+        if self.dtype() == DType::Bool {
+            return Ok(self.clone());
+        }
+        Ok(numeric!(self, "abs", a, T => a.abs().into()))
     }
 
     /// `-x` (NumPy negates unsigned integers modulo 2^bits; `bool` is an error, as NumPy's).
@@ -896,7 +987,10 @@ impl DynArray {
         ln_1p;
         /// `e^x - 1`.
         exp_m1;
-        /// Rounded down.
+    }
+
+    rounding! {
+        /// Rounded down (integer and `bool` arrays unchanged, as NumPy's).
         floor;
         /// Rounded up.
         ceil;
@@ -949,11 +1043,21 @@ macro_rules! reductions {
         $(#[$doc])*
         pub fn $name(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
             let axes = axes.into();
+            let op = stringify!($name);
             if let DynArray::Bool(b) = self {
-                // NumPy reduces bool arrays as integers (a sum counts, a max is 0 or 1).
-                return DynArray::from(b.cast::<i64>()).$name(axes, opts);
+                return match op {
+                    // The extremes of bools are bools (`any` and `all`); their spread is
+                    // NumPy's TypeError.
+                    "max_with" => Ok(b.any_with(axes, opts)?.into()),
+                    "min_with" => Ok(b.all_with(axes, opts)?.into()),
+                    "ptp_with" => Err(unsupported(op, b.shape(), &[DType::Bool], "a numeric dtype")),
+                    // Otherwise NumPy reduces bools as integers (a sum counts them).
+                    _ => DynArray::from(b.cast::<i64>()).$name(axes, opts),
+                };
             }
-            Ok(numeric!(self, stringify!($name), a, T => a.$name(axes, opts)?.into()))
+            let r: DynArray = numeric!(self, op, a, T => a.$name(axes, opts)?.into());
+            // Positions are NumPy's intp (i64), not the typed API's u64.
+            Ok(if matches!(op, "argmax_with" | "argmin_with") { r.astype(DType::I64) } else { r })
         }
     )*};
 }
@@ -965,20 +1069,31 @@ macro_rules! nan_reductions {
         $(#[$doc])*
         pub fn $name(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
             match self {
-                DynArray::F64(a) => Ok(a.$name(axes, opts)?.into()),
-                DynArray::F32(a) => Ok(a.$name(axes, opts)?.into()),
+                DynArray::F64(a) => Ok(index_as_i64(a.$name(axes, opts)?.into())),
+                DynArray::F32(a) => Ok(index_as_i64(a.$name(axes, opts)?.into())),
                 other => other.$plain(axes, opts),
             }
         }
     )*};
 }
 
+/// A position result (`u64` in the typed API) as NumPy's `intp`; other results unchanged.
+fn index_as_i64(r: DynArray) -> DynArray {
+    if r.dtype() == DType::U64 {
+        r.astype(DType::I64)
+    } else {
+        r
+    }
+}
+
 /// ## Reductions and statistics
 ///
 /// One surface, as NumPy's keywords: `x.sum(axis=(0, 2), keepdims=True)` is
 /// `x.sum_with([0, 2], ReduceOptions::default().keepdims(true))`. Result dtypes are the typed
-/// API's (sums in `i64`/`u64`/the float, means in `f64` or `f32`); `bool` arrays are reduced
-/// as `i64`, except by `any`, `all` and `count_nonzero`.
+/// API's (sums in `i64`/`u64`/the float, means in `f64` or `f32`), but positions and counts
+/// are `i64` (NumPy's `intp`) and quantiles of `f32` are `f32`; `bool` arrays are summed,
+/// averaged and scanned as `i64`, their `min`/`max` are `bool` (`all`/`any`) and their `ptp` an
+/// error, as NumPy's.
 impl DynArray {
     reductions! {
         /// Sum over `axes`.
@@ -1034,31 +1149,87 @@ impl DynArray {
         Ok(each!(self, a, T => a.all_with(axes, opts)?.into()))
     }
 
-    /// The number of nonzero elements over `axes`, as `u64`.
+    /// The number of nonzero elements over `axes`, as `i64` (NumPy's `intp`).
     pub fn count_nonzero_with(
         &self,
         axes: impl Into<Axes>,
         opts: ReduceOptions,
     ) -> Result<DynArray> {
-        Ok(each!(self, a, T => a.count_nonzero_with(axes, opts)?.into()))
+        let n: DynArray = each!(self, a, T => a.count_nonzero_with(axes, opts)?.into());
+        Ok(n.astype(DType::I64))
     }
 
-    /// The `q`-quantile over `axes` (all, or one), exact, as `f64`.
+    /// The `q`-quantile over `axes` (all, or one), exact: `f64`, or `f32` for `f32` arrays.
     pub fn quantile_with(
         &self,
         q: f64,
         axes: impl Into<Axes>,
         opts: ReduceOptions,
     ) -> Result<DynArray> {
-        self.numeric_or_i64(|x| {
+        self.select_f64(|x| {
             Ok(numeric!(x, "quantile_with", a, T => a.quantile_with(q, axes, opts)?.into()))
         })
     }
 
-    /// The median over `axes` (all, or one), exact, as `f64`.
+    /// The quantiles at each of `qs` over `axes` (all, or one): the quantiles first, then the
+    /// reduced shape, as NumPy's `np.quantile(x, qs, axis)`.
+    pub fn quantiles_with(
+        &self,
+        qs: &[f64],
+        axes: impl Into<Axes>,
+        opts: ReduceOptions,
+    ) -> Result<DynArray> {
+        self.select_f64(|x| {
+            Ok(numeric!(x, "quantiles_with", a, T => a.quantiles_with(qs, axes, opts)?.into()))
+        })
+    }
+
+    /// The `q`-quantile of the values that are not NaN over `axes`.
+    pub fn nanquantile_with(
+        &self,
+        q: f64,
+        axes: impl Into<Axes>,
+        opts: ReduceOptions,
+    ) -> Result<DynArray> {
+        self.select_f64(|x| {
+            Ok(numeric!(x, "nanquantile_with", a, T => a.nanquantile_with(q, axes, opts)?.into()))
+        })
+    }
+
+    /// The `p`-th percentile over `axes`.
+    pub fn percentile_with(
+        &self,
+        p: f64,
+        axes: impl Into<Axes>,
+        opts: ReduceOptions,
+    ) -> Result<DynArray> {
+        self.select_f64(|x| {
+            Ok(numeric!(x, "percentile_with", a, T => a.percentile_with(p, axes, opts)?.into()))
+        })
+    }
+
+    /// The median over `axes` (all, or one), exact: `f64`, or `f32` for `f32` arrays.
     pub fn median_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
-        self.numeric_or_i64(|x| {
+        self.select_f64(|x| {
             Ok(numeric!(x, "median_with", a, T => a.median_with(axes, opts)?.into()))
+        })
+    }
+
+    /// The median of the values that are not NaN over `axes`.
+    pub fn nanmedian_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
+        self.select_f64(|x| {
+            Ok(numeric!(x, "nanmedian_with", a, T => a.nanmedian_with(axes, opts)?.into()))
+        })
+    }
+
+    /// A selection computed in `f64` (the typed API's), given back as `f32` for an `f32`
+    /// array, as NumPy's quantiles of `float32` are.
+    fn select_f64(&self, f: impl FnOnce(&DynArray) -> Result<DynArray>) -> Result<DynArray> {
+        let r = self.numeric_or_i64(f)?;
+        Ok(if self.dtype() == DType::F32 {
+            r.astype(DType::F32)
+        } else {
+            r
         })
     }
 

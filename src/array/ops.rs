@@ -6,7 +6,7 @@ use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Shl, Shr, Su
 use std::sync::Arc;
 
 use super::ChunkedArray;
-use crate::element::{CastTo, Element, Float, Integer, Numeric, Promote};
+use crate::element::{Arith, CastTo, Element, Float, Integer, Numeric, Promote};
 use crate::error::{Error, Result};
 use crate::graph::elementwise::{Binary, Convert, Ternary, Unary};
 use crate::graph::source;

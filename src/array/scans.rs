@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::rearrange::along;
 use super::{retype, ChunkedArray, PadMode};
-use crate::element::{Float, Numeric};
+use crate::element::{Arith, Float, Numeric};
 use crate::error::{Error, Result};
 use crate::graph::reduce::Reduce;
 use crate::graph::scan::Scan;

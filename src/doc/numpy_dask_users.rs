@@ -256,7 +256,7 @@
 //! let x = DynArray::from(chunkwise::arange(6).cast::<u8>());
 //! assert_eq!(x.add(1)?.dtype(), DType::U8);            // weak: stays u8
 //! assert_eq!(x.add(&x.astype(DType::I8))?.dtype(), DType::I16); // u8 + i8
-//! assert_eq!(x.div(2)?.dtype(), DType::F64);           // true division
+//! assert_eq!(x.true_divide(2)?.dtype(), DType::F64);           // true division
 //! let m = x.reshape([2, 3])?.max_with(1, ReduceOptions::default())?;
 //! assert_eq!(m.compute()?.downcast::<u8>()?.into_raw_vec_and_offset().0, vec![2, 5]);
 //! let typed: chunkwise::ChunkedArray<u8> = x.downcast()?; // free, as From is

@@ -4,7 +4,7 @@
 
 use multiversion::multiversion;
 
-use crate::element::{Element, Numeric};
+use crate::element::{Arith, Element, Numeric};
 use crate::frame::Wire;
 use crate::pool::{Pool, TileBuf};
 

@@ -648,7 +648,7 @@ impl<T: Numeric> Aggregator<T> for TopK<T> {
 
 #[cfg(test)]
 mod tests {
-    use crate::element::Numeric;
+    use crate::element::Arith;
 
     /// The first pass counts NaNs as its top digit: only a NaN's key has it.
     #[test]
