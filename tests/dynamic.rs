@@ -203,6 +203,34 @@ fn weak_scalars_take_the_arrays_dtype_as_nep_50() {
 }
 
 #[test]
+fn u64_against_signed_integers_compares_exactly() {
+    let u =
+        DynArray::from(chunkwise::from_array(arr1(&[(1u64 << 62) + 1, u64::MAX, 0]), 2).unwrap());
+    let i = DynArray::from(chunkwise::from_array(arr1(&[1i64 << 62, -1, 0]), 2).unwrap());
+    // In f64 (their common type) 2^62 + 1 rounds to 2^62; NumPy 2 compares the values.
+    let eq = u
+        .eq(&i)
+        .unwrap()
+        .compute()
+        .unwrap()
+        .downcast::<bool>()
+        .unwrap();
+    assert_eq!(eq.into_raw_vec_and_offset().0, vec![false, false, true]);
+    let gt = i
+        .gt(&u)
+        .unwrap()
+        .compute()
+        .unwrap()
+        .downcast::<bool>()
+        .unwrap();
+    assert_eq!(gt.into_raw_vec_and_offset().0, vec![false, false, false]);
+    // A weak integer in the u64 range is a u64 value.
+    let big = u.add(u64::MAX - 1).unwrap();
+    assert_eq!(big.dtype(), DType::U64);
+    assert!(matches!(u.add(-1), Err(Error::InvalidParameter { .. })));
+}
+
+#[test]
 fn reductions_take_axes_and_options_as_the_typed_api() {
     let x = chunkwise::arange(24).reshape([2, 3, 4]).unwrap();
     let x = x.rechunk([1, 2, 3]).unwrap();
@@ -229,8 +257,9 @@ fn reductions_take_axes_and_options_as_the_typed_api() {
             assert!((g - w).abs() <= 1e-5 * w.abs(), "{d}: var {g} against {w}");
         }
         let am = dx.argmax_with(None, plain).unwrap();
-        assert_eq!(am.dtype(), DType::U64);
-        assert_eq!(am.item().unwrap(), DynScalar::U64(23));
+        // Positions are NumPy's intp (i64).
+        assert_eq!(am.dtype(), DType::I64);
+        assert_eq!(am.item().unwrap(), DynScalar::I64(23));
         let c = dx.cumsum(None).unwrap();
         assert_eq!(c.shape(), &[24]);
         assert_eq!(values(&c).last().copied(), Some(276.0), "{d}: cumsum");
@@ -259,6 +288,21 @@ fn reductions_take_axes_and_options_as_the_typed_api() {
         .unwrap()
         .to_f64();
     assert!((frac - 13.0 / 24.0).abs() < 1e-15);
+    // Their extremes are bools, their spread NumPy's TypeError.
+    assert_eq!(
+        mask.max_with(None, plain).unwrap().item().unwrap(),
+        DynScalar::Bool(true)
+    );
+    assert_eq!(
+        mask.min_with(None, plain).unwrap().item().unwrap(),
+        DynScalar::Bool(false)
+    );
+    assert!(matches!(
+        mask.ptp_with(None, plain),
+        Err(Error::UnsupportedDType { .. })
+    ));
+    let n = mask.count_nonzero_with(None, plain).unwrap();
+    assert_eq!(n.item().unwrap(), DynScalar::I64(13));
     assert_eq!(
         mask.any_with(2, plain).unwrap().shape(),
         &[2, 3],
