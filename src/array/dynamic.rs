@@ -543,7 +543,7 @@ impl DynArray {
 /// let opts = ReduceOptions::default();
 /// let out = chunkwise::compute_many_dyn(&[&x.mean_with(None, opts)?, &x.argmax_with(None, opts)?])?;
 /// assert_eq!(out[0].clone().downcast::<f32>()?.into_raw_vec_and_offset().0, vec![49.5]);
-/// assert_eq!(out[1].clone().downcast::<u64>()?.into_raw_vec_and_offset().0, vec![99]);
+/// assert_eq!(out[1].clone().downcast::<i64>()?.into_raw_vec_and_offset().0, vec![99]);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn compute_many_dyn(arrays: &[&DynArray]) -> Result<Vec<DynNdArray>> {
