@@ -235,8 +235,13 @@
 //! # The dtype-erased array
 //!
 //! [`DynArray`](crate::DynArray) is a [`ChunkedArray<T>`](crate::ChunkedArray) of a dtype known at
-//! run time, as polars' `Series` is beside its typed `ChunkedArray<T>`. It offers the typed API's
-//! operations with NumPy 2's rules decided at run time:
+//! run time, as polars' `Series` is beside its typed `ChunkedArray<T>`. It wraps the typed API's
+//! arithmetic, comparisons, bitwise operators, elementwise math, reductions and statistics over
+//! [`Axes`](crate::Axes), quantiles, scans, reshaping and transposing, slicing, `concatenate`,
+//! `stack`, `where`, `matmul` and files, with NumPy 2's rules decided at run time. The rest of
+//! the typed API (indexing by masks, `pad`, `topk`, `histogram`, linear algebra beyond `matmul`,
+//! `map_blocks`, ...) is not wrapped yet: reach it with one `match` on the variants, which are
+//! the typed arrays, or [`downcast`](crate::DynArray::downcast). The rules:
 //!
 //! * two arrays (or [`DynScalar`](crate::DynScalar)s) promote by `np.promote_types`
 //!   ([`DType::promote`](crate::DType::promote), the same table as the typed
@@ -244,11 +249,18 @@
 //! * a Rust `i64`, `f64` or `bool` operand is a *weak* scalar (NEP 50, a Python number in NumPy 2):
 //!   `u8 array + 1` stays `u8` (an integer that does not fit is an error, NumPy's
 //!   `OverflowError`), `i32 array * 0.5` is `f64`, `f32 array * 0.5` stays `f32`;
-//! * `/` of integers is `f64`; float functions of integers compute in the smallest float that
-//!   holds them (`f32` for 8- and 16-bit integers, where NumPy takes `f16`, which chunkwise
-//!   does not have);
-//! * reductions take [`Axes`](crate::Axes) and [`ReduceOptions`](crate::ReduceOptions), and
-//!   reduce `bool` arrays as `i64` (a sum counts them), except `any`, `all`, `count_nonzero`.
+//! * [`true_divide`](crate::DynArray::true_divide) of integers is `f64`; float functions of
+//!   integers compute in the smallest float that holds them (`f32` for 8- and 16-bit integers
+//!   and `bool`, where NumPy takes `f16`, which chunkwise does not have); rounding keeps
+//!   integer dtypes; a `u64` compares with a signed integer exactly;
+//! * reductions take [`Axes`](crate::Axes) and [`ReduceOptions`](crate::ReduceOptions);
+//!   positions and counts are `i64` (NumPy's `intp`; the typed API gives `u64`); `bool` arrays
+//!   are summed and averaged as `i64`, their `min`/`max` are `bool`.
+//!
+//! CI checks all of this against NumPy 2 (`examples/numpy_promotion.rs` and
+//! `.ci/promotion_check.py`): every ordered pair of the eleven dtypes for ten operations, weak
+//! scalars, twelve reductions and eight unary functions of each dtype, errors where NumPy
+//! raises.
 //!
 //! ```
 //! use chunkwise::{DType, DynArray, ReduceOptions};
