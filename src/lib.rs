@@ -135,6 +135,7 @@ pub struct ReadmeDoctests;
 /// The names most programs need: `use chunkwise::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChunkedArray, Config, Element, Error, Float, IntoChunks, IntoOperand, Numeric,
+        Axes, ChunkedArray, Config, DynArray, Element, Error, Float, IntoChunks, IntoOperand,
+        Numeric, ReduceOptions,
     };
 }

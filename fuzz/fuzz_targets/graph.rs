@@ -1645,11 +1645,24 @@ mod reference {
             let floor = div.floor();
             if div - floor > 0.5 { floor + 1.0 } else { floor }
         }
+        /// NumPy's loop: `a` if `a > b`, else `b` (so a tie of zeros gives `b`'s sign).
         fn n_max(self, o: f64) -> f64 {
-            if self.is_nan() || o.is_nan() { f64::NAN } else { self.max(o) }
+            if self.is_nan() || o.is_nan() {
+                f64::NAN
+            } else if self > o {
+                self
+            } else {
+                o
+            }
         }
         fn n_min(self, o: f64) -> f64 {
-            if self.is_nan() || o.is_nan() { f64::NAN } else { self.min(o) }
+            if self.is_nan() || o.is_nan() {
+                f64::NAN
+            } else if self < o {
+                self
+            } else {
+                o
+            }
         }
     }
 }
