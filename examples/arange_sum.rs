@@ -29,17 +29,17 @@ fn run_variant(variant: &str, args: &common::Args) -> Result<(), chunkwise::Erro
             (r?, s, x.chunks().num_chunks())
         }
         "eager" => {
-            if let Some(avail) = available_memory_bytes() {
-                if (n as u64).saturating_mul(8) > avail * 9 / 10 {
-                    println!("variant: eager");
-                    println!("n: {n}");
-                    println!(
-                        "refused: needs {:.1} GiB, {:.1} GiB available",
-                        n as f64 * 8.0 / 2f64.powi(30),
-                        avail as f64 / 2f64.powi(30)
-                    );
-                    return Ok(());
-                }
+            if let Some(avail) = available_memory_bytes()
+                && (n as u64).saturating_mul(8) > avail * 9 / 10
+            {
+                println!("variant: eager");
+                println!("n: {n}");
+                println!(
+                    "refused: needs {:.1} GiB, {:.1} GiB available",
+                    n as f64 * 8.0 / 2f64.powi(30),
+                    avail as f64 / 2f64.powi(30)
+                );
+                return Ok(());
             }
             // np.arange(N).sum(): the whole array, then one pass on one core.
             let (r, s) = common::timed(Some(1), || {

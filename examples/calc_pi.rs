@@ -132,19 +132,18 @@ fn run_variant(variant: &str, args: &common::Args) {
     } else {
         args.n
     };
-    if variant == "eager" {
-        if let Some(avail) = available_memory_bytes() {
-            if eager_bytes(n) > avail * 9 / 10 {
-                println!("variant: eager");
-                println!("n: {n}");
-                println!(
-                    "refused: needs {:.1} GiB for the (2, N) points and temporaries, {:.1} GiB available",
-                    eager_bytes(n) as f64 / (1u64 << 30) as f64,
-                    avail as f64 / (1u64 << 30) as f64
-                );
-                return;
-            }
-        }
+    if variant == "eager"
+        && let Some(avail) = available_memory_bytes()
+        && eager_bytes(n) > avail * 9 / 10
+    {
+        println!("variant: eager");
+        println!("n: {n}");
+        println!(
+            "refused: needs {:.1} GiB for the (2, N) points and temporaries, {:.1} GiB available",
+            eager_bytes(n) as f64 / (1u64 << 30) as f64,
+            avail as f64 / (1u64 << 30) as f64
+        );
+        return;
     }
     let (estimate, seconds) = common::timed(args.workers, || -> Result<f64, chunkwise::Error> {
         let pi = |c: u64| 4.0 * c as f64 / n as f64;

@@ -36,15 +36,15 @@ fn main() -> Result<(), chunkwise::Error> {
     );
     let n = args.n;
     let interval = Duration::from_millis(args.interval_ms);
-    if let Some(avail) = chunkwise::diagnostics::available_memory_bytes() {
-        if (n as u64).saturating_mul(8) > avail * 9 / 10 {
-            eprintln!(
-                "error: the eager sum of N = {n} needs {:.1} GiB and {:.1} GiB are available; use a smaller --n",
-                mib((n as u64).saturating_mul(8)) / 1024.0,
-                mib(avail) / 1024.0
-            );
-            std::process::exit(2);
-        }
+    if let Some(avail) = chunkwise::diagnostics::available_memory_bytes()
+        && (n as u64).saturating_mul(8) > avail * 9 / 10
+    {
+        eprintln!(
+            "error: the eager sum of N = {n} needs {:.1} GiB and {:.1} GiB are available; use a smaller --n",
+            mib((n as u64).saturating_mul(8)) / 1024.0,
+            mib(avail) / 1024.0
+        );
+        std::process::exit(2);
     }
     let mut x = chunkwise::arange(n);
     if let Some(c) = args.chunk {

@@ -15,7 +15,7 @@ fn select_every_shape_and_chunking() {
         let want: Vec<f64> = a
             .iter()
             .zip(keep.iter())
-            .filter(|(_, &k)| k)
+            .filter(|&(_, &k)| k)
             .map(|(&v, _)| v)
             .collect();
         for chunks in chunkings(&shape) {
@@ -70,13 +70,13 @@ fn nonzero_argwhere_and_flatnonzero_every_shape_and_chunking() {
         let a = data_i64(&shape).mapv(|v| (v % 3 == 0) as i64 * v);
         let nz: Vec<Vec<usize>> = a
             .indexed_iter()
-            .filter(|(_, &v)| v != 0)
+            .filter(|&(_, &v)| v != 0)
             .map(|(i, _)| i.slice().to_vec())
             .collect();
         let flat: Vec<i64> = a
             .iter()
             .enumerate()
-            .filter(|(_, &v)| v != 0)
+            .filter(|&(_, &v)| v != 0)
             .map(|(i, _)| i as i64)
             .collect();
         for chunks in chunkings(&shape) {

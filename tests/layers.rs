@@ -346,12 +346,13 @@ fn resolve(path: &[String], modules: &BTreeSet<ModPath>, binds: &Bindings, hops:
             at = child;
             continue;
         }
-        if let Some(target) = binds.get(&at).and_then(|b| b.get(seg)) {
-            if hops < 16 && target.as_slice() != &path[..=k] {
-                let mut rest = target.clone();
-                rest.extend(path[k + 1..].iter().cloned());
-                return resolve(&rest, modules, binds, hops + 1);
-            }
+        if let Some(target) = binds.get(&at).and_then(|b| b.get(seg))
+            && hops < 16
+            && target.as_slice() != &path[..=k]
+        {
+            let mut rest = target.clone();
+            rest.extend(path[k + 1..].iter().cloned());
+            return resolve(&rest, modules, binds, hops + 1);
         }
         return at;
     }
@@ -454,16 +455,16 @@ fn node_in(dir: &[String], module: &[String]) -> Option<String> {
 fn circles(dir: &[String], edges: &[Edge]) -> Vec<(Vec<String>, Vec<Edge>)> {
     let mut graph: BTreeMap<String, BTreeMap<String, Vec<Edge>>> = BTreeMap::new();
     for e in edges {
-        if let (Some(a), Some(b)) = (node_in(dir, &e.from), node_in(dir, &e.to)) {
-            if a != b {
-                graph.entry(b.clone()).or_default();
-                graph
-                    .entry(a)
-                    .or_default()
-                    .entry(b)
-                    .or_default()
-                    .push(e.clone());
-            }
+        if let (Some(a), Some(b)) = (node_in(dir, &e.from), node_in(dir, &e.to))
+            && a != b
+        {
+            graph.entry(b.clone()).or_default();
+            graph
+                .entry(a)
+                .or_default()
+                .entry(b)
+                .or_default()
+                .push(e.clone());
         }
     }
     let nodes: Vec<String> = graph.keys().cloned().collect();

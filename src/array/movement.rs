@@ -723,14 +723,14 @@ pub fn stack<T: Element>(arrays: &[ChunkedArray<T>], axis: isize) -> Result<Chun
         .iter()
         .map(|x| x.expand_dims(axis))
         .collect::<Result<Vec<_>>>()?;
-    if let Some(f) = arrays.first() {
-        if let Some(x) = arrays.iter().find(|x| x.shape() != f.shape()) {
-            return Err(Error::ShapeMismatch {
-                op: "stack".into(),
-                got: x.shape().to_vec(),
-                expected: f.shape().to_vec(),
-            });
-        }
+    if let Some(f) = arrays.first()
+        && let Some(x) = arrays.iter().find(|x| x.shape() != f.shape())
+    {
+        return Err(Error::ShapeMismatch {
+            op: "stack".into(),
+            got: x.shape().to_vec(),
+            expected: f.shape().to_vec(),
+        });
     }
     concatenate(&expanded, axis)
 }

@@ -471,13 +471,15 @@ impl<T: Float> ChunkedArray<T> {
     ) -> Result<Self> {
         let keepdims = opts.without_ddof("average_with")?;
         let axes = axes.into().resolve("average_with", self.shape())?;
-        if let [a] = axes[..] {
-            if weights.ndim() == 1 && self.ndim() > 1 && weights.len() == self.shape()[a] {
-                let mut along = vec![1; self.ndim()];
-                along[a] = self.shape()[a];
-                let w = weights.reshape(along)?;
-                return self.average_over("average_with", &w, axes, keepdims);
-            }
+        if let [a] = axes[..]
+            && weights.ndim() == 1
+            && self.ndim() > 1
+            && weights.len() == self.shape()[a]
+        {
+            let mut along = vec![1; self.ndim()];
+            along[a] = self.shape()[a];
+            let w = weights.reshape(along)?;
+            return self.average_over("average_with", &w, axes, keepdims);
         }
         self.average_over("average_with", weights, axes, keepdims)
     }

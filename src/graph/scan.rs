@@ -145,10 +145,10 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
         block: &Range<usize>,
         pos: usize,
     ) -> Result<T> {
-        if pos > block.start {
-            if let Some(run) = cx.kept::<T>(self.cursor, std::slice::from_ref(&(pos..pos + 1))) {
-                return Ok(run[0]);
-            }
+        if pos > block.start
+            && let Some(run) = cx.kept::<T>(self.cursor, std::slice::from_ref(&(pos..pos + 1)))
+        {
+            return Ok(run[0]);
         }
         let lanes: Region = std::iter::once(0..1).collect();
         let mut run = self.carry(cx, &lanes, kb)?[0];

@@ -193,7 +193,8 @@ mod x86 {
 
     #[inline(always)]
     unsafe fn rol<const L: i32, const R: i32>(x: __m256i) -> __m256i {
-        _mm256_or_si256(_mm256_slli_epi64::<L>(x), _mm256_srli_epi64::<R>(x))
+        // SAFETY: called only from the `avx2` function below, so AVX2 is enabled.
+        unsafe { _mm256_or_si256(_mm256_slli_epi64::<L>(x), _mm256_srli_epi64::<R>(x)) }
     }
 
     #[target_feature(enable = "avx2")]

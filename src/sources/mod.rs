@@ -71,10 +71,11 @@ impl FlatFn<f64> for Affine {
     fn fill_flat(&self, start: u64, out: &mut [f64]) {
         let (s, step) = (self.start, self.step);
         kernels::from_positions(start, out, &|p: u64| s + p as f64 * step);
-        if let Some((p, v)) = self.last {
-            if p >= start && p < start + out.len() as u64 {
-                out[(p - start) as usize] = v;
-            }
+        if let Some((p, v)) = self.last
+            && p >= start
+            && p < start + out.len() as u64
+        {
+            out[(p - start) as usize] = v;
         }
     }
 }
