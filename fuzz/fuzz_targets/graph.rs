@@ -1248,8 +1248,16 @@ fn deferred<T: Element>(
             return None;
         }
     };
+    // Resolving computes only the sizing pass; the values' pass may still fail (a reduction
+    // with no identity inside it, say). Then explaining it fails too, and so must computing it.
     if let Err(err) = d.explain() {
-        panic!("resolved, but explain failed: {err}");
+        let computed = x.compute_with(&Config::default().workers(workers));
+        assert!(
+            may_fail && computed.is_err(),
+            "resolved, but explain failed: {err} (compute: {:?})",
+            computed.map(|_| ())
+        );
+        return None;
     }
     Some(Pair { x, e, may_fail })
 }
