@@ -141,6 +141,22 @@ pub enum Error {
         /// The panic message, or the shape mismatch.
         reason: String,
     },
+    /// An integer index outside `-extent..extent` (NumPy's and Python's `IndexError`).
+    #[error("{op}: index {index} is out of bounds for axis {axis} with extent {extent}")]
+    IndexOutOfBounds {
+        /// The operation, e.g. `slice of shape [3]`.
+        op: String,
+        /// The axis indexed.
+        axis: usize,
+        /// The index as given.
+        index: i64,
+        /// The axis' extent.
+        extent: usize,
+    },
+    /// The compute was cancelled through the flag given to
+    /// [`Config::cancel_on`](crate::Config::cancel_on) (the Python package sets it on Ctrl-C).
+    #[error("compute: cancelled")]
+    Cancelled,
     /// A value met at compute that the operation has no answer for, as NumPy's `ValueError`s
     /// (an all-NaN slice in `nanargmin`, weights that sum to zero in `average`).
     #[error("{op}: {reason}")]

@@ -119,7 +119,8 @@ pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, SharedPlan, Sharing
 pub use region::TILE_LEN;
 pub use sources::random;
 pub use sources::{
-    arange, arange_of, arange_step, from_array, from_delayed, full, linspace, ones, zeros,
+    arange, arange_of, arange_step, from_array, from_delayed, from_shared, full, linspace, ones,
+    zeros, SharedBuffer,
 };
 pub use sources::{
     empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,

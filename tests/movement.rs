@@ -486,7 +486,7 @@ fn movement_errors() {
     ));
     assert!(matches!(
         x.slice(s![3, ..]).unwrap_err(),
-        chunkwise::Error::InvalidParameter { .. }
+        chunkwise::Error::IndexOutOfBounds { .. }
     ));
     assert!(matches!(
         x.slice(s![.., .., ..]).unwrap_err(),

@@ -394,7 +394,7 @@ fn take_is_numpys_integer_array_indexing() {
     for bad in [5, -6, i64::MIN, i64::MAX] {
         let e = x.take(&[0, bad], 0).unwrap_err();
         assert!(
-            matches!(e, chunkwise::Error::InvalidParameter { .. }),
+            matches!(e, chunkwise::Error::IndexOutOfBounds { .. }),
             "{e}"
         );
         assert!(e.to_string().contains("out of bounds"), "{e}");

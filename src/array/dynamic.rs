@@ -528,6 +528,11 @@ impl DynArray {
         each!(self, a, T => a.explain())
     }
 
+    /// The error this array records, if building it went wrong (see [`ChunkedArray::error`]).
+    pub fn error(&self) -> Option<&Error> {
+        each!(self, a, T => a.error())
+    }
+
     /// Computes the array and holds the result in memory as a new source.
     pub fn persist(&self) -> Result<Self> {
         Ok(each!(self, a, T => a.persist()?.into()))
@@ -847,8 +852,10 @@ impl DynArray {
         let d = if d == DType::Bool { DType::I8 } else { d };
         let x = self.astype(d);
         if is_float(d) {
+            // `x**2` as `x * x` (NumPy's fast path; the same bits, without `powf`).
             return float!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
                 Operand::Array(b) => a.pow(&b),
+                Operand::Scalar(s) if s == T::ONE + T::ONE => a.square(),
                 Operand::Scalar(s) => a.powf(s),
             }.into()));
         }
@@ -863,6 +870,9 @@ impl DynArray {
                     });
                 }
                 let e = n.n_to_i128() as u128;
+                if e == 2 {
+                    return Ok(a.square().into());
+                }
                 a.map_same(&format!("pow {n}"), move |x: T| int_pow(x, e))
             }
             Operand::Array(b) => {
@@ -924,6 +934,9 @@ macro_rules! rounding {
             match self {
                 DynArray::F64(a) => Ok(a.$name().into()),
                 DynArray::F32(a) => Ok(a.$name().into()),
+                // NumPy's `round` (not floor, ceil or trunc) of bools is its smallest float
+                // (f16); chunkwise's is f32.
+                DynArray::Bool(_) if stringify!($name) == "round" => Ok(self.astype(DType::F32)),
                 other => Ok(other.clone()),
             }
         }
@@ -994,7 +1007,8 @@ impl DynArray {
         floor;
         /// Rounded up.
         ceil;
-        /// Rounded to the nearest integer, halves to even.
+        /// Rounded to the nearest integer, halves to even (`bool` arrays give `f32` 0 and 1, where
+        /// NumPy gives its `f16`).
         round;
         /// Rounded toward zero.
         trunc;
@@ -1045,6 +1059,16 @@ macro_rules! reductions {
             let axes = axes.into();
             let op = stringify!($name);
             if let DynArray::Bool(b) = self {
+                // `any` and `all` have identities; the extremes they stand in for do not.
+                if matches!(op, "max_with" | "min_with") {
+                    let reduced = axes.resolve(op, b.shape())?;
+                    if reduced.iter().any(|&d| b.shape()[d] == 0) {
+                        return Err(Error::EmptyReduction {
+                            op: op.trim_end_matches("_with").into(),
+                            shape: b.shape().to_vec(),
+                        });
+                    }
+                }
                 return match op {
                     // The extremes of bools are bools (`any` and `all`); their spread is
                     // NumPy's TypeError.
@@ -1295,6 +1319,43 @@ impl DynArray {
     /// The values as one axis, in C order.
     pub fn ravel(&self) -> Self {
         each!(self, a, T => a.ravel().into())
+    }
+
+    /// The elements at `indices` along `axis` (NumPy's `take`; negative indices count from the
+    /// end). See [`ChunkedArray::take`].
+    ///
+    /// ```
+    /// let x = chunkwise::DynArray::from(chunkwise::arange(5));
+    /// let t = x.take(&[4, -5], 0)?.compute()?.downcast::<i64>()?;
+    /// assert_eq!(t.as_slice().unwrap(), &[4, 0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn take(&self, indices: &[i64], axis: isize) -> Result<Self> {
+        Ok(each!(self, a, T => a.take(indices, axis)?.into()))
+    }
+
+    /// The values where `mask` (a `bool` array of the same shape) is true, in C order, as a 1-d
+    /// array (NumPy's `x[mask]`). Its length depends on the mask's values, so the mask's
+    /// counting pass runs here, with `cfg` (see [`ChunkedArray::select`]); the values are
+    /// computed later, lazily.
+    ///
+    /// ```
+    /// use chunkwise::{Config, DynArray};
+    /// let x = DynArray::from(chunkwise::arange(6));
+    /// let big = x.select(&x.gt(3i64)?, &Config::default())?;
+    /// assert_eq!(big.shape(), &[2]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn select(&self, mask: &DynArray, cfg: &Config) -> Result<Self> {
+        let DynArray::Bool(m) = mask else {
+            return Err(unsupported(
+                "select (the mask)",
+                mask.shape(),
+                &[mask.dtype()],
+                "a bool mask",
+            ));
+        };
+        Ok(each!(self, a, T => a.select(m)?.resolve_with(cfg)?.into()))
     }
 }
 

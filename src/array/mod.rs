@@ -123,6 +123,20 @@ impl<T: Element> fmt::Display for ChunkedArray<T> {
 
 /// ## Shape and chunks
 impl<T: Element> ChunkedArray<T> {
+    /// The error this array records, if building it went wrong (a shape that does not
+    /// broadcast, a bad parameter): `compute` and `plan` return it. Building never fails, so
+    /// that a graph can be assembled with `?` only at the end; callers that want to fail early,
+    /// as NumPy and Dask do, ask here.
+    ///
+    /// ```
+    /// let bad = chunkwise::arange(3) + chunkwise::arange(4);
+    /// assert!(matches!(bad.error(), Some(chunkwise::Error::Broadcast { .. })));
+    /// assert!(chunkwise::arange(3).error().is_none());
+    /// ```
+    pub fn error(&self) -> Option<&Error> {
+        self.expr.meta().error.as_ref()
+    }
+
     /// Bytes the values take (elements times the element size), as Dask's `nbytes`.
     pub fn nbytes(&self) -> u128 {
         self.len() as u128 * T::DTYPE.size() as u128

@@ -128,11 +128,11 @@ impl<T: Element> ChunkedArray<T> {
                     let n = extent(shape[d]);
                     let j = if i < 0 { i + n } else { i };
                     if j < 0 || j >= n {
-                        return Err(Error::InvalidParameter {
+                        return Err(Error::IndexOutOfBounds {
                             op: format!("slice of shape {shape:?}"),
-                            param: format!("index on axis {d}"),
-                            value: i.to_string(),
-                            reason: format!("out of range for extent {n}"),
+                            axis: d,
+                            index: i as i64,
+                            extent: shape[d],
                         });
                     }
                     fixed.push((d, j as usize));

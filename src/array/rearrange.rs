@@ -286,11 +286,11 @@ impl<T: Element> ChunkedArray<T> {
                 if (0..n as i64).contains(&j) {
                     Ok(j as usize)
                 } else {
-                    Err(Error::InvalidParameter {
+                    Err(Error::IndexOutOfBounds {
                         op: format!("take along axis {axis} of {}{:?}", T::DTYPE, self.shape()),
-                        param: "indices".into(),
-                        value: i.to_string(),
-                        reason: format!("out of bounds for an axis of extent {n}"),
+                        axis,
+                        index: i,
+                        extent: n,
                     })
                 }
             })

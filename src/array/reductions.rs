@@ -224,6 +224,7 @@ impl<T: Numeric> ChunkedArray<T> {
     /// NumPy), and the smallest index among them (the first occurrence, as NumPy).
     fn arg_extreme<R: Reducer<T, Acc = T>>(
         &self,
+        op: &str,
         axes: Vec<usize>,
         keepdims: bool,
     ) -> ChunkedArray<u64> {
@@ -232,7 +233,17 @@ impl<T: Numeric> ChunkedArray<T> {
         let hit = self.zip_with(&extreme, "is_extreme", |x: T, m: T| {
             x == m || (x != x && m != m)
         });
-        self.first_index(&hit, axes, keepdims)
+        let index = self.first_index(&hit, axes.clone(), keepdims);
+        // The extreme's error would name `max`; an empty reduction names the operation asked.
+        if axes.iter().any(|&d| self.shape()[d] == 0) {
+            let e = Error::EmptyReduction {
+                op: op.into(),
+                shape: self.shape().to_vec(),
+            };
+            let node = crate::graph::source::invalid(op, index.shape().to_vec(), e);
+            return ChunkedArray::from_expr(node);
+        }
+        index
     }
 
     /// The smallest index over `axes` (as [`axes_index`](crate::sources::axes_index)) where
@@ -251,10 +262,10 @@ impl<T: Numeric> ChunkedArray<T> {
     }
 
     fn argmax_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<u64> {
-        self.arg_extreme::<MaxR>(axes, keepdims)
+        self.arg_extreme::<MaxR>("argmax", axes, keepdims)
     }
     fn argmin_over(&self, axes: Vec<usize>, keepdims: bool) -> ChunkedArray<u64> {
-        self.arg_extreme::<MinR>(axes, keepdims)
+        self.arg_extreme::<MinR>("argmin", axes, keepdims)
     }
 
     three_forms!(ChunkedArray<u64>, argmax_over:

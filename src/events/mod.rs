@@ -8,7 +8,9 @@ mod progress;
 
 pub use progress::ProgressBar;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,6 +67,9 @@ pub trait Observer: Send + Sync {
 pub(crate) struct Events {
     observers: Arc<Vec<Arc<dyn Observer>>>,
     next: Arc<AtomicU64>,
+    /// Set from another thread to stop the compute: tasks not yet started fail with
+    /// [`Error::Cancelled`] instead of running.
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Events {
@@ -72,7 +77,14 @@ impl Events {
         Events {
             observers: Arc::new(observers),
             next: Arc::new(AtomicU64::new(0)),
+            cancel: None,
         }
+    }
+
+    /// The same events, stopped when `flag` is set.
+    pub(crate) fn cancelled_by(mut self, flag: Option<Arc<AtomicBool>>) -> Self {
+        self.cancel = flag;
+        self
     }
 
     pub(crate) fn compute_start(&self, info: &ComputeInfo) {
@@ -89,13 +101,18 @@ impl Events {
 
     /// Runs `f` as one task, reporting its start and end (with the file bytes it read and
     /// wrote, counted by [`count_read`] and [`count_written`] on this thread).
-    pub(crate) fn task<R, E>(
+    pub(crate) fn task<R>(
         &self,
         name: impl FnOnce() -> String,
         elements: u64,
         bytes: u64,
-        f: impl FnOnce() -> Result<R, E>,
-    ) -> Result<R, E> {
+        f: impl FnOnce() -> Result<R>,
+    ) -> Result<R> {
+        if let Some(flag) = &self.cancel
+            && flag.load(Ordering::Relaxed)
+        {
+            return Err(Error::Cancelled);
+        }
         if self.observers.is_empty() {
             return f();
         }

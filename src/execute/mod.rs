@@ -15,6 +15,7 @@ mod store;
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -83,6 +84,7 @@ pub struct Config {
     observers: Vec<Arc<dyn Observer>>,
     progress: Option<bool>,
     progress_after: Option<Duration>,
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl std::fmt::Debug for Config {
@@ -94,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("observers", &self.observers.len())
             .field("progress", &self.progress)
             .field("progress_after", &self.progress_after)
+            .field("cancel", &self.cancel)
             .finish()
     }
 }
@@ -146,6 +149,23 @@ impl Config {
         self
     }
 
+    /// Stops computes when `flag` is set, from any thread: tasks already running finish, the
+    /// others do not start, and the compute returns [`Error::Cancelled`]
+    /// (a file target is removed, as after any failed compute). The flag is read between tasks;
+    /// it is not reset.
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::AtomicBool};
+    /// let flag = Arc::new(AtomicBool::new(true));
+    /// let cfg = chunkwise::Config::default().cancel_on(flag);
+    /// let err = chunkwise::arange(10).sum().compute_with(&cfg).unwrap_err();
+    /// assert!(matches!(err, chunkwise::Error::Cancelled));
+    /// ```
+    pub fn cancel_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
     /// The observers a compute reports to: the configured ones, and the progress bar where it
     /// is on.
     pub(crate) fn events(&self) -> Events {
@@ -157,7 +177,7 @@ impl Config {
             let after = self.progress_after.unwrap_or(Duration::from_millis(500));
             all.push(Arc::new(ProgressBar::new(after)));
         }
-        Events::new(all)
+        Events::new(all).cancelled_by(self.cancel.clone())
     }
 
     /// The configured worker count, if any (the builder [`workers`](Self::workers) sets it).

@@ -234,8 +234,21 @@ pub(crate) fn axes_index(shape: &[usize], axes: &[usize]) -> Arc<dyn Expr<u64>> 
     auto(name, shape.to_vec(), Arc::new(Flat(AxesIndex { terms })))
 }
 
-struct InMemory<T> {
-    data: ArrayD<T>,
+/// Values held in memory, in C order: an ndarray moved in, or a buffer someone else owns.
+struct InMemory<T: Element> {
+    data: Held<T>,
+}
+enum Held<T: Element> {
+    Owned(ArrayD<T>),
+    Shared(Arc<dyn SharedBuffer<T>>),
+}
+impl<T: Element> InMemory<T> {
+    fn values(&self) -> &[T] {
+        match &self.data {
+            Held::Owned(a) => a.as_slice().expect("kept in C order"),
+            Held::Shared(b) => b.as_slice(),
+        }
+    }
 }
 impl<T: Element> RegionFn<T> for InMemory<T> {
     fn fill(
@@ -245,20 +258,53 @@ impl<T: Element> RegionFn<T> for InMemory<T> {
         region: &[Range<usize>],
         out: &mut [T],
     ) -> Result<()> {
-        let shape = &at.shape[..];
-        gather(
-            self.data.as_slice().expect("kept in C order"),
-            shape,
-            region,
-            out,
-        );
+        gather(self.values(), &at.shape, region, out);
         Ok(())
     }
     fn borrow(&self, shape: &[usize], region: &[Range<usize>]) -> Option<&[T]> {
         let off = kernels::contiguous_offset(shape, region)?;
         let len = crate::region::region_len(region);
-        Some(&self.data.as_slice().expect("kept in C order")[off..off + len])
+        Some(&self.values()[off..off + len])
     }
+}
+
+/// A contiguous buffer of values in C order that its owner lends to a graph: a NumPy array's
+/// memory seen from the Python package, a memory map, a pinned buffer. [`from_shared`]
+/// reads it in place, with no copy, for as long as any array built on it lives.
+///
+/// [`from_shared`]: crate::from_shared
+pub trait SharedBuffer<T>: Send + Sync + 'static {
+    /// The values, in C order. Must return the same slice every time it is called.
+    fn as_slice(&self) -> &[T];
+}
+impl<T: Element> SharedBuffer<T> for Vec<T> {
+    fn as_slice(&self) -> &[T] {
+        self
+    }
+}
+
+/// A buffer someone else owns as a source of the given shape and chunks (`chunkwise::from_shared`).
+pub(crate) fn from_shared<T: Element>(
+    buffer: Arc<dyn SharedBuffer<T>>,
+    shape: Vec<usize>,
+    chunks: impl IntoChunks,
+) -> Result<Arc<dyn Expr<T>>> {
+    let name = format!("from_shared({}{:?})", T::DTYPE, shape);
+    let len = checked_len(&name, &shape)?;
+    let got = buffer.as_slice().len();
+    if got != len {
+        return Err(Error::ShapeMismatch {
+            op: format!("{name}: a buffer of {got} values"),
+            got: vec![got],
+            expected: vec![len],
+        });
+    }
+    let chunks = chunks
+        .into_chunk_spec()
+        .resolve("from_shared", &shape, T::DTYPE.size())?;
+    let data = Held::Shared(buffer);
+    let node = SourceNode::new(name, shape, chunks, Arc::new(InMemory { data }));
+    Ok(Arc::new(node))
 }
 
 /// An in-memory ndarray as a source of the given chunks (`chunkwise::from_array`).
@@ -277,6 +323,7 @@ pub(crate) fn from_array<T: Element, D: Dimension>(
         .into_chunk_spec()
         .resolve("from_array", &shape, T::DTYPE.size())?;
     let name = format!("from_array({}{:?})", T::DTYPE, shape);
+    let data = Held::Owned(data);
     let node = SourceNode::new(name, shape, chunks, Arc::new(InMemory { data }));
     Ok(Arc::new(node))
 }

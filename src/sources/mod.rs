@@ -7,6 +7,8 @@
 mod creation;
 pub mod random;
 
+mod dynamic;
+
 pub use creation::{
     empty, eye, fromfunction, full_like, geomspace, identity, indices, linspace_endpoint, logspace,
     meshgrid, ones_like, tri, zeros_like, Indexing,
@@ -21,6 +23,7 @@ use crate::array::ChunkedArray;
 use crate::chunks::{checked_len, IntoChunks, IntoShape};
 use crate::element::{Element, Numeric};
 use crate::error::{Error, Result};
+pub use crate::graph::source::SharedBuffer;
 use crate::graph::source::{self as nodes, Flat, FlatFn, RegionFn, SourceNode};
 use crate::graph::{Meta, TaskCx};
 use crate::kernels::{self, gather};
@@ -306,6 +309,31 @@ pub fn from_delayed<T: Element>(
         chunks,
         Arc::new(f),
     ))))
+}
+
+/// Reads a buffer someone else owns, in place: no copy is made, and the buffer lives as long as
+/// any array built on it. This is how the Python package reads a NumPy array (Dask's
+/// `da.from_array(x)` of a C-contiguous array). Values written into the buffer after this call
+/// are seen by later computes, as in Dask.
+///
+/// Errors with [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when the buffer's length
+/// is not the product of `shape`, and [`Error::InvalidChunks`](crate::Error::InvalidChunks)
+/// for bad chunks.
+///
+/// ```
+/// use std::sync::Arc;
+/// let buffer: Arc<dyn chunkwise::SharedBuffer<f64>> = Arc::new(vec![1.0, 2.0, 3.0, 4.0]);
+/// let x = chunkwise::from_shared(buffer.clone(), vec![2, 2], 1)?;
+/// assert_eq!(x.sum().item()?, 10.0);
+/// assert!(chunkwise::from_shared(buffer, vec![3, 2], 1).is_err());
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn from_shared<T: Element>(
+    buffer: Arc<dyn SharedBuffer<T>>,
+    shape: impl IntoShape,
+    chunks: impl IntoChunks,
+) -> Result<ChunkedArray<T>> {
+    nodes::from_shared(buffer, shape.into_shape_vec(), chunks).map(ChunkedArray::from_expr)
 }
 
 /// Wraps an in-memory ndarray (any dimension, any layout) as a chunked array with the given

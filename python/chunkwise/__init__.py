@@ -1,0 +1,408 @@
+"""chunkwise: chunked, lazy N-d arrays with Dask's surface, computed by a Rust engine.
+
+``import chunkwise as da`` runs Dask-array code such as::
+
+    pts = da.random.uniform(-1, 1, (2, N))
+    M = da.count_nonzero((pts**2).sum(axis=0) < 1)
+    (4 * M / N).compute()
+
+Arrays record their sources and operations lazily; ``compute()`` plans the graph and runs it
+chunk by chunk on all cores, fused (no chunk-sized temporaries), with the GIL released. Results
+are the same bits for any chunking and any ``num_workers``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import itertools
+from typing import Any
+
+import numpy as np
+
+from . import _chunkwise
+from ._chunkwise import (
+    Array, Delayed, concatenate, from_npy, from_zarr, map_blocks, map_overlap, matmul, stack,
+    to_npy, to_zarr,
+)
+from . import random
+
+__all__ = [
+    "Array", "Delayed", "delayed", "compute", "ProgressBar", "arange", "linspace", "zeros", "ones", "empty", "full", "zeros_like",
+    "ones_like", "empty_like", "full_like", "from_array", "asarray", "concatenate", "stack",
+    "where", "matmul", "transpose", "reshape", "ravel", "squeeze", "count_nonzero", "sum",
+    "prod", "mean", "min", "max", "std", "var", "any", "all", "argmin", "argmax", "ptp",
+    "nansum", "nanprod", "nanmean", "nanmin", "nanmax", "nanstd", "nanvar", "nanargmin",
+    "nanargmax", "median", "nanmedian", "percentile", "nanpercentile", "quantile",
+    "nanquantile", "cumsum", "cumprod", "sqrt", "exp", "log", "log2", "log10", "log1p",
+    "expm1", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "tanh", "absolute", "abs",
+    "negative", "positive", "square", "floor", "ceil", "round", "trunc", "isnan", "isfinite",
+    "invert", "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "mod",
+    "remainder", "power", "maximum", "minimum", "equal", "not_equal", "less", "less_equal",
+    "greater", "greater_equal", "bitwise_and", "bitwise_or", "bitwise_xor", "from_npy",
+    "to_npy", "from_zarr", "to_zarr", "random", "map_blocks", "map_overlap", "take",
+]
+
+where = _chunkwise.where
+
+
+class ProgressBar:
+    """``with chunkwise.ProgressBar():`` shows a progress bar on stderr for the computes inside
+    that run longer than ``minimum`` seconds (Dask's ``dask.diagnostics.ProgressBar``)."""
+
+    def __init__(self, minimum: float = 0.0):
+        self.minimum = minimum
+
+    def __enter__(self):
+        _chunkwise._set_progress(True, float(self.minimum))
+        return self
+
+    def __exit__(self, *exc):
+        _chunkwise._set_progress(False, 0.0)
+        return False
+
+
+def compute(*args, num_workers=None):
+    """Computes arrays and delayed values together (Dask's ``da.compute``): one tuple of
+    results, in order; anything else passes through unchanged. Arrays share one pass over
+    their common inputs; delayed values run as one task graph."""
+    delayeds = [a for a in args if isinstance(a, Delayed)]
+    others = [a for a in args if not isinstance(a, Delayed)]
+    computed = iter(_chunkwise.compute(*others, num_workers=num_workers))
+    values = iter(())
+    if delayeds:
+        values = iter(_chunkwise._delayed_call("compute", tuple, delayeds).compute(num_workers))
+    return tuple(next(values) if isinstance(a, Delayed) else next(computed) for a in args)
+
+
+class _Slot:
+    """Where a delayed argument's value goes back."""
+
+    __slots__ = ("i",)
+
+    def __init__(self, i):
+        self.i = i
+
+
+def _replace(v, f):
+    if isinstance(v, list):
+        return [_replace(i, f) for i in v]
+    if isinstance(v, tuple):
+        return tuple(_replace(i, f) for i in v)
+    if isinstance(v, dict):
+        return {k: _replace(i, f) for k, i in v.items()}
+    return f(v)
+
+
+_names = itertools.count()
+
+
+def delayed(obj=None, *, name=None, pure=None, nout=None):
+    """Dask's ``delayed``: a function whose calls build a task graph, or a value as a task.
+
+    ``delayed(f)(x, y)`` is a ``Delayed``: nothing runs until ``.compute()`` (or
+    ``chunkwise.compute(a, b)``), which runs independent tasks at once on the engine's workers.
+    Delayed arguments, also inside lists, tuples and dicts, are replaced by their values. Python
+    functions hold the GIL while they run; those that release it (``time.sleep``, I/O, NumPy)
+    overlap. An exception in a task comes back as itself. ``pure`` and ``nout`` are accepted
+    for compatibility and ignored.
+    """
+    if obj is None:
+        return functools.partial(delayed, name=name, pure=pure, nout=nout)
+    if isinstance(obj, Delayed):
+        return obj
+    if not callable(obj):
+        return _chunkwise._delayed_call(name or f"value-{next(_names)}", lambda values: obj, [])
+
+    @functools.wraps(obj)
+    def call(*args, **kwargs):
+        deps = []
+
+        def slot(v):
+            if isinstance(v, Delayed):
+                deps.append(v)
+                return _Slot(len(deps) - 1)
+            return v
+
+        a, k = _replace(args, slot), _replace(kwargs, slot)
+
+        def run(values):
+            def put(v):
+                return values[v.i] if isinstance(v, _Slot) else v
+
+            return obj(*_replace(a, put), **_replace(k, put))
+
+        key = name or f"{getattr(obj, '__name__', 'task')}-{next(_names)}"
+        return _chunkwise._delayed_call(key, run, deps)
+
+    return call
+
+
+def arange(start, stop=None, step=1, *, chunks="auto", dtype=None) -> Array:
+    """Evenly spaced values in ``[start, stop)``, as ``np.arange``.
+
+    The dtype is int64 for integer arguments and float64 when any is a float, unless ``dtype``
+    is given.
+    """
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        floats = builtins.any(isinstance(v, (float, np.floating)) for v in (start, stop, step))
+        dtype = np.float64 if floats else np.int64
+    return _chunkwise._arange(start, stop, step, dtype, chunks)
+
+
+def linspace(start, stop, num=50, *, endpoint=True, chunks="auto", dtype=None) -> Array:
+    """``num`` evenly spaced values from ``start`` to ``stop`` (included when ``endpoint``)."""
+    return _chunkwise._linspace(float(start), float(stop), int(num), bool(endpoint), dtype, chunks)
+
+
+def zeros(shape, dtype=float, chunks="auto") -> Array:
+    """An array of zeros (``False`` for bool)."""
+    return _chunkwise.zeros(shape, dtype, chunks)
+
+
+def ones(shape, dtype=float, chunks="auto") -> Array:
+    """An array of ones (``True`` for bool)."""
+    return _chunkwise.ones(shape, dtype, chunks)
+
+
+def empty(shape, dtype=float, chunks="auto") -> Array:
+    """An array whose values are not to be relied on (zeros here, as computing them is free)."""
+    return _chunkwise.zeros(shape, dtype, chunks)
+
+
+def full(shape, fill_value, dtype=None, chunks="auto") -> Array:
+    """An array filled with ``fill_value`` (its dtype unless ``dtype`` is given)."""
+    return _chunkwise.full(shape, fill_value, dtype, chunks)
+
+
+def _like(x, dtype, chunks, shape):
+    shape = x.shape if shape is None else shape
+    dtype = x.dtype if dtype is None else dtype
+    if chunks is None:
+        chunks = x.chunks if isinstance(x, Array) and tuple(shape) == x.shape else "auto"
+    return shape, dtype, chunks
+
+
+def zeros_like(x, dtype=None, chunks=None, shape=None) -> Array:
+    """Zeros of ``x``'s shape, dtype and chunks."""
+    shape, dtype, chunks = _like(x, dtype, chunks, shape)
+    return zeros(shape, dtype, chunks)
+
+
+def ones_like(x, dtype=None, chunks=None, shape=None) -> Array:
+    """Ones of ``x``'s shape, dtype and chunks."""
+    shape, dtype, chunks = _like(x, dtype, chunks, shape)
+    return ones(shape, dtype, chunks)
+
+
+def empty_like(x, dtype=None, chunks=None, shape=None) -> Array:
+    """Like ``zeros_like``."""
+    return zeros_like(x, dtype, chunks, shape)
+
+
+def full_like(x, fill_value, dtype=None, chunks=None, shape=None) -> Array:
+    """``fill_value`` in ``x``'s shape, dtype and chunks."""
+    shape, dtype, chunks = _like(x, dtype, chunks, shape)
+    return full(shape, fill_value, dtype, chunks)
+
+
+def from_array(x, chunks="auto") -> Array:
+    """A NumPy array (or anything ``np.asarray`` takes) as a chunked array.
+
+    A C-contiguous NumPy array of a supported dtype is read in place, without a copy: writes to
+    it after this call are seen by later computes, as with Dask.
+    """
+    return _chunkwise.from_array(x, chunks)
+
+
+def asarray(x, chunks="auto") -> Array:
+    """``x`` itself if it is an ``Array``, else ``from_array(x)``."""
+    return x if isinstance(x, Array) else from_array(x, chunks)
+
+
+def take(a, indices, axis=None) -> Array:
+    """The elements at ``indices`` along ``axis`` (of the flattened array when None)."""
+    a = asarray(a)
+    if axis is None:
+        return a.ravel()[list(np.asarray(indices).ravel())]
+    key = [slice(None)] * a.ndim
+    key[axis] = list(np.asarray(indices).ravel())
+    return a[tuple(key)]
+
+
+def transpose(a, axes=None) -> Array:
+    """The axes permuted (reversed by default)."""
+    a = asarray(a)
+    return a.transpose() if axes is None else a.transpose(*axes)
+
+
+def reshape(a, shape) -> Array:
+    """The same values in a new shape."""
+    return asarray(a).reshape(shape)
+
+
+def ravel(a) -> Array:
+    """The values as one axis, in C order."""
+    return asarray(a).ravel()
+
+
+def squeeze(a, axis=None) -> Array:
+    """Axes of length one removed."""
+    return asarray(a).squeeze(axis)
+
+
+def _reduction(name, doc):
+    def f(a, axis=None, keepdims=False, **kwargs):
+        ddof = kwargs.pop("ddof", 0)
+        dtype = kwargs.pop("dtype", None)
+        if kwargs:
+            raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kwargs)}")
+        if dtype is not None:
+            a = asarray(a).astype(dtype)
+        return _chunkwise._reduce(name, a, axis, keepdims, ddof)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc + "\n\nOver ``axis`` (None: every axis; an int or a tuple of ints), keeping the reduced axes as length one when ``keepdims``."
+    return f
+
+
+sum = _reduction("sum", "The sum.")
+prod = _reduction("prod", "The product.")
+mean = _reduction("mean", "The arithmetic mean.")
+min = _reduction("min", "The smallest value.")
+max = _reduction("max", "The largest value.")
+std = _reduction("std", "The standard deviation (``ddof=`` delta degrees of freedom).")
+var = _reduction("var", "The variance (``ddof=`` delta degrees of freedom).")
+any = _reduction("any", "Whether any value is nonzero.")
+all = _reduction("all", "Whether every value is nonzero.")
+argmin = _reduction("argmin", "The index of the smallest value.")
+argmax = _reduction("argmax", "The index of the largest value.")
+ptp = _reduction("ptp", "The range, largest minus smallest.")
+count_nonzero = _reduction("count_nonzero", "The number of nonzero values (int64).")
+nansum = _reduction("nansum", "The sum, NaNs counted as zero.")
+nanprod = _reduction("nanprod", "The product, NaNs counted as one.")
+nanmean = _reduction("nanmean", "The mean of the values that are not NaN.")
+nanmin = _reduction("nanmin", "The smallest value that is not NaN.")
+nanmax = _reduction("nanmax", "The largest value that is not NaN.")
+nanstd = _reduction("nanstd", "The standard deviation of the values that are not NaN.")
+nanvar = _reduction("nanvar", "The variance of the values that are not NaN.")
+nanargmin = _reduction("nanargmin", "The index of the smallest value that is not NaN.")
+nanargmax = _reduction("nanargmax", "The index of the largest value that is not NaN.")
+median = _reduction("median", "The median (exact, as ``np.median``).")
+nanmedian = _reduction("nanmedian", "The median of the values that are not NaN.")
+
+
+def _quantile(name, doc):
+    def f(a, q, axis=None, keepdims=False, method="linear"):
+        if method != "linear":
+            raise ValueError(f"{name}: method {method!r} is not supported (only 'linear')")
+        if np.ndim(q) != 0:
+            raise ValueError(f"{name}: q must be a scalar here (one quantile per call)")
+        return _chunkwise._reduce(name, a, axis, keepdims, 0, float(q))
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
+
+
+quantile = _quantile("quantile", "The ``q``-th quantile (0 <= q <= 1), exact, linear interpolation.")
+nanquantile = _quantile("nanquantile", "``quantile`` of the values that are not NaN.")
+percentile = _quantile("percentile", "The ``q``-th percentile (0 <= q <= 100), exact, linear interpolation.")
+nanpercentile = _quantile("nanpercentile", "``percentile`` of the values that are not NaN.")
+
+
+def cumsum(a, axis=None) -> Array:
+    """Running sums along ``axis`` (the flattened array when None)."""
+    return _chunkwise._scan("cumsum", a, axis)
+
+
+def cumprod(a, axis=None) -> Array:
+    """Running products along ``axis`` (the flattened array when None)."""
+    return _chunkwise._scan("cumprod", a, axis)
+
+
+def _unary(name, doc):
+    def f(x):
+        return _chunkwise._unary(name, x)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc + " Elementwise and lazy; integer inputs give floats as NumPy's do."
+    return f
+
+
+sqrt = _unary("sqrt", "The square root.")
+exp = _unary("exp", "e to the power x.")
+log = _unary("log", "The natural logarithm.")
+log2 = _unary("log2", "The base-2 logarithm.")
+log10 = _unary("log10", "The base-10 logarithm.")
+log1p = _unary("log1p", "log(1 + x).")
+expm1 = _unary("expm1", "exp(x) - 1.")
+sin = _unary("sin", "The sine.")
+cos = _unary("cos", "The cosine.")
+tan = _unary("tan", "The tangent.")
+arcsin = _unary("arcsin", "The inverse sine.")
+arccos = _unary("arccos", "The inverse cosine.")
+arctan = _unary("arctan", "The inverse tangent.")
+tanh = _unary("tanh", "The hyperbolic tangent.")
+absolute = _unary("absolute", "The absolute value.")
+abs = absolute
+negative = _unary("negative", "-x.")
+positive = _unary("positive", "+x.")
+square = _unary("square", "x * x.")
+floor = _unary("floor", "Rounded down.")
+ceil = _unary("ceil", "Rounded up.")
+round = _unary("round", "Rounded to the nearest integer, halves to even.")
+trunc = _unary("trunc", "Rounded toward zero.")
+isnan = _unary("isnan", "Whether the value is NaN.")
+isfinite = _unary("isfinite", "Whether the value is finite.")
+invert = _unary("invert", "Bitwise not (logical not of bools).")
+
+
+def _binary(name, doc):
+    def f(x1, x2):
+        return _chunkwise._binary(name, x1, x2)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc + " Elementwise, broadcast, with NumPy 2's promotion rules."
+    return f
+
+
+add = _binary("add", "x1 + x2.")
+subtract = _binary("subtract", "x1 - x2.")
+multiply = _binary("multiply", "x1 * x2.")
+divide = _binary("divide", "x1 / x2.")
+true_divide = divide
+floor_divide = _binary("floor_divide", "x1 // x2.")
+mod = _binary("mod", "x1 % x2.")
+remainder = mod
+power = _binary("power", "x1 ** x2.")
+maximum = _binary("maximum", "The larger of the two (NaN if either is).")
+minimum = _binary("minimum", "The smaller of the two (NaN if either is).")
+equal = _binary("equal", "x1 == x2.")
+not_equal = _binary("not_equal", "x1 != x2.")
+less = _binary("less", "x1 < x2.")
+less_equal = _binary("less_equal", "x1 <= x2.")
+greater = _binary("greater", "x1 > x2.")
+greater_equal = _binary("greater_equal", "x1 >= x2.")
+bitwise_and = _binary("bitwise_and", "x1 & x2.")
+bitwise_or = _binary("bitwise_or", "x1 | x2.")
+bitwise_xor = _binary("bitwise_xor", "x1 ^ x2.")
+
+_UFUNCS = {
+    "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "remainder", "mod",
+    "power", "maximum", "minimum", "equal", "not_equal", "less", "less_equal", "greater",
+    "greater_equal", "bitwise_and", "bitwise_or", "bitwise_xor", "sqrt", "exp", "log", "log2",
+    "log10", "log1p", "expm1", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "tanh",
+    "absolute", "negative", "positive", "square", "floor", "ceil", "trunc", "isnan", "isfinite",
+    "invert", "rint",
+}
+
+
+def _array_ufunc(ufunc, method, inputs, kwargs) -> Any:
+    """NumPy's ``__array_ufunc__`` protocol: ufuncs of chunkwise arrays stay lazy."""
+    if method != "__call__" or kwargs or ufunc.__name__ not in _UFUNCS:
+        return NotImplemented
+    name = "round" if ufunc.__name__ == "rint" else ufunc.__name__
+    return globals()[name](*inputs)

@@ -1,0 +1,848 @@
+//! `chunkwise.Array`: a `DynArray` with Dask's attributes, methods and operators.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use chunkwise::{Config, DType, DynArray, DynOperand, ReduceOptions};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::pyclass::CompareOp;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::convert::{axes_of, chunks_of, descr, dtype_of, index_key, operand, to_numpy};
+use crate::errors::IntoPy;
+use crate::run::run;
+
+/// A chunked, lazy N-d array: Dask's `dask.array.Array`, computed by the Rust engine.
+///
+/// Arrays are built by the creation functions (`arange`, `random.uniform`, `from_array`, ...)
+/// and by operations on arrays; nothing runs until `compute()`.
+#[pyclass(name = "Array", module = "chunkwise", frozen, weakref)]
+pub struct Array {
+    pub inner: DynArray,
+}
+
+/// A new array, or the error its building recorded (raised now, as NumPy and Dask do).
+pub fn wrap(x: DynArray) -> PyResult<Array> {
+    if let Some(e) = x.error() {
+        return Err(crate::errors::to_py(e.clone()));
+    }
+    Ok(Array { inner: x })
+}
+
+/// Whether computes show a progress bar (inside `with chunkwise.ProgressBar():`), and after
+/// how many milliseconds.
+static PROGRESS: AtomicBool = AtomicBool::new(false);
+static PROGRESS_AFTER_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Turns the progress bar of computes on or off (`chunkwise.ProgressBar`'s enter and exit).
+#[pyfunction]
+pub fn _set_progress(on: bool, minimum_seconds: f64) {
+    PROGRESS_AFTER_MS.store(
+        (minimum_seconds.max(0.0) * 1000.0) as u64,
+        Ordering::Relaxed,
+    );
+    PROGRESS.store(on, Ordering::Relaxed);
+}
+
+/// The compute configuration of `num_workers=` (and of the progress bar, where it is on).
+pub fn config(num_workers: Option<usize>) -> PyResult<Config> {
+    let cfg = match num_workers {
+        Some(0) => return Err(PyValueError::new_err("num_workers must be at least 1")),
+        Some(n) => Config::default().workers(n),
+        None => Config::default(),
+    };
+    Ok(if PROGRESS.load(Ordering::Relaxed) {
+        let after = Duration::from_millis(PROGRESS_AFTER_MS.load(Ordering::Relaxed));
+        cfg.progress(true).progress_after(after)
+    } else {
+        cfg.progress(false)
+    })
+}
+
+fn opts(keepdims: bool) -> ReduceOptions {
+    ReduceOptions::default().keepdims(keepdims)
+}
+
+/// `other` on the left of `x` (`2 - x`): the scalar takes the dtype it would take on the right
+/// (NumPy 2's rules for weak scalars), then the operation runs on the swapped pair.
+fn left_operand(x: &DynArray, other: DynOperand) -> PyResult<DynArray> {
+    Ok(match other {
+        DynOperand::Array(a) => a,
+        DynOperand::Scalar(s) => DynArray::full(Vec::<usize>::new(), s),
+        weak => {
+            let d = x.add(weak.clone()).py_err()?.dtype();
+            let s = match weak {
+                DynOperand::Int(v) => match i64::try_from(v) {
+                    Ok(v) => chunkwise::DynScalar::of(v).astype(d),
+                    Err(_) => chunkwise::DynScalar::of(v as u64).astype(d),
+                },
+                DynOperand::Float(v) => chunkwise::DynScalar::of(v).astype(d),
+                DynOperand::Bool(v) => chunkwise::DynScalar::of(v).astype(d),
+                _ => unreachable!("arrays and scalars are handled above"),
+            };
+            DynArray::full(Vec::<usize>::new(), s)
+        }
+    })
+}
+
+#[pymethods]
+impl Array {
+    /// The number of elements along each axis.
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.shape())
+    }
+
+    /// The number of axes.
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.inner.ndim()
+    }
+
+    /// The number of elements.
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// The NumPy dtype of the elements.
+    #[getter]
+    fn dtype<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArrayDescr> {
+        descr(py, self.inner.dtype())
+    }
+
+    /// Bytes per element.
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.inner.dtype().size()
+    }
+
+    /// Bytes the values take.
+    #[getter]
+    fn nbytes(&self) -> u128 {
+        self.inner.nbytes()
+    }
+
+    /// The block sizes along each axis: Dask's tuple of tuples.
+    #[getter]
+    fn chunks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let axes: Vec<Bound<'py, PyTuple>> = self
+            .inner
+            .chunks()
+            .to_blocks()
+            .into_iter()
+            .map(|b| PyTuple::new(py, b))
+            .collect::<PyResult<_>>()?;
+        PyTuple::new(py, axes)
+    }
+
+    /// The number of blocks along each axis.
+    #[getter]
+    fn numblocks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.chunks().grid())
+    }
+
+    /// The number of blocks.
+    #[getter]
+    fn npartitions(&self) -> usize {
+        self.inner.chunks().num_chunks()
+    }
+
+    /// The largest block along each axis.
+    #[getter]
+    fn chunksize<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let sizes: Vec<usize> = self.inner.chunks().axes().iter().map(|a| a.max()).collect();
+        PyTuple::new(py, sizes)
+    }
+
+    /// The transpose (axes reversed).
+    #[getter(T)]
+    fn transposed(&self) -> Array {
+        Array {
+            inner: self.inner.t(),
+        }
+    }
+
+    /// Evaluates the array and returns it as a NumPy array (a 0-d result as a NumPy scalar).
+    /// The GIL is released while the engine runs.
+    #[pyo3(signature = (num_workers=None))]
+    fn compute(&self, py: Python<'_>, num_workers: Option<usize>) -> PyResult<Py<PyAny>> {
+        let x = self.inner.clone();
+        let r = run(py, config(num_workers)?, move |cfg| x.compute_with(cfg))?;
+        to_numpy(py, r)
+    }
+
+    /// Computes the array and keeps the values in memory, as an array built on them.
+    #[pyo3(signature = (num_workers=None))]
+    fn persist(&self, py: Python<'_>, num_workers: Option<usize>) -> PyResult<Array> {
+        let x = self.inner.clone();
+        let values = run(py, config(num_workers)?, move |cfg| x.compute_with(cfg))?;
+        wrap(crate::functions::held(values, self.inner.chunks())?)
+    }
+
+    /// The same values under new chunks (see `from_array` for the forms `chunks` takes).
+    fn rechunk(&self, chunks: &Bound<'_, PyAny>) -> PyResult<Array> {
+        let spec = chunks_of(Some(chunks), self.inner.shape(), self.inner.dtype())?;
+        wrap(self.inner.rechunk(spec).py_err()?)
+    }
+
+    /// The values converted to `dtype`, as NumPy's `astype`.
+    fn astype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<Array> {
+        let d = dtype_of(Some(dtype), DType::F64)?;
+        wrap(self.inner.astype(d))
+    }
+
+    /// The same values in a new shape (one `-1` is inferred).
+    #[pyo3(signature = (*shape))]
+    fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyResult<Array> {
+        let dims: Vec<i64> = if shape.len() == 1 && shape.get_item(0)?.extract::<i64>().is_err() {
+            shape.get_item(0)?.extract()?
+        } else {
+            shape.extract()?
+        };
+        let n = self.inner.len();
+        let known: usize = dims
+            .iter()
+            .filter(|&&d| d >= 0)
+            .map(|&d| d as usize)
+            .product();
+        let unknown = dims.iter().filter(|&&d| d < 0).count();
+        let dims: Vec<usize> = match unknown {
+            0 => dims.iter().map(|&d| d as usize).collect(),
+            1 if dims.iter().all(|&d| d >= -1) && known > 0 && n.is_multiple_of(known) => dims
+                .iter()
+                .map(|&d| if d == -1 { n / known } else { d as usize })
+                .collect(),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "cannot reshape array of size {n} into shape {dims:?}"
+                )));
+            }
+        };
+        wrap(self.inner.reshape(dims).py_err()?)
+    }
+
+    /// The axes permuted (reversed when none are given).
+    #[pyo3(signature = (*axes))]
+    fn transpose(&self, axes: &Bound<'_, PyTuple>) -> PyResult<Array> {
+        if axes.is_empty() || (axes.len() == 1 && axes.get_item(0)?.is_none()) {
+            return Ok(Array {
+                inner: self.inner.t(),
+            });
+        }
+        let perm: Vec<isize> = if axes.len() == 1 && axes.get_item(0)?.extract::<isize>().is_err() {
+            axes.get_item(0)?.extract()?
+        } else {
+            axes.extract()?
+        };
+        wrap(self.inner.transpose(perm).py_err()?)
+    }
+
+    /// The values as one axis, in C order.
+    fn ravel(&self) -> Array {
+        Array {
+            inner: self.inner.ravel(),
+        }
+    }
+
+    /// The values as one axis, in C order.
+    fn flatten(&self) -> Array {
+        Array {
+            inner: self.inner.ravel(),
+        }
+    }
+
+    /// Axes of length one removed (all of them, or those given).
+    #[pyo3(signature = (axis=None))]
+    fn squeeze(&self, axis: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
+        let Some(axis) = axis.filter(|a| !a.is_none()) else {
+            return Ok(Array {
+                inner: self.inner.squeeze(),
+            });
+        };
+        let shape = self.inner.shape().to_vec();
+        let mut drop: Vec<usize> = axes_of(Some(axis))?.resolve("squeeze", &shape).py_err()?;
+        for &d in &drop {
+            if shape[d] != 1 {
+                return Err(PyValueError::new_err(format!(
+                    "squeeze: cannot select an axis to squeeze out which has size not equal to one (axis {d} of shape {shape:?})"
+                )));
+            }
+        }
+        drop.sort_unstable();
+        let kept: Vec<usize> = (0..shape.len())
+            .filter(|d| !drop.contains(d))
+            .map(|d| shape[d])
+            .collect();
+        wrap(self.inner.reshape(kept).py_err()?)
+    }
+
+    /// The variance, with `ddof` delta degrees of freedom.
+    #[pyo3(signature = (axis=None, dtype=None, keepdims=false, ddof=0))]
+    fn var(
+        &self,
+        axis: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        ddof: usize,
+    ) -> PyResult<Array> {
+        let x = self.with_dtype(dtype)?;
+        wrap(
+            x.var_with(axes_of(axis)?, opts(keepdims).ddof(ddof))
+                .py_err()?,
+        )
+    }
+
+    /// The standard deviation, with `ddof` delta degrees of freedom.
+    #[pyo3(signature = (axis=None, dtype=None, keepdims=false, ddof=0))]
+    fn std(
+        &self,
+        axis: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        ddof: usize,
+    ) -> PyResult<Array> {
+        let x = self.with_dtype(dtype)?;
+        wrap(
+            x.std_with(axes_of(axis)?, opts(keepdims).ddof(ddof))
+                .py_err()?,
+        )
+    }
+
+    /// Running sums along `axis` (the flattened array when `None`).
+    #[pyo3(signature = (axis=None))]
+    fn cumsum(&self, axis: Option<isize>) -> PyResult<Array> {
+        wrap(self.inner.cumsum(axis).py_err()?)
+    }
+
+    /// Running products along `axis` (the flattened array when `None`).
+    #[pyo3(signature = (axis=None))]
+    fn cumprod(&self, axis: Option<isize>) -> PyResult<Array> {
+        wrap(self.inner.cumprod(axis).py_err()?)
+    }
+
+    /// Dask's `x.map_blocks(func, *args, **kwargs)`: `da.map_blocks(func, x, *args, **kwargs)`.
+    #[pyo3(signature = (func, *args, **kwargs))]
+    fn map_blocks(
+        slf: &Bound<'_, Self>,
+        func: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let mut all = vec![func.clone(), slf.clone().into_any()];
+        all.extend(args.iter());
+        let f = py.import("chunkwise._chunkwise")?.getattr("map_blocks")?;
+        Ok(f.call(PyTuple::new(py, all)?, kwargs)?.unbind())
+    }
+
+    /// Dask's `x.map_overlap(func, depth, boundary=None, **kwargs)`.
+    #[pyo3(signature = (func, depth, boundary=None, **kwargs))]
+    fn map_overlap(
+        slf: &Bound<'_, Self>,
+        func: &Bound<'_, PyAny>,
+        depth: &Bound<'_, PyAny>,
+        boundary: Option<&Bound<'_, PyAny>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let f = py.import("chunkwise._chunkwise")?.getattr("map_overlap")?;
+        let args = (
+            func.clone(),
+            slf.clone().into_any(),
+            depth.clone(),
+            boundary.cloned(),
+        );
+        Ok(f.call(args, kwargs)?.unbind())
+    }
+
+    /// The plan: passes, fusion, projected memory.
+    fn explain(&self) -> PyResult<String> {
+        self.inner.explain().py_err()
+    }
+
+    /// NumPy's indexing: ints, slices (any step), `None` and `...`; one integer list or 1-d
+    /// integer array among them (`take` along its axis); or a boolean mask of the array's
+    /// shape (its values in C order; the mask's counting pass runs here, as the result's
+    /// length depends on it).
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Array> {
+        let parts: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
+            Ok(t) => t.iter().collect(),
+            Err(_) => vec![key.clone()],
+        };
+        let advanced: Vec<usize> = (0..parts.len())
+            .filter(|&i| is_advanced(&parts[i]))
+            .collect();
+        match advanced.as_slice() {
+            [] => {
+                let info = index_key(key, self.inner.shape())?;
+                wrap(self.inner.slice(info).py_err()?)
+            }
+            [i] => {
+                let index = operand(&parts[*i])?;
+                let chunkwise::DynOperand::Array(index) = index else {
+                    return Err(PyTypeError::new_err("an index array must be an array"));
+                };
+                if index.dtype() == DType::Bool {
+                    if parts.len() != 1 {
+                        return Err(PyTypeError::new_err(
+                            "a boolean mask must be the whole index (x[mask])",
+                        ));
+                    }
+                    if index.shape() != self.inner.shape() {
+                        return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                            "boolean index of shape {:?} does not match the indexed array's shape {:?}",
+                            index.shape(),
+                            self.inner.shape()
+                        )));
+                    }
+                    let (x, mask) = (self.inner.clone(), index);
+                    return wrap(run(py, config(None)?, move |cfg| x.select(&mask, cfg))?);
+                }
+                if index.ndim() != 1 {
+                    return Err(PyTypeError::new_err(
+                        "integer index arrays of more than one axis are not supported yet",
+                    ));
+                }
+                // Basic indexing with `:` in its place, then `take` along the axis it became.
+                let mut basic = parts.clone();
+                basic[*i] = pyo3::types::PySlice::full(py).into_any();
+                let info = index_key(&PyTuple::new(py, &basic)?.into_any(), self.inner.shape())?;
+                let named_before = output_axis(&parts, *i, self.inner.ndim());
+                let x = self.inner.slice(info).py_err()?;
+                let idx = index.astype(DType::I64);
+                let values = run(py, config(None)?, move |cfg| idx.compute_with(cfg))?;
+                let values = values.downcast::<i64>().py_err()?;
+                let values: Vec<i64> = values.iter().copied().collect();
+                wrap(x.take(&values, named_before as isize).py_err()?)
+            }
+            _ => Err(PyTypeError::new_err(
+                "more than one integer array or mask in an index is not supported yet",
+            )),
+        }
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        match self.inner.shape().first() {
+            Some(&n) => Ok(n),
+            None => Err(PyTypeError::new_err("len() of unsized object")),
+        }
+    }
+
+    fn __add__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.add(y))
+    }
+
+    fn __radd__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.add(y))
+    }
+
+    fn __sub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.sub(y))
+    }
+
+    fn __rsub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.sub(y))
+    }
+
+    fn __mul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.mul(y))
+    }
+
+    fn __rmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.mul(y))
+    }
+
+    fn __truediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.true_divide(y))
+    }
+
+    fn __rtruediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.true_divide(y))
+    }
+
+    fn __floordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.floor_divide(y))
+    }
+
+    fn __rfloordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.floor_divide(y))
+    }
+
+    fn __mod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.rem(y))
+    }
+
+    fn __rmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.rem(y))
+    }
+
+    fn __and__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.bitand(y))
+    }
+
+    fn __rand__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.bitand(y))
+    }
+
+    fn __or__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.bitor(y))
+    }
+
+    fn __ror__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.bitor(y))
+    }
+
+    fn __xor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.bitxor(y))
+    }
+
+    fn __rxor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.bitxor(y))
+    }
+
+    fn __pow__(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.pow(y))
+    }
+
+    fn __rpow__(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.pow(y))
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn sum(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .sum_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn prod(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .prod_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn min(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .min_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn max(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .max_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn mean(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .mean_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn any(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .any_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn all(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .all_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn argmin(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .argmin_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn argmax(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .argmax_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    #[pyo3(signature = (axis=None, keepdims=false))]
+    fn ptp(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
+        wrap(
+            self.inner
+                .ptp_with(axes_of(axis)?, opts(keepdims))
+                .py_err()?,
+        )
+    }
+
+    fn __neg__(&self) -> PyResult<Array> {
+        wrap(self.inner.neg().py_err()?)
+    }
+
+    fn __pos__(&self) -> Array {
+        Array {
+            inner: self.inner.clone(),
+        }
+    }
+
+    fn __abs__(&self) -> PyResult<Array> {
+        wrap(self.inner.abs().py_err()?)
+    }
+
+    fn __invert__(&self) -> PyResult<Array> {
+        wrap(self.inner.invert().py_err()?)
+    }
+
+    fn __matmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(DynOperand::Array(b)) = operand(other) else {
+            return Ok(py.NotImplemented());
+        };
+        Ok(Py::new(py, wrap(chunkwise::matmul_dyn(&self.inner, &b).py_err()?)?)?.into_any())
+    }
+
+    fn __rmatmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(DynOperand::Array(a)) = operand(other) else {
+            return Ok(py.NotImplemented());
+        };
+        Ok(Py::new(py, wrap(chunkwise::matmul_dyn(&a, &self.inner).py_err()?)?)?.into_any())
+    }
+
+    fn __richcmp__(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        op: CompareOp,
+    ) -> PyResult<Py<PyAny>> {
+        let Ok(rhs) = operand(other) else {
+            return Ok(py.NotImplemented());
+        };
+        let x = &self.inner;
+        let r = match op {
+            CompareOp::Eq => x.eq(rhs),
+            CompareOp::Ne => x.ne(rhs),
+            CompareOp::Lt => x.lt(rhs),
+            CompareOp::Le => x.le(rhs),
+            CompareOp::Gt => x.gt(rhs),
+            CompareOp::Ge => x.ge(rhs),
+        };
+        Ok(Py::new(py, wrap(r.py_err()?)?)?.into_any())
+    }
+
+    /// NumPy's conversion: `np.asarray(x)` computes the array.
+    #[pyo3(signature = (dtype=None, copy=None))]
+    fn __array__(
+        &self,
+        py: Python<'_>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        let _ = copy;
+        let x = self.with_dtype(dtype)?;
+        let r = run(py, config(None)?, move |cfg| x.compute_with(cfg))?;
+        let out = to_numpy(py, r)?;
+        // A 0-d result comes back as a scalar; `__array__` must return an array.
+        let np = py.import("numpy")?;
+        Ok(np.call_method1("asarray", (out,))?.unbind())
+    }
+
+    fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
+        Ok(self.scalar(py)?.to_f64())
+    }
+
+    fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let v = crate::convert::scalar_to_py(py, self.scalar(py)?)?;
+        Ok(v.bind(py).call_method0("__int__")?.unbind())
+    }
+
+    fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if !matches!(
+            self.inner.dtype(),
+            DType::I8
+                | DType::I16
+                | DType::I32
+                | DType::I64
+                | DType::U8
+                | DType::U16
+                | DType::U32
+                | DType::U64
+        ) {
+            return Err(PyTypeError::new_err(
+                "only integer arrays of one element can be converted to an index",
+            ));
+        }
+        self.__int__(py)
+    }
+
+    fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+        Ok(self.scalar(py)?.to_f64() != 0.0)
+    }
+
+    fn __repr__(&self) -> String {
+        let tuple = |v: &[usize]| match v {
+            [one] => format!("({one},)"),
+            _ => format!(
+                "({})",
+                v.iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let chunk: Vec<usize> = self.inner.chunks().axes().iter().map(|a| a.max()).collect();
+        let name = crate::convert::numpy_name(self.inner.dtype());
+        format!(
+            "chunkwise.Array<shape={}, dtype={name}, chunksize={}, blocks={}, nbytes={}>",
+            tuple(self.inner.shape()),
+            tuple(&chunk),
+            self.inner.chunks().num_chunks(),
+            self.inner.nbytes()
+        )
+    }
+
+    /// Jupyter's view: the shape, dtype, chunk and bytes table with a picture of the chunks.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        Ok(py
+            .import("chunkwise._html")?
+            .call_method1("repr_html", (slf,))?
+            .unbind())
+    }
+
+    /// NumPy ufuncs on arrays (`np.sqrt(x)`, `np.float64(2) * x`) stay lazy: they are handed to
+    /// chunkwise's function of the same name.
+    #[pyo3(signature = (ufunc, method, *inputs, **kwargs))]
+    fn __array_ufunc__(
+        &self,
+        py: Python<'_>,
+        ufunc: &Bound<'_, PyAny>,
+        method: &str,
+        inputs: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let module = py.import("chunkwise")?;
+        Ok(module
+            .call_method1("_array_ufunc", (ufunc, method, inputs, kwargs))?
+            .unbind())
+    }
+}
+
+/// An index entry for NumPy's advanced indexing: a list, a NumPy array or an `Array`.
+fn is_advanced(p: &Bound<'_, PyAny>) -> bool {
+    p.is_instance_of::<pyo3::types::PyList>()
+        || p.cast::<Array>().is_ok()
+        || p.hasattr("__array_interface__").unwrap_or(false)
+            && p.getattr("ndim")
+                .and_then(|n| n.extract::<usize>())
+                .is_ok_and(|n| n > 0)
+}
+
+/// The output axis of index entry `i` (a `:` in the basic index): the axes the entries before it
+/// leave (a slice or `None` one each, an int none, `...` the axes it spans).
+fn output_axis(parts: &[Bound<'_, PyAny>], i: usize, ndim: usize) -> usize {
+    let named = parts
+        .iter()
+        .filter(|p| !p.is_none() && !p.is_instance_of::<pyo3::types::PyEllipsis>())
+        .count();
+    parts[..i]
+        .iter()
+        .map(|p| {
+            if p.is_none() {
+                1
+            } else if p.is_instance_of::<pyo3::types::PyEllipsis>() {
+                ndim - named
+            } else if p.cast::<pyo3::types::PySlice>().is_ok() || is_advanced(p) {
+                1
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
+impl Array {
+    /// `self op other`, or `NotImplemented` for an operand chunkwise cannot take.
+    fn binary(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        op: impl FnOnce(&DynArray, DynOperand) -> chunkwise::Result<DynArray>,
+    ) -> PyResult<Py<PyAny>> {
+        let Ok(rhs) = operand(other) else {
+            return Ok(py.NotImplemented());
+        };
+        Ok(Py::new(py, wrap(op(&self.inner, rhs).py_err()?)?)?.into_any())
+    }
+
+    /// `other op self`.
+    fn reflected(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        op: impl FnOnce(&DynArray, DynOperand) -> chunkwise::Result<DynArray>,
+    ) -> PyResult<Py<PyAny>> {
+        let Ok(lhs) = operand(other) else {
+            return Ok(py.NotImplemented());
+        };
+        let lhs = left_operand(&self.inner, lhs)?;
+        Ok(Py::new(
+            py,
+            wrap(op(&lhs, DynOperand::Array(self.inner.clone())).py_err()?)?,
+        )?
+        .into_any())
+    }
+
+    /// The one value of a size-1 array, computed (another size is NumPy's `TypeError`).
+    fn scalar(&self, py: Python<'_>) -> PyResult<chunkwise::DynScalar> {
+        if self.inner.len() != 1 {
+            return Err(PyTypeError::new_err(format!(
+                "only arrays of size 1 can be converted to Python scalars (shape {:?})",
+                self.inner.shape()
+            )));
+        }
+        let x = self.inner.clone();
+        run(py, config(None)?, move |cfg| x.item_with(cfg))
+    }
+
+    /// The array cast to `dtype` first, when one is given.
+    fn with_dtype(&self, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DynArray> {
+        match dtype.filter(|d| !d.is_none()) {
+            Some(d) => Ok(self.inner.astype(dtype_of(Some(d), DType::F64)?)),
+            None => Ok(self.inner.clone()),
+        }
+    }
+}

@@ -1,0 +1,578 @@
+//! The module's functions: creation, random, compute, joining, and the named reductions and
+//! ufuncs the Python layer exposes under NumPy's names.
+
+use std::sync::Mutex;
+
+use chunkwise::{DType, DynArray, DynNdArray, DynScalar, ReduceOptions};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::array::{config, wrap, Array};
+use crate::convert::{
+    axes_of, chunks_of, dtype_of, from_numpy, operand, scalar_of, shape_of, to_numpy,
+};
+use crate::errors::IntoPy;
+
+/// `x` under `chunks` (free on a source).
+fn chunked(x: DynArray, chunks: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
+    let x = wrap(x)?.inner;
+    let spec = chunks_of(chunks, x.shape(), x.dtype())?;
+    wrap(x.rechunk(spec).py_err()?)
+}
+
+/// An operand that must be an array (a NumPy array or a Python scalar becomes one).
+fn array_of(obj: &Bound<'_, PyAny>) -> PyResult<DynArray> {
+    if let Ok(a) = obj.cast::<Array>() {
+        return Ok(a.get().inner.clone());
+    }
+    from_numpy(obj, None)
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, stop, step, dtype, chunks=None))]
+pub fn _arange(
+    start: &Bound<'_, PyAny>,
+    stop: &Bound<'_, PyAny>,
+    step: &Bound<'_, PyAny>,
+    dtype: &Bound<'_, PyAny>,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let d = dtype_of(Some(dtype), DType::I64)?;
+    let get = |v: &Bound<'_, PyAny>| -> PyResult<DynScalar> {
+        // Exact for integers of the result's range; floats stay floats until cast.
+        let wide = if v.extract::<i64>().is_ok() || v.extract::<u64>().is_ok() {
+            d
+        } else {
+            DType::F64
+        };
+        scalar_of(v, wide)
+    };
+    let x = DynArray::arange(get(start)?, get(stop)?, get(step)?, d).py_err()?;
+    chunked(x, chunks)
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, stop, num, endpoint, dtype, chunks=None))]
+pub fn _linspace(
+    start: f64,
+    stop: f64,
+    num: i64,
+    endpoint: bool,
+    dtype: Option<&Bound<'_, PyAny>>,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let num = usize::try_from(num).map_err(|_| {
+        PyValueError::new_err(format!(
+            "linspace: number of samples, {num}, must be non-negative"
+        ))
+    })?;
+    let x = if endpoint {
+        chunkwise::linspace(start, stop, num)
+    } else {
+        chunkwise::linspace_endpoint(start, stop, num, false)
+    };
+    let d = dtype_of(dtype, DType::F64)?;
+    chunked(DynArray::from(x).astype(d), chunks)
+}
+
+#[pyfunction]
+#[pyo3(signature = (shape, fill_value, dtype=None, chunks=None))]
+pub fn full(
+    shape: &Bound<'_, PyAny>,
+    fill_value: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let shape = shape_of(shape)?;
+    let d = match dtype.filter(|d| !d.is_none()) {
+        Some(d) => dtype_of(Some(d), DType::F64)?,
+        None => match operand(fill_value)? {
+            chunkwise::DynOperand::Bool(_) => DType::Bool,
+            chunkwise::DynOperand::Int(_) => DType::I64,
+            chunkwise::DynOperand::Float(_) => DType::F64,
+            chunkwise::DynOperand::Scalar(s) => s.dtype(),
+            chunkwise::DynOperand::Array(a) => a.dtype(),
+        },
+    };
+    chunked(DynArray::full(shape, scalar_of(fill_value, d)?), chunks)
+}
+
+#[pyfunction]
+#[pyo3(signature = (shape, dtype=None, chunks=None))]
+pub fn zeros(
+    shape: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    chunked(
+        DynArray::zeros(dtype_of(dtype, DType::F64)?, shape_of(shape)?),
+        chunks,
+    )
+}
+
+#[pyfunction]
+#[pyo3(signature = (shape, dtype=None, chunks=None))]
+pub fn ones(
+    shape: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    chunked(
+        DynArray::ones(dtype_of(dtype, DType::F64)?, shape_of(shape)?),
+        chunks,
+    )
+}
+
+/// Dask's `da.from_array`: a C-contiguous NumPy array is read in place (no copy).
+#[pyfunction]
+#[pyo3(signature = (x, chunks=None))]
+pub fn from_array(x: &Bound<'_, PyAny>, chunks: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
+    if let Ok(a) = x.cast::<Array>() {
+        return chunked(a.get().inner.clone(), chunks);
+    }
+    wrap(from_numpy(x, chunks)?)
+}
+
+/// A random generator: NumPy's `np.random.default_rng(seed)`, chunkwise's stream (the same
+/// values for any chunks and workers).
+#[pyclass(name = "Generator", module = "chunkwise.random", frozen)]
+pub struct Generator {
+    inner: Mutex<chunkwise::random::Generator>,
+}
+
+impl Generator {
+    fn draw(
+        &self,
+        f: impl FnOnce(&mut chunkwise::random::Generator) -> chunkwise::ChunkedArray<f64>,
+    ) -> DynArray {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        DynArray::from(f(&mut g))
+    }
+}
+
+fn size_of(size: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<usize>> {
+    match size.filter(|s| !s.is_none()) {
+        Some(s) => shape_of(s),
+        None => Ok(vec![]),
+    }
+}
+
+#[pymethods]
+impl Generator {
+    #[new]
+    #[pyo3(signature = (seed=None))]
+    fn new(seed: Option<u64>) -> Self {
+        let g = match seed {
+            Some(s) => chunkwise::random::default_rng(s),
+            None => chunkwise::random::Generator::from_entropy(),
+        };
+        Generator {
+            inner: Mutex::new(g),
+        }
+    }
+
+    /// Uniform values in [0, 1).
+    #[pyo3(signature = (size=None, dtype=None, chunks=None))]
+    fn random(
+        &self,
+        size: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        chunks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Array> {
+        let shape = size_of(size)?;
+        let d = dtype_of(dtype, DType::F64)?;
+        chunked(self.draw(|g| g.random(shape)).astype(d), chunks)
+    }
+
+    /// Uniform values in [low, high).
+    #[pyo3(signature = (low=0.0, high=1.0, size=None, chunks=None))]
+    fn uniform(
+        &self,
+        low: f64,
+        high: f64,
+        size: Option<&Bound<'_, PyAny>>,
+        chunks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Array> {
+        let shape = size_of(size)?;
+        chunked(self.draw(|g| g.uniform(low, high, shape)), chunks)
+    }
+
+    /// Normal values of mean `loc` and standard deviation `scale`.
+    #[pyo3(signature = (loc=0.0, scale=1.0, size=None, chunks=None))]
+    fn normal(
+        &self,
+        loc: f64,
+        scale: f64,
+        size: Option<&Bound<'_, PyAny>>,
+        chunks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Array> {
+        let shape = size_of(size)?;
+        chunked(self.draw(|g| g.normal(loc, scale, shape)), chunks)
+    }
+
+    /// Standard normal values.
+    #[pyo3(signature = (size=None, dtype=None, chunks=None))]
+    fn standard_normal(
+        &self,
+        size: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        chunks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Array> {
+        let shape = size_of(size)?;
+        let d = dtype_of(dtype, DType::F64)?;
+        chunked(self.draw(|g| g.standard_normal(shape)).astype(d), chunks)
+    }
+
+    fn __repr__(&self) -> String {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        format!("chunkwise.random.Generator(seed={})", g.seed())
+    }
+}
+
+/// Computes several arrays in one pass over their shared inputs (Dask's `da.compute`).
+#[pyfunction]
+#[pyo3(signature = (*arrays, num_workers=None))]
+pub fn compute<'py>(
+    py: Python<'py>,
+    arrays: &Bound<'py, PyTuple>,
+    num_workers: Option<usize>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let cfg = config(num_workers)?;
+    let mut lazy = Vec::new();
+    let mut slots = Vec::new();
+    for a in arrays.iter() {
+        match a.cast::<Array>() {
+            Ok(x) => {
+                slots.push(None);
+                lazy.push(x.get().inner.clone());
+            }
+            // Dask passes anything else through unchanged.
+            Err(_) => slots.push(Some(a.unbind())),
+        }
+    }
+    let results = py
+        .detach(move || {
+            let refs: Vec<&DynArray> = lazy.iter().collect();
+            chunkwise::compute_many_dyn_with(&refs, &cfg)
+        })
+        .py_err()?;
+    let mut results = results.into_iter();
+    let mut out = Vec::with_capacity(slots.len());
+    for s in slots {
+        out.push(match s {
+            Some(v) => v,
+            None => to_numpy(py, results.next().expect("one result per array"))?,
+        });
+    }
+    PyTuple::new(py, out)
+}
+
+/// A computed array held in memory as an array of `chunks` (for `persist`).
+pub fn held(values: DynNdArray, chunks: &chunkwise::Chunks) -> PyResult<DynArray> {
+    macro_rules! back {
+        ($($V:ident),*) => {
+            match values {
+                $(DynNdArray::$V(a) => DynArray::from(chunkwise::from_array(a, chunks).py_err()?),)*
+            }
+        };
+    }
+    Ok(back!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool))
+}
+
+#[pyfunction]
+#[pyo3(signature = (arrays, axis=0))]
+pub fn concatenate(arrays: &Bound<'_, PyAny>, axis: isize) -> PyResult<Array> {
+    let xs: Vec<DynArray> = arrays
+        .try_iter()?
+        .map(|a| array_of(&a?))
+        .collect::<PyResult<_>>()?;
+    if xs.is_empty() {
+        return Err(PyValueError::new_err(
+            "need at least one array to concatenate",
+        ));
+    }
+    wrap(chunkwise::concatenate_dyn(&xs, axis).py_err()?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (arrays, axis=0))]
+pub fn stack(arrays: &Bound<'_, PyAny>, axis: isize) -> PyResult<Array> {
+    let xs: Vec<DynArray> = arrays
+        .try_iter()?
+        .map(|a| array_of(&a?))
+        .collect::<PyResult<_>>()?;
+    if xs.is_empty() {
+        return Err(PyValueError::new_err("need at least one array to stack"));
+    }
+    wrap(chunkwise::stack_dyn(&xs, axis).py_err()?)
+}
+
+/// `x` where `condition`, else `y` (NumPy's three-argument `where`).
+#[pyfunction]
+#[pyo3(name = "where")]
+pub fn where_(
+    condition: &Bound<'_, PyAny>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+) -> PyResult<Array> {
+    let c = array_of(condition)?;
+    let c = if c.dtype() == DType::Bool {
+        c
+    } else {
+        c.ne(0i64).py_err()?
+    };
+    // Scalars take their dtype against the other branch, as NumPy's weak scalars do.
+    let (a, b) = match (operand(x)?, operand(y)?) {
+        (chunkwise::DynOperand::Array(a), chunkwise::DynOperand::Array(b)) => (a, b),
+        (chunkwise::DynOperand::Array(a), other) => {
+            let b = a.mul(0i64).py_err()?.add(other).py_err()?;
+            let d = b.dtype();
+            (a.astype(d), b)
+        }
+        (other, chunkwise::DynOperand::Array(b)) => {
+            let a = b.mul(0i64).py_err()?.add(other).py_err()?;
+            let d = a.dtype();
+            (a, b.astype(d))
+        }
+        (p, q) => (scalar_array(p)?, scalar_array(q)?),
+    };
+    wrap(chunkwise::where_dyn(&c, &a, &b).py_err()?)
+}
+
+fn scalar_array(o: chunkwise::DynOperand) -> PyResult<DynArray> {
+    Ok(match o {
+        chunkwise::DynOperand::Array(a) => a,
+        chunkwise::DynOperand::Scalar(s) => DynArray::full(Vec::<usize>::new(), s),
+        chunkwise::DynOperand::Int(v) => DynArray::full(
+            Vec::<usize>::new(),
+            DynScalar::of(
+                i64::try_from(v)
+                    .map_err(|_| PyValueError::new_err("integer out of the int64 range"))?,
+            ),
+        ),
+        chunkwise::DynOperand::Float(v) => DynArray::full(Vec::<usize>::new(), DynScalar::of(v)),
+        chunkwise::DynOperand::Bool(v) => DynArray::full(Vec::<usize>::new(), DynScalar::of(v)),
+    })
+}
+
+#[pyfunction]
+pub fn matmul(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Array> {
+    wrap(chunkwise::matmul_dyn(&array_of(a)?, &array_of(b)?).py_err()?)
+}
+
+/// A reduction by NumPy's name over `axis`.
+#[pyfunction]
+#[pyo3(signature = (name, x, axis=None, keepdims=false, ddof=0, q=None))]
+pub fn _reduce(
+    name: &str,
+    x: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: bool,
+    ddof: usize,
+    q: Option<f64>,
+) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let axes = axes_of(axis)?;
+    let o = ReduceOptions::default().keepdims(keepdims);
+    let od = o.ddof(ddof);
+    let q = || q.ok_or_else(|| PyTypeError::new_err(format!("{name} needs q")));
+    let r = match name {
+        "sum" => x.sum_with(axes, o),
+        "prod" => x.prod_with(axes, o),
+        "min" => x.min_with(axes, o),
+        "max" => x.max_with(axes, o),
+        "ptp" => x.ptp_with(axes, o),
+        "mean" => x.mean_with(axes, o),
+        "var" => x.var_with(axes, od),
+        "std" => x.std_with(axes, od),
+        "argmin" => x.argmin_with(axes, o),
+        "argmax" => x.argmax_with(axes, o),
+        "any" => x.any_with(axes, o),
+        "all" => x.all_with(axes, o),
+        "count_nonzero" => x.count_nonzero_with(axes, o),
+        "nansum" => x.nansum_with(axes, o),
+        "nanprod" => x.nanprod_with(axes, o),
+        "nanmin" => x.nanmin_with(axes, o),
+        "nanmax" => x.nanmax_with(axes, o),
+        "nanmean" => x.nanmean_with(axes, o),
+        "nanvar" if ddof == 0 => x.nanvar_with(axes, o),
+        "nanstd" if ddof == 0 => x.nanstd_with(axes, o),
+        "nanargmin" => x.nanargmin_with(axes, o),
+        "nanargmax" => x.nanargmax_with(axes, o),
+        "median" => x.median_with(axes, o),
+        "nanmedian" => x.nanmedian_with(axes, o),
+        "quantile" => x.quantile_with(q()?, axes, o),
+        "nanquantile" => x.nanquantile_with(q()?, axes, o),
+        "percentile" => x.percentile_with(q()?, axes, o),
+        "nanpercentile" => x.nanquantile_with(q()? / 100.0, axes, o),
+        "nanvar" | "nanstd" => {
+            return Err(PyValueError::new_err(format!(
+                "{name}: ddof other than 0 is not supported yet"
+            )))
+        }
+        other => return Err(PyValueError::new_err(format!("no reduction named {other}"))),
+    };
+    wrap(r.py_err()?)
+}
+
+/// An elementwise function of one array by NumPy's name.
+#[pyfunction]
+pub fn _unary(name: &str, x: &Bound<'_, PyAny>) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let r = match name {
+        "sqrt" => x.sqrt(),
+        "exp" => x.exp(),
+        "log" => x.ln(),
+        "log2" => x.log2(),
+        "log10" => x.log10(),
+        "log1p" => x.ln_1p(),
+        "expm1" => x.exp_m1(),
+        "sin" => x.sin(),
+        "cos" => x.cos(),
+        "tan" => x.tan(),
+        "arcsin" => x.asin(),
+        "arccos" => x.acos(),
+        "arctan" => x.atan(),
+        "tanh" => x.tanh(),
+        "absolute" => x.abs(),
+        "negative" => x.neg(),
+        "square" => x.square(),
+        "floor" => x.floor(),
+        "ceil" => x.ceil(),
+        "round" => x.round(),
+        "trunc" => x.trunc(),
+        "isnan" => Ok(x.isnan()),
+        "isfinite" => Ok(x.isfinite()),
+        "invert" => x.invert(),
+        "positive" => Ok(x),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "no elementwise function named {other}"
+            )))
+        }
+    };
+    wrap(r.py_err()?)
+}
+
+/// An elementwise function of two operands by NumPy's name (Python scalars are weak).
+#[pyfunction]
+pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let py = a.py();
+    // The Array's operators hold NumPy's rules for either side; reuse them.
+    let (lhs, rhs) = if a.cast::<Array>().is_ok() || b.cast::<Array>().is_ok() {
+        (a.clone(), b.clone())
+    } else {
+        (
+            Py::new(py, wrap(array_of(a)?)?)?.into_bound(py).into_any(),
+            b.clone(),
+        )
+    };
+    let dunder = match name {
+        "add" => "__add__",
+        "subtract" => "__sub__",
+        "multiply" => "__mul__",
+        "divide" | "true_divide" => "__truediv__",
+        "floor_divide" => "__floordiv__",
+        "mod" | "remainder" => "__mod__",
+        "power" => "__pow__",
+        "bitwise_and" => "__and__",
+        "bitwise_or" => "__or__",
+        "bitwise_xor" => "__xor__",
+        "equal" => "__eq__",
+        "not_equal" => "__ne__",
+        "less" => "__lt__",
+        "less_equal" => "__le__",
+        "greater" => "__gt__",
+        "greater_equal" => "__ge__",
+        "maximum" | "minimum" => {
+            let x = array_of(&lhs)?;
+            let y = operand(&rhs)?;
+            let r = if name == "maximum" {
+                x.maximum(y)
+            } else {
+                x.minimum(y)
+            };
+            return Ok(Py::new(py, wrap(r.py_err()?)?)?.into_any());
+        }
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "no elementwise function named {other}"
+            )))
+        }
+    };
+    let r = if lhs.cast::<Array>().is_ok() {
+        lhs.call_method1(dunder, (rhs,))?
+    } else {
+        let reflected = dunder.replacen("__", "__r", 1);
+        let reflected = match dunder {
+            "__eq__" | "__ne__" => dunder.to_string(),
+            "__lt__" => "__gt__".into(),
+            "__le__" => "__ge__".into(),
+            "__gt__" => "__lt__".into(),
+            "__ge__" => "__le__".into(),
+            _ => reflected,
+        };
+        rhs.call_method1(reflected.as_str(), (lhs,))?
+    };
+    if r.is(py.NotImplemented()) {
+        return Err(PyTypeError::new_err(format!(
+            "{name}: unsupported operand types"
+        )));
+    }
+    Ok(r.unbind())
+}
+
+/// Running sums or products along `axis` (the flattened array when `None`).
+#[pyfunction]
+#[pyo3(signature = (name, x, axis=None))]
+pub fn _scan(name: &str, x: &Bound<'_, PyAny>, axis: Option<isize>) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let r = match name {
+        "cumsum" => x.cumsum(axis),
+        "cumprod" => x.cumprod(axis),
+        other => return Err(PyValueError::new_err(format!("no scan named {other}"))),
+    };
+    wrap(r.py_err()?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (path, chunks=None))]
+pub fn from_npy(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let x = py.detach(|| DynArray::from_npy(&path)).py_err()?;
+    chunked(x, chunks)
+}
+
+#[pyfunction]
+pub fn to_npy(py: Python<'_>, path: std::path::PathBuf, x: &Bound<'_, PyAny>) -> PyResult<()> {
+    let x = array_of(x)?;
+    crate::run::run(py, config(None)?, move |cfg| {
+        chunkwise::store_with(vec![x.npy_target(&path)?], cfg)
+    })
+}
+
+#[pyfunction]
+#[pyo3(signature = (path, chunks=None))]
+pub fn from_zarr(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let x = py.detach(|| DynArray::from_zarr(&path)).py_err()?;
+    match chunks {
+        Some(c) if !c.is_none() => chunked(x, Some(c)),
+        _ => wrap(x),
+    }
+}
+
+#[pyfunction]
+pub fn to_zarr(py: Python<'_>, x: &Bound<'_, PyAny>, path: std::path::PathBuf) -> PyResult<()> {
+    let x = array_of(x)?;
+    crate::run::run(py, config(None)?, move |cfg| {
+        chunkwise::store_with(vec![x.zarr_target(&path)?], cfg)
+    })
+}

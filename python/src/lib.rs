@@ -1,0 +1,47 @@
+//! `chunkwise._chunkwise`: the Python extension module of chunkwise.
+//!
+//! A thin layer over the Rust core's dtype-erased array ([`chunkwise::DynArray`]): it converts
+//! arguments, releases the GIL while the engine runs, and maps [`chunkwise::Error`] to Python's
+//! exceptions. The Dask-style surface (`chunkwise/__init__.py`) is written over these types.
+
+mod array;
+mod blocks;
+mod convert;
+mod delayed;
+mod errors;
+mod functions;
+mod run;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _chunkwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<array::Array>()?;
+    m.add_class::<functions::Generator>()?;
+    m.add_function(wrap_pyfunction!(functions::_arange, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_linspace, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::full, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::zeros, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::ones, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::from_array, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::compute, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::stack, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::matmul, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_reduce, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_unary, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_binary, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_scan, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::from_npy, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::to_npy, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::from_zarr, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::to_zarr, m)?)?;
+    m.add_function(wrap_pyfunction!(blocks::map_blocks, m)?)?;
+    m.add_function(wrap_pyfunction!(blocks::map_overlap, m)?)?;
+    m.add_class::<delayed::Delayed>()?;
+    m.add_function(wrap_pyfunction!(array::_set_progress, m)?)?;
+    m.add_function(wrap_pyfunction!(delayed::_delayed_call, m)?)?;
+    m.add("__engine_version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

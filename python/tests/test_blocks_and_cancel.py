@@ -1,0 +1,122 @@
+"""map_blocks / map_overlap with Python functions, advanced indexing, and Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import chunkwise as da
+
+
+def test_map_blocks_python_function_matches_numpy():
+    a = np.arange(24, dtype=np.float64).reshape(4, 6)
+    x = da.from_array(a, chunks=(2, 4))
+    seen = []
+
+    def f(block):
+        seen.append(block.shape)
+        return block * 2 + 1
+
+    y = x.map_blocks(f)
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y.compute(), a * 2 + 1)
+    # Inferring the dtype calls f once on a tiny block; then one call per block.
+    assert sorted(seen[1:]) == sorted([(2, 4), (2, 2), (2, 4), (2, 2)])
+
+
+def test_map_blocks_several_arrays_dtype_and_kwargs():
+    a = np.arange(6, dtype=np.int32).reshape(2, 3)
+    b = np.arange(3, dtype=np.int32)
+    z = da.map_blocks(lambda p, q, k: (p + q * k).astype(np.int64), da.from_array(a, chunks=1),
+                      da.from_array(b), k=10)
+    assert z.dtype == np.int64
+    np.testing.assert_array_equal(z.compute(), a + b * 10)
+    w = da.map_blocks(lambda p: p, da.from_array(a), dtype=np.float32)
+    assert w.dtype == np.float32 and w.compute().dtype == np.float32
+
+
+def test_map_blocks_drop_axis():
+    a = np.arange(12).reshape(3, 4)
+    x = da.from_array(a, chunks=(3, 2))
+    s = da.map_blocks(lambda b: b.sum(axis=0), x, drop_axis=[0])
+    np.testing.assert_array_equal(s.compute(), a.sum(axis=0))
+
+
+def test_exception_in_map_blocks_comes_back_as_itself():
+    class Boom(Exception):
+        pass
+
+    def f(block):
+        if block.size > 1:
+            raise Boom("from a block")
+        return block
+
+    x = da.ones((4, 4), chunks=2)
+    y = x.map_blocks(f, dtype=float)
+    with pytest.raises(Boom, match="from a block"):
+        y.compute()
+
+
+def test_map_overlap_matches_a_numpy_stencil():
+    a = np.arange(20, dtype=np.float64) ** 2
+    x = da.from_array(a, chunks=5)
+
+    def diff(b):
+        out = np.zeros_like(b)
+        out[1:-1] = b[2:] - 2 * b[1:-1] + b[:-2]
+        return out
+
+    y = x.map_overlap(diff, depth=1, boundary="nearest").compute()
+    padded = np.concatenate([a[:1], a, a[-1:]])
+    np.testing.assert_array_equal(y, diff(padded)[1:-1])
+
+
+def test_integer_list_and_mask_indexing():
+    a = np.arange(30).reshape(5, 6)
+    x = da.from_array(a, chunks=(2, 4))
+    np.testing.assert_array_equal(x[[4, 0, -1]].compute(), a[[4, 0, -1]])
+    np.testing.assert_array_equal(x[1:, [5, 1]].compute(), a[1:, [5, 1]])
+    np.testing.assert_array_equal(x[None, :, np.array([2, 3])].compute(), a[None, :, np.array([2, 3])])
+    np.testing.assert_array_equal(x[x % 7 == 0].compute(), a[a % 7 == 0])
+    np.testing.assert_array_equal(x[a > 20].compute(), a[a > 20])
+    with pytest.raises(IndexError):
+        x[[0, 9]]
+    with pytest.raises(IndexError):
+        x[np.ones(3, dtype=bool)]
+
+
+def test_ctrl_c_stops_a_long_compute_quickly():
+    """A SIGINT during a compute raises KeyboardInterrupt within 0.5 s and leaves nothing running."""
+    code = textwrap.dedent(
+        """
+        import sys, time, signal, threading, os
+        import chunkwise as da
+        x = da.random.random(10**11, chunks=10**6)   # minutes of work
+        def interrupt():
+            time.sleep(1.0)
+            global sent
+            sent = time.perf_counter()
+            os.kill(os.getpid(), signal.SIGINT)
+        threading.Thread(target=interrupt).start()
+        try:
+            x.sum().compute()
+            print("FINISHED")
+        except KeyboardInterrupt:
+            print(f"INTERRUPTED {time.perf_counter() - sent:.3f}")
+        # The engine is idle again: a small compute runs at once.
+        t = time.perf_counter()
+        assert da.arange(1000).sum().compute() == 499500
+        print(f"NEXT {time.perf_counter() - t:.3f}")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = dict(line.split() for line in out.stdout.split("\n") if line)
+    assert "INTERRUPTED" in lines, out.stdout
+    assert float(lines["INTERRUPTED"]) < 0.5
+    assert float(lines["NEXT"]) < 0.5
