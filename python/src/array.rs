@@ -66,7 +66,7 @@ fn opts(keepdims: bool) -> ReduceOptions {
 
 /// `other` on the left of `x` (`2 - x`): the scalar takes the dtype it would take on the right
 /// (NumPy 2's rules for weak scalars), then the operation runs on the swapped pair.
-fn left_operand(x: &DynArray, other: DynOperand) -> PyResult<DynArray> {
+pub fn left_operand(x: &DynArray, other: DynOperand) -> PyResult<DynArray> {
     Ok(match other {
         DynOperand::Array(a) => a,
         DynOperand::Scalar(s) => DynArray::full(Vec::<usize>::new(), s),
@@ -399,6 +399,11 @@ impl Array {
                     }
                     let (x, mask) = (self.inner.clone(), index);
                     return wrap(run(py, config(None)?, move |cfg| x.select(&mask, cfg))?);
+                }
+                if matches!(index.dtype(), DType::F32 | DType::F64) {
+                    return Err(pyo3::exceptions::PyIndexError::new_err(
+                        "arrays used as indices must be of integer (or boolean) type",
+                    ));
                 }
                 if index.ndim() != 1 {
                     return Err(PyTypeError::new_err(

@@ -83,7 +83,14 @@ fn call<T: Element + numpy::Element, U: Element + numpy::Element>(
                 .bind(py)
                 .call(PyTuple::new(py, args)?, kwargs.as_ref().map(|k| k.bind(py)))?;
             let np = py.import("numpy")?;
-            let out = np.call_method1("asarray", (out, descr(py, U::DTYPE)))?;
+            let out = if U::DTYPE == DType::Bool {
+                // Bytes other than 0 and 1 (a view of u8) are not Rust bools: normalized.
+                let normalized =
+                    np.call_method1("not_equal", (np.call_method1("asarray", (out,))?, 0))?;
+                np.call_method1("asarray", (normalized,))?
+            } else {
+                np.call_method1("asarray", (out, descr(py, U::DTYPE)))?
+            };
             let typed = out.cast::<PyArrayDyn<U>>()?;
             Ok(typed.readonly().as_array().to_owned())
         };

@@ -140,8 +140,9 @@ fn extent(n: i64) -> PyResult<usize> {
 }
 
 /// Dask's `chunks=` for an array of `shape` and `dtype`: `"auto"` or `None`, an int (`-1` is
-/// the whole axis), a tuple with one entry per axis (an int, `-1`, `None` or `"auto"`, or a
-/// tuple of explicit block sizes), or a tuple of tuples.
+/// the whole axis), a tuple with one entry per axis (an int, `-1` or `None` for the whole axis,
+/// `"auto"`, or a tuple of explicit block sizes), a tuple of tuples, or for one axis a flat
+/// tuple of blocks that sum to its length.
 pub fn chunks_of(
     obj: Option<&Bound<'_, PyAny>>,
     shape: &[usize],
@@ -155,6 +156,14 @@ pub fn chunks_of(
     }
     if let Ok(n) = obj.extract::<i64>() {
         return Ok(ChunkSpec::Uniform(n));
+    }
+    if shape.len() == 1
+        && let Ok(blocks) = obj.extract::<Vec<usize>>()
+        && blocks.len() > 1
+        && blocks.iter().sum::<usize>() == shape[0]
+    {
+        // Dask reads a flat tuple for one axis as its blocks when they sum to its length.
+        return Ok(ChunkSpec::Explicit(vec![blocks]));
     }
     let per_axis: Vec<Bound<'_, PyAny>> = obj.extract().map_err(|_| {
         PyTypeError::new_err(
@@ -172,11 +181,12 @@ pub fn chunks_of(
     let explicit = per_axis
         .iter()
         .any(|c| c.is_instance_of::<PyTuple>() || c.is_instance_of::<PyList>());
-    let auto = per_axis.iter().any(|c| c.is_none() || is_auto(c));
+    let auto = per_axis.iter().any(is_auto);
     if !explicit && !auto {
+        // `None` is the whole axis, as `-1` (Dask's normalize_chunks).
         let sizes: Vec<i64> = per_axis
             .iter()
-            .map(|c| c.extract())
+            .map(|c| if c.is_none() { Ok(-1) } else { c.extract() })
             .collect::<PyResult<_>>()?;
         return Ok(ChunkSpec::PerAxis(sizes));
     }
@@ -189,8 +199,10 @@ pub fn chunks_of(
     let mut blocks = Vec::with_capacity(shape.len());
     for (d, c) in per_axis.iter().enumerate() {
         let n = shape[d];
-        blocks.push(if c.is_none() || is_auto(c) {
+        blocks.push(if is_auto(c) {
             auto_blocks[d].clone()
+        } else if c.is_none() {
+            uniform_blocks(n, -1)?
         } else if let Ok(size) = c.extract::<i64>() {
             uniform_blocks(n, size)?
         } else {
@@ -295,11 +307,11 @@ struct NumpyBuffer<T> {
     len: usize,
 }
 
-// SAFETY: the buffer is NumPy's heap memory, valid while `_owner` holds a reference to the
-// array (NumPy does not free or move an array's data while it is referenced: `resize` refuses
-// a referenced array). Reads from several threads are reads of plain memory; writes from
-// Python while a compute reads are documented as Dask documents them (later computes see
-// them).
+// SAFETY: the buffer is NumPy's memory, valid while `_owner` holds a reference to the array:
+// NumPy does not free or move a referenced array's data (`resize` refuses a referenced array;
+// only `resize(refcheck=False)`, documented as unsafe by NumPy, would). It was checked aligned,
+// C-contiguous and of `T`'s dtype, and bools were normalized to 0 and 1 in a copy. Writes from
+// Python while a compute reads are documented, as Dask documents them (later computes see them).
 unsafe impl<T> Send for NumpyBuffer<T> {}
 // SAFETY: as for `Send`: the buffer is only read through `as_slice`.
 unsafe impl<T> Sync for NumpyBuffer<T> {}
@@ -323,18 +335,36 @@ pub fn from_numpy(obj: &Bound<'_, PyAny>, chunks: Option<&Bound<'_, PyAny>>) -> 
     // Object arrays (Python ints beyond int64 and the like), complex, f16: a TypeError.
     let d = dtype_of_descr(&untyped.dtype())?;
     let flags = arr.getattr("flags")?;
-    let arr = if flags.getattr("c_contiguous")?.extract()? && flags.getattr("aligned")?.extract()? {
+    let arr = if d == DType::Bool {
+        // A bool array's bytes may be other than 0 and 1 (a view of u8): normalized in a copy,
+        // as Rust's `bool` must be 0 or 1.
+        let normalized = np.call_method1(
+            "not_equal",
+            (arr.call_method1("view", (np.getattr("uint8")?,))?, 0),
+        )?;
+        // A 0-d comparison gives a NumPy scalar: back to an array.
+        np.call_method1("asarray", (normalized,))?
+    } else if flags.getattr("c_contiguous")?.extract()? && flags.getattr("aligned")?.extract()? {
         arr
     } else {
-        np.call_method1("ascontiguousarray", (arr,))?
+        // `ascontiguousarray` keeps a misaligned array as it is; `require` copies it.
+        np.call_method1("require", (arr, py.None(), "CA"))?
     };
     let shape: Vec<usize> = arr.cast::<numpy::PyUntypedArray>()?.shape().to_vec();
     let spec = chunks_of(chunks, &shape, d)?;
     with_dtype!(d, T => {
         let typed = arr.cast::<PyArrayDyn<T>>()?;
         let len = typed.len();
-        let buffer = NumpyBuffer::<T> { _owner: arr.clone().unbind(), ptr: typed.data() as *const T, len };
-        let x = chunkwise::from_shared(Arc::new(buffer), shape, spec).py_err()?;
+        let ptr = typed.data() as *const T;
+        let contiguous = typed.is_c_contiguous();
+        let buffer: Arc<dyn chunkwise::SharedBuffer<T>> = if len == 0 {
+            Arc::new(Vec::<T>::new())
+        } else if !contiguous || !ptr.is_aligned() {
+            return Err(PyValueError::new_err("from_array: NumPy did not give an aligned C-contiguous copy"));
+        } else {
+            Arc::new(NumpyBuffer::<T> { _owner: arr.clone().unbind(), ptr, len })
+        };
+        let x = chunkwise::from_shared(buffer, shape, spec).py_err()?;
         Ok(DynArray::from(x))
     })
 }

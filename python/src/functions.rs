@@ -251,12 +251,10 @@ pub fn compute<'py>(
             Err(_) => slots.push(Some(a.unbind())),
         }
     }
-    let results = py
-        .detach(move || {
-            let refs: Vec<&DynArray> = lazy.iter().collect();
-            chunkwise::compute_many_dyn_with(&refs, &cfg)
-        })
-        .py_err()?;
+    let results = crate::run::run(py, cfg, move |cfg| {
+        let refs: Vec<&DynArray> = lazy.iter().collect();
+        chunkwise::compute_many_dyn_with(&refs, cfg)
+    })?;
     let mut results = results.into_iter();
     let mut out = Vec::with_capacity(slots.len());
     for s in slots {
@@ -326,14 +324,12 @@ pub fn where_(
     let (a, b) = match (operand(x)?, operand(y)?) {
         (chunkwise::DynOperand::Array(a), chunkwise::DynOperand::Array(b)) => (a, b),
         (chunkwise::DynOperand::Array(a), other) => {
-            let b = a.mul(0i64).py_err()?.add(other).py_err()?;
-            let d = b.dtype();
-            (a.astype(d), b)
+            let b = crate::array::left_operand(&a, other)?;
+            (a, b)
         }
         (other, chunkwise::DynOperand::Array(b)) => {
-            let a = b.mul(0i64).py_err()?.add(other).py_err()?;
-            let d = a.dtype();
-            (a, b.astype(d))
+            let a = crate::array::left_operand(&b, other)?;
+            (a, b)
         }
         (p, q) => (scalar_array(p)?, scalar_array(q)?),
     };
@@ -486,8 +482,15 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
         "greater" => "__gt__",
         "greater_equal" => "__ge__",
         "maximum" | "minimum" => {
-            let x = array_of(&lhs)?;
             let y = operand(&rhs)?;
+            let x = match (lhs.cast::<Array>(), &y) {
+                (Ok(a), _) => a.get().inner.clone(),
+                // A Python scalar on the left takes its dtype against the array on the right.
+                (Err(_), chunkwise::DynOperand::Array(b)) => {
+                    crate::array::left_operand(b, operand(&lhs)?)?
+                }
+                (Err(_), _) => array_of(&lhs)?,
+            };
             let r = if name == "maximum" {
                 x.maximum(y)
             } else {

@@ -22,6 +22,14 @@ pub fn run<R: Send + 'static>(
     cfg: Config,
     work: impl FnOnce(&Config) -> chunkwise::Result<R> + Send + 'static,
 ) -> PyResult<R> {
+    if rayon::current_thread_index().is_some() {
+        // Called from a block function or a delayed task on a pool thread: waiting there for a
+        // job spawned on the same pool could take the pool's last thread. Run it here instead
+        // (signals are only seen on the main thread anyway).
+        return py.detach(move || work(&cfg)).map_err(|e| {
+            crate::blocks::take_python_error(&e).unwrap_or_else(|| crate::errors::to_py(e))
+        });
+    }
     let flag = Arc::new(AtomicBool::new(false));
     let cfg = cfg.cancel_on(flag.clone());
     let (tx, rx) = sync_channel(1);

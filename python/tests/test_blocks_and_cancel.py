@@ -120,3 +120,40 @@ def test_ctrl_c_stops_a_long_compute_quickly():
     assert "INTERRUPTED" in lines, out.stdout
     assert float(lines["INTERRUPTED"]) < 0.5
     assert float(lines["NEXT"]) < 0.5
+
+
+def test_review_fixes():
+    # where with a scalar branch keeps inf and NaN of the array branch; bools stay bool
+    a = np.array([1.0, np.inf, np.nan, -2.0])
+    x = da.from_array(a)
+    np.testing.assert_array_equal(da.where(da.isnan(x), 0, x).compute(), np.where(np.isnan(a), 0, a))
+    np.testing.assert_array_equal(da.where(da.isfinite(x), x, 0).compute(), np.where(np.isfinite(a), a, 0))
+    b = da.from_array(np.array([True, False]))
+    assert da.where(b, b, False).dtype == np.bool_
+    # a Python scalar on the left of maximum/minimum is weak
+    f32 = da.ones(3, dtype="float32")
+    assert da.maximum(0, f32).dtype == np.float32 and da.minimum(0.5, f32).dtype == np.float32
+    # float index arrays are an IndexError
+    with pytest.raises(IndexError):
+        da.arange(5)[[0.5, 1.0]]
+    # chunks: None is the whole axis; a flat tuple of blocks for one axis
+    assert da.ones((4, 6), chunks=(2, None)).chunks == ((2, 2), (6,))
+    assert da.from_array(np.arange(5), chunks=(3, 2)).chunks == ((3, 2),)
+
+
+def test_from_array_of_misaligned_and_odd_bool_buffers():
+    raw = np.zeros(8 * 10 + 1, dtype=np.uint8)
+    mis = raw[1:].view(np.float64)
+    mis[:] = np.arange(10.0)
+    assert not mis.flags.aligned
+    np.testing.assert_array_equal(da.from_array(mis, chunks=3).compute(), np.arange(10.0))
+    odd = np.array([0, 2, 24, 1], dtype=np.uint8).view(bool)
+    got = da.from_array(odd).compute()
+    assert got.tolist() == [False, True, True, True]
+    assert da.from_array(odd).sum().compute() == 3
+
+
+def test_compute_inside_a_delayed_task_does_not_deadlock():
+    inner = da.delayed(lambda: int(da.arange(10).sum().compute()))
+    assert inner().compute(num_workers=1) == 45
+    assert da.map_blocks(lambda b: b + da.arange(1).sum().compute(), da.ones(4, chunks=2), dtype=float).compute(num_workers=1).tolist() == [1.0] * 4
