@@ -169,7 +169,10 @@ fn extents_as_ranges(extents: &[usize]) -> Region {
 /// Cuts `region` into tiles of at most `max` elements, C order, each itself a box: whole inner
 /// axes, a slab of the axis where the budget runs out, single indices outside it (the
 /// [`TileGrid`] of its extents, shifted to its start).
-pub(crate) fn for_each_tile<E>(
+///
+/// Every [`CANCEL_CHECK_TILES`] tiles it looks whether the compute was cancelled (Ctrl-C from
+/// Python), so a long chunk stops within a fraction of a second rather than at its end.
+pub(crate) fn for_each_tile<E: From<crate::error::Error>>(
     region: &[Range<usize>],
     max: usize,
     mut f: impl FnMut(&[Range<usize>]) -> Result<(), E>,
@@ -179,6 +182,9 @@ pub(crate) fn for_each_tile<E>(
     // Axes a tile takes whole stay as they are; each tile sets the others.
     let mut tile: Region = region.iter().cloned().collect();
     for i in 0..grid.len() {
+        if i % CANCEL_CHECK_TILES == CANCEL_CHECK_TILES - 1 {
+            crate::events::check_cancelled()?;
+        }
         grid.set_tile(i, |d, t| {
             tile[d] = region[d].start + t.start..region[d].start + t.end;
         });
@@ -186,6 +192,9 @@ pub(crate) fn for_each_tile<E>(
     }
     Ok(())
 }
+
+/// Tiles between two looks at the cancel flag: a few milliseconds of work at most.
+pub(crate) const CANCEL_CHECK_TILES: usize = 64;
 
 /// Walks the rows (runs along the last axis) of `region` of a C-order array of `shape`:
 /// `f(row, flat, len)` for each, where the row's values are `row * len..(row + 1) * len` of the
@@ -293,7 +302,7 @@ mod tests {
 
     fn tiles(region: &[Range<usize>], max: usize) -> Vec<Vec<Range<usize>>> {
         let mut v = Vec::new();
-        for_each_tile::<()>(region, max, |t| {
+        for_each_tile::<crate::error::Error>(region, max, |t| {
             v.push(t.to_vec());
             Ok(())
         })

@@ -14,8 +14,11 @@ are the same bits for any chunking and any ``num_workers``.
 from __future__ import annotations
 
 import builtins
+import collections
 import functools
 import itertools
+import operator
+import os
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,8 @@ __all__ = [
     "remainder", "power", "maximum", "minimum", "equal", "not_equal", "less", "less_equal",
     "greater", "greater_equal", "bitwise_and", "bitwise_or", "bitwise_xor", "from_npy",
     "to_npy", "from_zarr", "to_zarr", "random", "map_blocks", "map_overlap", "take",
+    "histogram", "topk", "argtopk", "einsum", "store", "Profiler", "ResourceProfiler",
+    "TaskData", "ResourceData", "visualize",
 ]
 
 where = _chunkwise.where
@@ -136,6 +141,20 @@ def delayed(obj=None, *, name=None, pure=None, nout=None):
         return _chunkwise._delayed_call(key, run, deps)
 
     return call
+
+
+def _delayed_op(name, *args):
+    """``operator.<name>(*args)`` as a task: Delayed operators, items and attributes."""
+    if name == "pow3":
+        op = builtins.pow  # pow(d, exponent, modulo)
+    else:
+        op = getattr(builtins, name) if name == "getattr" else getattr(operator, name)
+    return delayed(op, name=f"{name}-{next(_names)}")(*args)
+
+
+def _delayed_call_value(f, *args, **kwargs):
+    """A delayed call of a delayed value (``d.method(x)``, or a delayed function)."""
+    return delayed(lambda g, *a, **k: g(*a, **k), name=f"call-{next(_names)}")(f, *args, **kwargs)
 
 
 def arange(start, stop=None, step=1, *, chunks="auto", dtype=None) -> Array:
@@ -298,9 +317,19 @@ def _quantile(name, doc):
     def f(a, q, axis=None, keepdims=False, method="linear"):
         if method != "linear":
             raise ValueError(f"{name}: method {method!r} is not supported (only 'linear')")
-        if np.ndim(q) != 0:
-            raise ValueError(f"{name}: q must be a scalar here (one quantile per call)")
-        return _chunkwise._reduce(name, a, axis, keepdims, 0, float(q))
+        if np.ndim(q) == 0:
+            return _chunkwise._reduce(name, a, axis, keepdims, 0, float(q))
+        if np.ndim(q) != 1:
+            raise ValueError(f"{name}: q must be a number or a 1-d sequence of numbers")
+        qs = [float(v) for v in np.asarray(q, dtype=float)]
+        if name in ("quantile", "percentile"):
+            # Every q in one pass over the data.
+            scale = 100.0 if name == "percentile" else 1.0
+            if builtins.any(not (0.0 <= v <= scale) for v in qs):
+                raise ValueError(f"{name}: q must be in [0, {scale:g}], not {q!r}")
+            return _chunkwise._quantiles(a, [v / scale for v in qs], axis, keepdims)
+        # The NaN-aware forms: one selection per q, stacked as NumPy's.
+        return stack([f(a, v, axis, keepdims) for v in qs], axis=0)
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = doc
@@ -311,6 +340,197 @@ quantile = _quantile("quantile", "The ``q``-th quantile (0 <= q <= 1), exact, li
 nanquantile = _quantile("nanquantile", "``quantile`` of the values that are not NaN.")
 percentile = _quantile("percentile", "The ``q``-th percentile (0 <= q <= 100), exact, linear interpolation.")
 nanpercentile = _quantile("nanpercentile", "``percentile`` of the values that are not NaN.")
+
+
+def histogram(a, bins=10, range=None, density=False, weights=None):
+    """``np.histogram`` of a chunked array: ``(counts, edges)``, both lazy (Dask's
+    ``da.histogram``). ``bins`` equal bins over ``range``; without a range the data's min and
+    max are computed first (a pass of its own; Dask asks for the range instead). ``density``
+    divides the counts by the total and the bin width (float64). Bins given as edges and
+    ``weights`` are not supported yet (``NotImplementedError``)."""
+    if weights is not None:
+        raise NotImplementedError("histogram: weights are not supported yet")
+    if np.ndim(bins) != 0:
+        raise NotImplementedError("histogram: bins as a sequence of edges are not supported yet; give a number of equal bins and a range")
+    if isinstance(bins, (bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
+        raise TypeError(f"histogram: bins must be an integer, not {type(bins).__name__}")
+    if bins < 1:
+        raise ValueError(f"histogram: bins must be at least 1, not {bins}")
+    a = asarray(a)
+    if range is None:
+        if a.size == 0:
+            range = (0.0, 1.0)
+        else:
+            lo, hi = compute(a.min(), a.max())
+            range = (float(lo), float(hi))
+    lo, hi = (float(v) for v in range)
+    counts, edges = _chunkwise._histogram(a, int(bins), (lo, hi))
+    if density:
+        widths = edges[1:] - edges[:-1]
+        counts = counts / (counts.sum() * widths)
+    return counts, edges
+
+
+def topk(a, k, axis=-1):
+    """The ``k`` largest values along ``axis``, largest first; a negative ``k`` gives the
+    ``|k|`` smallest, smallest first (Dask's ``da.topk``). ``axis=None`` takes them of the
+    flattened array."""
+    return _chunkwise._topk("topk", a, int(k), axis)
+
+
+def argtopk(a, k, axis=-1):
+    """The positions along ``axis`` of ``topk``'s values (Dask's ``da.argtopk``)."""
+    return _chunkwise._topk("argtopk", a, int(k), axis)
+
+
+def einsum(subscripts, *operands, dtype=None, **kwargs):
+    """``np.einsum`` of chunked arrays (``"ij,jk->ik"``, ``"bij,bjk->bik"``, ``"ii->i"``,
+    ellipses): lazy; the operands meet at their common dtype, or are cast to ``dtype`` when
+    given (as NumPy's ``casting="unsafe"``). Pairs of operands become block matrix products.
+    Of bools the result is bool (any product true), as NumPy's."""
+    optimize = kwargs.pop("optimize", None)
+    kwargs.pop("split_every", None)
+    if kwargs:
+        raise TypeError(f"einsum() got unexpected keyword arguments {sorted(kwargs)}")
+    del optimize  # the contraction order is the engine's (two operands at a time)
+    arrays = [asarray(o) for o in operands]
+    if dtype is not None:
+        # The operands cast to ``dtype`` first (NumPy's ``casting="unsafe"``).
+        arrays = [x.astype(dtype) for x in arrays]
+    return _chunkwise.einsum(subscripts, *arrays)
+
+
+def _target_kind(t):
+    """``"npy"`` or ``"zarr"`` for a file path target, None for an array-like one."""
+    if isinstance(t, (str, os.PathLike)):
+        path = os.fspath(t)
+        return "npy" if path.endswith(".npy") else "zarr"
+    return None
+
+
+def store(sources, targets, lock=True, regions=None, compute=True, return_stored=False, num_workers=None, **kwargs):
+    """Writes arrays to targets (Dask's ``da.store``). Targets are file paths (``.npy``, else
+    a Zarr store) or array-likes that take ``target[region] = values`` (NumPy arrays, zarr-python
+    arrays, h5py datasets).
+
+    Every path target is written in one compute that reads shared inputs once, and its file
+    appears only when all are written. Array-like targets get the computed arrays (computed
+    together, one whole result at a time: their memory is the result's, not a chunk's; write to
+    a path for chunk-bounded memory). ``regions`` places each source inside its target.
+    ``compute=False`` returns a ``Delayed`` that stores when computed; ``return_stored``
+    returns the sources. ``lock`` is accepted and unused (the engine writes each chunk once)."""
+    if kwargs:
+        raise TypeError(f"store() got unexpected keyword arguments {sorted(kwargs)}")
+    single = isinstance(sources, Array)
+    sources = [sources] if single else list(sources)
+    targets = [targets] if single or not isinstance(targets, (list, tuple)) else list(targets)
+    if len(sources) != len(targets):
+        raise ValueError(f"store: {len(sources)} sources for {len(targets)} targets")
+    if regions is not None:
+        regions = [regions] if not isinstance(regions, list) else regions
+        if len(regions) == 1 and len(sources) > 1:
+            regions = regions * len(sources)
+        if len(regions) != len(sources):
+            raise ValueError(f"store: {len(regions)} regions for {len(sources)} sources")
+    sources = [asarray(s) for s in sources]
+
+    def run():
+        files = [(s, t) for s, t in zip(sources, targets) if _target_kind(t)]
+        others = [(i, s, t) for i, (s, t) in enumerate(zip(sources, targets)) if not _target_kind(t)]
+        if files and regions is not None:
+            raise ValueError("store: regions need array-like targets, not file paths")
+        for _, _, t in others:
+            if not hasattr(t, "__setitem__"):
+                raise TypeError(f"store: a target must be a path or support item assignment, not {type(t).__name__}")
+        if files:
+            _chunkwise._store(
+                [s for s, _ in files], [os.fspath(t) for _, t in files],
+                [_target_kind(t) for _, t in files], num_workers,
+            )
+        if others:
+            values = _chunkwise.compute(*[s for _, s, _ in others], num_workers=num_workers)
+            for (i, _, t), v in zip(others, values):
+                t[regions[i] if regions is not None else ...] = v
+
+    if not compute:
+        return delayed(run, name="store")()
+    run()
+    return (sources[0] if single else sources) if return_stored else None
+
+
+class Profiler:
+    """``with chunkwise.Profiler() as prof:`` records every compute inside the block (from any
+    thread): its tasks (Dask's ``Profiler``) and the process's memory and CPU sampled every
+    ``interval`` seconds (Dask's ``ResourceProfiler``).
+
+    ``prof.results`` lists the tasks as ``TaskData(key, task, start_time, end_time,
+    worker_id, elements, nbytes, ok)``, times in seconds from the profiler's creation;
+    ``prof.resources`` lists ``ResourceData(time, mem, cpu)`` (MiB, percent of one core).
+    ``prof.visualize(filename)`` writes a compute's timeline as SVG (tasks per worker, memory
+    and CPU beneath); ``prof.to_json()`` gives its record."""
+
+    def __init__(self, interval: float = 0.01, dt: float | None = None):
+        # ``dt`` is Dask's ResourceProfiler's name for the interval.
+        self._rec = _chunkwise._Profiler(float(interval if dt is None else dt))
+
+    def __enter__(self):
+        self._rec._open()
+        return self
+
+    def __exit__(self, *exc):
+        self._rec._close()
+        return False
+
+    @property
+    def results(self):
+        return [TaskData(*t) for t in self._rec._tasks()]
+
+    @property
+    def resources(self):
+        return [ResourceData(t, b / 2**20, c) for t, b, c in self._rec._resources()]
+
+    @property
+    def computes(self) -> int:
+        """How many computes were recorded."""
+        return self._rec._computes()
+
+    def visualize(self, filename="profile.svg", index=-1) -> str:
+        """Writes compute ``index``'s timeline (the last by default) as SVG; returns the path."""
+        path = os.fspath(filename)
+        if not path.endswith(".svg"):
+            path += ".svg"
+        self._rec._write_svg(path, index)
+        return path
+
+    def to_json(self, index=-1) -> str:
+        """Compute ``index``'s record (the last by default) as JSON."""
+        return self._rec._json(index)
+
+
+class ResourceProfiler(Profiler):
+    """Dask's ``ResourceProfiler``: a ``Profiler`` whose ``results`` are the memory and CPU
+    samples (``ResourceData(time, mem, cpu)``, MiB and percent of one core)."""
+
+    @property
+    def results(self):
+        return self.resources
+
+
+TaskData = collections.namedtuple(
+    "TaskData", "key task start_time end_time worker_id elements nbytes ok"
+)
+ResourceData = collections.namedtuple("ResourceData", "time mem cpu")
+
+
+def visualize(*args, filename="mydask", optimize_graph=False, **kwargs):
+    """Draws the graph of an array or a delayed value (Dask's ``dask.visualize``): DOT, and SVG
+    where Graphviz is installed; returns the picture's path. One object at a time."""
+    if len(args) != 1:
+        raise NotImplementedError("visualize: one array or delayed value at a time")
+    x = args[0]
+    if isinstance(x, Delayed):
+        return x.visualize(filename)
+    return asarray(x).visualize(filename, optimize_graph, **kwargs)
 
 
 def cumsum(a, axis=None) -> Array:

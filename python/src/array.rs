@@ -45,13 +45,18 @@ pub fn _set_progress(on: bool, minimum_seconds: f64) {
     PROGRESS.store(on, Ordering::Relaxed);
 }
 
-/// The compute configuration of `num_workers=` (and of the progress bar, where it is on).
+/// The compute configuration of `num_workers=` (and of the progress bar and the profilers,
+/// where they are on).
 pub fn config(num_workers: Option<usize>) -> PyResult<Config> {
-    let cfg = match num_workers {
+    let mut cfg = match num_workers {
         Some(0) => return Err(PyValueError::new_err("num_workers must be at least 1")),
         Some(n) => Config::default().workers(n),
         None => Config::default(),
     };
+    // The profilers whose `with` block is open record it.
+    for o in crate::diagnostics::observers() {
+        cfg = cfg.observer(o);
+    }
     Ok(if PROGRESS.load(Ordering::Relaxed) {
         let after = Duration::from_millis(PROGRESS_AFTER_MS.load(Ordering::Relaxed));
         cfg.progress(true).progress_after(after)
@@ -181,9 +186,44 @@ impl Array {
         wrap(crate::functions::held(values, self.inner.chunks())?)
     }
 
-    /// The same values under new chunks (see `from_array` for the forms `chunks` takes).
+    /// The same values under new chunks (see `from_array` for the forms `chunks` takes). As in
+    /// Dask, an axis given `None`, or left out of a dict `{axis: chunks}`, keeps its chunks.
     fn rechunk(&self, chunks: &Bound<'_, PyAny>) -> PyResult<Array> {
-        let spec = chunks_of(Some(chunks), self.inner.shape(), self.inner.dtype())?;
+        let py = chunks.py();
+        let ndim = self.inner.ndim();
+        let current = self.inner.chunks().to_blocks();
+        let keep = |d: usize| -> PyResult<Bound<'_, PyAny>> {
+            Ok(PyTuple::new(py, &current[d])?.into_any())
+        };
+        let chunks = if let Ok(dict) = chunks.cast::<PyDict>() {
+            let mut per: Vec<Bound<'_, PyAny>> = (0..ndim).map(keep).collect::<PyResult<_>>()?;
+            for (k, v) in dict.iter() {
+                let axis: isize = k.extract()?;
+                let a = if axis < 0 { axis + ndim as isize } else { axis };
+                if !(0..ndim as isize).contains(&a) {
+                    return Err(PyValueError::new_err(format!(
+                        "rechunk: axis {axis} is out of range for an array of {ndim} dimensions"
+                    )));
+                }
+                if !v.is_none() {
+                    per[a as usize] = v;
+                }
+            }
+            PyTuple::new(py, per)?.into_any()
+        } else if let Ok(t) = chunks.cast::<PyTuple>()
+            && t.len() == ndim
+            && t.iter().any(|c| c.is_none())
+        {
+            let per: Vec<Bound<'_, PyAny>> = t
+                .iter()
+                .enumerate()
+                .map(|(d, c)| if c.is_none() { keep(d) } else { Ok(c) })
+                .collect::<PyResult<_>>()?;
+            PyTuple::new(py, per)?.into_any()
+        } else {
+            chunks.clone()
+        };
+        let spec = chunks_of(Some(&chunks), self.inner.shape(), self.inner.dtype())?;
         wrap(self.inner.rechunk(spec).py_err()?)
     }
 
@@ -355,6 +395,38 @@ impl Array {
             boundary.cloned(),
         );
         Ok(f.call(args, kwargs)?.unbind())
+    }
+
+    /// The `k` largest values along `axis`, largest first (negative `k`: the `|k|` smallest,
+    /// smallest first); `axis=None` takes them of the flattened array (Dask's `topk`).
+    #[pyo3(signature = (k, axis=Some(-1)))]
+    fn topk(&self, k: isize, axis: Option<isize>) -> PyResult<Array> {
+        wrap(self.inner.topk(k, axis).py_err()?)
+    }
+
+    /// The positions along `axis` of `topk`'s values (Dask's `argtopk`).
+    #[pyo3(signature = (k, axis=Some(-1)))]
+    fn argtopk(&self, k: isize, axis: Option<isize>) -> PyResult<Array> {
+        wrap(self.inner.argtopk(k, axis).py_err()?)
+    }
+
+    /// Draws the graph (Dask's `visualize`): writes `filename` as Graphviz DOT and, where
+    /// Graphviz is installed, as SVG beside it (an extension given is replaced), and returns
+    /// the picture's path. `optimize_graph=True` draws the plan's fused passes, `tasks=True`
+    /// every task; by default one node per operation.
+    #[pyo3(signature = (filename=None, optimize_graph=false, tasks=false))]
+    fn visualize(
+        &self,
+        py: Python<'_>,
+        filename: Option<std::path::PathBuf>,
+        optimize_graph: bool,
+        tasks: bool,
+    ) -> PyResult<String> {
+        let level = crate::diagnostics::level_of(optimize_graph, tasks);
+        let filename = filename.unwrap_or_else(|| "mydask".into());
+        let x = self.inner.clone();
+        let v = py.detach(|| x.visualize(&filename, level)).py_err()?;
+        crate::diagnostics::picture_path(py, v)
     }
 
     /// The plan: passes, fusion, projected memory.

@@ -158,10 +158,6 @@ pub fn map_blocks(
     if inputs.is_empty() {
         return Err(PyValueError::new_err("map_blocks needs at least one array"));
     }
-    let out = match dtype.filter(|d| !d.is_none()) {
-        Some(d) => dtype_of(Some(d), DType::F64)?,
-        None => infer_dtype(py, func, kwargs, &inputs)?,
-    };
     // The core's blocks are of one type: the arrays meet at their promoted dtype.
     let common = inputs
         .iter()
@@ -170,11 +166,17 @@ pub fn map_blocks(
         .ok_or_else(|| {
             PyValueError::new_err("map_blocks: the arrays' dtypes have no common type")
         })?;
+    let inputs: Vec<DynArray> = inputs.iter().map(|x| x.astype(common)).collect();
+    let out = match dtype.filter(|d| !d.is_none()) {
+        Some(d) => dtype_of(Some(d), DType::F64)?,
+        // Called on blocks of the dtype the real blocks arrive in.
+        None => infer_dtype(py, func, kwargs, &inputs)?,
+    };
     let f: Arc<Py<PyAny>> = Arc::new(func.clone().unbind());
     let kwargs: Arc<Option<Py<PyDict>>> = Arc::new(kwargs.map(|k| k.clone().unbind()));
     let spec = block_spec(drop_axis, new_axis, chunks);
     let r: DynArray = with_dtype!(common, T => {
-        let typed: Vec<ChunkedArray<T>> = inputs.iter().map(|x| x.astype(common).downcast::<T>()).collect::<chunkwise::Result<_>>().py_err()?;
+        let typed: Vec<ChunkedArray<T>> = inputs.iter().map(|x| x.clone().downcast::<T>()).collect::<chunkwise::Result<_>>().py_err()?;
         let refs: Vec<&ChunkedArray<T>> = typed.iter().collect();
         with_dtype!(out, U => {
             let (f, kwargs) = (f.clone(), kwargs.clone());

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use chunkwise::Config;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::array::config;
 use crate::blocks::keep_python_error;
+use crate::errors::IntoPy;
 
 /// A Python value as a task's value (shared: the core's values are `Clone`).
 type Value = Arc<Py<PyAny>>;
@@ -40,6 +41,19 @@ pub fn _delayed_call(name: String, call: Py<PyAny>, deps: Vec<Py<Delayed>>) -> D
     Delayed { inner }
 }
 
+/// `operator.<name>(*args)` as a delayed task (the Python layer's `_delayed_op`).
+fn lazy<'py>(
+    slf: &Bound<'py, Delayed>,
+    name: &str,
+    args: impl IntoPyObject<'py, Target = PyTuple, Output = Bound<'py, PyTuple>, Error = PyErr>,
+) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
+    let f = py.import("chunkwise")?.getattr("_delayed_op")?;
+    let mut all = vec![name.into_pyobject(py)?.into_any()];
+    all.extend(args.into_pyobject(py)?.iter());
+    Ok(f.call1(PyTuple::new(py, all)?)?.unbind())
+}
+
 #[pymethods]
 impl Delayed {
     /// Runs the graph (independent tasks in parallel, the GIL released while waiting) and
@@ -51,6 +65,145 @@ impl Delayed {
             d.compute_arc_with(cfg)
         })?;
         Ok(v.clone_ref(py))
+    }
+
+    /// Draws the task graph: writes `filename` as Graphviz DOT and, where Graphviz is
+    /// installed, as SVG (an extension given is replaced); returns the picture's path.
+    #[pyo3(signature = (filename=None))]
+    fn visualize(&self, py: Python<'_>, filename: Option<std::path::PathBuf>) -> PyResult<String> {
+        let filename = filename.unwrap_or_else(|| "mydask".into());
+        let v = self.inner.visualize(&filename).py_err()?;
+        crate::diagnostics::picture_path(py, v)
+    }
+
+    /// `d.name`: a delayed attribute of the value (Dask's); names with a leading underscore
+    /// are the object's own.
+    fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
+        if name.starts_with('_') {
+            return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                "'Delayed' object has no attribute {name:?}"
+            )));
+        }
+        lazy(slf, "getattr", (slf, name))
+    }
+
+    /// `d[key]`: a delayed item of the value.
+    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "getitem", (slf, key))
+    }
+
+    /// `d(*args, **kwargs)`: a delayed call of the value (a delayed function or method).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let f = py.import("chunkwise")?.getattr("_delayed_call_value")?;
+        let mut all = vec![slf.clone().into_any()];
+        all.extend(args.iter());
+        Ok(f.call(PyTuple::new(py, all)?, kwargs)?.unbind())
+    }
+
+    fn __add__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "add", (slf, o))
+    }
+    fn __radd__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "add", (o, slf))
+    }
+    fn __sub__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "sub", (slf, o))
+    }
+    fn __rsub__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "sub", (o, slf))
+    }
+    fn __mul__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "mul", (slf, o))
+    }
+    fn __rmul__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "mul", (o, slf))
+    }
+    fn __truediv__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "truediv", (slf, o))
+    }
+    fn __rtruediv__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "truediv", (o, slf))
+    }
+    fn __floordiv__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "floordiv", (slf, o))
+    }
+    fn __rfloordiv__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "floordiv", (o, slf))
+    }
+    fn __mod__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "mod", (slf, o))
+    }
+    fn __rmod__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "mod", (o, slf))
+    }
+    fn __pow__(
+        slf: &Bound<'_, Self>,
+        o: &Bound<'_, PyAny>,
+        modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        match modulo.filter(|m| !m.is_none()) {
+            Some(m) => {
+                let py = slf.py();
+                let f = py.import("chunkwise")?.getattr("_delayed_op")?;
+                Ok(f.call1(("pow3", slf, o, m))?.unbind())
+            }
+            None => lazy(slf, "pow", (slf, o)),
+        }
+    }
+    fn __rpow__(
+        slf: &Bound<'_, Self>,
+        o: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        lazy(slf, "pow", (o, slf))
+    }
+    fn __neg__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "neg", (slf,))
+    }
+    fn __lt__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "lt", (slf, o))
+    }
+    fn __le__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "le", (slf, o))
+    }
+    fn __gt__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "gt", (slf, o))
+    }
+    fn __ge__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        lazy(slf, "ge", (slf, o))
+    }
+
+    /// A delayed value is not iterable: its length is not known until it is computed (without
+    /// this, `d[i]` would make `for v in d` run for ever).
+    fn __iter__(&self) -> PyResult<()> {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "a Delayed value is not iterable (its length is not known until it is computed)",
+        ))
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "the length of a Delayed value is not known until it is computed",
+        ))
+    }
+
+    fn __contains__(&self, _item: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "membership in a Delayed value is not known until it is computed",
+        ))
+    }
+
+    /// A delayed value has no truth until computed (Dask raises the same).
+    fn __bool__(&self) -> PyResult<bool> {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "the truth of a Delayed value is not known until it is computed",
+        ))
     }
 
     /// The task's name.

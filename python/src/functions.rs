@@ -40,9 +40,12 @@ pub fn _arange(
 ) -> PyResult<Array> {
     let d = dtype_of(Some(dtype), DType::I64)?;
     let get = |v: &Bound<'_, PyAny>| -> PyResult<DynScalar> {
-        // Exact for integers of the result's range; floats stay floats until cast.
-        let wide = if v.extract::<i64>().is_ok() || v.extract::<u64>().is_ok() {
-            d
+        // Integers exact (the core casts them to `d`, and counts a negative step of an
+        // unsigned dtype in i64); floats stay floats until cast.
+        let wide = if v.extract::<i64>().is_ok() {
+            DType::I64
+        } else if v.extract::<u64>().is_ok() {
+            DType::U64
         } else {
             DType::F64
         };
@@ -73,7 +76,14 @@ pub fn _linspace(
         chunkwise::linspace_endpoint(start, stop, num, false)
     };
     let d = dtype_of(dtype, DType::F64)?;
-    chunked(DynArray::from(x).astype(d), chunks)
+    let x = DynArray::from(x);
+    // NumPy 2 rounds toward -inf for an integer dtype (`astype` alone would truncate).
+    let x = if matches!(d, DType::F64 | DType::F32 | DType::Bool) {
+        x
+    } else {
+        x.floor().py_err()?
+    };
+    chunked(x.astype(d), chunks)
 }
 
 #[pyfunction]
@@ -89,6 +99,8 @@ pub fn full(
         Some(d) => dtype_of(Some(d), DType::F64)?,
         None => match operand(fill_value)? {
             chunkwise::DynOperand::Bool(_) => DType::Bool,
+            // NumPy's dtype of a Python int: int64, or uint64 past int64's range.
+            chunkwise::DynOperand::Int(v) if v > i128::from(i64::MAX) => DType::U64,
             chunkwise::DynOperand::Int(_) => DType::I64,
             chunkwise::DynOperand::Float(_) => DType::F64,
             chunkwise::DynOperand::Scalar(s) => s.dtype(),
@@ -392,8 +404,8 @@ pub fn _reduce(
         "nanmin" => x.nanmin_with(axes, o),
         "nanmax" => x.nanmax_with(axes, o),
         "nanmean" => x.nanmean_with(axes, o),
-        "nanvar" if ddof == 0 => x.nanvar_with(axes, o),
-        "nanstd" if ddof == 0 => x.nanstd_with(axes, o),
+        "nanvar" => x.nanvar_with(axes, od),
+        "nanstd" => x.nanstd_with(axes, od),
         "nanargmin" => x.nanargmin_with(axes, o),
         "nanargmax" => x.nanargmax_with(axes, o),
         "median" => x.median_with(axes, o),
@@ -402,14 +414,24 @@ pub fn _reduce(
         "nanquantile" => x.nanquantile_with(q()?, axes, o),
         "percentile" => x.percentile_with(q()?, axes, o),
         "nanpercentile" => x.nanquantile_with(q()? / 100.0, axes, o),
-        "nanvar" | "nanstd" => {
-            return Err(PyValueError::new_err(format!(
-                "{name}: ddof other than 0 is not supported yet"
-            )))
-        }
         other => return Err(PyValueError::new_err(format!("no reduction named {other}"))),
     };
     wrap(r.py_err()?)
+}
+
+/// The quantiles at each of `qs` (in [0, 1]) over `axis`, in one pass: the quantiles' axis
+/// first, as `np.quantile(x, qs, axis)`.
+#[pyfunction]
+#[pyo3(signature = (x, qs, axis=None, keepdims=false))]
+pub fn _quantiles(
+    x: &Bound<'_, PyAny>,
+    qs: Vec<f64>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: bool,
+) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let o = ReduceOptions::default().keepdims(keepdims);
+    wrap(x.quantiles_with(&qs, axes_of(axis)?, o).py_err()?)
 }
 
 /// An elementwise function of one array by NumPy's name.
@@ -577,5 +599,80 @@ pub fn to_zarr(py: Python<'_>, x: &Bound<'_, PyAny>, path: std::path::PathBuf) -
     let x = array_of(x)?;
     crate::run::run(py, config(None)?, move |cfg| {
         chunkwise::store_with(vec![x.zarr_target(&path)?], cfg)
+    })
+}
+
+/// `np.histogram(x, bins, range)` with `bins` equal bins over `range`: the counts (`int64`)
+/// and the `bins + 1` edges (`float64`), both lazy.
+#[pyfunction]
+pub fn _histogram(
+    x: &Bound<'_, PyAny>,
+    bins: usize,
+    range: (f64, f64),
+) -> PyResult<(Array, Array)> {
+    let (counts, edges) = array_of(x)?.histogram(bins, range).py_err()?;
+    Ok((wrap(counts)?, wrap(edges)?))
+}
+
+/// Dask's `topk` (`name` "topk") and `argtopk`: the `k` largest (negative `k`: smallest) along
+/// `axis`, or of the flattened array when `axis` is `None`.
+#[pyfunction]
+#[pyo3(signature = (name, x, k, axis=None))]
+pub fn _topk(name: &str, x: &Bound<'_, PyAny>, k: isize, axis: Option<isize>) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let r = match name {
+        "topk" => x.topk(k, axis),
+        "argtopk" => x.argtopk(k, axis),
+        other => return Err(PyValueError::new_err(format!("no top-k named {other}"))),
+    };
+    wrap(r.py_err()?)
+}
+
+/// NumPy's `einsum` of chunked arrays, in their common dtype.
+#[pyfunction]
+#[pyo3(signature = (subscripts, *operands))]
+pub fn einsum(subscripts: &str, operands: &Bound<'_, PyTuple>) -> PyResult<Array> {
+    let arrays: Vec<DynArray> = operands
+        .iter()
+        .map(|o| array_of(&o))
+        .collect::<PyResult<_>>()?;
+    let refs: Vec<&DynArray> = arrays.iter().collect();
+    wrap(chunkwise::einsum_dyn(subscripts, &refs).py_err()?)
+}
+
+/// Writes each array to its file in one compute (`kinds[i]` is `"npy"` or `"zarr"`): shared
+/// inputs are read once, and the files appear only when all are written.
+#[pyfunction]
+#[pyo3(signature = (arrays, paths, kinds, num_workers=None))]
+pub fn _store(
+    py: Python<'_>,
+    arrays: Vec<Py<Array>>,
+    paths: Vec<std::path::PathBuf>,
+    kinds: Vec<String>,
+    num_workers: Option<usize>,
+) -> PyResult<()> {
+    if arrays.len() != paths.len() || paths.len() != kinds.len() {
+        return Err(PyValueError::new_err(format!(
+            "store: {} sources for {} targets",
+            arrays.len(),
+            paths.len()
+        )));
+    }
+    let jobs: Vec<(DynArray, std::path::PathBuf, String)> = arrays
+        .iter()
+        .zip(paths)
+        .zip(kinds)
+        .map(|((a, p), k)| (a.get().inner.clone(), p, k))
+        .collect();
+    crate::run::run(py, config(num_workers)?, move |cfg| {
+        let mut targets = Vec::with_capacity(jobs.len());
+        for (x, path, kind) in &jobs {
+            targets.push(if kind == "zarr" {
+                x.zarr_target(path)?
+            } else {
+                x.npy_target(path)?
+            });
+        }
+        chunkwise::store_with(targets, cfg)
     })
 }

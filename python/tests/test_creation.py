@@ -268,3 +268,32 @@ def test_big_lazy_arrays_build_instantly():
     assert x.shape == (10**15,)
     np.testing.assert_array_equal(x[:5].compute(), np.arange(5))
     assert x[-1].compute() == 10**15 - 1
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "uint32", "uint64", "int8", "int64", "float32"])
+@pytest.mark.parametrize("start,stop,step", [(10, 0, -1), (9, 2, -3), (5, 5, -1), (0, 7, 2)])
+def test_arange_negative_step_in_every_integer_dtype(dtype, start, stop, step):
+    got = da.arange(start, stop, step, dtype=dtype, chunks=2).compute()
+    assert_same(got, np.arange(start, stop, step, dtype=dtype))
+
+
+def test_full_of_a_big_python_int_is_uint64_and_linspace_floors():
+    x = da.full((3,), 2**63)
+    assert x.dtype == np.full((3,), 2**63).dtype == np.uint64
+    assert_same(x.compute(), np.full((3,), 2**63))
+    assert da.full((2,), 5).dtype == np.int64
+    # (Not unsigned: NumPy casts the negative floats by C rules, which differ by platform.)
+    for dtype in ("int64", "int8", "int32"):
+        assert_same(da.linspace(-3, 7, 9, dtype=dtype, chunks=4).compute(),
+                    np.linspace(-3, 7, 9, dtype=dtype))
+    assert_same(da.linspace(0, 1, 4, dtype=bool).compute(), np.linspace(0, 1, 4, dtype=bool))
+
+
+def test_rechunk_none_and_dicts_keep_axes():
+    x = da.ones((10, 12), chunks=(3, 5))
+    assert x.rechunk((None, 4)).chunks == ((3, 3, 3, 1), (4, 4, 4))
+    assert x.rechunk({1: 6}).chunks == ((3, 3, 3, 1), (6, 6))
+    assert x.rechunk({0: -1, -1: None}).chunks == ((10,), (5, 5, 2))
+    assert x.rechunk({0: 5}).compute().sum() == 120
+    with pytest.raises(ValueError):
+        x.rechunk({2: 3})

@@ -70,3 +70,23 @@ def test_repr_html_shows_table_and_chunks():
     assert h.count("<line") == 5 + 3  # 4 row blocks, 2 column blocks: their boundaries
     assert "2.29 MiB" in h
     assert repr(x) == "chunkwise.Array<shape=(1000, 600), dtype=float32, chunksize=(250, 300), blocks=8, nbytes=2400000>"
+
+
+def test_delayed_operators_items_attributes_and_calls():
+    a, b = da.delayed(6), da.delayed(4)
+    assert (a + b).compute() == 10 and (1 + a).compute() == 7
+    assert (a - b).compute() == 2 and (10 - a).compute() == 4
+    assert (a * b).compute() == 24 and (a / b).compute() == 1.5 and (a // b).compute() == 1
+    assert (a % b).compute() == 2 and (a**2).compute() == 36 and (2**b).compute() == 16
+    assert (-a).compute() == -6 and (a > b).compute() is True and (a <= b).compute() is False
+    words = da.delayed("peas and ham")
+    assert words.upper().compute() == "PEAS AND HAM"
+    assert words.split()[2].compute() == "ham"
+    assert da.delayed({"k": [1, 2]})["k"][1].compute() == 2
+    with pytest.raises(TypeError):
+        bool(a)
+    with pytest.raises(AttributeError):
+        a._private
+    # An error inside a delayed operator comes back as itself.
+    with pytest.raises(ZeroDivisionError):
+        (a / 0).compute()

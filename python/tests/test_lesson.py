@@ -60,7 +60,9 @@ def test_dask_docs_example():
     assert z.chunks == ((c // 2,) * (n // c),)  # every other row of each block of 250
     r = z.compute()
     assert r.shape == (n // 2,)
-    assert np.all(np.abs(r - 1.0) < 0.05)
+    # Each is a mean of 1000 sums of two uniforms (sd 0.41 / sqrt(1000) = 0.013): within 6 sd
+    # of 1 (0.05 was under 4 sd, which 1000 unseeded rows cross about one run in ten).
+    assert np.all(np.abs(r - 1.0) < 0.08)
     # against NumPy on the same values
     xs = x.compute()
     want = (xs + xs.T)[::2, n // 2 :].mean(axis=1)

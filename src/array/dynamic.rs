@@ -537,6 +537,33 @@ impl DynArray {
     pub fn persist(&self) -> Result<Self> {
         Ok(each!(self, a, T => a.persist()?.into()))
     }
+
+    /// The graph as Graphviz DOT at `level` (see [`ChunkedArray::to_dot`]).
+    pub fn to_dot(&self, level: crate::diagnostics::GraphLevel) -> Result<String> {
+        each!(self, a, T => a.to_dot(level))
+    }
+
+    /// Writes the graph at `level` to `path` as DOT, and as SVG where Graphviz is installed
+    /// (Dask's `.visualize(filename=)`; see [`ChunkedArray::visualize`]).
+    ///
+    /// ```
+    /// use chunkwise::diagnostics::GraphLevel;
+    /// # let dir = std::env::temp_dir().join(format!("chunkwise-doc-dyn-vis-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// let x = chunkwise::DynArray::from(chunkwise::arange(100).rechunk(25)?);
+    /// let out = x.sum_with(None, chunkwise::ReduceOptions::default())?
+    ///     .visualize(dir.join("sum"), GraphLevel::Ops)?;
+    /// assert!(std::fs::read_to_string(&out.dot)?.contains("sum"));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn visualize(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        level: crate::diagnostics::GraphLevel,
+    ) -> Result<crate::diagnostics::Visualized> {
+        each!(self, a, T => a.visualize(path.as_ref(), level))
+    }
 }
 
 /// [`compute_many`](crate::compute_many) of arrays of any dtypes: one plan, inputs shared by
@@ -1277,6 +1304,64 @@ impl DynArray {
     }
 }
 
+/// ## Histograms and the largest values
+impl DynArray {
+    /// Counts of the values in `bins` equal bins over `range`, and the `bins + 1` edges
+    /// (`np.histogram(x, bins, range)`; see [`ChunkedArray::histogram`]): the counts are
+    /// `i64`, the edges `f64`. `bool` values count as 0 and 1.
+    ///
+    /// ```
+    /// let x = chunkwise::DynArray::from(chunkwise::arange(10).cast::<f32>().rechunk(4)?);
+    /// let (counts, edges) = x.histogram(4, (0.0, 8.0))?;
+    /// assert_eq!(counts.compute()?.downcast::<i64>()?.as_slice().unwrap(), &[2, 2, 2, 3]);
+    /// assert_eq!(edges.shape(), &[5]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram(&self, bins: usize, range: (f64, f64)) -> Result<(DynArray, DynArray)> {
+        let x = match self {
+            DynArray::Bool(b) => DynArray::from(b.cast::<i64>()),
+            other => other.clone(),
+        };
+        let (counts, edges) = numeric!(&x, "histogram", a, T => a.histogram(bins, range)?);
+        Ok((counts.into(), edges.into()))
+    }
+
+    /// The `k` largest values, largest first, or for negative `k` the `|k|` smallest, smallest
+    /// first: of the flattened array when `axis` is `None` (see [`ChunkedArray::topk`]), else
+    /// of each lane along `axis` (Dask's `topk(x, k, axis)`; see
+    /// [`ChunkedArray::topk_axis`]). Same dtype as the array.
+    ///
+    /// ```
+    /// let x = chunkwise::DynArray::from(chunkwise::from_array(ndarray::array![[5u8, 1, 9], [3, 7, 2]], 1)?);
+    /// let t = x.topk(2, Some(-1))?.compute()?.downcast::<u8>()?;
+    /// assert_eq!(t, ndarray::array![[9, 5], [7, 3]].into_dyn());
+    /// assert_eq!(x.topk(-1, None)?.compute()?.downcast::<u8>()?.as_slice().unwrap(), &[1]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn topk(&self, k: isize, axis: Option<isize>) -> Result<DynArray> {
+        if let DynArray::Bool(b) = self {
+            let top = DynArray::from(b.cast::<u8>()).topk(k, axis)?;
+            return Ok(top.astype(DType::Bool));
+        }
+        Ok(numeric!(self, "topk", a, T => match axis {
+            None => a.topk(k)?.into(),
+            Some(axis) => a.topk_axis(k, axis)?.into(),
+        }))
+    }
+
+    /// The positions of [`topk`](Self::topk)'s values, as `i64`: into the flattened array
+    /// (C order) when `axis` is `None`, else along `axis` (Dask's `argtopk`).
+    pub fn argtopk(&self, k: isize, axis: Option<isize>) -> Result<DynArray> {
+        if let DynArray::Bool(b) = self {
+            return DynArray::from(b.cast::<u8>()).argtopk(k, axis);
+        }
+        Ok(numeric!(self, "argtopk", a, T => match axis {
+            None => a.argtopk(k)?.into(),
+            Some(axis) => a.argtopk_axis(k, axis)?.into(),
+        }))
+    }
+}
+
 /// ## Shape and movement
 impl DynArray {
     /// The same values in another shape (see [`ChunkedArray::reshape`]).
@@ -1427,6 +1512,39 @@ pub fn matmul_dyn(a: &DynArray, b: &DynArray) -> Result<DynArray> {
     numeric!(a.astype(d), "matmul", x, T => {
         let y = b.astype(d).downcast::<T>()?;
         Ok(crate::matmul(&x, &y)?.into())
+    })
+}
+
+/// [`einsum`](crate::einsum) of arrays of any dtypes, in their common dtype; of bools, whether
+/// any product is true (NumPy's).
+///
+/// ```
+/// use chunkwise::{DType, DynArray};
+/// let a = DynArray::from(chunkwise::arange(6).reshape([2, 3])?.cast::<i32>());
+/// let b = DynArray::from(chunkwise::arange(3).cast::<f32>());
+/// let c = chunkwise::einsum_dyn("ij,j->i", &[&a, &b])?;
+/// assert_eq!(c.dtype(), DType::F64); // i32 with f32 is f64, as NumPy's
+/// assert_eq!(c.compute()?.downcast::<f64>()?.as_slice().unwrap(), &[5.0, 14.0]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn einsum_dyn(subscripts: &str, operands: &[&DynArray]) -> Result<DynArray> {
+    let op = format!("einsum {subscripts:?}");
+    let owned: Vec<DynArray> = operands.iter().map(|&a| a.clone()).collect();
+    let (d, cast) = common(&op, &owned)?;
+    if d == DType::Bool {
+        // NumPy's einsum of bools: whether any product is true (a count of them, nonzero).
+        let counts: Vec<DynArray> = cast.iter().map(|a| a.astype(DType::I64)).collect();
+        let refs: Vec<&DynArray> = counts.iter().collect();
+        return einsum_dyn(subscripts, &refs)?.ne(0i64);
+    }
+    let first = cast[0].clone();
+    numeric!(first, &op, x, T => {
+        let mut typed = vec![x];
+        for a in &cast[1..] {
+            typed.push(a.clone().downcast::<T>()?);
+        }
+        let refs: Vec<&ChunkedArray<T>> = typed.iter().collect();
+        Ok(crate::einsum(subscripts, &refs)?.into())
     })
 }
 

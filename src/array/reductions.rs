@@ -16,6 +16,28 @@ use crate::kernels::reducers::{AllR, AnyR, CountNonzeroR, MaxR, MinR, ProdR, Red
 /// surface NumPy's keywords map to); the older one-axis and several-axes spellings stay as
 /// deprecated wrappers for a release.
 macro_rules! three_forms {
+    // A reduction that takes `ddof` from its options: `$over(ddof, axes, keepdims)`.
+    (ddof $out:ty, $over:ident: $(#[$doc:meta])* $all:ident, $axis:ident, $axes:ident, $with:ident) => {
+        $(#[$doc])*
+        pub fn $all(&self) -> $out {
+            self.$over(0, (0..self.ndim()).collect(), false)
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") over `axes` (one, several, or `None` for all: [`Axes`](crate::Axes)), with NumPy's `keepdims` and `ddof` in `opts` (the divisor is the count of values minus `ddof`; NaN where that is not positive, as NumPy's). Errors: an axis out of range or repeated.")]
+        pub fn $with(&self, axes: impl Into<crate::Axes>, opts: crate::ReduceOptions) -> Result<$out> {
+            let axes = axes.into().resolve(stringify!($with), self.shape())?;
+            Ok(self.$over(opts.ddof, axes, opts.keepdims))
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") along `axis`.")]
+        #[deprecated(since = "0.2.0", note = "use the `_with` form, which takes `Axes` and `ReduceOptions`")]
+        pub fn $axis(&self, axis: isize) -> Result<$out> {
+            Ok(self.$over(0, self.axis_arg(stringify!($axis), axis)?, false))
+        }
+        #[doc = concat!("[`", stringify!($all), "`](Self::", stringify!($all), ") over several axes; `keepdims` keeps them with extent 1.")]
+        #[deprecated(since = "0.2.0", note = "use the `_with` form, which takes `Axes` and `ReduceOptions`")]
+        pub fn $axes(&self, axes: &[isize], keepdims: bool) -> Result<$out> {
+            Ok(self.$over(0, self.axes_arg(stringify!($axes), axes)?, keepdims))
+        }
+    };
     ($out:ty, $over:ident: $(#[$doc:meta])* $all:ident, $axis:ident, $axes:ident, $with:ident) => {
         $(#[$doc])*
         pub fn $all(&self) -> $out {
@@ -328,9 +350,9 @@ impl<T: Float> ChunkedArray<T> {
     fn nanmax_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
         self.nan_extreme::<MaxR>(T::neg_infinity(), axes, keepdims)
     }
-    /// Squared deviations from the NaN-aware mean, over the count: two passes (the mean, then
-    /// the deviations), as NumPy's `nanvar`.
-    fn nanvar_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
+    /// Squared deviations from the NaN-aware mean, over the count less `ddof`: two passes (the
+    /// mean, then the deviations), as NumPy's `nanvar`.
+    fn nanvar_over(&self, ddof: usize, axes: Vec<usize>, keepdims: bool) -> Self {
         // One count serves the mean and the variance: kept dims until the end.
         let count = self.count_over(axes.clone(), true);
         let mean = self.nansum_over(axes.clone(), true) / &count;
@@ -338,7 +360,23 @@ impl<T: Float> ChunkedArray<T> {
         // NaN, and stays so (NumPy's `nanvar([inf, 1])` is NaN).
         let dev = crate::where_(&self.not_nan(), (self - &mean).square(), T::ZERO)
             .expect("the operands share one shape");
-        let var = dev.reduce::<SumR>(axes.clone(), true) / count;
+        let divisor = if ddof == 0 {
+            count
+        } else {
+            // NumPy's degrees of freedom: NaN where no more values than `ddof` remain.
+            let ddof = T::from_f64(ddof as f64);
+            count.map_to(
+                "minus ddof",
+                move |c: T| {
+                    if c > ddof {
+                        c - ddof
+                    } else {
+                        T::nan()
+                    }
+                },
+            )
+        };
+        let var = dev.reduce::<SumR>(axes.clone(), true) / divisor;
         if keepdims {
             return var;
         }
@@ -347,8 +385,8 @@ impl<T: Float> ChunkedArray<T> {
                 .expect("a reduced axis kept with extent 1")
         })
     }
-    fn nanstd_over(&self, axes: Vec<usize>, keepdims: bool) -> Self {
-        self.nanvar_over(axes, keepdims).sqrt()
+    fn nanstd_over(&self, ddof: usize, axes: Vec<usize>, keepdims: bool) -> Self {
+        self.nanvar_over(ddof, axes, keepdims).sqrt()
     }
 
     three_forms!(Self, nansum_over:
@@ -366,10 +404,10 @@ impl<T: Float> ChunkedArray<T> {
     three_forms!(Self, nanmax_over:
         /// Maximum of the elements that are not NaN (NaN where there are none).
         nanmax, nanmax_axis, nanmax_axes, nanmax_with);
-    three_forms!(Self, nanvar_over:
+    three_forms!(ddof Self, nanvar_over:
         /// Population variance of the elements that are not NaN (NaN where there are none).
         nanvar, nanvar_axis, nanvar_axes, nanvar_with);
-    three_forms!(Self, nanstd_over:
+    three_forms!(ddof Self, nanstd_over:
         /// Standard deviation of the elements that are not NaN (NaN where there are none).
         nanstd, nanstd_axis, nanstd_axes, nanstd_with);
 }

@@ -169,11 +169,11 @@
 //! `cargo test` runs every elementwise op and reduction against an eager ndarray result over shapes
 //! from 0-d to 3-d (with empty and size-1 axes) and every regular chunking plus irregular ones, with
 //! proptests over random shapes and block lists; broadcasting; worker-count and chunking invariance
-//! (`tests/invariance.rs`, also the accuracy of float sums against exact big-integer sums);
-//! `tests/numpy_semantics.rs` for the NumPy rules a typed API could hide (the promotion table of
+//! (`tests/suite/invariance.rs`, also the accuracy of float sums against exact big-integer sums);
+//! `tests/suite/numpy_semantics.rs` for the NumPy rules a typed API could hide (the promotion table of
 //! every pair of numeric types, weak and strong scalars); contractions, scans and `map_overlap`
 //! against eager references; every error path; memory bounds (`tests/memory.rs`); arrays of 1e18
-//! elements built, sliced and planned under a time bound (`tests/scale.rs`); task graphs, the DOT
+//! elements built, sliced and planned under a time bound (`tests/suite/scale.rs`); task graphs, the DOT
 //! pictures read back by a small DOT parser, the profiler and the progress bar; and unit tests of the
 //! kernels (the AVX-512, AVX2 and portable random kernels give the same bits).
 //!
@@ -184,7 +184,7 @@
 //! on 1 to 3 workers, each op also applied to an eager ndarray twin: no panic escapes, every `Ok`
 //! result equals the twin (bit for bit where the op is exact), `explain()` works whenever `compute()`
 //! does, and a compute fails only where an op may. Its findings are regression tests in
-//! `tests/regressions.rs`. `.ci/run` replays the committed corpus and runs 60000 new inputs from a
+//! `tests/suite/regressions.rs`. `.ci/run` replays the committed corpus and runs 60000 new inputs from a
 //! fixed seed:
 //!
 //! ```text

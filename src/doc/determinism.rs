@@ -31,7 +31,7 @@
 //! rand_distr's `StandardNormal` samples in order. The full definition is
 //! [`random::STREAM`](crate::random::STREAM) (and `src/kernels/rng.rs`;
 //! `examples/rayon_reference.rs` implements it independently and gets the same pi count). So any
-//! chunking and any number of workers give the same values (`tests/determinism.rs`). The stream is
+//! chunking and any number of workers give the same values (`tests/suite/determinism.rs`). The stream is
 //! chunkwise's own, not NumPy's PCG64: the same seed gives other values than NumPy.
 //!
 //! ```
@@ -66,7 +66,7 @@
 //!
 //! A staged reduction's task folds an aligned group of `2^m` leaves, which is a complete subtree of
 //! that tree, and the groups combine in the same tree, so any grouping (any chunking, any worker
-//! count, any rank count) gives the bits of the one-chunk evaluation. `tests/invariance.rs` checks
+//! count, any rank count) gives the bits of the one-chunk evaluation. `tests/suite/invariance.rs` checks
 //! sum, prod, mean, var, std, min and max over all, one and several axes, with and without
 //! `keepdims`, on random shapes, chunkings and worker counts (a proptest), and
 //! `cargo run --release --example sum_bits` prints the normal sum of 1e7 values under chunkings

@@ -124,7 +124,7 @@
 //! [`store(vec![x.npy_target(a)?, (&x * 2.0).npy_target(b)?, x.sum().zarr_target(c, &opts)?])`](crate::store)
 //! is Dask's `da.store`: arrays of one shape and chunk grid are written in one pass whose tasks
 //! evaluate what they share (the file `x` comes from) once per chunk, and every file appears only
-//! when all are written (`tests/store.rs` counts the evaluations). Each
+//! when all are written (`tests/suite/store.rs` counts the evaluations). Each
 //! [`Target`](crate::Target) is an array and where it goes
 //! ([`npy_target`](crate::ChunkedArray::npy_target), `zarr_target`);
 //! [`store_with`](crate::store_with) takes a [`Config`](crate::Config).
@@ -156,5 +156,5 @@
 //! `.ci/run` has NumPy write 28 `.npy` files (every dtype, both orders, both byte orders) and
 //! zarr-python 14 stores (every dtype with the default codecs, gzip, blosc, sharded, big-endian,
 //! Zarr v2); chunkwise reads and rewrites them and NumPy and zarr-python check the copies.
-//! `tests/npy.rs` and `tests/zarr.rs` cover round trips of every dtype and rank, every error path,
+//! `tests/suite/npy.rs` and `tests/suite/zarr.rs` cover round trips of every dtype and rank, every error path,
 //! failed and overwriting writes, and a full disk.

@@ -50,7 +50,7 @@
 //! sources by construction (`arange(1e9).slice(s![..10])` computes ten values). A `rechunk` between
 //! any two grids lets each task of the new grid pull its region from the input (recomputing sources,
 //! reading held results), so no intermediate grid is ever needed and the memory is the consumer's
-//! tiles. `tests/movement.rs` rechunks a 1e4 x 1e4 f64 array from (1e4, 100) to (100, 1e4) chunks
+//! tiles. `tests/suite/movement.rs` rechunks a 1e4 x 1e4 f64 array from (1e4, 100) to (100, 1e4) chunks
 //! and reduces it under a 256 MiB memory limit (projected peak 334 KiB).
 //!
 //! # Grids cost O(axes)
@@ -77,7 +77,7 @@
 //! Slices keep the input's block boundaries for steps of +-1 (Dask's rule), in O(1); larger steps
 //! group the output by input block when the slice spans at most 65536 blocks, and past that take
 //! regular blocks of the input's block size divided by the step. Concatenations are regular when
-//! their pieces join up, listed up to 65536 blocks, and regular past that (`tests/scale.rs` builds
+//! their pieces join up, listed up to 65536 blocks, and regular past that (`tests/suite/scale.rs` builds
 //! every movement op over `arange(1e9)` under a time bound).
 //!
 //! # What a compute holds

@@ -163,18 +163,18 @@
 //! about one rounding of the result plus `n * eps^2 * sum(|x|)`, against NumPy's pairwise
 //! `O(log n * eps) * sum(|x|)`: on 1e7 normals the result is correctly rounded; on 3e6 values of mixed
 //! magnitude (integers times 2^-20..2^73) its error is 8x below NumPy's; under heavy cancellation 3x
-//! below (`tests/invariance.rs`, against exact big-integer sums and a port of NumPy's
+//! below (`tests/suite/invariance.rs`, against exact big-integer sums and a port of NumPy's
 //! `pairwise_sum`). The f64 kernel is hand-dispatched to AVX-512 and AVX2 with the same bits as the
 //! portable loop. `mean`, `var`, `std` are computed in `f64` (`f32` for `f32`), with `ddof = 0`.
 //! **`var` reads the data once**, as Dask's: each leaf (at most 2048 values, in cache) is folded by the
 //! corrected two-pass formula, and leaves combine by Chan's update with the means carried as `hi + lo`
 //! pairs, so it keeps its digits far from zero (data of mean 1e9 and spread 1: within 1e-12 of a
 //! shifted two-pass reference, where ndarray's streaming `var` is off by 2e-8 and `E[x^2] - E[x]^2`
-//! by everything; `tests/compute_many.rs`). `min`/`max` propagate NaN, and over zero
+//! by everything; `tests/suite/compute_many.rs`). `min`/`max` propagate NaN, and over zero
 //! elements they are an error (no identity), as NumPy's.
 //!
 //! **The long tail fuses like the rest.** `x.log10().clip(0.0, 1.0).nansum()` is one pass
-//! (`explain()`: `arange -> cast<f64> -> log10 -> clip 0 1 -> nan_as 0 -> sum`). `tests/ufuncs.rs`
+//! (`explain()`: `arange -> cast<f64> -> log10 -> clip 0 1 -> nan_as 0 -> sum`). `tests/suite/ufuncs.rs`
 //! checks each function bit for bit against Rust's (or NumPy's rule) over the shapes and chunkings of
 //! the other suites with NaN, infinities, signed zeros and halves among the inputs, and the NaN-aware
 //! reductions against NaN-filtered references over all, one and two axes with and without

@@ -113,6 +113,9 @@ impl Events {
         {
             return Err(Error::Cancelled);
         }
+        // Long tasks look at the flag between their tiles too (`check_cancelled`). Set even
+        // without a flag: a thread waiting inside another compute's task may run this one.
+        let _cancel = CancelScope::enter(self.cancel.clone());
         if self.observers.is_empty() {
             return f();
         }
@@ -150,6 +153,43 @@ impl Events {
 thread_local! {
     /// File bytes (read, written) by the task running on this thread.
     static FILE_BYTES: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+    /// The cancel flag of the compute whose task runs on this thread.
+    static CANCEL: std::cell::RefCell<Option<Arc<AtomicBool>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The running task's cancel flag, on this thread for the task's length (the outer task's flag
+/// comes back after a nested compute's task).
+struct CancelScope {
+    outer: Option<Arc<AtomicBool>>,
+}
+
+impl CancelScope {
+    fn enter(flag: Option<Arc<AtomicBool>>) -> Self {
+        CancelScope {
+            outer: CANCEL.with(|c| c.replace(flag)),
+        }
+    }
+}
+
+impl Drop for CancelScope {
+    fn drop(&mut self) {
+        let outer = self.outer.take();
+        CANCEL.with(|c| *c.borrow_mut() = outer);
+    }
+}
+
+/// [`Error::Cancelled`] if the compute of the task running on this thread was cancelled: what a
+/// long task calls between pieces of its work, so that a cancel does not wait for it to end.
+pub(crate) fn check_cancelled() -> Result<()> {
+    let cancelled = CANCEL.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    });
+    if cancelled {
+        return Err(Error::Cancelled);
+    }
+    Ok(())
 }
 
 /// Counts `n` bytes of array data read from a file by the current task (for its `TaskInfo`).

@@ -149,10 +149,11 @@ impl Config {
         self
     }
 
-    /// Stops computes when `flag` is set, from any thread: tasks already running finish, the
-    /// others do not start, and the compute returns [`Error::Cancelled`]
-    /// (a file target is removed, as after any failed compute). The flag is read between tasks;
-    /// it is not reset.
+    /// Stops computes when `flag` is set, from any thread: tasks not yet started do not start,
+    /// a running chunk task stops between its tiles (every few milliseconds of work), and the
+    /// compute returns [`Error::Cancelled`] (a file target is removed, as after any failed
+    /// compute). Work that is not cut into tiles (a block product, a sort, a delayed task's
+    /// function) finishes first. The flag is not reset.
     ///
     /// ```
     /// use std::sync::{Arc, atomic::AtomicBool};

@@ -5,7 +5,7 @@
 // The one-axis and several-axes spellings (`sum_axis`, `var_ddof`, ...) are deprecated
 // wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
 #![allow(deprecated)]
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use common::*;

@@ -4,7 +4,7 @@
 // The one-axis and several-axes spellings (`sum_axis`, `var_ddof`, ...) are deprecated
 // wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
 #![allow(deprecated)]
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use common::*;
@@ -285,4 +285,74 @@ fn held_results_are_read_not_recomputed() {
         4,
         "one closure call per chunk of x"
     );
+}
+
+/// `nanvar`/`nanstd` with `ddof` against an eager reference, along each axis and over all, at
+/// several chunkings: the divisor is the count of values that are not NaN less `ddof`, and
+/// NaN where that is not positive (NumPy's `nanvar(ddof=)`).
+#[test]
+fn nanvar_and_nanstd_take_ddof() {
+    let vals = [
+        1.0,
+        f64::NAN,
+        3.0,
+        -2.5,
+        f64::NAN,
+        f64::NAN,
+        7.25,
+        0.5,
+        4.0,
+        f64::NAN,
+        -1.0,
+        2.0,
+    ];
+    let a = ndarray::Array::from_shape_vec(IxDyn(&[3, 4]), vals.to_vec()).unwrap();
+    let lane_var = |v: Vec<f64>, ddof: usize| -> f64 {
+        let v: Vec<f64> = v.into_iter().filter(|x| !x.is_nan()).collect();
+        let n = v.len();
+        if n <= ddof {
+            return f64::NAN;
+        }
+        let mean = v.iter().sum::<f64>() / n as f64;
+        v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - ddof) as f64
+    };
+    let close =
+        |g: f64, w: f64| (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-12 * w.abs().max(1.0);
+    for chunk in [[1, 1], [2, 3], [3, 4]] {
+        let x = chunkwise::from_array(a.clone(), chunk).unwrap();
+        for ddof in 0..4 {
+            let opts = ReduceOptions::default().ddof(ddof);
+            let all = x.nanvar_with(None, opts).unwrap().compute().unwrap();
+            let want = lane_var(vals.to_vec(), ddof);
+            assert!(
+                close(all[[]], want),
+                "nanvar all ddof={ddof}: {} vs {want}",
+                all[[]]
+            );
+            let sd = x.nanstd_with(None, opts).unwrap().compute().unwrap();
+            assert!(close(sd[[]], want.sqrt()), "nanstd all ddof={ddof}");
+            for axis in 0..2 {
+                let got = x
+                    .nanvar_with(axis as isize, opts)
+                    .unwrap()
+                    .compute()
+                    .unwrap();
+                for (i, lane) in a.lanes(Axis(axis)).into_iter().enumerate() {
+                    let w = lane_var(lane.to_vec(), ddof);
+                    assert!(
+                        close(got[[i]], w),
+                        "axis {axis} lane {i} ddof={ddof}: {} vs {w}",
+                        got[[i]]
+                    );
+                }
+            }
+        }
+    }
+    // Other reductions still refuse a ddof.
+    assert!(matches!(x_err(), Err(Error::InvalidParameter { .. })));
+    fn x_err() -> chunkwise::Result<ChunkedArray<f64>> {
+        chunkwise::arange(4)
+            .cast::<f64>()
+            .nanmean_with(None, ReduceOptions::default().ddof(1))
+    }
 }

@@ -12,7 +12,7 @@ use chunkwise::prelude::*;
 use chunkwise::{ChunkSpec, DType};
 use ndarray_npy::npy::header::{Header, Layout};
 
-mod common;
+use crate::common;
 use common::listing;
 
 fn dir(name: &str) -> PathBuf {

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use chunkwise::prelude::*;
 
-mod common;
+use crate::common;
 use common::listing;
 
 #[test]

@@ -1,6 +1,6 @@
 //! Rearranging functions against ndarray / NumPy references over the shapes and chunkings of
 //! the other suites, and their errors.
-mod common;
+use crate::common;
 
 use chunkwise::PadMode;
 use common::*;

@@ -1,7 +1,7 @@
 //! Scans (`cumsum`, `cumprod`, `nancumsum`, `nancumprod`) and `diff` against eager sequential
 //! references over the shapes and chunkings of the other suites, along every axis, with worker
 //! invariance of the bits and the errors.
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use common::*;

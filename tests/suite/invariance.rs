@@ -6,7 +6,7 @@
 // wrappers of the `_with` forms, kept for a release: these tests exercise them on purpose.
 #![allow(deprecated)]
 
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use common::exact::{error, error_f64, exact_sum, numpy_pairwise};

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use chunkwise::ndarray::Axis;
 use chunkwise::prelude::*;
 
-mod common;
+use crate::common;
 
 fn bits(a: &chunkwise::ndarray::ArrayD<f64>) -> Vec<u64> {
     a.iter().map(|v| v.to_bits()).collect()

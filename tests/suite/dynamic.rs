@@ -455,3 +455,120 @@ fn movement_and_combinations_promote() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+/// Histograms, top-k and einsum of every numeric dtype match the typed API in the typed
+/// API's result types; `bool` counts as 0 and 1 and keeps its dtype in `topk`.
+#[test]
+fn histogram_topk_and_einsum_match_the_typed_api() {
+    fn each<T: Numeric>()
+    where
+        i64: CastTo<T>,
+    {
+        let t = typed::<T>(&A);
+        let d = DynArray::from(t.clone());
+        let (counts, edges) = d.histogram(5, (0.0, 10.0)).unwrap();
+        let (want_c, want_e) = t.histogram(5, (0.0, 10.0)).unwrap();
+        check("histogram counts", counts, want_c);
+        check("histogram edges", edges, want_e);
+        check("topk", d.topk(3, None).unwrap(), t.topk(3).unwrap());
+        check("topk -3", d.topk(-3, None).unwrap(), t.topk(-3).unwrap());
+        check(
+            "argtopk",
+            d.argtopk(3, None).unwrap(),
+            t.argtopk(3).unwrap(),
+        );
+        let m = t.reshape([2, 4]).unwrap();
+        let dm = DynArray::from(m.clone());
+        check(
+            "topk axis",
+            dm.topk(2, Some(1)).unwrap(),
+            m.topk_axis(2, 1).unwrap(),
+        );
+        check(
+            "argtopk axis",
+            dm.argtopk(-2, Some(0)).unwrap(),
+            m.argtopk_axis(-2, 0).unwrap(),
+        );
+        let e = chunkwise::einsum_dyn("ij,ij->j", &[&dm, &dm]).unwrap();
+        check(
+            "einsum",
+            e,
+            chunkwise::einsum("ij,ij->j", &[&m, &m]).unwrap(),
+        );
+    }
+    each::<f64>();
+    each::<f32>();
+    each::<i64>();
+    each::<i32>();
+    each::<u64>();
+    each::<u32>();
+    each::<i16>();
+    each::<i8>();
+    each::<u16>();
+    each::<u8>();
+
+    let b = DynArray::from(typed::<i64>(&A).gt(4i64));
+    let top = b.topk(2, None).unwrap();
+    assert_eq!(top.dtype(), DType::Bool);
+    assert_eq!(
+        top.compute()
+            .unwrap()
+            .downcast::<bool>()
+            .unwrap()
+            .as_slice()
+            .unwrap(),
+        &[true, true]
+    );
+    let pos = b
+        .argtopk(2, None)
+        .unwrap()
+        .compute()
+        .unwrap()
+        .downcast::<i64>()
+        .unwrap();
+    assert_eq!(pos.as_slice().unwrap(), &[4, 5]);
+    let (counts, _) = b.histogram(2, (0.0, 1.0)).unwrap();
+    assert_eq!(
+        counts
+            .compute()
+            .unwrap()
+            .downcast::<i64>()
+            .unwrap()
+            .as_slice()
+            .unwrap(),
+        &[4, 4]
+    );
+
+    // Mixed dtypes meet at NumPy's common one; bool and bad subscripts are typed errors.
+    let i = DynArray::from(typed::<i32>(&A));
+    let f = DynArray::from(typed::<f32>(&B));
+    assert_eq!(
+        chunkwise::einsum_dyn("i,i->", &[&i, &f]).unwrap().dtype(),
+        DType::F64
+    );
+    let any = chunkwise::einsum_dyn("i,i->", &[&b, &b]).unwrap();
+    assert_eq!(any.dtype(), DType::Bool);
+    assert!(any.compute().unwrap().downcast::<bool>().unwrap()[[]]);
+    let none = chunkwise::einsum_dyn("i,i->", &[&b, &b.invert().unwrap()]).unwrap();
+    assert!(!none.compute().unwrap().downcast::<bool>().unwrap()[[]]);
+    assert!(matches!(
+        chunkwise::einsum_dyn("ij->", &[&i]),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        chunkwise::einsum_dyn("->", &[]),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        i.topk(0, None),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        i.topk(9, None),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        i.histogram(0, (0.0, 1.0)),
+        Err(Error::InvalidParameter { .. })
+    ));
+}

@@ -1,7 +1,7 @@
 //! Arrays sized by the data: boolean selection, nonzero / argwhere / flatnonzero, unique and
 //! bincount against eager references over the shared shapes and chunkings, their two passes,
 //! the chunks of a resolved selection, worker invariance, and the errors.
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use common::*;

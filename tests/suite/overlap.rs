@@ -1,6 +1,6 @@
 //! `map_overlap` against an eager stencil over the padded array, for every boundary, several
 //! depths, shapes and chunkings; the two shapes a block function may return; and the errors.
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use chunkwise::Boundary;

@@ -1,5 +1,5 @@
 //! Every elementwise op against the eager ndarray result, over many shapes and chunkings.
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use common::*;

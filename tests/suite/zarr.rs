@@ -14,7 +14,7 @@ use chunkwise::io::zarr::{Compression, ZarrOptions};
 use chunkwise::prelude::*;
 use chunkwise::{ChunkSpec, DType};
 
-mod common;
+use crate::common;
 use common::listing;
 
 fn dir(name: &str) -> PathBuf {

@@ -2,7 +2,7 @@
 //! shapes and chunkings (chunks of 1, single chunks, empty axes), batch broadcasting, worker
 //! invariance of the bits, and every error path. Integer-valued data keeps every float sum
 //! exact, so results compare exactly whatever the order of the sums.
-mod common;
+use crate::common;
 
 use chunkwise::prelude::*;
 use ndarray::{Array2, ArrayD, Axis, IxDyn};

@@ -411,3 +411,50 @@ fn custom_observers_see_every_task() {
     assert_eq!(c.elements.load(Ordering::SeqCst), 1200);
     assert_eq!(*c.total.lock().unwrap(), Some(12));
 }
+
+/// A cancel set while one long chunk task runs stops it between its tiles: the compute
+/// returns `Cancelled` long before the chunk would have ended. The flag is set when the first
+/// task starts (by an observer), so only a look inside the running task can see it in time.
+#[test]
+fn a_cancel_stops_a_long_task_between_its_tiles() {
+    use std::sync::atomic::AtomicBool;
+    struct CancelAtFirstTask {
+        flag: Arc<AtomicBool>,
+        at: Mutex<Option<Instant>>,
+    }
+    impl Observer for CancelAtFirstTask {
+        fn on_task_start(&self, _task: &TaskInfo) {
+            let mut at = self.at.lock().unwrap();
+            if at.is_none() {
+                *at = Some(Instant::now());
+                self.flag.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+    // Chunks of 1e9 random values, squared and summed: seconds of work per task, none of it
+    // held in memory (a task walks its chunk tile by tile).
+    let n = 2_000_000_000;
+    let x = chunkwise::random::default_rng(7)
+        .random([n])
+        .rechunk(n / 2)
+        .unwrap();
+    let s = x.square().sum();
+    let flag = Arc::new(AtomicBool::new(false));
+    let observer = Arc::new(CancelAtFirstTask {
+        flag: flag.clone(),
+        at: Mutex::new(None),
+    });
+    let cfg = Config::default()
+        .workers(1)
+        .cancel_on(flag)
+        .observer(observer.clone());
+    let r = s.compute_with(&cfg);
+    let done = Instant::now();
+    assert!(matches!(r, Err(chunkwise::Error::Cancelled)), "{r:?}");
+    let set_at = observer.at.lock().unwrap().expect("a task started");
+    let late = done.saturating_duration_since(set_at);
+    assert!(
+        late < Duration::from_millis(500),
+        "stopped {late:?} after the cancel"
+    );
+}
