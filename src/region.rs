@@ -182,9 +182,7 @@ pub(crate) fn for_each_tile<E: From<crate::error::Error>>(
     // Axes a tile takes whole stay as they are; each tile sets the others.
     let mut tile: Region = region.iter().cloned().collect();
     for i in 0..grid.len() {
-        if i % CANCEL_CHECK_TILES == CANCEL_CHECK_TILES - 1 {
-            crate::events::check_cancelled()?;
-        }
+        cancel_point(i)?;
         grid.set_tile(i, |d, t| {
             tile[d] = region[d].start + t.start..region[d].start + t.end;
         });
@@ -194,7 +192,19 @@ pub(crate) fn for_each_tile<E: From<crate::error::Error>>(
 }
 
 /// Tiles between two looks at the cancel flag: a few milliseconds of work at most.
-pub(crate) const CANCEL_CHECK_TILES: usize = 64;
+const CANCEL_CHECK_TILES: usize = 64;
+
+/// Between the tiles of a long task, `i` counting them: every [`CANCEL_CHECK_TILES`]-th looks
+/// whether the compute was cancelled, and is [`Error::Cancelled`](crate::Error::Cancelled) if
+/// so. The one place the tiles' cancel checks are spaced.
+#[inline]
+pub(crate) fn cancel_point(i: usize) -> crate::error::Result<()> {
+    if i % CANCEL_CHECK_TILES == CANCEL_CHECK_TILES - 1 {
+        crate::events::check_cancelled()
+    } else {
+        Ok(())
+    }
+}
 
 /// Walks the rows (runs along the last axis) of `region` of a C-order array of `shape`:
 /// `f(row, flat, len)` for each, where the row's values are `row * len..(row + 1) * len` of the

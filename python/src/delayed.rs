@@ -148,11 +148,9 @@ impl Delayed {
         modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         match modulo.filter(|m| !m.is_none()) {
-            Some(m) => {
-                let py = slf.py();
-                let f = py.import("chunkwise")?.getattr("_delayed_op")?;
-                Ok(f.call1(("pow3", slf, o, m))?.unbind())
-            }
+            // `pow(d, exponent, modulo)`: builtins.pow, which operator has no three-argument
+            // form of.
+            Some(m) => lazy(slf, "pow3", (slf, o, m)),
             None => lazy(slf, "pow", (slf, o)),
         }
     }

@@ -574,10 +574,7 @@ pub fn from_npy(
 
 #[pyfunction]
 pub fn to_npy(py: Python<'_>, path: std::path::PathBuf, x: &Bound<'_, PyAny>) -> PyResult<()> {
-    let x = array_of(x)?;
-    crate::run::run(py, config(None)?, move |cfg| {
-        chunkwise::store_with(vec![x.npy_target(&path)?], cfg)
-    })
+    store_files(py, vec![(array_of(x)?, path, FileKind::Npy)], None)
 }
 
 #[pyfunction]
@@ -596,10 +593,7 @@ pub fn from_zarr(
 
 #[pyfunction]
 pub fn to_zarr(py: Python<'_>, x: &Bound<'_, PyAny>, path: std::path::PathBuf) -> PyResult<()> {
-    let x = array_of(x)?;
-    crate::run::run(py, config(None)?, move |cfg| {
-        chunkwise::store_with(vec![x.zarr_target(&path)?], cfg)
-    })
+    store_files(py, vec![(array_of(x)?, path, FileKind::Zarr)], None)
 }
 
 /// `np.histogram(x, bins, range)` with `bins` equal bins over `range`: the counts (`int64`)
@@ -658,21 +652,48 @@ pub fn _store(
             paths.len()
         )));
     }
-    let jobs: Vec<(DynArray, std::path::PathBuf, String)> = arrays
+    let jobs = arrays
         .iter()
         .zip(paths)
         .zip(kinds)
-        .map(|((a, p), k)| (a.get().inner.clone(), p, k))
-        .collect();
+        .map(|((a, p), k)| {
+            let kind = match k.as_str() {
+                "npy" => FileKind::Npy,
+                "zarr" => FileKind::Zarr,
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "store: no file format named {other:?} (npy or zarr)"
+                    )));
+                }
+            };
+            Ok((a.get().inner.clone(), p, kind))
+        })
+        .collect::<PyResult<_>>()?;
+    store_files(py, jobs, num_workers)
+}
+
+/// The file formats a path target is written in.
+#[derive(Clone, Copy)]
+enum FileKind {
+    Npy,
+    Zarr,
+}
+
+/// Writes each array to its file in one cancellable compute: shared inputs are read once, and
+/// the files appear only when all are written (`to_npy`, `to_zarr` and `da.store` of paths).
+fn store_files(
+    py: Python<'_>,
+    jobs: Vec<(DynArray, std::path::PathBuf, FileKind)>,
+    num_workers: Option<usize>,
+) -> PyResult<()> {
     crate::run::run(py, config(num_workers)?, move |cfg| {
-        let mut targets = Vec::with_capacity(jobs.len());
-        for (x, path, kind) in &jobs {
-            targets.push(if kind == "zarr" {
-                x.zarr_target(path)?
-            } else {
-                x.npy_target(path)?
-            });
-        }
+        let targets = jobs
+            .iter()
+            .map(|(x, path, kind)| match kind {
+                FileKind::Npy => x.npy_target(path),
+                FileKind::Zarr => x.zarr_target(path),
+            })
+            .collect::<chunkwise::Result<Vec<_>>>()?;
         chunkwise::store_with(targets, cfg)
     })
 }

@@ -79,6 +79,8 @@ def test_delayed_operators_items_attributes_and_calls():
     assert (a * b).compute() == 24 and (a / b).compute() == 1.5 and (a // b).compute() == 1
     assert (a % b).compute() == 2 and (a**2).compute() == 36 and (2**b).compute() == 16
     assert (-a).compute() == -6 and (a > b).compute() is True and (a <= b).compute() is False
+    # The three-argument pow: 6**4 % 5, also with a delayed modulo.
+    assert pow(a, b, 5).compute() == 1 and pow(a, 4, da.delayed(7)).compute() == 1296 % 7
     words = da.delayed("peas and ham")
     assert words.upper().compute() == "PEAS AND HAM"
     assert words.split()[2].compute() == "ham"

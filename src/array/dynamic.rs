@@ -482,8 +482,11 @@ impl DynArray {
 
     /// The same values on another chunk grid (see [`ChunkedArray::rechunk`]).
     pub fn rechunk(&self, chunks: impl IntoChunks) -> Result<Self> {
-        let spec = chunks.into_chunk_spec();
-        Ok(each!(self, a, T => a.rechunk(spec)?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, spec: crate::chunks::ChunkSpec) -> Result<DynArray> {
+            Ok(each!(this, a, T => a.rechunk(spec)?.into()))
+        }
+        imp(self, chunks.into_chunk_spec())
     }
 
     /// Every element converted to `dtype`, as NumPy's `astype` (see [`CastTo`]); the array
@@ -562,7 +565,15 @@ impl DynArray {
         path: impl AsRef<std::path::Path>,
         level: crate::diagnostics::GraphLevel,
     ) -> Result<crate::diagnostics::Visualized> {
-        each!(self, a, T => a.visualize(path.as_ref(), level))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(
+            this: &DynArray,
+            path: &std::path::Path,
+            level: crate::diagnostics::GraphLevel,
+        ) -> Result<crate::diagnostics::Visualized> {
+            each!(this, a, T => a.visualize(path, level))
+        }
+        imp(self, path.as_ref(), level)
     }
 }
 
@@ -719,27 +730,30 @@ macro_rules! numeric_binary {
     ($($(#[$doc:meta])* $name:ident, $bools:expr => $f:expr;)*) => {$(
         $(#[$doc])*
         pub fn $name(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-            let rhs = rhs.into();
-            let op = stringify!($name);
-            let mut d = result_dtype(op, self, &rhs)?;
-            if d == DType::Bool {
-                match $bools {
-                    OnBools::Logical(f) => {
-                        let a = self.downcast_ref_bool()?;
-                        return Ok(match typed_operand::<bool>(op, &rhs)? {
-                            Operand::Scalar(s) => a.map_same(op, move |x: bool| f(x, s)),
-                            Operand::Array(b) => a.zip_with(&b, op, f),
+            // Not generic: compiled once here, not again in every crate that calls it.
+            fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
+                let op = stringify!($name);
+                let mut d = result_dtype(op, this, &rhs)?;
+                if d == DType::Bool {
+                    match $bools {
+                        OnBools::Logical(f) => {
+                            let a = this.downcast_ref_bool()?;
+                            return Ok(match typed_operand::<bool>(op, &rhs)? {
+                                Operand::Scalar(s) => a.map_same(op, move |x: bool| f(x, s)),
+                                Operand::Array(b) => a.zip_with(&b, op, f),
+                            }
+                            .into());
                         }
-                        .into());
+                        OnBools::AsI8 => d = DType::I8,
+                        OnBools::Refuse => {}
                     }
-                    OnBools::AsI8 => d = DType::I8,
-                    OnBools::Refuse => {}
                 }
+                numeric!(this.astype(d), op, a, T => {
+                    let f = $f;
+                    Ok(a.arith(typed_operand::<T>(op, &rhs)?, op, move |x: T, y: T| f(x, y)).into())
+                })
             }
-            numeric!(self.astype(d), op, a, T => {
-                let f = $f;
-                Ok(a.arith(typed_operand::<T>(op, &rhs)?, op, move |x: T, y: T| f(x, y)).into())
-            })
+            imp(self, rhs.into())
         }
     )*};
 }
@@ -752,22 +766,25 @@ macro_rules! comparison {
         // The same comparison for every dtype, `bool` included.
         #[allow(clippy::bool_comparison)]
         pub fn $name(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-            let rhs = rhs.into();
-            let op = stringify!($name);
-            let d = result_dtype(op, self, &rhs)?;
-            if let DynOperand::Int(v) = rhs {
-                if !weak_int_fits(d, v) && int_range(d).is_some() {
-                    return Ok(integer!(self.astype(d), op, a, T => {
-                        a.map_to(op, move |x: T| x.n_to_i128() $op v).into()
-                    }));
+            // Not generic: compiled once here, not again in every crate that calls it.
+            fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
+                let op = stringify!($name);
+                let d = result_dtype(op, this, &rhs)?;
+                if let DynOperand::Int(v) = rhs {
+                    if !weak_int_fits(d, v) && int_range(d).is_some() {
+                        return Ok(integer!(this.astype(d), op, a, T => {
+                            a.map_to(op, move |x: T| x.n_to_i128() $op v).into()
+                        }));
+                    }
                 }
+                if let Some(r) = this.exact_int_comparison(op, &rhs, d, |x, y| x $op y)? {
+                    return Ok(r);
+                }
+                each!(this.astype(d), a, T => {
+                    Ok(a.compare(typed_operand::<T>(op, &rhs)?, op, |x: T, y: T| x $op y).into())
+                })
             }
-            if let Some(r) = self.exact_int_comparison(op, &rhs, d, |x, y| x $op y)? {
-                return Ok(r);
-            }
-            each!(self.astype(d), a, T => {
-                Ok(a.compare(typed_operand::<T>(op, &rhs)?, op, |x: T, y: T| x $op y).into())
-            })
+            imp(self, rhs.into())
         }
     )*};
 }
@@ -855,16 +872,19 @@ impl DynArray {
     /// NumPy's true division (`/`): integers and `bool` divide as `f64`, floats in their
     /// promoted type.
     pub fn true_divide(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-        let rhs = rhs.into();
-        let d = result_dtype("true_divide", self, &rhs)?;
-        let d = if is_float(d) { d } else { DType::F64 };
-        let rhs = match rhs {
-            DynOperand::Array(b) => DynOperand::Array(b.astype(d)),
-            other => other,
-        };
-        float!(self.astype(d), "true_divide", a, T => {
-            Ok(a.arith(typed_operand::<T>("true_divide", &rhs)?, "true_divide", |x: T, y: T| x / y).into())
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
+            let d = result_dtype("true_divide", this, &rhs)?;
+            let d = if is_float(d) { d } else { DType::F64 };
+            let rhs = match rhs {
+                DynOperand::Array(b) => DynOperand::Array(b.astype(d)),
+                other => other,
+            };
+            float!(this.astype(d), "true_divide", a, T => {
+                Ok(a.arith(typed_operand::<T>("true_divide", &rhs)?, "true_divide", |x: T, y: T| x / y).into())
+            })
+        }
+        imp(self, rhs.into())
     }
 
     /// `self ** rhs` (NumPy's `power`): floats by `powf`; integers exactly (wrapping). A
@@ -873,47 +893,50 @@ impl DynArray {
     // One check for every integer type: always false for the unsigned ones.
     #[allow(clippy::absurd_extreme_comparisons)]
     pub fn pow(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-        let rhs = rhs.into();
-        let d = result_dtype("pow", self, &rhs)?;
-        // Two bools raise as i8, as NumPy's.
-        let d = if d == DType::Bool { DType::I8 } else { d };
-        let x = self.astype(d);
-        if is_float(d) {
-            // `x**2` as `x * x` (NumPy's fast path; the same bits, without `powf`).
-            return float!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
-                Operand::Array(b) => a.pow(&b),
-                Operand::Scalar(s) if s == T::ONE + T::ONE => a.square(),
-                Operand::Scalar(s) => a.powf(s),
-            }.into()));
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
+            let d = result_dtype("pow", this, &rhs)?;
+            // Two bools raise as i8, as NumPy's.
+            let d = if d == DType::Bool { DType::I8 } else { d };
+            let x = this.astype(d);
+            if is_float(d) {
+                // `x**2` as `x * x` (NumPy's fast path; the same bits, without `powf`).
+                return float!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
+                    Operand::Array(b) => a.pow(&b),
+                    Operand::Scalar(s) if s == T::ONE + T::ONE => a.square(),
+                    Operand::Scalar(s) => a.powf(s),
+                }.into()));
+            }
+            integer!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
+                Operand::Scalar(n) => {
+                    if n < T::ZERO {
+                        return Err(Error::InvalidParameter {
+                            op: format!("pow on {}{:?}", T::DTYPE, a.shape()),
+                            param: "exponent".into(),
+                            value: n.to_string(),
+                            reason: "integers to negative integer powers are not allowed".into(),
+                        });
+                    }
+                    let e = n.n_to_i128() as u128;
+                    if e == 2 {
+                        return Ok(a.square().into());
+                    }
+                    a.map_same(&format!("pow {n}"), move |x: T| int_pow(x, e))
+                }
+                Operand::Array(b) => {
+                    let b = ChunkedArray::from_expr(std::sync::Arc::new(
+                        crate::graph::elementwise::Check::new(
+                            "pow",
+                            b.expr().clone(),
+                            |n: T| n >= T::ZERO,
+                            "integers to negative integer powers are not allowed".into(),
+                        ),
+                    ));
+                    a.zip_with(&b, "pow", |x: T, n: T| int_pow(x, n.n_to_i128() as u128))
+                }
+            }.into()))
         }
-        integer!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
-            Operand::Scalar(n) => {
-                if n < T::ZERO {
-                    return Err(Error::InvalidParameter {
-                        op: format!("pow on {}{:?}", T::DTYPE, a.shape()),
-                        param: "exponent".into(),
-                        value: n.to_string(),
-                        reason: "integers to negative integer powers are not allowed".into(),
-                    });
-                }
-                let e = n.n_to_i128() as u128;
-                if e == 2 {
-                    return Ok(a.square().into());
-                }
-                a.map_same(&format!("pow {n}"), move |x: T| int_pow(x, e))
-            }
-            Operand::Array(b) => {
-                let b = ChunkedArray::from_expr(std::sync::Arc::new(
-                    crate::graph::elementwise::Check::new(
-                        "pow",
-                        b.expr().clone(),
-                        |n: T| n >= T::ZERO,
-                        "integers to negative integer powers are not allowed".into(),
-                    ),
-                ));
-                a.zip_with(&b, "pow", |x: T, n: T| int_pow(x, n.n_to_i128() as u128))
-            }
-        }.into()))
+        imp(self, rhs.into())
     }
 }
 
@@ -922,20 +945,23 @@ macro_rules! bitwise_binary {
     ($($(#[$doc:meta])* $name:ident => $op:tt;)*) => {$(
         $(#[$doc])*
         pub fn $name(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-            let rhs = rhs.into();
-            let op = stringify!($name);
-            let d = result_dtype(op, self, &rhs)?;
-            if d == DType::Bool {
-                let a = self.astype(d).downcast::<bool>()?;
-                return Ok(match typed_operand::<bool>(op, &rhs)? {
-                    Operand::Scalar(s) => a.map_same(op, move |x: bool| x $op s),
-                    Operand::Array(b) => a.zip_with(&b, op, |x: bool, y: bool| x $op y),
+            // Not generic: compiled once here, not again in every crate that calls it.
+            fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
+                let op = stringify!($name);
+                let d = result_dtype(op, this, &rhs)?;
+                if d == DType::Bool {
+                    let a = this.astype(d).downcast::<bool>()?;
+                    return Ok(match typed_operand::<bool>(op, &rhs)? {
+                        Operand::Scalar(s) => a.map_same(op, move |x: bool| x $op s),
+                        Operand::Array(b) => a.zip_with(&b, op, |x: bool, y: bool| x $op y),
+                    }
+                    .into());
                 }
-                .into());
+                integer!(this.astype(d), op, a, T => {
+                    Ok(a.bitwise(typed_operand::<T>(op, &rhs)?, op, |x: T, y: T| x $op y).into())
+                })
             }
-            integer!(self.astype(d), op, a, T => {
-                Ok(a.bitwise(typed_operand::<T>(op, &rhs)?, op, |x: T, y: T| x $op y).into())
-            })
+            imp(self, rhs.into())
         }
     )*};
 }
@@ -1083,32 +1109,35 @@ macro_rules! reductions {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
         $(#[$doc])*
         pub fn $name(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
-            let axes = axes.into();
-            let op = stringify!($name);
-            if let DynArray::Bool(b) = self {
-                // `any` and `all` have identities; the extremes they stand in for do not.
-                if matches!(op, "max_with" | "min_with") {
-                    let reduced = axes.resolve(op, b.shape())?;
-                    if reduced.iter().any(|&d| b.shape()[d] == 0) {
-                        return Err(Error::EmptyReduction {
-                            op: op.trim_end_matches("_with").into(),
-                            shape: b.shape().to_vec(),
-                        });
+            // Not generic: compiled once here, not again in every crate that calls it.
+            fn imp(this: &DynArray, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+                let op = stringify!($name);
+                if let DynArray::Bool(b) = this {
+                    // `any` and `all` have identities; the extremes they stand in for do not.
+                    if matches!(op, "max_with" | "min_with") {
+                        let reduced = axes.resolve(op, b.shape())?;
+                        if reduced.iter().any(|&d| b.shape()[d] == 0) {
+                            return Err(Error::EmptyReduction {
+                                op: op.trim_end_matches("_with").into(),
+                                shape: b.shape().to_vec(),
+                            });
+                        }
                     }
+                    return match op {
+                        // The extremes of bools are bools (`any` and `all`); their spread is
+                        // NumPy's TypeError.
+                        "max_with" => Ok(b.any_with(axes, opts)?.into()),
+                        "min_with" => Ok(b.all_with(axes, opts)?.into()),
+                        "ptp_with" => Err(unsupported(op, b.shape(), &[DType::Bool], "a numeric dtype")),
+                        // Otherwise NumPy reduces bools as integers (a sum counts them).
+                        _ => DynArray::from(b.cast::<i64>()).$name(axes, opts),
+                    };
                 }
-                return match op {
-                    // The extremes of bools are bools (`any` and `all`); their spread is
-                    // NumPy's TypeError.
-                    "max_with" => Ok(b.any_with(axes, opts)?.into()),
-                    "min_with" => Ok(b.all_with(axes, opts)?.into()),
-                    "ptp_with" => Err(unsupported(op, b.shape(), &[DType::Bool], "a numeric dtype")),
-                    // Otherwise NumPy reduces bools as integers (a sum counts them).
-                    _ => DynArray::from(b.cast::<i64>()).$name(axes, opts),
-                };
+                let r: DynArray = numeric!(this, op, a, T => a.$name(axes, opts)?.into());
+                // Positions are NumPy's intp (i64), not the typed API's u64.
+                Ok(if matches!(op, "argmax_with" | "argmin_with") { r.astype(DType::I64) } else { r })
             }
-            let r: DynArray = numeric!(self, op, a, T => a.$name(axes, opts)?.into());
-            // Positions are NumPy's intp (i64), not the typed API's u64.
-            Ok(if matches!(op, "argmax_with" | "argmin_with") { r.astype(DType::I64) } else { r })
+            imp(self, axes.into(), opts)
         }
     )*};
 }
@@ -1119,11 +1148,15 @@ macro_rules! nan_reductions {
     ($($(#[$doc:meta])* $name:ident => $plain:ident;)*) => {$(
         $(#[$doc])*
         pub fn $name(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
-            match self {
-                DynArray::F64(a) => Ok(index_as_i64(a.$name(axes, opts)?.into())),
-                DynArray::F32(a) => Ok(index_as_i64(a.$name(axes, opts)?.into())),
-                other => other.$plain(axes, opts),
+            // Not generic: compiled once here, not again in every crate that calls it.
+            fn imp(this: &DynArray, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+                match this {
+                    DynArray::F64(a) => Ok(index_as_i64(a.$name(axes, opts)?.into())),
+                    DynArray::F32(a) => Ok(index_as_i64(a.$name(axes, opts)?.into())),
+                    other => other.$plain(axes, opts),
+                }
             }
+            imp(self, axes.into(), opts)
         }
     )*};
 }
@@ -1192,12 +1225,20 @@ impl DynArray {
 
     /// Whether any element is nonzero over `axes`.
     pub fn any_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
-        Ok(each!(self, a, T => a.any_with(axes, opts)?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            Ok(each!(this, a, T => a.any_with(axes, opts)?.into()))
+        }
+        imp(self, axes.into(), opts)
     }
 
     /// Whether every element is nonzero over `axes`.
     pub fn all_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
-        Ok(each!(self, a, T => a.all_with(axes, opts)?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            Ok(each!(this, a, T => a.all_with(axes, opts)?.into()))
+        }
+        imp(self, axes.into(), opts)
     }
 
     /// The number of nonzero elements over `axes`, as `i64` (NumPy's `intp`).
@@ -1206,8 +1247,12 @@ impl DynArray {
         axes: impl Into<Axes>,
         opts: ReduceOptions,
     ) -> Result<DynArray> {
-        let n: DynArray = each!(self, a, T => a.count_nonzero_with(axes, opts)?.into());
-        Ok(n.astype(DType::I64))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            let n: DynArray = each!(this, a, T => a.count_nonzero_with(axes, opts)?.into());
+            Ok(n.astype(DType::I64))
+        }
+        imp(self, axes.into(), opts)
     }
 
     /// The `q`-quantile over `axes` (all, or one), exact: `f64`, or `f32` for `f32` arrays.
@@ -1217,9 +1262,13 @@ impl DynArray {
         axes: impl Into<Axes>,
         opts: ReduceOptions,
     ) -> Result<DynArray> {
-        self.select_f64(|x| {
-            Ok(numeric!(x, "quantile_with", a, T => a.quantile_with(q, axes, opts)?.into()))
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, q: f64, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            this.select_f64(|x| {
+                Ok(numeric!(x, "quantile_with", a, T => a.quantile_with(q, axes, opts)?.into()))
+            })
+        }
+        imp(self, q, axes.into(), opts)
     }
 
     /// The quantiles at each of `qs` over `axes` (all, or one): the quantiles first, then the
@@ -1230,9 +1279,13 @@ impl DynArray {
         axes: impl Into<Axes>,
         opts: ReduceOptions,
     ) -> Result<DynArray> {
-        self.select_f64(|x| {
-            Ok(numeric!(x, "quantiles_with", a, T => a.quantiles_with(qs, axes, opts)?.into()))
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, qs: &[f64], axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            this.select_f64(|x| {
+                Ok(numeric!(x, "quantiles_with", a, T => a.quantiles_with(qs, axes, opts)?.into()))
+            })
+        }
+        imp(self, qs, axes.into(), opts)
     }
 
     /// The `q`-quantile of the values that are not NaN over `axes`.
@@ -1242,9 +1295,13 @@ impl DynArray {
         axes: impl Into<Axes>,
         opts: ReduceOptions,
     ) -> Result<DynArray> {
-        self.select_f64(|x| {
-            Ok(numeric!(x, "nanquantile_with", a, T => a.nanquantile_with(q, axes, opts)?.into()))
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, q: f64, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            this.select_f64(|x| {
+                Ok(numeric!(x, "nanquantile_with", a, T => a.nanquantile_with(q, axes, opts)?.into()))
+            })
+        }
+        imp(self, q, axes.into(), opts)
     }
 
     /// The `p`-th percentile over `axes`.
@@ -1254,23 +1311,35 @@ impl DynArray {
         axes: impl Into<Axes>,
         opts: ReduceOptions,
     ) -> Result<DynArray> {
-        self.select_f64(|x| {
-            Ok(numeric!(x, "percentile_with", a, T => a.percentile_with(p, axes, opts)?.into()))
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, p: f64, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            this.select_f64(|x| {
+                Ok(numeric!(x, "percentile_with", a, T => a.percentile_with(p, axes, opts)?.into()))
+            })
+        }
+        imp(self, p, axes.into(), opts)
     }
 
     /// The median over `axes` (all, or one), exact: `f64`, or `f32` for `f32` arrays.
     pub fn median_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
-        self.select_f64(|x| {
-            Ok(numeric!(x, "median_with", a, T => a.median_with(axes, opts)?.into()))
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            this.select_f64(|x| {
+                Ok(numeric!(x, "median_with", a, T => a.median_with(axes, opts)?.into()))
+            })
+        }
+        imp(self, axes.into(), opts)
     }
 
     /// The median of the values that are not NaN over `axes`.
     pub fn nanmedian_with(&self, axes: impl Into<Axes>, opts: ReduceOptions) -> Result<DynArray> {
-        self.select_f64(|x| {
-            Ok(numeric!(x, "nanmedian_with", a, T => a.nanmedian_with(axes, opts)?.into()))
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axes: Axes, opts: ReduceOptions) -> Result<DynArray> {
+            this.select_f64(|x| {
+                Ok(numeric!(x, "nanmedian_with", a, T => a.nanmedian_with(axes, opts)?.into()))
+            })
+        }
+        imp(self, axes.into(), opts)
     }
 
     /// A selection computed in `f64` (the typed API's), given back as `f32` for an `f32`
@@ -1286,12 +1355,20 @@ impl DynArray {
 
     /// Cumulative sum along `axis` (`None` flattens), in the accumulator type.
     pub fn cumsum(&self, axis: impl Into<Axes>) -> Result<DynArray> {
-        self.numeric_or_i64(|x| Ok(numeric!(x, "cumsum", a, T => a.cumsum(axis)?.into())))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axis: Axes) -> Result<DynArray> {
+            this.numeric_or_i64(|x| Ok(numeric!(x, "cumsum", a, T => a.cumsum(axis)?.into())))
+        }
+        imp(self, axis.into())
     }
 
     /// Cumulative product along `axis` (`None` flattens), in the accumulator type.
     pub fn cumprod(&self, axis: impl Into<Axes>) -> Result<DynArray> {
-        self.numeric_or_i64(|x| Ok(numeric!(x, "cumprod", a, T => a.cumprod(axis)?.into())))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axis: Axes) -> Result<DynArray> {
+            this.numeric_or_i64(|x| Ok(numeric!(x, "cumprod", a, T => a.cumprod(axis)?.into())))
+        }
+        imp(self, axis.into())
     }
 
     /// `f` of this array, with a `bool` array taken as `i64` (NumPy's rule for arithmetic
@@ -1366,8 +1443,11 @@ impl DynArray {
 impl DynArray {
     /// The same values in another shape (see [`ChunkedArray::reshape`]).
     pub fn reshape(&self, shape: impl IntoShape) -> Result<Self> {
-        let shape = shape.into_shape_vec();
-        Ok(each!(self, a, T => a.reshape(shape)?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, shape: Vec<usize>) -> Result<DynArray> {
+            Ok(each!(this, a, T => a.reshape(shape)?.into()))
+        }
+        imp(self, shape.into_shape_vec())
     }
 
     /// The axes reversed.
@@ -1377,18 +1457,29 @@ impl DynArray {
 
     /// The axes in the order `axes` (see [`ChunkedArray::transpose`]).
     pub fn transpose(&self, axes: impl AsRef<[isize]>) -> Result<Self> {
-        Ok(each!(self, a, T => a.transpose(axes.as_ref())?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, axes: &[isize]) -> Result<DynArray> {
+            Ok(each!(this, a, T => a.transpose(axes)?.into()))
+        }
+        imp(self, axes.as_ref())
     }
 
     /// A view of a region, NumPy's basic indexing (see [`ChunkedArray::slice`]).
     pub fn slice(&self, info: impl AsRef<[SliceInfoElem]>) -> Result<Self> {
-        Ok(each!(self, a, T => a.slice(info.as_ref())?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, info: &[SliceInfoElem]) -> Result<DynArray> {
+            Ok(each!(this, a, T => a.slice(info)?.into()))
+        }
+        imp(self, info.as_ref())
     }
 
     /// The values broadcast to `shape`.
     pub fn broadcast_to(&self, shape: impl IntoShape) -> Result<Self> {
-        let shape = shape.into_shape_vec();
-        Ok(each!(self, a, T => a.broadcast_to(shape)?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, shape: Vec<usize>) -> Result<DynArray> {
+            Ok(each!(this, a, T => a.broadcast_to(shape)?.into()))
+        }
+        imp(self, shape.into_shape_vec())
     }
 
     /// A new axis of extent 1 at `axis`.

@@ -37,8 +37,7 @@ use crate::frame::Wire;
 use crate::kernels::reducers::{Cascade, Reducer, RowCascade};
 use crate::kernels::{scatter, zeroed_vec};
 use crate::region::{
-    c_strides, for_each_row, for_each_tile, region_len, Region, TileGrid, CANCEL_CHECK_TILES,
-    TILE_LEN,
+    c_strides, cancel_point, for_each_row, for_each_tile, region_len, Region, TileGrid, TILE_LEN,
 };
 
 /// Reduced positions per leaf: one tile, so a leaf of one output is folded from one buffer.
@@ -362,9 +361,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             }
             for k in leaves {
                 // A leaf is a tile: between tiles a long task looks for a cancel.
-                if k % CANCEL_CHECK_TILES == CANCEL_CHECK_TILES - 1 {
-                    crate::events::check_cancelled()?;
-                }
+                cancel_point(k)?;
                 let mut p = [R::identity()];
                 self.fold_leaf(cx, &mut in_box, k, &mut p)?;
                 cascade.push(p[0], R::combine);
@@ -375,12 +372,9 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let mut cascade = RowCascade::new();
         for k in leaves {
             let mut p = cx.take::<R::Part>(part.len());
-            let cancelled = if k % CANCEL_CHECK_TILES == CANCEL_CHECK_TILES - 1 {
-                crate::events::check_cancelled()
-            } else {
-                Ok(())
-            };
-            if let Err(e) = cancelled.and_then(|()| self.fold_leaf(cx, &mut in_box, k, &mut p)) {
+            if let Err(e) =
+                cancel_point(k).and_then(|()| self.fold_leaf(cx, &mut in_box, k, &mut p))
+            {
                 cx.give(p);
                 cascade.release(&mut cx.pool);
                 return Err(e);

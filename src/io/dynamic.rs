@@ -30,52 +30,77 @@ impl DynArray {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn from_npy(path: impl AsRef<Path>) -> Result<Self> {
-        Self::from_npy_chunked(path, ChunkSpec::Auto)
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(path: &Path) -> Result<DynArray> {
+            DynArray::from_npy_chunked(path, ChunkSpec::Auto)
+        }
+        imp(path.as_ref())
     }
 
     /// [`from_npy`](Self::from_npy) with explicit chunks.
     pub fn from_npy_chunked(path: impl AsRef<Path>, chunks: impl IntoChunks) -> Result<Self> {
-        let path = path.as_ref();
-        let dtype = super::npy::npy_info(path)?.dtype;
-        let spec = chunks.into_chunk_spec();
-        Ok(with_dtype!(dtype, T => super::npy::from_npy_chunked::<T>(path, spec)?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(path: &Path, spec: ChunkSpec) -> Result<DynArray> {
+            let dtype = super::npy::npy_info(path)?.dtype;
+            Ok(with_dtype!(dtype, T => super::npy::from_npy_chunked::<T>(path, spec)?.into()))
+        }
+        imp(path.as_ref(), chunks.into_chunk_spec())
     }
 
     /// Writes the array to a `.npy` file of its dtype (see
     /// [`ChunkedArray::to_npy`](crate::ChunkedArray::to_npy)).
     pub fn to_npy(&self, path: impl AsRef<Path>) -> Result<()> {
-        with_dtype!(self.dtype(), T => self.clone().downcast::<T>()?.to_npy(path))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, path: &Path) -> Result<()> {
+            with_dtype!(this.dtype(), T => this.clone().downcast::<T>()?.to_npy(path))
+        }
+        imp(self, path.as_ref())
     }
 
     /// The array as a [`Target`] of [`store`](crate::store), for a `.npy` file: arrays of
     /// several dtypes are written in one compute.
     pub fn npy_target(&self, path: impl AsRef<Path>) -> Result<Target> {
-        with_dtype!(self.dtype(), T => self.clone().downcast::<T>()?.npy_target(path))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, path: &Path) -> Result<Target> {
+            with_dtype!(this.dtype(), T => this.clone().downcast::<T>()?.npy_target(path))
+        }
+        imp(self, path.as_ref())
     }
 
     /// The Zarr array at `path` as a lazy array of the dtype its metadata names (see
     /// [`from_zarr`](crate::from_zarr)).
     #[cfg(feature = "zarr")]
     pub fn from_zarr(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let dtype = super::zarr::zarr_info(path)?.dtype;
-        Ok(with_dtype!(dtype, T => super::zarr::from_zarr::<T>(path)?.into()))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(path: &Path) -> Result<DynArray> {
+            let dtype = super::zarr::zarr_info(path)?.dtype;
+            Ok(with_dtype!(dtype, T => super::zarr::from_zarr::<T>(path)?.into()))
+        }
+        imp(path.as_ref())
     }
 
     /// Writes the array as a Zarr store with the default options (see
     /// [`ChunkedArray::to_zarr`](crate::ChunkedArray::to_zarr)).
     #[cfg(feature = "zarr")]
     pub fn to_zarr(&self, path: impl AsRef<Path>) -> Result<()> {
-        with_dtype!(self.dtype(), T => self.clone().downcast::<T>()?.to_zarr(path))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, path: &Path) -> Result<()> {
+            with_dtype!(this.dtype(), T => this.clone().downcast::<T>()?.to_zarr(path))
+        }
+        imp(self, path.as_ref())
     }
 
     /// The array as a [`Target`] of [`store`](crate::store), for a Zarr store with the
     /// default options.
     #[cfg(feature = "zarr")]
     pub fn zarr_target(&self, path: impl AsRef<Path>) -> Result<Target> {
-        with_dtype!(self.dtype(), T => {
-            let opts = super::zarr::ZarrOptions::default();
-            self.clone().downcast::<T>()?.zarr_target(path, &opts)
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, path: &Path) -> Result<Target> {
+            with_dtype!(this.dtype(), T => {
+                let opts = super::zarr::ZarrOptions::default();
+                this.clone().downcast::<T>()?.zarr_target(path, &opts)
+            })
+        }
+        imp(self, path.as_ref())
     }
 }

@@ -22,10 +22,14 @@ impl DynArray {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn full(shape: impl IntoShape, value: DynScalar) -> DynArray {
-        crate::element::with_dtype!(value.dtype(), T => {
-            let v: T = value.downcast().expect("a scalar downcasts to its own dtype");
-            crate::full(shape, v).into()
-        })
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(shape: Vec<usize>, value: DynScalar) -> DynArray {
+            crate::element::with_dtype!(value.dtype(), T => {
+                let v: T = value.downcast().expect("a scalar downcasts to its own dtype");
+                crate::full(shape, v).into()
+            })
+        }
+        imp(shape.into_shape_vec(), value)
     }
 
     /// Zeros of `dtype` (`false` for `bool`).
@@ -36,7 +40,11 @@ impl DynArray {
     /// assert_eq!((x.dtype(), x.shape()), (DType::F32, &[4usize][..]));
     /// ```
     pub fn zeros(dtype: DType, shape: impl IntoShape) -> DynArray {
-        crate::element::with_dtype!(dtype, T => crate::zeros::<T>(shape).into())
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(dtype: DType, shape: Vec<usize>) -> DynArray {
+            crate::element::with_dtype!(dtype, T => crate::zeros::<T>(shape).into())
+        }
+        imp(dtype, shape.into_shape_vec())
     }
 
     /// Ones of `dtype` (`true` for `bool`).
@@ -48,7 +56,11 @@ impl DynArray {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn ones(dtype: DType, shape: impl IntoShape) -> DynArray {
-        Self::full(shape, DynScalar::of(1u8).astype(dtype))
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(dtype: DType, shape: Vec<usize>) -> DynArray {
+            DynArray::full(shape, DynScalar::of(1u8).astype(dtype))
+        }
+        imp(dtype, shape.into_shape_vec())
     }
 
     /// `start, start + step, ..` up to `stop` (excluded), of `dtype` (NumPy's
