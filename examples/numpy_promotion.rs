@@ -19,8 +19,9 @@ const B: [i64; 6] = [5, 3, 1, 0, 9, 27];
 /// `promote P Q O` with O from the typed API's `Promote` (decided at compile time, and checked
 /// here against the run-time table `DynArray` uses), then `a + b`, `a - b` and `a * b` of the
 /// two arrays in those dtypes. The values are computed by `DynArray`: the typed operators are
-/// one generic `promote` then the operation in O, which the `dyn` lines and the test suite
-/// cover, and instantiating 100 pairs of typed graphs here took minutes of every CI build.
+/// one generic `promote` then the operation in O (tested on mixed pairs in
+/// `tests/suite/dynamic.rs`), and instantiating 100 pairs of typed graphs here took minutes of
+/// every CI build.
 fn line<P: Promote<Q>, Q: Numeric>(a: &DynArray, b: &DynArray) {
     let promoted = <P::Output as chunkwise::Element>::DTYPE;
     assert_eq!(

@@ -157,9 +157,13 @@ impl Delayed {
     fn __rpow__(
         slf: &Bound<'_, Self>,
         o: &Bound<'_, PyAny>,
-        _modulo: Option<&Bound<'_, PyAny>>,
+        modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        lazy(slf, "pow", (o, slf))
+        // `pow(2, d, m)` arrives here (PyO3's one power slot serves both sides).
+        match modulo.filter(|m| !m.is_none()) {
+            Some(m) => lazy(slf, "pow3", (o, slf, m)),
+            None => lazy(slf, "pow", (o, slf)),
+        }
     }
     fn __neg__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         lazy(slf, "neg", (slf,))

@@ -81,6 +81,7 @@ def test_delayed_operators_items_attributes_and_calls():
     assert (-a).compute() == -6 and (a > b).compute() is True and (a <= b).compute() is False
     # The three-argument pow: 6**4 % 5, also with a delayed modulo.
     assert pow(a, b, 5).compute() == 1 and pow(a, 4, da.delayed(7)).compute() == 1296 % 7
+    assert pow(2, b, 5).compute() == 1  # through __rpow__: 2**4 % 5
     words = da.delayed("peas and ham")
     assert words.upper().compute() == "PEAS AND HAM"
     assert words.split()[2].compute() == "ham"

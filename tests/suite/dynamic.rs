@@ -1,7 +1,9 @@
 //! The dtype-erased array against the typed one: every ordered pair of the eleven dtypes for
-//! arithmetic and comparisons (the typed reference promotes at compile time through
-//! `Promote`, the `DynArray` at run time), every cast, NEP 50's weak scalars, reductions over
-//! axes with options, files of any dtype, and the errors of unsupported dtypes.
+//! arithmetic and comparisons (the result dtype the `DynArray` picks at run time against the
+//! one `Promote` gives at compile time, the values against the typed operation in that dtype),
+//! the typed operators on a few mixed pairs, every cast (against the scalar conversion), NEP
+//! 50's weak scalars, reductions over axes with options, files of any dtype, and the errors of
+//! unsupported dtypes.
 
 use chunkwise::ndarray::{arr1, ArrayD};
 use chunkwise::{
@@ -75,7 +77,8 @@ where
     } else {
         check(&name("div"), div, pa.true_divide(&pb));
     }
-    // A bool operand takes the other side's dtype (NumPy's promotion of bool): B != 0 as 0/1.
+    // A bool operand takes the other side's dtype (NumPy's promotion of bool): adding the mask
+    // B != 0 is adding its 0/1 values in P.
     let mask = DynArray::from(typed::<i64>(&B).ne(0)).astype(DType::Bool);
     let ones: Vec<i64> = B.iter().map(|&b| i64::from(b != 0)).collect();
     let (a, mask_p) = (
@@ -102,6 +105,39 @@ macro_rules! pairs {
 #[test]
 fn every_pair_of_numeric_dtypes_matches_the_typed_api() {
     pairs!(f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+}
+
+/// The typed operators between two element types (`promote`, then the operation in the common
+/// type) on a few pairs, against the values converted by hand. The pairs above check the
+/// `DynArray` in the promoted dtype; this checks the typed path itself.
+#[test]
+fn typed_operators_promote_mixed_pairs() {
+    let sum: Vec<f64> = A.iter().zip(&B).map(|(a, b)| (a + b) as f64).collect();
+    let r = &typed::<u64>(&A) + &typed::<i64>(&B);
+    assert_eq!(r.dtype(), DType::F64);
+    assert_eq!(r.compute().unwrap().as_slice().unwrap(), &sum[..]);
+    let r = &typed::<i32>(&A) + &typed::<f32>(&B);
+    assert_eq!(r.dtype(), DType::F64);
+    assert_eq!(r.compute().unwrap().as_slice().unwrap(), &sum[..]);
+    let r = &typed::<u8>(&A) - &typed::<i8>(&B);
+    assert_eq!(r.dtype(), DType::I16);
+    let diff: Vec<i16> = A.iter().zip(&B).map(|(a, b)| (a - b) as i16).collect();
+    assert_eq!(r.compute().unwrap().as_slice().unwrap(), &diff[..]);
+    let r = &typed::<u16>(&A) * &typed::<i8>(&B);
+    assert_eq!(r.dtype(), DType::I32);
+    let prod: Vec<i32> = A.iter().zip(&B).map(|(a, b)| (a * b) as i32).collect();
+    assert_eq!(r.compute().unwrap().as_slice().unwrap(), &prod[..]);
+    let r = &typed::<f32>(&A) / &typed::<u8>(&B);
+    assert_eq!(r.dtype(), DType::F32);
+    let quot: Vec<f32> = A
+        .iter()
+        .zip(&B)
+        .map(|(&a, &b)| a as f32 / b as f32)
+        .collect();
+    let got = r.compute().unwrap();
+    // 3 / 0 is inf in both; compared bit for bit.
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(got.as_slice().unwrap()), bits(&quot));
 }
 
 #[test]
@@ -154,7 +190,7 @@ where
 }
 
 #[test]
-fn every_cast_matches_the_typed_api() {
+fn every_cast_matches_the_scalar_conversion() {
     let floats = chunkwise::from_array(
         arr1(&[-3.7, 0.5, 300.2, 1e10, -1e19, f64::NAN, f64::INFINITY, -0.0]),
         3,
