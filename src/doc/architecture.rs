@@ -200,3 +200,12 @@
 //! cargo install cargo-fuzz
 //! cd fuzz && cargo fuzz run -s none -a graph corpus/graph -- -max_len=512 -rss_limit_mb=4096
 //! ```
+//!
+//! CI (`.ci/run`) runs on 2 cores and must stay under 40 minutes, so its build is shared where
+//! it can be. The integration tests are one binary (`tests/suite/`, a module per file; `cargo
+//! test --test suite movement::` runs one file's), beside `tests/layers.rs`, `tests/memory.rs`
+//! and `tests/diagnostics.rs` (which measure their own process) and `tests/mpi.rs` (which
+//! launches itself). The examples CI runs are the ones `cargo test` builds (test profile). The
+//! Python wheel is built in the dev profile at the test profile's opt-level, with the same
+//! features on every shared dependency (the last entries of `[dev-dependencies]` and of
+//! `python/Cargo.toml` say why), so pip compiles only pyo3, numpy and the binding.
