@@ -82,6 +82,11 @@ def child(lib, case, n, workers):
     run = python_case(lib, case, n, workers)
     # Warm-up on a tiny input: imports, the pool's threads.
     python_case(lib, case, 1000 if case != "docs" else 20, workers)()
+    # NumPy's OpenBLAS starts a thread per extra core at import, and each spins (sched_yield)
+    # for about 0.1 s before it sleeps: a compute started at once shares the 2 cores with it
+    # (measured 2026-12-03: arange(1e9).sum() 0.10-0.13 s, against 0.093 s after this pause or
+    # with OPENBLAS_NUM_THREADS=1). The Rust examples have no such thread; wait it out.
+    time.sleep(0.3)
     t = time.perf_counter()
     result = run()
     seconds = time.perf_counter() - t

@@ -106,6 +106,9 @@ def child(system, case, n, workers):
         print(json.dumps({"status": "not installed"}))
         return
     run(1000)  # warm-up: imports, JIT
+    # NumPy's OpenBLAS threads spin for about 0.1 s after the import before they sleep; every
+    # system here imports NumPy, and a call started at once shares the cores with them.
+    time.sleep(0.3)
     t0 = time.perf_counter()
     result = run(n)
     seconds = time.perf_counter() - t0
