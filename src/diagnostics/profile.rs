@@ -32,6 +32,8 @@ pub struct TaskRecord {
     pub bytes: u64,
     /// Bytes of array data read from files.
     pub read_bytes: u64,
+    /// The reads that brought them (positioned reads of a `.npy` file, decoded Zarr chunks).
+    pub reads: u64,
     /// Bytes of array data written to files.
     pub written_bytes: u64,
     /// Whether it succeeded.
@@ -135,6 +137,7 @@ impl Observer for Profiler {
                 elements: task.elements,
                 bytes: task.bytes,
                 read_bytes: task.read_bytes,
+                reads: task.reads,
                 written_bytes: task.written_bytes,
                 ok,
             });

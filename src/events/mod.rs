@@ -45,6 +45,9 @@ pub struct TaskInfo {
     /// Bytes of array data it read from files (`.npy` regions, decoded Zarr chunks); known at
     /// the end (0 in `on_task_start`).
     pub read_bytes: u64,
+    /// The reads that brought them: positioned reads of a `.npy` file, decoded Zarr chunks;
+    /// known at the end.
+    pub reads: u64,
     /// Bytes of array data it wrote to files; known at the end (0 in `on_task_start`).
     pub written_bytes: u64,
 }
@@ -127,21 +130,27 @@ impl Events {
             bytes,
             start: Instant::now(),
             read_bytes: 0,
+            reads: 0,
             written_bytes: 0,
         };
         for o in self.observers.iter() {
             o.on_task_start(&info);
         }
         // A task may run a compute of its own (a delayed task): the outer count resumes after.
-        let outer = FILE_BYTES.with(|c| c.replace((0, 0)));
+        let outer = FILE_BYTES.with(|c| c.replace(FileCounts::default()));
         let r = f();
-        let (read, written) = FILE_BYTES.with(|c| c.replace((outer.0, outer.1)));
+        let inner = FILE_BYTES.with(|c| c.replace(outer));
         FILE_BYTES.with(|c| {
-            let (r0, w0) = c.get();
-            c.set((r0 + read, w0 + written));
+            let o = c.get();
+            c.set(FileCounts {
+                read: o.read + inner.read,
+                reads: o.reads + inner.reads,
+                written: o.written + inner.written,
+            });
         });
-        info.read_bytes = read;
-        info.written_bytes = written;
+        info.read_bytes = inner.read;
+        info.reads = inner.reads;
+        info.written_bytes = inner.written;
         let elapsed = info.start.elapsed();
         for o in self.observers.iter() {
             o.on_task_end(&info, elapsed, r.is_ok());
@@ -150,9 +159,19 @@ impl Events {
     }
 }
 
+/// What the task running on a thread has read from and written to files.
+#[derive(Debug, Clone, Copy, Default)]
+struct FileCounts {
+    read: u64,
+    reads: u64,
+    written: u64,
+}
+
 thread_local! {
-    /// File bytes (read, written) by the task running on this thread.
-    static FILE_BYTES: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+    /// File bytes read and written by the task running on this thread.
+    static FILE_BYTES: std::cell::Cell<FileCounts> = const {
+        std::cell::Cell::new(FileCounts { read: 0, reads: 0, written: 0 })
+    };
     /// The cancel flag of the compute whose task runs on this thread.
     static CANCEL: std::cell::RefCell<Option<Arc<AtomicBool>>> = const { std::cell::RefCell::new(None) };
 }
@@ -192,18 +211,22 @@ pub(crate) fn check_cancelled() -> Result<()> {
     Ok(())
 }
 
-/// Counts `n` bytes of array data read from a file by the current task (for its `TaskInfo`).
+/// Counts one read of `n` bytes of array data from a file by the current task (for its
+/// `TaskInfo`).
 pub(crate) fn count_read(n: usize) {
     FILE_BYTES.with(|c| {
-        let (r, w) = c.get();
-        c.set((r.saturating_add(n as u64), w));
+        let mut f = c.get();
+        f.read = f.read.saturating_add(n as u64);
+        f.reads = f.reads.saturating_add(1);
+        c.set(f);
     });
 }
 
 /// Counts `n` bytes of array data written to a file by the current task.
 pub(crate) fn count_written(n: usize) {
     FILE_BYTES.with(|c| {
-        let (r, w) = c.get();
-        c.set((r, w.saturating_add(n as u64)));
+        let mut f = c.get();
+        f.written = f.written.saturating_add(n as u64);
+        c.set(f);
     });
 }

@@ -65,6 +65,17 @@ impl<T: Numeric> Contract<T> {
         super::blockwise::row_keep(&self.meta.chunks)
     }
 
+    /// Blocks of `a` kept per worker: the row of them, which every block of an output row
+    /// uses, when the output has several column blocks; else the one in use.
+    fn a_keep(&self) -> usize {
+        let cols = self.meta.chunks.axes().last().map_or(1, |a| a.len());
+        if cols > 1 {
+            self.k_blocks.len()
+        } else {
+            1
+        }
+    }
+
     /// The output block `block` (batch ranges, then rows `i`, then columns `j`).
     fn make(&self, cx: &mut TaskCx<'_>, block: &Region) -> Result<Vec<T>> {
         let nd = block.len();
@@ -83,7 +94,10 @@ impl<T: Numeric> Contract<T> {
             ra.extend([rows.clone(), ks.clone()]);
             let mut rb = batch.clone();
             rb.extend([ks.clone(), cols.clone()]);
-            let av = cx.block::<T>(self.a_cache, &ra, self.k_blocks.len(), |cx| {
+            // Between block products a long task looks for a cancel (a product of large
+            // blocks takes a fraction of a second; a row of them, seconds).
+            crate::events::check_cancelled()?;
+            let av = cx.block::<T>(self.a_cache, &ra, self.a_keep(), |cx| {
                 pull_whole(cx, &*self.a, &ra)
             })?;
             let bv = pull_whole(cx, &*self.b, &rb)?;
@@ -125,9 +139,12 @@ impl<T: Numeric> Node for Contract<T> {
             widest(&self.k_blocks),
         );
         let out = batch.saturating_mul(m).saturating_mul(n);
-        let a_row = batch
-            .saturating_mul(m)
-            .saturating_mul(self.a.meta().shape[nd - 1]);
+        let a_kept = if self.a_keep() > 1 {
+            self.a.meta().shape[nd - 1]
+        } else {
+            k
+        };
+        let a_row = batch.saturating_mul(m).saturating_mul(a_kept);
         let panels = a_row.saturating_add(batch.saturating_mul(k).saturating_mul(n));
         self.keep()
             .saturating_mul(out)

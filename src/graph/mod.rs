@@ -158,6 +158,11 @@ impl AnyExpr {
     }
 }
 
+/// Positions of its input a reduction has [`Node::prefetch`] at a time: a file is then read
+/// in system calls of up to 512 KiB (f64), a box that stays in a core's L2 cache while it is
+/// folded.
+pub(crate) const PREFETCH_LEN: usize = 1 << 16;
+
 /// The planner's view of a node.
 pub(crate) trait Node: Send + Sync + 'static {
     fn meta(&self) -> &Meta;
@@ -178,6 +183,22 @@ pub(crate) trait Node: Send + Sync + 'static {
     /// The file or store a source reads, for the plan.
     fn file(&self) -> Option<&std::path::Path> {
         None
+    }
+    /// Readies this task to read `region` of this node in small pieces (a reduction's leaves):
+    /// a node whose values are cheapest made in large pieces (a file, read with one system call
+    /// per row of the box rather than per tile) makes the box now and holds it
+    /// ([`TaskCx::hold_whole`]); elementwise nodes and regrids pass the box on to their inputs
+    /// of their own shape, which read the same region. Other nodes do nothing.
+    fn prefetch(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>]) -> Result<()> {
+        let m = self.meta();
+        if matches!(m.kind, OpKind::Elementwise | OpKind::Regrid) {
+            for i in self.inputs() {
+                if i.meta().shape == m.shape {
+                    i.prefetch(cx, region)?;
+                }
+            }
+        }
+        Ok(())
     }
     /// Positions (a C-order run) whose values this node makes together and keeps per worker,
     /// such as a row of contraction blocks; 0 when any split of the work is as good. A full
@@ -506,6 +527,40 @@ impl<'a> TaskCx<'a> {
             values: Box::new(values),
         });
         Ok(())
+    }
+
+    /// [`hold`](Self::hold) with the whole box made by one [`Expr::fill`] call rather than tile by
+    /// tile, for nodes that read it in large pieces ([`Node::prefetch`]). The buffer of the box
+    /// it replaces is reused (a fresh allocation of that size would cost its page faults).
+    pub(crate) fn hold_whole<T: Element>(
+        &mut self,
+        node: &dyn Expr<T>,
+        region: &[Range<usize>],
+    ) -> Result<()> {
+        let id = node.meta().id;
+        let mut values = match self.holds.iter().position(|h| h.id == id) {
+            Some(i) => {
+                let old = self.holds.swap_remove(i).values;
+                old.downcast::<Vec<T>>().map(|v| *v).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        let len = crate::region::region_len(region);
+        values.clear();
+        values.resize(len, T::ZERO);
+        node.fill(self, region, &mut values)?;
+        self.holds.push(Held {
+            id,
+            region: region.iter().cloned().collect(),
+            extents: region.iter().map(|r| r.len()).collect(),
+            values: Box::new(values),
+        });
+        Ok(())
+    }
+
+    /// Whether this task holds `region` of node `id`, or has its whole result.
+    pub(crate) fn has<T: Element>(&self, id: NodeId, region: &[Range<usize>]) -> bool {
+        self.results.get::<T>(id).is_some() || self.held::<T>(id, region).is_some()
     }
 
     /// The held values of `node` when they contain `region`: the values, `region` relative to

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::{read, Expr, Meta, Node, OpKind, Parts, PassKey, Stage, TaskCx};
+use super::{read, Expr, Meta, Node, OpKind, Parts, PassKey, Stage, TaskCx, PREFETCH_LEN};
 use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -333,6 +333,52 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         Some((vals, (step * inner).max(1)))
     }
 
+    /// The box of the reduced axes the leaves `leaves` cover, when they fill it (a run of
+    /// slabs, or one leaf).
+    fn leaves_box(&self, leaves: Range<usize>) -> Option<Region> {
+        if leaves.is_empty() {
+            return None;
+        }
+        let first = self.leaves.tile(leaves.start);
+        let last = self.leaves.tile(leaves.end - 1);
+        let bound: Region = first
+            .iter()
+            .zip(&last)
+            .map(|(a, b)| a.start.min(b.start)..a.end.max(b.end))
+            .collect();
+        (region_len(&bound) == self.leaves.volume(leaves)).then_some(bound)
+    }
+
+    /// Leaves per [`PREFETCH_LEN`] of input for `outputs` outputs: how many the input is asked
+    /// to [`prefetch`](Node::prefetch) at a time (0: a leaf alone is that large, no prefetch).
+    fn prefetch_leaves(&self, outputs: usize) -> usize {
+        let leaf = self.leaves.volume(0..1.min(self.leaves.len())).max(1);
+        let w = PREFETCH_LEN / leaf.saturating_mul(outputs).max(1);
+        if w < 2 {
+            0
+        } else {
+            w
+        }
+    }
+
+    /// Asks the input to ready the box of the leaves `leaves` of `out_region`, when they fill
+    /// a box and the task does not hold it already (a shared pass holds its group's input).
+    fn prefetch(
+        &self,
+        cx: &mut TaskCx<'_>,
+        out_region: &[Range<usize>],
+        leaves: Range<usize>,
+    ) -> Result<()> {
+        let Some(b) = self.leaves_box(leaves) else {
+            return Ok(());
+        };
+        let in_box = self.input_box(out_region, &b);
+        if cx.has::<I>(self.input.meta().id, &in_box) {
+            return Ok(());
+        }
+        self.input.prefetch(cx, &in_box)
+    }
+
     /// The canonical combination of leaves `leaves` for every output of `out_region`.
     fn fold_leaves(
         &self,
@@ -346,6 +392,7 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let shape = &self.input.meta().shape;
         let whole: Region = self.axes.iter().map(|&a| 0..shape[a]).collect();
         let mut in_box = self.input_box(out_region, &whole);
+        let start = leaves.start;
         if leaves.len() == 1 {
             return self.fold_leaf(cx, &mut in_box, leaves.start, part);
         }
@@ -359,9 +406,14 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
                 part[0] = cascade.finish(R::identity(), R::combine);
                 return Ok(());
             }
+            let ahead = self.prefetch_leaves(1);
+            let end = leaves.end;
             for k in leaves {
                 // A leaf is a tile: between tiles a long task looks for a cancel.
                 cancel_point(k)?;
+                if ahead > 0 && (k - start).is_multiple_of(ahead) {
+                    self.prefetch(cx, out_region, k..(k + ahead).min(end))?;
+                }
                 let mut p = [R::identity()];
                 self.fold_leaf(cx, &mut in_box, k, &mut p)?;
                 cascade.push(p[0], R::combine);
@@ -370,10 +422,18 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             return Ok(());
         }
         let mut cascade = RowCascade::new();
+        let ahead = self.prefetch_leaves(part.len());
+        let end = leaves.end;
         for k in leaves {
             let mut p = cx.take::<R::Part>(part.len());
-            if let Err(e) =
-                cancel_point(k).and_then(|()| self.fold_leaf(cx, &mut in_box, k, &mut p))
+            let ready = if ahead > 0 && (k - start).is_multiple_of(ahead) {
+                self.prefetch(cx, out_region, k..(k + ahead).min(end))
+            } else {
+                Ok(())
+            };
+            if let Err(e) = ready
+                .and_then(|()| cancel_point(k))
+                .and_then(|()| self.fold_leaf(cx, &mut in_box, k, &mut p))
             {
                 cx.give(p);
                 cascade.release(&mut cx.pool);
@@ -482,20 +542,9 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
         // The group's leaves are consecutive C-order tiles of the reduced box; hold their
         // bounding box when they fill it (a run of slabs, or one leaf), else let each reader
         // evaluate its leaves.
-        let leaves = self.group_leaves(g);
-        if leaves.is_empty() {
+        let Some(bound) = self.leaves_box(self.group_leaves(g)) else {
             return Ok(());
-        }
-        let first = self.leaves.tile(leaves.start);
-        let last = self.leaves.tile(leaves.end - 1);
-        let bound: Region = first
-            .iter()
-            .zip(&last)
-            .map(|(a, b)| a.start.min(b.start)..a.end.max(b.end))
-            .collect();
-        if region_len(&bound) != self.leaves.volume(leaves) {
-            return Ok(());
-        }
+        };
         let in_box = self.input_box(out_region, &bound);
         cx.hold(&*self.input, &in_box)
     }

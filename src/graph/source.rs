@@ -35,6 +35,13 @@ pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
     fn file(&self) -> Option<&std::path::Path> {
         None
     }
+    /// Whether a region costs much less read in one call than tile by tile (a file: a system
+    /// call per row of the region). A reduction then has the source fill a few hundred KiB at
+    /// a time ([`Node::prefetch`]); [`cache_bytes`](Self::cache_bytes) should count that box
+    /// ([`PREFETCH_LEN`](super::PREFETCH_LEN) elements).
+    fn large_reads(&self) -> bool {
+        false
+    }
 }
 
 /// A source whose values depend on the flat C-order position only (arange, linspace, random).
@@ -96,6 +103,12 @@ impl<T: Element> Node for SourceNode<T> {
     }
     fn file(&self) -> Option<&std::path::Path> {
         self.f.file()
+    }
+    fn prefetch(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>]) -> Result<()> {
+        if self.f.large_reads() && !cx.has::<T>(self.meta.id, region) {
+            cx.hold_whole(self, region)?;
+        }
+        Ok(())
     }
 }
 

@@ -1,6 +1,8 @@
 //! NumPy's `.npy` format: [`from_npy`] reads only the regions its tasks ask for (positioned
 //! reads into tile buffers, so resident memory stays at workers x tile however large the file;
 //! pages in the OS cache are not the process's), [`ChunkedArray::to_npy`] writes chunk by chunk.
+//! A reduction over the file reads it a box of up to 64 Ki elements at a time (512 KiB of f64),
+//! one system call per box when the box is one run of the file, rather than one per tile.
 //!
 //! The header is read and written by `ndarray-npy`; the data is read and written here, by
 //! region. Every dtype chunkwise has, both byte orders and both memory orders are read (a
@@ -28,6 +30,7 @@ use crate::frame::{bytes, bytes_mut, copy_from_bytes};
 use crate::graph::source::{RegionFn, SourceNode};
 use crate::graph::{pull, Expr};
 use crate::graph::{Meta, TaskCx};
+use crate::kernels::contiguous_offset;
 use crate::region::{for_each_region_row, region_len};
 use crate::region::{for_each_tile, TILE_LEN};
 
@@ -241,6 +244,17 @@ impl NpySource {
         let swap = self.info.big_endian != cfg!(target_endian = "big");
         let mut failed = None;
         let mut raw = Vec::new();
+        // A region that is one run of the file (whole inner axes) is one read, not one per row.
+        let (run_shape, run);
+        let (shape, region) = match contiguous_offset(shape, region) {
+            Some(off) => {
+                let len = region_len(region);
+                run_shape = [off + len];
+                run = off..off + len;
+                (&run_shape[..], std::slice::from_ref(&run))
+            }
+            None => (shape, region),
+        };
         for_each_region_row(shape, region, |row, flat, len| {
             if failed.is_some() {
                 return;
@@ -270,6 +284,17 @@ impl NpySource {
 impl<T: Element> RegionFn<T> for NpySource {
     fn file(&self) -> Option<&Path> {
         Some(&self.path)
+    }
+
+    fn large_reads(&self) -> bool {
+        true
+    }
+
+    fn cache_bytes(&self) -> usize {
+        // The box a reduction prefetches; a Fortran-order file also reads it into a second
+        // buffer before permuting it.
+        let copies = if self.info.fortran_order { 2 } else { 1 };
+        copies * crate::graph::PREFETCH_LEN * T::DTYPE.size()
     }
 
     fn fill(

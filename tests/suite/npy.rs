@@ -301,3 +301,75 @@ fn file_bytes_show_in_the_plan_the_profiler_and_the_progress_bar() {
     assert_eq!(bar.file_bytes(), (800_000, 0));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// The reads of every task of `total`'s compute, and the file bytes they read in all.
+fn reads_of(total: &ChunkedArray<f64>) -> (f64, Vec<u64>, u64) {
+    use chunkwise::diagnostics::Profiler;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let prof = Arc::new(Profiler::new(Duration::from_millis(50)));
+    let cfg = chunkwise::Config::default()
+        .workers(2)
+        .observer(prof.clone());
+    let v = total.compute_with(&cfg).unwrap();
+    let rec = prof.record();
+    let reads = rec
+        .tasks
+        .iter()
+        .filter(|t| t.read_bytes > 0)
+        .map(|t| t.reads)
+        .collect();
+    let bytes = rec.tasks.iter().map(|t| t.read_bytes).sum();
+    (v.iter().sum(), reads, bytes)
+}
+
+#[test]
+fn reductions_read_a_file_in_a_few_large_reads_each_byte_once() {
+    let d = dir("large-reads");
+    // 1-d: 100_000 values in chunks of 10_000: tasks of 4 leaves (8192 values), each read in
+    // one call (it was one per leaf).
+    let path = d.join("x.npy");
+    let x = chunkwise::arange(100_000).cast::<f64>();
+    x.to_npy(&path).unwrap();
+    let y = chunkwise::from_npy_chunked::<f64>(&path, 10_000).unwrap();
+    let (s, reads, bytes) = reads_of(&y.sum());
+    assert_eq!(s, 4_999_950_000.0);
+    assert_eq!(bytes, 800_000);
+    assert_eq!(reads.len(), 13, "{reads:?}");
+    assert!(reads.iter().all(|&r| r == 1), "{reads:?}");
+    // Through elementwise ops and a rechunk the source still reads its box whole.
+    let z = (y.rechunk(20_000).unwrap() * 2.0 + 1.0).sum();
+    let (s, reads, bytes) = reads_of(&z);
+    assert_eq!(s, 2.0 * 4_999_950_000.0 + 100_000.0);
+    assert_eq!(bytes, 800_000);
+    assert!(reads.iter().all(|&r| r == 1), "{reads:?}");
+
+    // 2-d, whole rows per leaf: a task's rows are one run of the file, one read.
+    let path = d.join("m.npy");
+    let m = chunkwise::arange(400 * 250)
+        .cast::<f64>()
+        .reshape([400, 250])
+        .unwrap();
+    m.to_npy(&path).unwrap();
+    let y = chunkwise::from_npy_chunked::<f64>(&path, [100, 250]).unwrap();
+    let (s, reads, bytes) = reads_of(&y.sum());
+    assert_eq!(s, 99_999.0 * 100_000.0 / 2.0);
+    assert_eq!(bytes, 800_000);
+    assert!(reads.iter().all(|&r| r == 1), "{reads:?}");
+
+    // Partial reductions and a column block read what they need, once, with the eager values.
+    let eager = m.compute().unwrap();
+    for axis in [0usize, 1] {
+        let got = y.sum_with(axis as isize, Default::default()).unwrap();
+        let want = eager.sum_axis(ndarray::Axis(axis));
+        let (s, _, bytes) = reads_of(&got);
+        assert_eq!(s, want.sum(), "axis {axis}");
+        assert_eq!(bytes, 800_000, "axis {axis}");
+        assert_eq!(got.compute().unwrap(), want.into_dyn(), "axis {axis}");
+    }
+    let cols = y.slice(ndarray::s![.., 10..20]).unwrap().sum();
+    let (s, _, bytes) = reads_of(&cols);
+    assert_eq!(s, eager.slice(ndarray::s![.., 10..20]).sum());
+    assert_eq!(bytes, 400 * 10 * 8);
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -412,6 +412,50 @@ fn custom_observers_see_every_task() {
     assert_eq!(*c.total.lock().unwrap(), Some(12));
 }
 
+/// The same for a contraction: one output block whose task multiplies 1024 pairs of blocks
+/// (seconds of work) stops between two products. The blocks are 32 tiles each, fewer than the
+/// tiles between two looks of a tile walk, so only the look between products sees the cancel.
+#[test]
+fn a_cancel_stops_a_long_block_product_between_its_blocks() {
+    use std::sync::atomic::AtomicBool;
+    struct CancelAtFirstTask {
+        flag: Arc<AtomicBool>,
+        at: Mutex<Option<Instant>>,
+    }
+    impl Observer for CancelAtFirstTask {
+        fn on_task_start(&self, _task: &TaskInfo) {
+            let mut at = self.at.lock().unwrap();
+            if at.is_none() {
+                *at = Some(Instant::now());
+                self.flag.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+    let (m, k) = (256, 1 << 18);
+    let mut rng = chunkwise::random::default_rng(3);
+    let a = rng.random([m, k]).rechunk([m, 256]).unwrap();
+    let b = rng.random([k, m]).rechunk([256, m]).unwrap();
+    let s = chunkwise::matmul(&a, &b).unwrap().sum();
+    let flag = Arc::new(AtomicBool::new(false));
+    let observer = Arc::new(CancelAtFirstTask {
+        flag: flag.clone(),
+        at: Mutex::new(None),
+    });
+    let cfg = Config::default()
+        .workers(1)
+        .cancel_on(flag)
+        .observer(observer.clone());
+    let r = s.compute_with(&cfg);
+    let done = Instant::now();
+    assert!(matches!(r, Err(chunkwise::Error::Cancelled)), "{r:?}");
+    let set_at = observer.at.lock().unwrap().expect("a task started");
+    let late = done.saturating_duration_since(set_at);
+    assert!(
+        late < Duration::from_millis(500),
+        "stopped {late:?} after the cancel"
+    );
+}
+
 /// A cancel set while one long chunk task runs stops it between its tiles: the compute
 /// returns `Cancelled` long before the chunk would have ended. The flag is set when the first
 /// task starts (by an observer), so only a look inside the running task can see it in time.
