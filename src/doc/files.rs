@@ -96,7 +96,10 @@
 //!   `zstd`, `gzip`, `blosc`, `crc32c`, `transpose` and `sharding_indexed` codecs, and Zarr v2 arrays
 //!   (blosc, zstd, gzip; either byte order). One task per store chunk (per shard when sharded); a
 //!   task decodes each store chunk (inner chunk of a shard) it needs once, straight into its buffer,
-//!   and serves its tiles from it. Missing chunks read as the fill value. Errors: a missing folder is
+//!   and serves its tiles from it. With `bytes` + `zstd` alone (zarr-python's default), the chunk
+//!   file is streamed through zstd into that buffer, which is reused from chunk to chunk: a 2 GB
+//!   store of 32 MiB chunks sums in 74 MiB on 2 workers, faster than reading each file whole and
+//!   decompressing it (`examples/zstd_floor.rs`). Missing chunks read as the fill value. Errors: a missing folder is
 //!   `Error::Io`; a folder that is not a Zarr array (no metadata, a group), an unsupported data type
 //!   or codec (named by zarrs), or a chunk that fails to decode (named, with its region) is
 //!   `Error::Format`; another type than asked is `Error::DTypeMismatch`.

@@ -8,7 +8,11 @@
 //! it needs once, keeps the last one (`graph::blockwise::fill_from_blocks`), and serves its
 //! tiles from it; memory is workers x one decoded chunk. With other chunks (`from_zarr_chunked`,
 //! `rechunk`) the values are the same; a task whose chunk crosses store chunks decodes each of
-//! them, and a store chunk shared by two tasks is decoded by both.
+//! them, and a store chunk shared by two tasks is decoded by both. A store whose chunks are the
+//! `bytes` codec in this machine's byte order and then `zstd` (zarr-python's default, and
+//! `to_zarr`'s) skips zarrs's buffers: the chunk file is streamed through zstd straight into
+//! the task's block, which reuses the buffer of the block it replaces, so a worker holds one
+//! decoded chunk and a 1 MiB read buffer, and no chunk-sized allocation is made per chunk.
 //!
 //! **Writing.** The array is regridded to the store's chunks (or shards), so each task computes
 //! one whole store chunk and no two tasks write the same one; a staged reduction's result is
@@ -48,7 +52,7 @@ use crate::error::{Error, Result};
 use crate::execute::{store_with, Config, Sink, Target};
 use crate::files::{format_error, io_error, Pending};
 use crate::frame::{bytes, bytes_mut, copy_from_bytes};
-use crate::graph::blockwise::fill_from_blocks;
+use crate::graph::blockwise::fill_from_blocks_reusing;
 use crate::graph::source::{RegionFn, SourceNode};
 use crate::graph::{pull_whole_into, Expr, Meta, TaskCx};
 use crate::kernels::gather;
@@ -149,9 +153,12 @@ pub fn from_zarr_chunked<T: Element>(
         spec => spec.resolve(OP, &info.shape, T::DTYPE.size())?,
     };
     let name = format!("from_zarr({})", path.display());
+    let plain_zstd = info.subchunks.is_none() && is_plain_zstd(&array);
     let source = ZarrSource {
         array,
         blocks,
+        chunk: info.chunks.clone(),
+        plain_zstd,
         path: path.to_path_buf(),
     };
     Ok(ChunkedArray::from_expr(Arc::new(SourceNode::new(
@@ -245,6 +252,34 @@ fn open(op: &str, path: &Path) -> Result<(Array<FilesystemStore>, ZarrInfo)> {
     Ok((array, info))
 }
 
+/// Whether a v3 array's chunks are the `bytes` codec in this machine's byte order followed by
+/// `zstd` and nothing else (zarr-python's and `to_zarr`'s default): then a chunk file is one
+/// zstd frame of the chunk's values as they lie in memory.
+fn is_plain_zstd(array: &Array<FilesystemStore>) -> bool {
+    let meta = serde_json::to_value(array.metadata()).unwrap_or_default();
+    let Some([bytes, zstd]) = meta
+        .get("codecs")
+        .and_then(|c| c.as_array())
+        .map(Vec::as_slice)
+    else {
+        return false;
+    };
+    let name = |c: &serde_json::Value| c.get("name").and_then(|n| n.as_str()).map(str::to_owned);
+    let endian = bytes
+        .get("configuration")
+        .and_then(|c| c.get("endian"))
+        .and_then(|e| e.as_str());
+    let native = if cfg!(target_endian = "little") {
+        "little"
+    } else {
+        "big"
+    };
+    meta.get("zarr_format").and_then(|f| f.as_u64()) == Some(3)
+        && name(bytes).as_deref() == Some("bytes")
+        && name(zstd).as_deref() == Some("zstd")
+        && endian.is_none_or(|e| e == native)
+}
+
 /// The codec names in a v3 `codecs` list or a v2 `filters` + `compressor`.
 fn codec_names(meta: &serde_json::Value) -> Vec<String> {
     let name = |c: &serde_json::Value| {
@@ -324,20 +359,56 @@ fn task_codec_options() -> CodecOptions {
     CodecOptions::default().with_concurrent_target(1)
 }
 
+/// Bytes of a chunk file read at a time when zstd decodes it as it streams in.
+const ZSTD_READ: usize = 1 << 20;
+
 struct ZarrSource {
     array: Array<FilesystemStore>,
     /// The units decoded whole: store chunks, or the inner chunks of shards.
     blocks: Chunks,
+    /// The store's chunk shape.
+    chunk: Vec<usize>,
+    /// Chunks are one zstd frame of the values in memory order ([`is_plain_zstd`]).
+    plain_zstd: bool,
     path: PathBuf,
 }
 
 impl ZarrSource {
-    fn decode<T: Element>(&self, block: &[Range<usize>]) -> Result<Vec<T>> {
-        let ranges: Vec<Range<u64>> = block.iter().map(|r| r.start as u64..r.end as u64).collect();
-        let subset = ArraySubset::new_with_ranges(&ranges);
+    /// Decodes store chunk `block` into `out` (the buffer of the block it replaces, reused: a
+    /// fresh chunk-sized allocation costs a page fault per 4 KiB).
+    fn decode<T: Element>(&self, block: &[Range<usize>], mut out: Vec<T>) -> Result<Vec<T>> {
         let fail = |e: String| format_error("from_zarr", &self.path, format!("{block:?}: {e}"));
         let extents: Vec<usize> = block.iter().map(|r| r.len()).collect();
-        let mut out = crate::kernels::zeroed_vec::<T>("from_zarr", &extents)?;
+        // Chunk files hold whole chunks, an edge chunk too: with zstd alone it is decoded
+        // whole into the buffer, then its part inside the array is moved to the front.
+        let fast = self.plain_zstd && T::DTYPE != DType::Bool;
+        let room = if fast { &self.chunk } else { &extents };
+        let len = crate::chunks::checked_len("from_zarr", room)?;
+        if out.capacity() >= len {
+            out.clear();
+            out.resize(len, T::ZERO);
+        } else {
+            out = crate::kernels::zeroed_vec::<T>("from_zarr", room)?;
+        }
+        if fast && self.decode_zstd(block, bytes_mut(&mut out))? {
+            if extents != self.chunk {
+                let strides = crate::region::c_strides(&self.chunk);
+                let row = extents.last().copied().unwrap_or(1);
+                // Each row moves to an offset no larger than its own, in order: no row is
+                // overwritten before it is moved.
+                crate::region::for_each_row(&extents, &strides, 0, |i, from| {
+                    out.copy_within(from..from + row, i * row);
+                });
+                out.truncate(region_len(block));
+            }
+            crate::events::count_read(out.len() * T::DTYPE.size());
+            return Ok(out);
+        }
+        if out.len() != region_len(block) {
+            out.truncate(region_len(block));
+        }
+        let ranges: Vec<Range<u64>> = block.iter().map(|r| r.start as u64..r.end as u64).collect();
+        let subset = ArraySubset::new_with_ranges(&ranges);
         let shape: Vec<u64> = extents.iter().map(|&n| n as u64).collect();
         let whole = ArraySubset::new_with_shape(shape.clone());
         // bool is decoded through bytes and checked (a file's bytes are not trusted to be 0 or
@@ -369,6 +440,66 @@ impl ZarrSource {
         crate::events::count_read(out.len() * T::DTYPE.size());
         Ok(out)
     }
+
+    /// Streams the file of the whole store chunk `block` through zstd straight into `target`
+    /// (a few reads of [`ZSTD_READ`] bytes; no buffer of the encoded chunk, no copy of the
+    /// decoded one). `Ok(false)` when there is no file (a chunk never written reads as the
+    /// fill value, which zarrs supplies).
+    fn decode_zstd(&self, block: &[Range<usize>], target: &mut [u8]) -> Result<bool> {
+        use std::io::Read;
+        use zstd::zstd_safe::{DCtx, DParameter, InBuffer, OutBuffer};
+        let indices: Vec<u64> = block
+            .iter()
+            .zip(&self.chunk)
+            .map(|(r, &c)| (r.start / c) as u64)
+            .collect();
+        let file = self.path.join(self.array.chunk_key(&indices).as_str());
+        let mut f = match std::fs::File::open(&file) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(io_error("from_zarr", &file, e)),
+        };
+        let bad = |what: String| format_error("from_zarr", &file, format!("{block:?}: {what}"));
+        let zstd_error =
+            |code: usize| bad(format!("zstd: {}", zstd::zstd_safe::get_error_name(code)));
+        let mut dctx = DCtx::create();
+        // zstd writes into `target` in place rather than through its window buffer.
+        dctx.set_parameter(DParameter::StableOutBuffer(true))
+            .map_err(zstd_error)?;
+        let want = target.len();
+        let mut out = OutBuffer::around(target);
+        let mut buf = vec![0u8; ZSTD_READ];
+        let mut left = usize::MAX; // zstd's hint: 0 once the frame is complete
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| io_error("from_zarr", &file, e))?;
+            if n == 0 {
+                break;
+            }
+            let mut input = InBuffer::around(&buf[..n]);
+            while input.pos() < n {
+                left = dctx
+                    .decompress_stream(&mut out, &mut input)
+                    .map_err(zstd_error)?;
+                if left == 0 && input.pos() < n {
+                    return Err(bad("bytes after the zstd frame".into()));
+                }
+            }
+        }
+        let got = out.pos();
+        if left != 0 || got != want {
+            return Err(bad(format!(
+                "zstd gave {got} bytes{}, the chunk has {want}",
+                if left != 0 {
+                    " of an unfinished frame"
+                } else {
+                    ""
+                }
+            )));
+        }
+        Ok(true)
+    }
 }
 
 impl<T: Element> RegionFn<T> for ZarrSource {
@@ -383,9 +514,16 @@ impl<T: Element> RegionFn<T> for ZarrSource {
         region: &[Range<usize>],
         out: &mut [T],
     ) -> Result<()> {
-        fill_from_blocks(cx, at.id, &self.blocks, 1, region, out, |_, _, block| {
-            self.decode(block)
-        })
+        fill_from_blocks_reusing(
+            cx,
+            at.id,
+            &self.blocks,
+            1,
+            region,
+            out,
+            true,
+            |_, _, block, spare| self.decode(block, spare),
+        )
     }
 
     fn cache_bytes(&self) -> usize {

@@ -353,6 +353,23 @@ fn reading_errors_are_typed_and_name_the_store() {
         }
         other => panic!("{other:?}"),
     }
+    // A zstd frame cut short, and one followed by other bytes: both name the chunk.
+    let frame = std::fs::read(path.join("c/2")).unwrap();
+    for (what, bytes) in [
+        ("cut", frame[..frame.len() - 3].to_vec()),
+        ("trailing", [&frame[..], b"more"].concat()),
+    ] {
+        std::fs::write(path.join("c/2"), &bytes).unwrap();
+        let e = chunkwise::from_zarr::<f64>(&path)
+            .unwrap()
+            .sum()
+            .compute()
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Format { .. }) && e.to_string().contains("60..90"),
+            "{what}: {e}"
+        );
+    }
     std::fs::write(path.join("c/2"), b"not zstd at all").unwrap();
     let x = chunkwise::from_zarr::<f64>(&path).unwrap();
     let first: f64 = x
