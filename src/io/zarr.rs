@@ -527,10 +527,21 @@ impl<T: Element> RegionFn<T> for ZarrSource {
     }
 
     fn cache_bytes(&self) -> usize {
-        // The decoded block a task keeps, and the encoded bytes it came from.
-        self.blocks
+        // The decoded block a worker keeps, and the encoded bytes it came from: the whole
+        // chunk file through zarrs, the read buffer when zstd streams it.
+        let block = self
+            .blocks
             .max_chunk_len()
-            .saturating_mul(2 * std::mem::size_of::<T>())
+            .saturating_mul(std::mem::size_of::<T>());
+        if self.plain_zstd && T::DTYPE != DType::Bool {
+            let whole = crate::chunks::checked_len("from_zarr", &self.chunk).unwrap_or(usize::MAX);
+            whole
+                .saturating_mul(std::mem::size_of::<T>())
+                .max(block)
+                .saturating_add(ZSTD_READ)
+        } else {
+            block.saturating_mul(2)
+        }
     }
 }
 
