@@ -46,6 +46,12 @@ __all__ = [
     "to_npy", "from_zarr", "to_zarr", "random", "map_blocks", "map_overlap", "take",
     "histogram", "topk", "argtopk", "einsum", "store", "Profiler", "ResourceProfiler",
     "TaskData", "ResourceData", "visualize",
+    # The array API standard (2024.12) names: see `_array_api.py` and the end of this file.
+    "__array_api_version__", "__array_namespace_info__", "bool", "int8", "int16", "int32",
+    "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "e", "inf", "nan",
+    "pi", "newaxis", "isdtype", "finfo", "iinfo", "result_type", "can_cast", "astype", "acos",
+    "asin", "atan", "pow", "bitwise_invert", "concat", "permute_dims", "matrix_transpose",
+    "unstack", "expand_dims", "vecdot", "conj", "real",
 ]
 
 where = _chunkwise.where
@@ -173,7 +179,7 @@ def arange(start, stop=None, step=1, *, chunks="auto", dtype=None) -> Array:
 
 def linspace(start, stop, num=50, *, endpoint=True, chunks="auto", dtype=None) -> Array:
     """``num`` evenly spaced values from ``start`` to ``stop`` (included when ``endpoint``)."""
-    return _chunkwise._linspace(float(start), float(stop), int(num), bool(endpoint), dtype, chunks)
+    return _chunkwise._linspace(float(start), float(stop), int(num), builtins.bool(endpoint), dtype, chunks)
 
 
 def zeros(shape, dtype=float, chunks="auto") -> Array:
@@ -352,7 +358,7 @@ def histogram(a, bins=10, range=None, density=False, weights=None):
         raise NotImplementedError("histogram: weights are not supported yet")
     if np.ndim(bins) != 0:
         raise NotImplementedError("histogram: bins as a sequence of edges are not supported yet; give a number of equal bins and a range")
-    if isinstance(bins, (bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
+    if isinstance(bins, (builtins.bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
         raise TypeError(f"histogram: bins must be an integer, not {type(bins).__name__}")
     if bins < 1:
         raise ValueError(f"histogram: bins must be at least 1, not {bins}")
@@ -626,3 +632,88 @@ def _array_ufunc(ufunc, method, inputs, kwargs) -> Any:
         return NotImplemented
     name = "round" if ufunc.__name__ == "rint" else ufunc.__name__
     return globals()[name](*inputs)
+
+
+# The array API standard's spellings (2024.12) of what is above, and its metadata.
+
+from ._array_api import (  # noqa: E402  (after the functions the aliases name)
+    __array_api_version__, __array_namespace_info__, bool, can_cast, e, finfo, float32, float64,
+    iinfo, inf, int8, int16, int32, int64, isdtype, nan, newaxis, pi, result_type, uint8, uint16,
+    uint32, uint64,
+)
+
+acos = arccos
+asin = arcsin
+atan = arctan
+pow = power
+bitwise_invert = invert
+
+
+def astype(x, dtype, /, *, copy=True, device=None) -> Array:
+    """``x`` converted to ``dtype`` (a new lazy array whatever ``copy`` says: arrays are never
+    written in place)."""
+    if device is not None and device != "cpu":
+        raise ValueError(f'chunkwise has one device, "cpu", not {device!r}')
+    return x.astype(dtype)
+
+
+def concat(arrays, /, *, axis=0) -> Array:
+    """The arrays joined along an existing ``axis``; with ``axis=None``, each flattened first."""
+    if axis is None:
+        return concatenate([ravel(a) for a in arrays], 0)
+    return concatenate(arrays, axis)
+
+
+def permute_dims(x, /, axes) -> Array:
+    """The axes of ``x`` permuted: axis ``i`` of the result is axis ``axes[i]`` of ``x``."""
+    return transpose(x, tuple(axes))
+
+
+def matrix_transpose(x, /) -> Array:
+    """The last two axes swapped (``x.mT``)."""
+    return x.mT
+
+
+def _axis_index(axis, n, op):
+    if not -n <= axis < n:
+        raise IndexError(f"{op}: axis {axis} is out of range for {n} axes")
+    return axis % n
+
+
+def unstack(x, /, *, axis=0) -> tuple:
+    """The slices of ``x`` along ``axis``, as a tuple of arrays with one axis fewer."""
+    a = _axis_index(axis, x.ndim, "unstack")
+    lead = (slice(None),) * a
+    return tuple(x[lead + (i,)] for i in range(x.shape[a]))
+
+
+def expand_dims(x, /, *, axis=0) -> Array:
+    """``x`` with a new axis of length 1 at ``axis`` (from ``-ndim - 1`` to ``ndim``)."""
+    a = _axis_index(axis, x.ndim + 1, "expand_dims")
+    return x[(slice(None),) * a + (None, Ellipsis)]
+
+
+def vecdot(x1, x2, /, *, axis=-1) -> Array:
+    """The dot product of ``x1`` and ``x2`` along ``axis`` of their broadcast shape, as
+    ``sum(x1 * x2, axis=axis)`` (no conjugation: chunkwise's dtypes are real). The axis is not
+    broadcast: both arrays must have it, with one length."""
+    if not isinstance(x1, Array) or not isinstance(x2, Array):
+        raise TypeError("vecdot takes two chunkwise arrays")
+    if axis >= 0:
+        # Counted in the broadcast shape, as NumPy's vecdot.
+        axis -= builtins.max(x1.ndim, x2.ndim)
+    if not -builtins.min(x1.ndim, x2.ndim) <= axis < 0:
+        raise ValueError(f"vecdot: axis {axis} is out of range for arrays of {x1.ndim} and {x2.ndim} axes")
+    if x1.shape[axis] != x2.shape[axis]:
+        raise ValueError(f"vecdot: lengths {x1.shape[axis]} and {x2.shape[axis]} along axis {axis} differ")
+    return sum(multiply(x1, x2), axis=axis)
+
+
+def conj(x, /) -> Array:
+    """The complex conjugate: ``x`` itself, as chunkwise's dtypes are real."""
+    return x
+
+
+def real(x, /) -> Array:
+    """The real part: ``x`` itself, as chunkwise's dtypes are real."""
+    return x

@@ -36,6 +36,16 @@ class Array:
     def chunksize(self) -> tuple[int, ...]: ...
     @property
     def T(self) -> Array: ...
+    @property
+    def mT(self) -> Array:
+        """The last two axes swapped (at least two axes)."""
+    @property
+    def device(self) -> str:
+        """``"cpu"``, the one device."""
+    def to_device(self, device: str, /, *, stream: None = None) -> Array:
+        """The array itself on ``"cpu"``; any other device is a ValueError."""
+    def __array_namespace__(self, *, api_version: str | None = None) -> Any:
+        """The ``chunkwise`` module, the namespace of the array API standard 2024.12."""
     def compute(self, num_workers: int | None = None) -> Any:
         """Evaluates the array (GIL released); a NumPy array, or a NumPy scalar when 0-d."""
     def persist(self, num_workers: int | None = None) -> Array: ...

@@ -169,6 +169,63 @@ impl Array {
         }
     }
 
+    /// The transpose of the last two axes, a stack of matrices each transposed (the array
+    /// API's `mT`; at least two axes).
+    #[getter(mT)]
+    fn matrix_transposed(&self) -> PyResult<Array> {
+        let n = self.inner.ndim();
+        if n < 2 {
+            return Err(PyValueError::new_err(format!(
+                "mT needs at least two axes, the array has {n}"
+            )));
+        }
+        let mut perm: Vec<isize> = (0..n as isize).collect();
+        perm.swap(n - 2, n - 1);
+        wrap(self.inner.transpose(perm).py_err()?)
+    }
+
+    /// Where the array lives: `"cpu"`, the one device (the array API's `device`).
+    #[getter]
+    fn device(&self) -> &'static str {
+        "cpu"
+    }
+
+    /// The array on `device`: itself, for `"cpu"`, the one device (the array API's
+    /// `to_device`); any other device is a `ValueError`.
+    #[pyo3(signature = (device, /, *, stream=None))]
+    fn to_device(
+        slf: PyRef<'_, Self>,
+        device: &Bound<'_, PyAny>,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<Self>> {
+        if stream.is_some_and(|s| !s.is_none()) {
+            return Err(PyValueError::new_err("chunkwise arrays take no stream"));
+        }
+        match device.extract::<String>() {
+            Ok(d) if d == "cpu" => Ok(slf.into()),
+            _ => Err(PyValueError::new_err(format!(
+                "chunkwise has one device, \"cpu\", not {}",
+                device.repr()?
+            ))),
+        }
+    }
+
+    /// The array API namespace of the array: the `chunkwise` module (standard 2024.12; `None`
+    /// or `"2024.12"` as `api_version`).
+    #[pyo3(signature = (*, api_version=None))]
+    fn __array_namespace__<'py>(
+        &self,
+        py: Python<'py>,
+        api_version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyModule>> {
+        match api_version {
+            None | Some("2024.12") => py.import("chunkwise"),
+            Some(v) => Err(PyValueError::new_err(format!(
+                "chunkwise implements the array API standard 2024.12, not {v:?}"
+            ))),
+        }
+    }
+
     /// Evaluates the array and returns it as a NumPy array (a 0-d result as a NumPy scalar).
     /// The GIL is released while the engine runs.
     #[pyo3(signature = (num_workers=None))]

@@ -1,0 +1,202 @@
+"""The array API standard's (2024.12) namespace items that chunkwise has so far: the version,
+dtypes, constants, the inspection namespace, the dtype functions, the standard's spellings of
+NumPy's functions (against NumPy 2, whose array API names they are), and the array object's
+``mT``, ``device``, ``to_device`` and ``__array_namespace__``.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import chunkwise as da
+from conftest import DTYPES, assert_same, chunked, compute, examples, float_dtypes, numeric_dtypes, shapes
+
+SOME = examples(60)
+
+KINDS = [
+    "bool", "signed integer", "unsigned integer", "integral", "real floating",
+    "complex floating", "numeric",
+]
+
+
+def test_version_constants_and_dtypes():
+    assert da.__array_api_version__ == "2024.12"
+    assert (da.e, da.pi) == (math.e, math.pi)
+    assert da.inf == math.inf and math.isnan(da.nan)
+    assert da.newaxis is None
+    for d in DTYPES:
+        assert getattr(da, d.name) == d
+        # An array of each dtype reports the namespace's dtype object.
+        assert da.zeros(3, dtype=getattr(da, d.name)).dtype == getattr(da, d.name)
+    # Python's bool is still what the package's own code calls.
+    assert da.linspace(0, 1, 5, endpoint=False).compute()[-1] == 0.8
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_isdtype_matches_numpy(kind):
+    for d in DTYPES:
+        assert da.isdtype(d, kind) == np.isdtype(d, kind), (d, kind)
+    for d in DTYPES:
+        assert da.isdtype(d, (kind, "bool")) == np.isdtype(d, (kind, "bool"))
+        assert da.isdtype(d, da.float64) == (d == np.float64)
+    with pytest.raises(ValueError, match="unknown dtype kind"):
+        da.isdtype(da.int8, "integer")
+
+
+def test_finfo_and_iinfo():
+    for d in (da.float32, da.float64):
+        f = da.finfo(d)
+        assert (f.bits, f.eps, f.max, f.min, f.smallest_normal) == (
+            np.finfo(d).bits, np.finfo(d).eps, np.finfo(d).max, np.finfo(d).min,
+            np.finfo(d).smallest_normal,
+        )
+        assert da.finfo(da.zeros(2, dtype=d)).dtype == d
+    for d in DTYPES:
+        if d.kind in "iu":
+            i = da.iinfo(d)
+            assert (i.bits, i.min, i.max) == (np.iinfo(d).bits, np.iinfo(d).min, np.iinfo(d).max)
+    assert da.iinfo(da.arange(3, dtype=da.int16)).max == 32767
+    with pytest.raises(ValueError):
+        da.iinfo(da.float64)
+
+
+def test_result_type_and_can_cast_are_numpys_promotion():
+    for a in DTYPES:
+        for b in DTYPES:
+            assert da.result_type(a, b) == np.result_type(a, b), (a, b)
+            x = da.zeros(2, dtype=a)
+            assert da.result_type(x, b) == np.result_type(a, b)
+            assert da.can_cast(a, b) == np.can_cast(a, b), (a, b)
+            assert da.can_cast(x, b) == np.can_cast(a, b)
+            # What the operators give, which result_type must predict.
+            if a != np.bool_ or b != np.bool_:
+                assert (x + da.zeros(2, dtype=b)).dtype == da.result_type(a, b)
+        # Python scalars are weak, as in the operators.
+        x = da.zeros(2, dtype=a)
+        if a.kind in "iuf":
+            assert da.result_type(x, 1) == (x + 1).dtype
+            assert da.result_type(x, 1.0) == (x + 1.0).dtype
+    with pytest.raises(ValueError):
+        da.result_type()
+    with pytest.raises(ValueError):
+        da.result_type(1, 2.0)
+
+
+def test_inspection_namespace():
+    info = da.__array_namespace_info__()
+    caps = info.capabilities()
+    assert set(caps) == {"boolean indexing", "data-dependent shapes", "max dimensions"}
+    assert info.default_device() == "cpu" and info.devices() == ["cpu"]
+    defaults = info.default_dtypes()
+    assert defaults["real floating"] == da.float64 and defaults["integral"] == da.int64
+    assert defaults["indexing"] == da.int64 and defaults["complex floating"] is None
+    assert set(info.dtypes()) == {d.name for d in DTYPES}
+    assert set(info.dtypes(kind="integral")) == {d.name for d in DTYPES if d.kind in "iu"}
+    assert set(info.dtypes(kind=("bool", "real floating"))) == {"bool", "float32", "float64"}
+    assert info.dtypes(kind="complex floating") == {}
+    with pytest.raises(ValueError, match="one device"):
+        info.dtypes(device="gpu")
+
+
+def test_array_object_items():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x = da.from_array(a, chunks=(1, 2, 3))
+    assert_same(compute(x.mT), np.swapaxes(a, -1, -2))
+    assert_same(compute(da.matrix_transpose(x)), np.matrix_transpose(a))
+    with pytest.raises(ValueError, match="two axes"):
+        da.arange(3).mT
+    assert x.device == "cpu"
+    assert x.to_device("cpu") is x
+    with pytest.raises(ValueError, match="one device"):
+        x.to_device("cuda:0")
+    assert x.__array_namespace__() is da
+    assert x.__array_namespace__(api_version="2024.12") is da
+    with pytest.raises(ValueError, match="2024.12"):
+        x.__array_namespace__(api_version="2021.12")
+
+
+# NumPy 2 has the standard's names too.
+UNARY_ALIASES = ["acos", "asin", "atan", "bitwise_invert"]
+
+
+@SOME
+@given(st.data())
+def test_unary_spellings_match_numpy(data):
+    name = data.draw(st.sampled_from(UNARY_ALIASES))
+    dtype = data.draw(float_dtypes if name != "bitwise_invert" else st.sampled_from(
+        [d for d in DTYPES if d.kind in "biu"]))
+    a, x, _ = data.draw(chunked(dtype=dtype))
+    with np.errstate(all="ignore"):
+        want = getattr(np, name)(a)
+    assert_same(compute(getattr(da, name)(x)), want)
+
+
+@SOME
+@given(st.data())
+def test_pow_astype_conj_real_match_numpy(data):
+    a, x, _ = data.draw(chunked(dtype=data.draw(float_dtypes)))
+    b, y, _ = data.draw(chunked(dtype=a.dtype, shape=a.shape))
+    with np.errstate(all="ignore"):
+        assert_same(compute(da.pow(x, y)), np.pow(a, b))
+    # Casts that C defines for these values (from -50 to 50): not negative floats to unsigned.
+    to = data.draw(st.sampled_from([d for d in DTYPES if d.kind != "u"]))
+    with np.errstate(all="ignore"):
+        assert_same(compute(da.astype(x, to)), np.astype(a, to))
+    assert_same(compute(da.conj(x)), np.conj(a))
+    assert_same(compute(da.real(x)), np.real(a))
+
+
+@SOME
+@given(st.data())
+def test_concat_permute_unstack_expand_dims_match_numpy(data):
+    a, x, _ = data.draw(chunked(dtype=data.draw(numeric_dtypes)))
+    b, y, _ = data.draw(chunked(dtype=a.dtype, shape=a.shape))
+    if a.ndim > 0:
+        axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+        assert_same(compute(da.concat([x, y], axis=axis)), np.concat([a, b], axis=axis))
+        parts = da.unstack(x, axis=axis)
+        want = np.unstack(a, axis=axis)
+        assert len(parts) == len(want)
+        for p, w in zip(parts, want):
+            assert_same(compute(p), w)
+    assert_same(compute(da.concat([x, y], axis=None)), np.concat([a, b], axis=None))
+    perm = data.draw(st.permutations(range(a.ndim)))
+    assert_same(compute(da.permute_dims(x, perm)), np.permute_dims(a, perm))
+    at = data.draw(st.integers(-a.ndim - 1, a.ndim))
+    assert_same(compute(da.expand_dims(x, axis=at)), np.expand_dims(a, at))
+
+
+def test_axis_errors_are_index_errors():
+    x = da.zeros((2, 3))
+    with pytest.raises(IndexError):
+        da.unstack(x, axis=2)
+    with pytest.raises(IndexError):
+        da.expand_dims(x, axis=3)
+    with pytest.raises(IndexError):
+        da.expand_dims(x, axis=-4)
+
+
+@SOME
+@given(st.data())
+def test_vecdot_matches_numpy(data):
+    shape = data.draw(shapes.filter(lambda s: len(s) >= 1))
+    dtype = data.draw(float_dtypes)
+    a, x, _ = data.draw(chunked(dtype=dtype, shape=shape))
+    # The second operand broadcasts on the leading axes.
+    k = data.draw(st.integers(1, len(shape)))
+    b, y, _ = data.draw(chunked(dtype=dtype, shape=shape[-k:]))
+    axis = data.draw(st.integers(-k, -1))
+    assert_same(compute(da.vecdot(x, y, axis=axis)), np.vecdot(a, b, axis=axis))
+
+
+def test_vecdot_errors():
+    x, y = da.ones((2, 3)), da.ones((2, 4))
+    with pytest.raises(ValueError, match="differ"):
+        da.vecdot(x, y)
+    with pytest.raises(ValueError, match="out of range"):
+        da.vecdot(x, da.ones(3), axis=-2)
+    with pytest.raises(TypeError):
+        da.vecdot(np.ones(3), da.ones(3))
