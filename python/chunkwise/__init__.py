@@ -242,9 +242,28 @@ def from_array(x, chunks="auto") -> Array:
     return _chunkwise.from_array(x, chunks)
 
 
-def asarray(x, chunks="auto") -> Array:
-    """``x`` itself if it is an ``Array``, else ``from_array(x)``."""
-    return x if isinstance(x, Array) else from_array(x, chunks)
+def asarray(x, chunks="auto", *, dtype=None, device=None, copy=None) -> Array:
+    """``x`` as an ``Array``: itself if it is one (converted when ``dtype`` differs), else
+    ``from_array(np.asarray(x, dtype=dtype))`` (Python scalars and nested sequences included).
+
+    ``copy=True`` copies a NumPy array first, so that later writes to it are not seen;
+    ``copy=False`` raises where a copy would be needed (a conversion of dtype, or values that
+    are not a NumPy array already). Arrays are never written in place, so an ``Array`` is never
+    copied."""
+    if device is not None and device != "cpu":
+        raise ValueError(f'chunkwise has one device, "cpu", not {device!r}')
+    if isinstance(x, Array):
+        if dtype is None or np.dtype(dtype) == x.dtype:
+            return x
+        if copy is False:
+            raise ValueError("asarray: converting the dtype needs a copy, and copy=False")
+        return x.astype(dtype)
+    if copy is False:
+        if not isinstance(x, np.ndarray) or (dtype is not None and np.dtype(dtype) != x.dtype):
+            raise ValueError("asarray: these values need a copy, and copy=False")
+        return from_array(x, chunks)
+    a = np.array(x, dtype=dtype, copy=True) if copy else np.asarray(x, dtype=dtype)
+    return from_array(a, chunks)
 
 
 def take(a, indices, axis=None) -> Array:

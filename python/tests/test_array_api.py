@@ -200,3 +200,32 @@ def test_vecdot_errors():
         da.vecdot(x, da.ones(3), axis=-2)
     with pytest.raises(TypeError):
         da.vecdot(np.ones(3), da.ones(3))
+
+
+@SOME
+@given(st.data())
+def test_asarray_with_dtype_and_copy(data):
+    a, x, _ = data.draw(chunked(dtype=data.draw(numeric_dtypes)))
+    to = data.draw(st.sampled_from([d for d in DTYPES if d.kind != "u"]))
+    assert da.asarray(x) is x
+    assert da.asarray(x, dtype=a.dtype) is x
+    assert_same(compute(da.asarray(x, dtype=to)), a.astype(to))
+    assert_same(compute(da.asarray(a, dtype=to)), np.asarray(a, dtype=to))
+    with pytest.raises(ValueError, match="copy=False"):
+        da.asarray(x, dtype=np.float64 if a.dtype != np.float64 else np.int8, copy=False)
+
+
+def test_asarray_of_python_values_and_copies():
+    assert_same(compute(da.asarray(float("nan"), dtype=da.float32)), np.asarray(np.nan, dtype=np.float32))
+    assert_same(compute(da.asarray([[1, 2], [3, 4]])), np.asarray([[1, 2], [3, 4]]))
+    assert_same(compute(da.asarray(True)), np.asarray(True))
+    a = np.arange(4.0)
+    kept = da.asarray(a, copy=True)
+    shared = da.asarray(a, copy=False)
+    a[0] = 100.0
+    assert compute(kept)[0] == 0.0
+    assert compute(shared)[0] == 100.0
+    with pytest.raises(ValueError, match="copy=False"):
+        da.asarray([1.0, 2.0], copy=False)
+    with pytest.raises(ValueError, match="one device"):
+        da.asarray(a, device="cuda")
