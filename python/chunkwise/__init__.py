@@ -247,8 +247,8 @@ def asarray(x, chunks="auto", *, dtype=None, device=None, copy=None) -> Array:
     ``from_array(np.asarray(x, dtype=dtype))`` (Python scalars and nested sequences included).
 
     ``copy=True`` copies a NumPy array first, so that later writes to it are not seen;
-    ``copy=False`` raises where a copy would be needed (a conversion of dtype, or values that
-    are not a NumPy array already). Arrays are never written in place, so an ``Array`` is never
+    ``copy=False`` raises where a copy would be needed (a conversion of dtype, values that are
+    not a C-contiguous NumPy array already). Arrays are never written in place, so an ``Array`` is never
     copied."""
     if device is not None and device != "cpu":
         raise ValueError(f'chunkwise has one device, "cpu", not {device!r}')
@@ -259,7 +259,11 @@ def asarray(x, chunks="auto", *, dtype=None, device=None, copy=None) -> Array:
             raise ValueError("asarray: converting the dtype needs a copy, and copy=False")
         return x.astype(dtype)
     if copy is False:
-        if not isinstance(x, np.ndarray) or (dtype is not None and np.dtype(dtype) != x.dtype):
+        if (
+            not isinstance(x, np.ndarray)
+            or not x.flags.c_contiguous
+            or (dtype is not None and np.dtype(dtype) != x.dtype)
+        ):
             raise ValueError("asarray: these values need a copy, and copy=False")
         return from_array(x, chunks)
     a = np.array(x, dtype=dtype, copy=True) if copy else np.asarray(x, dtype=dtype)
@@ -725,7 +729,11 @@ def vecdot(x1, x2, /, *, axis=-1) -> Array:
         raise ValueError(f"vecdot: axis {axis} is out of range for arrays of {x1.ndim} and {x2.ndim} axes")
     if x1.shape[axis] != x2.shape[axis]:
         raise ValueError(f"vecdot: lengths {x1.shape[axis]} and {x2.shape[axis]} along axis {axis} differ")
-    return sum(multiply(x1, x2), axis=axis)
+    products = multiply(x1, x2)
+    dot = sum(products, axis=axis)
+    # The standard's dtype is the operands' promoted one; integer sums promote (as NumPy's
+    # sum), and wrap back modulo the dtype's range as NumPy's vecdot does.
+    return dot if dot.dtype == products.dtype else dot.astype(products.dtype)
 
 
 def conj(x, /) -> Array:

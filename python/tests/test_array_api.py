@@ -183,7 +183,7 @@ def test_axis_errors_are_index_errors():
 @given(st.data())
 def test_vecdot_matches_numpy(data):
     shape = data.draw(shapes.filter(lambda s: len(s) >= 1))
-    dtype = data.draw(float_dtypes)
+    dtype = data.draw(numeric_dtypes)
     a, x, _ = data.draw(chunked(dtype=dtype, shape=shape))
     # The second operand broadcasts on the leading axes.
     k = data.draw(st.integers(1, len(shape)))
@@ -227,5 +227,7 @@ def test_asarray_of_python_values_and_copies():
     assert compute(shared)[0] == 100.0
     with pytest.raises(ValueError, match="copy=False"):
         da.asarray([1.0, 2.0], copy=False)
+    with pytest.raises(ValueError, match="copy=False"):
+        da.asarray(np.ones((3, 3))[:, ::2], copy=False)
     with pytest.raises(ValueError, match="one device"):
         da.asarray(a, device="cuda")
