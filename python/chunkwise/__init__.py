@@ -250,8 +250,7 @@ def asarray(x, chunks="auto", *, dtype=None, device=None, copy=None) -> Array:
     ``copy=False`` raises where a copy would be needed (a conversion of dtype, values that are
     not a C-contiguous NumPy array already). Arrays are never written in place, so an ``Array`` is never
     copied."""
-    if device is not None and device != "cpu":
-        raise ValueError(f'chunkwise has one device, "cpu", not {device!r}')
+    _check_device(device)
     if isinstance(x, Array):
         if dtype is None or np.dtype(dtype) == x.dtype:
             return x
@@ -660,9 +659,9 @@ def _array_ufunc(ufunc, method, inputs, kwargs) -> Any:
 # The array API standard's spellings (2024.12) of what is above, and its metadata.
 
 from ._array_api import (  # noqa: E402  (after the functions the aliases name)
-    __array_api_version__, __array_namespace_info__, bool, can_cast, e, finfo, float32, float64,
-    iinfo, inf, int8, int16, int32, int64, isdtype, nan, newaxis, pi, result_type, uint8, uint16,
-    uint32, uint64,
+    __array_api_version__, __array_namespace_info__, _check_device, bool, can_cast, e, finfo,
+    float32, float64, iinfo, inf, int8, int16, int32, int64, isdtype, nan, newaxis, pi,
+    result_type, uint8, uint16, uint32, uint64,
 )
 
 acos = arccos
@@ -675,8 +674,7 @@ bitwise_invert = invert
 def astype(x, dtype, /, *, copy=True, device=None) -> Array:
     """``x`` converted to ``dtype`` (a new lazy array whatever ``copy`` says: arrays are never
     written in place)."""
-    if device is not None and device != "cpu":
-        raise ValueError(f'chunkwise has one device, "cpu", not {device!r}')
+    _check_device(device)
     return x.astype(dtype)
 
 

@@ -34,9 +34,8 @@ float64 = np.dtype("float64")
 
 #: Every dtype chunkwise has, by name.
 _DTYPES = {
-    "bool": bool, "int8": int8, "int16": int16, "int32": int32, "int64": int64,
-    "uint8": uint8, "uint16": uint16, "uint32": uint32, "uint64": uint64,
-    "float32": float32, "float64": float64,
+    d.name: d
+    for d in (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64)
 }
 
 e = math.e
