@@ -301,12 +301,18 @@ pub trait Float: Numeric<Acc = Self, Float = Self> + CastTo<Self> + num_traits::
     fn round_even(self) -> Self;
     /// The largest value below this one.
     fn next_below(self) -> Self;
+    /// The smallest value above this one.
+    fn next_above(self) -> Self;
 }
 
 impl Float for f64 {
     #[inline(always)]
     fn next_below(self) -> Self {
         self.next_down()
+    }
+    #[inline(always)]
+    fn next_above(self) -> Self {
+        self.next_up()
     }
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
@@ -321,6 +327,10 @@ impl Float for f32 {
     #[inline(always)]
     fn next_below(self) -> Self {
         self.next_down()
+    }
+    #[inline(always)]
+    fn next_above(self) -> Self {
+        self.next_up()
     }
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
@@ -604,6 +614,11 @@ macro_rules! numeric_float {
                 if o == 0.0 {
                     // inf or NaN, as NumPy.
                     return self / o;
+                }
+                if self.is_infinite() || o.is_infinite() {
+                    // The array API standard's `floor(x1 / x2)`: `inf // 2` is inf and
+                    // `5 // -inf` is -0, where NumPy's divmod gives NaN and -1.
+                    return (self / o).floor();
                 }
                 float_divmod!(self, o).0
             }

@@ -51,7 +51,11 @@ __all__ = [
     "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "e", "inf", "nan",
     "pi", "newaxis", "isdtype", "finfo", "iinfo", "result_type", "can_cast", "astype", "acos",
     "asin", "atan", "pow", "bitwise_invert", "concat", "permute_dims", "matrix_transpose",
-    "unstack", "expand_dims", "vecdot", "conj", "real",
+    "unstack", "expand_dims", "vecdot", "conj", "real", "sinh", "cosh", "arcsinh", "arccosh",
+    "arctanh", "reciprocal", "sign", "signbit", "isinf", "logical_not", "left_shift",
+    "right_shift", "arctan2", "hypot", "copysign", "logaddexp", "nextafter", "logical_and",
+    "logical_or", "logical_xor", "clip", "acosh", "asinh", "atanh", "atan2",
+    "bitwise_left_shift", "bitwise_right_shift",
 ]
 
 where = _chunkwise.where
@@ -606,6 +610,16 @@ trunc = _unary("trunc", "Rounded toward zero.")
 isnan = _unary("isnan", "Whether the value is NaN.")
 isfinite = _unary("isfinite", "Whether the value is finite.")
 invert = _unary("invert", "Bitwise not (logical not of bools).")
+sinh = _unary("sinh", "The hyperbolic sine.")
+cosh = _unary("cosh", "The hyperbolic cosine.")
+arcsinh = _unary("arcsinh", "The inverse hyperbolic sine.")
+arccosh = _unary("arccosh", "The inverse hyperbolic cosine.")
+arctanh = _unary("arctanh", "The inverse hyperbolic tangent.")
+reciprocal = _unary("reciprocal", "1 / x.")
+sign = _unary("sign", "-1, 0 or 1 (NaN for NaN), in x's dtype.")
+signbit = _unary("signbit", "Whether the sign bit is set (-0.0 included).")
+isinf = _unary("isinf", "Whether the value is infinite.")
+logical_not = _unary("logical_not", "Whether the value is zero (false).")
 
 
 def _binary(name, doc):
@@ -637,6 +651,17 @@ greater_equal = _binary("greater_equal", "x1 >= x2.")
 bitwise_and = _binary("bitwise_and", "x1 & x2.")
 bitwise_or = _binary("bitwise_or", "x1 | x2.")
 bitwise_xor = _binary("bitwise_xor", "x1 ^ x2.")
+left_shift = _binary("left_shift", "x1 << x2 (0 once x2 reaches the width).")
+right_shift = _binary("right_shift", "x1 >> x2 (arithmetic for signed integers).")
+arctan2 = _binary("arctan2", "The angle of the point (x2, x1), in [-pi, pi].")
+hypot = _binary("hypot", "sqrt(x1**2 + x2**2) without undue overflow.")
+copysign = _binary("copysign", "|x1| with the sign bit of x2.")
+logaddexp = _binary("logaddexp", "log(exp(x1) + exp(x2)) without overflow.")
+nextafter = _binary("nextafter", "The next representable value after x1 toward x2.")
+logical_and = _binary("logical_and", "Whether both are true (non-zero).")
+logical_or = _binary("logical_or", "Whether either is true (non-zero).")
+logical_xor = _binary("logical_xor", "Whether exactly one is true (non-zero).")
+clip = _chunkwise.clip
 
 _UFUNCS = {
     "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "remainder", "mod",
@@ -644,7 +669,9 @@ _UFUNCS = {
     "greater_equal", "bitwise_and", "bitwise_or", "bitwise_xor", "sqrt", "exp", "log", "log2",
     "log10", "log1p", "expm1", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "tanh",
     "absolute", "negative", "positive", "square", "floor", "ceil", "trunc", "isnan", "isfinite",
-    "invert", "rint",
+    "invert", "rint", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "reciprocal", "sign",
+    "signbit", "isinf", "logical_not", "left_shift", "right_shift", "arctan2", "hypot",
+    "copysign", "logaddexp", "nextafter", "logical_and", "logical_or", "logical_xor",
 }
 
 
@@ -667,8 +694,14 @@ from ._array_api import (  # noqa: E402  (after the functions the aliases name)
 acos = arccos
 asin = arcsin
 atan = arctan
+acosh = arccosh
+asinh = arcsinh
+atanh = arctanh
+atan2 = arctan2
 pow = power
 bitwise_invert = invert
+bitwise_left_shift = left_shift
+bitwise_right_shift = right_shift
 
 
 def astype(x, dtype, /, *, copy=True, device=None) -> Array:

@@ -636,6 +636,22 @@ impl Array {
         self.reflected(py, other, |x, y| x.bitxor(y))
     }
 
+    fn __lshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.shl(y))
+    }
+
+    fn __rlshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.shl(y))
+    }
+
+    fn __rshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.binary(py, other, |x, y| x.shr(y))
+    }
+
+    fn __rrshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.reflected(py, other, |x, y| x.shr(y))
+    }
+
     fn __pow__(
         &self,
         py: Python<'_>,

@@ -453,6 +453,16 @@ pub fn _unary(name: &str, x: &Bound<'_, PyAny>) -> PyResult<Array> {
         "arccos" => x.acos(),
         "arctan" => x.atan(),
         "tanh" => x.tanh(),
+        "sinh" => x.sinh(),
+        "cosh" => x.cosh(),
+        "arcsinh" => x.asinh(),
+        "arccosh" => x.acosh(),
+        "arctanh" => x.atanh(),
+        "reciprocal" => x.recip(),
+        "sign" => x.sign(),
+        "signbit" => Ok(x.signbit()),
+        "isinf" => Ok(x.isinf()),
+        "logical_not" => x.logical_not(),
         "absolute" => x.abs(),
         "negative" => x.neg(),
         "square" => x.square(),
@@ -497,26 +507,37 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
         "bitwise_and" => "__and__",
         "bitwise_or" => "__or__",
         "bitwise_xor" => "__xor__",
+        "left_shift" => "__lshift__",
+        "right_shift" => "__rshift__",
         "equal" => "__eq__",
         "not_equal" => "__ne__",
         "less" => "__lt__",
         "less_equal" => "__le__",
         "greater" => "__gt__",
         "greater_equal" => "__ge__",
-        "maximum" | "minimum" => {
+        // Functions of the core without an operator: a Python scalar on the left takes its
+        // dtype against the array on the right, as the operators' reflected forms do.
+        "maximum" | "minimum" | "arctan2" | "hypot" | "copysign" | "logaddexp" | "nextafter"
+        | "logical_and" | "logical_or" | "logical_xor" => {
             let y = operand(&rhs)?;
             let x = match (lhs.cast::<Array>(), &y) {
                 (Ok(a), _) => a.get().inner.clone(),
-                // A Python scalar on the left takes its dtype against the array on the right.
                 (Err(_), chunkwise::DynOperand::Array(b)) => {
                     crate::array::left_operand(b, operand(&lhs)?)?
                 }
                 (Err(_), _) => array_of(&lhs)?,
             };
-            let r = if name == "maximum" {
-                x.maximum(y)
-            } else {
-                x.minimum(y)
+            let r = match name {
+                "maximum" => x.maximum(y),
+                "minimum" => x.minimum(y),
+                "arctan2" => x.atan2(y),
+                "hypot" => x.hypot(y),
+                "copysign" => x.copysign(y),
+                "logaddexp" => x.logaddexp(y),
+                "nextafter" => x.nextafter(y),
+                "logical_and" => x.logical_and(y),
+                "logical_or" => x.logical_or(y),
+                _ => x.logical_xor(y),
             };
             return Ok(Py::new(py, wrap(r.py_err()?)?)?.into_any());
         }
@@ -546,6 +567,20 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
         )));
     }
     Ok(r.unbind())
+}
+
+/// Each element of `x` limited to `[min, max]` in `x`'s dtype (either bound `None`, a scalar
+/// or an array).
+#[pyfunction]
+#[pyo3(signature = (x, min=None, max=None))]
+pub fn clip(
+    x: &Bound<'_, PyAny>,
+    min: Option<&Bound<'_, PyAny>>,
+    max: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let bound = |b: Option<&Bound<'_, PyAny>>| b.filter(|b| !b.is_none()).map(operand).transpose();
+    wrap(x.clip(bound(min)?, bound(max)?).py_err()?)
 }
 
 /// Running sums or products along `axis` (the flattened array when `None`).

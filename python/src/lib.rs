@@ -29,6 +29,7 @@ fn _chunkwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::concatenate, m)?)?;
     m.add_function(wrap_pyfunction!(functions::stack, m)?)?;
     m.add_function(wrap_pyfunction!(functions::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::clip, m)?)?;
     m.add_function(wrap_pyfunction!(functions::matmul, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_reduce, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_unary, m)?)?;

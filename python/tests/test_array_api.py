@@ -10,9 +10,18 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.array_api import make_strategies_namespace
 
 import chunkwise as da
-from conftest import DTYPES, assert_same, chunked, compute, examples, float_dtypes, numeric_dtypes, shapes
+from conftest import (
+    DTYPES, assert_same, chunked, chunkings, compute, examples, float_dtypes, numeric_dtypes,
+    shapes,
+)
+
+# The array API's own Hypothesis strategies over NumPy: arrays with NaN, infinities, signed zeros
+# and subnormals among their values.
+xps = make_strategies_namespace(np, api_version="2023.12")
+api_shapes = xps.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5)
 
 SOME = examples(60)
 
@@ -231,3 +240,100 @@ def test_asarray_of_python_values_and_copies():
         da.asarray(np.ones((3, 3))[:, ::2], copy=False)
     with pytest.raises(ValueError, match="one device"):
         da.asarray(a, device="cuda")
+
+
+def _from(data, a):
+    """``a`` as a chunkwise array under a drawn chunking."""
+    spec, _ = data.draw(chunkings(a.shape), label="chunks")
+    return da.from_array(a, chunks=spec)
+
+
+def _bits_same(got, want):
+    """Equal values with the same dtype, NaN equal to NaN, and the sign of zeros kept."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape and got.dtype == want.dtype, (got.shape, got.dtype, want.dtype)
+    if want.dtype.kind == "f":
+        same = (got == want) | (np.isnan(got) & np.isnan(want))
+        assert same.all() and (np.signbit(got) == np.signbit(want))[got == 0].all(), (got, want)
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+# Exact in both (the sign, comparisons of the bit, the next float, the ordering functions).
+EXACT_FLOAT_UNARY = ["sign", "signbit", "isinf", "logical_not"]
+# Libm's functions: within a few ulps of NumPy's.
+LIBM_UNARY = ["sinh", "cosh", "asinh", "acosh", "atanh", "reciprocal"]
+EXACT_FLOAT_BINARY = ["copysign", "nextafter", "logical_and", "logical_or", "logical_xor"]
+LIBM_BINARY = ["atan2", "hypot", "logaddexp"]
+
+
+@examples(150)
+@given(st.data())
+def test_elementwise_functions_of_floats_match_numpy(data):
+    name = data.draw(st.sampled_from(
+        EXACT_FLOAT_UNARY + LIBM_UNARY + EXACT_FLOAT_BINARY + LIBM_BINARY), label="function")
+    dtype = data.draw(xps.floating_dtypes(), label="dtype")
+    a = data.draw(xps.arrays(dtype, api_shapes), label="x1")
+    args = [a]
+    if name in EXACT_FLOAT_BINARY + LIBM_BINARY:
+        shape = data.draw(xps.broadcastable_shapes(a.shape, max_dims=3, min_side=0), label="x2 shape")
+        args.append(data.draw(xps.arrays(dtype, shape), label="x2"))
+    with np.errstate(all="ignore"):
+        want = getattr(np, name)(*args)
+    got = compute(getattr(da, name)(*[_from(data, v) for v in args]))
+    if name in LIBM_UNARY + LIBM_BINARY:
+        # NumPy's SIMD loops and Rust's libm round a few of these differently.
+        assert_same(got, want, rtol=4 * np.finfo(dtype).eps, atol=0.0)
+    else:
+        _bits_same(got, want)
+
+
+@examples(100)
+@given(st.data())
+def test_shifts_logical_and_sign_of_integers_match_numpy(data):
+    dtype = data.draw(xps.integer_dtypes() | xps.unsigned_integer_dtypes(), label="dtype")
+    bits = np.iinfo(dtype).bits
+    a = data.draw(xps.arrays(dtype, api_shapes), label="x1")
+    # Counts from 0 to past the width (the standard leaves negative counts undefined).
+    counts = data.draw(xps.arrays(dtype, a.shape, elements=st.integers(0, bits + 2)), label="x2")
+    x, n = _from(data, a), _from(data, counts)
+    _bits_same(compute(da.bitwise_left_shift(x, n)), np.left_shift(a, counts))
+    _bits_same(compute(da.bitwise_right_shift(x, n)), np.right_shift(a, counts))
+    _bits_same(compute(x << 1), a << 1)
+    _bits_same(compute(x >> n), a >> counts)
+    _bits_same(compute(da.sign(x)), np.sign(a))
+    _bits_same(compute(da.signbit(x)), np.signbit(a))
+    _bits_same(compute(da.logical_xor(x, n)), np.logical_xor(a, counts))
+    _bits_same(compute(da.logical_not(x)), np.logical_not(a))
+
+
+@examples(100)
+@given(st.data())
+def test_clip_matches_numpy(data):
+    dtype = data.draw(xps.real_dtypes(), label="dtype")
+    a = data.draw(xps.arrays(dtype, api_shapes), label="x")
+    bound = st.none() | xps.arrays(dtype, xps.broadcastable_shapes(a.shape, max_dims=a.ndim, min_side=0))
+    lo, hi = data.draw(bound, label="min"), data.draw(bound, label="max")
+    if lo is not None and hi is not None:
+        # The standard leaves min > max undefined.
+        with np.errstate(invalid="ignore"):
+            if np.any(np.broadcast_to(lo, np.broadcast_shapes(lo.shape, hi.shape))
+                      > np.broadcast_to(hi, np.broadcast_shapes(lo.shape, hi.shape))):
+                lo = None
+    want = np.clip(a, lo, hi)
+    got = da.clip(_from(data, a), None if lo is None else _from(data, lo),
+                  None if hi is None else _from(data, hi))
+    _bits_same(compute(got), want)
+    # Python numbers, out of an integer dtype's range too.
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        _bits_same(compute(da.clip(_from(data, a), int(info.min) - 5, 3)), np.clip(a, info.min, 3))
+    else:
+        _bits_same(compute(da.clip(_from(data, a), 0.5, None)), np.clip(a, 0.5, None))
+
+
+def test_floor_divide_of_infinities_is_the_standards():
+    # floor(x1 / x2), as the standard says, where NumPy's divmod gives NaN and -1.
+    x = da.asarray(np.array([np.inf, -np.inf, 5.0, -5.0]))
+    y = da.asarray(np.array([2.0, 2.0, -np.inf, np.inf]))
+    _bits_same(compute(x // y), np.array([np.inf, -np.inf, -0.0, -0.0]))

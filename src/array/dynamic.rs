@@ -1053,6 +1053,19 @@ impl DynArray {
         ln_1p;
         /// `e^x - 1`.
         exp_m1;
+        /// The hyperbolic sine.
+        sinh;
+        /// The hyperbolic cosine.
+        cosh;
+        /// The inverse hyperbolic sine.
+        asinh;
+        /// The inverse hyperbolic cosine (NaN below 1).
+        acosh;
+        /// The inverse hyperbolic tangent (infinite at ±1, NaN beyond).
+        atanh;
+        /// `1/x` (NumPy's `reciprocal` of floats; integers are computed as floats here, where
+        /// NumPy's integer `reciprocal` truncates).
+        recip;
     }
 
     rounding! {
@@ -1664,6 +1677,8 @@ impl fmt::Display for DynArray {
         each!(self, a, T => fmt::Display::fmt(a, f))
     }
 }
+
+mod elementwise;
 
 #[cfg(test)]
 mod tests {

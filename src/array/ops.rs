@@ -40,6 +40,11 @@ impl<T: Element> IntoOperand<T> for &ChunkedArray<T> {
         Operand::Array(self.clone())
     }
 }
+impl<T: Element> IntoOperand<T> for Operand<T> {
+    fn into_operand(self) -> Operand<T> {
+        self
+    }
+}
 
 impl<T: Element> Operand<T> {
     fn into_array(self) -> ChunkedArray<T> {
@@ -540,7 +545,7 @@ integer_operator!(BitXor, bitxor, "bitxor", ^);
 
 /// A shift count as NumPy reads it: a negative count is past the width (`(size_t)b` in C).
 #[inline(always)]
-fn shift_count<T: Integer>(b: T) -> u32 {
+pub(crate) fn shift_count<T: Integer>(b: T) -> u32 {
     u32::try_from(b.n_to_i128()).unwrap_or(u32::MAX)
 }
 

@@ -100,8 +100,39 @@ impl<T: Float> ChunkedArray<T> {
         atan2 => |y: T, x: T| y.atan2(x);
         /// `sqrt(self^2 + rhs^2)` without undue overflow.
         hypot => |a: T, b: T| a.hypot(b);
-        /// `|self|` with the sign of `rhs`.
-        copysign => |a: T, b: T| a.abs() * if b.is_sign_negative() { -T::ONE } else { T::ONE };
+        /// `|self|` with the sign bit of `rhs` (NaNs and zeros included).
+        copysign => |a: T, b: T| a.copysign(b);
+        /// `ln(e^self + e^rhs)` without overflow (NumPy's `logaddexp`): `+inf` and `+inf`
+        /// give `+inf`, `-inf` and `-inf` give `-inf`.
+        logaddexp => |x: T, y: T| {
+            if x == y {
+                // Equal infinities too, which `x - y` would turn into NaN.
+                x + T::from_f64(std::f64::consts::LN_2)
+            } else {
+                let d = x - y;
+                if d > T::ZERO {
+                    x + (-d).exp().ln_1p()
+                } else if d <= T::ZERO {
+                    y + d.exp().ln_1p()
+                } else {
+                    // A NaN operand.
+                    d
+                }
+            }
+        };
+        /// The next representable value after `self` toward `rhs` (C's `nextafter`): `rhs`
+        /// itself when the two are equal (so `nextafter(-0, +0)` is `+0`), NaN with a NaN.
+        nextafter => |x: T, y: T| {
+            if x.is_nan() || y.is_nan() {
+                x + y
+            } else if x == y {
+                y
+            } else if y > x {
+                x.next_above()
+            } else {
+                x.next_below()
+            }
+        };
         /// `self^rhs` with a float exponent array or scalar (NumPy's `power` on floats).
         pow => |a: T, b: T| a.powf(b);
     }
@@ -109,6 +140,12 @@ impl<T: Float> ChunkedArray<T> {
     /// Whether each element is NaN.
     pub fn isnan(&self) -> ChunkedArray<bool> {
         self.map_to("isnan", |x: T| x.is_nan())
+    }
+
+    /// Whether the sign bit of each element is set (`true` for `-0.0` and for NaNs whose sign
+    /// bit is set, as NumPy's `signbit`).
+    pub fn signbit(&self) -> ChunkedArray<bool> {
+        self.map_to("signbit", |x: T| x.is_sign_negative())
     }
 
     /// Whether each element is infinite (either sign).

@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod array_api;
 mod compute_many;
 mod contract;
 mod creation;

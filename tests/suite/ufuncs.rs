@@ -55,6 +55,113 @@ fn numpy_sign(v: f64) -> f64 {
     }
 }
 
+/// `ln(e^a + e^b)`: the larger plus `ln(1 + e^-|a - b|)`, the infinities and NaN by their
+/// limits (NumPy's `logaddexp`).
+fn logaddexp_reference(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if a == f64::NEG_INFINITY {
+        b
+    } else if b == f64::NEG_INFINITY || a == f64::INFINITY {
+        a
+    } else if b == f64::INFINITY {
+        b
+    } else if a == b {
+        a + std::f64::consts::LN_2
+    } else {
+        a.max(b) + (-(a - b).abs()).exp().ln_1p()
+    }
+}
+
+/// C's `nextafter` by the bits: one unit in the last place toward `b`.
+fn nextafter_reference(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        return f64::NAN;
+    }
+    if a == b {
+        return b;
+    }
+    if a == 0.0 {
+        // The smallest subnormal, on the side of `b`.
+        return f64::from_bits(1).copysign(b);
+    }
+    // Away from zero when `b` lies beyond `a`'s side, toward it otherwise.
+    let away = (b > a) == (a > 0.0);
+    f64::from_bits(if away {
+        a.to_bits() + 1
+    } else {
+        a.to_bits() - 1
+    })
+}
+
+#[test]
+fn logaddexp_nextafter_copysign_signbit_special_values() {
+    let inf = f64::INFINITY;
+    let x = chunkwise::from_array(
+        ndarray::arr1(&[inf, -inf, inf, -inf, 0.0, 1000.0, -0.0, f64::NAN]),
+        3,
+    )
+    .unwrap();
+    let y = chunkwise::from_array(
+        ndarray::arr1(&[inf, -inf, -inf, 5.0, 0.0, 1000.0, 0.0, 1.0]),
+        3,
+    )
+    .unwrap();
+    let l = x.logaddexp(&y).compute().unwrap();
+    assert_eq!(&l.as_slice().unwrap()[..4], &[inf, -inf, inf, 5.0]);
+    assert_eq!(l[4], std::f64::consts::LN_2);
+    // No overflow where e^1000 would.
+    assert_eq!(l[5], 1000.0 + std::f64::consts::LN_2);
+    assert!(l[7].is_nan());
+    // Moderate values: the naive formula within rounding.
+    let a = data_f64(&[50]);
+    let got = chunkwise::from_array(a.clone(), 7)
+        .unwrap()
+        .logaddexp(0.25)
+        .compute()
+        .unwrap();
+    for (g, v) in got.iter().zip(a.iter()) {
+        let naive = (v.exp() + 0.25f64.exp()).ln();
+        assert!(
+            (g - naive).abs() <= 1e-14 * naive.abs().max(1.0),
+            "{v}: {g} against {naive}"
+        );
+    }
+    // nextafter: -0 toward +0 is +0, 0 toward 1 the smallest subnormal, 1 toward 2 one ulp.
+    let n = chunkwise::from_array(ndarray::arr1(&[-0.0, 0.0, 1.0, 1.0, f64::MAX]), 2).unwrap();
+    let t = chunkwise::from_array(ndarray::arr1(&[0.0, 1.0, 2.0, 0.0, inf]), 2).unwrap();
+    let n = n.nextafter(&t).compute().unwrap();
+    assert_eq!(n[0].to_bits(), 0.0f64.to_bits());
+    assert_eq!(n[1], f64::from_bits(1));
+    assert_eq!(n[2], 1.0 + f64::EPSILON);
+    assert_eq!(n[3], 1.0 - f64::EPSILON / 2.0);
+    assert_eq!(n[4], inf);
+    // copysign and signbit see the sign bit of zeros and NaNs.
+    let neg_nan = -f64::NAN;
+    let s = chunkwise::from_array(ndarray::arr1(&[1.0, f64::NAN, 2.0, -0.0]), 2).unwrap();
+    let c =
+        s.copysign(chunkwise::from_array(ndarray::arr1(&[-0.0, -1.0, neg_nan, 1.0]), 2).unwrap());
+    let c = c.compute().unwrap();
+    assert_eq!(c[0], -1.0);
+    assert!(c[1].is_nan() && c[1].is_sign_negative());
+    assert_eq!(c[2], -2.0);
+    assert_eq!(c[3].to_bits(), 0.0f64.to_bits());
+    let b = chunkwise::from_array(ndarray::arr1(&[-0.0, 0.0, neg_nan, f64::NAN, -inf, 3.0]), 4)
+        .unwrap();
+    let b = b.signbit().compute().unwrap();
+    assert_eq!(
+        b.as_slice().unwrap(),
+        &[true, false, true, false, true, false]
+    );
+    // f32 has them too.
+    let f = chunkwise::from_array(ndarray::arr1(&[1.0f32]), 1)
+        .unwrap()
+        .nextafter(2.0)
+        .compute()
+        .unwrap();
+    assert_eq!(f[0], 1.0 + f32::EPSILON);
+}
+
 #[test]
 fn every_elementwise_function_every_shape_every_chunking() {
     type F = fn(f64) -> f64;
@@ -107,6 +214,8 @@ fn every_elementwise_function_every_shape_every_chunking() {
         ("hypot", |a, b| a.hypot(b), f64::hypot),
         ("copysign", |a, b| a.copysign(b), f64::copysign),
         ("pow", |a, b| a.pow(b), f64::powf),
+        ("logaddexp", |a, b| a.logaddexp(b), logaddexp_reference),
+        ("nextafter", |a, b| a.nextafter(b), nextafter_reference),
     ];
     let mut cases = 0;
     for shape in shapes() {
@@ -146,6 +255,8 @@ fn every_elementwise_function_every_shape_every_chunking() {
                     "atan2" => x.atan2(0.75),
                     "hypot" => x.hypot(0.75),
                     "copysign" => x.copysign(0.75),
+                    "logaddexp" => x.logaddexp(0.75),
+                    "nextafter" => x.nextafter(0.75),
                     _ => x.pow(0.75),
                 };
                 same(

@@ -1,0 +1,388 @@
+//! The array API standard's elementwise functions on the dtype-erased array, against eager
+//! references over the shared shapes and chunkings: shifts of every integer dtype (counts past
+//! the width and negative ones), the logical functions over numbers, `sign`/`signbit`/`isinf`
+//! of every dtype, `clip` with broadcast array bounds in the array's dtype, the promotion of the
+//! float functions of two operands, `floor_divide` of infinities, and their errors.
+
+use crate::common::*;
+use chunkwise::ndarray::{ArrayD, IxDyn, Zip};
+use chunkwise::{DType, DynArray, DynOperand, Error};
+
+const INTEGERS: [(DType, u32, bool); 8] = [
+    (DType::I8, 8, true),
+    (DType::I16, 16, true),
+    (DType::I32, 32, true),
+    (DType::I64, 64, true),
+    (DType::U8, 8, false),
+    (DType::U16, 16, false),
+    (DType::U32, 32, false),
+    (DType::U64, 64, false),
+];
+
+/// `v` wrapped into an integer type of `bits` bits.
+fn wrap(v: i128, bits: u32, signed: bool) -> i128 {
+    let m = 1i128 << bits;
+    let r = v.rem_euclid(m);
+    if signed && r >= m / 2 {
+        r - m
+    } else {
+        r
+    }
+}
+
+fn dyn_of(a: &ArrayD<i64>, chunks: &[Vec<usize>], d: DType) -> DynArray {
+    DynArray::from(chunkwise::from_array(a.clone(), chunks.to_vec()).unwrap()).astype(d)
+}
+
+/// The elements as `i128`, through `i64` (every value these tests make fits it).
+fn ints(x: &DynArray) -> Vec<i128> {
+    let v = x
+        .astype(DType::I64)
+        .compute()
+        .unwrap()
+        .downcast::<i64>()
+        .unwrap();
+    v.iter().map(|&e| e.into()).collect()
+}
+
+fn floats(x: &DynArray) -> ArrayD<f64> {
+    x.astype(DType::F64)
+        .compute()
+        .unwrap()
+        .downcast::<f64>()
+        .unwrap()
+}
+
+fn bools(x: &DynArray) -> Vec<bool> {
+    assert_eq!(x.dtype(), DType::Bool);
+    x.compute()
+        .unwrap()
+        .downcast::<bool>()
+        .unwrap()
+        .iter()
+        .copied()
+        .collect()
+}
+
+/// `a` reversed, in `a`'s shape: a second operand whose values meet the first's differently.
+fn reversed<T: Clone>(a: &ArrayD<T>) -> ArrayD<T> {
+    let mut v: Vec<T> = a.iter().cloned().collect();
+    v.reverse();
+    ArrayD::from_shape_vec(IxDyn(a.shape()), v).unwrap()
+}
+
+#[test]
+fn shifts_of_every_integer_dtype_follow_numpy() {
+    let mut cases = 0;
+    for shape in shapes() {
+        let data = data_i64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(3) {
+            for (d, bits, signed) in INTEGERS {
+                // Values and counts from -11 to 11 (non-negative for unsigned types): counts
+                // past 8 bits and negative counts are both in.
+                let x = if signed {
+                    data.clone()
+                } else {
+                    data.mapv(i64::abs)
+                };
+                let n = reversed(&x);
+                let (dx, dn) = (dyn_of(&x, &chunks, d), dyn_of(&n, &chunks, d));
+                let (l, r) = (dx.shl(&dn).unwrap(), dx.shr(&dn).unwrap());
+                assert_eq!((l.dtype(), r.dtype()), (d, d));
+                let (l, r) = (ints(&l), ints(&r));
+                for (i, (&v, &c)) in x.iter().zip(n.iter()).enumerate() {
+                    let (v, c) = (i128::from(v), i128::from(c));
+                    let past = c < 0 || c >= i128::from(bits);
+                    let want_l = if past { 0 } else { wrap(v << c, bits, signed) };
+                    let want_r = match (past, v < 0) {
+                        (true, true) => -1,
+                        (true, false) => 0,
+                        _ => v >> c,
+                    };
+                    assert_eq!(l[i], want_l, "{d} {v} << {c} {shape:?} {chunks:?}");
+                    assert_eq!(r[i], want_r, "{d} {v} >> {c} {shape:?} {chunks:?}");
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 300, "{cases} cases");
+    // The 64-bit widths, a weak count, and bools (shifted as i8, as NumPy's).
+    let x = DynArray::from(-chunkwise::arange(3));
+    assert_eq!(ints(&x.shl(63).unwrap()), [0, i128::from(i64::MIN), 0]);
+    assert_eq!(ints(&x.shr(64).unwrap()), [0, -1, -1]);
+    let u = x.astype(DType::U64);
+    assert_eq!(ints(&u.shr(63).unwrap()), [0, 1, 1]);
+    let t = DynArray::from(chunkwise::arange(2).ne(0));
+    let b = t.shl(&t).unwrap();
+    assert_eq!((b.dtype(), ints(&b)), (DType::I8, vec![0, 2]));
+    // Floats have no shifts.
+    let f = DynArray::from(chunkwise::linspace(0.0, 1.0, 3));
+    for e in [f.shl(1), x.shr(&f)] {
+        assert!(matches!(e, Err(Error::UnsupportedDType { .. })), "{e:?}");
+    }
+}
+
+#[test]
+fn logical_functions_read_numbers_as_truth() {
+    for shape in shapes() {
+        let a = data_f64(&shape).mapv(|v| if v.abs() < 2.0 { 0.0 } else { v });
+        let b = reversed(&data_i64(&shape)).mapv(|v| v % 3);
+        for chunks in chunkings(&shape).into_iter().step_by(4) {
+            let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap());
+            let y = dyn_of(&b, &chunks, DType::I8);
+            let (p, q): (Vec<bool>, Vec<bool>) = a
+                .iter()
+                .zip(b.iter())
+                .map(|(&u, &v)| (u != 0.0, v != 0))
+                .unzip();
+            let want = |f: fn(bool, bool) -> bool| -> Vec<bool> {
+                p.iter().zip(&q).map(|(&u, &v)| f(u, v)).collect()
+            };
+            let what = format!("{shape:?} {chunks:?}");
+            assert_eq!(
+                bools(&x.logical_and(&y).unwrap()),
+                want(|u, v| u & v),
+                "and {what}"
+            );
+            assert_eq!(
+                bools(&x.logical_or(&y).unwrap()),
+                want(|u, v| u | v),
+                "or {what}"
+            );
+            assert_eq!(
+                bools(&x.logical_xor(&y).unwrap()),
+                want(|u, v| u ^ v),
+                "xor {what}"
+            );
+            assert_eq!(
+                bools(&x.logical_not().unwrap()),
+                want(|u, _| !u),
+                "not {what}"
+            );
+            // Scalars of each kind read as truth too.
+            assert_eq!(
+                bools(&x.logical_and(0.5).unwrap()),
+                want(|u, _| u),
+                "and 0.5 {what}"
+            );
+            assert_eq!(
+                bools(&x.logical_or(0i64).unwrap()),
+                want(|u, _| u),
+                "or 0 {what}"
+            );
+            assert_eq!(
+                bools(&x.logical_xor(true).unwrap()),
+                want(|u, _| !u),
+                "xor {what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sign_signbit_and_isinf_of_every_dtype() {
+    for shape in shapes() {
+        let a = data_i64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(5) {
+            for (d, _, signed) in INTEGERS {
+                let x = if signed { a.clone() } else { a.mapv(i64::abs) };
+                let dx = dyn_of(&x, &chunks, d);
+                let s = dx.sign().unwrap();
+                assert_eq!(s.dtype(), d);
+                let want: Vec<i128> = x.iter().map(|&v| i128::from(v.signum())).collect();
+                assert_eq!(ints(&s), want, "sign {d} {shape:?} {chunks:?}");
+                let want: Vec<bool> = x.iter().map(|&v| v < 0).collect();
+                assert_eq!(bools(&dx.signbit()), want, "signbit {d}");
+                assert!(bools(&dx.isinf()).iter().all(|&b| !b), "isinf {d}");
+            }
+        }
+    }
+    let inf = f64::INFINITY;
+    let v = [-0.0, 0.0, -2.5, 3.0, inf, -inf, f64::NAN, -f64::NAN];
+    for d in [DType::F64, DType::F32] {
+        let x = DynArray::from(chunkwise::from_array(chunkwise::ndarray::arr1(&v), 3).unwrap())
+            .astype(d);
+        let s = x.sign().unwrap();
+        assert_eq!(s.dtype(), d);
+        let s = floats(&s);
+        // Both zeros give +0; NaN stays NaN.
+        assert_eq!(
+            s.iter().take(6).map(|e| e.to_bits()).collect::<Vec<_>>(),
+            [0.0f64, 0.0, -1.0, 1.0, 1.0, -1.0].map(f64::to_bits)
+        );
+        assert!(s[6].is_nan() && s[7].is_nan());
+        assert_eq!(
+            bools(&x.signbit()),
+            [true, false, true, false, false, true, false, true]
+        );
+        assert_eq!(
+            bools(&x.isinf()),
+            [false, false, false, false, true, true, false, false]
+        );
+    }
+    let t = DynArray::from(chunkwise::arange(3).ne(1));
+    assert!(matches!(t.sign(), Err(Error::UnsupportedDType { .. })));
+    assert_eq!(bools(&t.signbit()), [false; 3]);
+    assert_eq!(bools(&t.isinf()), [false; 3]);
+}
+
+/// `x` clipped elementwise by the broadcast bounds (NaN wins, `max` applied last).
+fn clip_reference(x: &ArrayD<f64>, lo: &ArrayD<f64>, hi: &ArrayD<f64>) -> ArrayD<f64> {
+    let nan_max = |a: f64, b: f64| {
+        if a.is_nan() || b.is_nan() {
+            f64::NAN
+        } else {
+            a.max(b)
+        }
+    };
+    let nan_min = |a: f64, b: f64| {
+        if a.is_nan() || b.is_nan() {
+            f64::NAN
+        } else {
+            a.min(b)
+        }
+    };
+    let lo = lo.broadcast(x.raw_dim()).unwrap();
+    let hi = hi.broadcast(x.raw_dim()).unwrap();
+    Zip::from(x)
+        .and(&lo)
+        .and(&hi)
+        .map_collect(|&v, &l, &h| nan_min(nan_max(v, l), h))
+}
+
+#[test]
+fn clip_takes_broadcast_array_bounds_and_keeps_the_dtype() {
+    for shape in shapes() {
+        let mut a = data_f64(&shape);
+        if let Some(v) = a.iter_mut().nth(2) {
+            *v = f64::NAN;
+        }
+        // Bounds along the last axis (broadcast over the others), one of them NaN somewhere.
+        let last = shape.last().copied().unwrap_or(1);
+        let lo = ArrayD::from_shape_fn(IxDyn(&[last]), |i| -2.0 + i[0] as f64 * 0.5);
+        let mut hi = lo.mapv(|v| v + 3.0);
+        if last > 3 {
+            hi[[3]] = f64::NAN;
+        }
+        let (lo, hi) = if shape.is_empty() {
+            (
+                lo.into_shape_with_order(IxDyn(&[])).unwrap(),
+                hi.into_shape_with_order(IxDyn(&[])).unwrap(),
+            )
+        } else {
+            (lo, hi)
+        };
+        for chunks in chunkings(&shape).into_iter().step_by(3) {
+            let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap());
+            let bound = |b: &ArrayD<f64>| {
+                let n = b.shape().first().copied().unwrap_or(1).max(1);
+                DynOperand::Array(DynArray::from(chunkwise::from_array(b.clone(), n).unwrap()))
+            };
+            let what = format!("{shape:?} {chunks:?}");
+            let got = x.clip(Some(bound(&lo)), Some(bound(&hi))).unwrap();
+            assert_eq!(got.dtype(), DType::F64);
+            assert_close(&floats(&got), &clip_reference(&a, &lo, &hi), 0.0, &what);
+            // One side only, as a scalar; then f32 keeps f32 against f64 bounds.
+            let inf = ArrayD::from_elem(IxDyn(&[]), f64::INFINITY);
+            let quarter = ArrayD::from_elem(IxDyn(&[]), 0.25);
+            let got = x.clip(Some(DynOperand::Float(0.25)), None).unwrap();
+            assert_close(
+                &floats(&got),
+                &clip_reference(&a, &quarter, &inf),
+                0.0,
+                &what,
+            );
+            let got = x.astype(DType::F32).clip(None, Some(bound(&hi))).unwrap();
+            assert_eq!(got.dtype(), DType::F32);
+            let neg_inf = ArrayD::from_elem(IxDyn(&[]), f64::NEG_INFINITY);
+            let want = clip_reference(&a.mapv(|v| f64::from(v as f32)), &neg_inf, &hi);
+            assert_close(&floats(&got), &want, 0.0, &what);
+        }
+    }
+    // Integer arrays: a bound past the dtype's range bounds nothing on its side; a float bound
+    // clips in f64 and comes back to the dtype.
+    let u = DynArray::from(chunkwise::arange(6)).astype(DType::U8);
+    let c = u
+        .clip(Some(DynOperand::Int(-5)), Some(DynOperand::Int(300)))
+        .unwrap();
+    assert_eq!((c.dtype(), ints(&c)), (DType::U8, vec![0, 1, 2, 3, 4, 5]));
+    let c = u
+        .clip(Some(DynOperand::Float(1.5)), Some(DynOperand::Int(4)))
+        .unwrap();
+    assert_eq!((c.dtype(), ints(&c)), (DType::U8, vec![1, 1, 2, 3, 4, 4]));
+    let t = DynArray::from(chunkwise::arange(2).ne(0));
+    assert!(matches!(
+        t.clip(None, None),
+        Err(Error::UnsupportedDType { .. })
+    ));
+    // Bounds that do not broadcast are a shape error (recorded in the graph, raised by compute).
+    let w = DynArray::from(chunkwise::arange(4));
+    let e = u
+        .clip(None, Some(DynOperand::Array(w)))
+        .unwrap()
+        .compute()
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::ShapeMismatch { .. }) || matches!(e, Error::Broadcast { .. }),
+        "{e}"
+    );
+}
+
+#[test]
+fn float_functions_of_two_operands_promote_as_numpy() {
+    let x = |d: DType| DynArray::from(chunkwise::arange(4)).astype(d);
+    for (a, b, want) in [
+        (DType::I32, DType::I32, DType::F64),
+        (DType::I8, DType::U8, DType::F32),
+        (DType::F32, DType::I8, DType::F32),
+        (DType::F32, DType::F64, DType::F64),
+        (DType::Bool, DType::Bool, DType::F32),
+    ] {
+        for (name, r) in [
+            ("atan2", x(a).atan2(x(b))),
+            ("hypot", x(a).hypot(x(b))),
+            ("copysign", x(a).copysign(x(b))),
+            ("logaddexp", x(a).logaddexp(x(b))),
+            ("nextafter", x(a).nextafter(x(b))),
+        ] {
+            assert_eq!(r.unwrap().dtype(), want, "{name} {a} {b}");
+        }
+    }
+    // A weak float keeps f32; the values are the typed function's.
+    let h = x(DType::F32).hypot(0.5).unwrap();
+    assert_eq!(h.dtype(), DType::F32);
+    let want = chunkwise::arange(4)
+        .cast::<f32>()
+        .hypot(0.5f32)
+        .compute()
+        .unwrap();
+    assert_eq!(h.compute().unwrap().downcast::<f32>().unwrap(), want);
+    let a = x(DType::I64).atan2(x(DType::U8)).unwrap();
+    let want = chunkwise::arange(4).cast::<f64>();
+    let want = want.atan2(&want).compute().unwrap();
+    assert_eq!(floats(&a), want);
+}
+
+#[test]
+fn floor_divide_of_infinities_is_the_floor_of_the_quotient() {
+    let inf = f64::INFINITY;
+    let a = chunkwise::from_array(
+        chunkwise::ndarray::arr1(&[inf, -inf, 5.0, -5.0, 5.0, inf, -7.0]),
+        3,
+    )
+    .unwrap();
+    let b = chunkwise::from_array(
+        chunkwise::ndarray::arr1(&[2.0, 2.0, -inf, inf, inf, inf, 2.0]),
+        3,
+    )
+    .unwrap();
+    let q = DynArray::from(a).floor_divide(DynArray::from(b)).unwrap();
+    let q = floats(&q);
+    assert_eq!(&q.as_slice().unwrap()[..2], &[inf, -inf]);
+    assert_eq!(q[2].to_bits(), (-0.0f64).to_bits());
+    assert_eq!(q[3].to_bits(), (-0.0f64).to_bits());
+    assert_eq!(q[4].to_bits(), 0.0f64.to_bits());
+    assert!(q[5].is_nan());
+    assert_eq!(q[6], -4.0);
+}
