@@ -96,12 +96,12 @@ mod walk;
 pub use ndarray;
 
 pub use array::{
-    block, compute_many, compute_many_dyn, compute_many_dyn_with, compute_many_with, concatenate,
-    concatenate_dyn, dstack, einsum, einsum_dyn, equal, greater, greater_equal, hstack, less,
-    less_equal, map_blocks, map_blocks_with, matmul, matmul_dyn, maximum, minimum, not_equal,
-    plan_many, promote, scalar, stack, stack_dyn, tensordot, vstack, where_, where_dyn, Axes,
-    BlockSpec, Boundary, ChunkedArray, Deferred, DynArray, DynNdArray, DynOperand, DynScalar,
-    IntoOperand, Operand, PadMode, ReduceOptions,
+    block, broadcast_arrays, compute_many, compute_many_dyn, compute_many_dyn_with,
+    compute_many_with, concatenate, concatenate_dyn, dstack, einsum, einsum_dyn, equal, greater,
+    greater_equal, hstack, less, less_equal, map_blocks, map_blocks_with, matmul, matmul_dyn,
+    maximum, minimum, not_equal, plan_many, promote, result_type, scalar, stack, stack_dyn,
+    tensordot, vstack, where_, where_dyn, Axes, BlockSpec, Boundary, ChunkedArray, Deferred,
+    DynArray, DynNdArray, DynOperand, DynScalar, IntoOperand, Operand, PadMode, ReduceOptions,
 };
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,

@@ -17,6 +17,7 @@ import builtins
 import collections
 import functools
 import itertools
+import math
 import operator
 import os
 from typing import Any
@@ -55,7 +56,9 @@ __all__ = [
     "arctanh", "reciprocal", "sign", "signbit", "isinf", "logical_not", "left_shift",
     "right_shift", "arctan2", "hypot", "copysign", "logaddexp", "nextafter", "logical_and",
     "logical_or", "logical_xor", "clip", "acosh", "asinh", "atanh", "atan2",
-    "bitwise_left_shift", "bitwise_right_shift",
+    "bitwise_left_shift", "bitwise_right_shift", "imag", "from_dlpack", "eye", "tril", "triu",
+    "meshgrid", "broadcast_arrays", "broadcast_to", "flip", "moveaxis", "roll", "tile", "repeat",
+    "diff", "cumulative_sum", "cumulative_prod",
 ]
 
 where = _chunkwise.where
@@ -167,12 +170,13 @@ def _delayed_call_value(f, *args, **kwargs):
     return delayed(lambda g, *a, **k: g(*a, **k), name=f"call-{next(_names)}")(f, *args, **kwargs)
 
 
-def arange(start, stop=None, step=1, *, chunks="auto", dtype=None) -> Array:
+def arange(start, stop=None, step=1, *, chunks="auto", dtype=None, device=None) -> Array:
     """Evenly spaced values in ``[start, stop)``, as ``np.arange``.
 
     The dtype is int64 for integer arguments and float64 when any is a float, unless ``dtype``
     is given.
     """
+    _check_device(device)
     if stop is None:
         start, stop = 0, start
     if dtype is None:
@@ -181,28 +185,33 @@ def arange(start, stop=None, step=1, *, chunks="auto", dtype=None) -> Array:
     return _chunkwise._arange(start, stop, step, dtype, chunks)
 
 
-def linspace(start, stop, num=50, *, endpoint=True, chunks="auto", dtype=None) -> Array:
+def linspace(start, stop, num=50, *, endpoint=True, chunks="auto", dtype=None, device=None) -> Array:
     """``num`` evenly spaced values from ``start`` to ``stop`` (included when ``endpoint``)."""
+    _check_device(device)
     return _chunkwise._linspace(float(start), float(stop), int(num), builtins.bool(endpoint), dtype, chunks)
 
 
-def zeros(shape, dtype=float, chunks="auto") -> Array:
+def zeros(shape, dtype=float, chunks="auto", *, device=None) -> Array:
     """An array of zeros (``False`` for bool)."""
+    _check_device(device)
     return _chunkwise.zeros(shape, dtype, chunks)
 
 
-def ones(shape, dtype=float, chunks="auto") -> Array:
+def ones(shape, dtype=float, chunks="auto", *, device=None) -> Array:
     """An array of ones (``True`` for bool)."""
+    _check_device(device)
     return _chunkwise.ones(shape, dtype, chunks)
 
 
-def empty(shape, dtype=float, chunks="auto") -> Array:
+def empty(shape, dtype=float, chunks="auto", *, device=None) -> Array:
     """An array whose values are not to be relied on (zeros here, as computing them is free)."""
+    _check_device(device)
     return _chunkwise.zeros(shape, dtype, chunks)
 
 
-def full(shape, fill_value, dtype=None, chunks="auto") -> Array:
+def full(shape, fill_value, dtype=None, chunks="auto", *, device=None) -> Array:
     """An array filled with ``fill_value`` (its dtype unless ``dtype`` is given)."""
+    _check_device(device)
     return _chunkwise.full(shape, fill_value, dtype, chunks)
 
 
@@ -214,25 +223,28 @@ def _like(x, dtype, chunks, shape):
     return shape, dtype, chunks
 
 
-def zeros_like(x, dtype=None, chunks=None, shape=None) -> Array:
+def zeros_like(x, dtype=None, chunks=None, shape=None, *, device=None) -> Array:
     """Zeros of ``x``'s shape, dtype and chunks."""
+    _check_device(device)
     shape, dtype, chunks = _like(x, dtype, chunks, shape)
     return zeros(shape, dtype, chunks)
 
 
-def ones_like(x, dtype=None, chunks=None, shape=None) -> Array:
+def ones_like(x, dtype=None, chunks=None, shape=None, *, device=None) -> Array:
     """Ones of ``x``'s shape, dtype and chunks."""
+    _check_device(device)
     shape, dtype, chunks = _like(x, dtype, chunks, shape)
     return ones(shape, dtype, chunks)
 
 
-def empty_like(x, dtype=None, chunks=None, shape=None) -> Array:
+def empty_like(x, dtype=None, chunks=None, shape=None, *, device=None) -> Array:
     """Like ``zeros_like``."""
-    return zeros_like(x, dtype, chunks, shape)
+    return zeros_like(x, dtype, chunks, shape, device=device)
 
 
-def full_like(x, fill_value, dtype=None, chunks=None, shape=None) -> Array:
+def full_like(x, fill_value, dtype=None, chunks=None, shape=None, *, device=None) -> Array:
     """``fill_value`` in ``x``'s shape, dtype and chunks."""
+    _check_device(device)
     shape, dtype, chunks = _like(x, dtype, chunks, shape)
     return full(shape, fill_value, dtype, chunks)
 
@@ -289,8 +301,9 @@ def transpose(a, axes=None) -> Array:
     return a.transpose() if axes is None else a.transpose(*axes)
 
 
-def reshape(a, shape) -> Array:
-    """The same values in a new shape."""
+def reshape(a, shape, *, copy=None) -> Array:
+    """The same values in a new shape (never a copy: the new array is a lazy view, whatever
+    ``copy`` says)."""
     return asarray(a).reshape(shape)
 
 
@@ -305,17 +318,37 @@ def squeeze(a, axis=None) -> Array:
 
 
 def _reduction(name, doc):
-    def f(a, axis=None, keepdims=False, **kwargs):
-        ddof = kwargs.pop("ddof", 0)
-        dtype = kwargs.pop("dtype", None)
-        if kwargs:
-            raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kwargs)}")
-        if dtype is not None:
-            a = asarray(a).astype(dtype)
-        return _chunkwise._reduce(name, a, axis, keepdims, ddof)
+    def f(a, axis=None, keepdims=False, *, dtype=None):
+        if dtype is None:
+            return _chunkwise._reduce(name, a, axis, keepdims, 0)
+        # Summed in the dtype's accumulator, then back to the dtype: integers wrap as they would
+        # have summed in it (modular arithmetic), as NumPy's sum(dtype=) does.
+        r = _chunkwise._reduce(name, asarray(a).astype(dtype), axis, keepdims, 0)
+        return r if r.dtype == np.dtype(dtype) else r.astype(dtype)
 
     f.__name__ = f.__qualname__ = name
-    f.__doc__ = doc + "\n\nOver ``axis`` (None: every axis; an int or a tuple of ints), keeping the reduced axes as length one when ``keepdims``."
+    f.__doc__ = doc + "\n\nOver ``axis`` (None: every axis; an int or a tuple of ints), keeping the reduced axes as length one when ``keepdims``; ``dtype`` converts the values first."
+    return f
+
+
+def _spread(name, doc):
+    def f(a, axis=None, keepdims=False, *, ddof=None, correction=None):
+        if ddof is not None and correction is not None:
+            raise TypeError(f"{name}: give ddof or correction, not both")
+        c = correction if correction is not None else (ddof if ddof is not None else 0)
+        a = asarray(a)
+        axes = range(a.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
+        n = math.prod(a.shape[i] for i in axes)
+        if c == int(c) and (c < n or name.startswith("nan")):
+            return _chunkwise._reduce(name, a, axis, keepdims, int(c))
+        # A fractional correction (the array API allows one), or one of at least n (NumPy's
+        # inf, or NaN for no spread): the population variance rescaled by n / (n - c).
+        base = "nanvar" if name.startswith("nan") else "var"
+        v = _chunkwise._reduce(base, a, axis, keepdims, 0) * (n / (n - c) if n > c else math.inf)
+        return sqrt(v) if name.endswith("std") else v
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc + "\n\nOver ``axis`` (None: every axis), keeping the reduced axes when ``keepdims``: the sum of squared deviations over ``n - correction`` (``ddof`` is NumPy's name for ``correction``)."
     return f
 
 
@@ -324,8 +357,8 @@ prod = _reduction("prod", "The product.")
 mean = _reduction("mean", "The arithmetic mean.")
 min = _reduction("min", "The smallest value.")
 max = _reduction("max", "The largest value.")
-std = _reduction("std", "The standard deviation (``ddof=`` delta degrees of freedom).")
-var = _reduction("var", "The variance (``ddof=`` delta degrees of freedom).")
+std = _spread("std", "The standard deviation.")
+var = _spread("var", "The variance.")
 any = _reduction("any", "Whether any value is nonzero.")
 all = _reduction("all", "Whether every value is nonzero.")
 argmin = _reduction("argmin", "The index of the smallest value.")
@@ -337,8 +370,8 @@ nanprod = _reduction("nanprod", "The product, NaNs counted as one.")
 nanmean = _reduction("nanmean", "The mean of the values that are not NaN.")
 nanmin = _reduction("nanmin", "The smallest value that is not NaN.")
 nanmax = _reduction("nanmax", "The largest value that is not NaN.")
-nanstd = _reduction("nanstd", "The standard deviation of the values that are not NaN.")
-nanvar = _reduction("nanvar", "The variance of the values that are not NaN.")
+nanstd = _spread("nanstd", "The standard deviation of the values that are not NaN.")
+nanvar = _spread("nanvar", "The variance of the values that are not NaN.")
 nanargmin = _reduction("nanargmin", "The index of the smallest value that is not NaN.")
 nanargmax = _reduction("nanargmax", "The index of the largest value that is not NaN.")
 median = _reduction("median", "The median (exact, as ``np.median``).")
@@ -741,7 +774,7 @@ def unstack(x, /, *, axis=0) -> tuple:
     return tuple(x[lead + (i,)] for i in range(x.shape[a]))
 
 
-def expand_dims(x, /, *, axis=0) -> Array:
+def expand_dims(x, /, axis=0) -> Array:
     """``x`` with a new axis of length 1 at ``axis`` (from ``-ndim - 1`` to ``ndim``)."""
     a = _axis_index(axis, x.ndim + 1, "expand_dims")
     return x[(slice(None),) * a + (None, Ellipsis)]
@@ -775,3 +808,106 @@ def conj(x, /) -> Array:
 def real(x, /) -> Array:
     """The real part: ``x`` itself, as chunkwise's dtypes are real."""
     return x
+
+
+def imag(x, /) -> Array:
+    """The imaginary part: zeros of ``x``'s shape and dtype, as chunkwise's dtypes are real."""
+    return zeros_like(x)
+
+
+def from_dlpack(x, /, *, device=None, copy=None) -> Array:
+    """An array from any object with ``__dlpack__`` (through ``np.from_dlpack``, which reads it
+    in place when it can; ``copy=True`` copies it)."""
+    _check_device(device)
+    a = np.from_dlpack(x, copy=copy)
+    return from_array(a)
+
+
+def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None, chunks="auto") -> Array:
+    """Ones on the ``k``-th diagonal of an ``n_rows x n_cols`` array, zeros elsewhere."""
+    _check_device(device)
+    return _chunkwise._eye(n_rows, n_rows if n_cols is None else n_cols, k, dtype, chunks)
+
+
+def tril(x, /, *, k=0) -> Array:
+    """The elements at and below the ``k``-th diagonal of the last two axes, zeros above."""
+    return _chunkwise._rearrange("tril", x, [k])
+
+
+def triu(x, /, *, k=0) -> Array:
+    """The elements at and above the ``k``-th diagonal of the last two axes, zeros below."""
+    return _chunkwise._rearrange("triu", x, [k])
+
+
+def meshgrid(*arrays, indexing="xy") -> list:
+    """Coordinate arrays from 1-d coordinate arrays (``"xy"``: the first two axes swapped)."""
+    return _chunkwise._meshgrid(list(arrays), indexing)
+
+
+def broadcast_arrays(*arrays) -> list:
+    """The arrays broadcast to their common shape (views: nothing is copied)."""
+    return _chunkwise._broadcast_arrays(list(arrays))
+
+
+def broadcast_to(x, /, shape) -> Array:
+    """``x`` broadcast to ``shape`` (a view)."""
+    return _chunkwise._broadcast_to(x, tuple(shape))
+
+
+def _axes(axis):
+    return None if axis is None else ([axis] if isinstance(axis, int) else list(axis))
+
+
+def flip(x, /, *, axis=None) -> Array:
+    """The elements in reverse order along ``axis`` (an int, a tuple, or None for every axis)."""
+    return _chunkwise._rearrange("flip", x, [], _axes(axis))
+
+
+def moveaxis(x, source, destination, /) -> Array:
+    """Axes ``source`` moved to ``destination`` (ints or tuples of one length)."""
+    return _chunkwise._rearrange("moveaxis", x, _axes(source), _axes(destination))
+
+
+def roll(x, /, shift, *, axis=None) -> Array:
+    """The elements shifted along ``axis`` with wrap-around (the flattened array when None)."""
+    return _chunkwise._rearrange("roll", x, _axes(shift), _axes(axis))
+
+
+def tile(x, repetitions, /) -> Array:
+    """``x`` repeated ``repetitions[i]`` times along each axis."""
+    return _chunkwise._rearrange("tile", x, list(repetitions))
+
+
+def repeat(x, repeats, /, *, axis=None) -> Array:
+    """Each element repeated ``repeats`` times along ``axis`` (the flattened array when None);
+    ``repeats`` one count or one per element (an array of counts is computed here: the result's
+    shape depends on it)."""
+    return _chunkwise._repeat(x, repeats, axis)
+
+
+def diff(x, /, *, axis=-1, n=1, prepend=None, append=None) -> Array:
+    """The ``n``-th differences along ``axis``, after ``prepend`` and ``append`` are joined to
+    ``x`` along it."""
+    if prepend is not None or append is not None:
+        parts = [p for p in (prepend, x, append) if p is not None]
+        x = concat([asarray(p) for p in parts], axis=axis)
+    return _chunkwise._rearrange("diff", x, [n], [axis])
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False) -> Array:
+    """Running sums along ``axis`` (needed past one dimension), led by 0 when
+    ``include_initial``; small integers sum as int64, ``dtype`` converts the values first."""
+    return _cumulative("cumulative_sum", x, axis, dtype, include_initial)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False) -> Array:
+    """Running products along ``axis``, led by 1 when ``include_initial``."""
+    return _cumulative("cumulative_prod", x, axis, dtype, include_initial)
+
+
+def _cumulative(name, x, axis, dtype, include_initial):
+    if dtype is None:
+        return _chunkwise._cumulative(name, x, axis, include_initial)
+    # In the dtype's accumulator, then back to the dtype (integers wrap as they would in it).
+    r = _chunkwise._cumulative(name, asarray(x).astype(dtype), axis, include_initial)
+    return r if r.dtype == np.dtype(dtype) else r.astype(dtype)

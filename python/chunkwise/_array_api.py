@@ -4,8 +4,8 @@ dtype functions. chunkwise's dtypes are NumPy's, and its type promotion is NumPy
 against NumPy's table by ``.ci/promotion_check.py``), so these answer with NumPy's dtype
 objects and rules. There are no complex dtypes.
 
-Not yet in the namespace (see ``python/README.md``): sorting, searching, the set functions
-beyond ``unique``, ``take_along_axis``, the ``linalg`` extension, ``__setitem__`` and
+Not yet in the namespace (see ``python/README.md``): sorting, ``searchsorted``, ``nonzero``,
+the set functions, ``take_along_axis``, the ``linalg`` extension, ``__setitem__`` and
 ``__dlpack__``.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -75,10 +76,22 @@ def isdtype(dtype, kind) -> builtins.bool:
     return d == np.dtype(kind)
 
 
+class _FInfo(NamedTuple):
+    bits: int
+    eps: float
+    max: float
+    min: float
+    smallest_normal: float
+    dtype: np.dtype
+
+
 def finfo(type):
     """Machine limits of a floating dtype (or an array's): ``bits``, ``eps``, ``max``, ``min``,
-    ``smallest_normal``, ``dtype``, as NumPy's ``finfo``."""
-    return np.finfo(_dtype(type))
+    ``smallest_normal`` (Python floats, as the standard asks) and ``dtype``."""
+    f = np.finfo(_dtype(type))
+    return _FInfo(
+        int(f.bits), float(f.eps), float(f.max), float(f.min), float(f.smallest_normal), f.dtype,
+    )
 
 
 def iinfo(type):

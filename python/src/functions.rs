@@ -583,6 +583,173 @@ pub fn clip(
     wrap(x.clip(bound(min)?, bound(max)?).py_err()?)
 }
 
+/// The rearrangements with the array API's arguments, by name: `flip` (axes), `moveaxis`
+/// (source, destination), `roll` (shifts, axes), `tile` (reps), `tril`/`triu` (k), `diff`
+/// (n, axis).
+#[pyfunction]
+#[pyo3(signature = (name, x, ints=Vec::new(), axes=None))]
+pub fn _rearrange(
+    name: &str,
+    x: &Bound<'_, PyAny>,
+    ints: Vec<isize>,
+    axes: Option<Vec<isize>>,
+) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let one = |what: &str| -> PyResult<isize> {
+        ints.first()
+            .copied()
+            .ok_or_else(|| PyValueError::new_err(format!("{name}: {what} is missing")))
+    };
+    let r = match name {
+        "flip" => x.flip(axes.as_deref()),
+        "moveaxis" => x.moveaxis(&ints, &axes.unwrap_or_default()),
+        "roll" => x.roll(&ints, axes.as_deref()),
+        "tile" => {
+            let reps = ints
+                .iter()
+                .map(|&r| usize::try_from(r))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| {
+                    PyValueError::new_err(format!("tile: negative repetitions {ints:?}"))
+                })?;
+            x.tile(&reps)
+        }
+        "tril" => x.tril(one("k")?),
+        "triu" => x.triu(one("k")?),
+        "diff" => {
+            let n = usize::try_from(one("n")?).map_err(|_| {
+                PyValueError::new_err(format!("diff: order {} must be non-negative", ints[0]))
+            })?;
+            x.diff(n, axes.and_then(|a| a.first().copied()).unwrap_or(-1))
+        }
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "no rearrangement named {other}"
+            )))
+        }
+    };
+    wrap(r.py_err()?)
+}
+
+/// Each element repeated along `axis` (the flattened array when `None`): `repeats` one count
+/// or one count per element (a sequence or an array, computed here).
+#[pyfunction]
+#[pyo3(signature = (x, repeats, axis=None))]
+pub fn _repeat(
+    x: &Bound<'_, PyAny>,
+    repeats: &Bound<'_, PyAny>,
+    axis: Option<isize>,
+) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let negative = || PyValueError::new_err("repeat: repeats may not contain negative values");
+    if let Ok(n) = repeats.extract::<i64>() {
+        let n = usize::try_from(n).map_err(|_| negative())?;
+        return wrap(x.repeat(n, axis).py_err()?);
+    }
+    let counts = to_numpy_values(repeats)?;
+    if counts.len() == 1 {
+        let n = usize::try_from(counts[0]).map_err(|_| negative())?;
+        return wrap(x.repeat(n, axis).py_err()?);
+    }
+    let counts = counts
+        .into_iter()
+        .map(usize::try_from)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| negative())?;
+    wrap(x.repeat_counts(&counts, axis).py_err()?)
+}
+
+/// The values of a sequence or array of integers (a chunkwise array is computed).
+fn to_numpy_values(obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+    let np = obj.py().import("numpy")?;
+    let obj = match obj.cast::<Array>() {
+        Ok(a) => a.call_method0("compute")?,
+        Err(_) => obj.clone(),
+    };
+    let a = np.call_method1("asarray", (obj,))?;
+    let kind: String = a.getattr("dtype")?.getattr("kind")?.extract()?;
+    if !matches!(kind.as_str(), "i" | "u" | "b") {
+        return Err(PyTypeError::new_err("repeat: repeats must be integers"));
+    }
+    np.call_method1("ravel", (a.call_method1("astype", ("int64",))?,))?
+        .call_method0("tolist")?
+        .extract()
+}
+
+/// Running sums or products along `axis` as the array API's `cumulative_sum`/`_prod` (a 0 or
+/// 1 first when `include_initial`).
+#[pyfunction]
+#[pyo3(signature = (name, x, axis=None, include_initial=false))]
+pub fn _cumulative(
+    name: &str,
+    x: &Bound<'_, PyAny>,
+    axis: Option<isize>,
+    include_initial: bool,
+) -> PyResult<Array> {
+    let x = array_of(x)?;
+    let r = match name {
+        "cumulative_sum" => x.cumulative_sum(axis, include_initial),
+        "cumulative_prod" => x.cumulative_prod(axis, include_initial),
+        other => return Err(PyValueError::new_err(format!("no scan named {other}"))),
+    };
+    wrap(r.py_err()?)
+}
+
+/// NumPy's `eye(n, m, k, dtype)`.
+#[pyfunction]
+#[pyo3(signature = (n, m, k, dtype=None, chunks=None))]
+pub fn _eye(
+    n: i64,
+    m: i64,
+    k: isize,
+    dtype: Option<&Bound<'_, PyAny>>,
+    chunks: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let size = |v: i64| {
+        usize::try_from(v)
+            .map_err(|_| PyValueError::new_err(format!("eye: negative dimension {v}")))
+    };
+    let d = dtype_of(dtype, DType::F64)?;
+    chunked(DynArray::eye(d, size(n)?, size(m)?, k), chunks)
+}
+
+/// NumPy's `meshgrid` of 1-d arrays (indexing "xy" or "ij").
+#[pyfunction]
+pub fn _meshgrid(xs: Vec<Bound<'_, PyAny>>, indexing: &str) -> PyResult<Vec<Array>> {
+    let indexing = match indexing {
+        "xy" => chunkwise::Indexing::Xy,
+        "ij" => chunkwise::Indexing::Ij,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "meshgrid: indexing must be 'xy' or 'ij', not {other:?}"
+            )))
+        }
+    };
+    let xs = xs.iter().map(array_of).collect::<PyResult<Vec<_>>>()?;
+    DynArray::meshgrid(&xs, indexing)
+        .py_err()?
+        .into_iter()
+        .map(wrap)
+        .collect()
+}
+
+/// `x` broadcast to `shape` (a view).
+#[pyfunction]
+pub fn _broadcast_to(x: &Bound<'_, PyAny>, shape: &Bound<'_, PyAny>) -> PyResult<Array> {
+    wrap(array_of(x)?.broadcast_to(shape_of(shape)?).py_err()?)
+}
+
+/// The arrays broadcast to their common shape.
+#[pyfunction]
+pub fn _broadcast_arrays(xs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<Array>> {
+    let xs = xs.iter().map(array_of).collect::<PyResult<Vec<_>>>()?;
+    chunkwise::broadcast_arrays(&xs)
+        .py_err()?
+        .into_iter()
+        .map(wrap)
+        .collect()
+}
+
 /// Running sums or products along `axis` (the flattened array when `None`).
 #[pyfunction]
 #[pyo3(signature = (name, x, axis=None))]

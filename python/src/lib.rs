@@ -35,6 +35,13 @@ fn _chunkwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::_unary, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_binary, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_scan, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_rearrange, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_repeat, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_cumulative, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_eye, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_meshgrid, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_broadcast_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_broadcast_to, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_histogram, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_quantiles, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_topk, m)?)?;

@@ -1548,8 +1548,22 @@ impl DynArray {
     }
 }
 
-/// The arrays cast to their common dtype (NumPy's `result_type` of all of them).
-fn common(op: &str, arrays: &[DynArray]) -> Result<(DType, Vec<DynArray>)> {
+/// The common dtype of arrays: NumPy 2's `result_type` of all of them (an
+/// [`Error::UnsupportedDType`] for a pair without one, an [`Error::InvalidParameter`] for no
+/// array).
+///
+/// ```
+/// use chunkwise::{DType, DynArray};
+/// let a = DynArray::zeros(DType::U8, [2]);
+/// let b = DynArray::zeros(DType::I8, [2]);
+/// assert_eq!(chunkwise::result_type(&[a, b])?, DType::I16);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn result_type(arrays: &[DynArray]) -> Result<DType> {
+    promoted("result_type", arrays)
+}
+
+fn promoted(op: &str, arrays: &[DynArray]) -> Result<DType> {
     let Some(first) = arrays.first() else {
         return Err(Error::InvalidParameter {
             op: op.into(),
@@ -1562,6 +1576,12 @@ fn common(op: &str, arrays: &[DynArray]) -> Result<(DType, Vec<DynArray>)> {
     for a in &arrays[1..] {
         d = result_dtype(op, &first.astype(d), &DynOperand::Array(a.clone()))?;
     }
+    Ok(d)
+}
+
+/// The arrays cast to their common dtype (NumPy's `result_type` of all of them).
+fn common(op: &str, arrays: &[DynArray]) -> Result<(DType, Vec<DynArray>)> {
+    let d = promoted(op, arrays)?;
     Ok((d, arrays.iter().map(|a| a.astype(d)).collect()))
 }
 
@@ -1679,6 +1699,8 @@ impl fmt::Display for DynArray {
 }
 
 mod elementwise;
+mod rearrange;
+pub use rearrange::broadcast_arrays;
 
 #[cfg(test)]
 mod tests {

@@ -15,8 +15,8 @@ mod ufuncs;
 pub use axes::{Axes, ReduceOptions};
 pub use deferred::Deferred;
 pub use dynamic::{
-    compute_many_dyn, compute_many_dyn_with, concatenate_dyn, einsum_dyn, matmul_dyn, stack_dyn,
-    where_dyn, DynArray, DynNdArray, DynOperand, DynScalar,
+    broadcast_arrays, compute_many_dyn, compute_many_dyn_with, concatenate_dyn, einsum_dyn,
+    matmul_dyn, result_type, stack_dyn, where_dyn, DynArray, DynNdArray, DynOperand, DynScalar,
 };
 pub use linalg::{einsum, matmul, tensordot};
 pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary, PadMode};

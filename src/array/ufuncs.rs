@@ -8,6 +8,10 @@ use super::ops::{IntoOperand, Operand};
 use super::ChunkedArray;
 use crate::element::{Float, Numeric};
 
+/// Past this magnitude `x^2 + 1` is `x^2` in `f64` (and in `f32`), so `asinh(x)` and
+/// `acosh(x)` are `ln(2x)`: computed as `ln(x) + ln(2)`, which cannot overflow.
+const LARGE: f64 = (1u64 << 28) as f64;
+
 /// Defines one-argument float methods `name => |x| value`, each a fused unary node.
 macro_rules! float_unary {
     ($($(#[$doc:meta])* $name:ident => $f:expr;)*) => {
@@ -55,10 +59,23 @@ impl<T: Float> ChunkedArray<T> {
         cosh => |x: T| x.cosh();
         /// Hyperbolic tangent.
         tanh => |x: T| x.tanh();
-        /// Inverse hyperbolic sine.
-        asinh => |x: T| x.asinh();
-        /// Inverse hyperbolic cosine (NaN below 1).
-        acosh => |x: T| x.acosh();
+        /// Inverse hyperbolic sine. Past 2^28, `ln(2|x|)` with its sign, as C's `asinh`
+        /// (Rust's `asinh` forms `2|x|` first, which overflows past half the largest value).
+        asinh => |x: T| {
+            if x.abs() > T::from_f64(LARGE) {
+                (x.abs().ln() + T::from_f64(std::f64::consts::LN_2)).copysign(x)
+            } else {
+                x.asinh()
+            }
+        };
+        /// Inverse hyperbolic cosine (NaN below 1; `ln(2x)` past 2^28, as [`Self::asinh`]).
+        acosh => |x: T| {
+            if x > T::from_f64(LARGE) {
+                x.ln() + T::from_f64(std::f64::consts::LN_2)
+            } else {
+                x.acosh()
+            }
+        };
         /// Inverse hyperbolic tangent (infinite at ±1, NaN beyond).
         atanh => |x: T| x.atanh();
         /// Base-2 logarithm.

@@ -137,6 +137,45 @@ impl DynArray {
         numeric_arange!(F64 f64, F32 f32, I64 i64, I32 i32, U64 u64, U32 u32, I16 i16, I8 i8,
                         U16 u16, U8 u8)
     }
+
+    /// The `n x m` array of `dtype` with ones on the `k`-th diagonal (`col - row == k`), zeros
+    /// elsewhere (NumPy's `eye`; `true`/`false` for `bool`).
+    ///
+    /// ```
+    /// use chunkwise::{DType, DynArray};
+    /// let e = DynArray::eye(DType::I32, 2, 3, 1);
+    /// let v = e.compute()?.downcast::<i32>()?;
+    /// assert_eq!(v.into_raw_vec_and_offset().0, vec![0, 1, 0, 0, 0, 1]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn eye(dtype: DType, n: usize, m: usize, k: isize) -> DynArray {
+        DynArray::from(crate::eye::<u8>(n, m, k)).astype(dtype)
+    }
+
+    /// Coordinate arrays from 1-d coordinate vectors of any dtypes, promoted to their common
+    /// one (NumPy's `meshgrid`; see [`crate::meshgrid`]).
+    ///
+    /// ```
+    /// use chunkwise::{DynArray, Indexing};
+    /// let x = DynArray::from(chunkwise::arange(3));
+    /// let y = DynArray::from(chunkwise::linspace(0.0, 1.0, 2));
+    /// let g = DynArray::meshgrid(&[x, y], Indexing::Xy)?;
+    /// assert_eq!((g[0].shape(), g[0].dtype()), (&[2usize, 3][..], chunkwise::DType::F64));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn meshgrid(xs: &[DynArray], indexing: crate::Indexing) -> Result<Vec<DynArray>> {
+        if xs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let d = crate::array::result_type(xs)?;
+        crate::element::with_dtype!(d, T => {
+            let typed = xs
+                .iter()
+                .map(|x| x.astype(d).downcast::<T>())
+                .collect::<Result<Vec<_>>>()?;
+            Ok(crate::meshgrid(&typed, indexing)?.into_iter().map(DynArray::from).collect())
+        })
+    }
 }
 
 /// The value as an `i64` when it is a whole number in its range (an integer of any dtype, or

@@ -386,3 +386,193 @@ fn floor_divide_of_infinities_is_the_floor_of_the_quotient() {
     assert!(q[5].is_nan());
     assert_eq!(q[6], -4.0);
 }
+
+fn i64s(x: &DynArray) -> ArrayD<i64> {
+    x.astype(DType::I64)
+        .compute()
+        .unwrap()
+        .downcast::<i64>()
+        .unwrap()
+}
+
+/// `a` rolled by `s` along axis `k` (element `i` moves to `i + s`, wrapping), by index.
+fn roll_reference(a: &ArrayD<i64>, s: isize, k: usize) -> ArrayD<i64> {
+    let n = a.shape()[k] as isize;
+    ArrayD::from_shape_fn(a.raw_dim(), |mut i| {
+        i[k] = (i[k] as isize - s).rem_euclid(n) as usize;
+        a[i]
+    })
+}
+
+#[test]
+fn rearrangements_match_eager_references() {
+    use chunkwise::ndarray::{Axis, Slice};
+    let mut cases = 0;
+    for shape in shapes() {
+        let a = data_i64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(2) {
+            let x = dyn_of(&a, &chunks, DType::I64);
+            let what = format!("{shape:?} {chunks:?}");
+            // flip: every axis reverses the C order; one axis by ndarray's reversed view.
+            let mut rev: Vec<i64> = a.iter().copied().collect();
+            rev.reverse();
+            assert_eq!(
+                i64s(&x.flip(None).unwrap())
+                    .iter()
+                    .copied()
+                    .collect::<Vec<_>>(),
+                rev,
+                "flip {what}"
+            );
+            // roll of the flattened array: the C order rotated.
+            let mut rolled: Vec<i64> = a.iter().copied().collect();
+            if !rolled.is_empty() {
+                let k = 3 % rolled.len();
+                rolled.rotate_right(k);
+            }
+            let got = i64s(&x.roll(&[3], None).unwrap());
+            assert_eq!(got.shape(), a.shape(), "roll {what}");
+            assert_eq!(
+                got.iter().copied().collect::<Vec<_>>(),
+                rolled,
+                "roll {what}"
+            );
+            if !shape.is_empty() {
+                let last = shape.len() - 1;
+                let want = a.slice_axis(Axis(0), Slice::new(0, None, -1)).to_owned();
+                assert_eq!(i64s(&x.flip(Some(&[0])).unwrap()), want, "flip 0 {what}");
+                // Two shifts of one axis add up, as NumPy's.
+                let got = x.roll(&[2, -5], Some(&[-1, -1])).unwrap();
+                assert_eq!(i64s(&got), roll_reference(&a, -3, last), "roll axis {what}");
+                let got = x.moveaxis(&[0], &[-1]).unwrap();
+                let mut perm: Vec<usize> = (1..shape.len()).collect();
+                perm.push(0);
+                assert_eq!(i64s(&got), a.clone().permuted_axes(perm), "moveaxis {what}");
+                // repeat by counts along axis 0: element i of the axis, i % 3 times.
+                let counts: Vec<usize> = (0..shape[0]).map(|i| i % 3).collect();
+                let got = i64s(&x.repeat_counts(&counts, Some(0)).unwrap());
+                let parts: Vec<_> = (0..shape[0])
+                    .flat_map(|i| std::iter::repeat_n(a.index_axis(Axis(0), i), i % 3))
+                    .collect();
+                let mut want_shape = shape.clone();
+                want_shape[0] = counts.iter().sum();
+                let want = if parts.is_empty() {
+                    ArrayD::zeros(IxDyn(&want_shape))
+                } else {
+                    chunkwise::ndarray::stack(Axis(0), &parts).unwrap()
+                };
+                assert_eq!(got, want, "repeat counts {what}");
+                // cumulative_sum with its initial 0 along the last axis.
+                let got = i64s(&x.cumulative_sum(Some(-1), true).unwrap());
+                let mut want_shape = shape.clone();
+                want_shape[last] += 1;
+                let want = ArrayD::from_shape_fn(IxDyn(&want_shape), |i| {
+                    let mut j = i.clone();
+                    (0..i[last])
+                        .map(|t| {
+                            j[last] = t;
+                            a[&j]
+                        })
+                        .sum::<i64>()
+                });
+                assert_eq!(got, want, "cumulative_sum {what}");
+                // diff of bools: neighbours that differ.
+                let b = x.gt(0i64).unwrap();
+                let got = b.diff(1, -1).unwrap();
+                assert_eq!(got.dtype(), DType::Bool);
+                let n = shape[last];
+                let mut want_shape = shape.clone();
+                want_shape[last] = n.saturating_sub(1);
+                let want = ArrayD::from_shape_fn(IxDyn(&want_shape), |i| {
+                    let mut j = i.clone();
+                    let p = a[&j] > 0;
+                    j[last] += 1;
+                    p != (a[&j] > 0)
+                });
+                assert_eq!(
+                    got.compute().unwrap().downcast::<bool>().unwrap(),
+                    want,
+                    "diff {what}"
+                );
+            }
+            cases += 1;
+        }
+    }
+    assert!(cases > 50, "{cases} cases");
+}
+
+#[test]
+fn rearrangement_errors_and_small_cases() {
+    let x = DynArray::from(chunkwise::arange(6).reshape([2, 3]).unwrap());
+    // Repeated axes, mismatched lengths, counts of the wrong length, an axis out of range.
+    assert!(matches!(
+        x.flip(Some(&[0, -2])),
+        Err(Error::InvalidAxes { .. })
+    ));
+    assert!(matches!(
+        x.moveaxis(&[0], &[0, 1]),
+        Err(Error::InvalidAxes { .. })
+    ));
+    assert!(matches!(
+        x.roll(&[1, 2], None),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.roll(&[1, 2, 3], Some(&[0, 1])),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.repeat_counts(&[1], Some(1)),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.flip(Some(&[2])),
+        Err(Error::AxisOutOfRange { .. })
+    ));
+    assert!(matches!(
+        x.cumulative_sum(None, false),
+        Err(Error::InvalidParameter { .. })
+    ));
+    let t = DynArray::from(chunkwise::arange(2).ne(0));
+    assert!(matches!(t.tril(0), Err(Error::InvalidParameter { .. })));
+    // tile, tril/triu, eye, meshgrid, broadcast_arrays and a 0-d cumulative product.
+    assert_eq!(i64s(&x.tile(&[2]).unwrap()).shape(), &[2, 6]);
+    assert_eq!(
+        i64s(&x.tril(0).unwrap()).into_raw_vec_and_offset().0,
+        [0, 0, 0, 3, 4, 0]
+    );
+    assert_eq!(
+        i64s(&x.triu(1).unwrap()).into_raw_vec_and_offset().0,
+        [0, 1, 2, 0, 0, 5]
+    );
+    let e = DynArray::eye(DType::Bool, 2, 3, -1);
+    assert_eq!(bools(&e), [false, false, false, true, false, false]);
+    let g = DynArray::meshgrid(
+        &[
+            x.ravel(),
+            DynArray::from(chunkwise::arange(2)).astype(DType::U8),
+        ],
+        chunkwise::Indexing::Ij,
+    )
+    .unwrap();
+    assert_eq!((g[1].shape(), g[1].dtype()), (&[6usize, 2][..], DType::I64));
+    let b = chunkwise::broadcast_arrays(&[
+        x.clone(),
+        DynArray::from(chunkwise::arange(3)).astype(DType::F32),
+    ])
+    .unwrap();
+    assert_eq!((b[1].shape(), b[1].dtype()), (&[2usize, 3][..], DType::F32));
+    let w = DynArray::from(chunkwise::arange(4));
+    assert!(matches!(
+        chunkwise::broadcast_arrays(&[x.clone(), w]),
+        Err(Error::Broadcast { .. })
+    ));
+    let s = DynArray::full(Vec::<usize>::new(), chunkwise::DynScalar::of(5i64));
+    assert_eq!(
+        i64s(&s.cumulative_prod(None, true).unwrap())
+            .into_raw_vec_and_offset()
+            .0,
+        [1, 5]
+    );
+    assert_eq!(chunkwise::result_type(&[x, t]).unwrap(), DType::I64);
+}

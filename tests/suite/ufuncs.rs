@@ -153,6 +153,24 @@ fn logaddexp_nextafter_copysign_signbit_special_values() {
         b.as_slice().unwrap(),
         &[true, false, true, false, true, false]
     );
+    // asinh and acosh of the largest values: ln(2x), not the overflow of 2x.
+    for v in [f64::MAX, 1e300, 3e8] {
+        let x = chunkwise::from_array(ndarray::arr1(&[v, -v]), 1).unwrap();
+        let s = x.asinh().compute().unwrap();
+        let want = v.ln() + std::f64::consts::LN_2;
+        assert!(
+            (s[0] - want).abs() <= 1e-15 * want && s[1] == -s[0],
+            "asinh {v}: {s}"
+        );
+        assert_eq!(x.acosh().compute().unwrap()[0], s[0], "acosh {v}");
+    }
+    let big = chunkwise::from_array(ndarray::arr1(&[f32::MAX / 1.5]), 1).unwrap();
+    let s = big.asinh().compute().unwrap()[0];
+    let want = (2.0 * f64::from(f32::MAX / 1.5)).ln();
+    assert!(
+        (f64::from(s) - want).abs() < 1e-5 * want,
+        "asinh f32: {s} against {want}"
+    );
     // f32 has them too.
     let f = chunkwise::from_array(ndarray::arr1(&[1.0f32]), 1)
         .unwrap()
