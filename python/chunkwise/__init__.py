@@ -264,12 +264,14 @@ def asarray(x, chunks="auto", *, dtype=None, device=None, copy=None) -> Array:
 
     ``copy=True`` copies a NumPy array first, so that later writes to it are not seen;
     ``copy=False`` raises where a copy would be needed (a conversion of dtype, values that are
-    not a C-contiguous NumPy array already). Arrays are never written in place, so an ``Array`` is never
-    copied."""
+    not a C-contiguous NumPy array already). An ``Array`` is never copied: with ``copy=True``
+    the result is a new ``Array`` object over the same lazy values, so that an assignment
+    (``x[i] = v``) to one is not seen by the other."""
     _check_device(device)
     if isinstance(x, Array):
         if dtype is None or np.dtype(dtype) == x.dtype:
-            return x
+            # astype to its own dtype: a new object over the same node.
+            return x.astype(x.dtype) if copy else x
         if copy is False:
             raise ValueError("asarray: converting the dtype needs a copy, and copy=False")
         return x.astype(dtype)

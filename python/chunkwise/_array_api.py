@@ -5,8 +5,7 @@ against NumPy's table by ``.ci/promotion_check.py``), so these answer with NumPy
 objects and rules. There are no complex dtypes.
 
 Not yet in the namespace (see ``python/README.md``): sorting, ``searchsorted``, ``nonzero``,
-the set functions, ``take_along_axis``, the ``linalg`` extension, ``__setitem__`` and
-``__dlpack__``.
+the set functions, ``take_along_axis``, the ``linalg`` extension and ``__dlpack__``.
 """
 
 from __future__ import annotations

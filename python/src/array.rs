@@ -19,7 +19,28 @@ use crate::run::run;
 /// and by operations on arrays; nothing runs until `compute()`.
 #[pyclass(name = "Array", module = "chunkwise", frozen, weakref)]
 pub struct Array {
-    pub inner: DynArray,
+    /// The lazy array; replaced (never written in place) by `__setitem__`, which rebinds the
+    /// Python object to a new node as NumPy's in-place assignment appears to.
+    cell: std::sync::RwLock<DynArray>,
+}
+
+impl Array {
+    /// An `Array` holding `x` (see [`wrap`], which raises the error `x` recorded).
+    pub fn new(x: DynArray) -> Array {
+        Array {
+            cell: std::sync::RwLock::new(x),
+        }
+    }
+
+    /// The lazy array this object holds now (a cheap clone: a handle on the graph).
+    pub fn inner(&self) -> DynArray {
+        self.cell.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Rebinds this object to `x` (`__setitem__`).
+    fn set_inner(&self, x: DynArray) {
+        *self.cell.write().unwrap_or_else(|p| p.into_inner()) = x;
+    }
 }
 
 /// A new array, or the error its building recorded (raised now, as NumPy and Dask do).
@@ -27,7 +48,7 @@ pub fn wrap(x: DynArray) -> PyResult<Array> {
     if let Some(e) = x.error() {
         return Err(crate::errors::to_py(e.clone()));
     }
-    Ok(Array { inner: x })
+    Ok(Array::new(x))
 }
 
 /// Whether computes show a progress bar (inside `with chunkwise.ProgressBar():`), and after
@@ -96,44 +117,44 @@ impl Array {
     /// The number of elements along each axis.
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.shape())
+        PyTuple::new(py, self.inner().shape())
     }
 
     /// The number of axes.
     #[getter]
     fn ndim(&self) -> usize {
-        self.inner.ndim()
+        self.inner().ndim()
     }
 
     /// The number of elements.
     #[getter]
     fn size(&self) -> usize {
-        self.inner.len()
+        self.inner().len()
     }
 
     /// The NumPy dtype of the elements.
     #[getter]
     fn dtype<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArrayDescr> {
-        descr(py, self.inner.dtype())
+        descr(py, self.inner().dtype())
     }
 
     /// Bytes per element.
     #[getter]
     fn itemsize(&self) -> usize {
-        self.inner.dtype().size()
+        self.inner().dtype().size()
     }
 
     /// Bytes the values take.
     #[getter]
     fn nbytes(&self) -> u128 {
-        self.inner.nbytes()
+        self.inner().nbytes()
     }
 
     /// The block sizes along each axis: Dask's tuple of tuples.
     #[getter]
     fn chunks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let axes: Vec<Bound<'py, PyTuple>> = self
-            .inner
+            .inner()
             .chunks()
             .to_blocks()
             .into_iter()
@@ -145,35 +166,39 @@ impl Array {
     /// The number of blocks along each axis.
     #[getter]
     fn numblocks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.chunks().grid())
+        PyTuple::new(py, self.inner().chunks().grid())
     }
 
     /// The number of blocks.
     #[getter]
     fn npartitions(&self) -> usize {
-        self.inner.chunks().num_chunks()
+        self.inner().chunks().num_chunks()
     }
 
     /// The largest block along each axis.
     #[getter]
     fn chunksize<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let sizes: Vec<usize> = self.inner.chunks().axes().iter().map(|a| a.max()).collect();
+        let sizes: Vec<usize> = self
+            .inner()
+            .chunks()
+            .axes()
+            .iter()
+            .map(|a| a.max())
+            .collect();
         PyTuple::new(py, sizes)
     }
 
     /// The transpose (axes reversed).
     #[getter(T)]
     fn transposed(&self) -> Array {
-        Array {
-            inner: self.inner.t(),
-        }
+        Array::new(self.inner().t())
     }
 
     /// The transpose of the last two axes, a stack of matrices each transposed (the array
     /// API's `mT`; at least two axes).
     #[getter(mT)]
     fn matrix_transposed(&self) -> PyResult<Array> {
-        let n = self.inner.ndim();
+        let n = self.inner().ndim();
         if n < 2 {
             return Err(PyValueError::new_err(format!(
                 "mT needs at least two axes, the array has {n}"
@@ -181,7 +206,7 @@ impl Array {
         }
         let mut perm: Vec<isize> = (0..n as isize).collect();
         perm.swap(n - 2, n - 1);
-        wrap(self.inner.transpose(perm).py_err()?)
+        wrap(self.inner().transpose(perm).py_err()?)
     }
 
     /// Where the array lives: `"cpu"`, the one device (the array API's `device`).
@@ -230,7 +255,7 @@ impl Array {
     /// The GIL is released while the engine runs.
     #[pyo3(signature = (num_workers=None))]
     fn compute(&self, py: Python<'_>, num_workers: Option<usize>) -> PyResult<Py<PyAny>> {
-        let x = self.inner.clone();
+        let x = self.inner().clone();
         let r = run(py, config(num_workers)?, move |cfg| x.compute_with(cfg))?;
         to_numpy(py, r)
     }
@@ -238,17 +263,17 @@ impl Array {
     /// Computes the array and keeps the values in memory, as an array built on them.
     #[pyo3(signature = (num_workers=None))]
     fn persist(&self, py: Python<'_>, num_workers: Option<usize>) -> PyResult<Array> {
-        let x = self.inner.clone();
+        let x = self.inner().clone();
         let values = run(py, config(num_workers)?, move |cfg| x.compute_with(cfg))?;
-        wrap(crate::functions::held(values, self.inner.chunks())?)
+        wrap(crate::functions::held(values, self.inner().chunks())?)
     }
 
     /// The same values under new chunks (see `from_array` for the forms `chunks` takes). As in
     /// Dask, an axis given `None`, or left out of a dict `{axis: chunks}`, keeps its chunks.
     fn rechunk(&self, chunks: &Bound<'_, PyAny>) -> PyResult<Array> {
         let py = chunks.py();
-        let ndim = self.inner.ndim();
-        let current = self.inner.chunks().to_blocks();
+        let ndim = self.inner().ndim();
+        let current = self.inner().chunks().to_blocks();
         let keep = |d: usize| -> PyResult<Bound<'_, PyAny>> {
             Ok(PyTuple::new(py, &current[d])?.into_any())
         };
@@ -280,14 +305,14 @@ impl Array {
         } else {
             chunks.clone()
         };
-        let spec = chunks_of(Some(&chunks), self.inner.shape(), self.inner.dtype())?;
-        wrap(self.inner.rechunk(spec).py_err()?)
+        let spec = chunks_of(Some(&chunks), self.inner().shape(), self.inner().dtype())?;
+        wrap(self.inner().rechunk(spec).py_err()?)
     }
 
     /// The values converted to `dtype`, as NumPy's `astype`.
     fn astype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<Array> {
         let d = dtype_of(Some(dtype), DType::F64)?;
-        wrap(self.inner.astype(d))
+        wrap(self.inner().astype(d))
     }
 
     /// The same values in a new shape (one `-1` is inferred).
@@ -298,7 +323,7 @@ impl Array {
         } else {
             shape.extract()?
         };
-        let n = self.inner.len();
+        let n = self.inner().len();
         let known: usize = dims
             .iter()
             .filter(|&&d| d >= 0)
@@ -317,48 +342,40 @@ impl Array {
                 )));
             }
         };
-        wrap(self.inner.reshape(dims).py_err()?)
+        wrap(self.inner().reshape(dims).py_err()?)
     }
 
     /// The axes permuted (reversed when none are given).
     #[pyo3(signature = (*axes))]
     fn transpose(&self, axes: &Bound<'_, PyTuple>) -> PyResult<Array> {
         if axes.is_empty() || (axes.len() == 1 && axes.get_item(0)?.is_none()) {
-            return Ok(Array {
-                inner: self.inner.t(),
-            });
+            return Ok(Array::new(self.inner().t()));
         }
         let perm: Vec<isize> = if axes.len() == 1 && axes.get_item(0)?.extract::<isize>().is_err() {
             axes.get_item(0)?.extract()?
         } else {
             axes.extract()?
         };
-        wrap(self.inner.transpose(perm).py_err()?)
+        wrap(self.inner().transpose(perm).py_err()?)
     }
 
     /// The values as one axis, in C order.
     fn ravel(&self) -> Array {
-        Array {
-            inner: self.inner.ravel(),
-        }
+        Array::new(self.inner().ravel())
     }
 
     /// The values as one axis, in C order.
     fn flatten(&self) -> Array {
-        Array {
-            inner: self.inner.ravel(),
-        }
+        Array::new(self.inner().ravel())
     }
 
     /// Axes of length one removed (all of them, or those given).
     #[pyo3(signature = (axis=None))]
     fn squeeze(&self, axis: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
         let Some(axis) = axis.filter(|a| !a.is_none()) else {
-            return Ok(Array {
-                inner: self.inner.squeeze(),
-            });
+            return Ok(Array::new(self.inner().squeeze()));
         };
-        let shape = self.inner.shape().to_vec();
+        let shape = self.inner().shape().to_vec();
         let mut drop: Vec<usize> = axes_of(Some(axis))?.resolve("squeeze", &shape).py_err()?;
         for &d in &drop {
             if shape[d] != 1 {
@@ -372,7 +389,7 @@ impl Array {
             .filter(|d| !drop.contains(d))
             .map(|d| shape[d])
             .collect();
-        wrap(self.inner.reshape(kept).py_err()?)
+        wrap(self.inner().reshape(kept).py_err()?)
     }
 
     /// The variance, with `ddof` delta degrees of freedom.
@@ -410,13 +427,13 @@ impl Array {
     /// Running sums along `axis` (the flattened array when `None`).
     #[pyo3(signature = (axis=None))]
     fn cumsum(&self, axis: Option<isize>) -> PyResult<Array> {
-        wrap(self.inner.cumsum(axis).py_err()?)
+        wrap(self.inner().cumsum(axis).py_err()?)
     }
 
     /// Running products along `axis` (the flattened array when `None`).
     #[pyo3(signature = (axis=None))]
     fn cumprod(&self, axis: Option<isize>) -> PyResult<Array> {
-        wrap(self.inner.cumprod(axis).py_err()?)
+        wrap(self.inner().cumprod(axis).py_err()?)
     }
 
     /// Dask's `x.map_blocks(func, *args, **kwargs)`: `da.map_blocks(func, x, *args, **kwargs)`.
@@ -458,13 +475,13 @@ impl Array {
     /// smallest first); `axis=None` takes them of the flattened array (Dask's `topk`).
     #[pyo3(signature = (k, axis=Some(-1)))]
     fn topk(&self, k: isize, axis: Option<isize>) -> PyResult<Array> {
-        wrap(self.inner.topk(k, axis).py_err()?)
+        wrap(self.inner().topk(k, axis).py_err()?)
     }
 
     /// The positions along `axis` of `topk`'s values (Dask's `argtopk`).
     #[pyo3(signature = (k, axis=Some(-1)))]
     fn argtopk(&self, k: isize, axis: Option<isize>) -> PyResult<Array> {
-        wrap(self.inner.argtopk(k, axis).py_err()?)
+        wrap(self.inner().argtopk(k, axis).py_err()?)
     }
 
     /// Draws the graph (Dask's `visualize`): writes `filename` as Graphviz DOT and, where
@@ -481,14 +498,52 @@ impl Array {
     ) -> PyResult<String> {
         let level = crate::diagnostics::level_of(optimize_graph, tasks);
         let filename = filename.unwrap_or_else(|| "mydask".into());
-        let x = self.inner.clone();
+        let x = self.inner().clone();
         let v = py.detach(|| x.visualize(&filename, level)).py_err()?;
         crate::diagnostics::picture_path(py, v)
     }
 
     /// The plan: passes, fusion, projected memory.
     fn explain(&self) -> PyResult<String> {
-        self.inner.explain().py_err()
+        self.inner().explain().py_err()
+    }
+
+    /// NumPy's assignment, functionally: `x[key] = value` rebinds `x` to a new lazy array,
+    /// `value` where `key` selects and the old values elsewhere, in `x`'s dtype (arrays built
+    /// from `x` before keep the old values). `key` is a basic index (ints, slices, `None`,
+    /// `...`), whose selection `value` broadcasts to, or a boolean mask of `x`'s shape with one
+    /// value.
+    fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let x = self.inner();
+        let value = operand(value)?;
+        let parts: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
+            Ok(t) => t.iter().collect(),
+            Err(_) => vec![key.clone()],
+        };
+        let new = match parts.iter().position(is_advanced) {
+            None => x.assign(&index_key(key, x.shape())?, value),
+            Some(_) => {
+                let mask = match operand(key)? {
+                    DynOperand::Array(m) if m.dtype() == DType::Bool && parts.len() == 1 => m,
+                    _ => {
+                        return Err(PyTypeError::new_err(
+                            "assignment takes a basic index (ints, slices, None, ...) or a \
+                             boolean mask of the array's shape",
+                        ))
+                    }
+                };
+                if mask.shape() != x.shape() {
+                    return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                        "boolean index of shape {:?} does not match the indexed array's shape {:?}",
+                        mask.shape(),
+                        x.shape()
+                    )));
+                }
+                x.assign_where(&mask, value)
+            }
+        };
+        self.set_inner(wrap(new.py_err()?)?.inner());
+        Ok(())
     }
 
     /// NumPy's indexing: ints, slices (any step), `None` and `...`; one integer list or 1-d
@@ -505,8 +560,8 @@ impl Array {
             .collect();
         match advanced.as_slice() {
             [] => {
-                let info = index_key(key, self.inner.shape())?;
-                wrap(self.inner.slice(info).py_err()?)
+                let info = index_key(key, self.inner().shape())?;
+                wrap(self.inner().slice(info).py_err()?)
             }
             [i] => {
                 let index = operand(&parts[*i])?;
@@ -519,14 +574,14 @@ impl Array {
                             "a boolean mask must be the whole index (x[mask])",
                         ));
                     }
-                    if index.shape() != self.inner.shape() {
+                    if index.shape() != self.inner().shape() {
                         return Err(pyo3::exceptions::PyIndexError::new_err(format!(
                             "boolean index of shape {:?} does not match the indexed array's shape {:?}",
                             index.shape(),
-                            self.inner.shape()
+                            self.inner().shape()
                         )));
                     }
-                    let (x, mask) = (self.inner.clone(), index);
+                    let (x, mask) = (self.inner().clone(), index);
                     return wrap(run(py, config(None)?, move |cfg| x.select(&mask, cfg))?);
                 }
                 if matches!(index.dtype(), DType::F32 | DType::F64) {
@@ -542,9 +597,9 @@ impl Array {
                 // Basic indexing with `:` in its place, then `take` along the axis it became.
                 let mut basic = parts.clone();
                 basic[*i] = pyo3::types::PySlice::full(py).into_any();
-                let info = index_key(&PyTuple::new(py, &basic)?.into_any(), self.inner.shape())?;
-                let named_before = output_axis(&parts, *i, self.inner.ndim());
-                let x = self.inner.slice(info).py_err()?;
+                let info = index_key(&PyTuple::new(py, &basic)?.into_any(), self.inner().shape())?;
+                let named_before = output_axis(&parts, *i, self.inner().ndim());
+                let x = self.inner().slice(info).py_err()?;
                 let idx = index.astype(DType::I64);
                 let values = run(py, config(None)?, move |cfg| idx.compute_with(cfg))?;
                 let values = values.downcast::<i64>().py_err()?;
@@ -558,7 +613,7 @@ impl Array {
     }
 
     fn __len__(&self) -> PyResult<usize> {
-        match self.inner.shape().first() {
+        match self.inner().shape().first() {
             Some(&n) => Ok(n),
             None => Err(PyTypeError::new_err("len() of unsized object")),
         }
@@ -673,7 +728,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn sum(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .sum_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -682,7 +737,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn prod(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .prod_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -691,7 +746,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn min(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .min_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -700,7 +755,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn max(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .max_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -709,7 +764,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn mean(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .mean_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -718,7 +773,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn any(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .any_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -727,7 +782,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn all(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .all_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -736,7 +791,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn argmin(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .argmin_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -745,7 +800,7 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn argmax(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .argmax_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
@@ -754,42 +809,48 @@ impl Array {
     #[pyo3(signature = (axis=None, keepdims=false))]
     fn ptp(&self, axis: Option<&Bound<'_, PyAny>>, keepdims: bool) -> PyResult<Array> {
         wrap(
-            self.inner
+            self.inner()
                 .ptp_with(axes_of(axis)?, opts(keepdims))
                 .py_err()?,
         )
     }
 
     fn __neg__(&self) -> PyResult<Array> {
-        wrap(self.inner.neg().py_err()?)
+        wrap(self.inner().neg().py_err()?)
     }
 
     fn __pos__(&self) -> Array {
-        Array {
-            inner: self.inner.clone(),
-        }
+        Array::new(self.inner().clone())
     }
 
     fn __abs__(&self) -> PyResult<Array> {
-        wrap(self.inner.abs().py_err()?)
+        wrap(self.inner().abs().py_err()?)
     }
 
     fn __invert__(&self) -> PyResult<Array> {
-        wrap(self.inner.invert().py_err()?)
+        wrap(self.inner().invert().py_err()?)
     }
 
     fn __matmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(DynOperand::Array(b)) = operand(other) else {
             return Ok(py.NotImplemented());
         };
-        Ok(Py::new(py, wrap(chunkwise::matmul_dyn(&self.inner, &b).py_err()?)?)?.into_any())
+        Ok(Py::new(
+            py,
+            wrap(chunkwise::matmul_dyn(&self.inner(), &b).py_err()?)?,
+        )?
+        .into_any())
     }
 
     fn __rmatmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(DynOperand::Array(a)) = operand(other) else {
             return Ok(py.NotImplemented());
         };
-        Ok(Py::new(py, wrap(chunkwise::matmul_dyn(&a, &self.inner).py_err()?)?)?.into_any())
+        Ok(Py::new(
+            py,
+            wrap(chunkwise::matmul_dyn(&a, &self.inner()).py_err()?)?,
+        )?
+        .into_any())
     }
 
     fn __richcmp__(
@@ -801,7 +862,7 @@ impl Array {
         let Ok(rhs) = operand(other) else {
             return Ok(py.NotImplemented());
         };
-        let x = &self.inner;
+        let x = &self.inner();
         let r = match op {
             CompareOp::Eq => x.eq(rhs),
             CompareOp::Ne => x.ne(rhs),
@@ -841,7 +902,7 @@ impl Array {
 
     fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         if !matches!(
-            self.inner.dtype(),
+            self.inner().dtype(),
             DType::I8
                 | DType::I16
                 | DType::I32
@@ -873,14 +934,20 @@ impl Array {
                     .join(", ")
             ),
         };
-        let chunk: Vec<usize> = self.inner.chunks().axes().iter().map(|a| a.max()).collect();
-        let name = crate::convert::numpy_name(self.inner.dtype());
+        let chunk: Vec<usize> = self
+            .inner()
+            .chunks()
+            .axes()
+            .iter()
+            .map(|a| a.max())
+            .collect();
+        let name = crate::convert::numpy_name(self.inner().dtype());
         format!(
             "chunkwise.Array<shape={}, dtype={name}, chunksize={}, blocks={}, nbytes={}>",
-            tuple(self.inner.shape()),
+            tuple(self.inner().shape()),
             tuple(&chunk),
-            self.inner.chunks().num_chunks(),
-            self.inner.nbytes()
+            self.inner().chunks().num_chunks(),
+            self.inner().nbytes()
         )
     }
 
@@ -955,7 +1022,7 @@ impl Array {
         let Ok(rhs) = operand(other) else {
             return Ok(py.NotImplemented());
         };
-        Ok(Py::new(py, wrap(op(&self.inner, rhs).py_err()?)?)?.into_any())
+        Ok(Py::new(py, wrap(op(&self.inner(), rhs).py_err()?)?)?.into_any())
     }
 
     /// `other op self`.
@@ -968,31 +1035,31 @@ impl Array {
         let Ok(lhs) = operand(other) else {
             return Ok(py.NotImplemented());
         };
-        let lhs = left_operand(&self.inner, lhs)?;
+        let lhs = left_operand(&self.inner(), lhs)?;
         Ok(Py::new(
             py,
-            wrap(op(&lhs, DynOperand::Array(self.inner.clone())).py_err()?)?,
+            wrap(op(&lhs, DynOperand::Array(self.inner().clone())).py_err()?)?,
         )?
         .into_any())
     }
 
     /// The one value of a size-1 array, computed (another size is NumPy's `TypeError`).
     fn scalar(&self, py: Python<'_>) -> PyResult<chunkwise::DynScalar> {
-        if self.inner.len() != 1 {
+        if self.inner().len() != 1 {
             return Err(PyTypeError::new_err(format!(
                 "only arrays of size 1 can be converted to Python scalars (shape {:?})",
-                self.inner.shape()
+                self.inner().shape()
             )));
         }
-        let x = self.inner.clone();
+        let x = self.inner().clone();
         run(py, config(None)?, move |cfg| x.item_with(cfg))
     }
 
     /// The array cast to `dtype` first, when one is given.
     fn with_dtype(&self, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DynArray> {
         match dtype.filter(|d| !d.is_none()) {
-            Some(d) => Ok(self.inner.astype(dtype_of(Some(d), DType::F64)?)),
-            None => Ok(self.inner.clone()),
+            Some(d) => Ok(self.inner().astype(dtype_of(Some(d), DType::F64)?)),
+            None => Ok(self.inner().clone()),
         }
     }
 }

@@ -151,7 +151,7 @@ pub fn map_blocks(
     let mut inputs: Vec<DynArray> = Vec::new();
     for a in arrays.iter() {
         inputs.push(match a.cast::<Array>() {
-            Ok(x) => x.get().inner.clone(),
+            Ok(x) => x.get().inner().clone(),
             Err(_) => from_numpy(&a, None)?,
         });
     }
@@ -202,7 +202,7 @@ pub fn map_overlap(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Array> {
     let x = match x.cast::<Array>() {
-        Ok(a) => a.get().inner.clone(),
+        Ok(a) => a.get().inner().clone(),
         Err(_) => from_numpy(x, None)?,
     };
     let depth: Vec<usize> = match depth.extract::<usize>() {

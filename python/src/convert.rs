@@ -258,7 +258,7 @@ pub fn axes_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Axes> {
 /// scalars), a NumPy scalar (of its own dtype), or anything NumPy makes an array of.
 pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<DynOperand> {
     if let Ok(a) = obj.cast::<Array>() {
-        return Ok(DynOperand::Array(a.get().inner.clone()));
+        return Ok(DynOperand::Array(a.get().inner().clone()));
     }
     // Python's own scalars are weak; NumPy's (`np.float64` is a `float` subclass) are not.
     if obj.is_exact_instance_of::<PyBool>() {

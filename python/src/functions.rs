@@ -16,7 +16,7 @@ use crate::errors::IntoPy;
 
 /// `x` under `chunks` (free on a source).
 fn chunked(x: DynArray, chunks: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
-    let x = wrap(x)?.inner;
+    let x = wrap(x)?.inner();
     let spec = chunks_of(chunks, x.shape(), x.dtype())?;
     wrap(x.rechunk(spec).py_err()?)
 }
@@ -24,7 +24,7 @@ fn chunked(x: DynArray, chunks: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
 /// An operand that must be an array (a NumPy array or a Python scalar becomes one).
 fn array_of(obj: &Bound<'_, PyAny>) -> PyResult<DynArray> {
     if let Ok(a) = obj.cast::<Array>() {
-        return Ok(a.get().inner.clone());
+        return Ok(a.get().inner().clone());
     }
     from_numpy(obj, None)
 }
@@ -141,7 +141,7 @@ pub fn ones(
 #[pyo3(signature = (x, chunks=None))]
 pub fn from_array(x: &Bound<'_, PyAny>, chunks: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
     if let Ok(a) = x.cast::<Array>() {
-        return chunked(a.get().inner.clone(), chunks);
+        return chunked(a.get().inner().clone(), chunks);
     }
     wrap(from_numpy(x, chunks)?)
 }
@@ -257,7 +257,7 @@ pub fn compute<'py>(
         match a.cast::<Array>() {
             Ok(x) => {
                 slots.push(None);
-                lazy.push(x.get().inner.clone());
+                lazy.push(x.get().inner().clone());
             }
             // Dask passes anything else through unchanged.
             Err(_) => slots.push(Some(a.unbind())),
@@ -521,7 +521,7 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
         | "logical_and" | "logical_or" | "logical_xor" => {
             let y = operand(&rhs)?;
             let x = match (lhs.cast::<Array>(), &y) {
-                (Ok(a), _) => a.get().inner.clone(),
+                (Ok(a), _) => a.get().inner().clone(),
                 (Err(_), chunkwise::DynOperand::Array(b)) => {
                     crate::array::left_operand(b, operand(&lhs)?)?
                 }
@@ -868,7 +868,7 @@ pub fn _store(
                     )));
                 }
             };
-            Ok((a.get().inner.clone(), p, kind))
+            Ok((a.get().inner().clone(), p, kind))
         })
         .collect::<PyResult<_>>()?;
     store_files(py, jobs, num_workers)

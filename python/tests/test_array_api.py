@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from hypothesis.extra.array_api import make_strategies_namespace
 
 import chunkwise as da
@@ -435,3 +436,55 @@ def test_reductions_take_the_standards_arguments():
     _bits_same(compute(da.from_dlpack(f)), f)
     _bits_same(compute(da.cumulative_sum(x, axis=0, dtype=np.uint8)),
                np.cumulative_sum(a, axis=0, dtype=np.uint8))
+
+
+@examples(100)
+@given(st.data())
+def test_setitem_matches_numpy(data):
+    dtype = data.draw(xps.real_dtypes() | xps.boolean_dtypes(), label="dtype")
+    a = data.draw(xps.arrays(dtype, api_shapes), label="x")
+    x = _from(data, a)
+    before = x + 0 if np.dtype(dtype).kind != "b" else x | False
+    want = a.copy()
+    if data.draw(st.booleans(), label="mask"):
+        key = data.draw(xps.arrays(np.bool_, a.shape), label="mask")
+        value = data.draw(xps.from_dtype(dtype), label="value")
+        want[key] = value
+        x[da.asarray(key)] = value
+    else:
+        key = data.draw(hnp.basic_indices(a.shape, allow_newaxis=True), label="key")
+        region = want[key].shape
+        vshape = data.draw(xps.broadcastable_shapes(region, min_side=0, max_dims=len(region)).filter(
+            lambda s: np.broadcast_shapes(s, region) == region), label="value shape")
+        value = data.draw(xps.arrays(dtype, vshape), label="value")
+        want[key] = value
+        x[key] = da.asarray(value)
+    assert x.dtype == a.dtype and x.shape == a.shape
+    _bits_same(compute(x), want)
+    # Arrays built from x before keep its old values.
+    _bits_same(compute(before), a if np.dtype(dtype).kind == "b" else a + 0)
+
+
+def test_setitem_errors():
+    x = da.arange(6)
+    with pytest.raises(IndexError):
+        x[da.asarray(np.ones(5, bool))] = 1
+    with pytest.raises(ValueError):
+        x[np.arange(6) > 2] = da.arange(3)
+    with pytest.raises(TypeError):
+        x[[0, 1]] = 3
+    with pytest.raises(IndexError):
+        x[7] = 1
+    with pytest.raises(ValueError):
+        x[:2] = da.arange(3)
+    assert compute(x).tolist() == list(range(6))
+
+
+def test_asarray_copies_are_separate_objects():
+    x = da.arange(4)
+    y, z = da.asarray(x, copy=True), da.asarray(x, copy=False)
+    assert z is x and y is not x
+    y[0] = 9
+    x[1] = 8
+    assert compute(x).tolist() == [0, 8, 2, 3] == compute(z).tolist()
+    assert compute(y).tolist() == [9, 1, 2, 3]

@@ -1698,6 +1698,7 @@ impl fmt::Display for DynArray {
     }
 }
 
+mod assign;
 mod elementwise;
 mod rearrange;
 pub use rearrange::broadcast_arrays;

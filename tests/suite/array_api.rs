@@ -576,3 +576,91 @@ fn rearrangement_errors_and_small_cases() {
     );
     assert_eq!(chunkwise::result_type(&[x, t]).unwrap(), DType::I64);
 }
+
+#[test]
+fn assign_matches_ndarray_assignment() {
+    use chunkwise::ndarray::{Dimension, SliceInfoElem as E};
+    let slice = |start, end, step| E::Slice { start, end, step };
+    let mut cases = 0;
+    for shape in shapes() {
+        let a = data_i64(&shape);
+        // Index forms: a strided slice, a reversed one, an integer from the end, a new axis.
+        let mut keys: Vec<Vec<E>> = vec![vec![]];
+        if let Some(&n) = shape.first() {
+            keys.push(vec![E::NewAxis, slice(0, None, -1)]);
+            if n > 0 {
+                // (ndarray's own slicing, the reference, panics on a start past the end.)
+                keys.push(vec![slice(1, None, 2)]);
+                keys.push(vec![E::Index(-1)]);
+            }
+        }
+        if shape.len() >= 2 && shape[1] > 0 {
+            keys.push(vec![slice(0, None, 1), E::Index(0), E::NewAxis]);
+        }
+        for chunks in chunkings(&shape).into_iter().step_by(4) {
+            let x = dyn_of(&a, &chunks, DType::I64).astype(DType::I32);
+            for key in &keys {
+                // Every axis named (ndarray's slicing needs them all).
+                let named = key.iter().filter(|e| !matches!(e, E::NewAxis)).count();
+                let mut key = key.clone();
+                key.extend((named..shape.len()).map(|_| slice(0, None, 1)));
+                let key = &key;
+                let mut want = a.mapv(|v| v as i32);
+                let region: Vec<usize> = want.slice(&key[..]).shape().to_vec();
+                // A value whose last axis broadcasts (length 1), then a scalar.
+                let mut vshape = region.clone();
+                if let Some(l) = vshape.last_mut() {
+                    *l = 1;
+                }
+                let v = ArrayD::from_shape_fn(IxDyn(&vshape), |i| {
+                    100 + i.slice().iter().sum::<usize>() as i64
+                });
+                want.slice_mut(&key[..]).assign(&v.mapv(|e| e as i32));
+                let dv = DynArray::from(chunkwise::from_array(v.clone(), 2).unwrap());
+                let got = x.assign(key, DynOperand::Array(dv)).unwrap();
+                assert_eq!(got.dtype(), DType::I32);
+                let got = got.compute().unwrap().downcast::<i32>().unwrap();
+                assert_eq!(got, want, "{key:?} {shape:?} {chunks:?}");
+                let mut want = a.mapv(|v| v as i32);
+                want.slice_mut(&key[..]).fill(-7);
+                let got = x.assign(key, DynOperand::Float(-7.9)).unwrap();
+                assert_eq!(
+                    got.compute().unwrap().downcast::<i32>().unwrap(),
+                    want,
+                    "scalar {key:?}"
+                );
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 50, "{cases} cases");
+    // A mask takes one value; other values, and masks of another shape, are errors.
+    let x = DynArray::from(chunkwise::arange(5));
+    let m = x.gt(2i64).unwrap();
+    let y = x.assign_where(&m, DynOperand::Bool(true)).unwrap();
+    assert_eq!(ints(&y), [0, 1, 2, 1, 1]);
+    let two = DynArray::from(chunkwise::arange(2));
+    assert!(matches!(
+        x.assign_where(&m, DynOperand::Array(two)),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.assign_where(&x, DynOperand::Int(0)),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    // An index out of bounds, and a value that does not broadcast to the selection.
+    assert!(matches!(
+        x.assign(&[E::Index(5)], DynOperand::Int(0)),
+        Err(Error::IndexOutOfBounds { .. })
+    ));
+    // A start past the end selects nothing (a no-op, not a panic).
+    let e = DynArray::from(chunkwise::arange(0));
+    assert_eq!(
+        ints(&e.assign(&[slice(1, None, 2)], DynOperand::Int(3)).unwrap()),
+        []
+    );
+    let three = DynArray::from(chunkwise::arange(3));
+    assert!(x
+        .assign(&[slice(0, Some(2), 1)], DynOperand::Array(three))
+        .is_err());
+}
