@@ -345,8 +345,13 @@ def _spread(name, doc):
             return _chunkwise._reduce(name, a, axis, keepdims, int(c))
         # A fractional correction (the array API allows one), or one of at least n (NumPy's
         # inf, or NaN for no spread): the population variance rescaled by n / (n - c).
-        base = "nanvar" if name.startswith("nan") else "var"
-        v = _chunkwise._reduce(base, a, axis, keepdims, 0) * (n / (n - c) if n > c else math.inf)
+        if name.startswith("nan"):
+            # n is the count of values that are not NaN, lane by lane.
+            n = sum(logical_not(isnan(a)), axis=axis, keepdims=keepdims).astype(np.float64)
+            factor = where(greater(n, c), divide(n, subtract(n, c)), math.inf)
+            v = multiply(_chunkwise._reduce("nanvar", a, axis, keepdims, 0), factor)
+        else:
+            v = _chunkwise._reduce("var", a, axis, keepdims, 0) * (n / (n - c) if n > c else math.inf)
         return sqrt(v) if name.endswith("std") else v
 
     f.__name__ = f.__qualname__ = name
@@ -704,7 +709,7 @@ _UFUNCS = {
     "greater_equal", "bitwise_and", "bitwise_or", "bitwise_xor", "sqrt", "exp", "log", "log2",
     "log10", "log1p", "expm1", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "tanh",
     "absolute", "negative", "positive", "square", "floor", "ceil", "trunc", "isnan", "isfinite",
-    "invert", "rint", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "reciprocal", "sign",
+    "invert", "rint", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "sign",
     "signbit", "isinf", "logical_not", "left_shift", "right_shift", "arctan2", "hypot",
     "copysign", "logaddexp", "nextafter", "logical_and", "logical_or", "logical_xor",
 }
@@ -821,7 +826,8 @@ def from_dlpack(x, /, *, device=None, copy=None) -> Array:
     """An array from any object with ``__dlpack__`` (through ``np.from_dlpack``, which reads it
     in place when it can; ``copy=True`` copies it)."""
     _check_device(device)
-    a = np.from_dlpack(x, copy=copy)
+    # (copy= is NumPy 2.1's; the package takes NumPy 2.0 too.)
+    a = np.from_dlpack(x) if copy is None else np.from_dlpack(x, copy=copy)
     return from_array(a)
 
 

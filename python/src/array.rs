@@ -36,11 +36,6 @@ impl Array {
     pub fn inner(&self) -> DynArray {
         self.cell.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
-
-    /// Rebinds this object to `x` (`__setitem__`).
-    fn set_inner(&self, x: DynArray) {
-        *self.cell.write().unwrap_or_else(|p| p.into_inner()) = x;
-    }
 }
 
 /// A new array, or the error its building recorded (raised now, as NumPy and Dask do).
@@ -263,9 +258,11 @@ impl Array {
     /// Computes the array and keeps the values in memory, as an array built on them.
     #[pyo3(signature = (num_workers=None))]
     fn persist(&self, py: Python<'_>, num_workers: Option<usize>) -> PyResult<Array> {
-        let x = self.inner().clone();
+        // One snapshot: an assignment from another thread meanwhile does not mix in.
+        let x = self.inner();
+        let chunks = x.chunks().clone();
         let values = run(py, config(num_workers)?, move |cfg| x.compute_with(cfg))?;
-        wrap(crate::functions::held(values, self.inner().chunks())?)
+        wrap(crate::functions::held(values, &chunks)?)
     }
 
     /// The same values under new chunks (see `from_array` for the forms `chunks` takes). As in
@@ -514,35 +511,46 @@ impl Array {
     /// `...`), whose selection `value` broadcasts to, or a boolean mask of `x`'s shape with one
     /// value.
     fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let x = self.inner();
+        // The Python side first (the key and the value may run Python code); the shape does
+        // not change with assignments, so the key is read against it before the lock.
+        let shape = self.inner().shape().to_vec();
         let value = operand(value)?;
         let parts: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
             Ok(t) => t.iter().collect(),
             Err(_) => vec![key.clone()],
         };
-        let new = match parts.iter().position(is_advanced) {
-            None => x.assign(&index_key(key, x.shape())?, value),
-            Some(_) => {
-                let mask = match operand(key)? {
-                    DynOperand::Array(m) if m.dtype() == DType::Bool && parts.len() == 1 => m,
-                    _ => {
-                        return Err(PyTypeError::new_err(
-                            "assignment takes a basic index (ints, slices, None, ...) or a \
-                             boolean mask of the array's shape",
-                        ))
-                    }
-                };
-                if mask.shape() != x.shape() {
-                    return Err(pyo3::exceptions::PyIndexError::new_err(format!(
-                        "boolean index of shape {:?} does not match the indexed array's shape {:?}",
-                        mask.shape(),
-                        x.shape()
-                    )));
-                }
-                x.assign_where(&mask, value)
-            }
+        let basic = match parts.iter().position(is_advanced) {
+            None => Some(index_key(key, &shape)?),
+            Some(_) => None,
         };
-        self.set_inner(wrap(new.py_err()?)?.inner());
+        let mask = match basic {
+            Some(_) => None,
+            None => match operand(key)? {
+                DynOperand::Array(m) if m.dtype() == DType::Bool && parts.len() == 1 => {
+                    if m.shape() != shape.as_slice() {
+                        return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                            "boolean index of shape {:?} does not match the indexed array's shape {shape:?}",
+                            m.shape()
+                        )));
+                    }
+                    Some(m)
+                }
+                _ => {
+                    return Err(PyTypeError::new_err(
+                        "assignment takes a basic index (ints, slices, None, ...) or a \
+                         boolean mask of the array's shape",
+                    ))
+                }
+            },
+        };
+        // One read and one write under the lock: concurrent assignments are not lost.
+        let mut cell = self.cell.write().unwrap_or_else(|p| p.into_inner());
+        let new = match (&basic, &mask) {
+            (Some(info), _) => cell.assign(info, value),
+            (None, Some(m)) => cell.assign_where(m, value),
+            (None, None) => unreachable!("a basic index or a mask"),
+        };
+        *cell = wrap(new.py_err()?)?.inner();
         Ok(())
     }
 

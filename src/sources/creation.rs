@@ -131,29 +131,45 @@ pub fn meshgrid<T: Element>(
     xs: &[ChunkedArray<T>],
     indexing: Indexing,
 ) -> Result<Vec<ChunkedArray<T>>> {
-    if let Some(bad) = xs.iter().find(|x| x.ndim() != 1) {
+    let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
+    let (shape, along) = meshgrid_layout(&shapes, indexing)?;
+    xs.iter()
+        .zip(along)
+        .map(|(x, along)| x.reshape(along)?.broadcast_to(shape.clone()))
+        .collect()
+}
+
+/// The layout of [`meshgrid`]'s outputs for inputs of shapes `shapes` (each must be 1-d): the
+/// output shape, and for each input the shape it is reshaped to before being broadcast (its
+/// length on its own axis, 1 on the others).
+pub(crate) fn meshgrid_layout(
+    shapes: &[&[usize]],
+    indexing: Indexing,
+) -> Result<(Vec<usize>, Vec<Vec<usize>>)> {
+    if let Some(bad) = shapes.iter().find(|s| s.len() != 1) {
         return Err(Error::InvalidParameter {
             op: "meshgrid".into(),
             param: "xs".into(),
-            value: format!("an array of shape {:?}", bad.shape()),
+            value: format!("an array of shape {bad:?}"),
             reason: "each coordinate vector must be 1-d".into(),
         });
     }
-    let mut shape: Vec<usize> = xs.iter().map(|x| x.shape()[0]).collect();
+    let mut shape: Vec<usize> = shapes.iter().map(|s| s[0]).collect();
     // The axis each input lies along in the output.
-    let mut axis: Vec<usize> = (0..xs.len()).collect();
-    if indexing == Indexing::Xy && xs.len() >= 2 {
+    let mut axis: Vec<usize> = (0..shapes.len()).collect();
+    if indexing == Indexing::Xy && shapes.len() >= 2 {
         shape.swap(0, 1);
         axis.swap(0, 1);
     }
-    xs.iter()
-        .zip(axis)
-        .map(|(x, a)| {
+    let along = axis
+        .into_iter()
+        .map(|a| {
             let mut along = vec![1usize; shape.len()];
             along[a] = shape[a];
-            x.reshape(along)?.broadcast_to(shape.clone())
+            along
         })
-        .collect()
+        .collect();
+    Ok((shape, along))
 }
 
 /// An array whose element at index `i` is `f(&i)` (NumPy's `fromfunction`, called once per

@@ -152,29 +152,25 @@ impl DynArray {
         DynArray::from(crate::eye::<u8>(n, m, k)).astype(dtype)
     }
 
-    /// Coordinate arrays from 1-d coordinate vectors of any dtypes, promoted to their common
-    /// one (NumPy's `meshgrid`; see [`crate::meshgrid`]).
+    /// Coordinate arrays from 1-d coordinate vectors, each output of its input's dtype (NumPy's
+    /// `meshgrid`; see [`crate::meshgrid`]).
     ///
     /// ```
-    /// use chunkwise::{DynArray, Indexing};
+    /// use chunkwise::{DType, DynArray, Indexing};
     /// let x = DynArray::from(chunkwise::arange(3));
     /// let y = DynArray::from(chunkwise::linspace(0.0, 1.0, 2));
     /// let g = DynArray::meshgrid(&[x, y], Indexing::Xy)?;
-    /// assert_eq!((g[0].shape(), g[0].dtype()), (&[2usize, 3][..], chunkwise::DType::F64));
+    /// assert_eq!((g[0].shape(), g[0].dtype()), (&[2usize, 3][..], DType::I64));
+    /// assert_eq!(g[1].dtype(), DType::F64);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn meshgrid(xs: &[DynArray], indexing: crate::Indexing) -> Result<Vec<DynArray>> {
-        if xs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let d = crate::array::result_type(xs)?;
-        crate::element::with_dtype!(d, T => {
-            let typed = xs
-                .iter()
-                .map(|x| x.astype(d).downcast::<T>())
-                .collect::<Result<Vec<_>>>()?;
-            Ok(crate::meshgrid(&typed, indexing)?.into_iter().map(DynArray::from).collect())
-        })
+        let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
+        let (shape, along) = super::creation::meshgrid_layout(&shapes, indexing)?;
+        xs.iter()
+            .zip(along)
+            .map(|(x, along)| x.reshape(along)?.broadcast_to(shape.clone()))
+            .collect()
     }
 }
 

@@ -1,8 +1,10 @@
-//! The array API standard's elementwise functions on the dtype-erased array, against eager
-//! references over the shared shapes and chunkings: shifts of every integer dtype (counts past
-//! the width and negative ones), the logical functions over numbers, `sign`/`signbit`/`isinf`
-//! of every dtype, `clip` with broadcast array bounds in the array's dtype, the promotion of the
-//! float functions of two operands, `floor_divide` of infinities, and their errors.
+//! The array API standard's functions on the dtype-erased array, against eager references over
+//! the shared shapes and chunkings: shifts of every integer dtype (counts past the width and
+//! negative ones), the logical functions over numbers, `sign`/`signbit`/`isinf` of every dtype,
+//! `clip` with broadcast array bounds in the array's dtype, the promotion of the float functions
+//! of two operands, `floor_divide` of infinities, the rearrangements (`flip`, `roll`,
+//! `moveaxis`, `repeat` by counts, `cumulative_sum`, `diff` of bools), functional assignment
+//! against ndarray's own, and their errors.
 
 use crate::common::*;
 use chunkwise::ndarray::{ArrayD, IxDyn, Zip};
@@ -555,7 +557,7 @@ fn rearrangement_errors_and_small_cases() {
         chunkwise::Indexing::Ij,
     )
     .unwrap();
-    assert_eq!((g[1].shape(), g[1].dtype()), (&[6usize, 2][..], DType::I64));
+    assert_eq!((g[1].shape(), g[1].dtype()), (&[6usize, 2][..], DType::U8));
     let b = chunkwise::broadcast_arrays(&[
         x.clone(),
         DynArray::from(chunkwise::arange(3)).astype(DType::F32),
@@ -646,18 +648,59 @@ fn assign_matches_ndarray_assignment() {
     ));
     assert!(matches!(
         x.assign_where(&x, DynOperand::Int(0)),
+        Err(Error::UnsupportedDType { .. })
+    ));
+    let short = DynArray::from(chunkwise::arange(4)).gt(1i64).unwrap();
+    assert!(matches!(
+        x.assign_where(&short, DynOperand::Int(0)),
         Err(Error::ShapeMismatch { .. })
+    ));
+    // A Python integer out of the dtype's range is an error (NumPy 2's OverflowError).
+    let u = x.astype(DType::U8);
+    assert!(matches!(
+        u.assign(&[E::Index(0)], DynOperand::Int(300)),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        u.assign_where(&m, DynOperand::Int(-1)),
+        Err(Error::InvalidParameter { .. })
     ));
     // An index out of bounds, and a value that does not broadcast to the selection.
     assert!(matches!(
         x.assign(&[E::Index(5)], DynOperand::Int(0)),
         Err(Error::IndexOutOfBounds { .. })
     ));
-    // A start past the end selects nothing (a no-op, not a panic).
-    let e = DynArray::from(chunkwise::arange(0));
+    // A start past the end selects nothing (a no-op, not a panic); a negative step past it
+    // selects from the end of the range.
+    let y = x.assign(&[slice(7, None, 1)], DynOperand::Int(3)).unwrap();
+    assert_eq!(ints(&y), ints(&x));
+    let y = x
+        .assign(&[slice(-9, Some(9), -2)], DynOperand::Int(-1))
+        .unwrap();
+    assert_eq!(ints(&y), [-1, 1, -1, 3, -1]);
+    // The bool diff of every order, and an order far past the axis (an empty result at once).
+    let b = DynArray::from(
+        chunkwise::from_array(
+            chunkwise::ndarray::arr1(&[false, true, false, false, true]),
+            2,
+        )
+        .unwrap(),
+    );
+    assert_eq!(bools(&b.diff(2, 0).unwrap()), [false, true, true]);
+    let far = b.diff(usize::MAX, -1).unwrap();
+    assert_eq!(far.shape(), &[0]);
+    // meshgrid keeps each input's dtype, as NumPy's.
+    let g = DynArray::meshgrid(
+        &[
+            x.astype(DType::U8),
+            DynArray::from(chunkwise::linspace(0.0, 1.0, 2)),
+        ],
+        chunkwise::Indexing::Xy,
+    )
+    .unwrap();
     assert_eq!(
-        ints(&e.assign(&[slice(1, None, 2)], DynOperand::Int(3)).unwrap()),
-        []
+        (g[0].dtype(), g[1].dtype(), g[0].shape()),
+        (DType::U8, DType::F64, &[2usize, 5][..])
     );
     let three = DynArray::from(chunkwise::arange(3));
     assert!(x

@@ -1,59 +1,102 @@
 //! Functional assignment (NumPy's `x[index] = value`, the array API's `__setitem__`): a new
 //! lazy array that is `value` where the index selects and `self` elsewhere, as a `where` over
-//! the old node. Nothing is written in place; the value is moved to the selected positions by
-//! a gather along each indexed axis.
+//! the old node. Nothing is written in place, and nothing the size of an axis is built in
+//! memory: a slice selects an arithmetic progression of each axis, so the value is spread to
+//! it by a repeat and two pads, and the mask is a comparison of a lazy index along the axis.
 
-use ndarray::{Array1, ArrayD, Axis, IxDyn, Slice, SliceInfoElem};
+use ndarray::SliceInfoElem;
 
-use super::{where_dyn, DynArray, DynOperand, DynScalar};
+use super::{weak_int_fits, where_dyn, DynArray, DynOperand, DynScalar};
 use crate::element::DType;
 use crate::error::{Error, Result};
 
-/// The positions one index entry selects along an axis of extent `n`, in the order the
-/// selection lists them (a negative step lists them backwards).
-fn positions(entry: &SliceInfoElem, n: usize) -> Vec<usize> {
-    let all = Array1::from_iter(0..n);
-    match *entry {
-        SliceInfoElem::Index(i) => {
-            let i = if i < 0 { i + n as isize } else { i };
-            vec![i as usize]
-        }
-        SliceInfoElem::Slice { start, end, step } => {
-            // Bounds clamped into the axis first (ndarray's slicing panics past them, where
-            // the index check let them through as an empty selection).
-            let clamp = |i: isize| {
+/// What an index entry selects along an axis of extent `n`: positions `first`, `first +
+/// stride`, ... (`count` of them, ascending), listed backwards by the index when `reversed`;
+/// `integer` when an integer took the axis away.
+struct Progression {
+    first: usize,
+    stride: usize,
+    count: usize,
+    reversed: bool,
+    integer: bool,
+}
+
+impl Progression {
+    /// The selection of `entry` (already checked by the slicing, which uses the same rules:
+    /// ndarray's, where a negative step lists the range `start..end` from its end).
+    fn of(entry: &SliceInfoElem, n: usize) -> Progression {
+        let whole = |first, stride, count, reversed| Progression {
+            first,
+            stride,
+            count,
+            reversed,
+            integer: false,
+        };
+        match *entry {
+            SliceInfoElem::Index(i) => {
                 let i = if i < 0 { i + n as isize } else { i };
-                i.clamp(0, n as isize)
-            };
-            let (s, e) = (clamp(start), clamp(end.unwrap_or(n as isize)));
-            if s >= e {
-                return Vec::new();
+                Progression {
+                    integer: true,
+                    ..whole(i as usize, 1, 1, false)
+                }
             }
-            let range = Slice {
-                start: s,
-                end: Some(e),
-                step,
-            };
-            all.slice_axis(Axis(0), range).to_vec()
+            SliceInfoElem::Slice { start, end, step } => {
+                let clamp = |i: isize| {
+                    let i = if i < 0 { i + n as isize } else { i };
+                    i.clamp(0, n as isize) as usize
+                };
+                let (s, e) = (clamp(start), clamp(end.unwrap_or(n as isize)));
+                let stride = step.unsigned_abs().max(1);
+                if s >= e {
+                    return whole(0, 1, 0, false);
+                }
+                let count = (e - s).div_ceil(stride);
+                if step < 0 {
+                    // From `e - 1` down: the lowest position is the last listed.
+                    whole(e - 1 - (count - 1) * stride, stride, count, true)
+                } else {
+                    whole(s, stride, count, false)
+                }
+            }
+            SliceInfoElem::NewAxis => unreachable!("new axes select no axis of the array"),
         }
-        SliceInfoElem::NewAxis => unreachable!("new axes select no axis of the array"),
+    }
+
+    /// Whether the selection is the whole axis in order (nothing to spread or mask).
+    fn is_whole(&self, n: usize) -> bool {
+        !self.integer && !self.reversed && self.first == 0 && self.stride == 1 && self.count == n
     }
 }
 
-/// `value` (a number or an array) as an array of `dtype` (NumPy casts the value to the
-/// array's dtype in an assignment).
-fn value_array(value: DynOperand, dtype: DType) -> DynArray {
+/// `value` (a number or an array) as an array of `dtype` (NumPy casts the value to the array's
+/// dtype in an assignment; a Python integer out of an integer dtype's range is an error, as
+/// NumPy 2's `OverflowError`).
+fn value_array(value: DynOperand, dtype: DType) -> Result<DynArray> {
     let scalar = |s: DynScalar| DynArray::full(Vec::<usize>::new(), s.astype(dtype));
-    match value {
+    Ok(match value {
         DynOperand::Array(a) => a.astype(dtype),
         DynOperand::Scalar(s) => scalar(s),
         DynOperand::Bool(b) => scalar(DynScalar::Bool(b)),
         DynOperand::Float(f) => scalar(DynScalar::F64(f)),
-        DynOperand::Int(v) => scalar(match i64::try_from(v) {
-            Ok(i) => DynScalar::I64(i),
-            Err(_) => DynScalar::U64(v as u64),
-        }),
-    }
+        DynOperand::Int(v) => {
+            let wide = match (i64::try_from(v), u64::try_from(v)) {
+                (Ok(i), _) => Some(DynScalar::I64(i)),
+                (_, Ok(u)) => Some(DynScalar::U64(u)),
+                _ => None,
+            };
+            match wide.filter(|_| weak_int_fits(dtype, v)) {
+                Some(s) => scalar(s),
+                None => {
+                    return Err(Error::InvalidParameter {
+                        op: "assign".into(),
+                        param: "value".into(),
+                        value: v.to_string(),
+                        reason: format!("out of bounds for {dtype}"),
+                    })
+                }
+            }
+        }
+    })
 }
 
 /// ## Assigning (functionally)
@@ -75,49 +118,73 @@ impl DynArray {
         // The selection's shape, and the index checked (bounds, number of axes).
         let region = self.slice(index)?;
         let d = self.dtype();
-        let value = value_array(value, d).broadcast_to(region.shape().to_vec())?;
-        // Per axis of `self`: the positions selected, and whether an integer took the axis.
-        let mut selected: Vec<(Vec<usize>, bool)> = Vec::with_capacity(self.ndim());
-        let mut aligned: Vec<usize> = Vec::with_capacity(self.ndim());
+        let value = value_array(value, d)?.broadcast_to(region.shape().to_vec())?;
+        // Per axis of `self`: what the index selects, and the value's extent along it (1 where
+        // an integer took the axis; new axes hold no axis of `self`).
+        let mut selected: Vec<Progression> = Vec::with_capacity(self.ndim());
         for entry in index {
-            if let SliceInfoElem::NewAxis = entry {
-                continue;
+            if !matches!(entry, SliceInfoElem::NewAxis) {
+                selected.push(Progression::of(entry, self.shape()[selected.len()]));
             }
-            let n = self.shape()[selected.len()];
-            let p = positions(entry, n);
-            let integer = matches!(entry, SliceInfoElem::Index(_));
-            aligned.push(if integer { 1 } else { p.len() });
-            selected.push((p, integer));
         }
         while selected.len() < self.ndim() {
             let n = self.shape()[selected.len()];
-            aligned.push(n);
-            selected.push(((0..n).collect(), false));
+            selected.push(Progression::of(&SliceInfoElem::from(..), n));
         }
-        if aligned.contains(&0) {
+        if selected.iter().any(|p| p.count == 0) {
             // An empty selection assigns nothing.
             return Ok(self.clone());
         }
-        // The value with one axis per axis of `self` (new axes dropped, integer axes kept as
-        // length 1), then gathered so that element `p_j` of each axis holds the value's `j`.
+        let aligned: Vec<usize> = selected.iter().map(|p| p.count).collect();
         let mut spread = value.reshape(aligned)?;
         let mut mask: Option<DynArray> = None;
-        for (axis, (p, integer)) in selected.iter().enumerate() {
+        for (axis, p) in selected.iter().enumerate() {
             let n = self.shape()[axis];
-            if !integer && p.len() == n && p.iter().enumerate().all(|(i, &q)| i == q) {
+            if p.is_whole(n) {
                 continue;
             }
-            let mut from = vec![0i64; n];
-            let mut on = vec![false; n];
-            for (j, &q) in p.iter().enumerate() {
-                from[q] = j as i64;
-                on[q] = true;
+            let a = axis as isize;
+            if !p.integer {
+                // Element `j` of the value to position `first + j * stride`: in ascending
+                // order, `stride - 1` fillers after each, then padded to the axis.
+                if p.reversed {
+                    spread = spread.flip(Some(&[a]))?;
+                }
+                if p.stride > 1 {
+                    let mut cut: Vec<SliceInfoElem> = vec![SliceInfoElem::from(..); self.ndim()];
+                    cut[axis] = SliceInfoElem::from(..((p.count - 1) * p.stride + 1));
+                    spread = spread.repeat(p.stride, Some(a))?.slice(cut)?;
+                }
+                let span = spread.shape()[axis];
+                let pad = |len: usize| {
+                    let mut shape = spread.shape().to_vec();
+                    shape[axis] = len;
+                    DynArray::zeros(d, shape)
+                };
+                let mut parts = Vec::with_capacity(3);
+                if p.first > 0 {
+                    parts.push(pad(p.first));
+                }
+                parts.push(spread.clone());
+                if n > p.first + span {
+                    parts.push(pad(n - p.first - span));
+                }
+                if parts.len() > 1 {
+                    spread = super::concatenate_dyn(&parts, a)?;
+                }
             }
-            spread = spread.take(&from, axis as isize)?;
+            // The mask along the axis: position i is selected when `first <= i`, `i - first`
+            // is a multiple of `stride` and `i <= last`.
+            let last = (p.first + (p.count - 1) * p.stride) as i64;
+            let i = DynArray::from(crate::arange(n));
+            let offset = i.sub(p.first as i64)?;
+            let on = offset
+                .ge(0i64)?
+                .bitand(i.le(last)?)?
+                .bitand(offset.rem(p.stride as i64)?.eq(0i64)?)?;
             let mut shape = vec![1usize; self.ndim()];
             shape[axis] = n;
-            let on = ArrayD::from_shape_vec(IxDyn(&shape), on).expect("one flag per element");
-            let on = DynArray::from(crate::from_array(on, shape)?);
+            let on = on.reshape(shape)?;
             mask = Some(match mask {
                 None => on,
                 Some(m) => m.bitand(on)?,
@@ -143,14 +210,22 @@ impl DynArray {
     /// ```
     pub fn assign_where(&self, mask: &DynArray, value: DynOperand) -> Result<DynArray> {
         let op = || format!("assign_where on shape {:?}", self.shape());
-        if mask.dtype() != DType::Bool || mask.shape() != self.shape() {
+        if mask.dtype() != DType::Bool {
+            return Err(super::unsupported(
+                &op(),
+                mask.shape(),
+                &[mask.dtype()],
+                "a bool mask",
+            ));
+        }
+        if mask.shape() != self.shape() {
             return Err(Error::ShapeMismatch {
-                op: format!("{} (a bool mask of the same shape)", op()),
+                op: format!("{} (a mask of the same shape)", op()),
                 got: mask.shape().to_vec(),
                 expected: self.shape().to_vec(),
             });
         }
-        let value = value_array(value, self.dtype());
+        let value = value_array(value, self.dtype())?;
         if value.len() != 1 {
             return Err(Error::InvalidParameter {
                 op: op(),

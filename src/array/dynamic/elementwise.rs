@@ -166,7 +166,13 @@ impl DynArray {
             DynArray::F64(a) => a.signbit().into(),
             DynArray::F32(a) => a.signbit().into(),
             DynArray::Bool(a) => a.map_to("signbit", |_| false).into(),
-            other => other.lt(0i64).expect("an integer array against 0"),
+            // The integer dtypes (every other arm is above).
+            other => {
+                fn negative<T: crate::element::Element>(x: T) -> bool {
+                    x < T::ZERO
+                }
+                each!(other, a, T => a.map_to("signbit", negative::<T>).into())
+            }
         }
     }
 
@@ -181,8 +187,10 @@ impl DynArray {
 
     /// Each element limited to `[min, max]`, in the array's own dtype (the standard's `clip`:
     /// the bounds take no part in promotion). Either bound may be absent, a scalar or an array
-    /// that broadcasts against `self`; a NaN anywhere gives NaN. An integer bound past the
-    /// range of an integer dtype bounds nothing on its side (NumPy 2 clips the bound first).
+    /// that broadcasts against `self`; in a float array a NaN anywhere gives NaN. A Python
+    /// integer past the range of an integer dtype bounds nothing on its side; array and typed
+    /// scalar bounds are cast to the array's dtype first, so out of its range they wrap (the
+    /// standard leaves such bounds unspecified).
     ///
     /// ```
     /// use chunkwise::{DynArray, DynOperand};

@@ -2,28 +2,20 @@
 //! of their arguments (several axes at once, `None` for every axis or the flattened array):
 //! `flip`, `moveaxis`, `roll`, `tile`, `repeat` (by a count or by one count per element),
 //! `tril`/`triu`, `diff`, the scans with their initial value, and `broadcast_arrays`. Each is
-//! the typed one per dtype, so nothing here computes values.
+//! the typed one per dtype; only `repeat_counts` builds something in memory (its gather's
+//! indices, one per output element along the axis).
 
 use super::{unsupported, DynArray, DynScalar};
-use crate::chunks::{broadcast_shapes, normalize_axis};
+use crate::array::Axes;
+use crate::chunks::{broadcast_shapes, normalize_axis, MAX_ELEMENTS};
 use crate::element::DType;
 use crate::error::{Error, Result};
 
-/// Distinct axes of an array of `ndim` axes, counted from the end when negative.
+/// The axes into `shape`, counted from the end when negative, in the order given: each in
+/// range and none repeated (checked as every op's axes are, by [`Axes::resolve`]).
 fn distinct_axes(op: &str, axes: &[isize], shape: &[usize]) -> Result<Vec<usize>> {
-    let out = axes
-        .iter()
-        .map(|&a| normalize_axis(op, a, shape))
-        .collect::<Result<Vec<_>>>()?;
-    if (1..out.len()).any(|i| out[..i].contains(&out[i])) {
-        return Err(Error::InvalidAxes {
-            op: op.into(),
-            axes: axes.to_vec(),
-            shape: shape.to_vec(),
-            reason: "an axis is repeated".into(),
-        });
-    }
-    Ok(out)
+    Axes::These(axes.to_vec()).resolve(op, shape)?;
+    axes.iter().map(|&a| normalize_axis(op, a, shape)).collect()
 }
 
 /// ## Rearranging (the array API's forms)
@@ -154,15 +146,24 @@ impl DynArray {
                 reason: format!("one count per element ({n}) or one count"),
             });
         }
+        // The output's extent, held as host indices: bounded as every extent is.
         let total = counts
             .iter()
             .try_fold(0usize, |t, &c| t.checked_add(c))
+            .filter(|&t| t <= MAX_ELEMENTS)
             .ok_or_else(|| Error::TooLarge {
                 op: "repeat".into(),
                 shape: x.shape().to_vec(),
-                reason: "the counts' sum overflows usize".into(),
+                reason: format!("the counts sum past {MAX_ELEMENTS} elements"),
             })?;
-        let mut indices = Vec::with_capacity(total);
+        let mut indices: Vec<i64> = Vec::new();
+        indices
+            .try_reserve_exact(total)
+            .map_err(|e| Error::TooLarge {
+                op: "repeat".into(),
+                shape: vec![total],
+                reason: format!("its {total} gather indices do not fit in memory: {e}"),
+            })?;
         for (i, &c) in counts.iter().enumerate() {
             indices.extend(std::iter::repeat_n(i as i64, c));
         }
@@ -187,11 +188,12 @@ impl DynArray {
         if self.dtype() == DType::Bool {
             // Each order: the first difference of 0/1 is -1, 0 or 1, non-zero where the
             // neighbours differ.
+            let a = normalize_axis("diff", axis, self.shape())?;
             let mut x = self.clone();
-            for _ in 0..n {
+            // Past the axis' extent the result stays empty: at most that many rounds.
+            for _ in 0..n.min(self.shape()[a]) {
                 x = x.astype(DType::I8).diff(1, axis)?.ne(0i64)?;
             }
-            normalize_axis("diff", axis, self.shape())?;
             return Ok(x);
         }
         Ok(numeric!(self, "diff", a, T => a.diff(n, axis)?.into()))
