@@ -615,11 +615,6 @@ macro_rules! numeric_float {
                     // inf or NaN, as NumPy.
                     return self / o;
                 }
-                if self.is_infinite() || o.is_infinite() {
-                    // The array API standard's `floor(x1 / x2)`: `inf // 2` is inf and
-                    // `5 // -inf` is -0, where NumPy's divmod gives NaN and -1.
-                    return (self / o).floor();
-                }
                 float_divmod!(self, o).0
             }
             numeric_as!($t);

@@ -1698,6 +1698,15 @@ impl fmt::Display for DynArray {
     }
 }
 
+/// `shape` filled with `value`, of `value`'s dtype: the graph's constant source, reached from
+/// this layer directly (the `sources` module, whose `DynArray::full` this is, sits above it).
+fn filled(shape: Vec<usize>, value: DynScalar) -> DynArray {
+    with_type!(value.dtype(), T => {
+        let v: T = value.downcast().expect("a scalar downcasts to its own dtype");
+        DynArray::from(ChunkedArray::from_expr(crate::graph::source::full(shape, v)))
+    })
+}
+
 mod assign;
 mod elementwise;
 mod rearrange;

@@ -2,7 +2,7 @@
 //! the shared shapes and chunkings: shifts of every integer dtype (counts past the width and
 //! negative ones), the logical functions over numbers, `sign`/`signbit`/`isinf` of every dtype,
 //! `clip` with broadcast array bounds in the array's dtype, the promotion of the float functions
-//! of two operands, `floor_divide` of infinities, the rearrangements (`flip`, `roll`,
+//! of two operands, the rearrangements (`flip`, `roll`,
 //! `moveaxis`, `repeat` by counts, `cumulative_sum`, `diff` of bools), functional assignment
 //! against ndarray's own, and their errors.
 
@@ -364,29 +364,6 @@ fn float_functions_of_two_operands_promote_as_numpy() {
     let want = chunkwise::arange(4).cast::<f64>();
     let want = want.atan2(&want).compute().unwrap();
     assert_eq!(floats(&a), want);
-}
-
-#[test]
-fn floor_divide_of_infinities_is_the_floor_of_the_quotient() {
-    let inf = f64::INFINITY;
-    let a = chunkwise::from_array(
-        chunkwise::ndarray::arr1(&[inf, -inf, 5.0, -5.0, 5.0, inf, -7.0]),
-        3,
-    )
-    .unwrap();
-    let b = chunkwise::from_array(
-        chunkwise::ndarray::arr1(&[2.0, 2.0, -inf, inf, inf, inf, 2.0]),
-        3,
-    )
-    .unwrap();
-    let q = DynArray::from(a).floor_divide(DynArray::from(b)).unwrap();
-    let q = floats(&q);
-    assert_eq!(&q.as_slice().unwrap()[..2], &[inf, -inf]);
-    assert_eq!(q[2].to_bits(), (-0.0f64).to_bits());
-    assert_eq!(q[3].to_bits(), (-0.0f64).to_bits());
-    assert_eq!(q[4].to_bits(), 0.0f64.to_bits());
-    assert!(q[5].is_nan());
-    assert_eq!(q[6], -4.0);
 }
 
 fn i64s(x: &DynArray) -> ArrayD<i64> {

@@ -6,7 +6,7 @@
 
 use ndarray::SliceInfoElem;
 
-use super::{weak_int_fits, where_dyn, DynArray, DynOperand, DynScalar};
+use super::{filled, weak_int_fits, where_dyn, DynArray, DynOperand, DynScalar};
 use crate::element::DType;
 use crate::error::{Error, Result};
 
@@ -72,7 +72,7 @@ impl Progression {
 /// dtype in an assignment; a Python integer out of an integer dtype's range is an error, as
 /// NumPy 2's `OverflowError`).
 fn value_array(value: DynOperand, dtype: DType) -> Result<DynArray> {
-    let scalar = |s: DynScalar| DynArray::full(Vec::<usize>::new(), s.astype(dtype));
+    let scalar = |s: DynScalar| filled(Vec::new(), s.astype(dtype));
     Ok(match value {
         DynOperand::Array(a) => a.astype(dtype),
         DynOperand::Scalar(s) => scalar(s),
@@ -159,7 +159,7 @@ impl DynArray {
                 let pad = |len: usize| {
                     let mut shape = spread.shape().to_vec();
                     shape[axis] = len;
-                    DynArray::zeros(d, shape)
+                    filled(shape, DynScalar::Bool(false).astype(d))
                 };
                 let mut parts = Vec::with_capacity(3);
                 if p.first > 0 {
@@ -176,7 +176,8 @@ impl DynArray {
             // The mask along the axis: position i is selected when `first <= i`, `i - first`
             // is a multiple of `stride` and `i <= last`.
             let last = (p.first + (p.count - 1) * p.stride) as i64;
-            let i = DynArray::from(crate::arange(n));
+            let i = crate::graph::source::axis_index(&[n], Some(0));
+            let i = DynArray::from(crate::ChunkedArray::from_expr(i)).astype(DType::I64);
             let offset = i.sub(p.first as i64)?;
             let on = offset
                 .ge(0i64)?

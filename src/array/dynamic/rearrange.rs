@@ -242,7 +242,7 @@ impl DynArray {
         let mut shape = r.shape().to_vec();
         shape[a] = 1;
         let initial = DynScalar::of(if sum { 0u8 } else { 1u8 }).astype(r.dtype());
-        super::concatenate_dyn(&[DynArray::full(shape, initial), r], a as isize)
+        super::concatenate_dyn(&[super::filled(shape, initial), r], a as isize)
     }
 }
 
