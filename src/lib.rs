@@ -100,8 +100,9 @@ pub use array::{
     compute_many_with, concatenate, concatenate_dyn, dstack, einsum, einsum_dyn, equal, greater,
     greater_equal, hstack, less, less_equal, map_blocks, map_blocks_with, matmul, matmul_dyn,
     maximum, minimum, not_equal, plan_many, promote, result_type, scalar, stack, stack_dyn,
-    tensordot, vstack, where_, where_dyn, Axes, BlockSpec, Boundary, ChunkedArray, Deferred,
-    DynArray, DynNdArray, DynOperand, DynScalar, IntoOperand, Operand, PadMode, ReduceOptions,
+    tensordot, tensordot_dyn, vstack, where_, where_dyn, Axes, BlockSpec, Boundary, ChunkedArray,
+    Deferred, DynArray, DynNdArray, DynOperand, DynScalar, IntoOperand, Operand, PadMode,
+    ReduceOptions, UniqueAll,
 };
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,

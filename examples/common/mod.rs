@@ -27,6 +27,8 @@ pub struct Args {
     pub interval_ms: u64,
     /// `--docs-n N`: the side of the Dask docs example's square array.
     pub docs_n: usize,
+    /// `--side N`: the side of a square array (the sort example's many-lanes case).
+    pub side: usize,
     /// `--minute-ms MS`: one recipe minute of the snert example.
     pub minute_ms: u64,
     /// `--profile DIR`: record a profile and write its SVG and JSON there.
@@ -90,6 +92,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
         naive_n: None,
         interval_ms: 10,
         docs_n: 10_000,
+        side: 10_000,
         minute_ms: 10,
         profile: None,
         visualize: None,
@@ -120,6 +123,7 @@ fn try_parse(argv: impl IntoIterator<Item = String>, default_n: usize) -> Result
             Long("workload") => args.workload = Some(value(&mut p)?),
             Long("naive-n") => args.naive_n = Some(parse_count(&value(&mut p)?)?),
             Long("docs-n") => args.docs_n = parse_count(&value(&mut p)?)?,
+            Long("side") => args.side = parse_count(&value(&mut p)?)?,
             Long("interval-ms") => args.interval_ms = parse_count(&value(&mut p)?)?.max(1) as u64,
             // Flags an example reads itself from std::env::args.
             Long("check") => {}

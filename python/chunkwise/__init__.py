@@ -20,7 +20,7 @@ import itertools
 import math
 import operator
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -58,7 +58,9 @@ __all__ = [
     "logical_or", "logical_xor", "clip", "acosh", "asinh", "atanh", "atan2",
     "bitwise_left_shift", "bitwise_right_shift", "imag", "from_dlpack", "eye", "tril", "triu",
     "meshgrid", "broadcast_arrays", "broadcast_to", "flip", "moveaxis", "roll", "tile", "repeat",
-    "diff", "cumulative_sum", "cumulative_prod",
+    "diff", "cumulative_sum", "cumulative_prod", "sort", "argsort", "searchsorted", "nonzero",
+    "unique_values", "unique_counts", "unique_inverse", "unique_all", "tensordot",
+    "take_along_axis",
 ]
 
 where = _chunkwise.where
@@ -834,7 +836,10 @@ def from_dlpack(x, /, *, device=None, copy=None) -> Array:
 def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None, chunks="auto") -> Array:
     """Ones on the ``k``-th diagonal of an ``n_rows x n_cols`` array, zeros elsewhere."""
     _check_device(device)
-    return _chunkwise._eye(n_rows, n_rows if n_cols is None else n_cols, k, dtype, chunks)
+    n_cols = n_rows if n_cols is None else n_cols
+    # A diagonal past either edge is empty however far: clamped, any Python int is taken.
+    k = builtins.max(-n_rows - 1, builtins.min(operator.index(k), n_cols + 1))
+    return _chunkwise._eye(n_rows, n_cols, k, dtype, chunks)
 
 
 def tril(x, /, *, k=0) -> Array:
@@ -919,3 +924,59 @@ def _cumulative(name, x, axis, dtype, include_initial):
     # In the dtype's accumulator, then back to the dtype (integers wrap as they would in it).
     r = _chunkwise._cumulative(name, asarray(x).astype(dtype), axis, include_initial)
     return r if r.dtype == np.dtype(dtype) else r.astype(dtype)
+
+
+# Sorting, searching and sets (the array API's forms; the logic is the Rust core's).
+
+from ._chunkwise import (  # noqa: E402
+    argsort, nonzero, searchsorted, sort, take_along_axis, tensordot,
+)
+
+
+class UniqueAllResult(NamedTuple):
+    """``unique_all``'s result: the distinct values, each one's first flat position, each
+    element's value position (``x``'s shape) and each value's count."""
+
+    values: Array
+    indices: Array
+    inverse_indices: Array
+    counts: Array
+
+
+class UniqueCountsResult(NamedTuple):
+    """``unique_counts``'s result."""
+
+    values: Array
+    counts: Array
+
+
+class UniqueInverseResult(NamedTuple):
+    """``unique_inverse``'s result."""
+
+    values: Array
+    inverse_indices: Array
+
+
+def unique_all(x, /) -> UniqueAllResult:
+    """The distinct values, ascending, with their first positions, the inverse and the counts.
+    Each NaN is a distinct value (count 1), as the standard asks; NumPy's ``unique`` merges
+    them. The distinct values are counted when this is called (their number sets the shape)."""
+    return UniqueAllResult(*_chunkwise._unique_all(x))
+
+
+def unique_counts(x, /) -> UniqueCountsResult:
+    """The distinct values, ascending (each NaN its own), and how often each occurs."""
+    u = unique_all(x)
+    return UniqueCountsResult(u.values, u.counts)
+
+
+def unique_inverse(x, /) -> UniqueInverseResult:
+    """The distinct values, ascending (each NaN its own), and for each element of ``x`` the
+    position of its value among them (``x``'s shape)."""
+    u = unique_all(x)
+    return UniqueInverseResult(u.values, u.inverse_indices)
+
+
+def unique_values(x, /) -> Array:
+    """The distinct values, ascending, each NaN its own."""
+    return unique_all(x).values

@@ -571,38 +571,58 @@ impl Array {
                 let info = index_key(key, self.inner().shape())?;
                 wrap(self.inner().slice(info).py_err()?)
             }
+            [i] if self.mask_of(&parts[*i])?.is_some() => {
+                let mask = self.mask_of(&parts[*i])?.expect("checked by the guard");
+                if parts.len() != 1 {
+                    return Err(PyTypeError::new_err(
+                        "a boolean mask must be the whole index (x[mask])",
+                    ));
+                }
+                self.masked(py, mask)
+            }
+            _ if parts
+                .iter()
+                .all(|p| is_advanced(p) || p.extract::<i64>().is_ok())
+                && parts.len() <= self.inner().ndim() =>
+            {
+                // Integer arrays and integers, one per leading axis: NumPy's points, the
+                // arrays (and the integers, as 0-d arrays) broadcast together.
+                let indices = parts
+                    .iter()
+                    .map(|p| match operand(p)? {
+                        chunkwise::DynOperand::Array(a) => Ok(a),
+                        _ => {
+                            let v = chunkwise::ndarray::arr0(p.extract::<i64>()?).into_dyn();
+                            Ok(DynArray::from(chunkwise::from_array(v, 1).py_err()?))
+                        }
+                    })
+                    .collect::<PyResult<Vec<DynArray>>>()?;
+                if let Some(f) = indices
+                    .iter()
+                    .find(|a| matches!(a.dtype(), DType::F32 | DType::F64 | DType::Bool))
+                {
+                    return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                        "arrays used as indices must be of integer type, not {}",
+                        f.dtype()
+                    )));
+                }
+                let x = self.inner().clone();
+                wrap(run(py, config(None)?, move |cfg| {
+                    x.take_points(&indices, cfg)
+                })?)
+            }
             [i] => {
                 let index = operand(&parts[*i])?;
                 let chunkwise::DynOperand::Array(index) = index else {
                     return Err(PyTypeError::new_err("an index array must be an array"));
                 };
-                if index.dtype() == DType::Bool {
-                    if parts.len() != 1 {
-                        return Err(PyTypeError::new_err(
-                            "a boolean mask must be the whole index (x[mask])",
-                        ));
-                    }
-                    if index.shape() != self.inner().shape() {
-                        return Err(pyo3::exceptions::PyIndexError::new_err(format!(
-                            "boolean index of shape {:?} does not match the indexed array's shape {:?}",
-                            index.shape(),
-                            self.inner().shape()
-                        )));
-                    }
-                    let (x, mask) = (self.inner().clone(), index);
-                    return wrap(run(py, config(None)?, move |cfg| x.select(&mask, cfg))?);
-                }
                 if matches!(index.dtype(), DType::F32 | DType::F64) {
                     return Err(pyo3::exceptions::PyIndexError::new_err(
                         "arrays used as indices must be of integer (or boolean) type",
                     ));
                 }
-                if index.ndim() != 1 {
-                    return Err(PyTypeError::new_err(
-                        "integer index arrays of more than one axis are not supported yet",
-                    ));
-                }
-                // Basic indexing with `:` in its place, then `take` along the axis it became.
+                // Basic indexing with `:` in its place, then `take` along the axis it became,
+                // whose extent becomes the index array's shape.
                 let mut basic = parts.clone();
                 basic[*i] = pyo3::types::PySlice::full(py).into_any();
                 let info = index_key(&PyTuple::new(py, &basic)?.into_any(), self.inner().shape())?;
@@ -611,11 +631,15 @@ impl Array {
                 let idx = index.astype(DType::I64);
                 let values = run(py, config(None)?, move |cfg| idx.compute_with(cfg))?;
                 let values = values.downcast::<i64>().py_err()?;
+                let index_shape = values.shape().to_vec();
                 let values: Vec<i64> = values.iter().copied().collect();
-                wrap(x.take(&values, named_before as isize).py_err()?)
+                let taken = x.take(&values, named_before as isize).py_err()?;
+                let mut shape = taken.shape().to_vec();
+                shape.splice(named_before..=named_before, index_shape);
+                wrap(taken.reshape(shape).py_err()?)
             }
             _ => Err(PyTypeError::new_err(
-                "more than one integer array or mask in an index is not supported yet",
+                "integer arrays or masks mixed with slices, more than one: not supported yet",
             )),
         }
     }
@@ -903,6 +927,52 @@ impl Array {
         Ok(self.scalar(py)?.to_f64())
     }
 
+    /// `complex(x)` of a one-element array: its value with no imaginary part (computed).
+    fn __complex__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyComplex>> {
+        Ok(pyo3::types::PyComplex::from_doubles(
+            py,
+            self.scalar(py)?.to_f64(),
+            0.0,
+        ))
+    }
+
+    /// The DLPack protocol: the array is computed, and the NumPy array of its values is
+    /// exported (so `from_dlpack` of any library reads the values, on the CPU).
+    #[pyo3(signature = (*, stream=None, max_version=None, dl_device=None, copy=None))]
+    fn __dlpack__(
+        &self,
+        py: Python<'_>,
+        stream: Option<&Bound<'_, PyAny>>,
+        max_version: Option<&Bound<'_, PyAny>>,
+        dl_device: Option<&Bound<'_, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        let values = self.__array__(py, None, None)?;
+        let kwargs = pyo3::types::PyDict::new(py);
+        // Only what was given: NumPy 2.0's `__dlpack__` knows no `copy`.
+        if let Some(s) = stream {
+            kwargs.set_item("stream", s)?;
+        }
+        if let Some(v) = max_version {
+            kwargs.set_item("max_version", v)?;
+        }
+        if let Some(d) = dl_device {
+            kwargs.set_item("dl_device", d)?;
+        }
+        if let Some(c) = copy {
+            kwargs.set_item("copy", c)?;
+        }
+        Ok(values
+            .bind(py)
+            .call_method("__dlpack__", (), Some(&kwargs))?
+            .unbind())
+    }
+
+    /// The DLPack device: the CPU (`kDLCPU`, device 0).
+    fn __dlpack_device__(&self) -> (i32, i32) {
+        (1, 0)
+    }
+
     fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let v = crate::convert::scalar_to_py(py, self.scalar(py)?)?;
         Ok(v.bind(py).call_method0("__int__")?.unbind())
@@ -987,6 +1057,57 @@ impl Array {
 }
 
 /// An index entry for NumPy's advanced indexing: a list, a NumPy array or an `Array`.
+impl Array {
+    /// The boolean array an index entry is, if it is one.
+    fn mask_of(&self, part: &Bound<'_, PyAny>) -> PyResult<Option<DynArray>> {
+        if !is_advanced(part) && part.cast::<Array>().is_err() {
+            return Ok(None);
+        }
+        match operand(part)? {
+            chunkwise::DynOperand::Array(a) if a.dtype() == DType::Bool => Ok(Some(a)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `x[mask]`: a mask of the array's shape selects (its count runs here); one of the
+    /// leading axes selects their points (`nonzero`), the other axes whole; a 0-d mask adds
+    /// an axis of extent 1 (true) or 0 (false). An extent of 0 in the mask selects nothing
+    /// along that axis, as the standard's tests ask.
+    fn masked(&self, py: Python<'_>, mask: DynArray) -> PyResult<Array> {
+        let x = self.inner().clone();
+        let (xs, ms) = (x.shape().to_vec(), mask.shape().to_vec());
+        if ms.is_empty() {
+            let truth = run(py, config(None)?, move |cfg| mask.item_with(cfg))?.to_f64() != 0.0;
+            let e = x.expand_dims(0).py_err()?;
+            let mut info = vec![chunkwise::ndarray::SliceInfoElem::Slice {
+                start: 0,
+                end: Some(usize::from(truth) as isize),
+                step: 1,
+            }];
+            info.extend(
+                (1..e.ndim()).map(|_| chunkwise::ndarray::SliceInfoElem::Slice {
+                    start: 0,
+                    end: None,
+                    step: 1,
+                }),
+            );
+            return wrap(e.slice(info).py_err()?);
+        }
+        if ms == xs {
+            return wrap(run(py, config(None)?, move |cfg| x.select(&mask, cfg))?);
+        }
+        if ms.len() > xs.len() || ms.iter().zip(&xs).any(|(&m, &n)| m != n && m != 0) {
+            return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                "boolean index of shape {ms:?} does not match the indexed array's shape {xs:?}"
+            )));
+        }
+        wrap(run(py, config(None)?, move |cfg| {
+            let points = mask.nonzero(cfg)?;
+            x.take_points(&points, cfg)
+        })?)
+    }
+}
+
 fn is_advanced(p: &Bound<'_, PyAny>) -> bool {
     p.is_instance_of::<pyo3::types::PyList>()
         || p.cast::<Array>().is_ok()

@@ -13,6 +13,7 @@ use crate::convert::{
     axes_of, chunks_of, dtype_of, from_numpy, operand, scalar_of, shape_of, to_numpy,
 };
 use crate::errors::IntoPy;
+use crate::run::run;
 
 /// `x` under `chunks` (free on a source).
 fn chunked(x: DynArray, chunks: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
@@ -898,4 +899,131 @@ fn store_files(
             .collect::<chunkwise::Result<Vec<_>>>()?;
         chunkwise::store_with(targets, cfg)
     })
+}
+
+/// The array API's `sort(x, axis, descending, stable)`: always stable, NaNs last (first
+/// descending).
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis=-1, descending=false, stable=true))]
+pub fn sort(x: &Bound<'_, PyAny>, axis: isize, descending: bool, stable: bool) -> PyResult<Array> {
+    // Every sort is stable (a radix sort): a stable result is one an unstable sort may give.
+    let _ = stable;
+    wrap(array_of(x)?.sort(axis, descending).py_err()?)
+}
+
+/// The array API's `argsort(x, axis, descending, stable)`: always stable (`int64`).
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis=-1, descending=false, stable=true))]
+pub fn argsort(
+    x: &Bound<'_, PyAny>,
+    axis: isize,
+    descending: bool,
+    stable: bool,
+) -> PyResult<Array> {
+    // Every sort is stable (a radix sort): a stable result is one an unstable sort may give.
+    let _ = stable;
+    wrap(array_of(x)?.argsort(axis, descending).py_err()?)
+}
+
+/// The array API's `searchsorted(x1, x2, side, sorter)`: `x1` (1-d, sorted, or sorted by the
+/// indices `sorter`) is computed here; the positions stay lazy.
+#[pyfunction]
+#[pyo3(signature = (x1, x2, /, *, side="left", sorter=None))]
+pub fn searchsorted(
+    py: Python<'_>,
+    x1: &Bound<'_, PyAny>,
+    x2: &Bound<'_, PyAny>,
+    side: &str,
+    sorter: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let right = match side {
+        "left" => false,
+        "right" => true,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "searchsorted: side must be 'left' or 'right', not {other:?}"
+            )))
+        }
+    };
+    let mut sorted = array_of(x1)?;
+    if let Some(s) = sorter {
+        sorted = sorted.take(&to_numpy_values(s)?, 0).py_err()?;
+    }
+    let values = array_of(x2)?;
+    wrap(run(py, config(None)?, move |cfg| {
+        sorted.searchsorted(&values, right, cfg)
+    })?)
+}
+
+/// The array API's `unique_all` as a tuple (values, indices, inverse_indices, counts); the
+/// distinct values are counted here.
+#[pyfunction]
+pub fn _unique_all(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<(Array, Array, Array, Array)> {
+    let x = array_of(x)?;
+    let u = run(py, config(None)?, move |cfg| x.unique_all(cfg))?;
+    Ok((
+        wrap(u.values)?,
+        wrap(u.indices)?,
+        wrap(u.inverse_indices)?,
+        wrap(u.counts)?,
+    ))
+}
+
+/// NumPy's and the array API's `nonzero(x)`: a tuple of `int64` index arrays, one per axis
+/// (counted here).
+#[pyfunction]
+pub fn nonzero<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let x = array_of(x)?;
+    let rows = run(py, config(None)?, move |cfg| x.nonzero(cfg))?;
+    let rows = rows.into_iter().map(wrap).collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, rows)
+}
+
+/// The array API's `tensordot(x1, x2, axes)`: `axes` an integer `n` (the last `n` axes of
+/// `x1` with the first `n` of `x2`) or two sequences of axes.
+#[pyfunction]
+#[pyo3(signature = (x1, x2, /, *, axes=None))]
+pub fn tensordot(
+    x1: &Bound<'_, PyAny>,
+    x2: &Bound<'_, PyAny>,
+    axes: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Array> {
+    let (a, b) = (array_of(x1)?, array_of(x2)?);
+    let (left, right): (Vec<isize>, Vec<isize>) = match axes {
+        None => last_first(a.ndim(), b.ndim(), 2)?,
+        Some(n) if n.extract::<i64>().is_ok() => last_first(a.ndim(), b.ndim(), n.extract()?)?,
+        Some(pair) => pair.extract().map_err(|_| {
+            PyTypeError::new_err("tensordot: axes must be an integer or two sequences of axes")
+        })?,
+    };
+    wrap(chunkwise::tensordot_dyn(&a, &b, (&left, &right)).py_err()?)
+}
+
+/// `tensordot`'s integer `axes`: the last `n` axes of the first operand, the first `n` of the
+/// second.
+fn last_first(a: usize, b: usize, n: i64) -> PyResult<(Vec<isize>, Vec<isize>)> {
+    match usize::try_from(n) {
+        Ok(n) if n <= a && n <= b => Ok((
+            (a - n..a).map(|d| d as isize).collect(),
+            (0..n).map(|d| d as isize).collect(),
+        )),
+        _ => Err(PyValueError::new_err(format!(
+            "tensordot: axes={n} must be between 0 and the operands' numbers of axes ({a} and {b})"
+        ))),
+    }
+}
+
+/// The array API's `take_along_axis(x, indices, axis)`: the indices are computed here.
+#[pyfunction]
+#[pyo3(signature = (x, indices, /, *, axis=-1))]
+pub fn take_along_axis(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    indices: &Bound<'_, PyAny>,
+    axis: isize,
+) -> PyResult<Array> {
+    let (x, indices) = (array_of(x)?, array_of(indices)?);
+    wrap(run(py, config(None)?, move |cfg| {
+        x.take_along_axis(&indices, axis, cfg)
+    })?)
 }

@@ -38,6 +38,13 @@ fn _chunkwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::_rearrange, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_repeat, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_cumulative, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::sort, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::argsort, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::searchsorted, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_unique_all, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::nonzero, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::tensordot, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::take_along_axis, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_eye, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_meshgrid, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_broadcast_arrays, m)?)?;

@@ -494,3 +494,138 @@ def test_asarray_copies_are_separate_objects():
     x[1] = 8
     assert compute(x).tolist() == [0, 8, 2, 3] == compute(z).tolist()
     assert compute(y).tolist() == [9, 1, 2, 3]
+
+
+@examples(80)
+@given(st.data())
+def test_sorting_searching_and_sets_match_numpy(data):
+    dtype = data.draw(xps.real_dtypes() | xps.boolean_dtypes(), label="dtype")
+    a = data.draw(xps.arrays(dtype, xps.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=6)), label="x")
+    x = _from(data, a)
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1), label="axis")
+    n = a.shape[axis]
+    # Ascending: NumPy's stable sort; descending: the standard's stable descending order (equal
+    # values in their order, NaNs first), as array-api-strict builds it from NumPy's.
+    _bits_same(compute(da.sort(x, axis=axis)), np.sort(a, axis=axis, kind="stable"))
+    want = np.flip(np.sort(np.flip(a, axis), axis=axis, kind="stable"), axis)
+    _bits_same(compute(da.sort(x, axis=axis, descending=True, stable=False)), want)
+    _bits_same(compute(da.argsort(x, axis=axis)), np.argsort(a, axis=axis, kind="stable"))
+    want = (n - 1) - np.flip(np.argsort(np.flip(a, axis), axis=axis, kind="stable"), axis)
+    _bits_same(compute(da.argsort(x, axis=axis, descending=True)), want)
+    # searchsorted into the sorted flattened values, from both sides, and with a sorter.
+    flat = a.ravel()
+    values = data.draw(xps.arrays(dtype, xps.array_shapes(min_dims=0, max_dims=2, max_side=4)), label="v")
+    side = data.draw(st.sampled_from(["left", "right"]), label="side")
+    s = np.sort(flat, kind="stable")
+    _bits_same(compute(da.searchsorted(da.asarray(s), _from(data, values), side=side)),
+               np.searchsorted(s, values, side=side))
+    order = np.argsort(flat, kind="stable")
+    _bits_same(compute(da.searchsorted(_from(data, flat), da.asarray(values), side=side, sorter=da.asarray(order))),
+               np.searchsorted(flat, values, side=side, sorter=order))
+    # The set functions: NumPy 2's unique_all, each NaN its own value.
+    got, want = da.unique_all(x), np.unique_all(a)
+    assert_same(compute(got.values), want.values)
+    _bits_same(compute(got.indices), want.indices)
+    _bits_same(compute(got.inverse_indices), want.inverse_indices.reshape(a.shape))
+    _bits_same(compute(got.counts), want.counts)
+    # NumPy 2.3's unique_values no longer sorts (a hash table); chunkwise's values ascend.
+    assert_same(compute(da.unique_values(x)), np.sort(np.unique_values(a)))
+    for g, w in zip(da.nonzero(x), np.nonzero(a)):
+        _bits_same(compute(g), w)
+
+
+def test_sorting_and_set_errors():
+    with pytest.raises(Exception, match="axis"):
+        da.sort(da.asarray(np.float64(1.0)))
+    with pytest.raises(ValueError):
+        da.nonzero(da.asarray(np.float64(1.0)))
+    with pytest.raises(ValueError, match="1-d"):
+        da.searchsorted(da.zeros((2, 2)), da.zeros(3))
+    with pytest.raises(ValueError, match="side"):
+        da.searchsorted(da.zeros(2), da.zeros(3), side="middle")
+    # An empty array has no distinct values and no nonzero ones.
+    u = da.unique_all(da.zeros(0))
+    assert [compute(p).shape for p in u] == [(0,), (0,), (0,), (0,)]
+    assert compute(da.nonzero(da.zeros((0, 3)))[1]).shape == (0,)
+
+
+@examples(40)
+@given(st.data())
+def test_take_along_axis_and_tensordot_match_numpy(data):
+    dtype = data.draw(xps.real_dtypes(), label="dtype")
+    a = data.draw(xps.arrays(dtype, xps.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5)), label="x")
+    x = _from(data, a)
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1), label="axis")
+    n = a.shape[axis]
+    # Indices of another extent along the axis, broadcast (extent 1) along the others.
+    ishape = tuple(data.draw(st.sampled_from([1, s])) for s in a.shape)
+    ishape = ishape[: axis % a.ndim] + (data.draw(st.integers(0, 4)),) + ishape[axis % a.ndim + 1:]
+    idx = data.draw(xps.arrays(np.int64, ishape, elements=st.integers(-n, n - 1)), label="indices")
+    _bits_same(compute(da.take_along_axis(x, _from(data, idx), axis=axis)), np.take_along_axis(a, idx, axis=axis))
+    order = da.argsort(x, axis=axis)
+    _bits_same(compute(da.take_along_axis(x, order, axis=axis)), np.sort(a, axis=axis, kind="stable"))
+    # tensordot: the last k axes of x with the first k of a second array.
+    k = data.draw(st.integers(0, a.ndim), label="k")
+    b = data.draw(xps.arrays(dtype, a.shape[a.ndim - k:] + (2,), elements={"allow_nan": False, "min_value": -8, "max_value": 8} if np.dtype(dtype).kind == "f" else {"min_value": 0, "max_value": 3}), label="y")
+    a2 = np.clip(a, -8, 8) if np.dtype(dtype).kind == "f" else a % 4
+    with np.errstate(all="ignore"):
+        want = np.tensordot(a2, b, axes=k)
+    got = compute(da.tensordot(_from(data, a2), _from(data, b), axes=k))
+    assert_same(got, want, rtol=1e-4 if np.dtype(dtype) == np.float32 else 1e-9, atol=1e-3)
+
+
+def test_take_along_axis_tensordot_and_dlpack_errors_and_conversions():
+    x = da.asarray(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(IndexError):
+        da.take_along_axis(x, da.asarray(np.array([[3]])), axis=1)
+    with pytest.raises(ValueError):
+        da.take_along_axis(x, da.asarray(np.array([1])), axis=0)
+    with pytest.raises(TypeError):
+        da.take_along_axis(x, da.asarray(np.array([[1.0]])), axis=0)
+    with pytest.raises(ValueError, match="axes"):
+        da.tensordot(x, x, axes=3)
+    assert complex(da.asarray(np.float32(2.5))) == 2.5 + 0j
+    assert x.__dlpack_device__() == (1, 0)
+    np.testing.assert_array_equal(np.from_dlpack(x), np.arange(6.0).reshape(2, 3))
+
+
+@examples(60)
+@given(st.data())
+def test_integer_array_and_mask_indexing_match_numpy(data):
+    a = data.draw(xps.arrays(np.int32, xps.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)), label="x")
+    x = _from(data, a)
+    # One entry per leading axis: integers and integer arrays of broadcastable shapes.
+    k = data.draw(st.integers(1, a.ndim), label="k")
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=k, min_dims=0, max_dims=2, max_side=3), label="shapes")
+    key = []
+    for d, s in enumerate(shapes.input_shapes):
+        n = a.shape[d]
+        if data.draw(st.booleans(), label="array?"):
+            key.append(data.draw(hnp.arrays(np.int64, s, elements=st.integers(-n, n - 1)), label="index"))
+        else:
+            key.append(data.draw(st.integers(-n, n - 1), label="int"))
+    if not any(isinstance(i, np.ndarray) for i in key):
+        key[0] = np.asarray([key[0]])
+    key = tuple(da.asarray(i) if isinstance(i, np.ndarray) and data.draw(st.booleans()) else i for i in key)
+    want = a[tuple(np.asarray(i) if isinstance(i, da.Array) else i for i in key)]
+    _bits_same(compute(x[key]), want)
+    # One n-d integer array among slices takes along its axis.
+    idx = data.draw(hnp.arrays(np.int64, hnp.array_shapes(min_dims=0, max_dims=2, max_side=3), elements=st.integers(0, a.shape[-1] - 1)), label="nd")
+    _bits_same(compute(x[..., da.asarray(idx)]), a[..., idx])
+    # Masks: of the whole shape, of the leading axes, 0-d.
+    lead = data.draw(st.integers(0, a.ndim), label="mask dims")
+    m = data.draw(hnp.arrays(np.bool_, a.shape[:lead]), label="mask")
+    _bits_same(compute(x[da.asarray(m)]), a[m])
+
+
+def test_mask_and_point_index_errors():
+    x = da.asarray(np.arange(6).reshape(2, 3))
+    with pytest.raises(IndexError):
+        x[da.asarray(np.ones(3, bool))]
+    with pytest.raises(IndexError):
+        x[da.asarray(np.array([2])), 0]
+    with pytest.raises(IndexError):
+        x[da.asarray(np.array([0.5]))]
+    # The standard's tests allow a mask axis of extent 0: nothing selected.
+    assert compute(x[da.asarray(np.ones((2, 0), bool))]).shape == (0,)
+    assert compute(da.eye(3, k=2**70)).sum() == 0

@@ -77,6 +77,18 @@ impl<T: Element> Deferred<T> {
         Deferred::new(sizes, (planned, note), build)
     }
 
+    /// A deferred array built from a first pass's values whose sizes do not change the plan
+    /// (`searchsorted`'s sorted keys): `explain` plans `build` of an empty pass result.
+    pub(crate) fn from_pass(
+        sizes: ChunkedArray<i64>,
+        note: &'static str,
+        build: Arc<Build<T>>,
+    ) -> Self {
+        let b = build.clone();
+        let planned: Arc<Planned<T>> = Arc::new(move || b(&ArrayD::zeros(vec![0])));
+        Deferred::new(sizes, (planned, note), build)
+    }
+
     /// Runs the sizing pass with `cfg` and returns the sized array, still lazy (Dask's
     /// `compute_chunk_sizes`): its shape and chunks are known, and any operation applies.
     pub fn resolve_with(&self, cfg: &Config) -> Result<ChunkedArray<T>> {

@@ -1639,6 +1639,25 @@ pub fn matmul_dyn(a: &DynArray, b: &DynArray) -> Result<DynArray> {
     })
 }
 
+/// [`tensordot`](crate::tensordot) of arrays of any numeric dtypes, in their common dtype:
+/// `axes.0` of `a` contracted with `axes.1` of `b`.
+///
+/// ```
+/// use chunkwise::DynArray;
+/// let a = DynArray::from(chunkwise::arange(6).reshape([2, 3])?);
+/// let b = DynArray::from(chunkwise::arange(3).cast::<f32>());
+/// let c = chunkwise::tensordot_dyn(&a, &b, (&[1], &[0]))?;
+/// assert_eq!(c.compute()?.downcast::<f64>()?.as_slice().unwrap(), &[5.0, 14.0]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn tensordot_dyn(a: &DynArray, b: &DynArray, axes: (&[isize], &[isize])) -> Result<DynArray> {
+    let d = result_dtype("tensordot", a, &DynOperand::Array(b.clone()))?;
+    numeric!(a.astype(d), "tensordot", x, T => {
+        let y = b.astype(d).downcast::<T>()?;
+        Ok(crate::tensordot(&x, &y, axes)?.into())
+    })
+}
+
 /// [`einsum`](crate::einsum) of arrays of any dtypes, in their common dtype; of bools, whether
 /// any product is true (NumPy's).
 ///
@@ -1710,7 +1729,9 @@ fn filled(shape: Vec<usize>, value: DynScalar) -> DynArray {
 mod assign;
 mod elementwise;
 mod rearrange;
+mod sorting;
 pub use rearrange::broadcast_arrays;
+pub use sorting::UniqueAll;
 
 #[cfg(test)]
 mod tests {

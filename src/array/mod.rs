@@ -9,6 +9,7 @@ mod ops;
 mod rearrange;
 mod reductions;
 mod scans;
+mod sorting;
 mod statistics;
 mod ufuncs;
 
@@ -16,7 +17,8 @@ pub use axes::{Axes, ReduceOptions};
 pub use deferred::Deferred;
 pub use dynamic::{
     broadcast_arrays, compute_many_dyn, compute_many_dyn_with, concatenate_dyn, einsum_dyn,
-    matmul_dyn, result_type, stack_dyn, where_dyn, DynArray, DynNdArray, DynOperand, DynScalar,
+    matmul_dyn, result_type, stack_dyn, tensordot_dyn, where_dyn, DynArray, DynNdArray, DynOperand,
+    DynScalar, UniqueAll,
 };
 pub use linalg::{einsum, matmul, tensordot};
 pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary, PadMode};

@@ -99,7 +99,7 @@ impl<T: Numeric> ChunkedArray<T> {
     /// `self` with `axis` one chunk, the other axes' chunks shrunk (the largest halved) until
     /// a block is about the size of the input's largest chunk: the blocks of a function of
     /// whole lanes.
-    fn whole_along(&self, axis: usize) -> Result<ChunkedArray<T>> {
+    pub(super) fn whole_along(&self, axis: usize) -> Result<ChunkedArray<T>> {
         let lane = self.shape()[axis];
         let budget = self.chunks().max_chunk_len().max(lane);
         let mut size: Vec<usize> = self

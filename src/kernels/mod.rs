@@ -12,6 +12,7 @@ pub(crate) mod prefix;
 pub(crate) mod reducers;
 pub(crate) mod rng;
 pub(crate) mod select;
+pub(crate) mod sort;
 
 use std::ops::Range;
 

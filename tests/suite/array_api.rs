@@ -684,3 +684,430 @@ fn assign_matches_ndarray_assignment() {
         .assign(&[slice(0, Some(2), 1)], DynOperand::Array(three))
         .is_err());
 }
+
+/// `data_f64` with NaNs, signed zeros and infinities among repeated values: the cases a sort
+/// order has to settle.
+fn awkward_f64(shape: &[usize]) -> ArrayD<f64> {
+    data_i64(shape).mapv(|v| match v {
+        -11 | 4 => f64::NAN,
+        -10 => -0.0,
+        0 => 0.0,
+        7 => f64::INFINITY,
+        -9 => f64::NEG_INFINITY,
+        v => (v / 3) as f64 * 0.5,
+    })
+}
+
+/// NumPy's sort order as a comparison: NaNs equal and above everything, `-0.0 == 0.0`.
+fn numpy_order(a: f64, b: f64) -> std::cmp::Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Greater,
+        (false, true) => std::cmp::Ordering::Less,
+        _ => a.partial_cmp(&b).unwrap(),
+    }
+}
+
+/// The stable argsort of `lane` by `numpy_order` (reversed for `descending`, equal values
+/// still in order of position, as Python's `sorted(reverse=True)`).
+fn argsort_reference(lane: &[f64], descending: bool) -> Vec<i64> {
+    let mut p: Vec<usize> = (0..lane.len()).collect();
+    if descending {
+        p.sort_by(|&i, &j| numpy_order(lane[j], lane[i]));
+    } else {
+        p.sort_by(|&i, &j| numpy_order(lane[i], lane[j]));
+    }
+    p.into_iter().map(|i| i as i64).collect()
+}
+
+#[test]
+fn sort_and_argsort_match_a_stable_reference_over_shapes_and_chunkings() {
+    use chunkwise::ndarray::Axis;
+    let mut cases = 0;
+    for shape in shapes().into_iter().filter(|s| !s.is_empty()) {
+        let a = awkward_f64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(3) {
+            let xf = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap());
+            for d in [DType::F64, DType::F32, DType::I16, DType::U8] {
+                // Integer dtypes see the data cast (NaN and inf wrap or saturate: any values do).
+                let x = xf.astype(d);
+                let eager = floats(&x);
+                for axis in 0..shape.len() {
+                    for descending in [false, true] {
+                        let what =
+                            format!("{d:?} {shape:?} {chunks:?} axis {axis} desc {descending}");
+                        let got_p = i64s(&x.argsort(axis as isize, descending).unwrap());
+                        let got_s = floats(
+                            &x.sort(axis as isize - shape.len() as isize, descending)
+                                .unwrap(),
+                        );
+                        assert_eq!(got_s.shape(), eager.shape(), "{what}");
+                        for ((lane, p), s) in eager
+                            .lanes(Axis(axis))
+                            .into_iter()
+                            .zip(got_p.lanes(Axis(axis)))
+                            .zip(got_s.lanes(Axis(axis)))
+                        {
+                            let lane: Vec<f64> = lane.to_vec();
+                            let want = argsort_reference(&lane, descending);
+                            assert_eq!(p.to_vec(), want, "argsort {what}");
+                            // Stable: the reference's values, bit for bit (signed zeros too).
+                            let want_bits: Vec<u64> =
+                                want.iter().map(|&i| lane[i as usize].to_bits()).collect();
+                            let s_bits: Vec<u64> = s.iter().map(|v| v.to_bits()).collect();
+                            assert_eq!(s_bits, want_bits, "sort {what}");
+                        }
+                        cases += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(cases > 200, "{cases} cases");
+}
+
+#[test]
+fn searchsorted_matches_a_linear_count() {
+    let sorted: Vec<f64> = {
+        let mut v: Vec<f64> = awkward_f64(&[23]).iter().copied().collect();
+        v.sort_by(|a, b| numpy_order(*a, *b));
+        v
+    };
+    let values = awkward_f64(&[3, 4]);
+    for chunk in [1, 4, 23] {
+        let a = DynArray::from(
+            chunkwise::from_array(
+                ArrayD::from_shape_vec(IxDyn(&[23]), sorted.clone()).unwrap(),
+                chunk,
+            )
+            .unwrap(),
+        );
+        for vchunks in [vec![vec![1, 2], vec![4]], vec![vec![3], vec![1, 3]]] {
+            let v = DynArray::from(chunkwise::from_array(values.clone(), vchunks.clone()).unwrap());
+            for (right, dt) in [
+                (false, DType::F64),
+                (true, DType::F64),
+                (false, DType::I32),
+                (true, DType::F32),
+            ] {
+                // Sorted in the dtype: a cast can reorder (NaN becomes 0 in an integer dtype).
+                let mut in_dt: Vec<f64> = floats(&a.astype(dt)).iter().copied().collect();
+                in_dt.sort_by(|a, b| numpy_order(*a, *b));
+                let in_dt = ArrayD::from_shape_vec(IxDyn(&[23]), in_dt).unwrap();
+                let a = DynArray::from(chunkwise::from_array(in_dt, chunk).unwrap()).astype(dt);
+                let v = v.astype(dt);
+                let got = i64s(
+                    &a.searchsorted(&v, right, &chunkwise::Config::default())
+                        .unwrap(),
+                );
+                let (sa, sv) = (floats(&a), floats(&v));
+                assert_eq!(got.shape(), &[3, 4]);
+                for (g, &x) in got.iter().zip(sv.iter()) {
+                    // Left: how many are below x; right: how many are not above it.
+                    let want = sa
+                        .iter()
+                        .filter(|&&s| match numpy_order(s, x) {
+                            std::cmp::Ordering::Less => true,
+                            std::cmp::Ordering::Equal => right,
+                            _ => false,
+                        })
+                        .count() as i64;
+                    assert_eq!(
+                        *g, want,
+                        "searchsorted of {x} right {right} {dt:?} {chunk} {vchunks:?}"
+                    );
+                }
+            }
+        }
+    }
+    // Mixed dtypes promote (u8 with i64), and a 2-d sorted array is an error.
+    let a = DynArray::from(chunkwise::from_array(chunkwise::ndarray::array![1u8, 200], 1).unwrap());
+    let v =
+        DynArray::from(chunkwise::from_array(chunkwise::ndarray::array![-5i64, 300], 1).unwrap());
+    assert_eq!(
+        i64s(
+            &a.searchsorted(&v, false, &chunkwise::Config::default())
+                .unwrap()
+        )
+        .as_slice()
+        .unwrap(),
+        &[0, 2]
+    );
+    let m = DynArray::zeros(DType::F64, [2, 2]);
+    assert!(matches!(
+        m.searchsorted(&v, false, &chunkwise::Config::default()),
+        Err(Error::InvalidParameter { .. })
+    ));
+}
+
+#[test]
+fn unique_all_counts_each_nan_once_and_matches_a_reference() {
+    let cfg = chunkwise::Config::default();
+    let mut cases = 0;
+    for shape in shapes() {
+        let a = awkward_f64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(4) {
+            for d in [DType::F64, DType::F32, DType::I8, DType::Bool] {
+                let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap())
+                    .astype(d);
+                let eager: Vec<f64> = floats(&x).iter().copied().collect();
+                let what = format!("{d:?} {shape:?} {chunks:?}");
+                let u = x.unique_all(&cfg).unwrap();
+                assert_eq!(u.values.dtype(), d, "{what}");
+                let values: Vec<f64> = floats(&u.values).iter().copied().collect();
+                let counts = i64s(&u.counts);
+                let first = i64s(&u.indices);
+                let inverse = i64s(&u.inverse_indices);
+                // Reference: the distinct non-NaN values ascending, then one NaN per NaN.
+                let mut want: Vec<f64> = eager.iter().copied().filter(|v| !v.is_nan()).collect();
+                want.sort_by(|a, b| numpy_order(*a, *b));
+                want.dedup_by(|a, b| a == b);
+                let nans: Vec<usize> = (0..eager.len()).filter(|&i| eager[i].is_nan()).collect();
+                assert_eq!(values.len(), want.len() + nans.len(), "{what}");
+                assert_eq!(&values[..want.len()], &want[..], "{what}");
+                assert!(values[want.len()..].iter().all(|v| v.is_nan()), "{what}");
+                assert_eq!(inverse.shape(), &shape[..], "{what}");
+                let inverse: Vec<i64> = inverse.iter().copied().collect();
+                for (k, w) in want.iter().enumerate() {
+                    let at: Vec<usize> = (0..eager.len()).filter(|&i| eager[i] == *w).collect();
+                    assert_eq!(counts[k], at.len() as i64, "count {what}");
+                    assert_eq!(first[k], at[0] as i64, "first {what}");
+                    assert!(at.iter().all(|&i| inverse[i] == k as i64), "inverse {what}");
+                }
+                for (j, &i) in nans.iter().enumerate() {
+                    let k = want.len() + j;
+                    assert_eq!(
+                        (counts[k], first[k], inverse[i]),
+                        (1, i as i64, k as i64),
+                        "NaN {what}"
+                    );
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 50, "{cases} cases");
+}
+
+#[test]
+fn nonzero_gives_one_index_array_per_axis() {
+    let cfg = chunkwise::Config::default();
+    for shape in shapes().into_iter().filter(|s| !s.is_empty()) {
+        let a = awkward_f64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(5) {
+            for d in [DType::F64, DType::I64, DType::Bool] {
+                let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap())
+                    .astype(d);
+                let eager = floats(&x);
+                let nz = x.nonzero(&cfg).unwrap();
+                assert_eq!(nz.len(), shape.len());
+                let cols: Vec<Vec<i64>> = nz
+                    .iter()
+                    .map(|r| i64s(r).iter().copied().collect())
+                    .collect();
+                let want: Vec<Vec<usize>> = eager
+                    .indexed_iter()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(i, _)| (0..shape.len()).map(|d| i[d]).collect())
+                    .collect();
+                for (k, idx) in want.iter().enumerate() {
+                    for (dim, &i) in idx.iter().enumerate() {
+                        assert_eq!(cols[dim][k], i as i64, "{d:?} {shape:?} {chunks:?}");
+                    }
+                }
+                assert!(cols.iter().all(|c| c.len() == want.len()));
+            }
+        }
+    }
+    let zero_d = DynArray::zeros(DType::F64, Vec::<usize>::new());
+    assert!(matches!(
+        zero_d.nonzero(&cfg),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        zero_d.sort(0, false),
+        Err(Error::AxisOutOfRange { .. })
+    ));
+}
+
+/// Long lanes take the other paths of the sort: the radix sort (256 values and more), and two
+/// halves on two workers merged (2^20 and more). Few distinct values, so that the merge and the
+/// radix passes meet many ties, plus NaNs and signed zeros.
+#[test]
+fn long_lanes_sort_stably_by_radix_and_merged_halves() {
+    for (n, chunk) in [
+        (300usize, 64usize),
+        (5_000, 1_000),
+        ((1 << 20) + 4_097, 1 << 18),
+    ] {
+        let v: Vec<f64> = (0..n)
+            .map(|i| match (i * 7919 + 13) % 101 {
+                0 => f64::NAN,
+                1 => -0.0,
+                2 => 0.0,
+                k => ((k % 37) as f64 - 18.0) * 0.25,
+            })
+            .collect();
+        let a = ArrayD::from_shape_vec(IxDyn(&[n]), v.clone()).unwrap();
+        let x = DynArray::from(chunkwise::from_array(a, chunk).unwrap());
+        for d in [DType::F64, DType::F32, DType::I32] {
+            let x = x.astype(d);
+            let lane: Vec<f64> = floats(&x).iter().copied().collect();
+            for descending in [false, true] {
+                let want = argsort_reference(&lane, descending);
+                let got: Vec<i64> = i64s(&x.argsort(0, descending).unwrap())
+                    .iter()
+                    .copied()
+                    .collect();
+                assert!(got == want, "argsort {n} {d:?} desc {descending}");
+                let sorted = floats(&x.sort(0, descending).unwrap());
+                let bits: Vec<u64> = sorted.iter().map(|v| v.to_bits()).collect();
+                let want_bits: Vec<u64> =
+                    want.iter().map(|&i| lane[i as usize].to_bits()).collect();
+                assert!(bits == want_bits, "sort {n} {d:?} desc {descending}");
+            }
+        }
+    }
+}
+
+#[test]
+fn take_along_axis_gathers_lane_by_lane_and_checks_its_indices() {
+    use chunkwise::ndarray::Axis;
+    let cfg = chunkwise::Config::default();
+    let mut cases = 0;
+    for shape in shapes()
+        .into_iter()
+        .filter(|s| !s.is_empty() && !s.contains(&0))
+    {
+        let a = data_i64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(4) {
+            let x = dyn_of(&a, &chunks, DType::I32);
+            for axis in 0..shape.len() {
+                // Indices: the lane sorted by argsort (then gathered back), and a fixed pattern
+                // with negative indices and a broadcast axis.
+                let order = x.argsort(axis as isize, false).unwrap();
+                let sorted = i64s(&x.take_along_axis(&order, axis as isize, &cfg).unwrap());
+                assert_eq!(
+                    sorted,
+                    i64s(&x.sort(axis as isize, false).unwrap()),
+                    "{shape:?} {chunks:?} {axis}"
+                );
+                let n = shape[axis] as i64;
+                let mut ishape = vec![1; shape.len()];
+                ishape[axis] = 3;
+                let pattern = ArrayD::from_shape_vec(IxDyn(&ishape), vec![-1, 0, n - 1]).unwrap();
+                let idx = DynArray::from(chunkwise::from_array(pattern, 2).unwrap());
+                let got = i64s(&x.take_along_axis(&idx, axis as isize, &cfg).unwrap());
+                let mut out_shape = shape.clone();
+                out_shape[axis] = 3;
+                assert_eq!(got.shape(), &out_shape[..]);
+                for (g, lane) in got.lanes(Axis(axis)).into_iter().zip(a.lanes(Axis(axis))) {
+                    let l = lane.to_vec();
+                    assert_eq!(g.to_vec(), vec![l[l.len() - 1], l[0], l[l.len() - 1]]);
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 20, "{cases}");
+    let x = DynArray::from(chunkwise::arange(6).reshape([2, 3]).unwrap());
+    let bad = DynArray::from(chunkwise::from_array(chunkwise::ndarray::array![[3i64]], 1).unwrap());
+    assert!(matches!(
+        x.take_along_axis(&bad, 1, &cfg),
+        Err(Error::IndexOutOfBounds {
+            index: 3,
+            extent: 3,
+            ..
+        })
+    ));
+    let flat = DynArray::from(chunkwise::arange(2));
+    assert!(matches!(
+        x.take_along_axis(&flat, 0, &cfg),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.take_along_axis(&x.astype(DType::F64), 0, &cfg),
+        Err(Error::UnsupportedDType { .. })
+    ));
+    assert!(matches!(
+        x.take_along_axis(&x, 2, &cfg),
+        Err(Error::AxisOutOfRange { .. })
+    ));
+    let wide = DynArray::zeros(DType::I64, [3, 1]);
+    assert!(matches!(
+        x.take_along_axis(&wide, 1, &cfg),
+        Err(Error::Broadcast { .. })
+    ));
+}
+
+#[test]
+fn tensordot_dyn_promotes_and_matches_einsum() {
+    let a = DynArray::from(
+        chunkwise::from_array(data_i64(&[2, 3, 4]), vec![vec![1, 1], vec![2, 1], vec![4]]).unwrap(),
+    );
+    let b =
+        DynArray::from(chunkwise::from_array(data_f64(&[4, 3, 2]), 2).unwrap()).astype(DType::F32);
+    let got = chunkwise::tensordot_dyn(&a, &b, (&[1, 2], &[1, 0])).unwrap();
+    assert_eq!(got.dtype(), DType::F64);
+    let want = chunkwise::einsum_dyn("ijk,kjl->il", &[&a, &b]).unwrap();
+    assert_close(&floats(&got), &floats(&want), 1e-12, "tensordot");
+    assert!(chunkwise::tensordot_dyn(&a, &b, (&[0], &[0])).is_err());
+}
+
+#[test]
+fn take_points_is_numpys_integer_array_indexing_of_the_leading_axes() {
+    let cfg = chunkwise::Config::default();
+    let a = data_i64(&[3, 4, 2]);
+    for chunks in chunkings(&[3, 4, 2]).into_iter().step_by(7) {
+        let x = dyn_of(&a, &chunks, DType::I64);
+        let rows = DynArray::from(
+            chunkwise::from_array(chunkwise::ndarray::array![[2i64], [-3]], 1).unwrap(),
+        );
+        let cols = DynArray::from(
+            chunkwise::from_array(chunkwise::ndarray::array![0i32, -1, 1], 2).unwrap(),
+        );
+        // Broadcast to (2, 3), the last axis whole: shape (2, 3, 2).
+        let got = i64s(&x.take_points(&[rows, cols.clone()], &cfg).unwrap());
+        assert_eq!(got.shape(), &[2, 3, 2]);
+        for (r, &row) in [2usize, 0].iter().enumerate() {
+            for (c, &col) in [0usize, 3, 1].iter().enumerate() {
+                for z in 0..2 {
+                    assert_eq!(got[[r, c, z]], a[[row, col, z]], "{chunks:?}");
+                }
+            }
+        }
+        // One index array: rows in its order, the other axes whole.
+        let one = i64s(
+            &x.take_points(&[cols.astype(DType::I64).add(1i64).unwrap()], &cfg)
+                .unwrap(),
+        );
+        assert_eq!(one.shape(), &[3, 4, 2]);
+        assert_eq!(one[[1, 2, 1]], a[[0, 2, 1]]);
+    }
+    let x = DynArray::from(chunkwise::arange(6).reshape([2, 3]).unwrap());
+    let two = DynArray::from(chunkwise::from_array(chunkwise::ndarray::array![2i64], 1).unwrap());
+    assert!(matches!(
+        x.take_points(std::slice::from_ref(&two), &cfg),
+        Err(Error::IndexOutOfBounds {
+            index: 2,
+            extent: 2,
+            ..
+        })
+    ));
+    assert!(matches!(
+        x.take_points(&[two.clone(), two.clone(), two], &cfg),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        x.take_points(&[x.astype(DType::F32)], &cfg),
+        Err(Error::UnsupportedDType { .. })
+    ));
+    let (p, q) = (
+        DynArray::zeros(DType::I64, [2]),
+        DynArray::zeros(DType::I64, [3]),
+    );
+    assert!(matches!(
+        x.take_points(&[p, q], &cfg),
+        Err(Error::Broadcast { .. })
+    ));
+}
