@@ -554,10 +554,11 @@ impl Array {
         Ok(())
     }
 
-    /// NumPy's indexing: ints, slices (any step), `None` and `...`; one integer list or 1-d
-    /// integer array among them (`take` along its axis); or a boolean mask of the array's
-    /// shape (its values in C order; the mask's counting pass runs here, as the result's
-    /// length depends on it).
+    /// NumPy's indexing: ints, slices (any step), `None` and `...`; one integer list or
+    /// integer array among them (`take` along its axis, whose extent becomes the index's
+    /// shape); integer arrays and ints only, one per leading axis (NumPy's points); or a
+    /// boolean mask of the leading axes, or 0-d (its counting pass runs here, as the result's
+    /// length depends on it). Index arrays are computed here; the values stay lazy.
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Array> {
         let parts: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
             Ok(t) => t.iter().collect(),
@@ -580,9 +581,7 @@ impl Array {
                 }
                 self.masked(py, mask)
             }
-            _ if parts
-                .iter()
-                .all(|p| is_advanced(p) || p.extract::<i64>().is_ok())
+            _ if parts.iter().all(|p| is_advanced(p) || is_int(p))
                 && parts.len() <= self.inner().ndim() =>
             {
                 // Integer arrays and integers, one per leading axis: NumPy's points, the
@@ -621,6 +620,15 @@ impl Array {
                         "arrays used as indices must be of integer (or boolean) type",
                     ));
                 }
+                if parts
+                    .iter()
+                    .any(|p| p.is_instance_of::<pyo3::types::PyBool>())
+                {
+                    // NumPy reads a bool as a 0-d mask, which basic indexing here would not.
+                    return Err(PyTypeError::new_err(
+                        "a bool beside an integer array in an index is not supported yet",
+                    ));
+                }
                 // Basic indexing with `:` in its place, then `take` along the axis it became,
                 // whose extent becomes the index array's shape.
                 let mut basic = parts.clone();
@@ -628,15 +636,43 @@ impl Array {
                 let info = index_key(&PyTuple::new(py, &basic)?.into_any(), self.inner().shape())?;
                 let named_before = output_axis(&parts, *i, self.inner().ndim());
                 let x = self.inner().slice(info).py_err()?;
-                let idx = index.astype(DType::I64);
+                // uint64 past i64::MAX saturates, so `take` reports it out of range (a cast
+                // would wrap it to a negative index, counted from the end).
+                let unsigned = index.dtype() == DType::U64;
+                let idx = if unsigned {
+                    index
+                } else {
+                    index.astype(DType::I64)
+                };
                 let values = run(py, config(None)?, move |cfg| idx.compute_with(cfg))?;
-                let values = values.downcast::<i64>().py_err()?;
                 let index_shape = values.shape().to_vec();
-                let values: Vec<i64> = values.iter().copied().collect();
+                let values: Vec<i64> = if unsigned {
+                    let v = values.downcast::<u64>().py_err()?;
+                    v.iter()
+                        .map(|&u| i64::try_from(u).unwrap_or(i64::MAX))
+                        .collect()
+                } else {
+                    values.downcast::<i64>().py_err()?.iter().copied().collect()
+                };
                 let taken = x.take(&values, named_before as isize).py_err()?;
                 let mut shape = taken.shape().to_vec();
+                let index_ndim = index_shape.len();
                 shape.splice(named_before..=named_before, index_shape);
-                wrap(taken.reshape(shape).py_err()?)
+                let taken = taken.reshape(shape).py_err()?;
+                // NumPy reads the ints as index arrays too: when a slice, `None` or `...`
+                // separates them from the array, the index's axes go first.
+                let advanced: Vec<usize> = (0..parts.len())
+                    .filter(|&j| j == *i || is_int(&parts[j]))
+                    .collect();
+                let apart = advanced.last().map_or(0, |l| l - advanced[0]) + 1 != advanced.len();
+                if apart && named_before > 0 {
+                    let from: Vec<isize> = (named_before..named_before + index_ndim)
+                        .map(|a| a as isize)
+                        .collect();
+                    let to: Vec<isize> = (0..index_ndim as isize).collect();
+                    return wrap(taken.moveaxis(&from, &to).py_err()?);
+                }
+                wrap(taken)
             }
             _ => Err(PyTypeError::new_err(
                 "integer arrays or masks mixed with slices, more than one: not supported yet",
@@ -1106,6 +1142,14 @@ impl Array {
             x.take_points(&points, cfg)
         })?)
     }
+}
+
+/// A Python (or NumPy) integer index entry; not a bool, which NumPy reads as a 0-d mask.
+fn is_int(p: &Bound<'_, PyAny>) -> bool {
+    !p.is_instance_of::<pyo3::types::PyBool>()
+        && !is_advanced(p)
+        && p.cast::<Array>().is_err()
+        && p.extract::<i64>().is_ok()
 }
 
 fn is_advanced(p: &Bound<'_, PyAny>) -> bool {

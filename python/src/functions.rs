@@ -947,6 +947,20 @@ pub fn searchsorted(
     };
     let mut sorted = array_of(x1)?;
     if let Some(s) = sorter {
+        let order = array_of(s)?;
+        if order.ndim() != 1 || order.shape() != sorted.shape() {
+            return Err(PyValueError::new_err(format!(
+                "searchsorted: sorter of shape {:?} must be 1-d with x1's length {:?}",
+                order.shape(),
+                sorted.shape()
+            )));
+        }
+        if matches!(order.dtype(), DType::Bool | DType::F32 | DType::F64) {
+            return Err(PyTypeError::new_err(format!(
+                "searchsorted: sorter must be integers, not {}",
+                order.dtype()
+            )));
+        }
         sorted = sorted.take(&to_numpy_values(s)?, 0).py_err()?;
     }
     let values = array_of(x2)?;

@@ -629,3 +629,26 @@ def test_mask_and_point_index_errors():
     # The standard's tests allow a mask axis of extent 0: nothing selected.
     assert compute(x[da.asarray(np.ones((2, 0), bool))]).shape == (0,)
     assert compute(da.eye(3, k=2**70)).sum() == 0
+
+
+def test_point_indexing_edge_cases_match_numpy():
+    a = np.arange(60, dtype=np.int32).reshape(3, 4, 5)
+    x = da.asarray(a)
+    # An int and an array apart (a slice between): NumPy puts the index's axes first.
+    for key in [(0, slice(None), [1, 2]), (0, slice(None), np.array([[1], [2]])),
+                (slice(None), 1, [0, 4]), (Ellipsis, [1, 2])]:
+        want = a[key]
+        got = compute(x[tuple(da.asarray(np.asarray(k)) if isinstance(k, (list, np.ndarray)) else k for k in key)])
+        _bits_same(got, want)
+    # uint64 indices past int64 are out of range, not negative.
+    with pytest.raises(IndexError):
+        x[da.asarray(np.array([2**64 - 1], dtype=np.uint64))]
+    with pytest.raises(IndexError):
+        x[da.asarray(np.array([2**64 - 1], dtype=np.uint64)), 0]
+    # A Python bool is not an integer index.
+    with pytest.raises((IndexError, TypeError)):
+        x[da.asarray(np.array([0, 1])), True]
+    with pytest.raises(ValueError, match="sorter"):
+        da.searchsorted(da.asarray(np.array([1, 2, 3])), da.asarray(np.array([2])), sorter=da.asarray(np.array([0])))
+    with pytest.raises(TypeError, match="sorter"):
+        da.searchsorted(da.asarray(np.array([1, 2])), da.asarray(np.array([2])), sorter=da.asarray(np.array([0.0, 1.0])))

@@ -1102,6 +1102,30 @@ fn take_points_is_numpys_integer_array_indexing_of_the_leading_axes() {
         x.take_points(&[x.astype(DType::F32)], &cfg),
         Err(Error::UnsupportedDType { .. })
     ));
+    // uint64 past i64::MAX is out of range (not wrapped to -1, the last row).
+    let huge =
+        DynArray::from(chunkwise::from_array(chunkwise::ndarray::array![u64::MAX], 1).unwrap());
+    assert!(matches!(
+        x.take_points(std::slice::from_ref(&huge), &cfg),
+        Err(Error::IndexOutOfBounds {
+            index: i64::MAX,
+            ..
+        })
+    ));
+    assert!(matches!(
+        x.take_along_axis(&huge.reshape([1, 1]).unwrap(), 0, &cfg),
+        Err(Error::IndexOutOfBounds {
+            index: i64::MAX,
+            ..
+        })
+    ));
+    // Index arrays whose broadcast has more elements than usize holds: TooLarge, no panic.
+    let wide = DynArray::zeros(DType::I64, [1usize << 40, 1]);
+    let tall = DynArray::zeros(DType::I64, [1usize << 40]);
+    assert!(matches!(
+        x.take_points(&[wide, tall], &cfg),
+        Err(Error::TooLarge { .. })
+    ));
     let (p, q) = (
         DynArray::zeros(DType::I64, [2]),
         DynArray::zeros(DType::I64, [3]),

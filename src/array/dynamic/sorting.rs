@@ -50,6 +50,18 @@ fn is_nan<T: Numeric>(v: T) -> bool {
     v.partial_cmp(&v).is_none()
 }
 
+/// An integer index array's values as `i64`, broadcast to `shape`: `uint64` values past
+/// `i64::MAX` saturate there, so the bounds check reports them (a cast would wrap them to
+/// negative indices, counted from the end).
+fn index_values(i: &DynArray, shape: &[usize], cfg: &Config) -> Result<ArrayD<i64>> {
+    let b = i.broadcast_to(shape.to_vec())?;
+    if i.dtype() == DType::U64 {
+        let v = b.compute_with(cfg)?.downcast::<u64>()?;
+        return Ok(v.mapv(|u| i64::try_from(u).unwrap_or(i64::MAX)));
+    }
+    b.astype(DType::I64).compute_with(cfg)?.downcast::<i64>()
+}
+
 /// `unique_all` of one dtype.
 fn unique_typed<T: Numeric>(x: &ChunkedArray<T>, cfg: &Config) -> Result<UniqueAll> {
     let flat = x.ravel();
@@ -184,7 +196,8 @@ impl DynArray {
     /// `indices`' extent along `axis`. Negative indices count from the end.
     ///
     /// The indices are computed here, with `cfg`, and turned into positions in the flattened
-    /// array (8 bytes per result element, held in memory, as [`take`](Self::take)'s are); the
+    /// array (held in memory while the positions are made: 16 bytes per result element, then 8, as
+    /// [`take`](Self::take)'s are); the
     /// values are gathered lazily.
     ///
     /// Errors: `indices` not an integer dtype or of another number of axes, `axis` out of
@@ -225,11 +238,7 @@ impl DynArray {
         i1[axis] = 1;
         let mut out = broadcast_shapes(op, &x1, &i1)?;
         out[axis] = is[axis];
-        let idx = indices
-            .broadcast_to(out.clone())?
-            .astype(DType::I64)
-            .compute_with(cfg)?
-            .downcast::<i64>()?;
+        let idx = index_values(indices, &out, cfg)?;
         // Positions in the flattened array: the index along `axis`, the output's own position
         // along the others (0 where the array's extent is 1).
         let strides = crate::region::c_strides(&xs);
@@ -274,8 +283,8 @@ impl DynArray {
     /// from the end. A mask's `nonzero` gives such indices (`x[mask]` of a mask of the leading
     /// axes).
     ///
-    /// The indices are computed here, with `cfg`, and turned into positions (8 bytes per
-    /// point, held in memory); the values are gathered lazily.
+    /// The indices are computed here, with `cfg`, and turned into positions (held in memory:
+    /// 16 bytes per point while they are made, 8 after); the values are gathered lazily.
     ///
     /// Errors: a non-integer index array, more index arrays than axes, shapes that do not
     /// broadcast, an index out of range ([`Error::IndexOutOfBounds`]).
@@ -310,7 +319,14 @@ impl DynArray {
         }
         let lead = &xs[..k];
         let strides = crate::region::c_strides(lead);
-        let total: usize = points.iter().product();
+        let total = points
+            .iter()
+            .try_fold(1usize, |p, &n| p.checked_mul(n))
+            .ok_or_else(|| Error::TooLarge {
+                op: op.into(),
+                shape: points.clone(),
+                reason: "the broadcast index arrays have more elements than usize holds".into(),
+            })?;
         let mut flat: Vec<u64> = Vec::new();
         flat.try_reserve_exact(total).map_err(|_| Error::TooLarge {
             op: op.into(),
@@ -319,11 +335,7 @@ impl DynArray {
         })?;
         flat.resize(total, 0);
         for (d, i) in indices.iter().enumerate() {
-            let idx = i
-                .broadcast_to(points.clone())?
-                .astype(DType::I64)
-                .compute_with(cfg)?
-                .downcast::<i64>()?;
+            let idx = index_values(i, &points, cfg)?;
             let extent = lead[d];
             for (f, &v) in flat.iter_mut().zip(idx.iter()) {
                 let j = if v < 0 { v + extent as i64 } else { v };
@@ -353,10 +365,11 @@ impl DynArray {
     /// `unique_counts` and `unique_inverse` are its parts). Unlike NumPy's `unique`, which
     /// merges NaNs, every NaN is a value of its own (count 1), as the standard asks.
     ///
-    /// The distinct values and counts are computed here with `cfg` (two passes; memory: the
-    /// distinct values), the other two are lazy: the inverse is a binary search of each element
-    /// (one pass), the first positions a stable sort of the flattened array (one block, the
-    /// whole array, when computed).
+    /// The distinct values and counts are computed here with `cfg` (four passes: each of
+    /// NumPy's `unique` and `unique_counts` counts, then lists; memory: the distinct values,
+    /// and one value per NaN), the other two are lazy: the inverse is a binary search of each
+    /// element (one pass), the first positions a stable sort of the flattened array (one block
+    /// of the whole array, with its positions, when computed: not for arrays past memory).
     ///
     /// ```
     /// use chunkwise::{Config, DynArray};
