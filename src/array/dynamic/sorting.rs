@@ -79,6 +79,14 @@ fn unique_typed<T: Numeric>(x: &ChunkedArray<T>, cfg: &Config) -> Result<UniqueA
     };
     let mut values = merged;
     values.truncate(distinct);
+    // One entry per NaN: reserved fallibly, so a huge count of NaNs is an error, not an abort.
+    let too_many = || Error::TooLarge {
+        op: "unique_all".into(),
+        shape: x.shape().to_vec(),
+        reason: format!("{nans} NaNs, each a distinct value held in memory"),
+    };
+    values.try_reserve_exact(nans).map_err(|_| too_many())?;
+    counts.try_reserve_exact(nans).map_err(|_| too_many())?;
     // The NaN key (every bit of the key set) gives the canonical NaN.
     let nan = T::from_order_key(u64::MAX >> (64 - T::KEY_BITS));
     values.extend(std::iter::repeat_n(nan, nans));
