@@ -567,19 +567,21 @@ impl Array {
         let advanced: Vec<usize> = (0..parts.len())
             .filter(|&i| is_advanced(&parts[i]))
             .collect();
+        // The one advanced entry as a boolean mask, if it is one (converted once).
+        if let [i] = advanced.as_slice()
+            && let Some(mask) = self.mask_of(&parts[*i])?
+        {
+            if parts.len() != 1 {
+                return Err(PyTypeError::new_err(
+                    "a boolean mask must be the whole index (x[mask])",
+                ));
+            }
+            return self.masked(py, mask);
+        }
         match advanced.as_slice() {
             [] => {
                 let info = index_key(key, self.inner().shape())?;
                 wrap(self.inner().slice(info).py_err()?)
-            }
-            [i] if self.mask_of(&parts[*i])?.is_some() => {
-                let mask = self.mask_of(&parts[*i])?.expect("checked by the guard");
-                if parts.len() != 1 {
-                    return Err(PyTypeError::new_err(
-                        "a boolean mask must be the whole index (x[mask])",
-                    ));
-                }
-                self.masked(py, mask)
             }
             _ if parts.iter().all(|p| is_advanced(p) || is_int(p))
                 && parts.len() <= self.inner().ndim() =>

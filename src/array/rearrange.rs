@@ -6,7 +6,7 @@ use ndarray::SliceInfoElem;
 
 use super::movement::{concatenate, PadMode};
 use super::ChunkedArray;
-use crate::chunks::normalize_axis;
+use crate::chunks::{normalize_axis, normalize_index};
 use crate::element::Element;
 use crate::error::{Error, Result};
 
@@ -282,17 +282,8 @@ impl<T: Element> ChunkedArray<T> {
         let idx = indices
             .iter()
             .map(|&i| {
-                let j = if i < 0 { i + n as i64 } else { i };
-                if (0..n as i64).contains(&j) {
-                    Ok(j as usize)
-                } else {
-                    Err(Error::IndexOutOfBounds {
-                        op: format!("take along axis {axis} of {}{:?}", T::DTYPE, self.shape()),
-                        axis,
-                        index: i,
-                        extent: n,
-                    })
-                }
+                let op = || format!("take along axis {axis} of {}{:?}", T::DTYPE, self.shape());
+                normalize_index(op, i, axis, n)
             })
             .collect::<Result<Vec<usize>>>()?;
         Ok(Self::from_expr(std::sync::Arc::new(

@@ -524,6 +524,31 @@ pub(crate) fn unify_chunks(shape: &[usize], inputs: &[(&[usize], &Chunks)]) -> C
     Chunks { axes }
 }
 
+/// Normalizes a NumPy-style index along an axis of `extent` (negative counts from the end):
+/// out of range is an [`Error::IndexOutOfBounds`] named by `op` (a closure, so the name is
+/// only formatted for the error).
+pub(crate) fn normalize_index(
+    op: impl FnOnce() -> String,
+    index: i64,
+    axis: usize,
+    extent: usize,
+) -> Result<usize> {
+    let j = if index < 0 {
+        index.checked_add(extent as i64)
+    } else {
+        Some(index)
+    };
+    match j {
+        Some(j) if (0..extent as i64).contains(&j) => Ok(j as usize),
+        _ => Err(Error::IndexOutOfBounds {
+            op: op(),
+            axis,
+            index,
+            extent,
+        }),
+    }
+}
+
 /// Normalizes a NumPy-style axis (negative counts from the end).
 pub(crate) fn normalize_axis(op: &str, axis: isize, shape: &[usize]) -> Result<usize> {
     let n = shape.len() as isize;

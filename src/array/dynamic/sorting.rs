@@ -14,7 +14,7 @@ use ndarray::{ArrayD, SliceInfoElem};
 
 use super::{unsupported, where_dyn, DynArray};
 use crate::array::ChunkedArray;
-use crate::chunks::{broadcast_shapes, normalize_axis};
+use crate::chunks::{broadcast_shapes, normalize_axis, normalize_index};
 use crate::element::{DType, Numeric};
 use crate::error::{Error, Result};
 use crate::execute::Config;
@@ -259,15 +259,7 @@ impl DynArray {
                 reason: "the gather's positions do not fit in memory".into(),
             })?;
         for (pos, &i) in idx.indexed_iter() {
-            let j = if i < 0 { i + extent as i64 } else { i };
-            if j < 0 || j >= extent as i64 {
-                return Err(Error::IndexOutOfBounds {
-                    op: format!("{op} of shape {xs:?}"),
-                    axis,
-                    index: i,
-                    extent,
-                });
-            }
+            let j = normalize_index(|| format!("{op} of shape {xs:?}"), i, axis, extent)?;
             let mut p = 0u64;
             for d in 0..xs.len() {
                 let c = if d == axis {
@@ -346,15 +338,7 @@ impl DynArray {
             let idx = index_values(i, &points, cfg)?;
             let extent = lead[d];
             for (f, &v) in flat.iter_mut().zip(idx.iter()) {
-                let j = if v < 0 { v + extent as i64 } else { v };
-                if j < 0 || j >= extent as i64 {
-                    return Err(Error::IndexOutOfBounds {
-                        op: format!("{op} of shape {xs:?}"),
-                        axis: d,
-                        index: v,
-                        extent,
-                    });
-                }
+                let j = normalize_index(|| format!("{op} of shape {xs:?}"), v, d, extent)?;
                 *f += j as u64 * strides[d] as u64;
             }
         }
