@@ -104,6 +104,8 @@ pub use array::{
     Deferred, DynArray, DynNdArray, DynOperand, DynScalar, IntoOperand, Operand, PadMode,
     ReduceOptions, UniqueAll,
 };
+#[cfg(feature = "linalg")]
+pub use array::{MatrixNorm, Svd};
 pub use chunks::{
     AxisChunks, ChunkSpec, Chunks, IntoChunks, IntoShape, AUTO_CHUNK_BYTES, MAX_ELEMENTS,
 };
@@ -116,6 +118,8 @@ pub use execute::{store, store_with, Config, Executor, Local, Target};
 pub use io::npy::{from_npy, from_npy_chunked, npy_info, NpyInfo};
 #[cfg(feature = "zarr")]
 pub use io::zarr::{from_zarr, from_zarr_chunked, zarr_info, ZarrInfo};
+#[cfg(feature = "linalg")]
+pub use kernels::linalg::Decompose;
 pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, SharedPlan, Sharing, StagePlan};
 pub use region::TILE_LEN;
 pub use sources::random;

@@ -980,3 +980,8 @@ def unique_inverse(x, /) -> UniqueInverseResult:
 def unique_values(x, /) -> Array:
     """The distinct values, ascending, each NaN its own."""
     return unique_all(x).values
+
+
+# The array API's extensions: linalg (the decompositions are the Rust core's, through faer)
+# and the real-valued part of fft.
+from . import fft, linalg  # noqa: E402

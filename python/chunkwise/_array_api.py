@@ -2,10 +2,8 @@
 logic: the version, the dtypes as attributes, the constants, the inspection namespace and the
 dtype functions. chunkwise's dtypes are NumPy's, and its type promotion is NumPy 2's (checked
 against NumPy's table by ``.ci/promotion_check.py``), so these answer with NumPy's dtype
-objects and rules. There are no complex dtypes.
-
-Not yet in the namespace (see ``python/README.md``): sorting, ``searchsorted``, ``nonzero``,
-the set functions, ``take_along_axis``, the ``linalg`` extension and ``__dlpack__``.
+objects and rules. There are no complex dtypes (so no ``fft`` transforms: see
+``python/README.md``).
 """
 
 from __future__ import annotations

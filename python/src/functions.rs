@@ -23,7 +23,7 @@ fn chunked(x: DynArray, chunks: Option<&Bound<'_, PyAny>>) -> PyResult<Array> {
 }
 
 /// An operand that must be an array (a NumPy array or a Python scalar becomes one).
-fn array_of(obj: &Bound<'_, PyAny>) -> PyResult<DynArray> {
+pub(crate) fn array_of(obj: &Bound<'_, PyAny>) -> PyResult<DynArray> {
     if let Ok(a) = obj.cast::<Array>() {
         return Ok(a.get().inner().clone());
     }

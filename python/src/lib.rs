@@ -11,6 +11,7 @@ mod delayed;
 mod diagnostics;
 mod errors;
 mod functions;
+mod linalg;
 mod run;
 
 use pyo3::prelude::*;
@@ -64,6 +65,7 @@ fn _chunkwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<delayed::Delayed>()?;
     m.add_function(wrap_pyfunction!(array::_set_progress, m)?)?;
     m.add_function(wrap_pyfunction!(delayed::_delayed_call, m)?)?;
+    linalg::register(m)?;
     m.add("__engine_version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1728,8 +1728,12 @@ fn filled(shape: Vec<usize>, value: DynScalar) -> DynArray {
 
 mod assign;
 mod elementwise;
+#[cfg(feature = "linalg")]
+mod linalg;
 mod rearrange;
 mod sorting;
+#[cfg(feature = "linalg")]
+pub use linalg::MatrixNorm;
 pub use rearrange::broadcast_arrays;
 pub use sorting::UniqueAll;
 

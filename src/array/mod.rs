@@ -1,6 +1,8 @@
 //! The user-facing type, [`ChunkedArray`].
 
 mod axes;
+#[cfg(feature = "linalg")]
+mod decompositions;
 mod deferred;
 mod dynamic;
 mod linalg;
@@ -14,7 +16,11 @@ mod statistics;
 mod ufuncs;
 
 pub use axes::{Axes, ReduceOptions};
+#[cfg(feature = "linalg")]
+pub use decompositions::Svd;
 pub use deferred::Deferred;
+#[cfg(feature = "linalg")]
+pub use dynamic::MatrixNorm;
 pub use dynamic::{
     broadcast_arrays, compute_many_dyn, compute_many_dyn_with, concatenate_dyn, einsum_dyn,
     matmul_dyn, result_type, stack_dyn, tensordot_dyn, where_dyn, DynArray, DynNdArray, DynOperand,

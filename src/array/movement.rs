@@ -9,7 +9,7 @@ use super::ChunkedArray;
 use crate::chunks::{broadcast_shapes, normalize_axis, IntoShape};
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::graph::blockwise::{BlockMap, Halo, MapBlocks};
+use crate::graph::blockwise::{BlockMap, BlockResult, Halo, MapBlocks};
 use crate::graph::movement::{AxisMap, BroadcastTo, Concat, Permute, Reshape, Slice, SliceAxis};
 use crate::graph::Expr;
 
@@ -333,8 +333,8 @@ impl<T: Element> ChunkedArray<T> {
 /// A one-array block function as a function of the blocks of several arrays (the first).
 fn on_first<T: Element, U: Element>(
     f: impl Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
-) -> impl Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static {
-    move |blocks: &[ArrayViewD<'_, T>]| f(blocks[0].view())
+) -> impl Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static {
+    move |blocks: &[ArrayViewD<'_, T>]| Ok(f(blocks[0].view()))
 }
 
 /// Applies `f` to the matching blocks of several arrays (Dask's `map_blocks(f, a, b, ..)`): the
@@ -359,7 +359,10 @@ where
 {
     let shape = block_shape_of("map_blocks", arrays)?;
     let (_, inputs) = aligned(arrays, &shape, &[])?;
-    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(inputs, f))))
+    Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(
+        inputs,
+        move |v: &[ArrayViewD<'_, T>]| Ok(f(v)),
+    ))))
 }
 
 /// The shape the arrays of a block function broadcast to; no array is an error.
@@ -451,6 +454,28 @@ where
     U: Element,
     F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
+    try_map_blocks_with(
+        "map_blocks",
+        arrays,
+        spec,
+        move |v: &[ArrayViewD<'_, T>]| Ok(f(v)),
+    )
+}
+
+/// [`map_blocks_with`] whose closure may fail: an `Err` is the op `name`'s [`Error::Block`]
+/// at compute, naming the chunk (the block functions of the library, as `linalg.inv` of a
+/// singular matrix).
+pub(crate) fn try_map_blocks_with<T, U, F>(
+    name: &str,
+    arrays: &[&ChunkedArray<T>],
+    spec: &BlockSpec,
+    f: F,
+) -> Result<ChunkedArray<U>>
+where
+    T: Element,
+    U: Element,
+    F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
+{
     let op = "map_blocks_with";
     let shape = block_shape_of(op, arrays)?;
     let bad_axes = |axes: &[usize], ndim: usize, reason: &str| Error::InvalidAxes {
@@ -530,7 +555,7 @@ where
     let chunks = crate::chunks::Chunks::from_axes(out_axes);
     let blocks = BlockMap { input: grid, from };
     Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::with_blocks(
-        inputs, out_shape, chunks, blocks, f,
+        name, inputs, out_shape, chunks, blocks, f,
     ))))
 }
 
@@ -586,7 +611,7 @@ impl<T: Element> ChunkedArray<T> {
         U: Element,
         F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
     {
-        map_blocks_with(&[self], spec, on_first(f))
+        try_map_blocks_with("map_blocks", &[self], spec, on_first(f))
     }
 
     /// Applies `f` to each chunk grown by `depth[k]` cells of its neighbours along each axis

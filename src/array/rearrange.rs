@@ -345,44 +345,69 @@ impl<T: Element> ChunkedArray<T> {
             .collect()
     }
 
-    /// The elements on the `offset`-th diagonal of a 2-d array (NumPy's `diagonal`; `offset > 0`
-    /// above the main one): the C-order elements `i * (m + 1) + offset` of the flattened array, a
-    /// strided slice.
+    /// The elements on the `offset`-th diagonal of each matrix of a stack (the last two axes;
+    /// NumPy's `diagonal(x, offset, -2, -1)`, `offset > 0` above the main one): `(.., k)`,
+    /// empty when the offset is past the matrix. The matrices are flattened and the diagonal
+    /// is their elements `i * (n + 1) + offset`, a strided slice.
     ///
     /// ```
     /// let x = chunkwise::arange(12).reshape([3, 4])?;
     /// assert_eq!(x.diagonal(1)?.compute()?.as_slice().unwrap(), &[1, 6, 11]);
     /// assert_eq!(x.diagonal(-1)?.compute()?.as_slice().unwrap(), &[4, 9]);
+    /// let stack = chunkwise::arange(12).reshape([2, 2, 3])?;
+    /// assert_eq!(stack.diagonal(1)?.compute()?, ndarray::array![[1, 5], [7, 11]].into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn diagonal(&self, offset: isize) -> Result<Self> {
-        if self.ndim() != 2 {
+        let nd = self.ndim();
+        if nd < 2 {
             return Err(Error::InvalidParameter {
                 op: "diagonal".into(),
                 param: "array".into(),
                 value: format!("shape {:?}", self.shape()),
-                reason: "a 2-d array is needed".into(),
+                reason: "a 2-d array or a stack of matrices is needed".into(),
             });
         }
-        let (n, m) = (self.shape()[0] as isize, self.shape()[1] as isize);
+        let (m, n) = (self.shape()[nd - 2], self.shape()[nd - 1]);
+        // In usize: any isize offset, isize::MIN included.
         let (row0, col0) = if offset >= 0 {
-            (0, offset)
+            (0, offset.unsigned_abs())
         } else {
-            (-offset, 0)
+            (offset.unsigned_abs(), 0)
         };
-        let len = (n - row0).min(m - col0).max(0);
-        if len == 0 {
-            return Ok(ChunkedArray::from_expr(crate::graph::source::zeros(vec![
-                0,
-            ])));
-        }
-        let start = row0 * m + col0;
-        let flat = self.ravel();
-        flat.slice([SliceInfoElem::Slice {
-            start,
-            end: Some(start + (len - 1) * (m + 1) + 1),
-            step: m + 1,
-        }])
+        let len = m.saturating_sub(row0).min(n.saturating_sub(col0));
+        let mut flat_shape = self.shape()[..nd - 2].to_vec();
+        flat_shape.push(m.checked_mul(n).ok_or_else(|| Error::TooLarge {
+            op: "diagonal".into(),
+            shape: self.shape().to_vec(),
+            reason: "a matrix of more elements than usize holds".into(),
+        })?);
+        let flat = self.reshape(flat_shape)?;
+        let mut info = vec![
+            SliceInfoElem::Slice {
+                start: 0,
+                end: None,
+                step: 1,
+            };
+            nd - 1
+        ];
+        info[nd - 2] = if len == 0 {
+            SliceInfoElem::Slice {
+                start: 0,
+                end: Some(0),
+                step: 1,
+            }
+        } else {
+            // A diagonal within the matrix: row0 < m and col0 < n, so the bounds are below
+            // m * n, which fits (checked above).
+            let start = row0 * n + col0;
+            SliceInfoElem::Slice {
+                start: start as isize,
+                end: Some((start + (len - 1) * (n + 1) + 1) as isize),
+                step: (n + 1) as isize,
+            }
+        };
+        flat.slice(info)
     }
 
     /// The lower triangle: elements with `col - row <= k` kept, the others 0, on the last two

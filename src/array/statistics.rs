@@ -100,22 +100,32 @@ impl<T: Numeric> ChunkedArray<T> {
     /// a block is about the size of the input's largest chunk: the blocks of a function of
     /// whole lanes.
     pub(super) fn whole_along(&self, axis: usize) -> Result<ChunkedArray<T>> {
-        let lane = self.shape()[axis];
-        let budget = self.chunks().max_chunk_len().max(lane);
+        self.whole_along_axes(&[axis], 1)
+    }
+
+    /// [`whole_along`](Self::whole_along) for several axes: each of `whole` one chunk (the
+    /// matrices of a stack, for the decompositions), the others shrunk to the budget. A block
+    /// function whose result is `grow` times its block (a full SVD's `U` of a tall matrix) gets
+    /// blocks `grow` times smaller, down to one lane.
+    pub(super) fn whole_along_axes(&self, whole: &[usize], grow: usize) -> Result<ChunkedArray<T>> {
+        // Saturating: an empty array may have other axes whose extents multiply past usize.
+        let block = |size: &[usize]| size.iter().fold(1usize, |p, &n| p.saturating_mul(n));
+        let lanes: Vec<usize> = whole.iter().map(|&d| self.shape()[d]).collect();
+        let budget = (self.chunks().max_chunk_len() / grow.max(1)).max(block(&lanes));
         let mut size: Vec<usize> = self
             .chunks()
             .axes()
             .iter()
             .map(|a| a.max().max(1))
             .collect();
-        size[axis] = lane.max(1);
-        // Saturating: an empty array may have other axes whose extents multiply past usize.
-        let block = |size: &[usize]| size.iter().fold(1usize, |p, &n| p.saturating_mul(n));
+        for &d in whole {
+            size[d] = self.shape()[d].max(1);
+        }
         while block(&size) > budget {
             let widest = size
                 .iter()
                 .enumerate()
-                .filter(|&(d, &n)| d != axis && n > 1)
+                .filter(|&(d, &n)| !whole.contains(&d) && n > 1)
                 .max_by_key(|&(_, &n)| n)
                 .map(|(d, _)| d);
             match widest {

@@ -19,6 +19,10 @@ use crate::error::{Error, Result};
 use crate::kernels::gather;
 use crate::region::{region_len, Region};
 
+/// What a block function returns: the block, or why it has none (reported as the op's
+/// [`Error::Block`], naming the chunk).
+pub(crate) type BlockResult<U> = std::result::Result<ArrayD<U>, String>;
+
 pub(crate) struct MapBlocks<T: Element, U: Element, F> {
     meta: Meta,
     /// Arrays of one shape and grid (the API broadcasts and unifies them).
@@ -84,7 +88,7 @@ impl Halo {
 
 impl<T: Element, U: Element, F> MapBlocks<T, U, F>
 where
-    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
+    F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
 {
     /// `f` over the blocks of `inputs` (one shape and grid; at least one).
     pub(crate) fn new(inputs: Vec<Arc<dyn Expr<T>>>, f: F) -> Self {
@@ -96,13 +100,14 @@ where
     /// `f` over the blocks of `inputs` (one shape and grid), returning the blocks of `chunks`
     /// (an output grid of `shape`), each made from the input block `blocks` says.
     pub(crate) fn with_blocks(
+        name: &str,
         inputs: Vec<Arc<dyn Expr<T>>>,
         shape: Vec<usize>,
         chunks: crate::chunks::Chunks,
         blocks: BlockMap,
         f: F,
     ) -> Self {
-        let mut node = Self::with_halo("map_blocks", inputs, shape, chunks, Halo::default(), f);
+        let mut node = Self::with_halo(name, inputs, shape, chunks, Halo::default(), f);
         node.blocks = Some(blocks);
         node
     }
@@ -156,12 +161,14 @@ where
             region: format!("{chunk:?}"),
             reason,
         };
-        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(&views))).map_err(|p| {
-            fail(format!(
-                "the closure panicked: {}",
-                crate::error::panic_message(&*p)
-            ))
-        })?;
+        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(&views)))
+            .map_err(|p| {
+                fail(format!(
+                    "the closure panicked: {}",
+                    crate::error::panic_message(&*p)
+                ))
+            })?
+            .map_err(fail)?;
         // The closure has the inputs no more: free them before the result is copied.
         drop(views);
         drop(data);
@@ -234,7 +241,7 @@ fn values_in<U: Element>(out: ArrayD<U>, region: &Region) -> Vec<U> {
 
 impl<T: Element, U: Element, F> Node for MapBlocks<T, U, F>
 where
-    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
+    F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
 {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -270,7 +277,7 @@ where
 
 impl<T: Element, U: Element, F> Expr<U> for MapBlocks<T, U, F>
 where
-    F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
+    F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [U]) -> Result<()> {
         fill_from_blocks(

@@ -7,6 +7,8 @@
 
 pub(crate) mod aggregator;
 pub(crate) mod counts;
+#[cfg(feature = "linalg")]
+pub(crate) mod linalg;
 pub(crate) mod matmul;
 pub(crate) mod prefix;
 pub(crate) mod reducers;

@@ -21,6 +21,8 @@ mod elementwise;
 mod errors;
 mod explain_golden;
 mod invariance;
+#[cfg(feature = "linalg")]
+mod linalg;
 mod movement;
 mod npy;
 mod numpy_semantics;
