@@ -418,27 +418,36 @@ nanpercentile = _quantile("nanpercentile", "``percentile`` of the values that ar
 
 def histogram(a, bins=10, range=None, density=False, weights=None):
     """``np.histogram`` of a chunked array: ``(counts, edges)``, both lazy (Dask's
-    ``da.histogram``). ``bins`` equal bins over ``range``; without a range the data's min and
-    max are computed first (a pass of its own; Dask asks for the range instead). ``density``
-    divides the counts by the total and the bin width (float64). Bins given as edges and
-    ``weights`` are not supported yet (``NotImplementedError``)."""
+    ``da.histogram``). ``bins`` is a number of equal bins over ``range`` (without a range the
+    data's min and max are computed first, a pass of its own; Dask asks for the range
+    instead), or the bins' edges as a sequence (then ``range`` is not used, as in NumPy).
+    ``density`` divides the counts by the total and the bin width (float64). ``weights`` are
+    not supported yet (``NotImplementedError``)."""
     if weights is not None:
         raise NotImplementedError("histogram: weights are not supported yet")
-    if np.ndim(bins) != 0:
-        raise NotImplementedError("histogram: bins as a sequence of edges are not supported yet; give a number of equal bins and a range")
-    if isinstance(bins, (builtins.bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
-        raise TypeError(f"histogram: bins must be an integer, not {type(bins).__name__}")
-    if bins < 1:
-        raise ValueError(f"histogram: bins must be at least 1, not {bins}")
-    a = asarray(a)
-    if range is None:
-        if a.size == 0:
-            range = (0.0, 1.0)
-        else:
-            lo, hi = compute(a.min(), a.max())
-            range = (float(lo), float(hi))
-    lo, hi = (float(v) for v in range)
-    counts, edges = _chunkwise._histogram(a, int(bins), (lo, hi))
+    if np.ndim(bins) == 1:
+        edges = np.asarray(bins)
+        if edges.dtype.kind not in "biuf":
+            raise TypeError(f"histogram: bins must be numbers, not {edges.dtype}")
+        counts, got = _chunkwise._histogram_edges(asarray(a), [float(e) for e in edges])
+        # NumPy returns the edges as given (int64 for integer edges).
+        edges = got if edges.dtype == np.float64 else from_array(edges.copy(), chunks=-1)
+    elif np.ndim(bins) != 0:
+        raise ValueError("histogram: bins must be an integer or a 1-d sequence of edges")
+    else:
+        if isinstance(bins, (builtins.bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
+            raise TypeError(f"histogram: bins must be an integer, not {type(bins).__name__}")
+        if bins < 1:
+            raise ValueError(f"histogram: bins must be at least 1, not {bins}")
+        a = asarray(a)
+        if range is None:
+            if a.size == 0:
+                range = (0.0, 1.0)
+            else:
+                lo, hi = compute(a.min(), a.max())
+                range = (float(lo), float(hi))
+        lo, hi = (float(v) for v in range)
+        counts, edges = _chunkwise._histogram(a, int(bins), (lo, hi))
     if density:
         widths = edges[1:] - edges[:-1]
         counts = counts / (counts.sum() * widths)

@@ -811,6 +811,13 @@ pub fn _histogram(
     Ok((wrap(counts)?, wrap(edges)?))
 }
 
+/// NumPy's `histogram` with bins given by their edges: the counts and the edges.
+#[pyfunction]
+pub fn _histogram_edges(x: &Bound<'_, PyAny>, edges: Vec<f64>) -> PyResult<(Array, Array)> {
+    let (counts, edges) = array_of(x)?.histogram_edges(&edges).py_err()?;
+    Ok((wrap(counts)?, wrap(edges)?))
+}
+
 /// Dask's `topk` (`name` "topk") and `argtopk`: the `k` largest (negative `k`: smallest) along
 /// `axis`, or of the flattened array when `axis` is `None`.
 #[pyfunction]

@@ -51,6 +51,7 @@ fn _chunkwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::_broadcast_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_broadcast_to, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_histogram, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::_histogram_edges, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_quantiles, m)?)?;
     m.add_function(wrap_pyfunction!(functions::_topk, m)?)?;
     m.add_function(wrap_pyfunction!(functions::einsum, m)?)?;

@@ -44,10 +44,43 @@ def test_histogram_density_and_errors():
         da.histogram(x, bins=3, range=(0, np.inf))
     with pytest.raises(TypeError):
         da.histogram(x, bins=2.5, range=(0, 1))
-    with pytest.raises(NotImplementedError):
-        da.histogram(x, bins=[0, 1, 3])
+    with pytest.raises(ValueError):
+        da.histogram(x, bins=[0, 2, 1])
+    with pytest.raises(ValueError):
+        da.histogram(x, bins=[1])
+    with pytest.raises(ValueError):
+        da.histogram(x, bins=[0, np.nan])
+    with pytest.raises(ValueError):
+        da.histogram(x, bins=[[0, 1], [2, 3]])
+    with pytest.raises(TypeError):
+        da.histogram(x, bins=["a", "b"])
     with pytest.raises(NotImplementedError):
         da.histogram(x, bins=3, range=(0, 1), weights=x)
+    counts, edges = da.histogram(x, bins=[0, 1, 4], density=True)
+    want_c, want_e = np.histogram(a, bins=[0, 1, 4], density=True)
+    assert_same(counts.compute(), want_c, rtol=1e-12)
+    assert_same(edges.compute(), want_e)
+
+
+@examples(60)
+@given(st.data())
+def test_histogram_of_given_edges_against_numpy(data):
+    dtype = data.draw(numeric_dtypes)
+    a, x, _ = data.draw(chunked(dtype))
+    # Edges that repeat (an empty bin), lie on values, or leave values out on either side.
+    edges = sorted(
+        data.draw(
+            st.lists(
+                st.sampled_from([-60.0, -7.5, -1.0, 0.0, 0.0, 0.5, 1.0, 3.0, 30.0, 1e300]),
+                min_size=2,
+                max_size=7,
+            )
+        )
+    )
+    counts, got_edges = da.histogram(x, bins=edges)
+    want_c, want_e = np.histogram(a.astype(np.float64), bins=np.array(edges))
+    assert_same(counts.compute(), want_c)
+    assert_same(got_edges.compute(), want_e)
 
 
 def numpy_topk(a, k, axis):

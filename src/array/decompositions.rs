@@ -251,13 +251,7 @@ impl<T: Decompose> ChunkedArray<T> {
         // One matrix `[a | b]` per stack entry, so one block function sees both.
         let ab = concatenate(&[a_wide, b_wide], -1)?;
         let x = ab.per_matrix(op, &[m, k], move |ab, out| {
-            let w = m + k;
-            let mut a = Vec::with_capacity(m * m);
-            let mut b = Vec::with_capacity(m * k);
-            for row in ab.chunks_exact(w.max(1)).take(m) {
-                a.extend_from_slice(&row[..m]);
-                b.extend_from_slice(&row[m..]);
-            }
+            let (a, b) = split_columns(ab, m, m);
             kernel::solve(&a, m, &b, k, out)
         })?;
         if vector {
@@ -455,15 +449,25 @@ impl<T: Decompose> ChunkedArray<T> {
             .broadcast_to(with([m, 1]))?;
         let xr = concatenate(&[x, r], -1)?;
         xr.per_matrix(op, &[n, m], move |xr, out| {
-            let w = n + 1;
-            let rtol = xr[n];
-            let mut a = Vec::with_capacity(m * n);
-            for row in xr.chunks_exact(w).take(m) {
-                a.extend_from_slice(&row[..n]);
-            }
+            let (a, r) = split_columns(xr, m, n);
+            // An empty matrix has no tolerance to read, and none is needed.
+            let rtol = r.first().copied().unwrap_or_else(T::zero);
             kernel::pinv(&a, m, n, rtol, out)
         })
     }
+}
+
+/// The row-major `rows x (left + k)` matrix `[a | b]` split into `a` (`rows x left`) and `b`
+/// (`rows x k`), both row-major: how one block function gets two operands of a matrix.
+fn split_columns<T: Copy>(ab: &[T], rows: usize, left: usize) -> (Vec<T>, Vec<T>) {
+    let w = ab.len().checked_div(rows).unwrap_or(0);
+    let mut a = Vec::with_capacity(rows * left);
+    let mut b = Vec::with_capacity(ab.len() - rows * left);
+    for row in ab.chunks_exact(w.max(1)).take(rows) {
+        a.extend_from_slice(&row[..left]);
+        b.extend_from_slice(&row[left..]);
+    }
+    (a, b)
 }
 
 /// The array API's default relative tolerance of `matrix_rank` and `pinv` for `m x n`

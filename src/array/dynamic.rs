@@ -1416,6 +1416,25 @@ impl DynArray {
         Ok((counts.into(), edges.into()))
     }
 
+    /// The counts in the bins between `edges` (see [`ChunkedArray::histogram_edges`]; bool
+    /// counts as 0 and 1), and the edges.
+    ///
+    /// ```
+    /// let x = chunkwise::DynArray::from(chunkwise::arange(10));
+    /// let (counts, edges) = x.histogram_edges(&[0.0, 4.5, 9.0])?;
+    /// assert_eq!(counts.compute()?.downcast::<i64>().unwrap().as_slice().unwrap(), &[5, 5]);
+    /// assert_eq!(edges.shape(), &[3]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram_edges(&self, edges: &[f64]) -> Result<(DynArray, DynArray)> {
+        let x = match self {
+            DynArray::Bool(b) => DynArray::from(b.cast::<i64>()),
+            other => other.clone(),
+        };
+        let (counts, edges) = numeric!(&x, "histogram", a, T => a.histogram_edges(edges)?);
+        Ok((counts.into(), edges.into()))
+    }
+
     /// The `k` largest values, largest first, or for negative `k` the `|k|` smallest, smallest
     /// first: of the flattened array when `axis` is `None` (see [`ChunkedArray::topk`]), else
     /// of each lane along `axis` (Dask's `topk(x, k, axis)`; see

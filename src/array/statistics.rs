@@ -577,6 +577,47 @@ impl<T: Numeric> ChunkedArray<T> {
         Ok((ChunkedArray::from_expr(Arc::new(counts)), edges))
     }
 
+    /// Counts of the values in the bins between `edges` (`np.histogram(x, bins=edges)`), and
+    /// the edges: bins are half-open but the last, which holds its right edge; values outside
+    /// the edges and NaNs are not counted. Values are compared as `f64`.
+    ///
+    /// Errors: fewer than two edges, an edge that is not finite, or edges that decrease.
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(4)?;
+    /// let (counts, edges) = x.histogram_edges(&[0.0, 1.0, 5.0, 9.0])?;
+    /// assert_eq!(counts.compute()?.as_slice().unwrap(), &[1, 4, 5]);
+    /// assert_eq!(edges.compute()?.as_slice().unwrap(), &[0.0, 1.0, 5.0, 9.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram_edges(&self, edges: &[f64]) -> Result<(ChunkedArray<i64>, ChunkedArray<f64>)> {
+        let op = "histogram";
+        let shown = || format!("{edges:?}");
+        if edges.len() < 2 {
+            return Err(invalid(op, "bins", shown(), "needs at least two edges"));
+        }
+        if edges.iter().any(|e| !e.is_finite()) {
+            return Err(invalid(op, "bins", shown(), "edges must be finite"));
+        }
+        if edges.windows(2).any(|w| w[0] > w[1]) {
+            return Err(invalid(
+                op,
+                "bins",
+                shown(),
+                "edges must increase monotonically",
+            ));
+        }
+        let bins = edges.len() - 1;
+        let h = Histogram::from_edges(edges.to_vec());
+        let edges =
+            crate::graph::source::from_array(ndarray::Array1::from(edges.to_vec()), bins + 1)
+                .map(ChunkedArray::from_expr)?;
+        let x: ChunkedArray<f64> = retype(self, |v: T| v.n_to_f64());
+        let name = format!("histogram(bins of {bins} edges)");
+        let counts = Aggregate::new(name, x.expr().clone(), Vec::new(), h, vec![bins]);
+        Ok((ChunkedArray::from_expr(Arc::new(counts)), edges))
+    }
+
     fn top(&self, op: &str, k: isize, positions: bool) -> Result<ChunkedArray<i64>> {
         let want = k.unsigned_abs();
         if k == 0 || want > self.len() {

@@ -106,16 +106,21 @@
 //! * **Writing**: one task per store chunk (or shard): the array is regridded to the store's chunks,
 //!   so no two tasks write one store chunk (the default store chunks are the array's chunks when they
 //!   are regular, else the automatic rule). zarr-python's defaults: `zstd` level 0, fill value 0,
-//!   chunks holding only the fill value not written. The store is written into a temporary folder
-//!   beside the destination (zarrs' filesystem store syncs every file it writes, unless
-//!   `durable(false)`) and renamed into place when complete: an error, a panic or a full disk leaves
+//!   chunks holding only the fill value not written. With those codecs and no shards, a task makes
+//!   its chunk 1 MiB at a time and streams each piece through zstd into the chunk's file (a frame
+//!   with the content size in its header, as zarr-python writes): a worker holds a piece and zstd's
+//!   window, so a 2 GB store of 32 MiB chunks is written in 17 MiB on 2 workers at zstd's own speed
+//!   when the disk keeps up. Other codecs and shards are encoded by zarrs from the whole chunk. The
+//!   store is written into a temporary folder beside the destination, its files flushed to disk
+//!   once at the end unless `durable(false)`, and renamed into place when complete: an error, a
+//!   panic or a full disk leaves
 //!   nothing at the destination. An existing store is an error unless `overwrite(true)` (then the old
 //!   one is renamed aside, the new one renamed in, the old one removed; between the two renames
 //!   nothing is at the destination). Zarr is written as v3 only (v2 is read).
 //!
-//! With store chunks of 32 MiB (zarr-python's choice for a 2 GB array) the peak RSS of a sum is about
-//! four chunks per worker: zarrs' read buffer and decoded buffer, chunkwise's, and glibc keeping freed
-//! 32 MiB blocks (`MALLOC_MMAP_THRESHOLD_=4194304` halves it at a cost in speed). The floor under any
+//! With store chunks of 32 MiB (zarr-python's choice for a 2 GB array) and codecs other than
+//! `bytes` + `zstd`, the peak RSS of a sum is about four chunks per worker: zarrs' read buffer and
+//! decoded buffer, chunkwise's, and glibc keeping freed 32 MiB blocks. The floor under any
 //! reader and writer of such a store is zstd itself: `cargo run --release --example zstd_floor --
 //! x.zarr` decodes and encodes all its chunks on 2 threads; `BENCHMARKS.md` compares.
 //!

@@ -14,15 +14,18 @@
 //! the task's block, which reuses the buffer of the block it replaces, so a worker holds one
 //! decoded chunk and a 1 MiB read buffer, and no chunk-sized allocation is made per chunk.
 //!
-//! **Writing.** The array is regridded to the store's chunks (or shards), so each task computes
-//! one whole store chunk and no two tasks write the same one; a staged reduction's result is
-//! written from memory. The store is written into a temporary folder `.NAME.PID-N.tmp` beside
-//! the destination and renamed to the destination when every chunk is written and flushed to
+//! **Writing.** The array is regridded to the store's chunks (or shards), so each task computes one
+//! whole store chunk and no two tasks write the same one; a staged reduction's result is written
+//! from memory. With the default codecs (`bytes`, then `zstd`) and no shards, a task makes its
+//! chunk 1 MiB at a time and streams each piece through zstd into the chunk's file: a worker holds
+//! a piece and zstd's window, not the chunk nor its encoding (other codecs and shards are encoded
+//! by zarrs from the whole chunk). The store is written into a temporary folder `.NAME.PID-N.tmp`
+//! beside the destination and renamed to the destination when every chunk is written and flushed to
 //! disk (each file once, at the end; [`ZarrOptions::durable`] can skip the flush): an error, a
 //! panic or a full disk leaves nothing at the destination and removes the temporary; a killed
-//! process may leave the temporary. An
-//! existing destination is an error unless [`ZarrOptions::overwrite`] (Dask's `overwrite=`);
-//! then the old store is renamed aside, the new one renamed in, and the old one removed.
+//! process may leave the temporary. An existing destination is an error unless
+//! [`ZarrOptions::overwrite`] (Dask's `overwrite=`); then the old store is renamed aside, the new
+//! one renamed in, and the old one removed.
 
 use std::any::Any;
 use std::borrow::Cow;
@@ -54,10 +57,10 @@ use crate::files::{format_error, io_error, Pending};
 use crate::frame::{bytes, bytes_mut, copy_from_bytes};
 use crate::graph::blockwise::fill_from_blocks_reusing;
 use crate::graph::source::{RegionFn, SourceNode};
-use crate::graph::{pull_whole_into, Expr, Meta, TaskCx};
+use crate::graph::{pull, pull_whole_into, Expr, Meta, TaskCx};
 use crate::kernels::gather;
 use crate::pool::SharedPool;
-use crate::region::region_len;
+use crate::region::{region_len, Region};
 
 /// What a Zarr array holds, from its metadata (zarr-python's `zarr.open_array(path)` without
 /// the data).
@@ -255,7 +258,7 @@ fn open(op: &str, path: &Path) -> Result<(Array<FilesystemStore>, ZarrInfo)> {
 /// Whether a v3 array's chunks are the `bytes` codec in this machine's byte order followed by
 /// `zstd` and nothing else (zarr-python's and `to_zarr`'s default): then a chunk file is one
 /// zstd frame of the chunk's values as they lie in memory.
-fn is_plain_zstd(array: &Array<FilesystemStore>) -> bool {
+fn is_plain_zstd<S: ?Sized>(array: &Array<S>) -> bool {
     let meta = serde_json::to_value(array.metadata()).unwrap_or_default();
     let Some([bytes, zstd]) = meta
         .get("codecs")
@@ -353,6 +356,16 @@ fn zarr_data_type(d: DType) -> DataType {
     }
 }
 
+/// The grid coordinates of the store chunk that starts at `region`'s start (chunks of shape
+/// `chunk`), as zarrs names them.
+fn grid_indices(region: &[Range<usize>], chunk: &[usize]) -> Vec<u64> {
+    region
+        .iter()
+        .zip(chunk)
+        .map(|(r, &c)| (r.start / c) as u64)
+        .collect()
+}
+
 /// Codec options for work inside a task: the pool's workers are busy with other tasks, so
 /// zarrs does not fan a chunk's codecs out further.
 fn task_codec_options() -> CodecOptions {
@@ -361,6 +374,9 @@ fn task_codec_options() -> CodecOptions {
 
 /// Bytes of a chunk file read at a time when zstd decodes it as it streams in.
 const ZSTD_READ: usize = 1 << 20;
+
+/// Bytes of a store chunk's values made at a time when zstd encodes them as they stream out.
+const ZSTD_WRITE: usize = 1 << 20;
 
 struct ZarrSource {
     array: Array<FilesystemStore>,
@@ -448,11 +464,7 @@ impl ZarrSource {
     fn decode_zstd(&self, block: &[Range<usize>], target: &mut [u8]) -> Result<bool> {
         use std::io::Read;
         use zstd::zstd_safe::{DCtx, DParameter, InBuffer, OutBuffer};
-        let indices: Vec<u64> = block
-            .iter()
-            .zip(&self.chunk)
-            .map(|(r, &c)| (r.start / c) as u64)
-            .collect();
+        let indices = grid_indices(block, &self.chunk);
         let file = self.path.join(self.array.chunk_key(&indices).as_str());
         let mut f = match std::fs::File::open(&file) {
             Ok(f) => f,
@@ -816,6 +828,16 @@ impl<T: Element> ChunkedArray<T> {
             .map_err(|e| io_error(OP, path, e))?;
         array.store_metadata().map_err(|e| io_error(OP, path, e))?;
 
+        // zarr-python's default chain (bytes, then zstd), unsharded: whole chunks are streamed
+        // through zstd into their files.
+        let zstd = match opts.compression {
+            Compression::Zstd { level, checksum }
+                if opts.shards.is_none() && T::DTYPE != DType::Bool && is_plain_zstd(&array) =>
+            {
+                Some((level, checksum))
+            }
+            _ => None,
+        };
         // One task per store chunk (shard): regrid the array to them.
         let unit_grid = grid_of(OP, path, &shape, &unit)?;
         let x = self.rechunk(ChunkSpec::Grid(unit_grid))?;
@@ -831,6 +853,7 @@ impl<T: Element> ChunkedArray<T> {
                 fill_value: opts.fill_value,
                 overwrite: opts.overwrite,
                 durable: opts.durable,
+                zstd,
                 spare: SharedPool::default(),
             }),
         })
@@ -934,6 +957,9 @@ struct ZarrSink<T: Element> {
     fill_value: T,
     overwrite: bool,
     durable: bool,
+    /// Zstd's level and checksum flag when chunks are the plain chain ([`is_plain_zstd`]) and
+    /// unsharded: then a whole chunk is made a piece at a time and streamed into its file.
+    zstd: Option<(i32, bool)>,
     /// Chunk buffers between tasks (at most one per worker), freed with the sink.
     spare: SharedPool,
 }
@@ -941,11 +967,7 @@ struct ZarrSink<T: Element> {
 impl<T: Element> ZarrSink<T> {
     /// Encodes and writes the store chunk whose in-array region is `region`.
     fn write(&self, region: &[Range<usize>], values: &[T]) -> Result<()> {
-        let indices: Vec<u64> = region
-            .iter()
-            .zip(&self.unit)
-            .map(|(r, &u)| (r.start / u) as u64)
-            .collect();
+        let indices = grid_indices(region, &self.unit);
         // Edge chunks are stored whole: the part outside the array holds the fill value.
         let ext: Vec<usize> = region.iter().map(|r| r.len()).collect();
         let data: Cow<[T]> = if ext == self.unit {
@@ -968,10 +990,108 @@ impl<T: Element> ZarrSink<T> {
         crate::events::count_written(std::mem::size_of_val(values));
         Ok(())
     }
+
+    /// Writes the whole store chunk `chunk` as one zstd frame (content size in its header, as
+    /// zarr-python's and zarrs's frames, checksum as asked), its values made [`ZSTD_WRITE`]
+    /// bytes at a time in C order and fed to the encoder, which writes its output as it goes:
+    /// a worker holds one piece and zstd's window, never the chunk or its encoded bytes. A
+    /// chunk that is all fill value is not kept, as zarrs and zarr-python leave it out.
+    fn write_zstd(
+        &self,
+        cx: &mut TaskCx<'_>,
+        chunk: &[Range<usize>],
+        level: i32,
+        checksum: bool,
+    ) -> Result<()> {
+        use std::io::Write;
+        let indices = grid_indices(chunk, &self.unit);
+        let file = self.store.path(self.array.chunk_key(&indices).as_str());
+        let fail =
+            |e: std::io::Error| io_error("to_zarr", &self.path, format!("chunk {indices:?}: {e}"));
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        // Edge chunks are stored whole, the fill value around the array's part.
+        let whole: Vec<Range<usize>> = chunk
+            .iter()
+            .zip(&self.unit)
+            .map(|(r, &u)| r.start..r.start.saturating_add(u))
+            .collect();
+        let len = crate::chunks::checked_len("to_zarr", &self.unit)?;
+        let frame_bytes = len
+            .checked_mul(T::DTYPE.size())
+            .ok_or_else(|| Error::TooLarge {
+                op: "to_zarr".into(),
+                shape: self.unit.clone(),
+                reason: "a store chunk's bytes overflow usize".into(),
+            })?;
+        let mut enc =
+            zstd::stream::write::Encoder::new(std::fs::File::create(&file).map_err(fail)?, level)
+                .map_err(fail)?;
+        enc.include_checksum(checksum).map_err(fail)?;
+        enc.set_pledged_src_size(Some(frame_bytes as u64))
+            .map_err(fail)?;
+        let fill = self.fill_value;
+        let fill_bytes = bytes(std::slice::from_ref(&fill));
+        let mut all_fill = true;
+        let mut piece = cx.take::<T>((ZSTD_WRITE / T::DTYPE.size()).clamp(1, len.max(1)));
+        let r = crate::region::for_each_tile(&whole, piece.len(), |t| {
+            let vals = &mut piece[..region_len(t)];
+            let inside: Region = t
+                .iter()
+                .zip(chunk)
+                .map(|(t, c)| t.start..t.end.min(c.end).max(t.start))
+                .collect();
+            if inside.as_slice() == t {
+                pull(cx, &*self.expr, t, vals)?;
+            } else {
+                vals.fill(fill);
+                if region_len(&inside) > 0 {
+                    let mut part = cx.take::<T>(region_len(&inside));
+                    let r = pull(cx, &*self.expr, &inside, &mut part);
+                    if r.is_ok() {
+                        let ext: Vec<usize> = t.iter().map(|r| r.len()).collect();
+                        let local: Region = inside
+                            .iter()
+                            .zip(t)
+                            .map(|(i, t)| i.start - t.start..i.end - t.start)
+                            .collect();
+                        // SAFETY: `vals` has the extents `ext`, which contain `local`; this
+                        // task alone holds it.
+                        unsafe { crate::kernels::scatter(&part, vals.as_mut_ptr(), &ext, &local) };
+                    }
+                    cx.give(part);
+                    r?;
+                }
+            }
+            all_fill = all_fill
+                && bytes(vals)
+                    .chunks_exact(fill_bytes.len())
+                    .all(|v| v == fill_bytes);
+            enc.write_all(bytes(vals)).map_err(fail)
+        });
+        cx.give(piece);
+        r?;
+        drop(enc.finish().map_err(fail)?);
+        if all_fill {
+            std::fs::remove_file(&file).map_err(fail)?;
+        } else {
+            self.store
+                .written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(file);
+        }
+        crate::events::count_written(region_len(chunk) * T::DTYPE.size());
+        Ok(())
+    }
 }
 
 impl<T: Element> Sink for ZarrSink<T> {
     fn write_chunk(&self, cx: &mut TaskCx<'_>, chunk: &[Range<usize>]) -> Result<()> {
+        if let Some((level, checksum)) = self.zstd {
+            return self.write_zstd(cx, chunk, level, checksum);
+        }
         let mut values = self.spare.take_vec::<T>();
         let r = pull_whole_into(cx, &*self.expr, chunk, &mut values)
             .and_then(|()| self.write(chunk, &values));

@@ -1,6 +1,7 @@
-//! Counting: the `true`s of a mask per chunk (the sizing pass of a selection), into equal bins (NumPy's `histogram(x, bins, range)` with its bin rule, so that a
-//! value on or within an ulp of an edge lands where NumPy puts it), by integer value
-//! (`bincount`), and by distinct value (`unique`).
+//! Counting: the `true`s of a mask per chunk (the sizing pass of a selection), into bins
+//! (NumPy's `histogram`: equal bins with its bin rule, so that a value on or within an ulp of an
+//! edge lands where NumPy puts it, or bins between given edges), by integer value (`bincount`),
+//! and by distinct value (`unique`).
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -14,13 +15,16 @@ use crate::kernels::aggregator::{add_counts, Aggregator, Earlier};
 use crate::kernels::select::equal_key;
 use crate::kernels::zeroed_vec;
 
-/// `bins` equal bins from `first` to `last` (`first < last`, both finite), the last bin
-/// closed.
+/// Bins from `first` to `last` (both finite), half-open but the last, which is closed: equal
+/// bins, or bins between given edges.
 pub(crate) struct Histogram {
     pub(crate) first: f64,
     pub(crate) last: f64,
-    /// The bins' edges, as NumPy's `linspace(first, last, bins + 1)`.
+    /// The bins' edges: NumPy's `linspace(first, last, bins + 1)`, or the given ones.
     pub(crate) edges: Vec<f64>,
+    /// Whether the edges are equal steps (a value's bin is computed, then corrected) rather
+    /// than given (searched).
+    equal: bool,
 }
 
 impl Histogram {
@@ -32,7 +36,23 @@ impl Histogram {
             *e = first + i as f64 * step;
         }
         edges[bins] = last;
-        Ok(Histogram { first, last, edges })
+        Ok(Histogram {
+            first,
+            last,
+            edges,
+            equal: true,
+        })
+    }
+
+    /// Bins between `edges` (at least two, finite, non-decreasing: equal neighbours make an
+    /// empty bin, as in NumPy).
+    pub(crate) fn from_edges(edges: Vec<f64>) -> Self {
+        Histogram {
+            first: edges[0],
+            last: edges[edges.len() - 1],
+            edges,
+            equal: false,
+        }
     }
 
     fn bins(&self) -> usize {
@@ -44,6 +64,11 @@ impl Histogram {
     #[inline]
     fn bin(&self, x: f64) -> usize {
         let n = self.bins();
+        if !self.equal {
+            // NumPy's searchsorted: the last of the left edges at or below `x` (the first edge
+            // is, since `x >= first`), so the last edge falls in the last bin.
+            return self.edges[..n].partition_point(|&e| e <= x) - 1;
+        }
         let f = (x - self.first) / (self.last - self.first) * n as f64;
         let mut i = (f as usize).min(n - 1);
         if x < self.edges[i] {

@@ -1,6 +1,7 @@
 //! The block product of contractions: `c += a · b` for row-major blocks, through the `gemm`
-//! crate's AVX-512 / AVX2 kernels for floats. Integers (which NumPy multiplies with wrapping
-//! arithmetic and BLAS does not cover) take a plain loop in the same fixed order.
+//! crate's AVX2 kernels for floats (its AVX-512 ones with the feature `gemm-avx512`). Integers
+//! (which NumPy multiplies with wrapping arithmetic and BLAS does not cover) take a plain loop in
+//! the same fixed order.
 
 use crate::element::{DType, Numeric};
 

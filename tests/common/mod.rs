@@ -206,3 +206,12 @@ pub fn every_dtype(case: &impl PerDType) {
     case.run::<u16>(&|s| idx(s).cast::<u16>() * 257u16);
     case.run::<bool>(&|s| idx(s).cast::<u32>().gt(3u32));
 }
+
+/// A dynamic array's values computed and widened to f64 (ints and bool included).
+pub fn f64_values(x: &chunkwise::DynArray) -> ArrayD<f64> {
+    x.astype(chunkwise::DType::F64)
+        .compute()
+        .unwrap()
+        .downcast::<f64>()
+        .unwrap()
+}

@@ -47,14 +47,6 @@ fn ints(x: &DynArray) -> Vec<i128> {
     v.iter().map(|&e| e.into()).collect()
 }
 
-fn floats(x: &DynArray) -> ArrayD<f64> {
-    x.astype(DType::F64)
-        .compute()
-        .unwrap()
-        .downcast::<f64>()
-        .unwrap()
-}
-
 fn bools(x: &DynArray) -> Vec<bool> {
     assert_eq!(x.dtype(), DType::Bool);
     x.compute()
@@ -207,7 +199,7 @@ fn sign_signbit_and_isinf_of_every_dtype() {
             .astype(d);
         let s = x.sign().unwrap();
         assert_eq!(s.dtype(), d);
-        let s = floats(&s);
+        let s = f64_values(&s);
         // Both zeros give +0; NaN stays NaN.
         assert_eq!(
             s.iter().take(6).map(|e| e.to_bits()).collect::<Vec<_>>(),
@@ -284,13 +276,13 @@ fn clip_takes_broadcast_array_bounds_and_keeps_the_dtype() {
             let what = format!("{shape:?} {chunks:?}");
             let got = x.clip(Some(bound(&lo)), Some(bound(&hi))).unwrap();
             assert_eq!(got.dtype(), DType::F64);
-            assert_close(&floats(&got), &clip_reference(&a, &lo, &hi), 0.0, &what);
+            assert_close(&f64_values(&got), &clip_reference(&a, &lo, &hi), 0.0, &what);
             // One side only, as a scalar; then f32 keeps f32 against f64 bounds.
             let inf = ArrayD::from_elem(IxDyn(&[]), f64::INFINITY);
             let quarter = ArrayD::from_elem(IxDyn(&[]), 0.25);
             let got = x.clip(Some(DynOperand::Float(0.25)), None).unwrap();
             assert_close(
-                &floats(&got),
+                &f64_values(&got),
                 &clip_reference(&a, &quarter, &inf),
                 0.0,
                 &what,
@@ -299,7 +291,7 @@ fn clip_takes_broadcast_array_bounds_and_keeps_the_dtype() {
             assert_eq!(got.dtype(), DType::F32);
             let neg_inf = ArrayD::from_elem(IxDyn(&[]), f64::NEG_INFINITY);
             let want = clip_reference(&a.mapv(|v| f64::from(v as f32)), &neg_inf, &hi);
-            assert_close(&floats(&got), &want, 0.0, &what);
+            assert_close(&f64_values(&got), &want, 0.0, &what);
         }
     }
     // Integer arrays: a bound past the dtype's range bounds nothing on its side; a float bound
@@ -363,7 +355,7 @@ fn float_functions_of_two_operands_promote_as_numpy() {
     let a = x(DType::I64).atan2(x(DType::U8)).unwrap();
     let want = chunkwise::arange(4).cast::<f64>();
     let want = want.atan2(&want).compute().unwrap();
-    assert_eq!(floats(&a), want);
+    assert_eq!(f64_values(&a), want);
 }
 
 fn i64s(x: &DynArray) -> ArrayD<i64> {
@@ -731,13 +723,13 @@ fn sort_and_argsort_match_a_stable_reference_over_shapes_and_chunkings() {
             for d in [DType::F64, DType::F32, DType::I16, DType::U8] {
                 // Integer dtypes see the data cast (NaN and inf wrap or saturate: any values do).
                 let x = xf.astype(d);
-                let eager = floats(&x);
+                let eager = f64_values(&x);
                 for axis in 0..shape.len() {
                     for descending in [false, true] {
                         let what =
                             format!("{d:?} {shape:?} {chunks:?} axis {axis} desc {descending}");
                         let got_p = i64s(&x.argsort(axis as isize, descending).unwrap());
-                        let got_s = floats(
+                        let got_s = f64_values(
                             &x.sort(axis as isize - shape.len() as isize, descending)
                                 .unwrap(),
                         );
@@ -791,7 +783,7 @@ fn searchsorted_matches_a_linear_count() {
                 (true, DType::F32),
             ] {
                 // Sorted in the dtype: a cast can reorder (NaN becomes 0 in an integer dtype).
-                let mut in_dt: Vec<f64> = floats(&a.astype(dt)).iter().copied().collect();
+                let mut in_dt: Vec<f64> = f64_values(&a.astype(dt)).iter().copied().collect();
                 in_dt.sort_by(|a, b| numpy_order(*a, *b));
                 let in_dt = ArrayD::from_shape_vec(IxDyn(&[23]), in_dt).unwrap();
                 let a = DynArray::from(chunkwise::from_array(in_dt, chunk).unwrap()).astype(dt);
@@ -800,7 +792,7 @@ fn searchsorted_matches_a_linear_count() {
                     &a.searchsorted(&v, right, &chunkwise::Config::default())
                         .unwrap(),
                 );
-                let (sa, sv) = (floats(&a), floats(&v));
+                let (sa, sv) = (f64_values(&a), f64_values(&v));
                 assert_eq!(got.shape(), &[3, 4]);
                 for (g, &x) in got.iter().zip(sv.iter()) {
                     // Left: how many are below x; right: how many are not above it.
@@ -850,11 +842,11 @@ fn unique_all_counts_each_nan_once_and_matches_a_reference() {
             for d in [DType::F64, DType::F32, DType::I8, DType::Bool] {
                 let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap())
                     .astype(d);
-                let eager: Vec<f64> = floats(&x).iter().copied().collect();
+                let eager: Vec<f64> = f64_values(&x).iter().copied().collect();
                 let what = format!("{d:?} {shape:?} {chunks:?}");
                 let u = x.unique_all(&cfg).unwrap();
                 assert_eq!(u.values.dtype(), d, "{what}");
-                let values: Vec<f64> = floats(&u.values).iter().copied().collect();
+                let values: Vec<f64> = f64_values(&u.values).iter().copied().collect();
                 let counts = i64s(&u.counts);
                 let first = i64s(&u.indices);
                 let inverse = i64s(&u.inverse_indices);
@@ -898,7 +890,7 @@ fn nonzero_gives_one_index_array_per_axis() {
             for d in [DType::F64, DType::I64, DType::Bool] {
                 let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap())
                     .astype(d);
-                let eager = floats(&x);
+                let eager = f64_values(&x);
                 let nz = x.nonzero(&cfg).unwrap();
                 assert_eq!(nz.len(), shape.len());
                 let cols: Vec<Vec<i64>> = nz
@@ -952,7 +944,7 @@ fn long_lanes_sort_stably_by_radix_and_merged_halves() {
         let x = DynArray::from(chunkwise::from_array(a, chunk).unwrap());
         for d in [DType::F64, DType::F32, DType::I32] {
             let x = x.astype(d);
-            let lane: Vec<f64> = floats(&x).iter().copied().collect();
+            let lane: Vec<f64> = f64_values(&x).iter().copied().collect();
             for descending in [false, true] {
                 let want = argsort_reference(&lane, descending);
                 let got: Vec<i64> = i64s(&x.argsort(0, descending).unwrap())
@@ -960,7 +952,7 @@ fn long_lanes_sort_stably_by_radix_and_merged_halves() {
                     .copied()
                     .collect();
                 assert!(got == want, "argsort {n} {d:?} desc {descending}");
-                let sorted = floats(&x.sort(0, descending).unwrap());
+                let sorted = f64_values(&x.sort(0, descending).unwrap());
                 let bits: Vec<u64> = sorted.iter().map(|v| v.to_bits()).collect();
                 let want_bits: Vec<u64> =
                     want.iter().map(|&i| lane[i as usize].to_bits()).collect();
@@ -1050,7 +1042,7 @@ fn tensordot_dyn_promotes_and_matches_einsum() {
     let got = chunkwise::tensordot_dyn(&a, &b, (&[1, 2], &[1, 0])).unwrap();
     assert_eq!(got.dtype(), DType::F64);
     let want = chunkwise::einsum_dyn("ijk,kjl->il", &[&a, &b]).unwrap();
-    assert_close(&floats(&got), &floats(&want), 1e-12, "tensordot");
+    assert_close(&f64_values(&got), &f64_values(&want), 1e-12, "tensordot");
     assert!(chunkwise::tensordot_dyn(&a, &b, (&[0], &[0])).is_err());
 }
 

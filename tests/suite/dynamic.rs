@@ -371,13 +371,7 @@ fn reductions_take_axes_and_options_as_the_typed_api() {
 
 /// Every element as `f64`.
 fn values(x: &DynArray) -> Vec<f64> {
-    x.astype(DType::F64)
-        .compute()
-        .unwrap()
-        .downcast::<f64>()
-        .unwrap()
-        .into_raw_vec_and_offset()
-        .0
+    crate::common::f64_values(x).into_raw_vec_and_offset().0
 }
 
 #[test]

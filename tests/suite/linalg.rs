@@ -501,14 +501,6 @@ fn dyn_f64(a: &ArrayD<f64>, chunks: &[usize]) -> DynArray {
     DynArray::from(arr(a, chunks))
 }
 
-fn f64s(x: &DynArray) -> ArrayD<f64> {
-    x.astype(DType::F64)
-        .compute()
-        .unwrap()
-        .downcast::<f64>()
-        .unwrap()
-}
-
 #[test]
 fn norms_against_loops() {
     for &shape in RECT {
@@ -557,7 +549,7 @@ fn norms_against_loops() {
                 sv.iter().map(|s| s.iter().sum()).collect(),
             ));
             for (ord, want) in cases {
-                let got = f64s(&d.matrix_norm(ord, false).unwrap());
+                let got = f64_values(&d.matrix_norm(ord, false).unwrap());
                 assert_eq!(got.shape(), &shape[..shape.len() - 2]);
                 let want = ArrayD::from_shape_vec(got.raw_dim(), want).unwrap();
                 assert_close(&got, &want, 1e-12, &format!("{ord:?} {shape:?}"));
@@ -578,13 +570,13 @@ fn norms_against_loops() {
                         a.iter().map(|x| x.powf(ord)).sum::<f64>().powf(1.0 / ord)
                     }
                 };
-                let all = f64s(&d.vector_norm(None, ord, false).unwrap());
+                let all = f64_values(&d.vector_norm(None, ord, false).unwrap());
                 let want = p(x.as_slice().unwrap());
                 assert!(
                     (all[[]] - want).abs() <= 1e-12 * want.abs().max(1.0),
                     "vector_norm {ord} {shape:?}"
                 );
-                let last = f64s(&d.vector_norm(-1, ord, true).unwrap());
+                let last = f64_values(&d.vector_norm(-1, ord, true).unwrap());
                 let want: Vec<f64> = vectors(&x).iter().map(|v| p(v)).collect();
                 assert_eq!(*last.shape().last().unwrap(), 1);
                 for (g, w) in last.iter().zip(want) {
@@ -653,7 +645,7 @@ fn diagonal_trace_outer_cross_against_loops() {
     let b = DynArray::from(chunkwise::from_array(data_f64(&[3]), vec![2]).unwrap());
     let o = a.outer(&b).unwrap();
     assert_eq!(o.dtype(), DType::F64);
-    let o = f64s(&o);
+    let o = f64_values(&o);
     for i in 0..4 {
         for j in 0..3 {
             assert_eq!(o[[i, j]], data_i64(&[4])[[i]] as f64 * data_f64(&[3])[[j]]);
@@ -715,7 +707,7 @@ fn matrix_power_and_rank() {
         }
     }
     let spd_x = spd(&[3, 3]);
-    let p = f64s(&dyn_f64(&spd_x, &[2, 2]).matrix_power(-2).unwrap());
+    let p = f64_values(&dyn_f64(&spd_x, &[2, 2]).matrix_power(-2).unwrap());
     let m = spd_x.clone().into_dimensionality::<Ix2>().unwrap();
     close2(
         &m.dot(&m).dot(&p.into_dimensionality::<Ix2>().unwrap()),
@@ -757,8 +749,8 @@ fn matrix_power_and_rank() {
         .unwrap();
     assert_eq!(r.as_slice().unwrap(), &[1, 1, 0]);
     // pinv with a per-matrix tolerance cuts the same values.
-    let p = f64s(&st.pinv_with(&tol).unwrap());
-    let p1 = f64s(
+    let p = f64_values(&st.pinv_with(&tol).unwrap());
+    let p1 = f64_values(
         &dyn_f64(&mats[1].clone().into_dyn(), &[2, 3])
             .pinv(Some(1e-2))
             .unwrap(),

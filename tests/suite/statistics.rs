@@ -292,6 +292,62 @@ fn histograms_every_shape_and_chunking() {
     assert_eq!(c.compute().unwrap().as_slice().unwrap(), &[25, 25, 25, 25]);
 }
 
+#[test]
+fn histograms_of_given_edges_every_shape_and_chunking() {
+    let edge_sets: [&[f64]; 5] = [
+        &[-6.0, 6.0],
+        &[-2.0, -0.5, 0.0, 0.0, 1.25, 3.5],
+        &[0.0, 1e300],
+        &[-1e300, -3.0, -3.0, -3.0, 2.0, 2.0],
+        &[0.5, 0.5],
+    ];
+    for shape in shapes() {
+        let a = data_f64(&shape);
+        for chunks in chunkings(&shape) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            for edges in edge_sets {
+                let (c, e) = x.histogram_edges(edges).unwrap();
+                assert_eq!(e.compute().unwrap().as_slice().unwrap(), edges);
+                let want = histogram_ref(a.as_slice().unwrap(), edges);
+                let got = c.compute().unwrap();
+                assert_eq!(
+                    got.as_slice().unwrap(),
+                    &want[..],
+                    "{shape:?} {chunks:?} {edges:?}"
+                );
+            }
+        }
+    }
+    // The last edge in the last bin, NaN and values outside left out, an empty bin between
+    // equal edges; ints.
+    let x = chunkwise::from_array(
+        ndarray::array![0.0, 1.0, 1.0, 2.0, 3.0, f64::NAN, -0.1, 3.1],
+        3,
+    )
+    .unwrap();
+    let (c, _) = x.histogram_edges(&[0.0, 1.0, 1.0, 3.0]).unwrap();
+    assert_eq!(c.compute().unwrap().as_slice().unwrap(), &[1, 0, 4]);
+    let (c, _) = chunkwise::arange(100)
+        .rechunk(9)
+        .unwrap()
+        .histogram_edges(&[0.0, 10.0, 99.0])
+        .unwrap();
+    assert_eq!(c.compute().unwrap().as_slice().unwrap(), &[10, 90]);
+    for bad in [
+        &[][..],
+        &[1.0],
+        &[0.0, f64::NAN],
+        &[0.0, f64::INFINITY],
+        &[2.0, 1.0],
+    ] {
+        let e = x.histogram_edges(bad).err();
+        assert!(
+            matches!(e, Some(Error::InvalidParameter { .. })),
+            "{bad:?}: {e:?}"
+        );
+    }
+}
+
 /// The best `|k|` of `v` (largest first for positive `k`), ties by position, NaN largest.
 fn topk_ref(v: &[f64], k: isize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..v.len()).collect();

@@ -508,13 +508,66 @@ fn write_too_much(dir: &Path) -> String {
         .random([500_000])
         .rechunk(50_000)
         .unwrap();
-    let opts = ZarrOptions::new().compression(Compression::None);
-    let e = x
-        .to_zarr_with(dir.join("x.zarr"), &opts, &Config::default())
-        .unwrap_err();
-    assert!(matches!(e, Error::Io { .. }), "{e}");
-    assert!(listing(dir).is_empty(), "left behind: {:?}", listing(dir));
-    e.to_string()
+    // Through zarrs (no compression), and streamed through zstd (random values barely
+    // compress).
+    let mut message = String::new();
+    for compression in [Compression::None, Compression::default()] {
+        let opts = ZarrOptions::new().compression(compression);
+        let e = x
+            .to_zarr_with(dir.join("x.zarr"), &opts, &Config::default())
+            .unwrap_err();
+        assert!(matches!(e, Error::Io { .. }), "{e}");
+        assert!(listing(dir).is_empty(), "left behind: {:?}", listing(dir));
+        message = e.to_string();
+    }
+    message
+}
+
+/// Chunk files streamed through zstd are single frames any zstd reader takes: the content
+/// size in the header (zarr-python's numcodecs needs it), the checksum when asked, edge chunks
+/// whole with the fill value around the array's part.
+#[test]
+fn streamed_chunk_files_are_whole_zstd_frames() {
+    let d = dir("frames");
+    let x = chunkwise::arange(10 * 23)
+        .cast::<f64>()
+        .reshape([10, 23])
+        .unwrap()
+        .rechunk([4, 16])
+        .unwrap();
+    let want = x.compute().unwrap();
+    for checksum in [false, true] {
+        let path = d.join(format!("x-{checksum}.zarr"));
+        let opts = ZarrOptions::new()
+            .fill_value(-1.0)
+            .compression(Compression::Zstd { level: 3, checksum });
+        x.to_zarr_with(&path, &opts, &Config::default()).unwrap();
+        for i in 0..3 {
+            for j in 0..2 {
+                let raw = std::fs::read(path.join(format!("c/{i}/{j}"))).unwrap();
+                // The frame header descriptor's checksum flag (bit 2).
+                assert_eq!(raw[4] & 4 != 0, checksum, "chunk {i}/{j}");
+                assert_eq!(
+                    zstd::zstd_safe::get_frame_content_size(&raw).ok(),
+                    Some(Some(4 * 16 * 8)),
+                    "chunk {i}/{j}"
+                );
+                let bytes = zstd::bulk::decompress(&raw, 4 * 16 * 8).unwrap();
+                let vals: Vec<f64> = bytes
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+                    .collect();
+                for (k, v) in vals.iter().enumerate() {
+                    let (r, c) = (4 * i + k / 16, 16 * j + k % 16);
+                    let expected = if r < 10 && c < 23 { want[[r, c]] } else { -1.0 };
+                    assert_eq!(*v, expected, "chunk {i}/{j} at {r}, {c}");
+                }
+            }
+        }
+        let back = chunkwise::from_zarr::<f64>(&path).unwrap();
+        assert_eq!(back.compute().unwrap(), want);
+    }
+    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
