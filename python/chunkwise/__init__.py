@@ -449,7 +449,8 @@ def histogram(a, bins=10, range=None, density=False, weights=None):
         lo, hi = (float(v) for v in range)
         counts, edges = _chunkwise._histogram(a, int(bins), (lo, hi))
     if density:
-        widths = edges[1:] - edges[:-1]
+        # As NumPy: the widths in the edges' dtype, then as float64.
+        widths = (edges[1:] - edges[:-1]).astype(np.float64)
         counts = counts / (counts.sum() * widths)
     return counts, edges
 

@@ -94,9 +94,11 @@ pub fn left_operand(x: &DynArray, other: DynOperand) -> PyResult<DynArray> {
         weak => {
             let d = x.add(weak.clone()).py_err()?.dtype();
             let s = match weak {
-                DynOperand::Int(v) => match i64::try_from(v) {
-                    Ok(v) => chunkwise::DynScalar::of(v).astype(d),
-                    Err(_) => chunkwise::DynScalar::of(v as u64).astype(d),
+                DynOperand::Int(v) => match (i64::try_from(v), u64::try_from(v)) {
+                    (Ok(v), _) => chunkwise::DynScalar::of(v).astype(d),
+                    (_, Ok(v)) => chunkwise::DynScalar::of(v).astype(d),
+                    // Past u64: only a float dtype takes it (`add` refused it otherwise).
+                    _ => chunkwise::DynScalar::of(v as f64).astype(d),
                 },
                 DynOperand::Float(v) => chunkwise::DynScalar::of(v).astype(d),
                 DynOperand::Bool(v) => chunkwise::DynScalar::of(v).astype(d),
@@ -718,7 +720,18 @@ impl Array {
     }
 
     fn __rtruediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.true_divide(y))
+        let Ok(lhs) = operand(other) else {
+            return Ok(py.NotImplemented());
+        };
+        // True division of integers runs in float64 (NumPy's only integer loop), so a Python
+        // int meets an integer or bool array as a float: `128 / int8` is no overflow.
+        let lhs = match lhs {
+            DynOperand::Int(v) if !matches!(self.inner().dtype(), DType::F64 | DType::F32) => {
+                DynOperand::Float(v as f64)
+            }
+            other => other,
+        };
+        self.reflected_operand(py, lhs, |x, y| x.true_divide(y))
     }
 
     fn __floordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -1210,6 +1223,16 @@ impl Array {
         let Ok(lhs) = operand(other) else {
             return Ok(py.NotImplemented());
         };
+        self.reflected_operand(py, lhs, op)
+    }
+
+    /// `lhs op self`, the Python operand converted.
+    fn reflected_operand(
+        &self,
+        py: Python<'_>,
+        lhs: DynOperand,
+        op: impl FnOnce(&DynArray, DynOperand) -> chunkwise::Result<DynArray>,
+    ) -> PyResult<Py<PyAny>> {
         let lhs = left_operand(&self.inner(), lhs)?;
         Ok(Py::new(
             py,

@@ -208,6 +208,17 @@ def test_binary_with_python_scalars(data):
         check_binary(op, a, s, lambda: BINARY[op](x, s))
 
 
+def test_true_division_by_python_ints_out_of_the_integer_range():
+    # Integers divide in float64, so the Python int needs not fit the array's dtype; a float
+    # array takes any Python int (NumPy converts it).
+    for dtype in (np.int8, np.uint8, np.int64, np.bool_, np.float32, np.float64):
+        a = np.array([1, 3], dtype=dtype)
+        x = da.from_array(a, chunks=1)
+        for s in (128, -129, 2**63, 2**70, -(2**70)):
+            check_binary("/", a, s, lambda: x / s)
+            check_binary("/", s, a, lambda: s / x)
+
+
 # np.float64 (a subclass of Python's float, yet strong in NumPy 2) has its own test below.
 numpy_scalars = st.sampled_from(
     [np.float32(1.5), np.int8(3), np.int64(-2), np.uint8(7), np.uint64(5),

@@ -670,8 +670,12 @@ fn typed_operand<T: Element>(op: &str, rhs: &DynOperand) -> Result<Operand<T>> {
                     reason: format!("out of bounds for {}", T::DTYPE),
                 });
             }
-            // In range: exact as i64, or a u64 past i64::MAX.
-            let s = i64::try_from(*v).map_or(DynScalar::U64(*v as u64), DynScalar::I64);
+            // In range: exact as i64, or a u64 past i64::MAX, or (for a float) any value.
+            let s = match (i64::try_from(*v), u64::try_from(*v)) {
+                (Ok(i), _) => DynScalar::I64(i),
+                (_, Ok(u)) => DynScalar::U64(u),
+                _ => DynScalar::F64(*v as f64),
+            };
             Operand::Scalar(scalar_as(s))
         }
         DynOperand::Float(v) => Operand::Scalar(scalar_as(DynScalar::F64(*v))),
@@ -697,8 +701,12 @@ fn int_range(dtype: DType) -> Option<(i128, i128)> {
 /// Whether a weak integer keeps its value in `dtype`: an integer type's range; floats and
 /// `bool` take it as NumPy does, if it is within 64 bits.
 fn weak_int_fits(dtype: DType, v: i128) -> bool {
-    let (lo, hi) = int_range(dtype).unwrap_or((i64::MIN.into(), u64::MAX.into()));
-    (lo..=hi).contains(&v)
+    match (int_range(dtype), dtype) {
+        (Some((lo, hi)), _) => (lo..=hi).contains(&v),
+        // A float takes any Python int this side of its largest value (NumPy converts it).
+        (None, DType::F64 | DType::F32) => true,
+        (None, _) => (i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(&v),
+    }
 }
 
 /// `x^n` for an integer type by squaring and multiplying, wrapping as NumPy's `power`.

@@ -579,9 +579,10 @@ impl<T: Numeric> ChunkedArray<T> {
 
     /// Counts of the values in the bins between `edges` (`np.histogram(x, bins=edges)`), and
     /// the edges: bins are half-open but the last, which holds its right edge; values outside
-    /// the edges and NaNs are not counted. Values are compared as `f64`.
+    /// the edges and NaNs are not counted. Values are compared as `f64`. Edges may be infinite
+    /// (`[-inf, 0, inf]`); one edge makes no bins.
     ///
-    /// Errors: fewer than two edges, an edge that is not finite, or edges that decrease.
+    /// Errors: no edges, a NaN edge, or edges that decrease.
     ///
     /// ```
     /// let x = chunkwise::arange(10).rechunk(4)?;
@@ -593,11 +594,11 @@ impl<T: Numeric> ChunkedArray<T> {
     pub fn histogram_edges(&self, edges: &[f64]) -> Result<(ChunkedArray<i64>, ChunkedArray<f64>)> {
         let op = "histogram";
         let shown = || format!("{edges:?}");
-        if edges.len() < 2 {
-            return Err(invalid(op, "bins", shown(), "needs at least two edges"));
+        if edges.is_empty() {
+            return Err(invalid(op, "bins", shown(), "needs at least one edge"));
         }
-        if edges.iter().any(|e| !e.is_finite()) {
-            return Err(invalid(op, "bins", shown(), "edges must be finite"));
+        if edges.iter().any(|e| e.is_nan()) {
+            return Err(invalid(op, "bins", shown(), "edges must not be NaN"));
         }
         if edges.windows(2).any(|w| w[0] > w[1]) {
             return Err(invalid(

@@ -107,10 +107,11 @@
 //!   so no two tasks write one store chunk (the default store chunks are the array's chunks when they
 //!   are regular, else the automatic rule). zarr-python's defaults: `zstd` level 0, fill value 0,
 //!   chunks holding only the fill value not written. With those codecs and no shards, a task makes
-//!   its chunk 1 MiB at a time and streams each piece through zstd into the chunk's file (a frame
-//!   with the content size in its header, as zarr-python writes): a worker holds a piece and zstd's
-//!   window, so a 2 GB store of 32 MiB chunks is written in 17 MiB on 2 workers at zstd's own speed
-//!   when the disk keeps up. Other codecs and shards are encoded by zarrs from the whole chunk. The
+//!   its chunk a tile at a time and streams the tiles through zstd into the chunk's file (a frame
+//!   with the content size in its header, as zarr-python writes): a worker holds a tile and zstd's
+//!   state, so a 2 GB store of 32 MiB chunks is written in 17 MiB on 2 workers at zstd's own speed
+//!   when the disk keeps up. Other codecs, shards and bool arrays are encoded by zarrs from the
+//!   whole chunk; the plan's memory projection counts what each writer holds. The
 //!   store is written into a temporary folder beside the destination, its files flushed to disk
 //!   once at the end unless `durable(false)`, and renamed into place when complete: an error, a
 //!   panic or a full disk leaves

@@ -341,7 +341,8 @@
 //!   [`map_blocks_with`](crate::ChunkedArray::map_blocks_with)); `reshape` gives its result
 //!   automatic chunks.
 //! * The scan is 4.3x the time of an `arange` sum (the issue asked 2x).
-//! * `histogram` needs a range; `unique` and `bincount` hold their results (and a task's distinct
+//! * `histogram` needs a range or the edges (`histogram_edges`), not the data's min and max;
+//!   `unique` and `bincount` hold their results (and a task's distinct
 //!   values) in memory, as Dask's do; a deferred array's sizing pass and its values pass each
 //!   evaluate the input (nothing is held between them). A quantile's passes each evaluate the input
 //!   again (two reading passes for normals; up to four for 64-bit keys packed closer than 2^22 per

@@ -344,9 +344,12 @@ pub(crate) fn write_targets(targets: &[Target], cfg: &Config) -> Result<bool> {
     }
     let roots: Vec<Arc<dyn Node>> = targets.iter().map(|t| t.node.clone()).collect();
     let exec = cfg.exec();
+    let worker_bytes = targets
+        .iter()
+        .fold(0u64, |a, t| a.saturating_add(t.sink.worker_bytes()));
     let results = execute(
         &roots,
-        plan::Outputs::Files,
+        plan::Outputs::Files { worker_bytes },
         Some(targets),
         Gather::All,
         cfg,

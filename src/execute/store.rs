@@ -36,6 +36,9 @@ pub(crate) trait Sink: Send + Sync {
     fn write_value(&self, value: &(dyn Any + Send + Sync)) -> Result<()>;
     /// Makes the file appear at its destination.
     fn commit(self: Box<Self>) -> Result<()>;
+    /// Bytes a worker holds while it writes a chunk, besides evaluating the chunk's values
+    /// tile by tile: a buffer of the chunk and its encoding, or a tile and a codec's state.
+    fn worker_bytes(&self) -> u64;
 }
 
 /// Computes several arrays and writes each to its file in one compute (Dask's `da.store`):

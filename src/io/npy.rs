@@ -408,6 +408,11 @@ impl<T: Element> NpySink<T> {
 }
 
 impl<T: Element> Sink for NpySink<T> {
+    fn worker_bytes(&self) -> u64 {
+        // A tile, written at its offsets.
+        (TILE_LEN * T::DTYPE.size()) as u64
+    }
+
     fn write_chunk(&self, cx: &mut TaskCx<'_>, chunk: &[Range<usize>]) -> Result<()> {
         let size = T::DTYPE.size() as u64;
         for_each_tile(chunk, TILE_LEN, |tile| {

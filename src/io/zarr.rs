@@ -17,9 +17,9 @@
 //! **Writing.** The array is regridded to the store's chunks (or shards), so each task computes one
 //! whole store chunk and no two tasks write the same one; a staged reduction's result is written
 //! from memory. With the default codecs (`bytes`, then `zstd`) and no shards, a task makes its
-//! chunk 1 MiB at a time and streams each piece through zstd into the chunk's file: a worker holds
-//! a piece and zstd's window, not the chunk nor its encoding (other codecs and shards are encoded
-//! by zarrs from the whole chunk). The store is written into a temporary folder `.NAME.PID-N.tmp`
+//! chunk a tile at a time and streams the tiles through zstd into the chunk's file: a worker holds
+//! a tile and zstd's state, not the chunk nor its encoding (other codecs, shards and bool arrays
+//! are encoded by zarrs from the whole chunk). The store is written into a temporary folder `.NAME.PID-N.tmp`
 //! beside the destination and renamed to the destination when every chunk is written and flushed to
 //! disk (each file once, at the end; [`ZarrOptions::durable`] can skip the flush): an error, a
 //! panic or a full disk leaves nothing at the destination and removes the temporary; a killed
@@ -60,7 +60,7 @@ use crate::graph::source::{RegionFn, SourceNode};
 use crate::graph::{pull, pull_whole_into, Expr, Meta, TaskCx};
 use crate::kernels::gather;
 use crate::pool::SharedPool;
-use crate::region::{region_len, Region};
+use crate::region::{region_len, Region, TILE_LEN};
 
 /// What a Zarr array holds, from its metadata (zarr-python's `zarr.open_array(path)` without
 /// the data).
@@ -374,9 +374,6 @@ fn task_codec_options() -> CodecOptions {
 
 /// Bytes of a chunk file read at a time when zstd decodes it as it streams in.
 const ZSTD_READ: usize = 1 << 20;
-
-/// Bytes of a store chunk's values made at a time when zstd encodes them as they stream out.
-const ZSTD_WRITE: usize = 1 << 20;
 
 struct ZarrSource {
     array: Array<FilesystemStore>,
@@ -828,8 +825,9 @@ impl<T: Element> ChunkedArray<T> {
             .map_err(|e| io_error(OP, path, e))?;
         array.store_metadata().map_err(|e| io_error(OP, path, e))?;
 
-        // zarr-python's default chain (bytes, then zstd), unsharded: whole chunks are streamed
-        // through zstd into their files.
+        // zarr-python's default chain (bytes, then zstd), unsharded, of numbers (bool goes
+        // through zarrs, which checks its bytes): chunks are streamed through zstd into their
+        // files.
         let zstd = match opts.compression {
             Compression::Zstd { level, checksum }
                 if opts.shards.is_none() && T::DTYPE != DType::Bool && is_plain_zstd(&array) =>
@@ -992,10 +990,10 @@ impl<T: Element> ZarrSink<T> {
     }
 
     /// Writes the whole store chunk `chunk` as one zstd frame (content size in its header, as
-    /// zarr-python's and zarrs's frames, checksum as asked), its values made [`ZSTD_WRITE`]
-    /// bytes at a time in C order and fed to the encoder, which writes its output as it goes:
-    /// a worker holds one piece and zstd's window, never the chunk or its encoded bytes. A
-    /// chunk that is all fill value is not kept, as zarrs and zarr-python leave it out.
+    /// zarr-python's and zarrs's frames, checksum as asked), its values made a tile at a time
+    /// in C order and fed to the encoder, which writes its output as it goes: a worker holds a
+    /// tile and zstd's state, never the chunk or its encoded bytes. A chunk that is all fill
+    /// value is not kept, as zarrs and zarr-python leave it out.
     fn write_zstd(
         &self,
         cx: &mut TaskCx<'_>,
@@ -1034,7 +1032,7 @@ impl<T: Element> ZarrSink<T> {
         let fill = self.fill_value;
         let fill_bytes = bytes(std::slice::from_ref(&fill));
         let mut all_fill = true;
-        let mut piece = cx.take::<T>((ZSTD_WRITE / T::DTYPE.size()).clamp(1, len.max(1)));
+        let mut piece = cx.take::<T>(TILE_LEN.min(len.max(1)));
         let r = crate::region::for_each_tile(&whole, piece.len(), |t| {
             let vals = &mut piece[..region_len(t)];
             let inside: Region = t
@@ -1088,6 +1086,19 @@ impl<T: Element> ZarrSink<T> {
 }
 
 impl<T: Element> Sink for ZarrSink<T> {
+    fn worker_bytes(&self) -> u64 {
+        let tile = (TILE_LEN * T::DTYPE.size()) as u64;
+        match self.zstd {
+            // SAFETY: a pure function of the level, which zstd clamps to its range.
+            Some((level, _)) => tile.saturating_add(unsafe {
+                zstd::zstd_safe::zstd_sys::ZSTD_estimateCStreamSize(level)
+            } as u64),
+            // The chunk (whole, with the fill value at the edges) and zarrs's encoding of it.
+            None => (self.unit.iter().product::<usize>() as u64)
+                .saturating_mul(2 * T::DTYPE.size() as u64),
+        }
+    }
+
     fn write_chunk(&self, cx: &mut TaskCx<'_>, chunk: &[Range<usize>]) -> Result<()> {
         if let Some((level, checksum)) = self.zstd {
             return self.write_zstd(cx, chunk, level, checksum);

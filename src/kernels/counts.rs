@@ -44,8 +44,8 @@ impl Histogram {
         })
     }
 
-    /// Bins between `edges` (at least two, finite, non-decreasing: equal neighbours make an
-    /// empty bin, as in NumPy).
+    /// Bins between `edges` (at least one, none NaN, non-decreasing: equal neighbours make an
+    /// empty bin, as in NumPy; one edge makes no bins).
     pub(crate) fn from_edges(edges: Vec<f64>) -> Self {
         Histogram {
             first: edges[0],
@@ -93,6 +93,9 @@ impl Aggregator<f64> for Histogram {
     }
 
     fn fold(&self, counts: &mut Vec<u64>, _: &[Range<usize>], values: &[f64]) {
+        if self.bins() == 0 {
+            return;
+        }
         for &x in values {
             // NaN fails both comparisons: left out, as NumPy does.
             if x >= self.first && x <= self.last {

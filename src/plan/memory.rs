@@ -51,21 +51,13 @@ pub(super) fn project(passes: &[Pass], shared: &[SharedPlan], output: u64) -> Me
 }
 
 /// Bytes the results take: the arrays in memory (a lone root that is a stage counts with the
-/// stage results), or, for files, a chunk and its encoding per worker and file.
+/// stage results), or, for files, what each worker holds to write them.
 pub(super) fn output_bytes(roots: &[Arc<dyn Node>], outputs: Outputs, workers: u64) -> u64 {
     match (outputs, roots) {
         (Outputs::InMemory, [root]) if root.as_stage().is_some() => 0,
         (Outputs::InMemory, _) => roots
             .iter()
             .fold(0u64, |a, r| a.saturating_add(node_bytes(r.meta()))),
-        (Outputs::Files, _) => roots.iter().fold(0u64, |a, r| {
-            let m = r.meta();
-            a.saturating_add(
-                workers
-                    .saturating_mul(2)
-                    .saturating_mul(m.chunks.max_chunk_len() as u64)
-                    .saturating_mul(m.dtype.size() as u64),
-            )
-        }),
+        (Outputs::Files { worker_bytes }, _) => workers.saturating_mul(worker_bytes),
     }
 }

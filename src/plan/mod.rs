@@ -329,8 +329,12 @@ impl fmt::Debug for Plan {
 pub(crate) enum Outputs {
     /// Arrays in memory: their bytes count.
     InMemory,
-    /// Files: each worker holds a chunk and its encoding at a time.
-    Files,
+    /// Files: each worker holds `worker_bytes` while it writes a chunk of each (what the
+    /// files' sinks say they hold, summed).
+    Files {
+        /// Bytes per worker for the files' writing.
+        worker_bytes: u64,
+    },
 }
 
 /// What the plan is made for: workers per rank, ranks, a memory limit, where outputs go.
@@ -393,7 +397,7 @@ pub(crate) fn build(roots: &[Arc<dyn Node>], target: Target) -> Result<Plan> {
     let pending = outputs::pending(roots, &b.held);
     match target.outputs {
         Outputs::InMemory => b.add_outputs(roots, &pending),
-        Outputs::Files => b.add_files(roots, &pending),
+        Outputs::Files { .. } => b.add_files(roots, &pending),
     }
     stages::number(&mut b.passes);
     let output = memory::output_bytes(roots, target.outputs, b.workers);

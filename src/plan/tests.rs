@@ -27,7 +27,9 @@ fn files_of_one_grid_share_a_pass_and_hold_what_they_share() {
         workers: 4,
         ranks: 1,
         memory_limit: None,
-        outputs: Outputs::Files,
+        outputs: Outputs::Files {
+            worker_bytes: 80 << 10,
+        },
     };
     let plan = build(&roots, target).unwrap();
     let holds: Vec<Vec<String>> = plan
@@ -47,13 +49,13 @@ fn files_of_one_grid_share_a_pass_and_hold_what_they_share() {
   shared: rechunk((64 x 4, 44), (16 x 3, 2)) (used by 4 ops): recomputed per use: 1 op(s) per element, cheaper than holding 117.2 KiB
   shared: sin (used by 2 ops): recomputed per use: 2 op(s) per element, cheaper than holding 117.2 KiB
   shared: abs (used by 2 ops): evaluated once and held (117.2 KiB): 4 ops per element per use saved
-  output: 40 tasks writing 320.1 KiB
+  output: 40 tasks writing 320.0 KiB
     fused per task: normal(1, 3) -> rechunk((64 x 4, 44), (16 x 3, 2)) -> sin -> add 1 -> mul 2 -> read[abs] -> sub 1 -> mul 3 -> normal(1, 3) -> rechunk((64 x 4, 44), (16 x 3, 2)) -> transpose[1, 0]
   pass 1: reduce (stage 1), 8 tasks, working memory 256.4 KiB
   pass 2: hold abs, 20 tasks, working memory 640.0 KiB
   pass 3: 4 file(s), 20 tasks, working memory 1.1 MiB
   pass 4: 1 file(s), 20 tasks, working memory 576.0 KiB
-  projected peak memory: 1.5 MiB (tiles 1.1 MiB, partials 384 B, stage results 117.2 KiB, output 320.1 KiB); tile = 2048 elements
+  projected peak memory: 1.5 MiB (tiles 1.1 MiB, partials 384 B, stage results 117.2 KiB, output 320.0 KiB); tile = 2048 elements
 "#;
     assert!(
         text == want,

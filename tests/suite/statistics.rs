@@ -333,13 +333,15 @@ fn histograms_of_given_edges_every_shape_and_chunking() {
         .histogram_edges(&[0.0, 10.0, 99.0])
         .unwrap();
     assert_eq!(c.compute().unwrap().as_slice().unwrap(), &[10, 90]);
-    for bad in [
-        &[][..],
-        &[1.0],
-        &[0.0, f64::NAN],
-        &[0.0, f64::INFINITY],
-        &[2.0, 1.0],
-    ] {
+    // Infinite edges, as NumPy's `[-inf, 0, inf]`; one edge: no bins.
+    let (c, _) = x
+        .histogram_edges(&[f64::NEG_INFINITY, 1.0, f64::INFINITY])
+        .unwrap();
+    assert_eq!(c.compute().unwrap().as_slice().unwrap(), &[2, 5]);
+    let (c, e) = x.histogram_edges(&[1.0]).unwrap();
+    assert_eq!(c.compute().unwrap().len(), 0);
+    assert_eq!(e.compute().unwrap().as_slice().unwrap(), &[1.0]);
+    for bad in [&[][..], &[0.0, f64::NAN], &[f64::NAN], &[2.0, 1.0]] {
         let e = x.histogram_edges(bad).err();
         assert!(
             matches!(e, Some(Error::InvalidParameter { .. })),
