@@ -109,7 +109,7 @@
 //!   chunks holding only the fill value not written. With those codecs and no shards, a task makes
 //!   its chunk a tile at a time and streams the tiles through zstd into the chunk's file (a frame
 //!   with the content size in its header, as zarr-python writes): a worker holds a tile and zstd's
-//!   state, so a 2 GB store of 32 MiB chunks is written in 17 MiB on 2 workers at zstd's own speed
+//!   state, so a 2 GB store of 32 MiB chunks is written in 15 MiB on 2 workers at zstd's own speed
 //!   when the disk keeps up. Other codecs, shards and bool arrays are encoded by zarrs from the
 //!   whole chunk; the plan's memory projection counts what each writer holds. The
 //!   store is written into a temporary folder beside the destination, its files flushed to disk
