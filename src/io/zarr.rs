@@ -1094,8 +1094,9 @@ impl<T: Element> Sink for ZarrSink<T> {
                 zstd::zstd_safe::zstd_sys::ZSTD_estimateCStreamSize(level)
             } as u64),
             // The chunk (whole, with the fill value at the edges) and zarrs's encoding of it.
-            None => (self.unit.iter().product::<usize>() as u64)
-                .saturating_mul(2 * T::DTYPE.size() as u64),
+            None => self.unit.iter().fold(2 * T::DTYPE.size() as u64, |a, &n| {
+                a.saturating_mul(n as u64)
+            }),
         }
     }
 
