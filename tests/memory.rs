@@ -174,6 +174,35 @@ fn memory_child() {
                 f.plan().unwrap().memory.total,
             )
         }
+        "wide_transpose" | "wide_overlap" => {
+            // An n x n array in 20 x 20 blocks (2 MB each at n = 10000), summed through a
+            // transpose or a 3x3 mean filter on 2 workers: a reduction task folds a box of
+            // about a block, so a worker keeps a few blocks, not a row of 20.
+            let c = (n / 20).max(1);
+            let x = chunkwise::random::default_rng(0)
+                .random([n, n])
+                .rechunk([c, c])
+                .unwrap();
+            let y = if workload == "wide_transpose" {
+                (&x.t() * 2.0).sum()
+            } else {
+                x.map_overlap(&[1, 1], chunkwise::Boundary::Reflect, |b| {
+                    let (h, w) = (b.shape()[0], b.shape()[1]);
+                    ndarray::Array2::from_shape_fn((h - 2, w - 2), |(i, j)| {
+                        (b[[i, j + 1]] + b[[i + 1, j]] + b[[i + 1, j + 1]] + b[[i + 2, j + 1]])
+                            / 4.0
+                    })
+                    .into_dyn()
+                })
+                .unwrap()
+                .sum()
+            };
+            let cfg = Config::default().workers(2);
+            (
+                y.item_with(&cfg).unwrap().to_string(),
+                y.plan().unwrap().memory.total,
+            )
+        }
         "quantile" => {
             // The exact median of n normals (160 MB at n = 2e7) under a memory limit of a
             // fifth of that: counting passes, never the values.
@@ -230,6 +259,41 @@ fn memory_child() {
         "VMHWM={} {result} PROJECTED={projected}",
         chunkwise::diagnostics::peak_rss_bytes().unwrap()
     );
+}
+
+/// Issue 22: a transpose and a `map_overlap` over an array with 20 blocks per row, summed,
+/// keep a few blocks per worker (the reduction's tasks fold compact boxes of the canonical
+/// tree), where a row of leaves kept a row of 20 blocks per worker (44 blocks on 2 workers,
+/// with the block being made and its input): the measured growth on 2 workers stays within 20
+/// blocks in all (of 2 MB: 6 kept per worker, and those being made), and within the plan's
+/// projection.
+#[test]
+fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
+    if chunkwise::diagnostics::peak_rss_bytes().is_none() {
+        eprintln!("no /proc/self/status here: skipping");
+        return;
+    }
+    let (n, block) = (10_000usize, 500usize * 500 * 8);
+    for workload in ["wide_transpose", "wide_overlap"] {
+        let (base, _) = run_child(workload, 200);
+        let (peak, _) = run_child(workload, n);
+        let projected = projected_of(workload, n);
+        let grew = peak.saturating_sub(base);
+        let blocks = grew as f64 / block as f64;
+        eprintln!(
+            "{workload}: grew {:.2} MiB ({blocks:.1} blocks), projected {:.2} MiB",
+            grew as f64 / 1048576.0,
+            projected as f64 / 1048576.0
+        );
+        assert!(
+            blocks <= 20.0,
+            "{workload}: grew {grew} B, {blocks:.1} blocks"
+        );
+        assert!(
+            grew <= projected + (2 << 20),
+            "{workload}: grew {grew} B, projected {projected} B"
+        );
+    }
 }
 
 #[test]

@@ -195,6 +195,11 @@ fn tasks_dot(s: &mut String, plan: &Plan) {
             PassKind::Reduce { stages } => {
                 for (j, st) in stages.iter().enumerate() {
                     let per = st.leaves_per_output.max(1);
+                    let split =
+                        |lo: usize, hi: usize| match p.nodes.get(j).and_then(|n| n.as_stage()) {
+                            Some(stage) => stage.split(lo, hi),
+                            None => lo + crate::graph::reduce::tree_split(hi - lo),
+                        };
                     let outs = (st.tasks / per).max(1);
                     for o in 0..outs {
                         if budget == 0 {
@@ -202,7 +207,7 @@ fn tasks_dot(s: &mut String, plan: &Plan) {
                             break;
                         }
                         let at = format!("{i}_{j}_{o}");
-                        let top = tree(s, &at, 0, per, &mut budget, &mut left_out);
+                        let top = tree(s, &at, 0, per, &split, &mut budget, &mut left_out);
                         if let Some(t) = top {
                             let _ = writeln!(s, "    {t} -> {result};");
                         }
@@ -230,12 +235,13 @@ fn tasks_dot(s: &mut String, plan: &Plan) {
 }
 
 /// The combine tree of leaf tasks `lo..hi` of one output chunk (its nodes named after `at`),
-/// as the executor runs it (split by [`tree_split`](crate::graph::reduce::tree_split)).
+/// as the executor runs it (split by `split`, the stage's [`split`](crate::graph::Stage::split)).
 fn tree(
     s: &mut String,
     at: &str,
     lo: usize,
     hi: usize,
+    split: &dyn Fn(usize, usize) -> usize,
     budget: &mut usize,
     left_out: &mut usize,
 ) -> Option<String> {
@@ -254,9 +260,9 @@ fn tree(
         s,
         "    {name} [label=\"combine\", shape=circle, width=0.3];"
     );
-    let mid = lo + crate::graph::reduce::tree_split(hi - lo);
+    let mid = split(lo, hi);
     for (a, b) in [(lo, mid), (mid, hi)] {
-        if let Some(c) = tree(s, at, a, b, budget, left_out) {
+        if let Some(c) = tree(s, at, a, b, split, budget, left_out) {
             let _ = writeln!(s, "    {c} -> {name};");
         }
     }

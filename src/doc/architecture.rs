@@ -84,8 +84,9 @@
 //! One loop runs a plan's passes for every backend. Each rank runs a contiguous share of every
 //! pass's tasks on its rayon pool ([`Config::workers`](crate::Config::workers)):
 //!
-//! * a **reduce** pass runs, per output chunk, one task per aligned group of `2^m` canonical leaves
-//!   (a complete subtree of the reduction's tree) and combines the groups' partials in that tree by
+//! * a **reduce** pass runs, per output chunk, one task per node of the reduction's canonical tree
+//!   at a level of `2^m` leaves (a compact box of the input, see
+//!   [`determinism`](super::determinism)) and combines the nodes' partials in that tree by
 //!   `rayon::join`; with several ranks, the ranks exchange the partials of their largest complete
 //!   subtrees and each combines the rest in the same order (see [`mpi`](super::mpi));
 //! * a **hold** or **output** pass fills the chunks of an array, tiles straight into the array where
@@ -127,8 +128,8 @@
 //! contraction primitive (`[batch, m, k] · [batch, k, n]`): an output block is the sum, over the
 //! blocks of the contracted axis in order, of the `gemm` crate's products of one block of each
 //! operand, so the bits do not depend on the number of workers. A worker keeps one row of output
-//! blocks and the blocks of `a` that row uses; a reduction of the product gives each task whole rows,
-//! so no two workers make the same block. `einsum` contracts two operands at a time, left to right.
+//! blocks and the blocks of `a` that row uses; a reduction of the product gives each task a box of a
+//! row's worth of output, so few blocks are made by two workers. `einsum` contracts two operands at a time, left to right.
 //!
 //! Scans ([`cumsum`](crate::ChunkedArray::cumsum), [`cumprod`](crate::ChunkedArray::cumprod)) take
 //! each block's total from a staged reduction, then scan each block from its carry; a 1-d scan runs

@@ -151,12 +151,15 @@
 //!
 //! The mean is a staged reduction (axis 0 spans 10 chunks), held as 78 KiB and read by the second
 //! pass; `x` is used three times and, being a random source, is regenerated rather than held; the
-//! transpose keeps, per worker and for the length of the pass, the transposed chunks that a row of
-//! output tiles crosses (ten of 8 MB here, within 128 MiB per worker), because a transposed tile of a
-//! row-major random stream is slow to generate directly and the staged sum's tasks follow the
-//! canonical leaves (whole rows), not the chunks.
+//! transpose makes whole transposed chunks, because a transposed tile of a row-major random stream
+//! is slow to generate directly, and keeps a few per worker for the length of the pass. The staged
+//! sum's tasks each fold one node of the canonical tree, a compact box of about a chunk (256 x 2048
+//! here), so a task and the next one on its worker read the same few chunks: a reduction task
+//! keeps at most six blocks of a node for a two-axis box (`2^axes + 2`), besides those one read
+//! spans. The plan projects the most a node may keep, a row of chunks (ten of 8 MB here, within
+//! 128 MiB per worker); the measured peak of this example is 128 MiB in all.
 //!
 //! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
-//! [`map_overlap`](crate::ChunkedArray::map_overlap), contractions) likewise keep a row of blocks per
-//! worker, because a reduction's tiles run along whole rows of the array: chunks shaped as row
-//! panels (say `[200, 20000]` for a 20000 x 20000 array) cut that to one block.
+//! [`map_overlap`](crate::ChunkedArray::map_overlap)) keep blocks the same way. A contraction
+//! keeps a row of output blocks and the row of `a`'s blocks it uses, and a reduction of it gives
+//! each task a row's worth of output (so two workers do not make the same block products).

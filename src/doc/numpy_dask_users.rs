@@ -335,8 +335,8 @@
 //!
 //! # Not there yet
 //!
-//! * [`map_blocks`](crate::ChunkedArray::map_blocks) copies each block it serves, and blockwise
-//!   nodes keep a row of blocks per worker; `map_blocks` keeps the chunk's shape (a closure
+//! * [`map_blocks`](crate::ChunkedArray::map_blocks) copies each block it serves, and a block that
+//!   tasks on two workers (or tasks far apart on one) read is made by each; `map_blocks` keeps the chunk's shape (a closure
 //!   returning another shape is an error, not a new grid: use
 //!   [`map_blocks_with`](crate::ChunkedArray::map_blocks_with)); `reshape` gives its result
 //!   automatic chunks.

@@ -3,7 +3,7 @@
 //! exchange what the pass produced before the next pass reads it.
 //!
 //! - A reduction pass runs, per output chunk, the canonical tree over its leaf groups
-//!   ([`tree_split`]). A rank computes the largest subtrees whose groups all fall in its share,
+//!   ([`Stage::split`]). A rank computes the largest subtrees whose groups all fall in its share,
 //!   sends their partials to every rank, and every rank combines the missing top of each tree
 //!   itself, in the same order: so the result has the same bits on every rank, for every
 //!   number of ranks and workers.
@@ -31,7 +31,6 @@ use crate::events::Events;
 use crate::frame::{
     bytes, copy_from_bytes, get_block, get_len, get_status, put_block, put_len, put_status,
 };
-use crate::graph::reduce::tree_split;
 use crate::graph::{Expr, Meta, Node, Parts, Results, Stage, TaskCx, Value, WorkerBlocks};
 use crate::kernels::{contiguous_offset, gather, scatter, zeroed_vec, SendPtr};
 use crate::plan::{PassKind, Plan};
@@ -264,7 +263,7 @@ fn owned_trees(
         let parts = stage_tree(stages, on, out_region, lo, hi)?;
         return Ok(vec![(lo, hi, parts)]);
     }
-    let mid = lo + tree_split(hi - lo);
+    let mid = stages[0].split(lo, hi);
     let (x, y) = rayon::join(
         || owned_trees(stages, on, out_region, base, mine, lo, mid),
         || owned_trees(stages, on, out_region, base, mine, mid, hi),
@@ -301,6 +300,9 @@ fn stage_tree(
         let (results, events, blocks) = on;
         return events.task(name, n, bytes, || {
             let mut cx = TaskCx::new(results, blocks);
+            // A reduction task folds a compact box of its input (a node of the canonical
+            // tree), so a few blocks per caching node serve it and the next task on the worker.
+            cx.limit_blocks(stages[0].task_blocks());
             if stages.len() > 1 {
                 stages[0].hold_group_input(&mut cx, out_region, lo)?;
             }
@@ -310,7 +312,7 @@ fn stage_tree(
                 .collect()
         });
     }
-    let mid = lo + tree_split(hi - lo);
+    let mid = stages[0].split(lo, hi);
     let (a, b) = rayon::join(
         || stage_tree(stages, on, out_region, lo, mid),
         || stage_tree(stages, on, out_region, mid, hi),
@@ -396,7 +398,7 @@ fn join_tree(
     if hi - lo <= 1 {
         return Err(corrupt("no partials for a leaf group"));
     }
-    let mid = lo + tree_split(hi - lo);
+    let mid = stages[0].split(lo, hi);
     let a = join_tree(stages, received, k, lo, mid)?;
     let b = join_tree(stages, received, k, mid, hi)?;
     Ok(combine(stages, a, b))

@@ -270,9 +270,6 @@ where
             .saturating_add(grown.saturating_mul(self.inputs.len() * T::DTYPE.size()))
             .saturating_add(out.max(grown).saturating_mul(U::DTYPE.size()))
     }
-    fn granule(&self) -> usize {
-        row_granule(&self.meta.chunks, &self.meta.shape)
-    }
 }
 
 impl<T: Element, U: Element, F> Expr<U> for MapBlocks<T, U, F>
@@ -305,8 +302,10 @@ pub(crate) fn row_keep(grid: &crate::chunks::Chunks) -> usize {
 
 /// Positions in one row of blocks of `grid` over `shape` (the largest block's extents along
 /// every axis but the last, times the whole last axis; a block for one axis): the
-/// [`Node::granule`] of such a node,
-/// so that a reduction's tasks cover whole rows and two workers do not make the same blocks.
+/// [`Node::granule`] of a contraction, whose blocks of a row share the row of `a`'s blocks, so
+/// that a reduction's tasks cover a row's worth and two workers do not make the same blocks.
+/// (A `map_blocks` node has none: a reduction's task is a compact box, and a row's worth of it
+/// would span more blocks than the task keeps.)
 pub(crate) fn row_granule(grid: &crate::chunks::Chunks, shape: &[usize]) -> usize {
     match grid.axes() {
         [] => 0,
@@ -360,6 +359,11 @@ pub(crate) fn fill_from_blocks_reusing<U: Element>(
     if first.iter().zip(&end).any(|(s, e)| s >= e) {
         return Ok(());
     }
+    let spanned = first
+        .iter()
+        .zip(&end)
+        .fold(1usize, |n, (s, e)| n.saturating_mul(e - s));
+    let keep = cx.keep(keep, spanned);
     // Odometer over the overlapped blocks, last axis fastest.
     let mut coords = first.clone();
     loop {

@@ -10,6 +10,7 @@ pub(crate) mod aggregate;
 pub(crate) mod blockwise;
 pub(crate) mod contract;
 pub(crate) mod elementwise;
+pub(crate) mod leaf_tree;
 pub(crate) mod movement;
 pub(crate) mod reduce;
 pub(crate) mod regrid;
@@ -200,10 +201,10 @@ pub(crate) trait Node: Send + Sync + 'static {
         }
         Ok(())
     }
-    /// Positions (a C-order run) whose values this node makes together and keeps per worker,
-    /// such as a row of contraction blocks; 0 when any split of the work is as good. A full
-    /// reduction over it makes each task cover such runs, so that two workers do not make the
-    /// same blocks. Elementwise nodes pass on the largest of their inputs' of the same shape.
+    /// Positions whose values this node makes together and keeps per worker, such as a row of
+    /// contraction blocks (which share a row of `a`'s blocks); 0 when any split of the work is
+    /// as good. A full reduction over it makes each task fold that many positions, so that
+    /// two workers seldom make the same blocks. Elementwise nodes pass on the largest of their inputs' of the same shape.
     fn granule(&self) -> usize {
         let m = self.meta();
         if !matches!(m.kind, OpKind::Elementwise) {
@@ -342,7 +343,7 @@ pub(crate) fn read<T: Element, R>(
 /// A reduction that runs as a stage of its own and materializes its (small) result. The
 /// executor runs it (`execute/passes.rs`): per output chunk, one task per aligned group of
 /// leaves ([`fold_group`](Stage::fold_group)), the groups' partials combined in the canonical
-/// tree ([`reduce::tree_split`]), the chunks' partials [`assemble`](Stage::assemble)d into the
+/// tree ([`split`](Stage::split)), the chunks' partials [`assemble`](Stage::assemble)d into the
 /// result.
 pub(crate) trait Stage: Node {
     /// Number of leaf tasks (input chunks).
@@ -359,6 +360,17 @@ pub(crate) trait Stage: Node {
     fn pass_key(&self) -> PassKey;
     /// Leaf groups (tasks) per output chunk.
     fn groups(&self) -> usize;
+    /// Where the canonical tree splits the groups `lo..hi` (`hi - lo >= 2`), which are the
+    /// groups below one node of it: the first group of the node's right child. The
+    /// power-of-two tree by default (split at the largest power of two below `hi - lo`).
+    fn split(&self, lo: usize, hi: usize) -> usize {
+        lo + reduce::tree_split(hi - lo)
+    }
+    /// Blocks of each caching node its tasks keep ([`TaskCx::limit_blocks`]): no limit by
+    /// default.
+    fn task_blocks(&self) -> usize {
+        usize::MAX
+    }
     /// The name, elements and bytes of the task of group `g` of `out_region`, for events.
     fn group_task(&self, out_region: &[Range<usize>], g: usize) -> (String, u64, u64);
     /// Evaluates the input box of group `g` of `out_region` once into `cx` ([`TaskCx::hold`]),
@@ -496,6 +508,8 @@ pub(crate) struct TaskCx<'a> {
     /// Boxes of nodes' values this task evaluated once for several readers (stages that share
     /// a pass, outputs written in one pass).
     holds: Vec<Held>,
+    /// At most this many blocks of a node are kept ([`TaskCx::keep`]).
+    block_limit: usize,
 }
 
 impl<'a> TaskCx<'a> {
@@ -506,7 +520,23 @@ impl<'a> TaskCx<'a> {
             blocks: worker.take(),
             worker,
             holds: Vec::new(),
+            block_limit: usize::MAX,
         }
+    }
+
+    /// Keeps at most `n` blocks of each caching node (besides those one read spans), for a
+    /// task that reads its input a compact box at a time: a reduction's leaves (see
+    /// [`leaf_tree`]) walk a box about an input chunk large, row by row, so a few blocks are
+    /// all that the rows at hand and the next task on the worker read.
+    pub(crate) fn limit_blocks(&mut self, n: usize) {
+        self.block_limit = n.max(1);
+    }
+
+    /// How many blocks of a node that would keep `keep` of them this task keeps when one read
+    /// spans `spanned` blocks: `keep`, within the task's limit ([`TaskCx::limit_blocks`]) but
+    /// never fewer than the read needs.
+    pub(crate) fn keep(&self, keep: usize, spanned: usize) -> usize {
+        keep.min(self.block_limit.max(spanned))
     }
 
     /// Evaluates `region` of `node` once and keeps it, so that every read of the node inside

@@ -520,103 +520,112 @@ impl<I: Element> Reducer<I> for AllR {
     }
 }
 
-/// Combines the partials of consecutive tiles in a binary-counter cascade, so that a chunk's
-/// total is a balanced tree of its tiles (pairwise across tiles as inside them).
+/// Whether the partial `top` (whose first leaf has code `t`), pushed after `below` (first code
+/// `b`), joins it before the leaf of code `next` arrives: in the tree of codes (the binary tree
+/// of their bits, `graph::leaf_tree`) two subtrees join at the highest bit where their codes
+/// differ, so `below` and `top` join first when theirs is lower than where `top` and `next`
+/// differ. (Both are never equal: codes increase.)
+fn joins_first(b: u128, t: u128, next: u128) -> bool {
+    (b ^ t) < (t ^ next)
+}
+
+/// Combines the partials of leaves pushed in code order as the tree of their codes does
+/// (`graph::leaf_tree`): a stack of the subtrees not yet joined, at most one per bit. For the
+/// codes `0..n` this is the power-of-two tree (a binary-counter cascade).
 pub(crate) struct Cascade<A> {
-    levels: Vec<Option<A>>,
+    /// (code of the first leaf, partial), earlier subtrees below.
+    stack: Vec<(u128, A)>,
 }
 
 impl<A> Cascade<A> {
     pub(crate) fn new() -> Self {
-        Cascade { levels: Vec::new() }
+        Cascade { stack: Vec::new() }
     }
 
-    pub(crate) fn push(&mut self, mut v: A, combine: impl Fn(A, A) -> A) {
-        for slot in self.levels.iter_mut() {
-            match slot.take() {
-                Some(prev) => v = combine(prev, v),
-                None => {
-                    *slot = Some(v);
-                    return;
-                }
+    /// Pushes the partial of the leaf `code` (greater than every code pushed before).
+    pub(crate) fn push(&mut self, code: u128, v: A, combine: impl Fn(A, A) -> A) {
+        while let [.., (b, _), (t, _)] = self.stack[..] {
+            if !joins_first(b, t, code) {
+                break;
             }
+            let (_, top) = self.stack.pop().expect("two on the stack");
+            let (b, below) = self.stack.pop().expect("two on the stack");
+            self.stack.push((b, combine(below, top)));
         }
-        self.levels.push(Some(v));
+        self.stack.push((code, v));
     }
 
-    /// The total, higher levels (earlier tiles) on the left.
-    pub(crate) fn finish(self, identity: A, combine: impl Fn(A, A) -> A) -> A {
-        let mut acc: Option<A> = None;
-        for v in self.levels.into_iter().flatten() {
-            acc = Some(match acc {
-                None => v,
-                Some(lower) => combine(v, lower),
-            });
+    /// The total, earlier subtrees on the left.
+    pub(crate) fn finish(mut self, identity: A, combine: impl Fn(A, A) -> A) -> A {
+        let Some((_, mut acc)) = self.stack.pop() else {
+            return identity;
+        };
+        while let Some((_, below)) = self.stack.pop() {
+            acc = combine(below, acc);
         }
-        acc.unwrap_or(identity)
+        acc
     }
 }
 
 /// [`Cascade`] over rows of partials (one per output of a tile), combined elementwise; the
 /// rows come from and go back to the task's buffer pool.
 pub(crate) struct RowCascade<P> {
-    levels: Vec<Option<TileBuf<P>>>,
+    stack: Vec<(u128, TileBuf<P>)>,
 }
 
 impl<P: Copy + Default + Send + 'static> RowCascade<P> {
     pub(crate) fn new() -> Self {
-        RowCascade { levels: Vec::new() }
+        RowCascade { stack: Vec::new() }
     }
 
-    pub(crate) fn push(&mut self, pool: &mut Pool, mut v: TileBuf<P>, combine: impl Fn(P, P) -> P) {
-        for slot in self.levels.iter_mut() {
-            match slot.take() {
-                Some(mut prev) => {
-                    for (a, &b) in prev.iter_mut().zip(v.iter()) {
-                        *a = combine(*a, b);
-                    }
-                    pool.give(v);
-                    v = prev;
-                }
-                None => {
-                    *slot = Some(v);
-                    return;
-                }
+    /// Pushes the partials of the leaf `code` (greater than every code pushed before).
+    pub(crate) fn push(
+        &mut self,
+        pool: &mut Pool,
+        code: u128,
+        v: TileBuf<P>,
+        combine: impl Fn(P, P) -> P,
+    ) {
+        while let [.., (b, _), (t, _)] = self.stack[..] {
+            if !joins_first(b, t, code) {
+                break;
             }
+            let (_, top) = self.stack.pop().expect("two on the stack");
+            let below = &mut self.stack.last_mut().expect("two on the stack").1;
+            for (a, &b) in below.iter_mut().zip(top.iter()) {
+                *a = combine(*a, b);
+            }
+            pool.give(top);
         }
-        self.levels.push(Some(v));
+        self.stack.push((code, v));
     }
 
-    /// Writes the total into `out`, higher levels (earlier rows) on the left.
+    /// Writes the total into `out`, earlier subtrees on the left.
     pub(crate) fn finish(
-        self,
+        mut self,
         pool: &mut Pool,
         out: &mut [P],
         identity: P,
         combine: impl Fn(P, P) -> P,
     ) {
-        let mut acc: Option<TileBuf<P>> = None;
-        for mut v in self.levels.into_iter().flatten() {
-            if let Some(lower) = acc.take() {
-                for (a, &b) in v.iter_mut().zip(lower.iter()) {
-                    *a = combine(*a, b);
-                }
-                pool.give(lower);
+        let Some((_, mut acc)) = self.stack.pop() else {
+            out.fill(identity);
+            return;
+        };
+        while let Some((_, mut below)) = self.stack.pop() {
+            for (a, &b) in below.iter_mut().zip(acc.iter()) {
+                *a = combine(*a, b);
             }
-            acc = Some(v);
+            pool.give(acc);
+            acc = below;
         }
-        match acc {
-            Some(v) => {
-                out.copy_from_slice(&v);
-                pool.give(v);
-            }
-            None => out.fill(identity),
-        }
+        out.copy_from_slice(&acc);
+        pool.give(acc);
     }
 
     /// Returns the rows to the pool (after an error).
     pub(crate) fn release(self, pool: &mut Pool) {
-        for v in self.levels.into_iter().flatten() {
+        for (_, v) in self.stack {
             pool.give(v);
         }
     }
@@ -685,10 +694,27 @@ mod tests {
     fn cascade_combines_in_order() {
         let mut c = Cascade::new();
         for v in 1..=5u64 {
-            c.push(v, |x, y| x * 10 + y);
+            c.push(v as u128 - 1, v, |x, y| x * 10 + y);
         }
         // ((12)(34)) then 5: ((1*10+2)*100 + (3*10+4)) combined with 5.
         assert_eq!(c.finish(0, |x, y| x * 10 + y), ((12 * 10 + 34) * 10) + 5);
+    }
+
+    /// Codes with gaps (leaves past the grid's edge) join where their bits say: the root splits
+    /// 0, 1 from 4, 5, 6 at bit 2, then 4, 5 from 6 at bit 1; a node with one child is it.
+    #[test]
+    fn cascade_follows_the_codes() {
+        let join = |a: String, b: String| format!("({a}+{b})");
+        let mut c = Cascade::new();
+        for code in [0u128, 1, 4, 5, 6] {
+            c.push(code, code.to_string(), join);
+        }
+        assert_eq!(c.finish(String::new(), join), "((0+1)+((4+5)+6))");
+        let mut c = Cascade::new();
+        for code in [2u128, 8, 9, 12] {
+            c.push(code, code.to_string(), join);
+        }
+        assert_eq!(c.finish(String::new(), join), "(2+((8+9)+12))");
     }
 
     /// A NaN or an infinity makes the variance NaN however the values are folded (a run, one

@@ -60,8 +60,8 @@ fn pi_estimate_is_one_fused_reduction_pass() {
   stage 1: count_nonzero as a tree reduction: 16 tasks, 1 output chunk(s), 16 partials per tree, result 8 B
     fused per task: uniform(-1, 1) -> rechunk((2,), (65536 x 16)) -> square -> sum(axis=[0]) -> lt 1 -> count_nonzero
   output: the result of the last stage
-  pass 1: reduce (stage 1), 16 tasks, working memory 784.4 KiB
-  projected peak memory: 784.4 KiB (tiles 784.0 KiB, partials 384 B, stage results 8 B, output 0 B); tile = 2048 elements
+  pass 1: reduce (stage 1), 16 tasks, working memory 656.4 KiB
+  projected peak memory: 656.4 KiB (tiles 656.0 KiB, partials 384 B, stage results 8 B, output 0 B); tile = 2048 elements
 "#,
     );
 }
@@ -100,8 +100,8 @@ fn dask_docs_example_reads_its_mean_in_a_second_pass() {
   shared: rechunk((500 x 4), (500 x 4)) (used by 3 ops): recomputed per use: 1 op(s) per element, cheaper than holding 30.5 MiB
   output: the result of the last stage
   pass 1: reduce (stage 1), 4 tasks, working memory 349.8 KiB
-  pass 2: reduce (stage 2), 32 tasks, working memory 39.3 MiB
-  projected peak memory: 39.3 MiB (tiles 39.3 MiB, partials 93.8 KiB, stage results 15.6 KiB, output 0 B); tile = 2048 elements
+  pass 2: reduce (stage 2), 32 tasks, working memory 39.1 MiB
+  projected peak memory: 39.2 MiB (tiles 39.1 MiB, partials 93.8 KiB, stage results 15.6 KiB, output 0 B); tile = 2048 elements
 "#,
     );
 }
@@ -122,8 +122,8 @@ fn mean_and_var_together_share_one_reduce_pass() {
   output: 1 tasks writing 16 B
     fused per task: read[sum] -> div 15000
   pass 1: reduce (stage 1, 2), 8 tasks, working memory 571.7 KiB
-  pass 2: output array, 1 tasks, working memory 896.0 KiB
-  projected peak memory: 896.0 KiB (tiles 896.0 KiB, partials 768 B, stage results 16 B, output 16 B); tile = 2048 elements
+  pass 2: output array, 1 tasks, working memory 768.0 KiB
+  projected peak memory: 768.0 KiB (tiles 768.0 KiB, partials 768 B, stage results 16 B, output 16 B); tile = 2048 elements
 "#,
     );
 }
@@ -145,8 +145,8 @@ fn a_costly_node_used_twice_is_held() {
   output: the result of the last stage
   pass 1: hold sqrt, 20 tasks, working memory 640.0 KiB
   pass 2: reduce (stage 1), 8 tasks, working memory 128.4 KiB
-  pass 3: reduce (stage 2), 8 tasks, working memory 1.0 MiB
-  projected peak memory: 1.1 MiB (tiles 1.0 MiB, partials 384 B, stage results 117.2 KiB, output 0 B); tile = 2048 elements
+  pass 3: reduce (stage 2), 8 tasks, working memory 896.4 KiB
+  projected peak memory: 1013.6 KiB (tiles 896.0 KiB, partials 384 B, stage results 117.2 KiB, output 0 B); tile = 2048 elements
 "#,
     );
 }

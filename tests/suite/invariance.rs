@@ -70,12 +70,16 @@ fn axis_chunks(n: usize) -> impl Strategy<Value = Vec<usize>> {
     prop_oneof![regular, cuts]
 }
 
-/// Shapes from 1 to 3 axes, some past a leaf of 2048 positions so several leaves combine.
+/// Shapes from 1 to 3 axes, some past a leaf of 2048 positions so several leaves combine, and
+/// some whose leaves make a grid of two axes (rows longer than a leaf, a middle axis cut into
+/// slabs) with counts that are not powers of two, so the tree of leaf codes has gaps.
 fn shape() -> impl Strategy<Value = Vec<usize>> {
     prop_oneof![
         (0usize..9000).prop_map(|n| vec![n]),
         (1usize..80, 1usize..120).prop_map(|(a, b)| vec![a, b]),
         (1usize..12, 1usize..30, 1usize..40).prop_map(|(a, b, c)| vec![a, b, c]),
+        (2usize..7, 2049usize..7000).prop_map(|(a, b)| vec![a, b]),
+        (2usize..4, 3usize..9, 300usize..1100).prop_map(|(a, b, c)| vec![a, b, c]),
     ]
 }
 
