@@ -35,6 +35,25 @@ pub enum DType {
 }
 
 impl DType {
+    /// The eleven dtypes, widest float first (the order of the variants).
+    ///
+    /// ```
+    /// assert_eq!(chunkwise::DType::ALL.len(), 11);
+    /// ```
+    pub const ALL: [DType; 11] = [
+        DType::F64,
+        DType::F32,
+        DType::I64,
+        DType::I32,
+        DType::U64,
+        DType::U32,
+        DType::I16,
+        DType::I8,
+        DType::U16,
+        DType::U8,
+        DType::Bool,
+    ];
+
     /// Bytes per element.
     pub fn size(self) -> usize {
         match self {

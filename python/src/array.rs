@@ -85,30 +85,6 @@ fn opts(keepdims: bool) -> ReduceOptions {
     ReduceOptions::default().keepdims(keepdims)
 }
 
-/// `other` on the left of `x` (`2 - x`): the scalar takes the dtype it would take on the right
-/// (NumPy 2's rules for weak scalars), then the operation runs on the swapped pair.
-pub fn left_operand(x: &DynArray, other: DynOperand) -> PyResult<DynArray> {
-    Ok(match other {
-        DynOperand::Array(a) => a,
-        DynOperand::Scalar(s) => DynArray::full(Vec::<usize>::new(), s),
-        weak => {
-            let d = x.add(weak.clone()).py_err()?.dtype();
-            let s = match weak {
-                DynOperand::Int(v) => match (i64::try_from(v), u64::try_from(v)) {
-                    (Ok(v), _) => chunkwise::DynScalar::of(v).astype(d),
-                    (_, Ok(v)) => chunkwise::DynScalar::of(v).astype(d),
-                    // Past u64: only a float dtype takes it (`add` refused it otherwise).
-                    _ => chunkwise::DynScalar::of(v as f64).astype(d),
-                },
-                DynOperand::Float(v) => chunkwise::DynScalar::of(v).astype(d),
-                DynOperand::Bool(v) => chunkwise::DynScalar::of(v).astype(d),
-                _ => unreachable!("arrays and scalars are handled above"),
-            };
-            DynArray::full(Vec::<usize>::new(), s)
-        }
-    })
-}
-
 #[pymethods]
 impl Array {
     /// The number of elements along each axis.
@@ -696,7 +672,7 @@ impl Array {
     }
 
     fn __radd__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.add(y))
+        self.reflected(py, other, "add", |x, y| x.add(y))
     }
 
     fn __sub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -704,7 +680,7 @@ impl Array {
     }
 
     fn __rsub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.sub(y))
+        self.reflected(py, other, "sub", |x, y| x.sub(y))
     }
 
     fn __mul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -712,7 +688,7 @@ impl Array {
     }
 
     fn __rmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.mul(y))
+        self.reflected(py, other, "mul", |x, y| x.mul(y))
     }
 
     fn __truediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -723,15 +699,7 @@ impl Array {
         let Ok(lhs) = operand(other) else {
             return Ok(py.NotImplemented());
         };
-        // True division of integers runs in float64 (NumPy's only integer loop), so a Python
-        // int meets an integer or bool array as a float: `128 / int8` is no overflow.
-        let lhs = match lhs {
-            DynOperand::Int(v) if !matches!(self.inner().dtype(), DType::F64 | DType::F32) => {
-                DynOperand::Float(v as f64)
-            }
-            other => other,
-        };
-        self.reflected_operand(py, lhs, |x, y| x.true_divide(y))
+        Ok(Py::new(py, wrap(self.inner().rtrue_divide(lhs).py_err()?)?)?.into_any())
     }
 
     fn __floordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -739,7 +707,7 @@ impl Array {
     }
 
     fn __rfloordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.floor_divide(y))
+        self.reflected(py, other, "floor_divide", |x, y| x.floor_divide(y))
     }
 
     fn __mod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -747,7 +715,7 @@ impl Array {
     }
 
     fn __rmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.rem(y))
+        self.reflected(py, other, "rem", |x, y| x.rem(y))
     }
 
     fn __and__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -755,7 +723,7 @@ impl Array {
     }
 
     fn __rand__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.bitand(y))
+        self.reflected(py, other, "bitand", |x, y| x.bitand(y))
     }
 
     fn __or__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -763,7 +731,7 @@ impl Array {
     }
 
     fn __ror__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.bitor(y))
+        self.reflected(py, other, "bitor", |x, y| x.bitor(y))
     }
 
     fn __xor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -771,7 +739,7 @@ impl Array {
     }
 
     fn __rxor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.bitxor(y))
+        self.reflected(py, other, "bitxor", |x, y| x.bitxor(y))
     }
 
     fn __lshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -779,7 +747,7 @@ impl Array {
     }
 
     fn __rlshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.shl(y))
+        self.reflected(py, other, "shl", |x, y| x.shl(y))
     }
 
     fn __rshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -787,7 +755,7 @@ impl Array {
     }
 
     fn __rrshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.shr(y))
+        self.reflected(py, other, "shr", |x, y| x.shr(y))
     }
 
     fn __pow__(
@@ -805,7 +773,7 @@ impl Array {
         other: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        self.reflected(py, other, |x, y| x.pow(y))
+        self.reflected(py, other, "pow", |x, y| x.pow(y))
     }
 
     #[pyo3(signature = (axis=None, keepdims=false))]
@@ -1213,32 +1181,20 @@ impl Array {
         Ok(Py::new(py, wrap(op(&self.inner(), rhs).py_err()?)?)?.into_any())
     }
 
-    /// `other op self`.
+    /// `other op self`, the Python operand on the left taking its dtype beside `self`.
     fn reflected(
         &self,
         py: Python<'_>,
         other: &Bound<'_, PyAny>,
+        name: &str,
         op: impl FnOnce(&DynArray, DynOperand) -> chunkwise::Result<DynArray>,
     ) -> PyResult<Py<PyAny>> {
         let Ok(lhs) = operand(other) else {
             return Ok(py.NotImplemented());
         };
-        self.reflected_operand(py, lhs, op)
-    }
-
-    /// `lhs op self`, the Python operand converted.
-    fn reflected_operand(
-        &self,
-        py: Python<'_>,
-        lhs: DynOperand,
-        op: impl FnOnce(&DynArray, DynOperand) -> chunkwise::Result<DynArray>,
-    ) -> PyResult<Py<PyAny>> {
-        let lhs = left_operand(&self.inner(), lhs)?;
-        Ok(Py::new(
-            py,
-            wrap(op(&lhs, DynOperand::Array(self.inner().clone())).py_err()?)?,
-        )?
-        .into_any())
+        let x = self.inner();
+        let lhs = lhs.into_array_beside(name, &x).py_err()?;
+        Ok(Py::new(py, wrap(op(&lhs, DynOperand::Array(x.clone())).py_err()?)?)?.into_any())
     }
 
     /// The one value of a size-1 array, computed (another size is NumPy's `TypeError`).

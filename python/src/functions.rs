@@ -337,11 +337,11 @@ pub fn where_(
     let (a, b) = match (operand(x)?, operand(y)?) {
         (chunkwise::DynOperand::Array(a), chunkwise::DynOperand::Array(b)) => (a, b),
         (chunkwise::DynOperand::Array(a), other) => {
-            let b = crate::array::left_operand(&a, other)?;
+            let b = other.into_array_beside("where", &a).py_err()?;
             (a, b)
         }
         (other, chunkwise::DynOperand::Array(b)) => {
-            let a = crate::array::left_operand(&b, other)?;
+            let a = other.into_array_beside("where", &b).py_err()?;
             (a, b)
         }
         (p, q) => (scalar_array(p)?, scalar_array(q)?),
@@ -350,19 +350,22 @@ pub fn where_(
 }
 
 fn scalar_array(o: chunkwise::DynOperand) -> PyResult<DynArray> {
-    Ok(match o {
-        chunkwise::DynOperand::Array(a) => a,
-        chunkwise::DynOperand::Scalar(s) => DynArray::full(Vec::<usize>::new(), s),
-        chunkwise::DynOperand::Int(v) => DynArray::full(
-            Vec::<usize>::new(),
-            DynScalar::of(
-                i64::try_from(v)
-                    .map_err(|_| PyValueError::new_err("integer out of the int64 range"))?,
-            ),
-        ),
-        chunkwise::DynOperand::Float(v) => DynArray::full(Vec::<usize>::new(), DynScalar::of(v)),
-        chunkwise::DynOperand::Bool(v) => DynArray::full(Vec::<usize>::new(), DynScalar::of(v)),
-    })
+    let s = match o {
+        chunkwise::DynOperand::Array(a) => return Ok(a),
+        chunkwise::DynOperand::Scalar(s) => s,
+        // NumPy reads an int alone as int64, or uint64 past its range; beyond, as an object.
+        chunkwise::DynOperand::Int(v) => match DynScalar::from_int(v) {
+            s @ (DynScalar::I64(_) | DynScalar::U64(_)) => s,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "integer {v} out of the int64 and uint64 ranges"
+                )))
+            }
+        },
+        chunkwise::DynOperand::Float(v) => DynScalar::of(v),
+        chunkwise::DynOperand::Bool(v) => DynScalar::of(v),
+    };
+    Ok(DynArray::full(Vec::<usize>::new(), s))
 }
 
 #[pyfunction]
@@ -524,7 +527,7 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
             let x = match (lhs.cast::<Array>(), &y) {
                 (Ok(a), _) => a.get().inner().clone(),
                 (Err(_), chunkwise::DynOperand::Array(b)) => {
-                    crate::array::left_operand(b, operand(&lhs)?)?
+                    operand(&lhs)?.into_array_beside(name, b).py_err()?
                 }
                 (Err(_), _) => array_of(&lhs)?,
             };

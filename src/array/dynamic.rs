@@ -113,6 +113,41 @@ pub enum DynOperand {
     Bool(bool),
 }
 
+impl DynOperand {
+    /// The operand as an array beside `other`, for `self op other` with `self` on the left
+    /// (Python's reflected operators, and functions of an array and a Python scalar in either
+    /// place): an array is itself, a scalar a 0-d array of its dtype, and a weak value a 0-d
+    /// array of the dtype it takes beside `other` (see the variants), so that the op promotes
+    /// as `other op self` does. An int out of range for an integer `other` is the
+    /// [`Error::InvalidParameter`] that `other op int` gives.
+    ///
+    /// ```
+    /// use chunkwise::{DType, DynArray, DynOperand};
+    /// let x = DynArray::from(chunkwise::arange(3).cast::<i8>());
+    /// let two = DynOperand::Int(2).into_array_beside("sub", &x)?;
+    /// assert_eq!(two.dtype(), DType::I8);
+    /// let d = two.sub(&x)?.compute()?.downcast::<i8>()?;
+    /// assert_eq!(d.iter().copied().collect::<Vec<_>>(), [2, 1, 0]);
+    /// assert!(DynOperand::Int(300).into_array_beside("sub", &x).is_err());
+    /// assert_eq!(DynOperand::Float(0.5).into_array_beside("add", &x)?.dtype(), DType::F64);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn into_array_beside(self, op: &str, other: &DynArray) -> Result<DynArray> {
+        let weak = match self {
+            DynOperand::Array(a) => return Ok(a),
+            DynOperand::Scalar(s) => return Ok(zero_d(s)),
+            DynOperand::Int(v) => DynScalar::from_int(v),
+            DynOperand::Float(v) => DynScalar::F64(v),
+            DynOperand::Bool(v) => DynScalar::Bool(v),
+        };
+        let d = result_dtype(op, other, &self)?;
+        if let DynOperand::Int(v) = self {
+            check_weak_int(op, d, v)?;
+        }
+        Ok(zero_d(weak.astype(d)))
+    }
+}
+
 impl From<DynArray> for DynOperand {
     fn from(a: DynArray) -> Self {
         DynOperand::Array(a)
@@ -323,6 +358,23 @@ impl DynScalar {
         }
         wrap!(F64 f64, F32 f32, I64 i64, I32 i32, U64 u64, U32 u32, I16 i16, I8 i8, U16 u16,
               U8 u8, Bool bool)
+    }
+
+    /// A Python int as a scalar, before any dtype is known: `i64` when it fits, else `u64`,
+    /// else the nearest `f64` (NumPy's reading of an int literal: `2**63` is `uint64`).
+    ///
+    /// ```
+    /// use chunkwise::{DType, DynScalar};
+    /// assert_eq!(DynScalar::from_int(-3), DynScalar::I64(-3));
+    /// assert_eq!(DynScalar::from_int(1 << 63), DynScalar::U64(1 << 63));
+    /// assert_eq!(DynScalar::from_int(1 << 70).dtype(), DType::F64);
+    /// ```
+    pub fn from_int(v: i128) -> Self {
+        match (i64::try_from(v), u64::try_from(v)) {
+            (Ok(i), _) => DynScalar::I64(i),
+            (_, Ok(u)) => DynScalar::U64(u),
+            _ => DynScalar::F64(v as f64),
+        }
     }
 
     /// Its dtype.
@@ -647,6 +699,14 @@ fn float_dtype(d: DType) -> DType {
     }
 }
 
+/// A 0-d array of one value.
+fn zero_d(s: DynScalar) -> DynArray {
+    with_type!(s.dtype(), T => {
+        let v = s.downcast::<T>().expect("a scalar of its own dtype");
+        DynArray::from(ChunkedArray::from_expr(crate::graph::source::full(Vec::new(), v)))
+    })
+}
+
 /// A value of `T` from a scalar of another dtype (NumPy's `astype`).
 fn scalar_as<T: Element>(s: DynScalar) -> T {
     s.astype(T::DTYPE)
@@ -662,21 +722,9 @@ fn typed_operand<T: Element>(op: &str, rhs: &DynOperand) -> Result<Operand<T>> {
         DynOperand::Array(b) => Operand::Array(b.astype(T::DTYPE).downcast::<T>()?),
         DynOperand::Scalar(s) => Operand::Scalar(scalar_as(*s)),
         DynOperand::Int(v) => {
-            if !weak_int_fits(T::DTYPE, *v) {
-                return Err(Error::InvalidParameter {
-                    op: op.into(),
-                    param: "scalar".into(),
-                    value: v.to_string(),
-                    reason: format!("out of bounds for {}", T::DTYPE),
-                });
-            }
+            check_weak_int(op, T::DTYPE, *v)?;
             // In range: exact as i64, or a u64 past i64::MAX, or (for a float) any value.
-            let s = match (i64::try_from(*v), u64::try_from(*v)) {
-                (Ok(i), _) => DynScalar::I64(i),
-                (_, Ok(u)) => DynScalar::U64(u),
-                _ => DynScalar::F64(*v as f64),
-            };
-            Operand::Scalar(scalar_as(s))
+            Operand::Scalar(scalar_as(DynScalar::from_int(*v)))
         }
         DynOperand::Float(v) => Operand::Scalar(scalar_as(DynScalar::F64(*v))),
         DynOperand::Bool(v) => Operand::Scalar(scalar_as(DynScalar::Bool(*v))),
@@ -700,6 +748,19 @@ fn int_range(dtype: DType) -> Option<(i128, i128)> {
 
 /// Whether a weak integer keeps its value in `dtype`: an integer type's range; floats and
 /// `bool` take it as NumPy does, if it is within 64 bits.
+/// A weak int beside an array of `dtype` must fit it (NumPy 2's `OverflowError`).
+fn check_weak_int(op: &str, dtype: DType, v: i128) -> Result<()> {
+    if weak_int_fits(dtype, v) {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter {
+        op: op.into(),
+        param: "scalar".into(),
+        value: v.to_string(),
+        reason: format!("out of bounds for {dtype}"),
+    })
+}
+
 fn weak_int_fits(dtype: DType, v: i128) -> bool {
     match (int_range(dtype), dtype) {
         (Some((lo, hi)), _) => (lo..=hi).contains(&v),
@@ -809,10 +870,7 @@ impl DynArray {
     ) -> Result<Option<DynArray>> {
         let other = match rhs {
             DynOperand::Array(b) => b.clone(),
-            DynOperand::Scalar(s) => with_type!(s.dtype(), T => {
-                let v = s.downcast::<T>().expect("a scalar of its own dtype");
-                DynArray::from(ChunkedArray::from_expr(crate::graph::source::full(Vec::new(), v)))
-            }),
+            DynOperand::Scalar(s) => zero_d(*s),
             _ => return Ok(None),
         };
         let integers = int_range(self.dtype()).is_some() && int_range(other.dtype()).is_some();
@@ -893,6 +951,32 @@ impl DynArray {
             })
         }
         imp(self, rhs.into())
+    }
+
+    /// `lhs / self`, Python's reflected `/`: [`true_divide`](Self::true_divide) with the
+    /// operands swapped, where a weak int meets an integer or `bool` array as a float (true
+    /// division runs in `f64`, so `128 / int8` is no overflow, as in NumPy).
+    ///
+    /// ```
+    /// use chunkwise::{DType, DynArray};
+    /// let x = DynArray::from(chunkwise::arange(3).cast::<i8>()).add(1i64)?;
+    /// let q = x.rtrue_divide(128i64)?;
+    /// assert_eq!(q.dtype(), DType::F64);
+    /// let q = q.compute()?.downcast::<f64>()?;
+    /// assert_eq!(q.iter().copied().collect::<Vec<_>>(), [128.0, 64.0, 128.0 / 3.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn rtrue_divide(&self, lhs: impl Into<DynOperand>) -> Result<DynArray> {
+        // Not generic: compiled once here, not again in every crate that calls it.
+        fn imp(this: &DynArray, lhs: DynOperand) -> Result<DynArray> {
+            let lhs = match lhs {
+                DynOperand::Int(v) if !is_float(this.dtype()) => DynOperand::Float(v as f64),
+                other => other,
+            };
+            lhs.into_array_beside("true_divide", this)?
+                .true_divide(this)
+        }
+        imp(self, lhs.into())
     }
 
     /// `self ** rhs` (NumPy's `power`): floats by `powf`; integers exactly (wrapping). A

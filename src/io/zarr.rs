@@ -323,21 +323,7 @@ fn grid_of(op: &str, path: &Path, shape: &[usize], size: &[usize]) -> Result<Chu
 }
 
 fn dtype_of(dt: &DataType) -> Option<DType> {
-    [
-        DType::F64,
-        DType::F32,
-        DType::I64,
-        DType::I32,
-        DType::U64,
-        DType::U32,
-        DType::I16,
-        DType::I8,
-        DType::U16,
-        DType::U8,
-        DType::Bool,
-    ]
-    .into_iter()
-    .find(|&d| zarr_data_type(d) == *dt)
+    DType::ALL.into_iter().find(|&d| zarr_data_type(d) == *dt)
 }
 
 fn zarr_data_type(d: DType) -> DataType {

@@ -212,20 +212,7 @@ fn every_cast_matches_the_scalar_conversion() {
 
 #[test]
 fn weak_scalars_take_the_arrays_dtype_as_nep_50() {
-    let all = [
-        DType::F64,
-        DType::F32,
-        DType::I64,
-        DType::I32,
-        DType::U64,
-        DType::U32,
-        DType::I16,
-        DType::I8,
-        DType::U16,
-        DType::U8,
-        DType::Bool,
-    ];
-    for d in all {
+    for d in DType::ALL {
         let x = DynArray::from(typed::<i64>(&A)).astype(d);
         let float = matches!(d, DType::F64 | DType::F32);
         let int_result = if d == DType::Bool { DType::I64 } else { d };
@@ -259,6 +246,68 @@ fn weak_scalars_take_the_arrays_dtype_as_nep_50() {
     check("u8 == -1", x.eq(-1).unwrap(), typed::<u8>(&A).lt(0u8));
     check("u8 > -1", x.gt(-1).unwrap(), typed::<u8>(&A).ge(0u8));
     assert!(matches!(x.sub(-1), Err(Error::InvalidParameter { .. })));
+}
+
+/// A weak scalar on the left (`2 - x`, `128 / x`) takes the dtype it takes on the right,
+/// and the op runs on the swapped pair; true division meets integers as a float.
+#[test]
+fn weak_scalars_on_the_left_promote_as_on_the_right() {
+    for d in DType::ALL {
+        let x = DynArray::from(typed::<i64>(&A)).astype(d);
+        for (name, lhs, rhs) in [
+            ("3", chunkwise::DynOperand::Int(3), x.add(3)),
+            ("0.5", chunkwise::DynOperand::Float(0.5), x.add(0.5)),
+            ("true", chunkwise::DynOperand::Bool(true), x.add(true)),
+        ] {
+            let left = lhs.into_array_beside("add", &x).map(|a| a.dtype());
+            assert_eq!(
+                left.ok(),
+                rhs.map(|r| r.dtype()).ok(),
+                "{d}: {name} beside it"
+            );
+        }
+        // `128 / x`: f64 for integers and bool (no overflow in i8), the float's own dtype.
+        let q = x.rtrue_divide(128).unwrap();
+        let float = matches!(d, DType::F64 | DType::F32);
+        assert_eq!(q.dtype(), if float { d } else { DType::F64 }, "128 / {d}");
+        let want = chunkwise::full(vec![8], 128.0f64) / typed::<i64>(&A).cast::<f64>();
+        if !float {
+            let want = if d == DType::Bool {
+                chunkwise::full(vec![8], 128.0f64) / typed::<i64>(&A).ne(0).cast::<f64>()
+            } else {
+                want
+            };
+            check(&format!("128 / {d}"), q, want);
+        }
+    }
+    // Out of range on the left is the error it is on the right.
+    let x = DynArray::from(typed::<i64>(&A).cast::<u8>());
+    assert!(matches!(
+        chunkwise::DynOperand::Int(256).into_array_beside("sub", &x),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(x.add(256), Err(Error::InvalidParameter { .. })));
+    check(
+        "2 - u8 (wraps, as NumPy)",
+        chunkwise::DynOperand::Int(2)
+            .into_array_beside("sub", &x)
+            .unwrap()
+            .sub(&x)
+            .unwrap(),
+        chunkwise::full(vec![8], 2u8) - typed::<u8>(&A),
+    );
+    // A strong scalar stays its own dtype.
+    let s = chunkwise::DynOperand::Scalar(DynScalar::F32(1.0)).into_array_beside("add", &x);
+    assert_eq!(s.unwrap().dtype(), DType::F32);
+    assert_eq!(DynScalar::from_int(-1), DynScalar::I64(-1));
+    assert_eq!(
+        DynScalar::from_int(u64::MAX.into()),
+        DynScalar::U64(u64::MAX)
+    );
+    assert_eq!(
+        DynScalar::from_int(i128::MIN),
+        DynScalar::F64(i128::MIN as f64)
+    );
 }
 
 #[test]
