@@ -147,6 +147,13 @@ fn mpi_child() {
         &cfg,
         &s.histogram(16, (-2.0, 2.0)).unwrap().0,
     );
+    let weights = &s * 1e8 + 0.25;
+    check(
+        rank,
+        "histogram weighted",
+        &cfg,
+        &s.histogram_weighted(&weights, 16, (-2.0, 2.0)).unwrap().0,
+    );
     check(rank, "argtopk", &cfg, &s.argtopk(-25).unwrap());
     // Sized by the data: the sizing pass runs on the ranks too.
     let sel = s.select(&s.gt(1.5)).unwrap().resolve_with(&cfg).unwrap();

@@ -421,15 +421,16 @@ def histogram(a, bins=10, range=None, density=False, weights=None):
     ``da.histogram``). ``bins`` is a number of equal bins over ``range`` (without a range the
     data's min and max are computed first, a pass of its own; Dask asks for the range
     instead), or the bins' edges as a sequence (then ``range`` is not used, as in NumPy).
-    ``density`` divides the counts by the total and the bin width (float64). ``weights`` are
-    not supported yet (``NotImplementedError``)."""
+    ``density`` divides the counts by the total and the bin width (float64). ``weights``, of
+    ``a``'s shape, are summed in each bin instead of counting (in the weights' dtype, as
+    NumPy; each bin's sum is exact, rounded once, so the same at any chunking)."""
     if weights is not None:
-        raise NotImplementedError("histogram: weights are not supported yet")
+        weights = asarray(weights)
     if np.ndim(bins) == 1:
         edges = np.asarray(bins)
         if edges.dtype.kind not in "biuf":
             raise TypeError(f"histogram: bins must be numbers, not {edges.dtype}")
-        counts, got = _chunkwise._histogram_edges(asarray(a), [float(e) for e in edges])
+        counts, got = _chunkwise._histogram_edges(asarray(a), [float(e) for e in edges], weights)
         # NumPy returns the edges as given (int64 for integer edges).
         edges = got if edges.dtype == np.float64 else from_array(edges.copy(), chunks=-1)
     elif np.ndim(bins) != 0:
@@ -447,7 +448,7 @@ def histogram(a, bins=10, range=None, density=False, weights=None):
                 lo, hi = compute(a.min(), a.max())
                 range = (float(lo), float(hi))
         lo, hi = (float(v) for v in range)
-        counts, edges = _chunkwise._histogram(a, int(bins), (lo, hi))
+        counts, edges = _chunkwise._histogram(a, int(bins), (lo, hi), weights)
     if density:
         # As NumPy: the widths in the edges' dtype, then as float64.
         widths = (edges[1:] - edges[:-1]).astype(np.float64)

@@ -802,22 +802,41 @@ pub fn to_zarr(py: Python<'_>, x: &Bound<'_, PyAny>, path: std::path::PathBuf) -
     store_files(py, vec![(array_of(x)?, path, FileKind::Zarr)], None)
 }
 
-/// `np.histogram(x, bins, range)` with `bins` equal bins over `range`: the counts (`int64`)
-/// and the `bins + 1` edges (`float64`), both lazy.
+/// `np.histogram(x, bins, range, weights)` with `bins` equal bins over `range`: the counts
+/// (`int64`), or the exact sums of `weights` in the weights' dtype, and the `bins + 1` edges
+/// (`float64`), all lazy.
 #[pyfunction]
+#[pyo3(signature = (x, bins, range, weights=None))]
 pub fn _histogram(
     x: &Bound<'_, PyAny>,
     bins: usize,
     range: (f64, f64),
+    weights: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Array, Array)> {
-    let (counts, edges) = array_of(x)?.histogram(bins, range).py_err()?;
+    let x = array_of(x)?;
+    let (counts, edges) = match weights {
+        None => x.histogram(bins, range),
+        Some(w) => x.histogram_weighted(&array_of(w)?, bins, range),
+    }
+    .py_err()?;
     Ok((wrap(counts)?, wrap(edges)?))
 }
 
-/// NumPy's `histogram` with bins given by their edges: the counts and the edges.
+/// NumPy's `histogram` with bins given by their edges: the counts (or sums of `weights`) and
+/// the edges.
 #[pyfunction]
-pub fn _histogram_edges(x: &Bound<'_, PyAny>, edges: Vec<f64>) -> PyResult<(Array, Array)> {
-    let (counts, edges) = array_of(x)?.histogram_edges(&edges).py_err()?;
+#[pyo3(signature = (x, edges, weights=None))]
+pub fn _histogram_edges(
+    x: &Bound<'_, PyAny>,
+    edges: Vec<f64>,
+    weights: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Array, Array)> {
+    let x = array_of(x)?;
+    let (counts, edges) = match weights {
+        None => x.histogram_edges(&edges),
+        Some(w) => x.histogram_edges_weighted(&array_of(w)?, &edges),
+    }
+    .py_err()?;
     Ok((wrap(counts)?, wrap(edges)?))
 }
 

@@ -1527,6 +1527,73 @@ impl DynArray {
         Ok((counts.into(), edges.into()))
     }
 
+    /// The sums of `weights` in `bins` equal bins over `range` (see
+    /// [`ChunkedArray::histogram_weighted`]: exact per bin), in the weights' dtype as NumPy
+    /// gives them (an integer bin past its dtype converts as [`astype`](Self::astype) does,
+    /// where NumPy's wraps), and the edges. `bool` weights are NumPy's error too
+    /// ([`Error::UnsupportedDType`]).
+    ///
+    /// ```
+    /// use chunkwise::{DType, DynArray};
+    /// let x = DynArray::from(chunkwise::arange(10));
+    /// let w = DynArray::from(chunkwise::arange(10).cast::<i32>());
+    /// let (sums, _) = x.histogram_weighted(&w, 2, (0.0, 10.0))?;
+    /// assert_eq!(sums.dtype(), DType::I32);
+    /// assert_eq!(sums.compute()?.downcast::<i32>()?.as_slice().unwrap(), &[10, 35]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram_weighted(
+        &self,
+        weights: &DynArray,
+        bins: usize,
+        range: (f64, f64),
+    ) -> Result<(DynArray, DynArray)> {
+        self.weighted_bins(weights, |x, w| x.histogram_weighted(w, bins, range))
+    }
+
+    /// The sums of `weights` in the bins between `edges`, as
+    /// [`histogram_weighted`](Self::histogram_weighted) sums them (see
+    /// [`ChunkedArray::histogram_edges_weighted`]), and the edges.
+    ///
+    /// ```
+    /// let x = chunkwise::DynArray::from(chunkwise::arange(10));
+    /// let w = chunkwise::DynArray::from(chunkwise::arange(10).cast::<f32>());
+    /// let (sums, _) = x.histogram_edges_weighted(&w, &[0.0, 4.5, 9.0])?;
+    /// assert_eq!(sums.compute()?.downcast::<f32>()?.as_slice().unwrap(), &[10.0, 35.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram_edges_weighted(
+        &self,
+        weights: &DynArray,
+        edges: &[f64],
+    ) -> Result<(DynArray, DynArray)> {
+        self.weighted_bins(weights, |x, w| x.histogram_edges_weighted(w, edges))
+    }
+
+    /// A weighted histogram by `f`, of the values as `f64` (bool as 0 and 1) and the weights
+    /// as `f64`, its sums converted to the weights' dtype.
+    fn weighted_bins(
+        &self,
+        weights: &DynArray,
+        f: impl FnOnce(
+            &ChunkedArray<f64>,
+            &ChunkedArray<f64>,
+        ) -> Result<(ChunkedArray<f64>, ChunkedArray<f64>)>,
+    ) -> Result<(DynArray, DynArray)> {
+        if weights.dtype() == DType::Bool {
+            return Err(unsupported(
+                "histogram weights",
+                weights.shape(),
+                &[DType::Bool],
+                "numeric weights (NumPy cannot add bool weights either)",
+            ));
+        }
+        let x = self.astype(DType::F64).downcast::<f64>()?;
+        let w = weights.astype(DType::F64).downcast::<f64>()?;
+        let (sums, edges) = f(&x, &w)?;
+        Ok((DynArray::from(sums).astype(weights.dtype()), edges.into()))
+    }
+
     /// The `k` largest values, largest first, or for negative `k` the `|k|` smallest, smallest
     /// first: of the flattened array when `axis` is `None` (see [`ChunkedArray::topk`]), else
     /// of each lane along `axis` (Dask's `topk(x, k, axis)`; see

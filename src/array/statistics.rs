@@ -9,11 +9,12 @@ use std::sync::Arc;
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
 
 use super::{retype, BlockSpec, ChunkedArray};
+use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Numeric;
 use crate::error::{Error, Result};
 use crate::graph::aggregate::Aggregate;
 use crate::graph::Node;
-use crate::kernels::counts::Histogram;
+use crate::kernels::counts::{Histogram, WeightedHistogram};
 use crate::kernels::select::{passes, pick_lane, selection_len, Pick, RadixSelect, TopK};
 
 fn invalid(op: &str, param: &str, value: impl ToString, reason: &str) -> Error {
@@ -543,38 +544,9 @@ impl<T: Numeric> ChunkedArray<T> {
         bins: usize,
         range: (f64, f64),
     ) -> Result<(ChunkedArray<i64>, ChunkedArray<f64>)> {
-        let op = "histogram";
-        if bins == 0 {
-            return Err(invalid(op, "bins", bins, "must be at least 1"));
-        }
-        let (mut first, mut last) = range;
-        let shown = format!("({first}, {last})");
-        if !(first.is_finite() && last.is_finite()) {
-            return Err(invalid(op, "range", shown, "must be finite"));
-        }
-        if first > last {
-            return Err(invalid(op, "range", shown, "max must be larger than min"));
-        }
-        if first == last {
-            first -= 0.5;
-            last += 0.5;
-        }
-        let h = Histogram::new(first, last, bins)?;
-        if h.edges.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(invalid(
-                op,
-                "bins",
-                bins,
-                "too many bins for the range: the edges are not distinct",
-            ));
-        }
-        let edges =
-            crate::graph::source::from_array(ndarray::Array1::from(h.edges.clone()), bins + 1)
-                .map(ChunkedArray::from_expr)?;
-        let x: ChunkedArray<f64> = retype(self, |v: T| v.n_to_f64());
-        let name = format!("histogram(bins={bins}, range=({first}, {last}))");
-        let counts = Aggregate::new(name, x.expr().clone(), Vec::new(), h, vec![bins]);
-        Ok((ChunkedArray::from_expr(Arc::new(counts)), edges))
+        let h = equal_bins(bins, range)?;
+        let name = format!("histogram(bins={bins}, range=({}, {}))", h.first, h.last);
+        self.bin_counts(h, name)
     }
 
     /// Counts of the values in the bins between `edges` (`np.histogram(x, bins=edges)`), and
@@ -592,31 +564,100 @@ impl<T: Numeric> ChunkedArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn histogram_edges(&self, edges: &[f64]) -> Result<(ChunkedArray<i64>, ChunkedArray<f64>)> {
-        let op = "histogram";
-        let shown = || format!("{edges:?}");
-        if edges.is_empty() {
-            return Err(invalid(op, "bins", shown(), "needs at least one edge"));
-        }
-        if edges.iter().any(|e| e.is_nan()) {
-            return Err(invalid(op, "bins", shown(), "edges must not be NaN"));
-        }
-        if edges.windows(2).any(|w| w[0] > w[1]) {
-            return Err(invalid(
-                op,
-                "bins",
-                shown(),
-                "edges must increase monotonically",
-            ));
-        }
-        let bins = edges.len() - 1;
-        let h = Histogram::from_edges(edges.to_vec());
-        let edges =
-            crate::graph::source::from_array(ndarray::Array1::from(edges.to_vec()), bins + 1)
-                .map(ChunkedArray::from_expr)?;
+        let h = given_bins(edges)?;
+        let name = format!("histogram(bins of {} edges)", edges.len());
+        self.bin_counts(h, name)
+    }
+
+    /// The sums of `weights` in `bins` equal bins over `range` (`np.histogram(x, bins, range,
+    /// weights=w)`), and the edges: a value is binned as by [`histogram`](Self::histogram),
+    /// and its weight added to its bin. `weights` has the array's shape (as NumPy asks). Each
+    /// bin's sum is exact, rounded once (see the crate's determinism docs): the same bits at
+    /// any chunking, workers and ranks. A NaN weight makes its bin NaN, as in NumPy.
+    ///
+    /// Errors: those of [`histogram`](Self::histogram), and weights of another shape
+    /// ([`Error::ShapeMismatch`]).
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(4)?;
+    /// let w = chunkwise::from_array(ndarray::Array1::from_elem(10, 0.5), 3)?;
+    /// let (sums, edges) = x.histogram_weighted(&w, 4, (0.0, 8.0))?;
+    /// assert_eq!(sums.compute()?.as_slice().unwrap(), &[1.0, 1.0, 1.0, 1.5]);
+    /// assert_eq!(edges.shape(), &[5]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram_weighted(
+        &self,
+        weights: &ChunkedArray<f64>,
+        bins: usize,
+        range: (f64, f64),
+    ) -> Result<(ChunkedArray<f64>, ChunkedArray<f64>)> {
+        let h = equal_bins(bins, range)?;
+        let name = format!(
+            "histogram(bins={bins}, range=({}, {}), weights)",
+            h.first, h.last
+        );
+        self.bin_weights(weights, h, name)
+    }
+
+    /// The sums of `weights` in the bins between `edges` (`np.histogram(x, bins=edges,
+    /// weights=w)`): [`histogram_edges`](Self::histogram_edges)'s bins, summed as by
+    /// [`histogram_weighted`](Self::histogram_weighted).
+    ///
+    /// ```
+    /// let x = chunkwise::arange(10).rechunk(4)?;
+    /// let w = chunkwise::arange(10).cast::<f64>();
+    /// let (sums, _) = x.histogram_edges_weighted(&w, &[0.0, 1.0, 5.0, 9.0])?;
+    /// assert_eq!(sums.compute()?.as_slice().unwrap(), &[0.0, 10.0, 35.0]);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn histogram_edges_weighted(
+        &self,
+        weights: &ChunkedArray<f64>,
+        edges: &[f64],
+    ) -> Result<(ChunkedArray<f64>, ChunkedArray<f64>)> {
+        let h = given_bins(edges)?;
+        let name = format!("histogram(bins of {} edges, weights)", edges.len());
+        self.bin_weights(weights, h, name)
+    }
+
+    /// The counts in the bins of `h`, and its edges.
+    fn bin_counts(
+        &self,
+        h: Histogram,
+        name: String,
+    ) -> Result<(ChunkedArray<i64>, ChunkedArray<f64>)> {
+        let edges = histogram_edges_array(&h)?;
         let x: ChunkedArray<f64> = retype(self, |v: T| v.n_to_f64());
-        let name = format!("histogram(bins of {bins} edges)");
+        let bins = h.edges.len() - 1;
         let counts = Aggregate::new(name, x.expr().clone(), Vec::new(), h, vec![bins]);
         Ok((ChunkedArray::from_expr(Arc::new(counts)), edges))
+    }
+
+    /// The sums of `weights` in the bins of `h`, and its edges: the values and weights as
+    /// pairs along a last axis of extent 2, folded by [`WeightedHistogram`].
+    fn bin_weights(
+        &self,
+        weights: &ChunkedArray<f64>,
+        h: Histogram,
+        name: String,
+    ) -> Result<(ChunkedArray<f64>, ChunkedArray<f64>)> {
+        if weights.shape() != self.shape() {
+            return Err(Error::ShapeMismatch {
+                op: format!("histogram of shape {:?}: weights", self.shape()),
+                expected: self.shape().to_vec(),
+                got: weights.shape().to_vec(),
+            });
+        }
+        let edges = histogram_edges_array(&h)?;
+        let x: ChunkedArray<f64> = retype(self, |v: T| v.n_to_f64());
+        let mut axes = x.chunks().axes().to_vec();
+        axes.push(AxisChunks::single(2));
+        let pairs = super::stack(&[x, weights.clone()], -1)?.rechunk(Chunks::from_axes(axes))?;
+        let bins = h.edges.len() - 1;
+        let agg = WeightedHistogram(h);
+        let sums = Aggregate::new(name, pairs.expr().clone(), Vec::new(), agg, vec![bins]);
+        Ok((ChunkedArray::from_expr(Arc::new(sums)), edges))
     }
 
     fn top(&self, op: &str, k: isize, positions: bool) -> Result<ChunkedArray<i64>> {
@@ -752,4 +793,63 @@ impl<T: Numeric> ChunkedArray<T> {
     pub fn argtopk(&self, k: isize) -> Result<ChunkedArray<i64>> {
         self.top("argtopk", k, true)
     }
+}
+
+/// The bins of `np.histogram(x, bins, range)`, checked (see [`ChunkedArray::histogram`]).
+fn equal_bins(bins: usize, range: (f64, f64)) -> Result<Histogram> {
+    let op = "histogram";
+    if bins == 0 {
+        return Err(invalid(op, "bins", bins, "must be at least 1"));
+    }
+    let (mut first, mut last) = range;
+    let shown = format!("({first}, {last})");
+    if !(first.is_finite() && last.is_finite()) {
+        return Err(invalid(op, "range", shown, "must be finite"));
+    }
+    if first > last {
+        return Err(invalid(op, "range", shown, "max must be larger than min"));
+    }
+    if first == last {
+        first -= 0.5;
+        last += 0.5;
+    }
+    let h = Histogram::new(first, last, bins)?;
+    if h.edges.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(invalid(
+            op,
+            "bins",
+            bins,
+            "too many bins for the range: the edges are not distinct",
+        ));
+    }
+    Ok(h)
+}
+
+/// The bins of `np.histogram(x, bins=edges)`, checked (see
+/// [`ChunkedArray::histogram_edges`]).
+fn given_bins(edges: &[f64]) -> Result<Histogram> {
+    let op = "histogram";
+    let shown = || format!("{edges:?}");
+    if edges.is_empty() {
+        return Err(invalid(op, "bins", shown(), "needs at least one edge"));
+    }
+    if edges.iter().any(|e| e.is_nan()) {
+        return Err(invalid(op, "bins", shown(), "edges must not be NaN"));
+    }
+    if edges.windows(2).any(|w| w[0] > w[1]) {
+        return Err(invalid(
+            op,
+            "bins",
+            shown(),
+            "edges must increase monotonically",
+        ));
+    }
+    Ok(Histogram::from_edges(edges.to_vec()))
+}
+
+/// A histogram's edges as a (small, one-chunk) array.
+fn histogram_edges_array(h: &Histogram) -> Result<ChunkedArray<f64>> {
+    let e = ndarray::Array1::from(h.edges.clone());
+    let n = e.len();
+    crate::graph::source::from_array(e, n.max(1)).map(ChunkedArray::from_expr)
 }

@@ -80,8 +80,9 @@
 //! 1000, 4097, 65537 and 1e7 on 1 to 3 workers.
 //!
 //! The same holds for the other reductions built on the canonical tree: the aggregates behind
-//! quantiles, histograms, `topk` and `unique` are exact, and the MPI backend combines the ranks'
-//! partials in the same tree ([`mpi`](super::mpi)).
+//! quantiles, histograms, `topk` and `unique` are exact (a weighted histogram sums each bin's
+//! weights in a fixed-point accumulator that holds any sum of `f64`s, then rounds once), and
+//! the MPI backend combines the ranks' partials in the same tree ([`mpi`](super::mpi)).
 //!
 //! # What is not invariant
 //!

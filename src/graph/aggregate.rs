@@ -5,8 +5,8 @@
 //! chunks, the tasks' states merged in the canonical tree (`reduce::tree_split`), the finished
 //! state materialized as the node's (small) result.
 //!
-//! Every aggregator is exact (counts, selections, sets), so its result does not depend on how
-//! the values were split: the same for any chunking, workers and ranks. An aggregator may read
+//! Every aggregator is exact (counts, selections, sets, and sums of weights kept exactly), so
+//! its result does not depend on how the values were split: the same for any chunking, workers and ranks. An aggregator may read
 //! what earlier passes found ([`Aggregator::start`] is given their results): a radix selection
 //! is a chain of aggregates, each narrowing what the one before it selected.
 

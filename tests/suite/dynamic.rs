@@ -674,3 +674,29 @@ fn histogram_topk_and_einsum_match_the_typed_api() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+/// Weighted histograms sum in the weights' dtype, as NumPy's; bool weights are refused.
+#[test]
+fn weighted_histograms_take_the_weights_dtype() {
+    let x = DynArray::from(typed::<i64>(&A));
+    for d in DType::ALL {
+        let w = DynArray::from(typed::<i64>(&B)).astype(d);
+        let r = x.histogram_weighted(&w, 2, (0.0, 100.0));
+        if d == DType::Bool {
+            assert!(matches!(r, Err(Error::UnsupportedDType { .. })), "{d}");
+            continue;
+        }
+        let (sums, edges) = r.unwrap();
+        assert_eq!((sums.dtype(), edges.dtype()), (d, DType::F64), "{d}");
+        // A = [0, 1, 2, 3, 7, 100, 5, 9]: 100 alone in the closed last bin.
+        let got: ArrayD<f64> = sums
+            .astype(DType::F64)
+            .compute()
+            .unwrap()
+            .downcast()
+            .unwrap();
+        assert_eq!(got.as_slice().unwrap(), &[24.0, 27.0], "{d}");
+        let (sums, _) = x.histogram_edges_weighted(&w, &[0.0, 50.0, 100.0]).unwrap();
+        assert_eq!(sums.dtype(), d);
+    }
+}

@@ -231,21 +231,126 @@ fn selections_are_the_same_for_any_workers_and_show_their_passes() {
     assert_eq!(t.compute_with(&Config::default().workers(3)).unwrap(), one);
 }
 
-/// `np.histogram`'s documented bins: `[e_i, e_{i+1})`, the last closed.
-fn histogram_ref(v: &[f64], edges: &[f64]) -> Vec<i64> {
+/// The bin of `x` by `np.histogram`'s documented rule: `[e_i, e_{i+1})`, the last closed.
+fn bin_ref(x: f64, edges: &[f64]) -> Option<usize> {
     let bins = edges.len() - 1;
-    let mut c = vec![0i64; bins];
+    if !(x >= edges[0] && x <= edges[bins]) {
+        return None;
+    }
+    let i = edges
+        .partition_point(|&e| e <= x)
+        .min(bins)
+        .saturating_sub(1);
+    Some(i.min(bins - 1))
+}
+
+/// `np.histogram`'s counts.
+fn histogram_ref(v: &[f64], edges: &[f64]) -> Vec<i64> {
+    let mut c = vec![0i64; edges.len() - 1];
     for &x in v {
-        if !(x >= edges[0] && x <= edges[bins]) {
-            continue;
+        if let Some(i) = bin_ref(x, edges) {
+            c[i] += 1;
         }
-        let i = edges
-            .partition_point(|&e| e <= x)
-            .min(bins)
-            .saturating_sub(1);
-        c[i.min(bins - 1)] += 1;
     }
     c
+}
+
+/// `np.histogram`'s sums of weights, added in order (exact for the weights the tests draw:
+/// multiples of 1/8 far below 2^50).
+fn weighted_ref(v: &[f64], w: &[f64], edges: &[f64]) -> Vec<f64> {
+    let mut c = vec![0.0; edges.len() - 1];
+    for (&x, &w) in v.iter().zip(w) {
+        if let Some(i) = bin_ref(x, edges) {
+            c[i] += w;
+        }
+    }
+    c
+}
+
+#[test]
+fn weighted_histograms_every_shape_and_chunking() {
+    for shape in shapes() {
+        let a = data_f64(&shape);
+        // Weights that sum exactly in any order: multiples of 1/8, some negative.
+        let wa = a.mapv(|v| (v * 1000.0).round() / 8.0);
+        for chunks in chunkings(&shape) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            let w = chunkwise::from_array(wa.clone(), chunks.clone()).unwrap();
+            let (v, wv) = (a.as_slice().unwrap(), wa.as_slice().unwrap());
+            for (bins, range) in [(1, (-6.0, 6.0)), (7, (-2.0, 3.5))] {
+                let (c, e) = x.histogram_weighted(&w, bins, range).unwrap();
+                let e = e.compute().unwrap();
+                let want = weighted_ref(v, wv, e.as_slice().unwrap());
+                let got = c.compute().unwrap();
+                assert_eq!(got.as_slice().unwrap(), &want[..], "{shape:?} {chunks:?}");
+                // The counts' bins: weights of 1 count.
+                let ones = chunkwise::full(shape.clone(), 1.0);
+                let n = x.histogram_weighted(&ones, bins, range).unwrap().0;
+                let counts = x.histogram(bins, range).unwrap().0.compute().unwrap();
+                let n = n.compute().unwrap().mapv(|c| c as i64);
+                assert_eq!(n, counts, "{shape:?} {chunks:?}");
+            }
+            let edges = [-2.0, -0.5, 0.0, 0.0, 1.25, 3.5];
+            let (c, _) = x.histogram_edges_weighted(&w, &edges).unwrap();
+            let want = weighted_ref(v, wv, &edges);
+            assert_eq!(c.compute().unwrap().as_slice().unwrap(), &want[..]);
+        }
+    }
+}
+
+/// Each bin's weights are summed exactly, rounded once: weights whose sum in order loses the
+/// small ones give the same bits at any chunking and worker count, the exact sum.
+#[test]
+fn weighted_histograms_sum_exactly_at_any_chunking() {
+    // 999 groups of four values: a third each of 1e16, 1.0 and -1e16 weights.
+    let n = 3996;
+    let v: Vec<f64> = (0..n).map(|i| (i % 4) as f64).collect();
+    // 1e16 and -1e16 cancel; the 1.0s between them are lost by a sum in order.
+    let w: Vec<f64> = (0..n)
+        .map(|i| match (i / 4) % 3 {
+            0 => 1e16,
+            1 => 1.0,
+            _ => -1e16,
+        })
+        .collect();
+    let exact: Vec<f64> = (0..4)
+        .map(|b| (0..n).filter(|i| i % 4 == b && (i / 4) % 3 == 1).count() as f64)
+        .collect();
+    let in_order = weighted_ref(&v, &w, &[0.0, 1.0, 2.0, 3.0, 4.0]);
+    assert_ne!(in_order, exact, "the weights must defeat a sum in order");
+    for chunk in [1, 7, 64, 1000, n] {
+        let x = chunkwise::from_array(ndarray::Array1::from(v.clone()), chunk).unwrap();
+        let wx = chunkwise::from_array(ndarray::Array1::from(w.clone()), 13).unwrap();
+        let (c, _) = x.histogram_weighted(&wx, 4, (0.0, 4.0)).unwrap();
+        for workers in [1, 2, 3] {
+            let got = c.compute_with(&Config::default().workers(workers)).unwrap();
+            assert_eq!(got.as_slice().unwrap(), &exact[..], "{chunk} {workers}");
+        }
+    }
+    // NaN weights make their bin NaN; infinities of both signs too; values out of the range
+    // and NaN values add nothing.
+    let x = chunkwise::from_array(ndarray::array![0.5, 1.5, 1.5, 2.5, f64::NAN, 9.0], 2).unwrap();
+    let w = chunkwise::from_array(
+        ndarray::array![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2.0, 5.0, 5.0],
+        4,
+    )
+    .unwrap();
+    let got = x.histogram_weighted(&w, 3, (0.0, 3.0)).unwrap().0;
+    let got = got.compute().unwrap();
+    assert!(got[0].is_nan() && got[1].is_nan());
+    assert_eq!(got[2], 2.0);
+    // Weights of another shape.
+    let e = x.histogram_weighted(&chunkwise::full([5], 1.0), 3, (0.0, 3.0));
+    assert!(
+        matches!(e, Err(Error::ShapeMismatch { .. })),
+        "{:?}",
+        e.err()
+    );
+    let e = x.histogram_edges_weighted(&chunkwise::full([2, 3], 1.0), &[0.0, 1.0]);
+    assert!(matches!(e, Err(Error::ShapeMismatch { .. })));
+    // The bins' own errors come first, as without weights.
+    let e = x.histogram_weighted(&w, 0, (0.0, 3.0));
+    assert!(matches!(e, Err(Error::InvalidParameter { .. })));
 }
 
 #[test]
