@@ -423,7 +423,8 @@ def histogram(a, bins=10, range=None, density=False, weights=None):
     instead), or the bins' edges as a sequence (then ``range`` is not used, as in NumPy).
     ``density`` divides the counts by the total and the bin width (float64). ``weights``, of
     ``a``'s shape, are summed in each bin instead of counting (in the weights' dtype, as
-    NumPy; each bin's sum is exact, rounded once, so the same at any chunking)."""
+    NumPy; each bin's sum is exact, rounded once to float64 and then to the weights' dtype,
+    so the same at any chunking; bool weights are a ``TypeError``)."""
     if weights is not None:
         weights = asarray(weights)
     if np.ndim(bins) == 1:

@@ -746,8 +746,6 @@ fn int_range(dtype: DType) -> Option<(i128, i128)> {
     })
 }
 
-/// Whether a weak integer keeps its value in `dtype`: an integer type's range; floats and
-/// `bool` take it as NumPy does, if it is within 64 bits.
 /// A weak int beside an array of `dtype` must fit it (NumPy 2's `OverflowError`).
 fn check_weak_int(op: &str, dtype: DType, v: i128) -> Result<()> {
     if weak_int_fits(dtype, v) {
@@ -761,6 +759,8 @@ fn check_weak_int(op: &str, dtype: DType, v: i128) -> Result<()> {
     })
 }
 
+/// Whether a weak integer keeps its value in `dtype`: an integer type's range; floats and
+/// `bool` take it as NumPy does, if it is within 64 bits.
 fn weak_int_fits(dtype: DType, v: i128) -> bool {
     match (int_range(dtype), dtype) {
         (Some((lo, hi)), _) => (lo..=hi).contains(&v),
@@ -1530,8 +1530,9 @@ impl DynArray {
     /// The sums of `weights` in `bins` equal bins over `range` (see
     /// [`ChunkedArray::histogram_weighted`]: exact per bin), in the weights' dtype as NumPy
     /// gives them (an integer bin past its dtype converts as [`astype`](Self::astype) does,
-    /// where NumPy's wraps), and the edges. `bool` weights are NumPy's error too
-    /// ([`Error::UnsupportedDType`]).
+    /// where NumPy's wraps), and the edges. `bool` weights are an error
+    /// ([`Error::UnsupportedDType`]): NumPy refuses them with given edges and, with equal
+    /// bins, gives each bin the `or` of its weights, which is no sum.
     ///
     /// ```
     /// use chunkwise::{DType, DynArray};
@@ -1585,7 +1586,7 @@ impl DynArray {
                 "histogram weights",
                 weights.shape(),
                 &[DType::Bool],
-                "numeric weights (NumPy cannot add bool weights either)",
+                "numeric weights (a sum of bools is no bool)",
             ));
         }
         let x = self.astype(DType::F64).downcast::<f64>()?;

@@ -573,7 +573,8 @@ impl<T: Numeric> ChunkedArray<T> {
     /// weights=w)`), and the edges: a value is binned as by [`histogram`](Self::histogram),
     /// and its weight added to its bin. `weights` has the array's shape (as NumPy asks). Each
     /// bin's sum is exact, rounded once (see the crate's determinism docs): the same bits at
-    /// any chunking, workers and ranks. A NaN weight makes its bin NaN, as in NumPy.
+    /// any chunking, workers and ranks. A NaN weight makes its bin NaN, as NumPy's equal bins
+    /// do. A bin's partial takes about 300 bytes (a count's 8): mind very many bins.
     ///
     /// Errors: those of [`histogram`](Self::histogram), and weights of another shape
     /// ([`Error::ShapeMismatch`]).

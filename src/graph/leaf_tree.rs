@@ -40,7 +40,7 @@ pub(crate) struct LeafTree {
     counts: SmallVec<[usize; 6]>,
     /// For each bit of a code, lowest first: the axis it belongs to, and which bit of that
     /// axis's coordinate it is.
-    bits: SmallVec<[(u8, u8); 64]>,
+    bits: SmallVec<[(u32, u8); 64]>,
     /// When leaves are slabs of the first axis (every other axis whole), the slab length.
     first_axis_step: Option<usize>,
     /// The axis cut into leaves when at most one is (a leaf's code is then its index along
@@ -99,7 +99,7 @@ impl LeafTree {
             else {
                 break;
             };
-            bits.push((a as u8, used[a]));
+            bits.push((a as u32, used[a]));
             used[a] += 1;
             need[a] -= 1;
             span[a] = span[a].saturating_mul(2);
@@ -145,9 +145,10 @@ impl LeafTree {
         if let Some(a) = self.line_axis {
             let mut start: Coords = (0..n).map(|_| 0).collect();
             let mut present: Coords = self.counts.clone();
-            let first = usize::try_from(node)
-                .ok()
-                .and_then(|v| v.checked_shl(level))
+            // Below 2^127: a node's code has at most `levels - level` bits.
+            let first = node
+                .checked_shl(level)
+                .and_then(|v| usize::try_from(v).ok())
                 .unwrap_or(usize::MAX);
             start[a] = first;
             let span = 1usize.checked_shl(level).unwrap_or(usize::MAX);
@@ -269,8 +270,8 @@ impl LeafTree {
     pub(crate) fn set_leaf(&self, coords: &[usize], mut set: impl FnMut(usize, Range<usize>)) {
         for (d, &c) in coords.iter().enumerate() {
             if self.counts[d] > 1 {
-                let s = c * self.leaf[d];
-                set(d, s..(s + self.leaf[d]).min(self.extents[d]));
+                let s = c.saturating_mul(self.leaf[d]).min(self.extents[d]);
+                set(d, s..s.saturating_add(self.leaf[d]).min(self.extents[d]));
             }
         }
     }

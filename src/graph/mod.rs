@@ -341,17 +341,23 @@ pub(crate) fn read<T: Element, R>(
 }
 
 /// A reduction that runs as a stage of its own and materializes its (small) result. The
-/// executor runs it (`execute/passes.rs`): per output chunk, one task per aligned group of
-/// leaves ([`fold_group`](Stage::fold_group)), the groups' partials combined in the canonical
-/// tree ([`split`](Stage::split)), the chunks' partials [`assemble`](Stage::assemble)d into the
-/// result.
+/// executor runs it (`execute/passes.rs`): per output chunk, one task per group of leaves (a
+/// node of the canonical tree, [`fold_group`](Stage::fold_group)), the groups' partials
+/// combined in that tree ([`split`](Stage::split)), the chunks' partials
+/// [`assemble`](Stage::assemble)d into the result.
 pub(crate) trait Stage: Node {
     /// Number of leaf tasks (input chunks).
     fn tasks(&self) -> usize;
     /// Largest partial (an output chunk) in bytes.
     fn max_partial_bytes(&self) -> usize;
-    /// Leaf tasks per output chunk (the depth of the combine tree is its log2).
+    /// Leaf tasks per output chunk.
     fn leaves_per_output(&self) -> usize;
+    /// Partials of one output chunk alive at once while its tasks' partials combine: at most
+    /// one per level of the combine tree, plus one. By default that of a balanced tree over
+    /// [`leaves_per_output`](Self::leaves_per_output) tasks.
+    fn combine_levels(&self) -> u64 {
+        u64::from(usize::BITS - self.leaves_per_output().max(1).leading_zeros())
+    }
     /// Canonical leaves folded by one leaf task (a power of two): the depth of the cascade
     /// inside a task is its log2.
     fn leaves_per_task(&self) -> usize;

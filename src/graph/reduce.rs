@@ -349,7 +349,8 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         let shape = &self.input.meta().shape;
         let a = self.axes[0];
         let first = usize::try_from(node << level).ok()?;
-        let end = first.saturating_add(1 << level).min(self.tree.len());
+        let span = 1usize.checked_shl(level).unwrap_or(usize::MAX);
+        let end = first.saturating_add(span).min(self.tree.len());
         let mut b = in_box.clone();
         b[a] = first.saturating_mul(step)..end.saturating_mul(step).min(shape[a]);
         // A leaf is `step` slabs of the first reduced axis times the whole later ones.
@@ -435,12 +436,15 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
                 // One axis cut into leaves (every 1-d reduction): leaf `k` is the `k`-th slab
                 // of it and its code is `k`, so the loop sets the box directly.
                 let (d, id) = (self.axes[axis], self.input.meta().id);
-                let slab = |a: usize, b: usize| a * leaf..(b * leaf).min(shape[d]);
+                let slab = |a: usize, b: usize| {
+                    a.saturating_mul(leaf).min(shape[d])..b.saturating_mul(leaf).min(shape[d])
+                };
                 for k in leaves.clone() {
                     cancel_point(k)?;
                     if let Some(a) = starts_node(k as Code) {
                         let mut b = in_box.clone();
-                        b[d] = slab(k, (k + (1 << a)).min(leaves.end));
+                        let span = 1usize.checked_shl(a).unwrap_or(usize::MAX);
+                        b[d] = slab(k, k.saturating_add(span).min(leaves.end));
                         if !cx.has::<I>(id, &b) {
                             self.input.prefetch(cx, &b)?;
                         }
@@ -551,6 +555,17 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
 
     fn leaves_per_task(&self) -> usize {
         self.group
+    }
+
+    fn combine_levels(&self) -> u64 {
+        // Over one axis the tree of nodes is the balanced one. Over `k` cut axes it is a box
+        // whose sides round up to powers of two one by one: up to `k` levels more.
+        let n = self.groups();
+        let balanced = u64::from(usize::BITS - n.leading_zeros());
+        match self.tree.tiled_axes() {
+            k @ 2.. => balanced + u64::from(k),
+            _ => balanced,
+        }
     }
 
     fn pass_key(&self) -> PassKey {

@@ -26,8 +26,8 @@ impl Builder {
         let leaves = stage.leaves_per_output().max(1);
         // Alive at once per worker: a partial per level of the tree over tasks, and one per
         // level of the cascade inside a task (plus the row being folded).
-        let depth = (usize::BITS - leaves.leading_zeros()) as u64
-            + (usize::BITS - stage.leaves_per_task().leading_zeros()) as u64;
+        let depth =
+            stage.combine_levels() + (usize::BITS - stage.leaves_per_task().leading_zeros()) as u64;
         let plan = StagePlan {
             name: m.name.clone(),
             tasks: stage.tasks(),
