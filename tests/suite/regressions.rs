@@ -386,3 +386,22 @@ fn irregular_concatenation_past_usize_max() {
         assert!(j.sum().compute().is_err());
     }
 }
+
+/// Review find: the reduction tree kept each code bit's axis in a byte, so over more than 256
+/// axes it walked the wrong ones and summed part of the array. 258 axes, the last two cut
+/// into leaves (3 x 3): every value counts, in one chunk or many.
+#[test]
+fn reductions_over_more_than_256_axes_fold_every_leaf() {
+    let mut shape = vec![1usize; 256];
+    shape.extend([3, 5000]);
+    let ones = chunkwise::full(shape.clone(), 1.0f64);
+    assert_eq!(ones.sum().item().unwrap(), 15000.0);
+    let mut chunks = vec![1usize; 256];
+    chunks.extend([2, 1700]);
+    let x = ones.rechunk(chunks).unwrap();
+    assert_eq!(x.sum().item().unwrap(), 15000.0);
+    let r = x
+        .sum_with([256, 257], chunkwise::ReduceOptions::default())
+        .unwrap();
+    assert_eq!(r.item().unwrap(), 15000.0);
+}
