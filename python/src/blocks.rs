@@ -47,6 +47,11 @@ pub fn keep_python_error(e: PyErr) -> String {
 /// `Error::Block` whose reason carries the exception's number). `resume_unwind` does not run the
 /// panic hook: nothing is printed.
 fn raise_in_block(e: PyErr) -> ! {
+    if chunkwise::events::cancelled() {
+        // Ctrl-C (the `KeyboardInterrupt` sent into the function, or anything it raised
+        // after): the waiting thread raises its own, this one is not kept.
+        std::panic::resume_unwind(Box::new(String::from("cancelled")));
+    }
     std::panic::resume_unwind(Box::new(keep_python_error(e)))
 }
 
@@ -79,9 +84,10 @@ fn call<T: Element + numpy::Element, U: Element + numpy::Element>(
                 .iter()
                 .map(|b| PyArray::from_array(py, b).into_any())
                 .collect();
-            let out = f
-                .bind(py)
-                .call(PyTuple::new(py, args)?, kwargs.as_ref().map(|k| k.bind(py)))?;
+            let args = PyTuple::new(py, args)?;
+            let out = crate::run::interruptible(py, || {
+                f.bind(py).call(args, kwargs.as_ref().map(|k| k.bind(py)))
+            })?;
             let np = py.import("numpy")?;
             let out = if U::DTYPE == DType::Bool {
                 // Bytes other than 0 and 1 (a view of u8) are not Rust bools: normalized.

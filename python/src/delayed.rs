@@ -31,11 +31,18 @@ pub fn _delayed_call(name: String, call: Py<PyAny>, deps: Vec<Py<Delayed>>) -> D
     let inner = gathered.try_then(name, move |values: &Vec<Value>| {
         Python::attach(|py| {
             let list = PyList::new(py, values.iter().map(|v| v.bind(py)))?;
-            call.bind(py).call1((list,)).map(|r| Arc::new(r.unbind()))
+            crate::run::interruptible(py, || call.bind(py).call1((list,)))
+                .map(|r| Arc::new(r.unbind()))
         })
-        .map_err(|e| chunkwise::Error::Task {
-            task: task_name.clone(),
-            reason: keep_python_error(e),
+        .map_err(|e| {
+            if chunkwise::events::cancelled() {
+                // Ctrl-C: the waiting thread raises its own `KeyboardInterrupt`.
+                return chunkwise::Error::Cancelled;
+            }
+            chunkwise::Error::Task {
+                task: task_name.clone(),
+                reason: keep_python_error(e),
+            }
         })
     });
     Delayed { inner }

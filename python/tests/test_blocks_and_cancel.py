@@ -122,6 +122,62 @@ def test_ctrl_c_stops_a_long_compute_quickly():
     assert float(lines["NEXT"]) < 0.5
 
 
+CTRL_C_IN_PYTHON = """
+import sys, time, signal, threading, os
+import numpy as np
+import chunkwise as da
+
+def spin(seconds):
+    # Pure Python: an interrupt lands between its instructions.
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+    return n
+
+def interrupt_after(delay):
+    def go():
+        time.sleep(delay)
+        global sent
+        sent = time.perf_counter()
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=go).start()
+
+def attempt(label, run):
+    try:
+        run()
+        print(label, "FINISHED")
+    except KeyboardInterrupt:
+        print(label, f"{time.perf_counter() - sent:.3f}")
+
+x = da.ones((4, 10), chunks=(1, 10))
+interrupt_after(1.0)
+attempt("BLOCKS", lambda: x.map_blocks(lambda b: b * spin(5), dtype=float).sum().compute())
+interrupt_after(1.0)
+attempt("DELAYED", lambda: da.compute(da.delayed(spin)(3), da.delayed(spin)(3)))
+# No worker is still spinning, and no interrupt is left pending on a worker thread: a
+# compute calling Python functions on every worker runs at once and gives its answer.
+t = time.perf_counter()
+assert float(x.map_blocks(lambda b: b + 0 * spin(0.01)).sum().compute()) == 40.0
+assert da.compute(da.delayed(spin)(0.01), da.delayed(sum)([1, 2]))[1] == 3
+print("NEXT", f"{time.perf_counter() - t:.3f}")
+"""
+
+
+def test_ctrl_c_interrupts_python_functions_in_blocks_and_delayed_tasks():
+    """A SIGINT while workers run pure-Python block functions or delayed tasks interrupts
+    them: KeyboardInterrupt within 0.5 s, and the workers are free at once after."""
+    out = subprocess.run(
+        [sys.executable, "-c", CTRL_C_IN_PYTHON], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    lines = dict(line.split() for line in out.stdout.split("\n") if line)
+    for label in ("BLOCKS", "DELAYED"):
+        assert lines.get(label) not in (None, "FINISHED"), out.stdout
+        assert float(lines[label]) < 0.5, out.stdout
+    assert float(lines["NEXT"]) < 0.5, out.stdout
+
+
 def test_review_fixes():
     # where with a scalar branch keeps inf and NaN of the array branch; bools stay bool
     a = np.array([1.0, np.inf, np.nan, -2.0])

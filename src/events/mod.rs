@@ -200,15 +200,60 @@ impl Drop for CancelScope {
 /// [`Error::Cancelled`] if the compute of the task running on this thread was cancelled: what a
 /// long task calls between pieces of its work, so that a cancel does not wait for it to end.
 pub(crate) fn check_cancelled() -> Result<()> {
-    let cancelled = CANCEL.with(|c| {
-        c.borrow()
-            .as_ref()
-            .is_some_and(|flag| flag.load(Ordering::Relaxed))
-    });
-    if cancelled {
+    if cancelled() {
         return Err(Error::Cancelled);
     }
     Ok(())
+}
+
+/// Whether the compute of the task running on this thread was cancelled (its
+/// [`Config::cancel_on`](crate::Config::cancel_on) flag is set); `false` outside a task. A block
+/// function that runs long can look between pieces of its work and return early: a block
+/// function's result made after a cancel is not used, the compute fails with
+/// [`Error::Cancelled`].
+///
+/// ```
+/// use std::sync::{atomic::{AtomicBool, Ordering}, Arc};
+/// let flag = Arc::new(AtomicBool::new(false));
+/// let seen = flag.clone();
+/// let x = chunkwise::arange(4).map_blocks(move |b| {
+///     seen.store(true, Ordering::Relaxed); // as a Ctrl-C handler would, mid-compute
+///     assert!(chunkwise::events::cancelled());
+///     b.to_owned()
+/// });
+/// let cfg = chunkwise::Config::default().cancel_on(flag);
+/// assert!(matches!(x.compute_with(&cfg), Err(chunkwise::Error::Cancelled)));
+/// assert!(!chunkwise::events::cancelled()); // no task runs here
+/// ```
+pub fn cancelled() -> bool {
+    CANCEL.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    })
+}
+
+/// The cancel flag of the compute whose task runs on this thread
+/// ([`Config::cancel_on`](crate::Config::cancel_on)), or `None` outside a task or for a compute
+/// without one: what a block function keeps to tell whoever runs its work (another thread,
+/// another runtime) which compute it belongs to. The Python package uses it to interrupt the
+/// Python functions of a compute that Ctrl-C cancels.
+///
+/// ```
+/// use std::sync::{atomic::AtomicBool, Arc};
+/// let flag = Arc::new(AtomicBool::new(false));
+/// let mine = flag.clone();
+/// let x = chunkwise::arange(4).map_blocks(move |b| {
+///     let running = chunkwise::events::cancel_flag().expect("inside a task");
+///     assert!(Arc::ptr_eq(&running, &mine));
+///     b.to_owned()
+/// });
+/// x.compute_with(&chunkwise::Config::default().cancel_on(flag))?;
+/// assert!(chunkwise::events::cancel_flag().is_none());
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn cancel_flag() -> Option<Arc<AtomicBool>> {
+    CANCEL.with(|c| c.borrow().clone())
 }
 
 /// Counts one read of `n` bytes of array data from a file by the current task (for its

@@ -169,6 +169,9 @@ where
                 ))
             })?
             .map_err(fail)?;
+        // A closure that saw the cancel (`events::cancelled`) may return early with anything:
+        // its block is not used.
+        crate::events::check_cancelled()?;
         // The closure has the inputs no more: free them before the result is copied.
         drop(views);
         drop(data);
