@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use chunkwise::ndarray::{ArrayD, ArrayViewD};
+use chunkwise::ndarray::ArrayD;
 use chunkwise::{BlockSpec, Boundary, ChunkedArray, DType, DynArray, Element};
 use numpy::{PyArray, PyArrayDyn, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::array::{wrap, Array};
-use crate::convert::{descr, dtype_of, from_numpy, with_dtype};
+use crate::convert::{descr, dtype_of, from_numpy, owned_array, with_dtype};
 use crate::errors::IntoPy;
 
 /// Python exceptions raised inside block functions, by number, until the compute that met them
@@ -72,19 +72,16 @@ pub fn take_python_error(e: &chunkwise::Error) -> Option<PyErr> {
         .remove(&id)
 }
 
-/// `f(*blocks)` for the blocks of one task, as an array of `U`.
-fn call<T: Element + numpy::Element, U: Element + numpy::Element>(
+/// `f(*blocks)` for the blocks of one task (made NumPy arrays by `blocks`), as an array of
+/// `U`.
+fn call<U: Element + numpy::Element>(
     f: &Py<PyAny>,
     kwargs: &Option<Py<PyDict>>,
-    blocks: &[ArrayViewD<'_, T>],
+    blocks: impl for<'py> FnOnce(Python<'py>) -> Vec<Bound<'py, PyAny>>,
 ) -> ArrayD<U> {
     Python::attach(|py| {
         let run = || -> PyResult<ArrayD<U>> {
-            let args: Vec<Bound<'_, PyAny>> = blocks
-                .iter()
-                .map(|b| PyArray::from_array(py, b).into_any())
-                .collect();
-            let args = PyTuple::new(py, args)?;
+            let args = PyTuple::new(py, blocks(py))?;
             let out = crate::run::interruptible(py, || {
                 f.bind(py).call(args, kwargs.as_ref().map(|k| k.bind(py)))
             })?;
@@ -139,8 +136,9 @@ fn block_spec(
 }
 
 /// Dask's `da.map_blocks(func, *arrays, dtype=None, chunks=None, drop_axis=(), new_axis=(),
-/// **kwargs)`: `func` gets the matching blocks of the arrays (broadcast against each other, of
-/// their common dtype) as NumPy arrays and returns the block of the result.
+/// **kwargs)`: `func` gets the matching blocks of the arrays (broadcast against each other,
+/// each in its own dtype) as NumPy arrays that own them (no copy) and returns the block of the
+/// result.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // Dask's signature, keyword by keyword.
 #[pyo3(signature = (func, *arrays, dtype=None, chunks=None, drop_axis=Vec::new(), new_axis=Vec::new(), **kwargs))]
@@ -164,15 +162,6 @@ pub fn map_blocks(
     if inputs.is_empty() {
         return Err(PyValueError::new_err("map_blocks needs at least one array"));
     }
-    // The core's blocks are of one type: the arrays meet at their promoted dtype.
-    let common = inputs
-        .iter()
-        .skip(1)
-        .try_fold(inputs[0].dtype(), |d, x| d.promote(x.dtype()))
-        .ok_or_else(|| {
-            PyValueError::new_err("map_blocks: the arrays' dtypes have no common type")
-        })?;
-    let inputs: Vec<DynArray> = inputs.iter().map(|x| x.astype(common)).collect();
     let out = match dtype.filter(|d| !d.is_none()) {
         Some(d) => dtype_of(Some(d), DType::F64)?,
         // Called on blocks of the dtype the real blocks arrive in.
@@ -181,14 +170,13 @@ pub fn map_blocks(
     let f: Arc<Py<PyAny>> = Arc::new(func.clone().unbind());
     let kwargs: Arc<Option<Py<PyDict>>> = Arc::new(kwargs.map(|k| k.clone().unbind()));
     let spec = block_spec(drop_axis, new_axis, chunks);
-    let r: DynArray = with_dtype!(common, T => {
-        let typed: Vec<ChunkedArray<T>> = inputs.iter().map(|x| x.clone().downcast::<T>()).collect::<chunkwise::Result<_>>().py_err()?;
-        let refs: Vec<&ChunkedArray<T>> = typed.iter().collect();
-        with_dtype!(out, U => {
-            let (f, kwargs) = (f.clone(), kwargs.clone());
-            let x = chunkwise::map_blocks_with::<T, U, _>(&refs, &spec, move |blocks| call::<T, U>(&f, &kwargs, blocks)).py_err()?;
-            DynArray::from(x)
+    let refs: Vec<&DynArray> = inputs.iter().collect();
+    let r: DynArray = with_dtype!(out, U => {
+        let x = chunkwise::map_blocks_dyn::<U, _>(&refs, &spec, move |blocks| {
+            call::<U>(&f, &kwargs, |py| blocks.into_iter().map(|b| owned_array(py, b)).collect())
         })
+        .py_err()?;
+        DynArray::from(x)
     });
     wrap(r)
 }
@@ -226,7 +214,9 @@ pub fn map_overlap(
         let boundary = boundary_of::<T>(boundary)?;
         with_dtype!(out, U => {
             let (f, kwargs) = (f.clone(), kwargs.clone());
-            let r = typed.map_overlap::<U, _>(&depth, boundary, move |block| call::<T, U>(&f, &kwargs, &[block])).py_err()?;
+            let r = typed.map_overlap::<U, _>(&depth, boundary, move |block| {
+                call::<U>(&f, &kwargs, |py| vec![PyArray::from_array(py, &block).into_any()])
+            }).py_err()?;
             DynArray::from(r)
         })
     });

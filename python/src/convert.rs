@@ -382,6 +382,18 @@ pub fn to_numpy(py: Python<'_>, a: DynNdArray) -> PyResult<Py<PyAny>> {
     out!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
 }
 
+/// A block as the NumPy array that owns its buffer (no copy; a 0-d block stays an array).
+pub fn owned_array(py: Python<'_>, a: DynNdArray) -> Bound<'_, PyAny> {
+    macro_rules! out {
+        ($($V:ident),*) => {
+            match a {
+                $(DynNdArray::$V(x) => PyArray::from_owned_array(py, x).into_any(),)*
+            }
+        };
+    }
+    out!(F64, F32, I64, I32, U64, U32, I16, I8, U16, U8, Bool)
+}
+
 fn owned<T: numpy::Element>(py: Python<'_>, x: ArrayD<T>) -> PyResult<Py<PyAny>> {
     let zero_d = x.ndim() == 0;
     let arr = PyArray::from_owned_array(py, x).into_any();

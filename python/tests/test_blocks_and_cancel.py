@@ -40,6 +40,39 @@ def test_map_blocks_several_arrays_dtype_and_kwargs():
     assert w.dtype == np.float32 and w.compute().dtype == np.float32
 
 
+def test_map_blocks_gives_each_array_in_its_own_dtype():
+    """Dask passes each block in its array's dtype: a bool mask indexes, an int8 stays int8."""
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(5, 7))
+    m = a > 0
+    small = np.arange(7, dtype=np.int8)
+    seen = set()
+
+    def f(v, keep, k):
+        seen.add((v.dtype, keep.dtype, k.dtype))
+        out = np.zeros_like(v)
+        out[keep] = (v * k)[keep]
+        return out
+
+    x, mask, ks = da.from_array(a, chunks=(2, 3)), da.from_array(m, chunks=(3, 4)), da.from_array(small)
+    y = da.map_blocks(f, x, mask, ks)
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y.compute(), np.where(m, a * small, 0.0))
+    assert seen == {(np.dtype(np.float64), np.dtype(bool), np.dtype(np.int8))}
+    # The inferred dtype comes from the arrays' own dtypes too: int8 + uint8 is int16.
+    u = da.from_array(np.arange(7, dtype=np.uint8))
+    s = da.map_blocks(lambda p, q: p + q, ks, u)
+    assert s.dtype == np.int16
+    np.testing.assert_array_equal(s.compute(), small.astype(np.int16) + np.arange(7, dtype=np.uint8))
+    # Blocks are the engine's buffers handed over (no copy, no view of another NumPy array):
+    # writable, and the function may keep them.
+    kept = []
+    z = da.map_blocks(lambda p: (kept.append(p), p)[1], ks, dtype=np.int8).compute()
+    np.testing.assert_array_equal(z, small)
+    assert all(k.flags.writeable and not isinstance(k.base, np.ndarray) for k in kept)
+    np.testing.assert_array_equal(kept[-1], small)
+
+
 def test_map_blocks_drop_axis():
     a = np.arange(12).reshape(3, 4)
     x = da.from_array(a, chunks=(3, 2))

@@ -659,7 +659,7 @@ pub fn compute_many_dyn_with(arrays: &[&DynArray], cfg: &Config) -> Result<Vec<D
 }
 
 impl DynArray {
-    fn node(&self) -> std::sync::Arc<dyn crate::graph::Node> {
+    pub(crate) fn node(&self) -> std::sync::Arc<dyn crate::graph::Node> {
         each!(self, a, T => a.expr().clone() as std::sync::Arc<dyn crate::graph::Node>)
     }
 }

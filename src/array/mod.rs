@@ -27,7 +27,9 @@ pub use dynamic::{
     DynScalar, UniqueAll,
 };
 pub use linalg::{einsum, matmul, tensordot};
-pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary, PadMode};
+pub use movement::{
+    concatenate, map_blocks, map_blocks_dyn, map_blocks_with, stack, BlockSpec, Boundary, PadMode,
+};
 pub(crate) use ops::retype;
 pub use ops::{
     equal, greater, greater_equal, less, less_equal, maximum, minimum, not_equal, promote, scalar,

@@ -3,15 +3,17 @@
 
 use std::sync::Arc;
 
-use ndarray::{ArrayD, ArrayViewD, SliceInfoElem};
+use ndarray::{ArrayD, ArrayViewD, IxDyn, SliceInfoElem};
 
-use super::ChunkedArray;
+use super::{ChunkedArray, DynArray, DynNdArray};
 use crate::chunks::{broadcast_shapes, normalize_axis, IntoShape};
-use crate::element::Element;
+use crate::element::{with_dtype, DType, Element};
 use crate::error::{Error, Result};
-use crate::graph::blockwise::{BlockMap, BlockResult, Halo, MapBlocks};
+use crate::graph::blockwise::{
+    nodes, over_views, AnyBlocks, BlockMap, BlockResult, Halo, MapBlocks,
+};
 use crate::graph::movement::{AxisMap, BroadcastTo, Concat, Permute, Reshape, Slice, SliceAxis};
-use crate::graph::Expr;
+use crate::graph::Node;
 
 /// How [`ChunkedArray::pad`] fills the border.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -357,17 +359,19 @@ where
     U: Element,
     F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
-    let shape = block_shape_of("map_blocks", arrays)?;
-    let (_, inputs) = aligned(arrays, &shape, &[])?;
+    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
+    let shape = block_shape_of("map_blocks", &shapes)?;
+    let (_, inputs) = aligned(&erased(arrays), &shape, &[])?;
     Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(
         inputs,
-        move |v: &[ArrayViewD<'_, T>]| Ok(f(v)),
+        over_views(move |v: &[ArrayViewD<'_, T>]| Ok(f(v))),
     ))))
 }
 
-/// The shape the arrays of a block function broadcast to; no array is an error.
-fn block_shape_of<T: Element>(op: &str, arrays: &[&ChunkedArray<T>]) -> Result<Vec<usize>> {
-    let Some(first) = arrays.first() else {
+/// The shape arrays of the shapes `shapes` broadcast to, for a block function; no array is an
+/// error.
+pub(crate) fn block_shape_of(op: &str, shapes: &[&[usize]]) -> Result<Vec<usize>> {
+    let Some(first) = shapes.first() else {
         return Err(Error::InvalidParameter {
             op: op.into(),
             param: "arrays".into(),
@@ -375,23 +379,20 @@ fn block_shape_of<T: Element>(op: &str, arrays: &[&ChunkedArray<T>]) -> Result<V
             reason: "needs at least one array".into(),
         });
     };
-    arrays[1..]
+    shapes[1..]
         .iter()
-        .try_fold(first.shape().to_vec(), |shape, a| {
-            broadcast_shapes(op, &shape, a.shape())
-        })
+        .try_fold(first.to_vec(), |shape, s| broadcast_shapes(op, &shape, s))
 }
 
 /// `arrays` broadcast to `shape` (from [`block_shape_of`]) and rechunked to the common
-/// refinement of their grids, with the axes in `whole` made one chunk: the grid and the inputs
-/// of a block function.
-#[allow(clippy::type_complexity)]
-fn aligned<T: Element>(
-    arrays: &[&ChunkedArray<T>],
+/// refinement of their grids, with the axes in `whole` made one chunk: the grid and the input
+/// nodes of a block function (each of its array's dtype).
+pub(crate) fn aligned(
+    arrays: &[DynArray],
     shape: &[usize],
     whole: &[usize],
-) -> Result<(crate::chunks::Chunks, Vec<Arc<dyn Expr<T>>>)> {
-    let wide: Vec<ChunkedArray<T>> = arrays
+) -> Result<(crate::chunks::Chunks, Vec<Arc<dyn Node>>)> {
+    let wide: Vec<DynArray> = arrays
         .iter()
         .map(|a| a.broadcast_to(shape.to_vec()))
         .collect::<Result<_>>()?;
@@ -405,9 +406,14 @@ fn aligned<T: Element>(
     let grid = crate::chunks::Chunks::from_axes(axes);
     let inputs = wide
         .iter()
-        .map(|a| Ok(a.rechunk(grid.clone())?.expr().clone()))
+        .map(|a| Ok(a.rechunk(grid.clone())?.node()))
         .collect::<Result<Vec<_>>>()?;
     Ok((grid, inputs))
+}
+
+/// Typed arrays as [`DynArray`]s (for [`aligned`]) and their shapes.
+fn erased<T: Element>(arrays: &[&ChunkedArray<T>]) -> Vec<DynArray> {
+    arrays.iter().map(|&a| DynArray::from(a.clone())).collect()
 }
 
 /// The blocks a [`map_blocks_with`] closure returns, when they are not its input blocks'
@@ -462,6 +468,55 @@ where
     )
 }
 
+/// [`map_blocks_with`] over arrays of any dtypes, each block given in its array's own dtype
+/// (Dask's `map_blocks(f, x, mask)` with a float `x` and a bool `mask`): `f` gets one owned
+/// [`DynNdArray`] per array, in order, for each block (a block can be handed to another
+/// runtime, as the Python package hands it to NumPy, without a copy), and returns the block of
+/// the result. Broadcasting, rechunking, `spec` and errors are [`map_blocks_with`]'s.
+///
+/// ```
+/// use chunkwise::{BlockSpec, DynArray, DynNdArray};
+/// let x = DynArray::from(chunkwise::arange(6).cast::<f64>().rechunk(4)?);
+/// let keep = DynArray::from((chunkwise::arange(6) % 2).eq(0));
+/// let y = chunkwise::map_blocks_dyn::<f64, _>(&[&x, &keep], &BlockSpec::default(), |b| {
+///     let (DynNdArray::F64(v), DynNdArray::Bool(m)) = (&b[0], &b[1]) else { unreachable!() };
+///     ndarray::Zip::from(v).and(m).map_collect(|&v, &m| if m { v } else { -v })
+/// })?;
+/// assert_eq!(y.compute()?.as_slice().unwrap(), &[0.0, -1.0, 2.0, -3.0, 4.0, -5.0]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn map_blocks_dyn<U, F>(arrays: &[&DynArray], spec: &BlockSpec, f: F) -> Result<ChunkedArray<U>>
+where
+    U: Element,
+    F: Fn(Vec<DynNdArray>) -> ArrayD<U> + Send + Sync + 'static,
+{
+    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
+    let shape = block_shape_of("map_blocks_dyn", &shapes)?;
+    let dtypes: Vec<DType> = arrays.iter().map(|a| a.dtype()).collect();
+    let arrays: Vec<DynArray> = arrays.iter().map(|&a| a.clone()).collect();
+    blocks_by_spec(
+        "map_blocks",
+        &arrays,
+        shape,
+        spec,
+        move |blocks: AnyBlocks, ext: &[usize]| {
+            let owned = blocks
+                .into_iter()
+                .zip(&dtypes)
+                .map(|(b, &d)| {
+                    with_dtype!(d, X => {
+                        let vals = *b.downcast::<Vec<X>>().expect("an input's values have its dtype");
+                        let a = ArrayD::from_shape_vec(IxDyn(ext), vals)
+                            .expect("block buffer matches its extents");
+                        DynNdArray::from(a)
+                    })
+                })
+                .collect();
+            Ok(f(owned))
+        },
+    )
+}
+
 /// [`map_blocks_with`] whose closure may fail: an `Err` is the op `name`'s [`Error::Block`]
 /// at compute, naming the chunk (the block functions of the library, as `linalg.inv` of a
 /// singular matrix).
@@ -476,8 +531,25 @@ where
     U: Element,
     F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
 {
+    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
+    let shape = block_shape_of("map_blocks_with", &shapes)?;
+    blocks_by_spec(name, &erased(arrays), shape, spec, over_views(f))
+}
+
+/// The op `name`: `f` over the blocks of `arrays` (of any dtypes, broadcast to `shape`) as
+/// `spec` declares ([`map_blocks_with`]'s checks and output grid).
+pub(crate) fn blocks_by_spec<U, G>(
+    name: &str,
+    arrays: &[DynArray],
+    shape: Vec<usize>,
+    spec: &BlockSpec,
+    f: G,
+) -> Result<ChunkedArray<U>>
+where
+    U: Element,
+    G: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
+{
     let op = "map_blocks_with";
-    let shape = block_shape_of(op, arrays)?;
     let bad_axes = |axes: &[usize], ndim: usize, reason: &str| Error::InvalidAxes {
         op: op.into(),
         axes: axes.iter().map(|&a| a as isize).collect(),
@@ -598,8 +670,8 @@ impl<T: Element> ChunkedArray<T> {
         F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
     {
         ChunkedArray::from_expr(Arc::new(MapBlocks::new(
-            vec![self.expr().clone()],
-            on_first(f),
+            nodes(vec![self.expr().clone()]),
+            over_views(on_first(f)),
         )))
     }
 
@@ -680,11 +752,11 @@ impl<T: Element> ChunkedArray<T> {
         };
         Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::with_halo(
             "map_overlap",
-            vec![input.expr().clone()],
+            nodes(vec![input.expr().clone()]),
             self.shape().to_vec(),
             self.chunks().clone(),
             halo,
-            on_first(f),
+            over_views(on_first(f)),
         ))))
     }
 

@@ -1,11 +1,13 @@
-//! `map_blocks`: a user closure over ndarray views of each whole chunk of one or more arrays
-//! (of one grid), optionally grown by a halo of neighbouring cells (`map_overlap`).
+//! `map_blocks`: a user closure over each whole chunk of one or more arrays (of one grid, of
+//! one element type or several), optionally grown by a halo of neighbouring cells
+//! (`map_overlap`).
 //!
 //! The closure needs its chunk whole, so each worker computes the block of the chunk it is in
 //! (once, cached in the task) and serves tiles from it: one chunk per worker of memory, counted
 //! in the plan. A panic in the closure is caught and becomes an [`Error::Block`] naming the
 //! chunk; the pool goes on.
 
+use std::any::Any;
 use std::marker::PhantomData;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -14,7 +16,7 @@ use std::sync::Arc;
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 use super::{pull_whole, Expr, Meta, Node, OpKind, TaskCx};
-use crate::element::Element;
+use crate::element::{with_dtype, Element};
 use crate::error::{Error, Result};
 use crate::kernels::gather;
 use crate::region::{region_len, Region};
@@ -23,10 +25,57 @@ use crate::region::{region_len, Region};
 /// [`Error::Block`], naming the chunk).
 pub(crate) type BlockResult<U> = std::result::Result<ArrayD<U>, String>;
 
-pub(crate) struct MapBlocks<T: Element, U: Element, F> {
+/// One block of each input, as a [`MapBlocks`] gives them to its closure: the input's values
+/// in C order, a `Vec` of its element type behind `Any` (the inputs may be of several types;
+/// [`over_views`] turns them into views of one).
+pub(crate) type AnyBlocks = Vec<Box<dyn Any + Send>>;
+
+/// The closure of a [`MapBlocks`] from one over `ArrayViewD`s of inputs of one element type
+/// `T`: each block's `Vec<T>` viewed with the block's extents.
+pub(crate) fn over_views<T: Element, U: Element>(
+    f: impl Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
+) -> impl Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static {
+    move |blocks, ext| {
+        let data: Vec<Vec<T>> = blocks
+            .into_iter()
+            .map(|b| {
+                *b.downcast::<Vec<T>>()
+                    .expect("the inputs' values are of type T")
+            })
+            .collect();
+        let views: Vec<ArrayViewD<'_, T>> = data
+            .iter()
+            .map(|d| {
+                ArrayViewD::from_shape(IxDyn(ext), d).expect("block buffer matches its extents")
+            })
+            .collect();
+        f(&views)
+    }
+}
+
+/// The nodes of typed inputs, as a [`MapBlocks`] takes them.
+pub(crate) fn nodes<T: Element>(inputs: Vec<Arc<dyn Expr<T>>>) -> Vec<Arc<dyn Node>> {
+    inputs.into_iter().map(|i| i as Arc<dyn Node>).collect()
+}
+
+/// The values of `region` of `node`, whole, as a `Vec` of its element type behind `Any`.
+fn pull_any(
+    cx: &mut TaskCx<'_>,
+    node: &Arc<dyn Node>,
+    region: &[Range<usize>],
+) -> Result<Box<dyn Any + Send>> {
+    with_dtype!(node.meta().dtype, X => {
+        let e = node.clone().expr().get::<X>();
+        Ok(Box::new(pull_whole(cx, &*e, region)?))
+    })
+}
+
+pub(crate) struct MapBlocks<U: Element, F> {
     meta: Meta,
-    /// Arrays of one shape and grid (the API broadcasts and unifies them).
-    inputs: Vec<Arc<dyn Expr<T>>>,
+    /// Arrays of one shape and grid (the API broadcasts and unifies them), of any element
+    /// types.
+    inputs: Vec<Arc<dyn Node>>,
+    /// Called with one block of each input ([`AnyBlocks`]) and the blocks' extents.
     f: F,
     /// For `map_overlap`: the cells of the neighbours each block is given along each axis.
     halo: Halo,
@@ -86,12 +135,12 @@ impl Halo {
     }
 }
 
-impl<T: Element, U: Element, F> MapBlocks<T, U, F>
+impl<U: Element, F> MapBlocks<U, F>
 where
-    F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
+    F: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
 {
     /// `f` over the blocks of `inputs` (one shape and grid; at least one).
-    pub(crate) fn new(inputs: Vec<Arc<dyn Expr<T>>>, f: F) -> Self {
+    pub(crate) fn new(inputs: Vec<Arc<dyn Node>>, f: F) -> Self {
         let m = inputs[0].meta();
         let (shape, chunks) = (m.shape.clone(), m.chunks.clone());
         Self::with_halo("map_blocks", inputs, shape, chunks, Halo::default(), f)
@@ -101,7 +150,7 @@ where
     /// (an output grid of `shape`), each made from the input block `blocks` says.
     pub(crate) fn with_blocks(
         name: &str,
-        inputs: Vec<Arc<dyn Expr<T>>>,
+        inputs: Vec<Arc<dyn Node>>,
         shape: Vec<usize>,
         chunks: crate::chunks::Chunks,
         blocks: BlockMap,
@@ -116,7 +165,7 @@ where
     /// every input (the arrays themselves, or the arrays padded by the halo's depth).
     pub(crate) fn with_halo(
         name: &str,
-        inputs: Vec<Arc<dyn Expr<T>>>,
+        inputs: Vec<Arc<dyn Node>>,
         shape: Vec<usize>,
         chunks: crate::chunks::Chunks,
         halo: Halo,
@@ -146,22 +195,17 @@ where
         let data = self
             .inputs
             .iter()
-            .map(|i| pull_whole(cx, &**i, &ext_region))
-            .collect::<Result<Vec<_>>>()?;
+            .map(|i| pull_any(cx, i, &ext_region))
+            .collect::<Result<AnyBlocks>>()?;
         let ext: Vec<usize> = ext_region.iter().map(|r| r.len()).collect();
-        let views: Vec<ArrayViewD<'_, T>> = data
-            .iter()
-            .map(|d| {
-                ArrayViewD::from_shape(IxDyn(&ext), d).expect("block buffer matches its extents")
-            })
-            .collect();
         let fail = |reason: String| Error::Block {
             op: self.meta.name.clone(),
             chunk: coords.to_vec(),
             region: format!("{chunk:?}"),
             reason,
         };
-        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(&views)))
+        // The closure owns the inputs' blocks: they are freed before the result is copied.
+        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(data, &ext)))
             .map_err(|p| {
                 fail(format!(
                     "the closure panicked: {}",
@@ -172,9 +216,6 @@ where
         // A closure that saw the cancel (`events::cancelled`) may return early with anything:
         // its block is not used.
         crate::events::check_cancelled()?;
-        // The closure has the inputs no more: free them before the result is copied.
-        drop(views);
-        drop(data);
         let want: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
         // The chunk's values in the closure's result: all of it when it has the chunk's shape,
         // its inside when it is the block with its halo (the halo is trimmed).
@@ -242,19 +283,16 @@ fn values_in<U: Element>(out: ArrayD<U>, region: &Region) -> Vec<U> {
     vals
 }
 
-impl<T: Element, U: Element, F> Node for MapBlocks<T, U, F>
+impl<U: Element, F> Node for MapBlocks<U, F>
 where
-    F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
+    F: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
 {
     fn meta(&self) -> &Meta {
         &self.meta
     }
     super::typed_as!(U);
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
-        self.inputs
-            .iter()
-            .map(|i| i.clone() as Arc<dyn Node>)
-            .collect()
+        self.inputs.clone()
     }
     fn cache_bytes(&self) -> usize {
         // The blocks of a row it keeps besides the one being made, the block (with its halo)
@@ -269,15 +307,16 @@ where
         let kept =
             (row_keep(&self.meta.chunks) - 1).saturating_mul(self.meta.chunks.max_chunk_len());
         let out = self.meta.chunks.max_chunk_len();
+        let input_bytes: usize = self.inputs.iter().map(|i| i.meta().dtype.size()).sum();
         kept.saturating_mul(U::DTYPE.size())
-            .saturating_add(grown.saturating_mul(self.inputs.len() * T::DTYPE.size()))
+            .saturating_add(grown.saturating_mul(input_bytes))
             .saturating_add(out.max(grown).saturating_mul(U::DTYPE.size()))
     }
 }
 
-impl<T: Element, U: Element, F> Expr<U> for MapBlocks<T, U, F>
+impl<U: Element, F> Expr<U> for MapBlocks<U, F>
 where
-    F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
+    F: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [U]) -> Result<()> {
         fill_from_blocks(

@@ -700,3 +700,129 @@ fn weighted_histograms_take_the_weights_dtype() {
         assert_eq!(sums.dtype(), d);
     }
 }
+
+/// `map_blocks_dyn` over an f64 array, an i8 array chunked differently and a bool array
+/// broadcast along the rows: every shape and chunking gives each block in its array's dtype,
+/// against the eager result; two workers and one give the same values.
+#[test]
+fn map_blocks_dyn_gives_each_array_its_own_dtype() {
+    use chunkwise::{BlockSpec, Config};
+    use ndarray::{Axis, Dimension, IxDyn, Zip};
+    let mut cases = 0;
+    for shape in crate::common::shapes() {
+        for chunks in crate::common::chunkings(&shape) {
+            let a = crate::common::data_f64(&shape);
+            let k = crate::common::data_i64(&shape).mapv(|v| v as i8);
+            // One flag per position of the last axis (broadcast), or a 0-d flag.
+            let last = shape.last().copied().unwrap_or(1);
+            let flags =
+                ArrayD::from_shape_fn(IxDyn(&shape[shape.len().saturating_sub(1)..]), |i| {
+                    i.slice().first().is_none_or(|&j| j % 3 != 1)
+                });
+            let other: Vec<usize> = shape.iter().map(|&n| n.div_ceil(2).max(1)).collect();
+            let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap());
+            let y = DynArray::from(chunkwise::from_array(k.clone(), other).unwrap());
+            let m = DynArray::from(chunkwise::from_array(flags.clone(), last.max(1)).unwrap());
+            let out =
+                chunkwise::map_blocks_dyn::<f64, _>(&[&x, &y, &m], &BlockSpec::default(), |b| {
+                    let [DynNdArray::F64(v), DynNdArray::I8(k), DynNdArray::Bool(m)] = &b[..]
+                    else {
+                        panic!("blocks of the wrong dtypes")
+                    };
+                    assert_eq!(
+                        (v.shape(), k.shape()),
+                        (m.shape(), m.shape()),
+                        "broadcast blocks"
+                    );
+                    Zip::from(v)
+                        .and(k)
+                        .and(m)
+                        .map_collect(|&v, &k, &m| if m { v * k as f64 } else { v })
+                })
+                .unwrap();
+            assert_eq!(out.chunks().axes().len(), shape.len());
+            let flags_wide = flags.broadcast(IxDyn(&shape)).unwrap();
+            let want = Zip::from(&a)
+                .and(&k)
+                .and(&flags_wide)
+                .map_collect(|&v, &k, &m| if m { v * k as f64 } else { v });
+            let one = out.compute_with(&Config::default().workers(1)).unwrap();
+            assert_eq!(one, want, "shape {shape:?} chunks {chunks:?}");
+            assert_eq!(
+                out.compute_with(&Config::default().workers(2)).unwrap(),
+                want
+            );
+            cases += 1;
+        }
+    }
+    assert!(cases > 90, "{cases} cases");
+    // drop_axis: the dropped axis is one chunk and each block is seen whole along it.
+    let a = crate::common::data_f64(&[4, 6]);
+    let x = DynArray::from(chunkwise::from_array(a.clone(), vec![2, 4]).unwrap());
+    let n =
+        DynArray::from(chunkwise::from_array(ndarray::arr2(&[[1u8; 6]; 4]).into_dyn(), 3).unwrap());
+    let spec = BlockSpec {
+        drop_axis: vec![0],
+        ..Default::default()
+    };
+    let sums = chunkwise::map_blocks_dyn::<f64, _>(&[&x, &n], &spec, |b| {
+        let [DynNdArray::F64(v), DynNdArray::U8(c)] = &b[..] else {
+            panic!("dtypes")
+        };
+        assert_eq!(v.shape()[0], 4);
+        (v * &c.mapv(f64::from)).sum_axis(Axis(0))
+    })
+    .unwrap();
+    assert_eq!(sums.compute().unwrap(), a.sum_axis(Axis(0)));
+}
+
+/// The errors of `map_blocks_dyn`: no arrays, shapes that do not broadcast, a bad spec, and a
+/// block of the wrong shape or a panic at compute, naming the op.
+#[test]
+fn map_blocks_dyn_errors() {
+    use chunkwise::BlockSpec;
+    let f = |b: Vec<DynNdArray>| match &b[0] {
+        DynNdArray::F64(v) => v.clone(),
+        _ => unreachable!(),
+    };
+    let none = chunkwise::map_blocks_dyn::<f64, _>(&[], &BlockSpec::default(), f);
+    assert!(
+        matches!(none, Err(Error::InvalidParameter { .. })),
+        "{:?}",
+        none.err()
+    );
+    let x = DynArray::from(chunkwise::arange(6).cast::<f64>().rechunk(4).unwrap());
+    let y = DynArray::from(chunkwise::arange(4).cast::<i32>());
+    let bad = chunkwise::map_blocks_dyn::<f64, _>(&[&x, &y], &BlockSpec::default(), f);
+    assert!(
+        matches!(bad, Err(Error::Broadcast { .. })),
+        "{:?}",
+        bad.err()
+    );
+    let spec = BlockSpec {
+        drop_axis: vec![1],
+        ..Default::default()
+    };
+    let axes = chunkwise::map_blocks_dyn::<f64, _>(&[&x], &spec, f);
+    assert!(
+        matches!(axes, Err(Error::InvalidAxes { .. })),
+        "{:?}",
+        axes.err()
+    );
+    let short = chunkwise::map_blocks_dyn::<f64, _>(
+        &[&x, &y.reshape([4, 1]).unwrap()],
+        &BlockSpec::default(),
+        |_| ndarray::ArrayD::zeros(ndarray::IxDyn(&[1])),
+    )
+    .unwrap();
+    let e = short.compute().unwrap_err();
+    assert!(
+        matches!(e, Error::Block { .. }) && e.to_string().contains("map_blocks"),
+        "{e}"
+    );
+    let boom =
+        chunkwise::map_blocks_dyn::<f64, _>(&[&x], &BlockSpec::default(), |_| panic!("boom"))
+            .unwrap();
+    let e = boom.compute().unwrap_err();
+    assert!(e.to_string().contains("boom"), "{e}");
+}
