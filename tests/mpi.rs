@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chunkwise::prelude::*;
-use chunkwise::{Executor, Mpi};
+use chunkwise::{BlockSpec, DynArray, DynNdArray, Executor, Mpi};
 
 /// A digest of a value's bits (FNV-1a over each element's bits), so that runs compare exactly.
 fn digest<T: chunkwise::Element>(a: &ndarray::ArrayD<T>) -> String {
@@ -154,6 +154,18 @@ fn mpi_child() {
         &cfg,
         &s.histogram_weighted(&weights, 16, (-2.0, 2.0)).unwrap().0,
     );
+    // A block function over arrays of two dtypes, each block given in its own.
+    let (vals, flags) = (DynArray::from(s.clone()), DynArray::from(s.gt(0.5)));
+    let kept = chunkwise::map_blocks_dyn::<f64, _>(&[&vals, &flags], &BlockSpec::default(), |b| {
+        let [DynNdArray::F64(v), DynNdArray::Bool(m)] = &b[..] else {
+            panic!("blocks of the arrays' own dtypes")
+        };
+        ndarray::Zip::from(v)
+            .and(m)
+            .map_collect(|&v, &m| if m { v } else { 0.0 })
+    })
+    .unwrap();
+    check(rank, "map_blocks of two dtypes", &cfg, &kept.sum());
     check(rank, "argtopk", &cfg, &s.argtopk(-25).unwrap());
     // Sized by the data: the sizing pass runs on the ranks too.
     let sel = s.select(&s.gt(1.5)).unwrap().resolve_with(&cfg).unwrap();

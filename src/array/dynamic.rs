@@ -981,15 +981,22 @@ impl DynArray {
 
     /// `self ** rhs` (NumPy's `power`): floats by `powf`; integers exactly (wrapping). A
     /// negative integer exponent is NumPy's `ValueError`: [`Error::InvalidParameter`] at once
-    /// for a scalar, [`Error::InvalidValue`] at compute for an array.
+    /// for a scalar (unless the array is empty: no value is raised), [`Error::InvalidValue`] at
+    /// compute for an array. Bools squared by a weak `2` are `i8`, as NumPy's `x ** 2`.
     // One check for every integer type: always false for the unsigned ones.
     #[allow(clippy::absurd_extreme_comparisons)]
     pub fn pow(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
         // Not generic: compiled once here, not again in every crate that calls it.
         fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
             let d = result_dtype("pow", this, &rhs)?;
-            // Two bools raise as i8, as NumPy's.
-            let d = if d == DType::Bool { DType::I8 } else { d };
+            // Two bools raise as i8, as NumPy's; so does `bools ** 2` (NumPy squares for a
+            // Python 2, and `square` keeps bool as i8 where `power` promotes to int64).
+            let square_of_bools = this.dtype() == DType::Bool && matches!(rhs, DynOperand::Int(2));
+            let d = if d == DType::Bool || square_of_bools {
+                DType::I8
+            } else {
+                d
+            };
             let x = this.astype(d);
             if is_float(d) {
                 // `x**2` as `x * x` (NumPy's fast path; the same bits, without `powf`).
@@ -1001,13 +1008,17 @@ impl DynArray {
             }
             integer!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
                 Operand::Scalar(n) => {
-                    if n < T::ZERO {
+                    // NumPy refuses a value it raises: an empty array has none.
+                    if n < T::ZERO && !a.is_empty() {
                         return Err(Error::InvalidParameter {
                             op: format!("pow on {}{:?}", T::DTYPE, a.shape()),
                             param: "exponent".into(),
                             value: n.to_string(),
                             reason: "integers to negative integer powers are not allowed".into(),
                         });
+                    }
+                    if n < T::ZERO {
+                        return Ok(a.into());
                     }
                     let e = n.n_to_i128() as u128;
                     if e == 2 {

@@ -346,17 +346,17 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         if self.layout != Layout::Trailing {
             return None;
         }
+        // Leaves that are slabs of the first axis are the tree's line along it.
+        let (line_axis, leaves, extent) = self.tree.line(level, node)?;
+        debug_assert_eq!((line_axis, extent), (0, step));
         let shape = &self.input.meta().shape;
         let a = self.axes[0];
-        let first = usize::try_from(node << level).ok()?;
-        let span = 1usize.checked_shl(level).unwrap_or(usize::MAX);
-        let end = first.saturating_add(span).min(self.tree.len());
         let mut b = in_box.clone();
-        b[a] = first.saturating_mul(step)..end.saturating_mul(step).min(shape[a]);
+        b[a] = leaves.start.saturating_mul(step)..leaves.end.saturating_mul(step).min(shape[a]);
         // A leaf is `step` slabs of the first reduced axis times the whole later ones.
         let inner: usize = self.axes[1..].iter().map(|&d| shape[d]).product();
         let vals = super::borrowed(cx, &*self.input, &b)?;
-        Some((vals, first as Code, (step * inner).max(1)))
+        Some((vals, leaves.start as Code, (step * inner).max(1)))
     }
 
     /// The level of the nodes whose input the fold of `outputs` outputs asks to be

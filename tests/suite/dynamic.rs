@@ -826,3 +826,33 @@ fn map_blocks_dyn_errors() {
     let e = boom.compute().unwrap_err();
     assert!(e.to_string().contains("boom"), "{e}");
 }
+
+/// NumPy's `x ** 2` squares (so bools give `int8`, where `power` promotes a Python int to
+/// `int64`), and a negative integer exponent is refused only where a value is raised.
+#[test]
+fn pow_of_bools_by_two_and_of_empty_arrays_by_negative_ints() {
+    let flags = DynArray::from(chunkwise::from_array(arr1(&[true, false, true]), 2).unwrap());
+    let sq = flags.pow(2i64).unwrap();
+    assert_eq!(sq.dtype(), DType::I8);
+    assert_eq!(
+        sq.compute().unwrap(),
+        DynNdArray::from(arr1(&[1i8, 0, 1]).into_dyn())
+    );
+    let cube = flags.pow(3i64).unwrap();
+    assert_eq!(cube.dtype(), DType::I64);
+    assert_eq!(
+        cube.compute().unwrap(),
+        DynNdArray::from(arr1(&[1i64, 0, 1]).into_dyn())
+    );
+    for d in [DType::I64, DType::I8, DType::Bool] {
+        let empty = DynArray::from(chunkwise::arange(0)).astype(d);
+        let p = empty.pow(-1i64).unwrap();
+        assert_eq!(p.shape(), &[0]);
+        assert_eq!(p.compute().unwrap().shape(), &[0]);
+        let one = DynArray::from(chunkwise::arange(1)).astype(d);
+        assert!(
+            matches!(one.pow(-1i64), Err(Error::InvalidParameter { .. })),
+            "{d:?}"
+        );
+    }
+}
