@@ -764,7 +764,7 @@ impl Array {
         other: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        self.binary(py, other, |x, y| x.pow(y))
+        self.binary(py, other, |x, y| x.pow_operator(y))
     }
 
     fn __rpow__(

@@ -5,14 +5,15 @@ use std::path::Path;
 
 use chunkwise::Error;
 use pyo3::exceptions::{
-    PyFileNotFoundError, PyIndexError, PyIsADirectoryError, PyMemoryError, PyOSError,
-    PyRuntimeError, PyTypeError, PyValueError,
+    PyFileNotFoundError, PyIndexError, PyIsADirectoryError, PyKeyboardInterrupt, PyMemoryError,
+    PyOSError, PyRuntimeError, PyTypeError, PyValueError,
 };
 use pyo3::PyErr;
 
 /// The Python exception for a core error: dtypes are `TypeError`, an index out of bounds is
 /// `IndexError`, sizes past what memory holds are `MemoryError`, files are `OSError` (a missing
-/// one `FileNotFoundError`), failed tasks and executors `RuntimeError`, and the rest (shapes,
+/// one `FileNotFoundError`), failed tasks and executors `RuntimeError`, a cancelled compute
+/// `KeyboardInterrupt`, and the rest (shapes,
 /// axes, chunks, parameters, values) `ValueError`.
 pub fn to_py(e: Error) -> PyErr {
     let msg = e.to_string();
@@ -31,6 +32,8 @@ pub fn to_py(e: Error) -> PyErr {
         Error::Io { .. } => PyOSError::new_err(msg),
         // A file of a dtype chunkwise does not hold is a dtype problem.
         Error::Format { reason, .. } if reason.contains("dtype") => PyTypeError::new_err(msg),
+        // Ctrl-C (`Config::cancel_on`), as Python raises it.
+        Error::Cancelled => PyKeyboardInterrupt::new_err(msg),
         Error::Task { .. }
         | Error::Pool { .. }
         | Error::Rank { .. }

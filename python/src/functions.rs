@@ -507,7 +507,6 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
         "divide" | "true_divide" => "__truediv__",
         "floor_divide" => "__floordiv__",
         "mod" | "remainder" => "__mod__",
-        "power" => "__pow__",
         "bitwise_and" => "__and__",
         "bitwise_or" => "__or__",
         "bitwise_xor" => "__xor__",
@@ -519,10 +518,11 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
         "less_equal" => "__le__",
         "greater" => "__gt__",
         "greater_equal" => "__ge__",
-        // Functions of the core without an operator: a Python scalar on the left takes its
-        // dtype against the array on the right, as the operators' reflected forms do.
+        // Functions of the core without an operator (or other than it): a Python scalar on
+        // the left takes its dtype against the array on the right, as the operators'
+        // reflected forms do.
         "maximum" | "minimum" | "arctan2" | "hypot" | "copysign" | "logaddexp" | "nextafter"
-        | "logical_and" | "logical_or" | "logical_xor" => {
+        | "logical_and" | "logical_or" | "logical_xor" | "power" => {
             let y = operand(&rhs)?;
             let x = match (lhs.cast::<Array>(), &y) {
                 (Ok(a), _) => a.get().inner().clone(),
@@ -541,6 +541,8 @@ pub fn _binary(name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResu
                 "nextafter" => x.nextafter(y),
                 "logical_and" => x.logical_and(y),
                 "logical_or" => x.logical_or(y),
+                // NumPy's function, not its operator (`bools ** 2` squares, `power` does not).
+                "power" => x.pow(y),
                 _ => x.logical_xor(y),
             };
             return Ok(Py::new(py, wrap(r.py_err()?)?)?.into_any());

@@ -26,7 +26,12 @@ pub fn run<R: Send + 'static>(
     if rayon::current_thread_index().is_some() {
         // Called from a block function or a delayed task on a pool thread: waiting there for a
         // job spawned on the same pool could take the pool's last thread. Run it here instead
-        // (signals are only seen on the main thread anyway).
+        // (signals are only seen on the main thread anyway), cancelled with the compute whose
+        // task this is.
+        let cfg = match chunkwise::events::cancel_flag() {
+            Some(flag) => cfg.cancel_on(flag),
+            None => cfg,
+        };
         return py.detach(move || work(&cfg)).map_err(|e| {
             crate::blocks::take_python_error(&e).unwrap_or_else(|| crate::errors::to_py(e))
         });
@@ -61,6 +66,11 @@ pub fn run<R: Send + 'static>(
         }
     });
     if let Some(e) = interrupted {
+        // A Python exception a block function raised before the cancel is not raised: not
+        // kept either.
+        if let Some(Ok(Err(failed))) = &outcome {
+            let _ = crate::blocks::take_python_error(failed);
+        }
         return Err(e);
     }
     match outcome {
@@ -77,13 +87,15 @@ pub fn run<R: Send + 'static>(
 /// A thread inside a Python function (a block function or a `delayed` task) for a compute that
 /// Ctrl-C can cancel.
 struct InPython {
-    /// Which call this is (a thread may be inside several, nested).
+    /// Which call this is: numbered in the order they start, so a thread's innermost call (a
+    /// function that runs a nested compute may have its thread run other tasks meanwhile) is
+    /// its highest.
     call: u64,
     /// The thread, as `threading.get_ident()` names it.
     thread: std::os::raw::c_ulong,
     /// The cancel flag of the compute the function runs for.
     compute: Arc<AtomicBool>,
-    /// Whether a `KeyboardInterrupt` was sent to the thread for this call.
+    /// Whether a `KeyboardInterrupt` is pending on the thread for this call.
     sent: bool,
 }
 
@@ -92,6 +104,28 @@ struct InPython {
 fn in_python(_py: Python<'_>) -> MutexGuard<'static, Vec<InPython>> {
     static IN_PYTHON: Mutex<Vec<InPython>> = Mutex::new(Vec::new());
     IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The innermost call of `thread` in `calls`.
+fn innermost(calls: &mut [InPython], thread: std::os::raw::c_ulong) -> Option<&mut InPython> {
+    calls
+        .iter_mut()
+        .filter(|c| c.thread == thread)
+        .max_by_key(|c| c.call)
+}
+
+/// Raises `KeyboardInterrupt` in `thread` at its next Python instruction (with `interrupt`
+/// false: withdraws the one pending there).
+fn send(_py: Python<'_>, thread: std::os::raw::c_ulong, interrupt: bool) {
+    let exc = if interrupt {
+        // SAFETY: reads the address of a static exception type of the interpreter.
+        unsafe { ffi::PyExc_KeyboardInterrupt }
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: the GIL is held (`_py`); the id names a thread inside a listed call (it leaves
+    // the list, with the GIL, before it leaves the call), and a null exception clears.
+    unsafe { ffi::PyThreadState_SetAsyncExc(thread as _, exc) };
 }
 
 /// Runs `f`, a call into Python made by a task of a compute, so that Ctrl-C cancelling that
@@ -107,43 +141,72 @@ pub fn interruptible<R>(py: Python<'_>, f: impl FnOnce() -> PyResult<R>) -> PyRe
     // SAFETY: no precondition (it reads the calling thread's id).
     let thread = unsafe { ffi::PyThread_get_thread_ident() };
     {
-        let mut now = in_python(py);
+        let mut calls = in_python(py);
         // Cancelled before this call was listed: the interrupts were sent without it.
         if compute.load(Ordering::Relaxed) {
             return Err(PyKeyboardInterrupt::new_err(()));
         }
-        now.push(InPython {
+        // An interrupt pending for an outer call of this thread (another compute's, or this
+        // one's waiting in a nested compute) is not this call's: withdrawn, and sent again
+        // when this call ends.
+        if let Some(outer) = innermost(&mut calls, thread)
+            && outer.sent
+        {
+            send(py, thread, false);
+            outer.sent = false;
+        }
+        calls.push(InPython {
             call,
             thread,
             compute,
             sent: false,
         });
     }
-    let r = f();
-    // Removed with the GIL held (`f` has it back): no interrupt can be sent for it after this.
-    let mut now = in_python(py);
-    if let Some(at) = now.iter().position(|c| c.call == call) {
-        let left = now.swap_remove(at);
-        if left.sent {
-            // An interrupt that `f` ended before running into would be raised in whatever
-            // Python code the thread runs next: withdrawn.
-            // SAFETY: the GIL is held; a null exception clears the thread's pending one.
-            unsafe { ffi::PyThreadState_SetAsyncExc(thread as _, std::ptr::null_mut()) };
+    // Leaves the list however `f` ends (a Rust panic through Python included).
+    struct Leave {
+        call: u64,
+        thread: std::os::raw::c_ulong,
+    }
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            Python::attach(|py| {
+                let mut calls = in_python(py);
+                let Some(at) = calls.iter().position(|c| c.call == self.call) else {
+                    return;
+                };
+                if calls.swap_remove(at).sent {
+                    // One that `f` ended before running into would be raised in whatever
+                    // Python code the thread runs next.
+                    send(py, self.thread, false);
+                }
+                // The outer call of the thread, if its compute was cancelled meanwhile, gets
+                // the interrupt it was not sent while this one ran.
+                if let Some(outer) = innermost(&mut calls, self.thread)
+                    && outer.compute.load(Ordering::Relaxed)
+                    && !outer.sent
+                {
+                    send(py, self.thread, true);
+                    outer.sent = true;
+                }
+            });
         }
     }
-    r
+    let _leave = Leave { call, thread };
+    f()
 }
 
-/// Sends `KeyboardInterrupt` to every thread inside a Python function for the compute whose
-/// cancel flag is `compute`.
+/// Sends `KeyboardInterrupt` to every thread whose innermost Python function runs for the
+/// compute whose cancel flag is `compute` (an outer one gets it when the inner ends).
 fn interrupt_python_functions(py: Python<'_>, compute: &Arc<AtomicBool>) {
-    for c in in_python(py)
-        .iter_mut()
-        .filter(|c| Arc::ptr_eq(&c.compute, compute) && !c.sent)
-    {
-        // SAFETY: the GIL is held; the thread is inside `interruptible`'s call (it leaves the
-        // list, with the GIL, before it leaves the call), so the exception lands there.
-        unsafe { ffi::PyThreadState_SetAsyncExc(c.thread as _, ffi::PyExc_KeyboardInterrupt) };
-        c.sent = true;
+    let mut calls = in_python(py);
+    let threads: Vec<std::os::raw::c_ulong> = calls.iter().map(|c| c.thread).collect();
+    for thread in threads {
+        if let Some(c) = innermost(&mut calls, thread)
+            && Arc::ptr_eq(&c.compute, compute)
+            && !c.sent
+        {
+            send(py, thread, true);
+            c.sent = true;
+        }
     }
 }

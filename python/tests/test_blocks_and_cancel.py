@@ -188,6 +188,23 @@ interrupt_after(1.0)
 attempt("BLOCKS", lambda: x.map_blocks(lambda b: b * spin(5), dtype=float).sum().compute())
 interrupt_after(1.0)
 attempt("DELAYED", lambda: da.compute(da.delayed(spin)(3), da.delayed(spin)(3)))
+# A block function running a nested compute of spinning functions: interrupted too.
+inner = da.ones(4, chunks=1).map_blocks(lambda c: c * spin(5), dtype=float)
+interrupt_after(1.0)
+attempt("NESTED", lambda: x.map_blocks(lambda b: b * float(inner.sum().compute()), dtype=float).sum().compute())
+# Another thread's compute, running beside the one Ctrl-C stops, is not interrupted.
+results = {}
+def other():
+    try:
+        results["v"] = float(x.map_blocks(lambda b: b + 0 * spin(0.3), dtype=float).sum().compute())
+    except BaseException as e:
+        results["v"] = repr(e)
+beside = threading.Thread(target=other)
+interrupt_after(1.0)
+beside.start()
+attempt("CONCURRENT", lambda: x.map_blocks(lambda b: b * spin(5), dtype=float).sum().compute())
+beside.join()
+print("OTHER", results["v"])
 # No worker is still spinning, and no interrupt is left pending on a worker thread: a
 # compute calling Python functions on every worker runs at once and gives its answer.
 t = time.perf_counter()
@@ -205,7 +222,8 @@ def test_ctrl_c_interrupts_python_functions_in_blocks_and_delayed_tasks():
     )
     assert out.returncode == 0, out.stderr
     lines = dict(line.split() for line in out.stdout.split("\n") if line)
-    for label in ("BLOCKS", "DELAYED"):
+    assert lines.get("OTHER") == "40.0", out.stdout
+    for label in ("BLOCKS", "DELAYED", "NESTED", "CONCURRENT"):
         assert lines.get(label) not in (None, "FINISHED"), out.stdout
         assert float(lines[label]) < 0.5, out.stdout
     assert float(lines["NEXT"]) < 0.5, out.stdout

@@ -208,6 +208,20 @@ def test_binary_with_python_scalars(data):
         check_binary(op, a, s, lambda: BINARY[op](x, s))
 
 
+def test_power_operator_and_function_of_bools():
+    """NumPy's ``x ** 2`` squares (bools give int8); ``np.power`` promotes with the Python int
+    (int64); an empty integer array takes a negative power without an error."""
+    a = np.array([True, False, True])
+    x = da.from_array(a, chunks=2)
+    for got, want in ((x ** 2, a ** 2), (da.power(x, 2), np.power(a, 2)), (x ** 3, a ** 3),
+                      (2 ** x, 2 ** a), (da.power(2, x), np.power(2, a))):
+        assert got.dtype == want.dtype, (got.dtype, want.dtype)
+        np.testing.assert_array_equal(got.compute(), want)
+    e = np.array([], dtype=np.int16)
+    got = da.from_array(e) ** -1
+    assert got.dtype == (e ** -1).dtype and got.compute().shape == (0,)
+
+
 def test_true_division_by_python_ints_out_of_the_integer_range():
     # Integers divide in float64, so the Python int needs not fit the array's dtype; a float
     # array takes any Python int (NumPy converts it).

@@ -11,6 +11,7 @@ use std::fmt;
 
 use ndarray::{ArrayD, SliceInfoElem};
 
+use super::movement::BlockSpec;
 use super::ops::Operand;
 use super::{Axes, ChunkedArray, ReduceOptions};
 use crate::chunks::{Chunks, IntoChunks, IntoShape};
@@ -659,8 +660,76 @@ pub fn compute_many_dyn_with(arrays: &[&DynArray], cfg: &Config) -> Result<Vec<D
 }
 
 impl DynArray {
-    pub(crate) fn node(&self) -> std::sync::Arc<dyn crate::graph::Node> {
+    fn node(&self) -> std::sync::Arc<dyn crate::graph::Node> {
         each!(self, a, T => a.expr().clone() as std::sync::Arc<dyn crate::graph::Node>)
+    }
+}
+
+/// [`map_blocks_with`](crate::map_blocks_with) over arrays of any dtypes, each block given in its array's own dtype
+/// (Dask's `map_blocks(f, x, mask)` with a float `x` and a bool `mask`): `f` gets one owned
+/// [`DynNdArray`] per array, in order, for each block (a block can be handed to another
+/// runtime, as the Python package hands it to NumPy, without a copy), and returns the block of
+/// the result. Broadcasting, rechunking, `spec` and errors are
+/// [`map_blocks_with`](crate::map_blocks_with)'s.
+///
+/// ```
+/// use chunkwise::{BlockSpec, DynArray, DynNdArray};
+/// let x = DynArray::from(chunkwise::arange(6).cast::<f64>().rechunk(4)?);
+/// let keep = DynArray::from((chunkwise::arange(6) % 2).eq(0));
+/// let y = chunkwise::map_blocks_dyn::<f64, _>(&[&x, &keep], &BlockSpec::default(), |b| {
+///     let (DynNdArray::F64(v), DynNdArray::Bool(m)) = (&b[0], &b[1]) else { unreachable!() };
+///     ndarray::Zip::from(v).and(m).map_collect(|&v, &m| if m { v } else { -v })
+/// })?;
+/// assert_eq!(y.compute()?.as_slice().unwrap(), &[0.0, -1.0, 2.0, -3.0, 4.0, -5.0]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn map_blocks_dyn<U, F>(arrays: &[&DynArray], spec: &BlockSpec, f: F) -> Result<ChunkedArray<U>>
+where
+    U: Element,
+    F: Fn(Vec<DynNdArray>) -> ArrayD<U> + Send + Sync + 'static,
+{
+    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
+    let shape = super::movement::block_shape_of("map_blocks_dyn", &shapes)?;
+    let dtypes: Vec<DType> = arrays.iter().map(|a| a.dtype()).collect();
+    let arrays: Vec<DynArray> = arrays.iter().map(|&a| a.clone()).collect();
+    super::movement::blocks_by_spec(
+        "map_blocks",
+        &arrays,
+        shape,
+        spec,
+        move |blocks: crate::graph::blockwise::AnyBlocks, ext: &[usize]| {
+            let owned = blocks
+                .into_iter()
+                .zip(&dtypes)
+                .map(|(b, &d)| {
+                    with_type!(d, X => {
+                        let vals = *b.downcast::<Vec<X>>().expect("an input's values have its dtype");
+                        let a = ArrayD::from_shape_vec(ndarray::IxDyn(ext), vals)
+                            .expect("block buffer matches its extents");
+                        DynNdArray::from(a)
+                    })
+                })
+                .collect();
+            Ok(f(owned))
+        },
+    )
+}
+
+impl super::movement::BlockArg for DynArray {
+    fn block_shape(&self) -> &[usize] {
+        self.shape()
+    }
+    fn block_chunks(&self) -> &Chunks {
+        self.chunks()
+    }
+    fn broadcast_for_blocks(&self, shape: &[usize]) -> Result<Self> {
+        self.broadcast_to(shape.to_vec())
+    }
+    fn rechunk_for_blocks(&self, grid: Chunks) -> Result<Self> {
+        self.rechunk(grid)
+    }
+    fn block_node(&self) -> std::sync::Arc<dyn crate::graph::Node> {
+        self.node()
     }
 }
 
@@ -982,21 +1051,15 @@ impl DynArray {
     /// `self ** rhs` (NumPy's `power`): floats by `powf`; integers exactly (wrapping). A
     /// negative integer exponent is NumPy's `ValueError`: [`Error::InvalidParameter`] at once
     /// for a scalar (unless the array is empty: no value is raised), [`Error::InvalidValue`] at
-    /// compute for an array. Bools squared by a weak `2` are `i8`, as NumPy's `x ** 2`.
+    /// compute for an array.
     // One check for every integer type: always false for the unsigned ones.
     #[allow(clippy::absurd_extreme_comparisons)]
     pub fn pow(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
         // Not generic: compiled once here, not again in every crate that calls it.
         fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
             let d = result_dtype("pow", this, &rhs)?;
-            // Two bools raise as i8, as NumPy's; so does `bools ** 2` (NumPy squares for a
-            // Python 2, and `square` keeps bool as i8 where `power` promotes to int64).
-            let square_of_bools = this.dtype() == DType::Bool && matches!(rhs, DynOperand::Int(2));
-            let d = if d == DType::Bool || square_of_bools {
-                DType::I8
-            } else {
-                d
-            };
+            // Two bools raise as i8, as NumPy's.
+            let d = if d == DType::Bool { DType::I8 } else { d };
             let x = this.astype(d);
             if is_float(d) {
                 // `x**2` as `x * x` (NumPy's fast path; the same bits, without `powf`).
@@ -1038,6 +1101,27 @@ impl DynArray {
                     a.zip_with(&b, "pow", |x: T, n: T| int_pow(x, n.n_to_i128() as u128))
                 }
             }.into()))
+        }
+        imp(self, rhs.into())
+    }
+
+    /// NumPy's `**` operator: [`pow`](Self::pow), except that a weak `2` squares (NumPy's
+    /// `x ** 2` calls `square`), so bools give `i8` where `power` promotes them with the
+    /// Python int to `i64`. Values are the same either way.
+    ///
+    /// ```
+    /// use chunkwise::{DType, DynArray};
+    /// let flags = DynArray::from(chunkwise::arange(3).eq(1));
+    /// assert_eq!(flags.pow_operator(2i64)?.dtype(), DType::I8); // np.array([True]) ** 2
+    /// assert_eq!(flags.pow(2i64)?.dtype(), DType::I64); // np.power(np.array([True]), 2)
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn pow_operator(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+        fn imp(this: &DynArray, rhs: DynOperand) -> Result<DynArray> {
+            if this.dtype() == DType::Bool && matches!(rhs, DynOperand::Int(2)) {
+                return this.astype(DType::I8).square();
+            }
+            this.pow(rhs)
         }
         imp(self, rhs.into())
     }

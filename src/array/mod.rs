@@ -23,13 +23,11 @@ pub use deferred::Deferred;
 pub use dynamic::MatrixNorm;
 pub use dynamic::{
     broadcast_arrays, compute_many_dyn, compute_many_dyn_with, concatenate_dyn, einsum_dyn,
-    matmul_dyn, result_type, stack_dyn, tensordot_dyn, where_dyn, DynArray, DynNdArray, DynOperand,
-    DynScalar, UniqueAll,
+    map_blocks_dyn, matmul_dyn, result_type, stack_dyn, tensordot_dyn, where_dyn, DynArray,
+    DynNdArray, DynOperand, DynScalar, UniqueAll,
 };
 pub use linalg::{einsum, matmul, tensordot};
-pub use movement::{
-    concatenate, map_blocks, map_blocks_dyn, map_blocks_with, stack, BlockSpec, Boundary, PadMode,
-};
+pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary, PadMode};
 pub(crate) use ops::retype;
 pub use ops::{
     equal, greater, greater_equal, less, less_equal, maximum, minimum, not_equal, promote, scalar,

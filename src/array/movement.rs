@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use ndarray::{ArrayD, ArrayViewD, IxDyn, SliceInfoElem};
+use ndarray::{ArrayD, ArrayViewD, SliceInfoElem};
 
-use super::{ChunkedArray, DynArray, DynNdArray};
+use super::ChunkedArray;
 use crate::chunks::{broadcast_shapes, normalize_axis, IntoShape};
-use crate::element::{with_dtype, DType, Element};
+use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::blockwise::{
     nodes, over_views, AnyBlocks, BlockMap, BlockResult, Halo, MapBlocks,
@@ -361,7 +361,7 @@ where
 {
     let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
     let shape = block_shape_of("map_blocks", &shapes)?;
-    let (_, inputs) = aligned(&erased(arrays), &shape, &[])?;
+    let (_, inputs) = aligned(&owned(arrays), &shape, &[])?;
     Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(
         inputs,
         over_views(move |v: &[ArrayViewD<'_, T>]| Ok(f(v))),
@@ -384,20 +384,49 @@ pub(crate) fn block_shape_of(op: &str, shapes: &[&[usize]]) -> Result<Vec<usize>
         .try_fold(first.to_vec(), |shape, s| broadcast_shapes(op, &shape, s))
 }
 
+/// An array a block function takes: typed ([`ChunkedArray`]) or of any dtype (`DynArray`).
+pub(crate) trait BlockArg: Sized {
+    fn block_shape(&self) -> &[usize];
+    fn block_chunks(&self) -> &crate::chunks::Chunks;
+    fn broadcast_for_blocks(&self, shape: &[usize]) -> Result<Self>;
+    fn rechunk_for_blocks(&self, grid: crate::chunks::Chunks) -> Result<Self>;
+    fn block_node(&self) -> Arc<dyn Node>;
+}
+
+impl<T: Element> BlockArg for ChunkedArray<T> {
+    fn block_shape(&self) -> &[usize] {
+        self.shape()
+    }
+    fn block_chunks(&self) -> &crate::chunks::Chunks {
+        self.chunks()
+    }
+    fn broadcast_for_blocks(&self, shape: &[usize]) -> Result<Self> {
+        self.broadcast_to(shape.to_vec())
+    }
+    fn rechunk_for_blocks(&self, grid: crate::chunks::Chunks) -> Result<Self> {
+        self.rechunk(grid)
+    }
+    fn block_node(&self) -> Arc<dyn Node> {
+        self.expr().clone()
+    }
+}
+
 /// `arrays` broadcast to `shape` (from [`block_shape_of`]) and rechunked to the common
 /// refinement of their grids, with the axes in `whole` made one chunk: the grid and the input
 /// nodes of a block function (each of its array's dtype).
-pub(crate) fn aligned(
-    arrays: &[DynArray],
+fn aligned<A: BlockArg>(
+    arrays: &[A],
     shape: &[usize],
     whole: &[usize],
 ) -> Result<(crate::chunks::Chunks, Vec<Arc<dyn Node>>)> {
-    let wide: Vec<DynArray> = arrays
+    let wide: Vec<A> = arrays
         .iter()
-        .map(|a| a.broadcast_to(shape.to_vec()))
+        .map(|a| a.broadcast_for_blocks(shape))
         .collect::<Result<_>>()?;
-    let parts: Vec<(&[usize], &crate::chunks::Chunks)> =
-        wide.iter().map(|a| (a.shape(), a.chunks())).collect();
+    let parts: Vec<(&[usize], &crate::chunks::Chunks)> = wide
+        .iter()
+        .map(|a| (a.block_shape(), a.block_chunks()))
+        .collect();
     let grid = crate::chunks::unify_chunks(shape, &parts);
     let mut axes = grid.axes().to_vec();
     for &d in whole {
@@ -406,14 +435,14 @@ pub(crate) fn aligned(
     let grid = crate::chunks::Chunks::from_axes(axes);
     let inputs = wide
         .iter()
-        .map(|a| Ok(a.rechunk(grid.clone())?.node()))
+        .map(|a| Ok(a.rechunk_for_blocks(grid.clone())?.block_node()))
         .collect::<Result<Vec<_>>>()?;
     Ok((grid, inputs))
 }
 
-/// Typed arrays as [`DynArray`]s (for [`aligned`]) and their shapes.
-fn erased<T: Element>(arrays: &[&ChunkedArray<T>]) -> Vec<DynArray> {
-    arrays.iter().map(|&a| DynArray::from(a.clone())).collect()
+/// The typed arrays of a block function, owned (for [`aligned`]).
+fn owned<T: Element>(arrays: &[&ChunkedArray<T>]) -> Vec<ChunkedArray<T>> {
+    arrays.iter().map(|&a| a.clone()).collect()
 }
 
 /// The blocks a [`map_blocks_with`] closure returns, when they are not its input blocks'
@@ -468,55 +497,6 @@ where
     )
 }
 
-/// [`map_blocks_with`] over arrays of any dtypes, each block given in its array's own dtype
-/// (Dask's `map_blocks(f, x, mask)` with a float `x` and a bool `mask`): `f` gets one owned
-/// [`DynNdArray`] per array, in order, for each block (a block can be handed to another
-/// runtime, as the Python package hands it to NumPy, without a copy), and returns the block of
-/// the result. Broadcasting, rechunking, `spec` and errors are [`map_blocks_with`]'s.
-///
-/// ```
-/// use chunkwise::{BlockSpec, DynArray, DynNdArray};
-/// let x = DynArray::from(chunkwise::arange(6).cast::<f64>().rechunk(4)?);
-/// let keep = DynArray::from((chunkwise::arange(6) % 2).eq(0));
-/// let y = chunkwise::map_blocks_dyn::<f64, _>(&[&x, &keep], &BlockSpec::default(), |b| {
-///     let (DynNdArray::F64(v), DynNdArray::Bool(m)) = (&b[0], &b[1]) else { unreachable!() };
-///     ndarray::Zip::from(v).and(m).map_collect(|&v, &m| if m { v } else { -v })
-/// })?;
-/// assert_eq!(y.compute()?.as_slice().unwrap(), &[0.0, -1.0, 2.0, -3.0, 4.0, -5.0]);
-/// # Ok::<(), chunkwise::Error>(())
-/// ```
-pub fn map_blocks_dyn<U, F>(arrays: &[&DynArray], spec: &BlockSpec, f: F) -> Result<ChunkedArray<U>>
-where
-    U: Element,
-    F: Fn(Vec<DynNdArray>) -> ArrayD<U> + Send + Sync + 'static,
-{
-    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
-    let shape = block_shape_of("map_blocks_dyn", &shapes)?;
-    let dtypes: Vec<DType> = arrays.iter().map(|a| a.dtype()).collect();
-    let arrays: Vec<DynArray> = arrays.iter().map(|&a| a.clone()).collect();
-    blocks_by_spec(
-        "map_blocks",
-        &arrays,
-        shape,
-        spec,
-        move |blocks: AnyBlocks, ext: &[usize]| {
-            let owned = blocks
-                .into_iter()
-                .zip(&dtypes)
-                .map(|(b, &d)| {
-                    with_dtype!(d, X => {
-                        let vals = *b.downcast::<Vec<X>>().expect("an input's values have its dtype");
-                        let a = ArrayD::from_shape_vec(IxDyn(ext), vals)
-                            .expect("block buffer matches its extents");
-                        DynNdArray::from(a)
-                    })
-                })
-                .collect();
-            Ok(f(owned))
-        },
-    )
-}
-
 /// [`map_blocks_with`] whose closure may fail: an `Err` is the op `name`'s [`Error::Block`]
 /// at compute, naming the chunk (the block functions of the library, as `linalg.inv` of a
 /// singular matrix).
@@ -533,14 +513,14 @@ where
 {
     let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
     let shape = block_shape_of("map_blocks_with", &shapes)?;
-    blocks_by_spec(name, &erased(arrays), shape, spec, over_views(f))
+    blocks_by_spec(name, &owned(arrays), shape, spec, over_views(f))
 }
 
 /// The op `name`: `f` over the blocks of `arrays` (of any dtypes, broadcast to `shape`) as
 /// `spec` declares ([`map_blocks_with`]'s checks and output grid).
-pub(crate) fn blocks_by_spec<U, G>(
+pub(crate) fn blocks_by_spec<A: BlockArg, U, G>(
     name: &str,
-    arrays: &[DynArray],
+    arrays: &[A],
     shape: Vec<usize>,
     spec: &BlockSpec,
     f: G,

@@ -205,7 +205,12 @@ where
             reason,
         };
         // The closure owns the inputs' blocks: they are freed before the result is copied.
-        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(data, &ext)))
+        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(data, &ext)));
+        // A closure that saw the cancel (`events::cancelled`) may return early with anything,
+        // or fail because of it (a Python function interrupted by Ctrl-C): the compute is
+        // cancelled, its block not used.
+        crate::events::check_cancelled()?;
+        let out = out
             .map_err(|p| {
                 fail(format!(
                     "the closure panicked: {}",
@@ -213,9 +218,6 @@ where
                 ))
             })?
             .map_err(fail)?;
-        // A closure that saw the cancel (`events::cancelled`) may return early with anything:
-        // its block is not used.
-        crate::events::check_cancelled()?;
         let want: Vec<usize> = chunk.iter().map(|r| r.len()).collect();
         // The chunk's values in the closure's result: all of it when it has the chunk's shape,
         // its inside when it is the block with its halo (the halo is trimmed).

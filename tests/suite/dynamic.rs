@@ -740,7 +740,6 @@ fn map_blocks_dyn_gives_each_array_its_own_dtype() {
                         .map_collect(|&v, &k, &m| if m { v * k as f64 } else { v })
                 })
                 .unwrap();
-            assert_eq!(out.chunks().axes().len(), shape.len());
             let flags_wide = flags.broadcast(IxDyn(&shape)).unwrap();
             let want = Zip::from(&a)
                 .and(&k)
@@ -817,7 +816,7 @@ fn map_blocks_dyn_errors() {
     .unwrap();
     let e = short.compute().unwrap_err();
     assert!(
-        matches!(e, Error::Block { .. }) && e.to_string().contains("map_blocks"),
+        matches!(&e, Error::Block { op, .. } if op == "map_blocks"),
         "{e}"
     );
     let boom =
@@ -832,13 +831,19 @@ fn map_blocks_dyn_errors() {
 #[test]
 fn pow_of_bools_by_two_and_of_empty_arrays_by_negative_ints() {
     let flags = DynArray::from(chunkwise::from_array(arr1(&[true, false, true]), 2).unwrap());
-    let sq = flags.pow(2i64).unwrap();
+    let sq = flags.pow_operator(2i64).unwrap();
     assert_eq!(sq.dtype(), DType::I8);
     assert_eq!(
         sq.compute().unwrap(),
         DynNdArray::from(arr1(&[1i8, 0, 1]).into_dyn())
     );
-    let cube = flags.pow(3i64).unwrap();
+    let power = flags.pow(2i64).unwrap();
+    assert_eq!(power.dtype(), DType::I64);
+    assert_eq!(
+        power.compute().unwrap(),
+        DynNdArray::from(arr1(&[1i64, 0, 1]).into_dyn())
+    );
+    let cube = flags.pow_operator(3i64).unwrap();
     assert_eq!(cube.dtype(), DType::I64);
     assert_eq!(
         cube.compute().unwrap(),
