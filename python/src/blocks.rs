@@ -82,9 +82,7 @@ fn call<U: Element + numpy::Element>(
     Python::attach(|py| {
         let run = || -> PyResult<ArrayD<U>> {
             let args = PyTuple::new(py, blocks(py))?;
-            let out = crate::run::interruptible(py, || {
-                f.bind(py).call(args, kwargs.as_ref().map(|k| k.bind(py)))
-            })?;
+            let out = f.bind(py).call(args, kwargs.as_ref().map(|k| k.bind(py)))?;
             let np = py.import("numpy")?;
             let out = if U::DTYPE == DType::Bool {
                 // Bytes other than 0 and 1 (a view of u8) are not Rust bools: normalized.
@@ -97,7 +95,9 @@ fn call<U: Element + numpy::Element>(
             let typed = out.cast::<PyArrayDyn<U>>()?;
             Ok(typed.readonly().as_array().to_owned())
         };
-        match run() {
+        // All of the task's Python (the call and the conversions) runs where Ctrl-C reaches it,
+        // and no interrupt meant for it outlives it.
+        match crate::run::interruptible(py, run) {
             Ok(a) => a,
             Err(e) => raise_in_block(e),
         }

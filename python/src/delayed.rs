@@ -30,9 +30,11 @@ pub fn _delayed_call(name: String, call: Py<PyAny>, deps: Vec<Py<Delayed>>) -> D
     let task_name = name.clone();
     let inner = gathered.try_then(name, move |values: &Vec<Value>| {
         Python::attach(|py| {
-            let list = PyList::new(py, values.iter().map(|v| v.bind(py)))?;
-            crate::run::interruptible(py, || call.bind(py).call1((list,)))
-                .map(|r| Arc::new(r.unbind()))
+            // All of the task's Python runs where Ctrl-C reaches it.
+            crate::run::interruptible(py, || {
+                let list = PyList::new(py, values.iter().map(|v| v.bind(py)))?;
+                call.bind(py).call1((list,)).map(|r| Arc::new(r.unbind()))
+            })
         })
         .map_err(|e| {
             if chunkwise::events::cancelled() {
