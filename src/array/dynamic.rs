@@ -665,8 +665,9 @@ impl DynArray {
     }
 }
 
-/// [`map_blocks_with`](crate::map_blocks_with) over arrays of any dtypes, each block given in its array's own dtype
-/// (Dask's `map_blocks(f, x, mask)` with a float `x` and a bool `mask`): `f` gets one owned
+/// [`map_blocks_with`](crate::map_blocks_with) over arrays of any dtypes, each block given in its
+/// array's own dtype (Dask's `map_blocks(f, x, mask)` with a float `x` and a bool `mask`): `f`
+/// gets one owned
 /// [`DynNdArray`] per array, in order, for each block (a block can be handed to another
 /// runtime, as the Python package hands it to NumPy, without a copy), and returns the block of
 /// the result. Broadcasting, rechunking, `spec` and errors are
@@ -688,10 +689,9 @@ where
     U: Element,
     F: Fn(Vec<DynNdArray>) -> ArrayD<U> + Send + Sync + 'static,
 {
-    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
-    let shape = super::movement::block_shape_of("map_blocks_dyn", &shapes)?;
     let dtypes: Vec<DType> = arrays.iter().map(|a| a.dtype()).collect();
-    let arrays: Vec<DynArray> = arrays.iter().map(|&a| a.clone()).collect();
+    let arrays = super::movement::owned(arrays);
+    let shape = super::movement::block_shape_of("map_blocks_dyn", &arrays)?;
     super::movement::blocks_by_spec(
         "map_blocks",
         &arrays,
@@ -1071,17 +1071,17 @@ impl DynArray {
             }
             integer!(x, "pow", a, T => Ok(match typed_operand::<T>("pow", &rhs)? {
                 Operand::Scalar(n) => {
-                    // NumPy refuses a value it raises: an empty array has none.
-                    if n < T::ZERO && !a.is_empty() {
+                    if n < T::ZERO {
+                        // NumPy refuses a value it raises: an empty array has none.
+                        if a.is_empty() {
+                            return Ok(a.into());
+                        }
                         return Err(Error::InvalidParameter {
                             op: format!("pow on {}{:?}", T::DTYPE, a.shape()),
                             param: "exponent".into(),
                             value: n.to_string(),
                             reason: "integers to negative integer powers are not allowed".into(),
                         });
-                    }
-                    if n < T::ZERO {
-                        return Ok(a.into());
                     }
                     let e = n.n_to_i128() as u128;
                     if e == 2 {

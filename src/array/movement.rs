@@ -359,19 +359,18 @@ where
     U: Element,
     F: Fn(&[ArrayViewD<'_, T>]) -> ArrayD<U> + Send + Sync + 'static,
 {
-    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
-    let shape = block_shape_of("map_blocks", &shapes)?;
-    let (_, inputs) = aligned(&owned(arrays), &shape, &[])?;
+    let arrays = owned(arrays);
+    let shape = block_shape_of("map_blocks", &arrays)?;
+    let (_, inputs) = aligned(&arrays, &shape, &[])?;
     Ok(ChunkedArray::from_expr(Arc::new(MapBlocks::new(
         inputs,
         over_views(move |v: &[ArrayViewD<'_, T>]| Ok(f(v))),
     ))))
 }
 
-/// The shape arrays of the shapes `shapes` broadcast to, for a block function; no array is an
-/// error.
-pub(crate) fn block_shape_of(op: &str, shapes: &[&[usize]]) -> Result<Vec<usize>> {
-    let Some(first) = shapes.first() else {
+/// The shape the arrays of a block function broadcast to; no array is an error.
+pub(crate) fn block_shape_of<A: BlockArg>(op: &str, arrays: &[A]) -> Result<Vec<usize>> {
+    let Some(first) = arrays.first() else {
         return Err(Error::InvalidParameter {
             op: op.into(),
             param: "arrays".into(),
@@ -379,9 +378,11 @@ pub(crate) fn block_shape_of(op: &str, shapes: &[&[usize]]) -> Result<Vec<usize>
             reason: "needs at least one array".into(),
         });
     };
-    shapes[1..]
+    arrays[1..]
         .iter()
-        .try_fold(first.to_vec(), |shape, s| broadcast_shapes(op, &shape, s))
+        .try_fold(first.block_shape().to_vec(), |shape, a| {
+            broadcast_shapes(op, &shape, a.block_shape())
+        })
 }
 
 /// An array a block function takes: typed ([`ChunkedArray`]) or of any dtype (`DynArray`).
@@ -440,8 +441,8 @@ fn aligned<A: BlockArg>(
     Ok((grid, inputs))
 }
 
-/// The typed arrays of a block function, owned (for [`aligned`]).
-fn owned<T: Element>(arrays: &[&ChunkedArray<T>]) -> Vec<ChunkedArray<T>> {
+/// The arrays of a block function, owned (for [`aligned`]; cheap: an array is a handle).
+pub(crate) fn owned<A: Clone>(arrays: &[&A]) -> Vec<A> {
     arrays.iter().map(|&a| a.clone()).collect()
 }
 
@@ -511,9 +512,9 @@ where
     U: Element,
     F: Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
 {
-    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
-    let shape = block_shape_of("map_blocks_with", &shapes)?;
-    blocks_by_spec(name, &owned(arrays), shape, spec, over_views(f))
+    let arrays = owned(arrays);
+    let shape = block_shape_of("map_blocks_with", &arrays)?;
+    blocks_by_spec(name, &arrays, shape, spec, over_views(f))
 }
 
 /// The op `name`: `f` over the blocks of `arrays` (of any dtypes, broadcast to `shape`) as
