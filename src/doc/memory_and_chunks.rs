@@ -159,6 +159,19 @@
 //! spans. The plan projects the most a node may keep, a row of chunks (ten of 8 MB here, within
 //! 128 MiB per worker); the measured peak of this example is 128 MiB in all.
 //!
+//! A task's box is not aligned with the chunks, so neighbouring tasks read some of the same
+//! blocks. When a pass has one output chunk (a full reduction, as here) and every block its
+//! tasks read can be named from the tasks' boxes (blocks of transposes and of block functions,
+//! through elementwise ops), and some are at least 4 MiB (smaller ones are cheap to make again,
+//! and shared they cost memory), the workers share the blocks instead of keeping their own: the
+//! tasks run in the tree's order, a block is made by one worker (another that needs it waits),
+//! stays while a later task reads it, and over a few blocks per worker the one read furthest
+//! ahead goes first. Each block is then made about once per pass (the 20000² stencil of
+//! `examples/stencil` made 176 blocks of 100 with a cache per worker, 114-119 shared), keeping
+//! no more blocks than the workers' own caches would (the peak RSS measured 404-464 MiB
+//! against 434 MiB). The order of the tasks changes no bit: the partials combine in the same
+//! tree.
+//!
 //! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
 //! [`map_overlap`](crate::ChunkedArray::map_overlap)) keep blocks the same way. A contraction
 //! keeps a row of output blocks and the row of `a`'s blocks it uses, and a reduction of it gives

@@ -18,7 +18,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ndarray::ArrayD;
 use rayon::prelude::*;
@@ -31,7 +32,10 @@ use crate::events::Events;
 use crate::frame::{
     bytes, copy_from_bytes, get_block, get_len, get_status, put_block, put_len, put_status,
 };
-use crate::graph::{Expr, Meta, Node, Parts, Results, Stage, TaskCx, Value, WorkerBlocks};
+use crate::graph::shared_blocks::SharedBlocks;
+use crate::graph::{
+    caches_below, Expr, Meta, Node, Parts, Results, Stage, TaskCx, Value, WorkerBlocks,
+};
 use crate::kernels::{contiguous_offset, gather, scatter, zeroed_vec, SendPtr};
 use crate::plan::{PassKind, Plan};
 use crate::region::{for_each_tile, region_len, Region, TILE_LEN};
@@ -194,20 +198,16 @@ fn run_stages(
     // The largest subtrees of each output chunk's tree whose groups are all this rank's.
     let first_k = mine.start / groups.max(1);
     let last_k = mine.end.div_ceil(groups.max(1)).min(outputs);
+    // One output chunk's tree at a time may run its tasks in order on blocks its workers share
+    // (several trees at once would each keep their own).
+    let in_order = last_k - first_k == 1;
     let owned = on_rank(exec, || {
         (first_k..last_k)
             .into_par_iter()
             .map(|k| {
                 let region = m.chunks.chunk(k);
-                let trees = owned_trees(
-                    stages,
-                    (results, events, &blocks),
-                    &region,
-                    k * groups,
-                    &mine,
-                    0,
-                    groups,
-                )?;
+                let on = (results, events, &blocks);
+                let trees = owned_trees(stages, on, &region, k * groups, &mine, groups, in_order)?;
                 Ok((k, region, trees))
             })
             .collect::<Result<Vec<_>>>()
@@ -244,37 +244,288 @@ fn run_stages(
         .collect()
 }
 
-/// Subtrees `(lo, hi, partials of every stage)` of the tree over groups `lo..hi` of the output
-/// chunk whose first task is `base`: the largest whose tasks all fall in `mine`.
+/// Subtrees `(lo, hi, partials of every stage)` of the tree over the `groups` groups of the
+/// output chunk whose first task is `base`: the largest whose tasks all fall in `mine`. With
+/// `in_order`, when the blocks of caching nodes the tasks read can be named, the tasks run in
+/// the tree's order on blocks the workers share ([`in_order_trees`]).
 fn owned_trees(
     stages: &[&dyn Stage],
     on: On<'_>,
     out_region: &[Range<usize>],
     base: usize,
     mine: &Range<usize>,
+    groups: usize,
+    in_order: bool,
+) -> Result<Vec<(usize, usize, Vec<Parts>)>> {
+    let mut ranges = Vec::new();
+    owned_ranges(stages, base, mine, 0, groups, &mut ranges);
+    if in_order && let Some(shared) = shared_blocks(stages, on.0, out_region, &ranges) {
+        return in_order_trees(stages, on, out_region, &ranges, &shared);
+    }
+    ranges
+        .into_par_iter()
+        .map(|(lo, hi)| Ok((lo, hi, stage_tree(stages, on, out_region, lo, hi)?)))
+        .collect()
+}
+
+/// Appends to `out` the largest subtrees of the tree over groups `lo..hi` whose tasks (`base`
+/// and on) all fall in `mine`, in order.
+fn owned_ranges(
+    stages: &[&dyn Stage],
+    base: usize,
+    mine: &Range<usize>,
     lo: usize,
     hi: usize,
-) -> Result<Vec<(usize, usize, Vec<Parts>)>> {
+    out: &mut Vec<(usize, usize)>,
+) {
     let (a, b) = (base + lo, base + hi);
     if b <= mine.start || a >= mine.end {
-        return Ok(Vec::new());
+        return;
     }
     if mine.start <= a && b <= mine.end {
-        let parts = stage_tree(stages, on, out_region, lo, hi)?;
-        return Ok(vec![(lo, hi, parts)]);
+        out.push((lo, hi));
+        return;
     }
     let mid = stages[0].split(lo, hi);
-    let (x, y) = rayon::join(
-        || owned_trees(stages, on, out_region, base, mine, lo, mid),
-        || owned_trees(stages, on, out_region, base, mine, mid, hi),
-    );
-    let mut x = x?;
-    x.extend(y?);
-    Ok(x)
+    owned_ranges(stages, base, mine, lo, mid, out);
+    owned_ranges(stages, base, mine, mid, hi, out);
+}
+
+/// Tasks of one tree beyond which their reads are not listed ahead (a few MB of keys).
+const MAX_LISTED_TASKS: usize = 1 << 16;
+
+/// The store of the blocks the tasks of `ranges` read, when there are some, they can all be
+/// named ([`Stage::task_reads`]), there are at most [`MAX_LISTED_TASKS`] tasks and some block
+/// is large enough to be worth sharing ([`SharedBlocks::pays`]).
+fn shared_blocks(
+    stages: &[&dyn Stage],
+    results: &Results,
+    out_region: &[Range<usize>],
+    ranges: &[(usize, usize)],
+) -> Option<SharedBlocks> {
+    let tasks: usize = ranges.iter().map(|(lo, hi)| hi - lo).sum();
+    let caching = stages[0]
+        .inputs()
+        .iter()
+        .any(|i| caches_below(&**i, results));
+    if !caching || !(2..=MAX_LISTED_TASKS).contains(&tasks) {
+        return None;
+    }
+    let mut reads = Vec::with_capacity(tasks);
+    for &(lo, hi) in ranges {
+        for g in lo..hi {
+            let mut r = Vec::new();
+            if !stages[0].task_reads(results, out_region, g, &mut r) {
+                return None;
+            }
+            reads.push(r);
+        }
+    }
+    if reads.iter().all(|r| r.is_empty()) {
+        return None;
+    }
+    let shared = SharedBlocks::new(&stages[0].inputs(), reads);
+    shared.pays().then_some(shared)
+}
+
+/// The trees over `ranges` with their tasks run in the trees' order, each worker taking the
+/// next task as it ends one, on the blocks of `shared`; the partials of two children combine as
+/// soon as both are made, in the same trees as [`stage_tree`]'s, so the bits are the same.
+fn in_order_trees(
+    stages: &[&dyn Stage],
+    on: On<'_>,
+    out_region: &[Range<usize>],
+    ranges: &[(usize, usize)],
+    shared: &SharedBlocks,
+) -> Result<Vec<(usize, usize, Vec<Parts>)>> {
+    let trees = Combiner::new(stages, ranges);
+    let failed: Mutex<Option<(usize, Error)>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    (0..rayon::current_num_threads())
+        .into_par_iter()
+        .for_each(|_| {
+            while let Some(i) = shared.start_next() {
+                // Task `i` ends here whatever happens (a panic stops the others too).
+                let _end = TaskEnd(shared, i, &stop);
+                if stop.load(Ordering::Relaxed) {
+                    continue;
+                }
+                let r = leaf_task(stages, on, out_region, trees.group(i), Some((shared, i)));
+                match r {
+                    Ok(parts) => trees.done(i, parts),
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
+                        // The first task's error, whichever worker saw which first.
+                        if f.as_ref().is_none_or(|(j, _)| i < *j) {
+                            *f = Some((i, e));
+                        }
+                    }
+                }
+            }
+        });
+    if let Some((_, e)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    Ok(trees.roots())
+}
+
+/// Ends task `.1` of a shared pass when dropped; when dropped by a panic, stops the pass's
+/// other tasks too.
+struct TaskEnd<'a>(&'a SharedBlocks, usize, &'a AtomicBool);
+
+impl Drop for TaskEnd<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.2.store(true, Ordering::Relaxed);
+        }
+        self.0.finish(self.1);
+    }
+}
+
+/// The trees over ranges of groups, combining the partials of their tasks as they come in any
+/// order: each node keeps the partials of the child that ended first until the other ends.
+struct Combiner<'s> {
+    stages: &'s [&'s dyn Stage],
+    nodes: Vec<TreeNode>,
+    /// For each task (in order), its group and its leaf's node.
+    leaves: Vec<(usize, usize)>,
+    /// Each tree's range and root node.
+    roots: Vec<(usize, usize, usize)>,
+}
+
+struct TreeNode {
+    /// The parent node, and whether this node is its left child.
+    parent: Option<(usize, bool)>,
+    /// The partials of a child waiting for its sibling (for a root: its own, once made).
+    waiting: Mutex<Option<Vec<Parts>>>,
+}
+
+impl<'s> Combiner<'s> {
+    fn new(stages: &'s [&'s dyn Stage], ranges: &[(usize, usize)]) -> Self {
+        let mut c = Combiner {
+            stages,
+            nodes: Vec::new(),
+            leaves: Vec::new(),
+            roots: Vec::new(),
+        };
+        for &(lo, hi) in ranges {
+            let root = c.build(lo, hi, None);
+            c.roots.push((lo, hi, root));
+        }
+        c
+    }
+
+    fn build(&mut self, lo: usize, hi: usize, parent: Option<(usize, bool)>) -> usize {
+        let me = self.nodes.len();
+        self.nodes.push(TreeNode {
+            parent,
+            waiting: Mutex::new(None),
+        });
+        if hi - lo == 1 {
+            self.leaves.push((lo, me));
+        } else {
+            let mid = self.stages[0].split(lo, hi);
+            self.build(lo, mid, Some((me, true)));
+            self.build(mid, hi, Some((me, false)));
+        }
+        me
+    }
+
+    /// The group of task `i`.
+    fn group(&self, i: usize) -> usize {
+        self.leaves[i].0
+    }
+
+    /// Task `i` made `parts`: combined up the tree as far as the siblings are made.
+    fn done(&self, i: usize, mut parts: Vec<Parts>) {
+        let mut node = self.leaves[i].1;
+        loop {
+            let Some((parent, left)) = self.nodes[node].parent else {
+                *self.nodes[node]
+                    .waiting
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(parts);
+                return;
+            };
+            let sibling = {
+                let mut w = self.nodes[parent]
+                    .waiting
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                match w.take() {
+                    Some(s) => s,
+                    None => {
+                        *w = Some(parts);
+                        return;
+                    }
+                }
+            };
+            parts = if left {
+                combine(self.stages, parts, sibling)
+            } else {
+                combine(self.stages, sibling, parts)
+            };
+            node = parent;
+        }
+    }
+
+    /// Each tree's range and partials, once every task is done.
+    fn roots(self) -> Vec<(usize, usize, Vec<Parts>)> {
+        let mut nodes = self.nodes;
+        self.roots
+            .into_iter()
+            .map(|(lo, hi, root)| {
+                let parts = std::mem::take(&mut nodes[root].waiting)
+                    .into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .expect("every task of the tree is done");
+                (lo, hi, parts)
+            })
+            .collect()
+    }
 }
 
 /// What a pass's tasks run on: earlier passes' results, the observers, the workers' blocks.
 type On<'a> = (&'a Results, &'a Events, &'a WorkerBlocks);
+
+/// The partials of every stage of a shared pass for group `g` of one output chunk: one task.
+fn leaf_task(
+    stages: &[&dyn Stage],
+    on: On<'_>,
+    out_region: &[Range<usize>],
+    g: usize,
+    shared: Option<(&SharedBlocks, usize)>,
+) -> Result<Vec<Parts>> {
+    let tasks: Vec<(String, u64, u64)> =
+        stages.iter().map(|s| s.group_task(out_region, g)).collect();
+    let name = || {
+        tasks
+            .iter()
+            .map(|t| t.0.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let (n, bytes) = (tasks[0].1, tasks[0].2);
+    let (results, events, blocks) = on;
+    events.task(name, n, bytes, || {
+        let mut cx = TaskCx::new(results, blocks);
+        // A reduction task folds a compact box of its input (a node of the canonical tree), so
+        // a few blocks per caching node serve it and the next task on the worker.
+        cx.limit_blocks(stages[0].task_blocks());
+        if let Some((shared, i)) = shared {
+            cx.share_blocks(shared);
+            shared.make_ahead(&mut cx, i)?;
+        }
+        if stages.len() > 1 {
+            stages[0].hold_group_input(&mut cx, out_region, g)?;
+        }
+        stages
+            .iter()
+            .map(|s| s.fold_group(&mut cx, out_region, g))
+            .collect()
+    })
+}
 
 /// The tree over leaf groups `lo..hi` of one output chunk, for every stage of a shared pass.
 fn stage_tree(
@@ -285,32 +536,7 @@ fn stage_tree(
     hi: usize,
 ) -> Result<Vec<Parts>> {
     if hi - lo == 1 {
-        let tasks: Vec<(String, u64, u64)> = stages
-            .iter()
-            .map(|s| s.group_task(out_region, lo))
-            .collect();
-        let name = || {
-            tasks
-                .iter()
-                .map(|t| t.0.as_str())
-                .collect::<Vec<_>>()
-                .join(" + ")
-        };
-        let (n, bytes) = (tasks[0].1, tasks[0].2);
-        let (results, events, blocks) = on;
-        return events.task(name, n, bytes, || {
-            let mut cx = TaskCx::new(results, blocks);
-            // A reduction task folds a compact box of its input (a node of the canonical
-            // tree), so a few blocks per caching node serve it and the next task on the worker.
-            cx.limit_blocks(stages[0].task_blocks());
-            if stages.len() > 1 {
-                stages[0].hold_group_input(&mut cx, out_region, lo)?;
-            }
-            stages
-                .iter()
-                .map(|s| s.fold_group(&mut cx, out_region, lo))
-                .collect()
-        });
+        return leaf_task(stages, on, out_region, lo, None);
     }
     let mid = stages[0].split(lo, hi);
     let (a, b) = rayon::join(

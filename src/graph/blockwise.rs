@@ -14,6 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use smallvec::SmallVec;
 
 use super::{pull_whole, Expr, Meta, Node, OpKind, TaskCx};
 use crate::element::{with_dtype, Element};
@@ -296,6 +297,18 @@ where
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         self.inputs.clone()
     }
+    fn cached_blocks(
+        &self,
+        results: &super::Results,
+        region: &[Range<usize>],
+        out: &mut Vec<super::shared_blocks::BlockKey>,
+    ) -> bool {
+        // Its blocks are made whole; what making one reads is that task's business.
+        if results.value(self.meta.id).is_none() {
+            push_overlapped(self.meta.id, &self.meta.chunks, region, out);
+        }
+        true
+    }
     fn cache_bytes(&self) -> usize {
         // The blocks of a row it keeps besides the one being made, the block (with its halo)
         // given to the closure, and the closure's result.
@@ -381,7 +394,7 @@ pub(crate) fn fill_from_blocks<U: Element>(
 }
 
 /// [`fill_from_blocks`] where, with `reuse`, `make` is also given the buffer of the block the
-/// new one replaces ([`TaskCx::block_reusing`]; empty without `reuse`).
+/// new one replaces ([`TaskCx::block_in`]; empty without `reuse`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fill_from_blocks_reusing<U: Element>(
     cx: &mut TaskCx<'_>,
@@ -393,36 +406,23 @@ pub(crate) fn fill_from_blocks_reusing<U: Element>(
     reuse: bool,
     mut make: impl FnMut(&mut TaskCx<'_>, &[usize], &Region, Vec<U>) -> Result<Vec<U>>,
 ) -> Result<()> {
-    let axes = grid.axes();
-    let first: Vec<usize> = (0..region.len())
-        .map(|d| axes[d].overlapping(&region[d]).start)
-        .collect();
-    let end: Vec<usize> = (0..region.len())
-        .map(|d| axes[d].overlapping(&region[d]).end)
-        .collect();
-    if first.iter().zip(&end).any(|(s, e)| s >= e) {
+    let Some((first, end)) = overlapped(grid, region) else {
         return Ok(());
-    }
+    };
     let spanned = first
         .iter()
         .zip(&end)
         .fold(1usize, |n, (s, e)| n.saturating_mul(e - s));
     let keep = cx.keep(keep, spanned);
-    // Odometer over the overlapped blocks, last axis fastest.
-    let mut coords = first.clone();
-    loop {
-        let block: Region = coords
-            .iter()
-            .enumerate()
-            .map(|(d, &k)| axes[d].range(k))
-            .collect();
-        let values = if reuse {
-            cx.block_reusing::<U>(id, &block, keep, |cx, spare| {
-                make(cx, &coords, &block, spare)
-            })?
-        } else {
-            cx.block::<U>(id, &block, keep, |cx| make(cx, &coords, &block, Vec::new()))?
-        };
+    for_each_block(grid, &first, &end, |coords, block| {
+        let values = cx.block_in::<U>(
+            id,
+            &block,
+            keep,
+            spanned,
+            |cx, spare| make(cx, coords, &block, spare),
+            reuse,
+        )?;
         let part: Region = block
             .iter()
             .zip(region)
@@ -442,6 +442,44 @@ pub(crate) fn fill_from_blocks_reusing<U: Element>(
             crate::kernels::write_sub(out, region, &part, &buf);
             cx.give(buf);
         }
+        Ok(())
+    })
+}
+
+/// The blocks of `grid` that `region` overlaps: the first block and the one past the last
+/// along each axis; `None` when it overlaps none.
+type BlockSpan = (SmallVec<[usize; 6]>, SmallVec<[usize; 6]>);
+
+fn overlapped(grid: &crate::chunks::Chunks, region: &[Range<usize>]) -> Option<BlockSpan> {
+    let axes = grid.axes();
+    let first: SmallVec<[usize; 6]> = (0..region.len())
+        .map(|d| axes[d].overlapping(&region[d]).start)
+        .collect();
+    let end: SmallVec<[usize; 6]> = (0..region.len())
+        .map(|d| axes[d].overlapping(&region[d]).end)
+        .collect();
+    (!first.iter().zip(&end).any(|(s, e)| s >= e)).then_some((first, end))
+}
+
+/// Calls `f` with the coordinates and the region of each block of `grid` from `first` to
+/// `end` (an odometer, last axis fastest).
+fn for_each_block(
+    grid: &crate::chunks::Chunks,
+    first: &[usize],
+    end: &[usize],
+    mut f: impl FnMut(&[usize], Region) -> Result<()>,
+) -> Result<()> {
+    let axes = grid.axes();
+    let mut coords: SmallVec<[usize; 6]> = first.iter().copied().collect();
+    loop {
+        f(
+            &coords,
+            coords
+                .iter()
+                .enumerate()
+                .map(|(d, &k)| axes[d].range(k))
+                .collect(),
+        )?;
         let mut d = coords.len();
         loop {
             if d == 0 {
@@ -454,5 +492,21 @@ pub(crate) fn fill_from_blocks_reusing<U: Element>(
             }
             coords[d] = first[d];
         }
+    }
+}
+
+/// Appends to `out` the blocks of node `id`, whose block grid is `grid`, that `region` overlaps
+/// (for [`Node::cached_blocks`](super::Node::cached_blocks)).
+pub(crate) fn push_overlapped(
+    id: super::NodeId,
+    grid: &crate::chunks::Chunks,
+    region: &[Range<usize>],
+    out: &mut Vec<super::shared_blocks::BlockKey>,
+) {
+    if let Some((first, end)) = overlapped(grid, region) {
+        let _ = for_each_block(grid, &first, &end, |_, block| {
+            out.push((id, block));
+            Ok(())
+        });
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod reduce;
 pub(crate) mod regrid;
 pub(crate) mod scan;
 pub(crate) mod select;
+pub(crate) mod shared_blocks;
 pub(crate) mod source;
 
 use std::any::Any;
@@ -201,6 +202,33 @@ pub(crate) trait Node: Send + Sync + 'static {
         }
         Ok(())
     }
+    /// Appends to `out` the blocks of caching nodes that reading `region` of this node makes or
+    /// reads kept ([`TaskCx::block`]), for a pass that shares them among its workers
+    /// ([`shared_blocks`]); `false` when they cannot be named (a caching node below that does
+    /// not say). Nodes computed earlier in the compute read none. Elementwise nodes and regrids
+    /// ask their inputs of their own shape; an input of another shape must cache nothing.
+    /// Caching nodes that name their blocks override this.
+    fn cached_blocks(
+        &self,
+        results: &Results,
+        region: &[Range<usize>],
+        out: &mut Vec<shared_blocks::BlockKey>,
+    ) -> bool {
+        let m = self.meta();
+        if results.value(m.id).is_some() {
+            return true;
+        }
+        if !matches!(m.kind, OpKind::Elementwise | OpKind::Regrid) {
+            return !caches_below(self, results);
+        }
+        self.inputs().iter().all(|i| {
+            if i.meta().shape == m.shape {
+                i.cached_blocks(results, region, out)
+            } else {
+                !caches_below(&**i, results)
+            }
+        })
+    }
     /// Positions whose values this node makes together and keeps per worker, such as a row of
     /// contraction blocks (which share a row of `a`'s blocks); 0 when any split of the work is
     /// as good. A full reduction over it makes each task fold that many positions, so that
@@ -217,6 +245,15 @@ pub(crate) trait Node: Send + Sync + 'static {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// Whether evaluating `node` may make or keep blocks ([`Node::cache_bytes`] of it or of a node
+/// below it not computed earlier in the compute).
+pub(crate) fn caches_below(node: &(impl Node + ?Sized), results: &Results) -> bool {
+    if results.value(node.meta().id).is_some() {
+        return false;
+    }
+    node.cache_bytes() > 0 || node.inputs().iter().any(|i| caches_below(&**i, results))
 }
 
 /// Fills `out` with `region` of `node`: from a result materialized earlier in this compute
@@ -377,6 +414,17 @@ pub(crate) trait Stage: Node {
     fn task_blocks(&self) -> usize {
         usize::MAX
     }
+    /// Appends to `out` the blocks of caching nodes the task of group `g` of `out_region`
+    /// reads ([`Node::cached_blocks`]); `false` when they cannot be named.
+    fn task_reads(
+        &self,
+        _results: &Results,
+        _out_region: &[Range<usize>],
+        _g: usize,
+        _out: &mut Vec<shared_blocks::BlockKey>,
+    ) -> bool {
+        false
+    }
     /// The name, elements and bytes of the task of group `g` of `out_region`, for events.
     fn group_task(&self, out_region: &[Range<usize>], g: usize) -> (String, u64, u64);
     /// Evaluates the input box of group `g` of `out_region` once into `cx` ([`TaskCx::hold`]),
@@ -516,6 +564,8 @@ pub(crate) struct TaskCx<'a> {
     holds: Vec<Held>,
     /// At most this many blocks of a node are kept ([`TaskCx::keep`]).
     block_limit: usize,
+    /// The blocks the workers of the pass share ([`shared_blocks`]), if they do.
+    shared: Option<&'a shared_blocks::SharedBlocks>,
 }
 
 impl<'a> TaskCx<'a> {
@@ -527,7 +577,14 @@ impl<'a> TaskCx<'a> {
             worker,
             holds: Vec::new(),
             block_limit: usize::MAX,
+            shared: None,
         }
+    }
+
+    /// Reads the blocks of the nodes `shared` names from it rather than the worker's own
+    /// ([`shared_blocks`]).
+    pub(crate) fn share_blocks(&mut self, shared: &'a shared_blocks::SharedBlocks) {
+        self.shared = Some(shared);
     }
 
     /// Keeps at most `n` blocks of each caching node (besides those one read spans), for a
@@ -665,30 +722,29 @@ impl<'a> TaskCx<'a> {
         keep: usize,
         make: impl FnOnce(&mut Self) -> Result<Vec<T>>,
     ) -> Result<Arc<Vec<T>>> {
-        self.block_in(id, block, keep, |cx, _| make(cx), false)
+        self.block_in(id, block, keep, 1, |cx, _| make(cx), false)
     }
 
-    /// [`block`](Self::block) where `make` is given the buffer of the block it replaces (when
-    /// nothing else holds it; empty otherwise) to make the new one in, with
-    /// [`pull_whole_into`]: a fresh block-sized allocation costs its page faults.
-    pub(crate) fn block_reusing<T: Element>(
+    /// [`block`](Self::block) for a read that spans `spanned` blocks of the node. With `reuse`,
+    /// `make` is given the buffer of the block it replaces (when nothing else holds it; empty
+    /// otherwise) to make the new one in, with [`pull_whole_into`]: a fresh block-sized
+    /// allocation costs its page faults.
+    pub(crate) fn block_in<T: Element>(
         &mut self,
         id: NodeId,
         block: &[Range<usize>],
         keep: usize,
-        make: impl FnOnce(&mut Self, Vec<T>) -> Result<Vec<T>>,
-    ) -> Result<Arc<Vec<T>>> {
-        self.block_in(id, block, keep, make, true)
-    }
-
-    fn block_in<T: Element>(
-        &mut self,
-        id: NodeId,
-        block: &[Range<usize>],
-        keep: usize,
+        spanned: usize,
         make: impl FnOnce(&mut Self, Vec<T>) -> Result<Vec<T>>,
         reuse: bool,
     ) -> Result<Arc<Vec<T>>> {
+        if let Some(shared) = self.shared
+            && shared.shares(id)
+        {
+            let key = (id, block.iter().cloned().collect());
+            let cap = shared.cap(keep, self.block_limit, spanned);
+            return shared.get(&key, cap, || make(self, Vec::new()));
+        }
         if let Some(pos) = self.find_block(id, block) {
             // Most recently used last.
             let hit = self.blocks.remove(pos);

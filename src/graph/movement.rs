@@ -112,6 +112,24 @@ impl<T: Element> Node for Permute<T> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
+    fn cached_blocks(
+        &self,
+        results: &super::Results,
+        region: &[Range<usize>],
+        out: &mut Vec<super::shared_blocks::BlockKey>,
+    ) -> bool {
+        if results.value(self.meta.id).is_some() {
+            return true;
+        }
+        if self.keep() == 0 {
+            return self
+                .input
+                .cached_blocks(results, &self.in_region(region), out);
+        }
+        // Its chunks are made whole, transposed from the input's.
+        super::blockwise::push_overlapped(self.meta.id, &self.meta.chunks, region, out);
+        true
+    }
     fn cache_bytes(&self) -> usize {
         // The chunks kept, and the input chunk a new one is transposed from.
         let keep = self.keep();

@@ -596,6 +596,21 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
         (1usize << self.tree.tiled_axes().min(6)) + 2
     }
 
+    fn task_reads(
+        &self,
+        results: &super::Results,
+        out_region: &[Range<usize>],
+        g: usize,
+        out: &mut Vec<super::shared_blocks::BlockKey>,
+    ) -> bool {
+        if self.tree.len() == 0 {
+            return true;
+        }
+        let leaves = self.tree.node_box(self.level, self.group_node(g));
+        let in_box = self.input_box(out_region, &leaves);
+        self.input.cached_blocks(results, &in_box, out)
+    }
+
     fn group_task(&self, out_region: &[Range<usize>], g: usize) -> (String, u64, u64) {
         let leaves = self.tree.node_box(self.level, self.group_node(g));
         let n = (region_len(out_region) as u64).saturating_mul(region_len(&leaves) as u64);
