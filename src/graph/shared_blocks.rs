@@ -7,9 +7,10 @@
 //! a worker that had to let one go makes it again when a later task comes back to it: the
 //! stencil of `examples/stencil` (20000², blocks of 2000²) made 176 blocks of 100.
 //!
-//! When every block a pass's tasks read can be named beforehand ([`Node::cached_blocks`]),
-//! the executor runs the tasks in the tree's order, each worker taking the next task as it
-//! ends one, and the workers share one [`SharedBlocks`]:
+//! When a rank makes one output chunk of the pass, every block its tasks read can be named
+//! beforehand ([`Node::cached_blocks`]) and some block is at least
+//! [`MIN_SHARED_BLOCK_BYTES`], the executor runs the tasks in the tree's order, each worker
+//! taking the next task as it ends one, and the workers share one [`SharedBlocks`]:
 //! - a block is made by one worker; another that reads it meanwhile waits for it (a thread
 //!   inside a make of its own makes a copy instead, so no wait can close a circle);
 //! - before a task folds, it makes the blocks it reads that no worker has or is making
@@ -36,7 +37,8 @@ use crate::region::Region;
 /// cost memory: blocks of 720 KB shared by two workers (`tests/memory.rs`, the docs example at
 /// 3000) grew the process 19.2-20.7 MB against a projection of 16.5 MB (with one malloc arena,
 /// within it: blocks one thread makes and another frees stay in the maker's arena), where
-/// blocks of 8-32 MB shared saved 20-25% of the time in the same memory.
+/// blocks of 32 MB shared saved 20-25% of the time in the same memory (blocks of 8 MB: no
+/// change in time, 114-129 MiB against 128.5).
 pub(crate) const MIN_SHARED_BLOCK_BYTES: usize = 4 << 20;
 
 /// A block of a caching node: the node and the block's region.
@@ -288,9 +290,10 @@ impl SharedBlocks {
             key,
             done: None,
         };
-        MAKING.set(MAKING.get() + 1);
-        let made = make();
-        MAKING.set(MAKING.get() - 1);
+        let made = {
+            let _inside = InsideMake::enter();
+            make()
+        };
         let values: Arc<Vec<T>> = Arc::new(made?);
         making.done = Some(values.clone());
         Ok(values)
@@ -342,6 +345,22 @@ impl SharedBlocks {
 thread_local! {
     /// How many makes of shared blocks this thread is inside (see [`SharedBlocks::get`]).
     static MAKING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// This thread is inside a make while it lives (a panic out of the make included).
+struct InsideMake;
+
+impl InsideMake {
+    fn enter() -> Self {
+        MAKING.set(MAKING.get() + 1);
+        InsideMake
+    }
+}
+
+impl Drop for InsideMake {
+    fn drop(&mut self) {
+        MAKING.set(MAKING.get() - 1);
+    }
 }
 
 /// The first task running or still to run.
