@@ -514,7 +514,7 @@ fn leaf_task(
         // a few blocks per caching node serve it and the next task on the worker.
         cx.limit_blocks(stages[0].task_blocks());
         if let Some((shared, i)) = shared {
-            cx.share_blocks(shared);
+            cx.share_blocks(shared, i);
             shared.make_ahead(&mut cx, i)?;
         }
         if stages.len() > 1 {

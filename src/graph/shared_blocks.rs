@@ -64,24 +64,42 @@ struct State {
     caps: HashMap<NodeId, usize>,
     /// Counts reads, to order the blocks by their last read.
     clock: u64,
+    /// For each running task, the blocks it last read (at most [`RECENT_READS`]), the most
+    /// recent last.
+    recent: HashMap<usize, Vec<BlockKey>>,
 }
 
+/// How many of the blocks a running task last read the store remembers: enough for the few
+/// blocks per node a worker keeps ([`SharedBlocks::cap`]).
+const RECENT_READS: usize = 64;
+
 impl State {
+    /// Task `task` read `key`: it becomes the task's most recent.
+    fn read_by(&mut self, task: usize, key: &BlockKey) {
+        let recent = self.recent.entry(task).or_default();
+        if recent.last() == Some(key) {
+            return;
+        }
+        recent.retain(|k| k != key);
+        if recent.len() == RECENT_READS {
+            recent.remove(0);
+        }
+        recent.push(key.clone());
+    }
+
     /// Whether a block of node `id` could be made now without letting go of one that a task
     /// running reads: fewer than the node's cap are kept, or one kept is read only later.
     fn has_room(&self, store: &SharedBlocks, id: NodeId) -> bool {
         let Some(&cap) = self.caps.get(&id) else {
             return false;
         };
-        let first = first_live(self);
-        let last = self.running.last().copied().unwrap_or(first);
         let mut count = 0;
         let mut spare = false;
         for (key, slot) in &self.blocks {
             if key.0 == id {
                 count += 1;
                 spare |= matches!(slot, Slot::Ready { .. })
-                    && store.next_use(key, first).is_none_or(|u| u > last);
+                    && store.next_use(self, key).is_none_or(|u| u >= self.next);
             }
         }
         count < cap || spare
@@ -140,6 +158,7 @@ impl SharedBlocks {
                 next: 0,
                 caps: HashMap::new(),
                 clock: 0,
+                recent: HashMap::new(),
             }),
             made: Condvar::new(),
         }
@@ -191,12 +210,12 @@ impl SharedBlocks {
     pub(crate) fn finish(&self, i: usize) {
         let mut s = self.lock();
         s.running.remove(&i);
-        let first = first_live(&s);
+        s.recent.remove(&i);
         let dead: Vec<BlockKey> = s
             .blocks
             .iter()
             .filter(|(key, slot)| {
-                matches!(slot, Slot::Ready { .. }) && self.next_use(key, first).is_none()
+                matches!(slot, Slot::Ready { .. }) && self.next_use(&s, key).is_none()
             })
             .map(|(key, _)| key.clone())
             .collect();
@@ -240,17 +259,27 @@ impl SharedBlocks {
         Ok(())
     }
 
-    /// The first read of `key` by task `first` or later.
-    fn next_use(&self, key: &BlockKey, first: usize) -> Option<usize> {
+    /// The first read of `key` by a task running or still to run. A task before the next to
+    /// start that is not running has ended: when a worker is held up in an early task while
+    /// another runs ahead, the blocks only the tasks between them read are past.
+    fn next_use(&self, s: &State, key: &BlockKey) -> Option<usize> {
         let u = self.uses.get(key)?;
-        u.get(u.partition_point(|&t| t < first)).copied()
+        // Every running task started before `next`, so one that reads the block is the first.
+        s.running
+            .iter()
+            .copied()
+            .find(|r| u.binary_search(r).is_ok())
+            .or_else(|| u.get(u.partition_point(|&t| t < s.next)).copied())
     }
 
-    /// The values of block `key`: kept, or made by another worker (waited for), or made here by
-    /// `make`, keeping at most `cap` blocks of its node ([`cap`](Self::cap)).
+    /// The values of block `key` for running task `task`: kept, or made by another worker
+    /// (waited for), or made here by `make`, keeping at most `cap` blocks of its node
+    /// ([`cap`](Self::cap)) where a worker alone would keep `keep`.
     pub(crate) fn get<T: Send + Sync + 'static>(
         &self,
+        task: usize,
         key: &BlockKey,
+        keep: usize,
         cap: usize,
         make: impl FnOnce() -> Result<Vec<T>>,
     ) -> Result<Arc<Vec<T>>> {
@@ -262,6 +291,7 @@ impl SharedBlocks {
                 Some(Slot::Ready { values, read, .. }) => {
                     *read = now;
                     let v = values.clone();
+                    s.read_by(task, key);
                     return Ok(v.downcast::<Vec<T>>().expect("a node caches one type"));
                 }
                 Some(Slot::Making) if MAKING.get() > 0 => {
@@ -279,8 +309,9 @@ impl SharedBlocks {
         }
         let cap = cap.max(1);
         s.caps.insert(key.0, cap);
-        let gone = self.make_room(&mut s, key.0, cap);
+        let gone = self.make_room(&mut s, key.0, cap, keep, task);
         s.blocks.insert(key.clone(), Slot::Making);
+        s.read_by(task, key);
         drop(s);
         drop(gone);
         // Whatever `make` does (fails, panics), the slot is freed and the waiters woken; they
@@ -299,33 +330,53 @@ impl SharedBlocks {
         Ok(values)
     }
 
-    /// Lets blocks of node `id` go until fewer than `cap` are kept or being made, and returns
-    /// them (for the caller to free outside the lock). First those no running task reads, the
-    /// one read furthest ahead first (Belady); then, as a task reads its blocks many times in
-    /// an order the store does not see, the one read least recently.
-    fn make_room(&self, s: &mut State, id: NodeId, cap: usize) -> Vec<Values> {
-        let first = first_live(s);
-        let last = s.running.last().copied().unwrap_or(first);
+    /// Lets blocks of node `id` go until fewer than `cap` are kept or being made, for task
+    /// `task` to make one, and returns them (for the caller to free outside the lock):
+    /// 1. those no running task reads, the one read furthest ahead first (Belady);
+    /// 2. those a running task reads but not among the `keep` it read last (for `task`, the
+    ///    `keep - 1`: the block it makes is its next), the one read least recently first. A
+    ///    worker held up early in a task while the other runs ahead then loses the blocks it
+    ///    reads later, which it makes again, as a worker keeping its own would, and not the
+    ///    ones it is reading, which both workers would make again in turn;
+    /// 3. as a task reads its blocks many times in an order the store does not see, the one
+    ///    read least recently.
+    fn make_room(
+        &self,
+        s: &mut State,
+        id: NodeId,
+        cap: usize,
+        keep: usize,
+        task: usize,
+    ) -> Vec<Values> {
+        let mut reading: HashSet<&BlockKey> = HashSet::new();
+        for (&t, recent) in &s.recent {
+            let n = if t == task {
+                keep.saturating_sub(1)
+            } else {
+                keep
+            };
+            reading.extend(recent.iter().rev().filter(|k| k.0 == id).take(n));
+        }
+        let reading: HashSet<BlockKey> = reading.into_iter().cloned().collect();
         let mut gone = Vec::new();
         loop {
             let mut count = 0;
-            // (later than every running task, how far ahead or how long ago read)
-            let mut victim: Option<(&BlockKey, bool, u64)> = None;
+            // (which of the three, how far ahead or how long ago read)
+            let mut victim: Option<(&BlockKey, u8, u64)> = None;
             for (key, slot) in &s.blocks {
                 if key.0 != id {
                     continue;
                 }
                 count += 1;
                 if let Slot::Ready { read, .. } = slot {
-                    let next = self.next_use(key, first);
-                    let later = next.is_none_or(|u| u > last);
-                    let rank = if later {
-                        next.map_or(u64::MAX, |u| u as u64)
-                    } else {
-                        u64::MAX - read
+                    let next = self.next_use(s, key);
+                    let (class, rank) = match next {
+                        Some(u) if u < s.next && reading.contains(key) => (0, u64::MAX - read),
+                        Some(u) if u < s.next => (1, u64::MAX - read),
+                        _ => (2, next.map_or(u64::MAX, |u| u as u64)),
                     };
-                    if victim.is_none_or(|(_, l, r)| (later, rank) > (l, r)) {
-                        victim = Some((key, later, rank));
+                    if victim.is_none_or(|(_, c, r)| (class, rank) > (c, r)) {
+                        victim = Some((key, class, rank));
                     }
                 }
             }
@@ -361,11 +412,6 @@ impl Drop for InsideMake {
     fn drop(&mut self) {
         MAKING.set(MAKING.get() - 1);
     }
-}
-
-/// The first task running or still to run.
-fn first_live(s: &State) -> usize {
-    s.running.first().copied().unwrap_or(s.next)
 }
 
 /// A block being made: on drop, its slot holds the values (when they were made) or is freed,
@@ -419,7 +465,7 @@ mod tests {
             assert_eq!(store.start_next(), Some(i));
             for k in keys {
                 let v = store
-                    .get(k, cap, || {
+                    .get(i, k, cap, cap, || {
                         made.fetch_add(1, Ordering::Relaxed);
                         Ok(vec![k.1[0].start])
                     })
@@ -447,6 +493,43 @@ mod tests {
     }
 
     #[test]
+    fn a_worker_held_up_early_keeps_the_block_it_is_reading() {
+        // Two workers keeping one block each (a cap of two). Task 0 reads block 0, then is held
+        // up while the other worker runs tasks 1 and 2 (blocks 1 to 3); then it reads block 0
+        // again and block 1. Block 1, which task 0 reads later, goes for block 2, not block 0,
+        // which it is reading: one block is made twice. Taking the block read least recently
+        // (block 0) would have made blocks 0 and 1 twice.
+        let reads: Vec<Vec<BlockKey>> = [&[0, 1][..], &[1, 2], &[2, 3]]
+            .iter()
+            .map(|r| r.iter().map(|&k| key(7, k)).collect())
+            .collect();
+        let store = SharedBlocks::new(&[], reads);
+        let made = AtomicUsize::new(0);
+        let read = |task: usize, k: usize| {
+            let v = store
+                .get(task, &key(7, k), 1, 2, || {
+                    made.fetch_add(1, Ordering::Relaxed);
+                    Ok(vec![k])
+                })
+                .unwrap();
+            assert_eq!(*v, vec![k]);
+        };
+        assert_eq!(store.start_next(), Some(0));
+        read(0, 0);
+        for task in 1..3 {
+            assert_eq!(store.start_next(), Some(task));
+            read(task, task);
+            read(task, task + 1);
+            store.finish(task);
+        }
+        read(0, 0);
+        read(0, 1);
+        store.finish(0);
+        assert_eq!(made.load(Ordering::Relaxed), 5);
+        assert!(store.lock().blocks.is_empty());
+    }
+
+    #[test]
     fn the_cap_is_the_workers_keep_within_the_task_limit_but_never_below_their_reads() {
         let store = SharedBlocks::new(&[], vec![]);
         let w = store.workers;
@@ -463,9 +546,9 @@ mod tests {
     fn a_failed_make_frees_the_slot_for_the_next_reader() {
         let store = SharedBlocks::new(&[], vec![vec![key(1, 0)], vec![key(1, 0)]]);
         assert_eq!(store.start_next(), Some(0));
-        let e = store.get::<f64>(&key(1, 0), 1, || Err(crate::error::Error::Cancelled));
+        let e = store.get::<f64>(0, &key(1, 0), 1, 1, || Err(crate::error::Error::Cancelled));
         assert!(matches!(e, Err(crate::error::Error::Cancelled)));
-        let v = store.get(&key(1, 0), 1, || Ok(vec![2.0])).unwrap();
+        let v = store.get(0, &key(1, 0), 1, 1, || Ok(vec![2.0])).unwrap();
         assert_eq!(*v, vec![2.0]);
     }
 
@@ -476,7 +559,7 @@ mod tests {
         let (started_tx, started_rx) = std::sync::mpsc::channel();
         std::thread::scope(|s| {
             let maker = s.spawn(|| {
-                store.get(&key(1, 0), 1, || {
+                store.get(0, &key(1, 0), 1, 1, || {
                     started_tx.send(()).unwrap();
                     std::thread::sleep(std::time::Duration::from_millis(50));
                     made.fetch_add(1, Ordering::Relaxed);
@@ -485,7 +568,7 @@ mod tests {
             });
             started_rx.recv().unwrap();
             let v = store
-                .get(&key(1, 0), 1, || {
+                .get(1, &key(1, 0), 1, 1, || {
                     made.fetch_add(1, Ordering::Relaxed);
                     Ok(vec![6u8])
                 })

@@ -436,11 +436,15 @@ fn a_reduction_makes_each_block_of_a_block_function_once() {
             );
             let made = calls.load(Ordering::Relaxed);
             let at = format!("{shape:?} {chunks:?} {w} workers: {made} blocks made of {blocks}");
-            if w <= 2 {
+            if w == 1 {
                 // Boxes in two axes: blocks on the edges of the worker's few are made again
-                // (measured 53, 40-41 of 36 and 41, 32 of 30 on one and two workers; the
-                // per-worker caches made 57 and 45 on either).
+                // (53 of 36, 41 of 30, 24 of 24; the worker's own cache made 57 and 45).
                 assert!(made * 2 < blocks * 3, "{at}");
+            } else {
+                // With more workers the count depends on how they interleave: 44-47 of 36,
+                // 32-35 of 30 and 24 of 24 on two workers, up to 53, 47 and 34 with two busy
+                // processes beside them (a worker held up in a task while the other runs ahead).
+                assert!(made < blocks * 2, "{at}");
             }
             assert!(made >= blocks, "{at}");
         }

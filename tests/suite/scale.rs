@@ -307,3 +307,31 @@ fn slice_grids_follow_the_input() {
     assert_eq!(y.slice(s![3..4]).unwrap().chunks().axis(0), &[1]);
     assert_eq!(y.slice(s![4..4]).unwrap().chunks().axis(0), &[0]);
 }
+
+#[test]
+fn a_map_applied_many_times_is_walked_once_per_node() {
+    // The logistic map `x = 3.5 x (1 - x)` reads `x` twice at each step: 60 steps are 120
+    // nodes but 2^60 paths, which the walks over a reduction's input (the blocks it prefetches
+    // and shares, the granule of its tasks) once followed one by one. Blocks of 5.3 MB: the
+    // transposed input's are shared by the workers of the sum.
+    let base = chunkwise::random::default_rng(3)
+        .random([1200, 1100])
+        .rechunk([600, 1100])
+        .unwrap();
+    for transposed in [false, true] {
+        let mut x = if transposed { base.t() } else { base.clone() };
+        let mut want = x.compute().unwrap();
+        for _ in 0..60 {
+            x = &(&x * 3.5) * &(1.0 - &x);
+            want.mapv_inplace(|v| (v * 3.5) * (1.0 - v));
+        }
+        let got = x.sum().compute().unwrap();
+        let got = *got.first().unwrap();
+        let sum: f64 = want.iter().sum();
+        assert!(
+            (got - sum).abs() <= 1e-9 * sum.abs(),
+            "transposed {transposed}: {got} against {sum}"
+        );
+        assert_eq!(x.compute().unwrap(), want, "transposed {transposed}");
+    }
+}
