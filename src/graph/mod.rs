@@ -341,8 +341,20 @@ pub(crate) fn pull<T: Element>(
         crate::kernels::gather(vals, ext, &local, out);
         return Ok(());
     }
-    node.fill(cx, region, out)
+    // A fused chain evaluates one level of recursion per op; a chain deeper than the thread's
+    // stack allows (10000 ops overflowed it) goes on on a new segment of the heap. The check
+    // reads the stack pointer: no cost beside a tile's work.
+    stacker::maybe_grow(EVAL_RED_ZONE, EVAL_STACK_SEGMENT, || {
+        node.fill(cx, region, out)
+    })
 }
+
+/// Stack left below which an evaluation goes on on a new segment: more than any one level
+/// takes (the largest frames are a few KB, those of the kernels' tile loops).
+const EVAL_RED_ZONE: usize = 128 << 10;
+
+/// The size of each new stack segment of a deep evaluation.
+const EVAL_STACK_SEGMENT: usize = 4 << 20;
 
 /// The values of the whole of `region` of `node`, C order, evaluated tile by tile into one
 /// buffer (for nodes that need a whole chunk: a transpose's cache, a `map_blocks` input).

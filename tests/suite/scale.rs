@@ -335,3 +335,25 @@ fn a_map_applied_many_times_is_walked_once_per_node() {
         assert_eq!(x.compute().unwrap(), want, "transposed {transposed}");
     }
 }
+
+#[test]
+fn a_chain_of_ten_thousand_ops_evaluates() {
+    // Evaluation recurses once per fused op: 10000 ops overflowed an 8 MB stack, 2500 the 2 MB
+    // of a test's thread; deep chains go on on new stack segments.
+    let mut x = chunkwise::random::default_rng(4)
+        .random([300, 200])
+        .rechunk([100, 100])
+        .unwrap();
+    let mut want = x.compute().unwrap();
+    for k in 0..10_000 {
+        x = if k % 2 == 0 { &x + 1.0 } else { &x * 0.5 };
+        want.mapv_inplace(|v| if k % 2 == 0 { v + 1.0 } else { v * 0.5 });
+    }
+    assert_eq!(x.compute().unwrap(), want);
+    let sum = *x.sum().compute().unwrap().first().unwrap();
+    let expected: f64 = want.iter().sum();
+    assert!(
+        (sum - expected).abs() <= 1e-12 * expected.abs(),
+        "{sum} against {expected}"
+    );
+}
