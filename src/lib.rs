@@ -98,11 +98,11 @@ pub use ndarray;
 pub use array::{
     block, broadcast_arrays, compute_many, compute_many_dyn, compute_many_dyn_with,
     compute_many_with, concatenate, concatenate_dyn, dstack, einsum, einsum_dyn, equal, greater,
-    greater_equal, hstack, less, less_equal, map_blocks, map_blocks_dyn, map_blocks_with, matmul,
-    matmul_dyn, maximum, minimum, not_equal, plan_many, promote, result_type, scalar, stack,
-    stack_dyn, tensordot, tensordot_dyn, vstack, where_, where_dyn, Axes, BlockSpec, Boundary,
-    ChunkedArray, Deferred, DynArray, DynNdArray, DynOperand, DynScalar, IntoOperand, Operand,
-    PadMode, ReduceOptions, UniqueAll,
+    greater_equal, hstack, less, less_equal, map_blocks, map_blocks_dyn, map_blocks_with,
+    map_overlap_dyn, matmul, matmul_dyn, maximum, minimum, not_equal, plan_many, promote,
+    result_type, scalar, stack, stack_dyn, tensordot, tensordot_dyn, vstack, where_, where_dyn,
+    Axes, BlockSpec, Boundary, ChunkedArray, Deferred, DynArray, DynNdArray, DynOperand, DynScalar,
+    IntoOperand, Operand, PadMode, ReduceOptions, UniqueAll,
 };
 #[cfg(feature = "linalg")]
 pub use array::{MatrixNorm, Svd};

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chunkwise::ndarray::ArrayD;
-use chunkwise::{BlockSpec, Boundary, ChunkedArray, DType, DynArray, Element};
-use numpy::{PyArray, PyArrayDyn, PyArrayMethods};
+use chunkwise::{BlockSpec, Boundary, DType, DynArray, DynScalar, Element};
+use numpy::{PyArrayDyn, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -182,7 +182,8 @@ pub fn map_blocks(
 }
 
 /// Dask's `da.map_overlap(func, x, depth, boundary=None, dtype=None)`: each block with `depth`
-/// neighbours on every side (an int, or one per axis); `boundary` is `"none"` (no padding at
+/// neighbours on every side (an int, or one per axis), as a NumPy array over the buffer the
+/// engine made it in (no copy; the function may keep or change it); `boundary` is `"none"` (no padding at
 /// the array's edges), `"reflect"`, `"nearest"`, `"periodic"`, or a number (a constant).
 #[pyfunction]
 #[pyo3(signature = (func, x, depth, boundary=None, dtype=None, **kwargs))]
@@ -209,21 +210,19 @@ pub fn map_overlap(
     };
     let f: Arc<Py<PyAny>> = Arc::new(func.clone().unbind());
     let kwargs: Arc<Option<Py<PyDict>>> = Arc::new(kwargs.map(|k| k.clone().unbind()));
-    let r: DynArray = with_dtype!(x.dtype(), T => {
-        let typed: ChunkedArray<T> = x.clone().downcast().py_err()?;
-        let boundary = boundary_of::<T>(boundary)?;
-        with_dtype!(out, U => {
-            let (f, kwargs) = (f.clone(), kwargs.clone());
-            let r = typed.map_overlap::<U, _>(&depth, boundary, move |block| {
-                call::<U>(&f, &kwargs, |py| vec![PyArray::from_array(py, &block).into_any()])
-            }).py_err()?;
-            DynArray::from(r)
-        })
+    let boundary = boundary_of(boundary, x.dtype())?;
+    let r: DynArray = with_dtype!(out, U => {
+        // Each block (with its halo) goes to NumPy owned: no copy.
+        let r = chunkwise::map_overlap_dyn::<U, _>(&x, &depth, boundary, move |block| {
+            call::<U>(&f, &kwargs, |py| vec![owned_array(py, block)])
+        }).py_err()?;
+        DynArray::from(r)
     });
     wrap(r)
 }
 
-fn boundary_of<T: Element>(b: Option<&Bound<'_, PyAny>>) -> PyResult<Boundary<T>> {
+/// Dask's `boundary` for an array of dtype `dtype`.
+fn boundary_of(b: Option<&Bound<'_, PyAny>>, dtype: DType) -> PyResult<Boundary<DynScalar>> {
     let Some(b) = b.filter(|b| !b.is_none()) else {
         return Ok(Boundary::None);
     };
@@ -238,7 +237,7 @@ fn boundary_of<T: Element>(b: Option<&Bound<'_, PyAny>>) -> PyResult<Boundary<T>
             ))),
         };
     }
-    let v = crate::convert::scalar_of(b, T::DTYPE)
+    let v = crate::convert::scalar_of(b, dtype)
         .map_err(|_| PyValueError::new_err("map_overlap: boundary must be a name or a number"))?;
-    Ok(Boundary::Constant(v.downcast().expect("cast to T's dtype")))
+    Ok(Boundary::Constant(v))
 }

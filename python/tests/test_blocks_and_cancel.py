@@ -109,6 +109,36 @@ def test_map_overlap_matches_a_numpy_stencil():
     np.testing.assert_array_equal(y, diff(padded)[1:-1])
 
 
+@pytest.mark.parametrize(
+    "boundary, mode",
+    [("reflect", "symmetric"), ("periodic", "wrap"), ("nearest", "edge"), (7.9, "constant")],
+)
+def test_map_overlap_gives_each_block_owned_and_writable(boundary, mode):
+    a = np.arange(42, dtype=np.int32).reshape(6, 7) * 3
+    x = da.from_array(a, chunks=(4, 3))
+    kept = []
+
+    def laplace(b):
+        # The block is the function's own: kept past the call and changed in place.
+        kept.append(b)
+        b *= 2
+        out = np.zeros_like(b)
+        out[1:-1, 1:-1] = b[2:, 1:-1] + b[:-2, 1:-1] + b[1:-1, 2:] + b[1:-1, :-2] - 4 * b[1:-1, 1:-1]
+        return out
+
+    y = da.map_overlap(laplace, x, depth=1, boundary=boundary, dtype=np.int32).compute()
+    blocks = list(kept)
+    # A constant is taken in the array's dtype (7.9 -> 7), as np.pad does.
+    pad = {"constant_values": 7} if mode == "constant" else {}
+    padded = np.pad(a, 1, mode=mode, **pad)
+    want = laplace(padded.copy())[1:-1, 1:-1]
+    assert y.dtype == np.int32
+    np.testing.assert_array_equal(y, want)
+    assert len(blocks) == 6 and all(k.flags.writeable and k.dtype == np.int32 for k in blocks)
+    # Over the buffer the core made, not a copy of it.
+    assert not any(k.flags.owndata for k in blocks)
+
+
 def test_integer_list_and_mask_indexing():
     a = np.arange(30).reshape(5, 6)
     x = da.from_array(a, chunks=(2, 4))

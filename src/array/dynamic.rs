@@ -665,6 +665,54 @@ impl DynArray {
     }
 }
 
+/// [`ChunkedArray::map_overlap`] over an array of any dtype: `f` gets each block with its halo
+/// as an owned [`DynNdArray`] of the array's dtype (to hand to another runtime without a copy,
+/// as the Python package hands it to NumPy). A constant boundary is converted to the array's
+/// dtype (NumPy's `pad`). Depths, boundaries, trimming and errors are `map_overlap`'s.
+///
+/// ```
+/// use chunkwise::{Boundary, DynArray, DynNdArray, DynScalar};
+/// let x = DynArray::from(chunkwise::arange(6).rechunk(3)?);
+/// // Each cell and its right neighbour, 0 past the end.
+/// let y = chunkwise::map_overlap_dyn::<i64, _>(&x, &[1], Boundary::Constant(DynScalar::F64(0.0)), |b| {
+///     let DynNdArray::I64(v) = b else { unreachable!() };
+///     let n = v.len();
+///     ndarray::Array1::from_iter((1..n - 1).map(|i| v[[i]] + v[[i + 1]])).into_dyn()
+/// })?;
+/// assert_eq!(y.compute()?.as_slice().unwrap(), &[1, 3, 5, 7, 9, 5]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub fn map_overlap_dyn<U, F>(
+    x: &DynArray,
+    depth: &[usize],
+    boundary: super::movement::Boundary<DynScalar>,
+    f: F,
+) -> Result<ChunkedArray<U>>
+where
+    U: Element,
+    F: Fn(DynNdArray) -> ArrayD<U> + Send + Sync + 'static,
+{
+    use super::movement::Boundary;
+    each!(x, a, T => {
+        let boundary = match boundary {
+            Boundary::Reflect => Boundary::Reflect,
+            Boundary::Periodic => Boundary::Periodic,
+            Boundary::Nearest => Boundary::Nearest,
+            Boundary::None => Boundary::None,
+            Boundary::Constant(v) => Boundary::Constant(
+                v.astype(T::DTYPE).downcast::<T>().expect("cast to the array's dtype"),
+            ),
+        };
+        a.overlapped_blocks(depth, boundary, move |blocks: crate::graph::blockwise::AnyBlocks, ext: &[usize]| {
+            let block = blocks.into_iter().next().expect("one input");
+            let vals = *block.downcast::<Vec<T>>().expect("the input's values have its dtype");
+            let a = ArrayD::from_shape_vec(ndarray::IxDyn(ext), vals)
+                .expect("block buffer matches its extents");
+            Ok(f(DynNdArray::from(a)))
+        })
+    })
+}
+
 /// [`map_blocks_with`](crate::map_blocks_with) over arrays of any dtypes, each block given in its
 /// array's own dtype (Dask's `map_blocks(f, x, mask)` with a float `x` and a bool `mask`): `f`
 /// gets one owned

@@ -23,8 +23,8 @@ pub use deferred::Deferred;
 pub use dynamic::MatrixNorm;
 pub use dynamic::{
     broadcast_arrays, compute_many_dyn, compute_many_dyn_with, concatenate_dyn, einsum_dyn,
-    map_blocks_dyn, matmul_dyn, result_type, stack_dyn, tensordot_dyn, where_dyn, DynArray,
-    DynNdArray, DynOperand, DynScalar, UniqueAll,
+    map_blocks_dyn, map_overlap_dyn, matmul_dyn, result_type, stack_dyn, tensordot_dyn, where_dyn,
+    DynArray, DynNdArray, DynOperand, DynScalar, UniqueAll,
 };
 pub use linalg::{einsum, matmul, tensordot};
 pub use movement::{concatenate, map_blocks, map_blocks_with, stack, BlockSpec, Boundary, PadMode};

@@ -696,6 +696,17 @@ impl<T: Element> ChunkedArray<T> {
         U: Element,
         F: Fn(ArrayViewD<'_, T>) -> ArrayD<U> + Send + Sync + 'static,
     {
+        self.overlapped_blocks(depth, boundary, over_views(on_first(f)))
+    }
+
+    /// [`map_overlap`](Self::map_overlap) with `f` over the blocks as the node makes them (the
+    /// block's values, owned, and its extents).
+    pub(crate) fn overlapped_blocks<U: Element>(
+        &self,
+        depth: &[usize],
+        boundary: Boundary<T>,
+        f: impl Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
+    ) -> Result<ChunkedArray<U>> {
         let op = format!("map_overlap of {}{:?}", T::DTYPE, self.shape());
         let bad = |reason: String| Error::InvalidParameter {
             op: op.clone(),
@@ -737,7 +748,7 @@ impl<T: Element> ChunkedArray<T> {
             self.shape().to_vec(),
             self.chunks().clone(),
             halo,
-            over_views(on_first(f)),
+            f,
         ))))
     }
 

@@ -131,6 +131,74 @@ fn map_overlap_is_the_eager_stencil_for_every_boundary() {
 }
 
 #[test]
+fn map_overlap_dyn_gives_owned_blocks_of_the_arrays_dtype() {
+    use chunkwise::{DynArray, DynNdArray, DynScalar};
+    // f64: the eager stencil, as `map_overlap` computes it; a constant given as an integer.
+    let boundaries = [
+        (Boundary::Reflect, Boundary::Reflect),
+        (Boundary::Periodic, Boundary::Periodic),
+        (Boundary::Nearest, Boundary::Nearest),
+        (
+            Boundary::Constant(DynScalar::I64(2)),
+            Boundary::Constant(2.0),
+        ),
+        (Boundary::None, Boundary::None),
+    ];
+    for shape in [vec![7], vec![5, 6]] {
+        let a = data_f64(&shape);
+        for chunks in chunkings(&shape).into_iter().step_by(4) {
+            let depth: Vec<usize> = chunks
+                .iter()
+                .map(|c| c.iter().copied().min().unwrap_or(0).min(1))
+                .collect();
+            for (boundary, typed) in boundaries {
+                let x = DynArray::from(chunkwise::from_array(a.clone(), chunks.clone()).unwrap());
+                let d = depth.clone();
+                let y = chunkwise::map_overlap_dyn::<f64, _>(&x, &depth, boundary, move |b| {
+                    let DynNdArray::F64(v) = b else {
+                        panic!("a block of f64")
+                    };
+                    box_sum(v.view(), &d)
+                })
+                .unwrap();
+                assert_close(
+                    &y.compute().unwrap(),
+                    &stencil_reference(&a, &depth, typed),
+                    1e-12,
+                    &format!("{shape:?} {chunks:?} depth {depth:?} {typed:?}"),
+                );
+            }
+        }
+    }
+    // i32: the constant 2.7 is 2 in the array's dtype; the block is the function's to change.
+    let x = DynArray::from(chunkwise::arange(7).cast::<i32>().rechunk(3).unwrap());
+    let y = chunkwise::map_overlap_dyn::<i32, _>(
+        &x,
+        &[1],
+        Boundary::Constant(DynScalar::F64(2.7)),
+        |b| {
+            let DynNdArray::I32(mut v) = b else {
+                panic!("a block of i32")
+            };
+            v.mapv_inplace(|e| e * 10);
+            let n = v.len();
+            ndarray::Array1::from_iter((1..n - 1).map(|i| v[[i - 1]] + v[[i + 1]])).into_dyn()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        y.compute().unwrap().as_slice().unwrap(),
+        &[30, 20, 40, 60, 80, 100, 70]
+    );
+    // Its errors are `map_overlap`'s.
+    let e = chunkwise::map_overlap_dyn::<i32, _>(&x, &[4], Boundary::Nearest, |_| {
+        ArrayD::zeros(IxDyn(&[1]))
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("smallest chunk"), "{e}");
+}
+
+#[test]
 fn the_block_function_may_return_the_chunk_or_the_block_with_its_halo() {
     let x = chunkwise::arange(10).cast::<f64>().rechunk(4).unwrap();
     // The chunk's shape: the interior computed directly (a 3-point difference).
