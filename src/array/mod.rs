@@ -37,6 +37,7 @@ pub(crate) use rearrange::by_offset;
 pub use rearrange::{block, dstack, hstack, vstack};
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use ndarray::ArrayD;
@@ -74,14 +75,21 @@ use crate::plan::Plan;
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub struct ChunkedArray<T: Element> {
-    expr: Arc<dyn Expr<T>>,
+    /// Dropped by [`ChunkedArray`]'s `Drop`, which frees a graph one node at a time.
+    expr: ManuallyDrop<Arc<dyn Expr<T>>>,
 }
 
 impl<T: Element> Clone for ChunkedArray<T> {
     fn clone(&self) -> Self {
-        ChunkedArray {
-            expr: self.expr.clone(),
-        }
+        ChunkedArray::from_expr(Arc::clone(&self.expr))
+    }
+}
+
+impl<T: Element> Drop for ChunkedArray<T> {
+    fn drop(&mut self) {
+        // SAFETY: `expr` is taken once, here, and the array is not used after its drop.
+        let expr = unsafe { ManuallyDrop::take(&mut self.expr) };
+        crate::graph::free_graph(expr);
     }
 }
 
@@ -191,7 +199,9 @@ impl<T: Element> ChunkedArray<T> {
         self.slice(elems)
     }
     pub(crate) fn from_expr(expr: Arc<dyn Expr<T>>) -> Self {
-        ChunkedArray { expr }
+        ChunkedArray {
+            expr: ManuallyDrop::new(expr),
+        }
     }
 
     pub(crate) fn expr(&self) -> &Arc<dyn Expr<T>> {
@@ -253,7 +263,7 @@ impl<T: Element> ChunkedArray<T> {
             return Ok(self.clone());
         }
         Ok(Self::from_expr(Arc::new(Regrid::new(
-            self.expr.clone(),
+            Arc::clone(&self.expr),
             chunks,
         ))))
     }
@@ -323,7 +333,7 @@ impl<T: Element> ChunkedArray<T> {
     pub fn to_dot(&self, level: crate::diagnostics::GraphLevel) -> Result<String> {
         let plan = self.plan()?;
         Ok(crate::diagnostics::array_dot(
-            self.expr.clone(),
+            Arc::clone(&*self.expr) as Arc<dyn crate::graph::Node>,
             &plan,
             level,
         ))
@@ -407,7 +417,7 @@ pub fn compute_many_with<T: Element>(
     arrays: &[&ChunkedArray<T>],
     cfg: &Config,
 ) -> Result<Vec<ArrayD<T>>> {
-    let exprs: Vec<Arc<dyn Expr<T>>> = arrays.iter().map(|a| a.expr.clone()).collect();
+    let exprs: Vec<Arc<dyn Expr<T>>> = arrays.iter().map(|a| Arc::clone(&a.expr)).collect();
     execute::compute_many(&exprs, cfg)
 }
 
@@ -415,7 +425,7 @@ pub fn compute_many_with<T: Element>(
 pub fn plan_many<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Plan> {
     let roots: Vec<Arc<dyn crate::graph::Node>> = arrays
         .iter()
-        .map(|a| a.expr.clone() as Arc<dyn crate::graph::Node>)
+        .map(|a| Arc::clone(&a.expr) as Arc<dyn crate::graph::Node>)
         .collect();
     execute::plan_many(&roots, &Config::default())
 }

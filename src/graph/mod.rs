@@ -947,6 +947,47 @@ impl Node for Roots {
     }
 }
 
+/// Lets go of a handle to a graph's node, freeing the nodes only it holds one at a time. `Arc`'s
+/// drop frees a node's inputs inside the node's drop, one level of recursion per op: the last
+/// handle of a chain of 100000 ops overflowed an 8 MB stack. Here every node freed is held
+/// until the nodes that hold it are gone, so no drop recurses. A node something else holds
+/// too (another array, a running compute) is left to it and not walked.
+pub(crate) fn free_graph(root: Arc<dyn Node>) {
+    if Arc::strong_count(&root) > 1 {
+        return;
+    }
+    let key = |n: &Arc<dyn Node>| Arc::as_ptr(n) as *const () as usize;
+    // Handles to each node from the nodes to free walked so far.
+    let mut held_by_freed: HashMap<usize, usize> = HashMap::new();
+    // The nodes to free, each after every node to free that holds it.
+    let mut owned: Vec<Arc<dyn Node>> = Vec::new();
+    let mut next = vec![root];
+    while let Some(n) = next.pop() {
+        let mut inputs = n.inputs();
+        inputs.sort_by_key(key);
+        let mut k = 0;
+        while k < inputs.len() {
+            let c = inputs[k..]
+                .iter()
+                .take_while(|i| key(i) == key(&inputs[k]))
+                .count();
+            let held = held_by_freed.entry(key(&inputs[k])).or_insert(0);
+            *held += c;
+            // Its handles, less the `c` clones in `inputs`, all from nodes to free.
+            if Arc::strong_count(&inputs[k]) - c == *held {
+                next.push(inputs[k].clone());
+            }
+            k += c;
+        }
+        drop(inputs);
+        owned.push(n);
+    }
+    // In order: each node, once freed, lets go of inputs still held here.
+    for n in owned {
+        drop(n);
+    }
+}
+
 /// Every node reachable from `root`, each once, inputs before the nodes that use them.
 pub(crate) fn post_order(root: Arc<dyn Node>) -> Vec<Arc<dyn Node>> {
     crate::walk::post_order([root], |n| n.meta().id, |n| n.inputs())

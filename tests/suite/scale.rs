@@ -357,3 +357,29 @@ fn a_chain_of_ten_thousand_ops_evaluates() {
         "{sum} against {expected}"
     );
 }
+
+#[test]
+fn the_last_handle_of_a_deep_graph_is_dropped_without_deep_recursion() {
+    // Dropping the last handle freed one level of ops per level of recursion: 100000 ops
+    // overflowed an 8 MB stack (a test's thread has 2 MB). A chain, and the logistic map's
+    // diamonds (each step's `x` held by two nodes).
+    let x = chunkwise::random::default_rng(1).random([10]);
+    let mut chain = x.clone();
+    for _ in 0..200_000 {
+        chain = &chain + 1.0;
+    }
+    let mut logistic = x.clone();
+    for _ in 0..50_000 {
+        logistic = &(&logistic * 3.5) * &(1.0 - &logistic);
+    }
+    // One node of each is held elsewhere: it stays usable after the rest is freed.
+    let middle = chain.clone();
+    for _ in 0..100_000 {
+        chain = &chain * 1.0;
+    }
+    drop(chain);
+    drop(logistic);
+    assert_eq!(middle.shape(), &[10]);
+    drop(middle);
+    assert_eq!(x.compute().unwrap().len(), 10);
+}
