@@ -299,23 +299,16 @@ pub(crate) fn caches_below(node: &(impl Node + ?Sized), results: &Results) -> bo
     if results.value(node.meta().id).is_some() {
         return false;
     }
-    if node.cache_bytes() > 0 {
-        return true;
-    }
-    // Each node once, without recursion (see `for_each_read_through`).
-    let mut seen = std::collections::HashSet::from([node.meta().id]);
-    let mut stack = node.inputs();
-    while let Some(n) = stack.pop() {
-        let m = n.meta();
-        if !seen.insert(m.id) || results.value(m.id).is_some() {
-            continue;
-        }
-        if n.cache_bytes() > 0 {
-            return true;
-        }
-        stack.extend(n.inputs());
-    }
-    false
+    let computed = |n: &Arc<dyn Node>| results.value(n.meta().id).is_some();
+    // Each node once, without recursion; the walk stops at nodes computed earlier.
+    node.cache_bytes() > 0
+        || crate::walk::post_order(
+            node.inputs(),
+            |n| n.meta().id,
+            |n| if computed(n) { Vec::new() } else { n.inputs() },
+        )
+        .iter()
+        .any(|n| !computed(n) && n.cache_bytes() > 0)
 }
 
 /// Fills `out` with `region` of `node`: from a result materialized earlier in this compute
