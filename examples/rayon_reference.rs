@@ -7,10 +7,11 @@
 //! `--workload sum` is `(0..n).into_par_iter().sum()` over `i64`, split into the same chunks as
 //! chunkwise's (each chunk summed by a plain loop over its values).
 //!
-//! `--workload pi` implements chunkwise's documented random stream independently (eight
-//! xoshiro256++ lanes per 1024-position block, keyed by SplitMix64; see `chunkwise::random`), so
-//! it draws exactly the same points and must print the same count: per block of 1024 x positions
-//! it generates x and y into two stack buffers and counts `x*x + y*y < 1` in one loop.
+//! `--workload pi` implements chunkwise's documented random stream independently (position `p`
+//! is the `p`-th output of SplitMix64 seeded with the draw's key; see `chunkwise::random`), so it
+//! draws exactly the same points and must print the same count: per block of 1024 x positions it
+//! generates x and y into two stack buffers with rand_xoshiro's `SplitMix64` and counts
+//! `x*x + y*y < 1` in one loop.
 //! `--workload pi-smallrng` is what a user would write first: rand's `SmallRng` per rayon split,
 //! `random_range(-1.0..1.0)` twice per point (different numbers, same work).
 mod common;
@@ -20,55 +21,15 @@ use rand_xoshiro::SplitMix64;
 use rayon::prelude::*;
 
 const BLOCK: usize = 1024;
-const LANES: usize = 8;
 const PHI: u64 = 0x9e37_79b9_7f4a_7c15;
 
-fn lane_state(key: u64, block: u64) -> [[u64; LANES]; 4] {
-    let mut s = [[0u64; LANES]; 4];
-    for lane in 0..LANES as u64 {
-        let seed = key.wrapping_add(
-            (block * LANES as u64 + lane)
-                .wrapping_mul(4)
-                .wrapping_mul(PHI),
-        );
-        let mut sm = SplitMix64::seed_from_u64(seed);
-        for w in s.iter_mut() {
-            w[lane as usize] = sm.next_u64();
-        }
-    }
-    s
-}
-
-/// Values of flat positions start..start+out.len() in [-1, 1) of stream `key`.
+/// Values of flat positions start..start+out.len() in [-1, 1) of stream `key`: SplitMix64
+/// seeded with `key`, wound on to `start` (its state moves by `PHI` per output).
 fn fill(key: u64, start: u64, out: &mut [f64]) {
-    let mut tmp = [0f64; BLOCK];
-    let mut done = 0;
-    let mut pos = start;
-    while done < out.len() {
-        let (block, off) = (pos / BLOCK as u64, (pos % BLOCK as u64) as usize);
-        let take = (BLOCK - off).min(out.len() - done);
-        let mut s = lane_state(key, block);
-        let steps = (off + take).div_ceil(LANES);
-        for st in 0..steps {
-            for l in 0..LANES {
-                let r = s[0][l]
-                    .wrapping_add(s[3][l])
-                    .rotate_left(23)
-                    .wrapping_add(s[0][l]);
-                let t = s[1][l] << 17;
-                s[2][l] ^= s[0][l];
-                s[3][l] ^= s[1][l];
-                s[1][l] ^= s[2][l];
-                s[0][l] ^= s[3][l];
-                s[2][l] ^= t;
-                s[3][l] = s[3][l].rotate_left(45);
-                let u = f64::from_bits((r >> 12) | 0x3ff0_0000_0000_0000) - 1.0;
-                tmp[st * LANES + l] = -1.0 + 2.0 * u;
-            }
-        }
-        out[done..done + take].copy_from_slice(&tmp[off..off + take]);
-        done += take;
-        pos += take as u64;
+    let mut g = SplitMix64::seed_from_u64(key.wrapping_add(start.wrapping_mul(PHI)));
+    for o in out.iter_mut() {
+        let u = f64::from_bits((g.next_u64() >> 12) | 0x3ff0_0000_0000_0000) - 1.0;
+        *o = -1.0 + 2.0 * u;
     }
 }
 

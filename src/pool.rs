@@ -23,11 +23,6 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    /// An empty pool.
-    pub(crate) fn new() -> Self {
-        Pool::default()
-    }
-
     /// A spare `Vec<T>` (its contents unspecified), or a new empty one.
     pub(crate) fn take_vec<T: Send + 'static>(&mut self) -> Vec<T> {
         match self.free.iter().position(|b| b.is::<Vec<T>>()) {
@@ -40,6 +35,35 @@ impl Pool {
         }
     }
 
+    /// The spare `Vec<T>` of least capacity that holds `len` elements, else the largest (to be
+    /// grown), else a new one: a task's pool passes to the next task on its worker, and a tile
+    /// buffer taken for a large box and given back must not be handed out for small ones
+    /// while the next large box grows another.
+    fn take_fitting<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
+        let capacity = |b: &Box<dyn Any + Send>| b.downcast_ref::<Vec<T>>().map(Vec::capacity);
+        let fits = (0..self.free.len())
+            .filter_map(|i| Some((i, capacity(&self.free[i])?)))
+            .filter(|&(_, c)| c >= len)
+            .min_by_key(|&(_, c)| c);
+        let best = fits.or_else(|| {
+            (0..self.free.len())
+                .filter_map(|i| Some((i, capacity(&self.free[i])?)))
+                .max_by_key(|&(_, c)| c)
+        });
+        match best {
+            Some((i, _)) => *self
+                .free
+                .swap_remove(i)
+                .downcast::<Vec<T>>()
+                .expect("checked by downcast_ref"),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether it holds no vector.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.free.is_empty()
+    }
     /// Gives a vector back for the next [`take_vec`](Self::take_vec) or
     /// [`take`](Self::take) of its type.
     pub(crate) fn give_vec<T: Send + 'static>(&mut self, v: Vec<T>) {
@@ -50,8 +74,8 @@ impl Pool {
     /// loads and stores that split cache lines cost up to a quarter of a fused pass; `malloc`
     /// alone gives 16 bytes). Its contents are unspecified: callers overwrite them.
     pub(crate) fn take<T: Copy + Default + Send + 'static>(&mut self, len: usize) -> TileBuf<T> {
-        let mut vec = self.take_vec::<T>();
         let pad = TILE_ALIGN / std::mem::size_of::<T>().max(1);
+        let mut vec = self.take_fitting::<T>(len + pad);
         // Grows only when a larger tile comes.
         if vec.len() < len + pad {
             vec.resize(len + pad, T::default());
@@ -118,7 +142,7 @@ mod tests {
 
     #[test]
     fn tiles_are_aligned_and_reused() {
-        let mut pool = Pool::new();
+        let mut pool = Pool::default();
         let mut a = pool.take::<f64>(100);
         assert_eq!(a.len(), 100);
         assert_eq!(a.as_ptr() as usize % TILE_ALIGN, 0);

@@ -174,16 +174,23 @@ fn memory_child() {
                 f.plan().unwrap().memory.total,
             )
         }
-        "wide_transpose" | "wide_overlap" => {
+        "wide_transpose" | "wide_transpose_normal" | "wide_overlap" => {
             // An n x n array in 20 x 20 blocks (2 MB each at n = 10000), summed through a
             // transpose or a 3x3 mean filter on 2 workers: a reduction task folds a box of
-            // about a block, so a worker keeps a few blocks, not a row of 20.
+            // about a block, so a worker keeps a few blocks, not a row of 20. Uniform values
+            // are drawn by position, so their transpose reads panels of 256 KiB instead of
+            // blocks; normal values are drawn a block of 1024 positions at a time, so theirs
+            // transposes whole blocks.
             let c = (n / 20).max(1);
-            let x = chunkwise::random::default_rng(0)
-                .random([n, n])
-                .rechunk([c, c])
-                .unwrap();
-            let y = if workload == "wide_transpose" {
+            let mut rng = chunkwise::random::default_rng(0);
+            let x = if workload == "wide_transpose_normal" {
+                rng.standard_normal([n, n])
+            } else {
+                rng.random([n, n])
+            }
+            .rechunk([c, c])
+            .unwrap();
+            let y = if workload.starts_with("wide_transpose") {
                 (&x.t() * 2.0).sum()
             } else {
                 x.map_overlap(&[1, 1], chunkwise::Boundary::Reflect, |b| {
@@ -274,7 +281,7 @@ fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
         return;
     }
     let (n, block) = (10_000usize, 500usize * 500 * 8);
-    for workload in ["wide_transpose", "wide_overlap"] {
+    for workload in ["wide_transpose", "wide_transpose_normal", "wide_overlap"] {
         let (base, _) = run_child(workload, 200);
         let (peak, _) = run_child(workload, n);
         let projected = projected_of(workload, n);
@@ -289,6 +296,13 @@ fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
             blocks <= 20.0,
             "{workload}: grew {grew} B, {blocks:.1} blocks"
         );
+        if workload == "wide_transpose" {
+            // Panels: 4 of 256 KiB per worker, and tiles.
+            assert!(
+                blocks <= 4.0,
+                "{workload}: grew {grew} B, {blocks:.1} blocks of 2 MB in panels"
+            );
+        }
         assert!(
             grew <= projected + (2 << 20),
             "{workload}: grew {grew} B, projected {projected} B"

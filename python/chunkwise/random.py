@@ -1,6 +1,6 @@
 """Random arrays: Dask's ``da.random`` and NumPy's ``default_rng``.
 
-chunkwise draws from its own counter-based stream (xoshiro256++ keyed by position), so a seed
+chunkwise draws from its own counter-based stream (SplitMix64 keyed by position), so a seed
 gives the same values for any chunks and any number of workers. The values are not NumPy's or
 Dask's numbers; their distributions are the same.
 """

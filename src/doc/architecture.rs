@@ -105,9 +105,10 @@
 //! # Kernels: vector code without `-C target-cpu=native`
 //!
 //! The tile kernels are plain loops over slices, compiled for AVX-512, AVX2+FMA, SSE4.2 and the
-//! baseline (`multiversion`). The random fill (which dominates the pi workload) is dispatched by
-//! hand (`std::arch`: AVX-512, AVX2, portable), because the autovectorizer left the xoshiro state
-//! update scalar; so is the compensated `f64` sum. The best version for the CPU is picked at run time, so the default
+//! baseline (`multiversion`). The random fill, which dominates the pi workload, is one of them:
+//! SplitMix64 by position, a counter stepped as a linear induction variable, which vectorizes
+//! (the xoshiro lanes of the stream's version 1 had to be written with `std::arch`). The
+//! compensated `f64` sum is dispatched by hand (`std::arch`). The best version for the CPU is picked at run time, so the default
 //! release profile gets vector code. All versions do the same arithmetic in the same order (no FMA),
 //! so results do not depend on the CPU. Tile buffers are 64-byte aligned (unaligned, `malloc`'s
 //! placement decided whether vector loads split cache lines, worth a quarter of the `arange` sum).

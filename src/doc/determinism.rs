@@ -24,11 +24,11 @@
 //! # Random arrays depend on (seed, draw, position) only
 //!
 //! Draw `d` (from 0) of [`default_rng(seed)`](crate::random::default_rng) gets as key the
-//! `(d+1)`-th output of SplitMix64(seed); position `p` is lane `p % 8`, step `(p % 1024) / 8` of
-//! block `p / 1024`, whose lanes are `Xoshiro256PlusPlus::seed_from_u64(key + (8b + l) * 4 * PHI)`
-//! of rand_xoshiro; the `u64` output maps to `[0, 1)` by the 52-bit mantissa method, and
-//! `uniform(lo, hi)` is `lo + (hi - lo) u`. Normals take the lane-0 generator per block and
-//! rand_distr's `StandardNormal` samples in order. The full definition is
+//! `(d+1)`-th output of SplitMix64(seed); the uniform value at position `p` is the `p`-th output
+//! of SplitMix64(key) (counter-based: any position costs the same), mapped to `[0, 1)` by the
+//! 52-bit mantissa method, and `uniform(lo, hi)` is `lo + (hi - lo) u`. Normals take one
+//! rand_xoshiro `Xoshiro256PlusPlus` per block of 1024 positions and rand_distr's
+//! `StandardNormal` samples in order. The full definition is
 //! [`random::STREAM`](crate::random::STREAM) (and `src/kernels/rng.rs`;
 //! `examples/rayon_reference.rs` implements it independently and gets the same pi count). So any
 //! chunking and any number of workers give the same values (`tests/suite/determinism.rs`). The stream is

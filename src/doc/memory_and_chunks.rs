@@ -140,24 +140,28 @@
 //! plan: sum -> f64[] on 2 worker(s)
 //!   stage 1: sum(axis=[0]) as a tree reduction: 50 tasks, 10 output chunk(s), 5 partials per tree, result 78.1 KiB
 //!     fused per task: uniform(0, 1) -> rechunk((1000 x 10), (1000 x 10)) -> sum(axis=[0])
-//!   stage 2: sum as a tree reduction: 196 tasks, 1 output chunk(s), 196 partials per tree, result 8 B
+//!   stage 2: sum as a tree reduction: 200 tasks, 1 output chunk(s), 200 partials per tree, result 8 B
 //!     fused per task: uniform(0, 1) -> rechunk((1000 x 10), (1000 x 10)) -> transpose[1, 0] -> add -> read[sum(axis=[0])] -> div 10000 -> sub -> sum
 //!   shared: rechunk((1000 x 10), (1000 x 10)) (used by 3 ops): recomputed per use: 1 op(s) per element, cheaper than holding 762.9 MiB
 //!   output: the result of the last stage
 //!   pass 1: reduce (stage 1), 50 tasks, working memory 284.2 KiB
-//!   pass 2: reduce (stage 2), 196 tasks, working memory 168.5 MiB
-//!   projected peak memory: 168.6 MiB (tiles 168.5 MiB, partials 156.2 KiB, stage results 78.1 KiB, output 0 B); tile = 2048 elements
+//!   pass 2: reduce (stage 2), 200 tasks, working memory 2.7 MiB
+//!   projected peak memory: 2.8 MiB (tiles 2.7 MiB, partials 156.2 KiB, stage results 78.1 KiB, output 0 B); tile = 2048 elements
 //! ```
 //!
 //! The mean is a staged reduction (axis 0 spans 10 chunks), held as 78 KiB and read by the second
-//! pass; `x` is used three times and, being a random source, is regenerated rather than held; the
-//! transpose makes whole transposed chunks, because a transposed tile of a row-major random stream
-//! is slow to generate directly, and keeps a few per worker for the length of the pass. The staged
-//! sum's tasks each fold one node of the canonical tree, a compact box of about a chunk (256 x 2048
-//! here), so a task and the next one on its worker read the same few chunks: a reduction task
-//! keeps at most six blocks of a node for a two-axis box (`2^axes + 2`), besides those one read
-//! spans. The plan projects the most a node may keep, a row of chunks (ten of 8 MB here, within
-//! 128 MiB per worker); the measured peak of this example is 128 MiB in all.
+//! pass; `x` is used three times and, being a random source, is regenerated rather than held. Its
+//! uniform values are drawn by position (any box costs its size), so the transpose reads it a
+//! panel at a time: a box of 2048 rows of 16 values (256 KiB), transposed in cache into 16 rows
+//! of the output, which serve the next 16 leaves of the reduction; a worker keeps three panels
+//! (1 MiB). The measured peak of this example is 9 MiB in all, at 1e4² and at 2e4². Inputs that
+//! are not cheap in narrow boxes (normal values, drawn a block of 1024 positions at a time, and
+//! files) are transposed a whole chunk at a time instead: the staged sum's tasks each fold one
+//! node of the canonical tree, a compact box of about a chunk (256 x 2048 here), so a task and
+//! the next one on its worker read the same few chunks: a reduction task keeps at most six blocks
+//! of a node for a two-axis box (`2^axes + 2`), besides those one read spans. The plan then
+//! projects the most a node may keep, a row of chunks (ten of 8 MB for this shape, within 128 MiB
+//! per worker).
 //!
 //! A task's box is not aligned with the chunks, so neighbouring tasks read some of the same
 //! blocks. When a pass has one output chunk (a full reduction, as here) and every block its

@@ -234,6 +234,17 @@ pub(crate) trait Node: Send + Sync + 'static {
             }
         })
     }
+    /// Whether any box of this node costs about its element count to read, whatever its shape:
+    /// sources whose values are computed from positions or held in memory, and elementwise
+    /// maps and regrids of such nodes. A transpose of such a node reads its input in narrow
+    /// panels rather than whole chunks (see `movement::Permute`).
+    fn any_box(&self) -> bool {
+        let m = self.meta();
+        if !passes_reads(m) {
+            return false;
+        }
+        for_each_read_through(m, self.inputs(), passes_reads, |n, _| n.any_box())
+    }
     /// Positions whose values this node makes together and keeps per worker, such as a row of
     /// contraction blocks (which share a row of `a`'s blocks); 0 when any split of the work is
     /// as good. A full reduction over it makes each task fold that many positions, so that
@@ -374,6 +385,16 @@ pub(crate) fn pull_whole_into<T: Element>(
     if data.len() != len {
         data.resize(len, T::ZERO);
     }
+    pull_box(cx, node, region, data)
+}
+
+/// Fills `data` (C order over `region`'s extents) with `region` of `node`, a tile at a time.
+pub(crate) fn pull_box<T: Element>(
+    cx: &mut TaskCx<'_>,
+    node: &dyn Expr<T>,
+    region: &[Range<usize>],
+    data: &mut [T],
+) -> Result<()> {
     let strides = crate::region::c_strides(&region.iter().map(|r| r.len()).collect::<Vec<_>>());
     crate::region::for_each_tile(region, crate::region::TILE_LEN, |t| {
         // Tiles are cut in C order as contiguous runs of the region: fill each in place.
@@ -577,10 +598,12 @@ type Block = (NodeId, crate::region::Region, Arc<dyn Any + Send + Sync>);
 /// Zarr chunks), kept per worker for the length of a pass: a task starts with the blocks the
 /// previous task on its worker left, so consecutive tasks that read one block (a reduction's
 /// leaf groups, which follow the shape rather than the chunks) compute it once. The executor
-/// makes one per pass; dropping it frees the blocks.
+/// makes one per pass; dropping it frees the blocks. The worker's buffer pool goes from task to
+/// task the same way: a buffer larger than `malloc` keeps on its heap (a transpose's panel
+/// input, 256 KiB) would otherwise be mapped and faulted in again by every task.
 pub(crate) struct WorkerBlocks {
     /// One slot per worker of the current pool, and one for threads outside it.
-    slots: Vec<std::sync::Mutex<Vec<Block>>>,
+    slots: Vec<std::sync::Mutex<(Vec<Block>, Pool)>>,
 }
 
 impl WorkerBlocks {
@@ -592,21 +615,25 @@ impl WorkerBlocks {
         }
     }
 
-    fn slot(&self) -> &std::sync::Mutex<Vec<Block>> {
+    fn slot(&self) -> &std::sync::Mutex<(Vec<Block>, Pool)> {
         let last = self.slots.len() - 1;
         &self.slots[rayon::current_thread_index().map_or(last, |i| i.min(last))]
     }
 
-    /// This worker's blocks, taken (a task nested in another on the same worker finds none).
-    fn take(&self) -> Vec<Block> {
+    /// This worker's blocks and buffers, taken (a task nested in another on the same worker
+    /// finds none).
+    fn take(&self) -> (Vec<Block>, Pool) {
         std::mem::take(&mut *self.slot().lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Gives a finished task's blocks back to its worker.
-    fn give(&self, blocks: Vec<Block>) {
+    /// Gives a finished task's blocks and buffers back to its worker.
+    fn give(&self, blocks: Vec<Block>, pool: Pool) {
         let mut slot = self.slot().lock().unwrap_or_else(|e| e.into_inner());
-        if slot.is_empty() {
-            *slot = blocks;
+        if slot.0.is_empty() {
+            slot.0 = blocks;
+        }
+        if slot.1.is_empty() {
+            slot.1 = pool;
         }
     }
 }
@@ -638,10 +665,11 @@ pub(crate) struct TaskCx<'a> {
 
 impl<'a> TaskCx<'a> {
     pub(crate) fn new(results: &'a Results, worker: &'a WorkerBlocks) -> Self {
+        let (blocks, pool) = worker.take();
         TaskCx {
             results,
-            pool: Pool::new(),
-            blocks: worker.take(),
+            pool,
+            blocks,
             worker,
             holds: Vec::new(),
             block_limit: usize::MAX,
@@ -852,7 +880,10 @@ impl<'a> TaskCx<'a> {
 
 impl Drop for TaskCx<'_> {
     fn drop(&mut self) {
-        self.worker.give(std::mem::take(&mut self.blocks));
+        self.worker.give(
+            std::mem::take(&mut self.blocks),
+            std::mem::take(&mut self.pool),
+        );
     }
 }
 

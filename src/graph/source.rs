@@ -42,13 +42,35 @@ pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
     fn large_reads(&self) -> bool {
         false
     }
+    /// Whether any box costs about its element count, whatever its shape ([`Node::any_box`]):
+    /// values computed from positions or held in memory, not decoded or read in blocks.
+    fn any_box(&self) -> bool {
+        false
+    }
 }
 
 /// A source whose values depend on the flat C-order position only (arange, linspace, random).
 pub(crate) trait FlatFn<T: Element>: Send + Sync + 'static {
     /// Values of flat positions `start..start + out.len()`.
     fn fill_flat(&self, start: u64, out: &mut [T]);
+    /// Values of the runs of `len` positions starting at each of `starts`, one after another in
+    /// `out`: the rows of a region, for sources that fill many short runs faster in one call.
+    fn fill_runs(&self, starts: &[u64], len: usize, out: &mut [T]) {
+        for (&start, out) in starts.iter().zip(out.chunks_exact_mut(len.max(1))) {
+            self.fill_flat(start, out);
+        }
+    }
+    /// Whether a run costs its length wherever it starts: false for values drawn in sequence
+    /// from a block's generator, where a run starting inside a block replays the block up to it.
+    fn by_position(&self) -> bool {
+        true
+    }
 }
+
+/// Rows shorter than this are filled a batch at a time ([`FlatFn::fill_runs`]).
+const SHORT_RUN: usize = 64;
+/// Rows in one [`FlatFn::fill_runs`] call.
+const RUNS_PER_CALL: usize = 256;
 
 /// Adapts a [`FlatFn`] to regions: every row of the region is one run of flat positions.
 pub(crate) struct Flat<F>(pub F);
@@ -62,11 +84,45 @@ impl<T: Element, F: FlatFn<T>> RegionFn<T> for Flat<F> {
         out: &mut [T],
     ) -> Result<()> {
         let shape = &at.shape[..];
-        for_each_region_row(shape, region, |row, off, len| {
-            self.0
-                .fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
+        let len = region.last().map_or(1, |r| r.len());
+        if len >= SHORT_RUN || out.len() == len {
+            for_each_region_row(shape, region, |row, off, len| {
+                self.0
+                    .fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
+            });
+            return Ok(());
+        }
+        // Short rows (a transpose's panel): their starts a batch at a time, one call each.
+        let mut starts = [0u64; RUNS_PER_CALL];
+        let mut batch = 0..0;
+        for_each_region_row(shape, region, |row, off, _| {
+            if batch.is_empty() {
+                batch = row..row;
+            }
+            starts[batch.len()] = off as u64;
+            batch.end += 1;
+            if batch.len() == RUNS_PER_CALL {
+                let n = batch.len();
+                self.0.fill_runs(
+                    &starts[..n],
+                    len,
+                    &mut out[batch.start * len..batch.end * len],
+                );
+                batch = 0..0;
+            }
         });
+        if !batch.is_empty() {
+            let n = batch.len();
+            self.0.fill_runs(
+                &starts[..n],
+                len,
+                &mut out[batch.start * len..batch.end * len],
+            );
+        }
         Ok(())
+    }
+    fn any_box(&self) -> bool {
+        self.0.by_position()
     }
 }
 
@@ -103,6 +159,9 @@ impl<T: Element> Node for SourceNode<T> {
     }
     fn file(&self) -> Option<&std::path::Path> {
         self.f.file()
+    }
+    fn any_box(&self) -> bool {
+        self.f.any_box()
     }
     fn prefetch(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>]) -> Result<()> {
         if self.f.large_reads() && !cx.has::<T>(self.meta.id, region) {
@@ -148,6 +207,9 @@ pub(crate) fn invalid<T: Element>(name: &str, shape: Vec<usize>, e: Error) -> Ar
 /// Every value `.0`.
 pub(crate) struct Constant<T>(pub T);
 impl<T: Element> RegionFn<T> for Constant<T> {
+    fn any_box(&self) -> bool {
+        true
+    }
     fn fill(&self, _: &mut TaskCx<'_>, _: &Meta, _: &[Range<usize>], out: &mut [T]) -> Result<()> {
         out.fill(self.0);
         Ok(())
@@ -264,6 +326,9 @@ impl<T: Element> InMemory<T> {
     }
 }
 impl<T: Element> RegionFn<T> for InMemory<T> {
+    fn any_box(&self) -> bool {
+        true
+    }
     fn fill(
         &self,
         _: &mut TaskCx<'_>,

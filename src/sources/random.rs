@@ -28,19 +28,24 @@ use crate::element::{Element, Float};
 use crate::graph::source::{Flat, FlatFn};
 use crate::kernels::rng;
 
-/// The definition of the random streams (version 1); see the module docs of `kernels::rng` in
+/// The definition of the random streams (version 2); see the module docs of `kernels::rng` in
 /// the source, summarized here:
 ///
-/// * positions are flat C-order indices, grouped in blocks of 1024;
-/// * position `p` is lane `p % 8`, step `(p % 1024) / 8` of block `p / 1024`;
-/// * lane `l` of block `b` is `Xoshiro256PlusPlus::seed_from_u64(key + (8b + l) * 4 * PHI)` from
-///   rand_xoshiro 0.7 (wrapping, `PHI = 0x9e3779b97f4a7c15`), and the value is its step-th
-///   output `u` mapped to `[0, 1)` as `f64::from_bits(u >> 12 | 0x3ff << 52) - 1.0`;
-///   `uniform(lo, hi)` is `lo + (hi - lo) * u01`, capped below `hi`;
-/// * normal values use the lane-0 generator of each block and take the `(p % 1024)`-th
-///   `rand_distr::StandardNormal` sample (rand_distr 0.5), scaled as `mean + std * z`.
+/// * positions are flat C-order indices;
+/// * the uniform value at position `p` is the `p`-th output `u` (0-based) of
+///   `rand_xoshiro::SplitMix64::seed_from_u64(key)` (rand_xoshiro 0.8), that is SplitMix64's
+///   mixing function of `key + (p + 1) * PHI` (wrapping, `PHI = 0x9e3779b97f4a7c15`), mapped to
+///   `[0, 1)` as `f64::from_bits(u >> 12 | 0x3ff << 52) - 1.0`; `uniform(lo, hi)` is
+///   `lo + (hi - lo) * u01`, capped below `hi`;
+/// * the other distributions group positions in blocks of 1024: block `b` has the generator
+///   `Xoshiro256PlusPlus::seed_from_u64(key + 32 b PHI)`, and position `p` takes its
+///   `(p % 1024)`-th sample (normals: `rand_distr::StandardNormal`, rand_distr 0.6, scaled as
+///   `mean + std * z`).
+///
+/// Version 1 (until December 2026) drew uniform values from eight xoshiro256++ lanes per block
+/// of 1024 positions; normal values are the same in both.
 pub const STREAM: &str =
-    "chunkwise-v1: xoshiro256++ x 8 lanes per 1024-position block, SplitMix64-keyed";
+    "chunkwise-v2: uniform = SplitMix64 by position; other distributions = xoshiro256++ per 1024-position block";
 
 const PHI: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -65,6 +70,9 @@ impl FlatFn<f64> for Uniform {
     fn fill_flat(&self, start: u64, out: &mut [f64]) {
         rng::fill_uniform(self.key, self.lo, self.hi, start, out);
     }
+    fn fill_runs(&self, starts: &[u64], len: usize, out: &mut [f64]) {
+        rng::fill_uniform_runs(self.key, self.lo, self.hi, starts, len, out);
+    }
 }
 
 struct Normal {
@@ -73,6 +81,9 @@ struct Normal {
     std: f64,
 }
 impl FlatFn<f64> for Normal {
+    fn by_position(&self) -> bool {
+        false
+    }
     fn fill_flat(&self, start: u64, out: &mut [f64]) {
         rng::fill_normal(self.key, self.mean, self.std, start, out);
     }
@@ -88,6 +99,9 @@ impl<T: Element, F> FlatFn<T> for Sampled<T, F>
 where
     F: Fn(&mut Xoshiro256PlusPlus) -> T + Send + Sync + 'static,
 {
+    fn by_position(&self) -> bool {
+        false
+    }
     fn fill_flat(&self, start: u64, out: &mut [T]) {
         rng::fill_sampled(self.key, start, out, &self.sample);
     }

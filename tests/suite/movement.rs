@@ -54,6 +54,73 @@ fn transpose_and_permute() {
     }
 }
 
+/// Transposes of inputs that read any box cheaply (uniform values drawn by position, arrays in
+/// memory) are read a panel of about 32768 elements at a time; of others (normal values, drawn
+/// a block of 1024 at a time), a chunk at a time. Over arrays several panels large, every
+/// permutation of 2 to 4 axes, computed whole and through a reduction's leaf boxes, gives the
+/// eager permutation's values, and its sums the bits of the same sums of the eager array.
+#[test]
+fn transposes_read_in_panels_match_the_eager_permutation() {
+    let cases: [(&[usize], &[&[usize]]); 5] = [
+        (&[70, 3001], &[&[1, 0]]),
+        (&[3, 50_001], &[&[1, 0]]),
+        (
+            &[37, 41, 29],
+            &[&[0, 2, 1], &[1, 0, 2], &[1, 2, 0], &[2, 0, 1], &[2, 1, 0]],
+        ),
+        (
+            &[5, 7, 9, 111],
+            &[&[3, 2, 1, 0], &[0, 3, 1, 2], &[3, 0, 2, 1]],
+        ),
+        (&[1, 2049, 1], &[&[2, 1, 0], &[1, 2, 0]]),
+    ];
+    for (case, (shape, perms)) in cases.into_iter().enumerate() {
+        let chunkings: [Vec<usize>; 2] = [
+            shape.to_vec(),
+            shape.iter().map(|&n| (n / 3).max(1)).collect(),
+        ];
+        let mut rng = chunkwise::random::default_rng(case as u64);
+        let sources = [
+            ("uniform", rng.uniform(-1.0, 1.0, shape.to_vec())),
+            ("normal", rng.standard_normal(shape.to_vec())),
+            (
+                "in memory",
+                chunkwise::from_array(data_f64(shape), shape.to_vec()).unwrap(),
+            ),
+        ];
+        for (name, source) in &sources {
+            let a = source.compute().unwrap();
+            for chunks in &chunkings {
+                let x = source.rechunk(chunks.clone()).unwrap();
+                for perm in perms.iter() {
+                    let what = format!("{name} {shape:?} chunks {chunks:?} perm {perm:?}");
+                    let want = a
+                        .clone()
+                        .permuted_axes(IxDyn(perm))
+                        .as_standard_layout()
+                        .to_owned();
+                    let axes: Vec<isize> = perm.iter().map(|&p| p as isize).collect();
+                    let t = x.permute(axes).unwrap();
+                    assert_eq!(t.compute().unwrap(), want, "{what}");
+                    let eager = chunkwise::from_array(want.clone(), want.shape().to_vec()).unwrap();
+                    let twice = &t * 2.0 - 1.0;
+                    assert_eq!(
+                        twice.sum().item().unwrap().to_bits(),
+                        (&eager * 2.0 - 1.0).sum().item().unwrap().to_bits(),
+                        "{what}: sum"
+                    );
+                    let last = shape.len() as isize - 1;
+                    assert_eq!(
+                        t.sum_axis(last).unwrap().compute().unwrap(),
+                        eager.sum_axis(last).unwrap().compute().unwrap(),
+                        "{what}: sum over the last axis"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn slicing_matches_ndarray() {
     let a = data_f64(&[7, 6]);
