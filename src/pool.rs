@@ -154,4 +154,27 @@ mod tests {
         let b = pool.take::<f64>(50);
         assert_eq!((b.len(), b.as_ptr()), (50, at));
     }
+
+    #[test]
+    fn a_large_buffer_is_kept_for_large_takes() {
+        let mut pool = Pool::default();
+        let (small, large) = (pool.take::<f64>(2048), pool.take::<f64>(1 << 15));
+        let (small_at, large_at) = (small.as_ptr(), large.as_ptr());
+        pool.give(large);
+        pool.give(small);
+        // A small take gets the small buffer, wherever it lies in the pool, and a large one
+        // the large buffer; with neither fitting, the largest is grown.
+        let s = pool.take::<f64>(1000);
+        assert_eq!(s.as_ptr(), small_at);
+        let l = pool.take::<f64>(20_000);
+        assert_eq!(l.as_ptr(), large_at);
+        pool.give(s);
+        pool.give(l);
+        let l = pool.take::<f64>(1 << 15);
+        assert_eq!(l.as_ptr(), large_at);
+        pool.give(l);
+        let grown = pool.take::<f64>(1 << 16);
+        assert_eq!(grown.len(), 1 << 16);
+        assert_eq!(pool.free.len(), 1, "the small buffer stays");
+    }
 }

@@ -154,7 +154,7 @@
 //! uniform values are drawn by position (any box costs its size), so the transpose reads it a
 //! panel at a time: a box of 2048 rows of 16 values (256 KiB), transposed in cache into 16 rows
 //! of the output, which serve the next 16 leaves of the reduction; a worker keeps three panels
-//! (1 MiB). The measured peak of this example is 9 MiB in all, at 1e4² and at 2e4². Inputs that
+//! and the input box of the next (1 MiB). The measured peak of this example is 9 MiB in all, at 1e4² and at 2e4². Inputs that
 //! are not cheap in narrow boxes (normal values, drawn a block of 1024 positions at a time, and
 //! files) are transposed a whole chunk at a time instead: the staged sum's tasks each fold one
 //! node of the canonical tree, a compact box of about a chunk (256 x 2048 here), so a task and

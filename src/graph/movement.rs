@@ -96,9 +96,9 @@ pub(crate) struct Permute<T: Element> {
     meta: Meta,
     input: Arc<dyn Expr<T>>,
     perm: Vec<usize>,
-    /// The grid of panels, when the input reads any box cheaply and the transpose moves its
-    /// last axis ([`panel_grid`]).
-    panels: Option<Chunks>,
+    /// The output axis that is the input's last, and the grid of panels, when the input reads
+    /// any box cheaply and the transpose moves its last axis ([`panel_grid`]).
+    panels: Option<(usize, Chunks)>,
 }
 
 /// The panels of a transpose with output `shape` whose output axis `deep` is the input's last:
@@ -131,8 +131,12 @@ impl<T: Element> Permute<T> {
         let last = perm.len().saturating_sub(1);
         let deep = perm.iter().position(|&p| p == last);
         let size = crate::region::saturating_len(&shape);
+        // Panels pay when the input's last axis moves before an output axis longer than 1:
+        // otherwise its runs are the output's rows (a transpose of a column is a copy).
+        let moves_last =
+            |d: usize| shape[d] > 1 && shape[d + 1..].iter().any(|&n| n > 1) && size > 0;
         let panels = match deep {
-            Some(d) if d != last && size > 0 && input.any_box() => Some(panel_grid(&shape, d)),
+            Some(d) if moves_last(d) && input.any_box() => Some((d, panel_grid(&shape, d))),
             _ => None,
         };
         Permute {
@@ -213,7 +217,7 @@ impl<T: Element> Node for Permute<T> {
         true
     }
     fn cache_bytes(&self) -> usize {
-        if let Some(grid) = &self.panels {
+        if let Some((_, grid)) = &self.panels {
             // The panels kept, and the input box a new one is transposed from.
             return (PANEL_KEEP + 1)
                 .saturating_mul(grid.max_chunk_len())
@@ -248,9 +252,13 @@ impl<T: Element> Expr<T> for Permute<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
         // An input that reads any box cheaply (random values by position, an array in memory)
         // is read a panel at a time: a box of the input in runs of the panel's depth, about
-        // 256 KiB, transposed in cache and kept while the tiles that cross it are served. Only
-        // a few panels per worker are held, whatever the chunks.
-        if let Some(grid) = &self.panels {
+        // 32768 elements, transposed in cache and kept while the tiles that cross it are served. Only
+        // a few panels per worker are held, whatever the chunks. A read at least a panel deep
+        // (a column of the output, sliced) reads runs that long itself: it is read directly,
+        // rather than through panels it would use a sliver of.
+        if let Some((deep, grid)) = &self.panels
+            && region[*deep].len() < PANEL_DEPTH
+        {
             let input = self.input.clone();
             return super::blockwise::fill_from_blocks_reusing(
                 cx,

@@ -56,6 +56,7 @@ pub(crate) trait FlatFn<T: Element>: Send + Sync + 'static {
     /// Values of the runs of `len` positions starting at each of `starts`, one after another in
     /// `out`: the rows of a region, for sources that fill many short runs faster in one call.
     fn fill_runs(&self, starts: &[u64], len: usize, out: &mut [T]) {
+        debug_assert_eq!(out.len(), starts.len() * len);
         for (&start, out) in starts.iter().zip(out.chunks_exact_mut(len.max(1))) {
             self.fill_flat(start, out);
         }

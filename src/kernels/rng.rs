@@ -92,6 +92,7 @@ pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
 /// in `out`: the rows of a narrow box (a transpose's panel reads runs of 16) in one call of the
 /// CPU's version of the kernel, rather than one call and one vector prologue per run.
 pub fn fill_uniform_runs(key: u64, lo: f64, hi: f64, starts: &[u64], len: usize, out: &mut [f64]) {
+    debug_assert_eq!(out.len(), starts.len() * len);
     let (scale, cap) = scale_and_cap(lo, hi);
     uniform_runs(key, starts, len, out, lo, scale, cap);
 }

@@ -205,6 +205,12 @@ fn slices_of_huge_sources_touch_only_what_they_keep() {
     // The transposed corner is the corner of the transpose.
     let tc = r.t().slice(s![..3, ..2]).unwrap().compute().unwrap();
     assert_eq!(tc, corner.t().to_owned());
+    // A column of the transpose is a row of the array, read directly (a panel would draw 16
+    // rows of it); a row of the transpose is a column, read through panels 16 deep.
+    let column = r.t().slice(s![.., 7]).unwrap().compute().unwrap();
+    assert_eq!(column, r.slice(s![7, ..]).unwrap().compute().unwrap());
+    let row = r.t().slice(s![5, 3..9000]).unwrap().compute().unwrap();
+    assert_eq!(row, r.slice(s![3..9000, 5]).unwrap().compute().unwrap());
 }
 
 #[test]
