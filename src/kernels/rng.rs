@@ -47,26 +47,6 @@ fn unit_f64(u: u64) -> f64 {
     f64::from_bits((u >> 12) | 0x3ff0_0000_0000_0000) - 1.0
 }
 
-/// Fills `out` with `lo + scale * u01` capped at `cap` for positions from `start`: the hottest
-/// loop of the random sources. Plain lanes of independent integer arithmetic, which every
-/// vector width computes alike; the multiply and add are separate (no FMA), so every CPU gives
-/// the same bits.
-#[multiversion::multiversion(targets(
-    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
-    "x86_64+avx2+fma",
-    "x86_64+sse4.2",
-    "aarch64+neon"
-))]
-fn uniform_fill(key: u64, start: u64, out: &mut [f64], lo: f64, scale: f64, cap: f64) {
-    // A linear induction variable: the vectorizer steps a vector of consecutive counters.
-    let mut s = key.wrapping_add(start.wrapping_add(1).wrapping_mul(PHI));
-    for o in out.iter_mut() {
-        let v = lo + scale * unit_f64(mix(s));
-        *o = if v < cap { v } else { cap };
-        s = s.wrapping_add(PHI);
-    }
-}
-
 /// Splits positions `start..start + len` at block edges, calling `f(block, offset in block,
 /// range of the output)` for each piece, in order.
 fn for_each_block(start: u64, len: usize, mut f: impl FnMut(u64, usize, std::ops::Range<usize>)) {
@@ -85,7 +65,8 @@ fn for_each_block(start: u64, len: usize, mut f: impl FnMut(u64, usize, std::ops
 /// `lo + (hi - lo) * u01`, never reaching `hi` (when `hi > lo`).
 pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
     let (scale, cap) = scale_and_cap(lo, hi);
-    uniform_fill(key, start, out, lo, scale, cap);
+    let len = out.len();
+    uniform_runs(key, &[start], len, out, lo, scale, cap);
 }
 
 /// [`fill_uniform`] of runs of `len` positions starting at each of `starts`, one after another
@@ -103,6 +84,10 @@ fn scale_and_cap(lo: f64, hi: f64) -> (f64, f64) {
     (hi - lo, if hi > lo { prev_below(hi) } else { lo })
 }
 
+/// Fills `out` with `lo + scale * u01` capped at `cap` for the runs of `len` positions from each
+/// of `starts`: the hottest loop of the random sources. Plain lanes of independent integer
+/// arithmetic, which every vector width computes alike; the multiply and add are separate (no
+/// FMA), so every CPU gives the same bits.
 #[multiversion::multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
     "x86_64+avx2+fma",
@@ -119,6 +104,7 @@ fn uniform_runs(
     cap: f64,
 ) {
     for (&start, out) in starts.iter().zip(out.chunks_exact_mut(len.max(1))) {
+        // A linear induction variable: the vectorizer steps a vector of consecutive counters.
         let mut s = key.wrapping_add(start.wrapping_add(1).wrapping_mul(PHI));
         for o in out.iter_mut() {
             let v = lo + scale * unit_f64(mix(s));
