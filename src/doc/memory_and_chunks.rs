@@ -145,16 +145,20 @@
 //!   shared: rechunk((1000 x 10), (1000 x 10)) (used by 3 ops): recomputed per use: 1 op(s) per element, cheaper than holding 762.9 MiB
 //!   output: the result of the last stage
 //!   pass 1: reduce (stage 1), 50 tasks, working memory 284.2 KiB
-//!   pass 2: reduce (stage 2), 200 tasks, working memory 2.7 MiB
-//!   projected peak memory: 2.8 MiB (tiles 2.7 MiB, partials 156.2 KiB, stage results 78.1 KiB, output 0 B); tile = 2048 elements
+//!   pass 2: reduce (stage 2), 200 tasks, working memory 704.6 KiB
+//!   projected peak memory: 782.8 KiB (tiles 704.0 KiB, partials 156.2 KiB, stage results 78.1 KiB, output 0 B); tile = 2048 elements
 //! ```
 //!
 //! The mean is a staged reduction (axis 0 spans 10 chunks), held as 78 KiB and read by the second
 //! pass; `x` is used three times and, being a random source, is regenerated rather than held. Its
-//! uniform values are drawn by position (any box costs its size), so the transpose reads it a
-//! panel at a time: a box of 2048 rows of 16 values (256 KiB), transposed in cache into 16 rows
-//! of the output, which serve the next 16 leaves of the reduction; a worker keeps three panels
-//! and the input box of the next (1 MiB). The measured peak of this example is 9 MiB in all, at 1e4² and at 2e4². Inputs that
+//! uniform values are drawn by position, so the transpose draws its tiles transposed: a row of a
+//! tile of `x.T` is a column of `x`, positions 10000 apart, which the counter-based stream
+//! computes as fast as a row (`Node::reads_permuted`, for sources computed from positions and
+//! the maps of them); nothing is transposed or kept. Other inputs cheap in any box (arrays in
+//! memory) are transposed a panel at a time: a box of 2048 rows of 16 values (256 KiB),
+//! transposed in cache into 16 rows of the output, which serve the next 16 leaves of the
+//! reduction; a worker keeps three panels and the input box of the next (1 MiB). The measured
+//! peak of this example is 7 MiB in all, at 1e4² and at 2e4². Inputs that
 //! are not cheap in narrow boxes (normal values, drawn a block of 1024 positions at a time, and
 //! files) are transposed a whole chunk at a time instead: the staged sum's tasks each fold one
 //! node of the canonical tree, a compact box of about a chunk (256 x 2048 here), so a task and

@@ -120,6 +120,9 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Node for Unary<T, F> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
+    fn reads_permuted(&self) -> bool {
+        self.input.reads_permuted()
+    }
 }
 
 impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Expr<T> for Unary<T, F> {
@@ -127,6 +130,19 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Expr<T> for Unary<T, F> 
         pull(cx, &*self.input, region, out)?;
         kernels::map_in_place(out, &self.f);
         Ok(())
+    }
+    fn fill_permuted(
+        &self,
+        cx: &mut TaskCx<'_>,
+        perm: &[usize],
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<bool> {
+        if !super::pull_permuted(cx, &*self.input, perm, region, out)? {
+            return Ok(false);
+        }
+        kernels::map_in_place(out, &self.f);
+        Ok(true)
     }
 }
 
@@ -262,6 +278,39 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.a.clone(), self.b.clone()]
     }
+    fn reads_permuted(&self) -> bool {
+        let shape = &self.meta.shape;
+        [self.a.meta(), self.b.meta()]
+            .into_iter()
+            .zip([&*self.a as &dyn Node, &*self.b])
+            .all(|(m, n)| permutes_alike(&m.shape, shape, n))
+    }
+}
+
+/// Whether an operand of `shape` of an elementwise op of shape `out` is read for a transposed
+/// box of the op: one value broadcast everywhere (the same for every box), or one of the op's
+/// own shape that reads its transposed boxes itself.
+fn permutes_alike(shape: &[usize], out: &[usize], n: &dyn Node) -> bool {
+    shape.iter().all(|&e| e == 1) || (shape == out && n.reads_permuted())
+}
+
+/// An operand of an elementwise op of shape `out` for a box `region` of its transpose by
+/// `perm` ([`Expr::fill_permuted`]): its single value everywhere, or its own transposed box.
+fn fetch_permuted<T: Element>(
+    cx: &mut TaskCx<'_>,
+    input: &dyn Expr<T>,
+    out: &[usize],
+    perm: &[usize],
+    region: &[Range<usize>],
+    buf: &mut [T],
+) -> Result<bool> {
+    if input.meta().shape.as_slice() == out {
+        return super::pull_permuted(cx, input, perm, region, buf);
+    }
+    // A single value: the transposed shape's box reads it like any other.
+    let permuted: SmallVec<[usize; 6]> = perm.iter().map(|&p| out[p]).collect();
+    fetch(cx, input, &permuted, region, buf)?;
+    Ok(true)
 }
 
 impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static> Expr<O>
@@ -274,6 +323,26 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
         let r = fetch(cx, &*self.a, shape, region, &mut a)
             .and_then(|_| fetch(cx, &*self.b, shape, region, &mut b));
         if r.is_ok() {
+            kernels::zip_into(&a, &b, out, &self.f);
+        }
+        cx.give(a);
+        cx.give(b);
+        r
+    }
+    fn fill_permuted(
+        &self,
+        cx: &mut TaskCx<'_>,
+        perm: &[usize],
+        region: &[Range<usize>],
+        out: &mut [O],
+    ) -> Result<bool> {
+        let shape = &self.meta.shape;
+        let mut a = cx.take::<A>(out.len());
+        let mut b = cx.take::<B>(out.len());
+        let r = fetch_permuted(cx, &*self.a, shape, perm, region, &mut a).and_then(|done| {
+            Ok(done && fetch_permuted(cx, &*self.b, shape, perm, region, &mut b)?)
+        });
+        if let Ok(true) = r {
             kernels::zip_into(&a, &b, out, &self.f);
         }
         cx.give(a);

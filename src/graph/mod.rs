@@ -234,10 +234,18 @@ pub(crate) trait Node: Send + Sync + 'static {
             }
         })
     }
+    /// Whether a box of a transpose of this node is read straight from it at the cost of a
+    /// box ([`Expr::fill_permuted`]): sources computed from positions (each row of the box is
+    /// a run of positions with a stride), and unary maps, regrids and same-shape binary maps
+    /// of such nodes. A transpose of such a node neither transposes nor caches anything.
+    fn reads_permuted(&self) -> bool {
+        false
+    }
     /// Whether any box of this node costs about its element count to read, whatever its shape:
     /// sources whose values are computed from positions or held in memory, and elementwise
-    /// maps and regrids of such nodes. A transpose of such a node reads its input in narrow
-    /// panels rather than whole chunks (see `movement::Permute`).
+    /// maps and regrids of such nodes. A transpose of such a node (unless it
+    /// [`reads_permuted`](Self::reads_permuted)) reads its input in narrow panels rather than
+    /// whole chunks (see `movement::Permute`).
     fn any_box(&self) -> bool {
         let m = self.meta();
         if !passes_reads(m) {
@@ -424,6 +432,46 @@ pub(crate) trait Expr<T: Element>: Node {
     fn borrow(&self, _region: &[Range<usize>]) -> Option<&[T]> {
         None
     }
+
+    /// Writes `region` of this node transposed by `perm` (output axis `d` is this node's axis
+    /// `perm[d]`; `region` is in the output's axes), C order, into `out`, where
+    /// [`Node::reads_permuted`] says it can; `Ok(false)`, with `out` unspecified, where it
+    /// cannot (the transpose then reads the box and transposes it). Called through
+    /// [`pull_permuted`].
+    fn fill_permuted(
+        &self,
+        _cx: &mut TaskCx<'_>,
+        _perm: &[usize],
+        _region: &[Range<usize>],
+        _out: &mut [T],
+    ) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// [`Expr::fill_permuted`] of `node`, unless its values are a held result or a box the task
+/// holds (`Ok(false)`: the caller reads those through [`pull`], as it would any other box).
+pub(crate) fn pull_permuted<T: Element>(
+    cx: &mut TaskCx<'_>,
+    node: &dyn Expr<T>,
+    perm: &[usize],
+    region: &[Range<usize>],
+    out: &mut [T],
+) -> Result<bool> {
+    let m = node.meta();
+    if cx.results.get::<T>(m.id).is_some() {
+        return Ok(false);
+    }
+    let mut own: crate::region::Region = region.iter().map(|_| 0..0).collect();
+    for (d, &p) in perm.iter().enumerate() {
+        own[p] = region[d].clone();
+    }
+    if cx.held::<T>(m.id, &own).is_some() {
+        return Ok(false);
+    }
+    stacker::maybe_grow(EVAL_RED_ZONE, EVAL_STACK_SEGMENT, || {
+        node.fill_permuted(cx, perm, region, out)
+    })
 }
 
 /// The values of `region` of `node` in place, where a held result, a box the task holds

@@ -99,6 +99,9 @@ pub(crate) struct Permute<T: Element> {
     /// The output axis that is the input's last, and the grid of panels, when the input reads
     /// any box cheaply and the transpose moves its last axis ([`panel_grid`]).
     panels: Option<(usize, Chunks)>,
+    /// Whether the input reads its transposed boxes itself ([`Node::reads_permuted`]): then
+    /// nothing is transposed or cached here.
+    direct: bool,
 }
 
 /// The panels of a transpose with output `shape` whose output axis `deep` is the input's last:
@@ -135,8 +138,11 @@ impl<T: Element> Permute<T> {
         // otherwise its runs are the output's rows (a transpose of a column is a copy).
         let moves_last =
             |d: usize| shape[d] > 1 && shape[d + 1..].iter().any(|&n| n > 1) && size > 0;
+        let direct = size > 0 && input.reads_permuted();
         let panels = match deep {
-            Some(d) if moves_last(d) && input.any_box() => Some((d, panel_grid(&shape, d))),
+            Some(d) if !direct && moves_last(d) && input.any_box() => {
+                Some((d, panel_grid(&shape, d)))
+            }
             _ => None,
         };
         Permute {
@@ -150,6 +156,7 @@ impl<T: Element> Permute<T> {
             input,
             perm,
             panels,
+            direct,
         }
     }
 
@@ -197,6 +204,9 @@ impl<T: Element> Node for Permute<T> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
+    fn reads_permuted(&self) -> bool {
+        self.direct
+    }
     fn cached_blocks(
         &self,
         results: &super::Results,
@@ -235,7 +245,7 @@ impl<T: Element> Permute<T> {
     /// Transposed chunks kept per worker: those along the output's last axis, within
     /// [`PERMUTE_CACHE_BYTES`]; 0 when chunks are too large to cache.
     fn keep(&self) -> usize {
-        if self.panels.is_some() {
+        if self.panels.is_some() || self.direct {
             return 0;
         }
         let n = self.meta.chunks.max_chunk_len();
@@ -250,12 +260,17 @@ impl<T: Element> Permute<T> {
 
 impl<T: Element> Expr<T> for Permute<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        // An input that reads any box cheaply (random values by position, an array in memory)
-        // is read a panel at a time: a box of the input in runs of the panel's depth, about
-        // 32768 elements, transposed in cache and kept while the tiles that cross it are served. Only
-        // a few panels per worker are held, whatever the chunks. A read at least a panel deep
-        // (a column of the output, sliced) reads runs that long itself: it is read directly,
-        // rather than through panels it would use a sliver of.
+        // An input computed from positions (arange, uniform random values, and maps of them)
+        // reads the transposed box itself: each row is a run of positions with a stride.
+        if self.direct && super::pull_permuted(cx, &*self.input, &self.perm, region, out)? {
+            return Ok(());
+        }
+        // Another input that reads any box cheaply (an array in memory, a broadcasting map of
+        // random values) is read a panel at a time: a box of the input in runs of the panel's
+        // depth, about 32768 elements, transposed in cache and kept while the tiles that cross
+        // it are served. Only a few panels per worker are held, whatever the chunks. A read at
+        // least a panel deep (a column of the output, sliced) reads runs that long itself: it
+        // is read directly, rather than through panels it would use a sliver of.
         if let Some((deep, grid)) = &self.panels
             && region[*deep].len() < PANEL_DEPTH
         {
@@ -313,6 +328,17 @@ impl<T: Element> Expr<T> for Permute<T> {
         }
         cx.give(buf);
         r
+    }
+    fn fill_permuted(
+        &self,
+        cx: &mut TaskCx<'_>,
+        perm: &[usize],
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<bool> {
+        // A transpose of this transpose: output axis `d` is input axis `self.perm[perm[d]]`.
+        let both: SmallVec<[usize; 6]> = perm.iter().map(|&p| self.perm[p]).collect();
+        super::pull_permuted(cx, &*self.input, &both, region, out)
     }
 }
 

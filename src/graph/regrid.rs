@@ -41,6 +41,9 @@ impl<T: Element> Node for Regrid<T> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
+    fn reads_permuted(&self) -> bool {
+        self.input.reads_permuted()
+    }
 }
 
 impl<T: Element> Expr<T> for Regrid<T> {
@@ -51,5 +54,14 @@ impl<T: Element> Expr<T> for Regrid<T> {
         // Same values, same index space: the input's slice is ours. A held input is read by
         // `read` through its own id, not here.
         self.input.borrow(region)
+    }
+    fn fill_permuted(
+        &self,
+        cx: &mut TaskCx<'_>,
+        perm: &[usize],
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<bool> {
+        super::pull_permuted(cx, &*self.input, perm, region, out)
     }
 }

@@ -4,13 +4,14 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use ndarray::{Array, ArrayD, Dimension};
+use smallvec::SmallVec;
 
 use super::{Expr, Invalid, Meta, Node, OpKind, TaskCx};
 use crate::chunks::{checked_len, Chunks, IntoChunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::kernels::{self, gather};
-use crate::region::for_each_region_row;
+use crate::region::{c_strides, for_each_region_row, for_each_row};
 
 /// What a source knows how to do: produce the values of any region of its shape (`at.shape`).
 /// Sources that decode whole blocks (a compressed chunk of a file) cache them in the task
@@ -47,24 +48,59 @@ pub(crate) trait RegionFn<T: Element>: Send + Sync + 'static {
     fn any_box(&self) -> bool {
         false
     }
+    /// Whether [`fill_permuted`](Self::fill_permuted) reads a box of a transpose at the cost
+    /// of a box ([`Node::reads_permuted`]).
+    fn reads_permuted(&self) -> bool {
+        false
+    }
+    /// Writes `region` of this source transposed by `perm` (output axis `d` is axis `perm[d]`
+    /// of `at.shape`), C order, into `out`, where [`reads_permuted`](Self::reads_permuted)
+    /// says it can; `Ok(false)` (nothing written) where it cannot.
+    fn fill_permuted(
+        &self,
+        _cx: &mut TaskCx<'_>,
+        _at: &Meta,
+        _perm: &[usize],
+        _region: &[Range<usize>],
+        _out: &mut [T],
+    ) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// A source whose values depend on the flat C-order position only (arange, linspace, random).
 pub(crate) trait FlatFn<T: Element>: Send + Sync + 'static {
-    /// Values of flat positions `start..start + out.len()`.
-    fn fill_flat(&self, start: u64, out: &mut [T]);
-    /// Values of the runs of `len` positions starting at each of `starts`, one after another in
-    /// `out`: the rows of a region, for sources that fill many short runs faster in one call.
-    fn fill_runs(&self, starts: &[u64], len: usize, out: &mut [T]) {
+    /// Values of flat positions `start, start + step, ...`, `out.len()` of them: a row of a
+    /// region (`step` 1), or a row of a transposed region (`step` the stride of the axis that
+    /// becomes the last).
+    fn fill_flat(&self, start: u64, step: u64, out: &mut [T]);
+    /// Values of the runs of `len` positions `step` apart starting at each of `starts`, one
+    /// after another in `out`: the rows of a region, for sources that fill many short runs
+    /// faster in one call.
+    fn fill_runs(&self, starts: &[u64], len: usize, step: u64, out: &mut [T]) {
         debug_assert_eq!(out.len(), starts.len() * len);
         for (&start, out) in starts.iter().zip(out.chunks_exact_mut(len.max(1))) {
-            self.fill_flat(start, out);
+            self.fill_flat(start, step, out);
         }
     }
-    /// Whether a run costs its length wherever it starts: false for values drawn in sequence
-    /// from a block's generator, where a run starting inside a block replays the block up to it.
+    /// Whether a run costs its length wherever it starts and whatever its step: false for
+    /// values drawn in sequence from a block's generator, where a run starting inside a block
+    /// replays the block up to it.
     fn by_position(&self) -> bool {
         true
+    }
+}
+
+/// [`FlatFn::fill_flat`] one position at a time, for sources whose runs are sequences (a
+/// block's generator): a run with a step is as many runs of one.
+pub(crate) fn fill_stepped<T>(start: u64, step: u64, out: &mut [T], run: impl Fn(u64, &mut [T])) {
+    if step == 1 {
+        return run(start, out);
+    }
+    let mut p = start;
+    for o in out.iter_mut() {
+        run(p, std::slice::from_mut(o));
+        p = p.wrapping_add(step);
     }
 }
 
@@ -75,6 +111,48 @@ const RUNS_PER_CALL: usize = 256;
 
 /// Adapts a [`FlatFn`] to regions: every row of the region is one run of flat positions.
 pub(crate) struct Flat<F>(pub F);
+
+/// The rows of a region, `len` positions `step` apart from each start pushed, filled
+/// [`RUNS_PER_CALL`] at a time into consecutive rows of `out`.
+struct Runs<'a, T, F> {
+    f: &'a F,
+    len: usize,
+    step: u64,
+    out: &'a mut [T],
+    starts: [u64; RUNS_PER_CALL],
+    pending: usize,
+    done: usize,
+}
+
+impl<'a, T: Element, F: FlatFn<T>> Runs<'a, T, F> {
+    fn new(f: &'a F, len: usize, step: u64, out: &'a mut [T]) -> Self {
+        Runs {
+            f,
+            len,
+            step,
+            out,
+            starts: [0; RUNS_PER_CALL],
+            pending: 0,
+            done: 0,
+        }
+    }
+    fn push(&mut self, start: u64) {
+        self.starts[self.pending] = start;
+        self.pending += 1;
+        if self.pending == RUNS_PER_CALL {
+            self.flush();
+        }
+    }
+    fn flush(&mut self) {
+        let (n, len) = (self.pending, self.len);
+        if n > 0 {
+            let rows = &mut self.out[self.done * len..(self.done + n) * len];
+            self.f.fill_runs(&self.starts[..n], len, self.step, rows);
+            self.done += n;
+            self.pending = 0;
+        }
+    }
+}
 
 impl<T: Element, F: FlatFn<T>> RegionFn<T> for Flat<F> {
     fn fill(
@@ -89,41 +167,45 @@ impl<T: Element, F: FlatFn<T>> RegionFn<T> for Flat<F> {
         if len >= SHORT_RUN || out.len() == len {
             for_each_region_row(shape, region, |row, off, len| {
                 self.0
-                    .fill_flat(off as u64, &mut out[row * len..(row + 1) * len]);
+                    .fill_flat(off as u64, 1, &mut out[row * len..(row + 1) * len]);
             });
             return Ok(());
         }
         // Short rows (a transpose's panel): their starts a batch at a time, one call each.
-        let mut starts = [0u64; RUNS_PER_CALL];
-        let mut batch = 0..0;
-        for_each_region_row(shape, region, |row, off, _| {
-            if batch.is_empty() {
-                batch = row..row;
-            }
-            starts[batch.len()] = off as u64;
-            batch.end += 1;
-            if batch.len() == RUNS_PER_CALL {
-                let n = batch.len();
-                self.0.fill_runs(
-                    &starts[..n],
-                    len,
-                    &mut out[batch.start * len..batch.end * len],
-                );
-                batch = 0..0;
-            }
-        });
-        if !batch.is_empty() {
-            let n = batch.len();
-            self.0.fill_runs(
-                &starts[..n],
-                len,
-                &mut out[batch.start * len..batch.end * len],
-            );
-        }
+        let mut runs = Runs::new(&self.0, len, 1, out);
+        for_each_region_row(shape, region, |_, off, _| runs.push(off as u64));
+        runs.flush();
         Ok(())
     }
     fn any_box(&self) -> bool {
         self.0.by_position()
+    }
+    fn reads_permuted(&self) -> bool {
+        self.0.by_position()
+    }
+    fn fill_permuted(
+        &self,
+        _: &mut TaskCx<'_>,
+        at: &Meta,
+        perm: &[usize],
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<bool> {
+        if !self.0.by_position() {
+            return Ok(false);
+        }
+        // Output axis `d` steps the positions of axis `perm[d]`: each row of the region is a
+        // run with the stride of the axis that became the last.
+        let in_strides = c_strides(&at.shape);
+        let strides: SmallVec<[usize; 6]> = perm.iter().map(|&p| in_strides[p]).collect();
+        let base: usize = region.iter().zip(&strides).map(|(r, s)| r.start * s).sum();
+        let ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+        let len = ext.last().copied().unwrap_or(1);
+        let step = strides.last().copied().unwrap_or(1) as u64;
+        let mut runs = Runs::new(&self.0, len, step, out);
+        for_each_row(&ext, &strides, base, |_, off| runs.push(off as u64));
+        runs.flush();
+        Ok(true)
     }
 }
 
@@ -164,6 +246,9 @@ impl<T: Element> Node for SourceNode<T> {
     fn any_box(&self) -> bool {
         self.f.any_box()
     }
+    fn reads_permuted(&self) -> bool {
+        self.f.reads_permuted()
+    }
     fn prefetch(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>]) -> Result<()> {
         if self.f.large_reads() && !cx.has::<T>(self.meta.id, region) {
             cx.hold_whole(self, region)?;
@@ -178,6 +263,15 @@ impl<T: Element> Expr<T> for SourceNode<T> {
     }
     fn borrow(&self, region: &[Range<usize>]) -> Option<&[T]> {
         self.f.borrow(&self.meta.shape, region)
+    }
+    fn fill_permuted(
+        &self,
+        cx: &mut TaskCx<'_>,
+        perm: &[usize],
+        region: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<bool> {
+        self.f.fill_permuted(cx, &self.meta, perm, region, out)
     }
 }
 
@@ -215,6 +309,20 @@ impl<T: Element> RegionFn<T> for Constant<T> {
         out.fill(self.0);
         Ok(())
     }
+    fn reads_permuted(&self) -> bool {
+        true
+    }
+    fn fill_permuted(
+        &self,
+        _: &mut TaskCx<'_>,
+        _: &Meta,
+        _: &[usize],
+        _: &[Range<usize>],
+        out: &mut [T],
+    ) -> Result<bool> {
+        out.fill(self.0);
+        Ok(true)
+    }
 }
 
 /// `shape` filled with `value` (`chunkwise::full`).
@@ -239,9 +347,9 @@ struct Iota {
     start: i64,
 }
 impl FlatFn<i64> for Iota {
-    fn fill_flat(&self, start: u64, out: &mut [i64]) {
+    fn fill_flat(&self, start: u64, step: u64, out: &mut [i64]) {
         let s = self.start;
-        kernels::from_positions(start, out, &|p: u64| s.wrapping_add(p as i64));
+        kernels::from_positions(start, step, out, &|p: u64| s.wrapping_add(p as i64));
     }
 }
 
@@ -260,11 +368,11 @@ struct AxesIndex {
     terms: Vec<(u64, u64, u64)>,
 }
 impl FlatFn<u64> for AxesIndex {
-    fn fill_flat(&self, start: u64, out: &mut [u64]) {
+    fn fill_flat(&self, start: u64, step: u64, out: &mut [u64]) {
         match self.terms[..] {
             // One run (one axis, or all of them): the common case, one division per position.
-            [(s, n, w)] => kernels::from_positions(start, out, &|p: u64| (p / s) % n * w),
-            _ => kernels::from_positions(start, out, &|p: u64| {
+            [(s, n, w)] => kernels::from_positions(start, step, out, &|p: u64| (p / s) % n * w),
+            _ => kernels::from_positions(start, step, out, &|p: u64| {
                 self.terms.iter().map(|&(s, n, w)| (p / s) % n * w).sum()
             }),
         }

@@ -35,16 +35,20 @@ pub(crate) fn map_in_place<T: Copy, F: Fn(T) -> T>(xs: &mut [T], f: &F) {
     }
 }
 
-/// `out[i] = f(start + i)`: the kernel of position-defined sources (arange, linspace).
+/// `out[i] = f(start + i * step)`: the kernel of position-defined sources (arange, linspace),
+/// over a row (`step` 1) or a column of the source (a row of its transpose).
 #[multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
     "x86_64+avx2+fma",
     "x86_64+sse4.2",
     "aarch64+neon"
 ))]
-pub(crate) fn from_positions<T, F: Fn(u64) -> T>(start: u64, out: &mut [T], f: &F) {
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = f(start + i as u64);
+pub(crate) fn from_positions<T, F: Fn(u64) -> T>(start: u64, step: u64, out: &mut [T], f: &F) {
+    // Wrapping: the step past the last position may pass the end of the index space.
+    let mut p = start;
+    for o in out.iter_mut() {
+        *o = f(p);
+        p = p.wrapping_add(step);
     }
 }
 

@@ -63,19 +63,28 @@ fn for_each_block(start: u64, len: usize, mut f: impl FnMut(u64, usize, std::ops
 
 /// The uniform values of flat positions `start..start + out.len()` of stream `key`:
 /// `lo + (hi - lo) * u01`, never reaching `hi` (when `hi > lo`).
+#[cfg(test)]
 pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
-    let (scale, cap) = scale_and_cap(lo, hi);
     let len = out.len();
-    uniform_runs(key, &[start], len, out, lo, scale, cap);
+    fill_uniform_runs(key, lo, hi, &[start], len, 1, out);
 }
 
-/// [`fill_uniform`] of runs of `len` positions starting at each of `starts`, one after another
-/// in `out`: the rows of a narrow box (a transpose's panel reads runs of 16) in one call of the
-/// CPU's version of the kernel, rather than one call and one vector prologue per run.
-pub fn fill_uniform_runs(key: u64, lo: f64, hi: f64, starts: &[u64], len: usize, out: &mut [f64]) {
+/// [`fill_uniform`] of runs of `len` positions `step` apart, starting at each of `starts`, one
+/// after another in `out`: the rows of a narrow box (a transpose's panel reads runs of 16), or
+/// of a transposed one (`step` the stride of the axis that becomes the last), in one call of
+/// the CPU's version of the kernel rather than one call and one vector prologue per run.
+pub fn fill_uniform_runs(
+    key: u64,
+    lo: f64,
+    hi: f64,
+    starts: &[u64],
+    len: usize,
+    step: u64,
+    out: &mut [f64],
+) {
     debug_assert_eq!(out.len(), starts.len() * len);
     let (scale, cap) = scale_and_cap(lo, hi);
-    uniform_runs(key, starts, len, out, lo, scale, cap);
+    uniform_runs(key, starts, len, step, out, lo, scale, cap);
 }
 
 /// `hi - lo`, and the largest value below hi: lo + scale * u01 can round up to hi for some lo,
@@ -84,8 +93,8 @@ fn scale_and_cap(lo: f64, hi: f64) -> (f64, f64) {
     (hi - lo, if hi > lo { prev_below(hi) } else { lo })
 }
 
-/// Fills `out` with `lo + scale * u01` capped at `cap` for the runs of `len` positions from each
-/// of `starts`: the hottest loop of the random sources. Plain lanes of independent integer
+/// Fills `out` with `lo + scale * u01` capped at `cap` for the runs of `len` positions `step`
+/// apart from each of `starts`: the hottest loop of the random sources. Plain lanes of independent integer
 /// arithmetic, which every vector width computes alike; the multiply and add are separate (no
 /// FMA), so every CPU gives the same bits.
 #[multiversion::multiversion(targets(
@@ -94,22 +103,26 @@ fn scale_and_cap(lo: f64, hi: f64) -> (f64, f64) {
     "x86_64+sse4.2",
     "aarch64+neon"
 ))]
+#[allow(clippy::too_many_arguments)]
 fn uniform_runs(
     key: u64,
     starts: &[u64],
     len: usize,
+    step: u64,
     out: &mut [f64],
     lo: f64,
     scale: f64,
     cap: f64,
 ) {
+    // Position `p` is counter `key + (p + 1) * PHI`: `step` positions are `step * PHI` apart.
+    let inc = step.wrapping_mul(PHI);
     for (&start, out) in starts.iter().zip(out.chunks_exact_mut(len.max(1))) {
-        // A linear induction variable: the vectorizer steps a vector of consecutive counters.
+        // A linear induction variable: the vectorizer steps a vector of counters `inc` apart.
         let mut s = key.wrapping_add(start.wrapping_add(1).wrapping_mul(PHI));
         for o in out.iter_mut() {
             let v = lo + scale * unit_f64(mix(s));
             *o = if v < cap { v } else { cap };
-            s = s.wrapping_add(PHI);
+            s = s.wrapping_add(inc);
         }
     }
 }
@@ -209,6 +222,40 @@ mod tests {
         for v in &tail {
             assert_eq!(*v, unit_f64(mix(want)));
             want = want.wrapping_add(PHI);
+        }
+    }
+
+    #[test]
+    fn strided_runs_are_the_positions_they_step_over() {
+        let key = 0x5eed;
+        let whole = reference(key, -2.0, 3.0, 0, 4000);
+        // Runs of a transposed 40 x 100 box: column j of rows 0..40 is positions j, j + 100, ...
+        for (starts, len, step) in [
+            (vec![0u64, 1, 2, 99], 40usize, 100u64),
+            (vec![5, 17], 3, 1000),
+            (vec![3], 1, 7),
+            (vec![0, 1], 0, 9),
+            (vec![11, 12, 13], 17, 1),
+        ] {
+            let mut got = vec![0.0; starts.len() * len];
+            fill_uniform_runs(key, -2.0, 3.0, &starts, len, step, &mut got);
+            let want: Vec<f64> = starts
+                .iter()
+                .flat_map(|&s| (0..len as u64).map(move |i| (s + i * step) as usize))
+                .map(|p| whole[p])
+                .collect();
+            assert_eq!(got, want, "starts {starts:?}, {len} long, step {step}");
+        }
+        // A step that wraps the counter: positions near the end of the index space.
+        let mut got = [0.0; 3];
+        let step = u64::MAX / 4;
+        fill_uniform_runs(key, 0.0, 1.0, &[1], 3, step, &mut got);
+        for (i, v) in got.iter().enumerate() {
+            let p = 1 + i as u64 * step;
+            assert_eq!(
+                *v,
+                unit_f64(mix(key.wrapping_add((p + 1).wrapping_mul(PHI))))
+            );
         }
     }
 

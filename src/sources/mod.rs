@@ -71,14 +71,16 @@ struct Affine {
     last: Option<(u64, f64)>,
 }
 impl FlatFn<f64> for Affine {
-    fn fill_flat(&self, start: u64, out: &mut [f64]) {
+    fn fill_flat(&self, start: u64, stride: u64, out: &mut [f64]) {
         let (s, step) = (self.start, self.step);
-        kernels::from_positions(start, out, &|p: u64| s + p as f64 * step);
+        kernels::from_positions(start, stride, out, &|p: u64| s + p as f64 * step);
+        // The exact last value, where the run steps on its position.
         if let Some((p, v)) = self.last
-            && p >= start
-            && p < start + out.len() as u64
+            && let Some(d) = p.checked_sub(start)
+            && let Some(i) = d.checked_div(stride).filter(|i| i * stride == d)
+            && i < out.len() as u64
         {
-            out[(p - start) as usize] = v;
+            out[i as usize] = v;
         }
     }
 }
@@ -114,9 +116,11 @@ struct Ramp<T> {
     step: T,
 }
 impl<T: Numeric> FlatFn<T> for Ramp<T> {
-    fn fill_flat(&self, start: u64, out: &mut [T]) {
+    fn fill_flat(&self, start: u64, stride: u64, out: &mut [T]) {
         let (s, step) = (self.start, self.step);
-        kernels::from_positions(start, out, &|p: u64| s.n_add(T::n_from_u64(p).n_mul(step)));
+        kernels::from_positions(start, stride, out, &|p: u64| {
+            s.n_add(T::n_from_u64(p).n_mul(step))
+        });
     }
 }
 

@@ -25,7 +25,7 @@ use super::{bad_param, source};
 use crate::array::{retype, ChunkedArray};
 use crate::chunks::IntoShape;
 use crate::element::{Element, Float};
-use crate::graph::source::{Flat, FlatFn};
+use crate::graph::source::{fill_stepped, Flat, FlatFn};
 use crate::kernels::rng;
 
 /// The definition of the random streams (version 2); see the module docs of `kernels::rng` in
@@ -67,11 +67,12 @@ struct Uniform {
     hi: f64,
 }
 impl FlatFn<f64> for Uniform {
-    fn fill_flat(&self, start: u64, out: &mut [f64]) {
-        rng::fill_uniform(self.key, self.lo, self.hi, start, out);
+    fn fill_flat(&self, start: u64, step: u64, out: &mut [f64]) {
+        let len = out.len();
+        rng::fill_uniform_runs(self.key, self.lo, self.hi, &[start], len, step, out);
     }
-    fn fill_runs(&self, starts: &[u64], len: usize, out: &mut [f64]) {
-        rng::fill_uniform_runs(self.key, self.lo, self.hi, starts, len, out);
+    fn fill_runs(&self, starts: &[u64], len: usize, step: u64, out: &mut [f64]) {
+        rng::fill_uniform_runs(self.key, self.lo, self.hi, starts, len, step, out);
     }
 }
 
@@ -84,8 +85,10 @@ impl FlatFn<f64> for Normal {
     fn by_position(&self) -> bool {
         false
     }
-    fn fill_flat(&self, start: u64, out: &mut [f64]) {
-        rng::fill_normal(self.key, self.mean, self.std, start, out);
+    fn fill_flat(&self, start: u64, step: u64, out: &mut [f64]) {
+        fill_stepped(start, step, out, |p, out| {
+            rng::fill_normal(self.key, self.mean, self.std, p, out)
+        });
     }
 }
 
@@ -102,8 +105,10 @@ where
     fn by_position(&self) -> bool {
         false
     }
-    fn fill_flat(&self, start: u64, out: &mut [T]) {
-        rng::fill_sampled(self.key, start, out, &self.sample);
+    fn fill_flat(&self, start: u64, step: u64, out: &mut [T]) {
+        fill_stepped(start, step, out, |p, out| {
+            rng::fill_sampled(self.key, p, out, &self.sample)
+        });
     }
 }
 

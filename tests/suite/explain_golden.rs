@@ -100,8 +100,8 @@ fn dask_docs_example_reads_its_mean_in_a_second_pass() {
   shared: rechunk((500 x 4), (500 x 4)) (used by 3 ops): recomputed per use: 1 op(s) per element, cheaper than holding 30.5 MiB
   output: the result of the last stage
   pass 1: reduce (stage 1), 4 tasks, working memory 349.8 KiB
-  pass 2: reduce (stage 2), 32 tasks, working memory 4.9 MiB
-  projected peak memory: 4.9 MiB (tiles 4.9 MiB, partials 93.8 KiB, stage results 15.6 KiB, output 0 B); tile = 2048 elements
+  pass 2: reduce (stage 2), 32 tasks, working memory 1.0 MiB
+  projected peak memory: 1.0 MiB (tiles 1.0 MiB, partials 93.8 KiB, stage results 15.6 KiB, output 0 B); tile = 2048 elements
 "#,
     );
 }

@@ -54,13 +54,15 @@ fn transpose_and_permute() {
     }
 }
 
-/// Transposes of inputs that read any box cheaply (uniform values drawn by position, arrays in
-/// memory) are read a panel of about 32768 elements at a time; of others (normal values, drawn
-/// a block of 1024 at a time), a chunk at a time. Over arrays several panels large, every
+/// Transposes of inputs computed from positions (uniform values, `full`, and unary maps,
+/// same-shape binary maps and transposes of them) read each row of a transposed box as a run of
+/// positions with a stride; of other inputs that read any box cheaply (arrays in memory), a
+/// panel of about 32768 elements at a time; of others (normal values, drawn a block of 1024 at
+/// a time), a chunk at a time. Over arrays several panels large, every
 /// permutation of 2 to 4 axes, computed whole and through a reduction's leaf boxes, gives the
 /// eager permutation's values, and its sums the bits of the same sums of the eager array.
 #[test]
-fn transposes_read_in_panels_match_the_eager_permutation() {
+fn transposes_read_by_position_or_in_panels_match_the_eager_permutation() {
     let cases: [(&[usize], &[&[usize]]); 5] = [
         (&[70, 3001], &[&[1, 0]]),
         (&[3, 50_001], &[&[1, 0]]),
@@ -80,8 +82,23 @@ fn transposes_read_in_panels_match_the_eager_permutation() {
             shape.iter().map(|&n| (n / 3).max(1)).collect(),
         ];
         let mut rng = chunkwise::random::default_rng(case as u64);
+        let u = rng.uniform(-1.0, 1.0, shape.to_vec());
+        let v = rng.uniform(0.0, 3.0, shape.to_vec());
+        let reversed: Vec<isize> = (0..shape.len() as isize).rev().collect();
         let sources = [
-            ("uniform", rng.uniform(-1.0, 1.0, shape.to_vec())),
+            // Read transposed by position (a run of positions with a stride per row).
+            ("uniform", u.clone()),
+            ("map of uniform", (&u * 3.0 + 1.0).sin()),
+            ("sum of uniforms", &u + &v),
+            ("full", chunkwise::full(shape.to_vec(), 2.5)),
+            (
+                "transpose of a transpose",
+                u.permute(reversed.clone())
+                    .unwrap()
+                    .permute(reversed)
+                    .unwrap(),
+            ),
+            // Panels, or whole transposed chunks.
             ("normal", rng.standard_normal(shape.to_vec())),
             (
                 "in memory",
@@ -205,8 +222,8 @@ fn slices_of_huge_sources_touch_only_what_they_keep() {
     // The transposed corner is the corner of the transpose.
     let tc = r.t().slice(s![..3, ..2]).unwrap().compute().unwrap();
     assert_eq!(tc, corner.t().to_owned());
-    // A column of the transpose is a row of the array, read directly (a panel would draw 16
-    // rows of it); a row of the transpose is a column, read through panels 16 deep.
+    // A column of the transpose is a row of the array; a row of the transpose is a column,
+    // positions 1e6 apart (uniform values are read transposed by position).
     let column = r.t().slice(s![.., 7]).unwrap().compute().unwrap();
     assert_eq!(column, r.slice(s![7, ..]).unwrap().compute().unwrap());
     let row = r.t().slice(s![5, 3..9000]).unwrap().compute().unwrap();
