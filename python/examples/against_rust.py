@@ -80,13 +80,20 @@ def child(lib, case, n, workers):
         print(json.dumps({"us_per_call": statistics.median(times) * 1e6}))
         return
     run = python_case(lib, case, n, workers)
-    # Warm-up on a tiny input: imports, the pool's threads.
-    python_case(lib, case, 1000 if case != "docs" else 20, workers)()
     # NumPy's OpenBLAS starts a thread per extra core at import, and each spins (sched_yield)
     # for about 0.1 s before it sleeps: a compute started at once shares the 2 cores with it
     # (measured 2026-12-03: arange(1e9).sum() 0.10-0.13 s, against 0.093 s after this pause or
-    # with OPENBLAS_NUM_THREADS=1). The Rust examples have no such thread; wait it out.
+    # with OPENBLAS_NUM_THREADS=1). The Rust examples have no such thread; wait it out, before
+    # the pool exists: a pool that computed, then slept 0.3 s, ran its next computes slower
+    # (measured 2026-12-05, the Dask docs example, in Rust alike: 74-82 ms against 67-71 ms
+    # with the pause first; the next compute 70 ms either way).
     time.sleep(0.3)
+    # Warm-up on a tiny input: imports, the pool's threads.
+    python_case(lib, case, 1000 if case != "docs" else 20, workers)()
+    # Every worker busy right before the clock starts, as the Rust examples have them
+    # (`rayon::broadcast` in `examples/common`): a compute of 64 small tasks.
+    da_mod = sys.modules["dask.array" if lib == "dask" else "chunkwise"]
+    da_mod.arange(1 << 20, chunks=1 << 14).sum().compute(num_workers=workers)
     t = time.perf_counter()
     result = run()
     seconds = time.perf_counter() - t

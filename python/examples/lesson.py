@@ -105,10 +105,12 @@ def child(system, case, n, workers):
     if run is None:
         print(json.dumps({"status": "not installed"}))
         return
-    run(1000)  # warm-up: imports, JIT
     # NumPy's OpenBLAS threads spin for about 0.1 s after the import before they sleep; every
-    # system here imports NumPy, and a call started at once shares the cores with them.
+    # system here imports NumPy, and a call started at once shares the cores with them. The
+    # pause comes before the warm-up: a thread pool that worked, then slept 0.3 s, ran its next
+    # call slower (see python/examples/against_rust.py).
     time.sleep(0.3)
+    run(1000)  # warm-up: imports, JIT, the thread pool
     t0 = time.perf_counter()
     result = run(n)
     seconds = time.perf_counter() - t0
