@@ -91,6 +91,12 @@ fn transposes_read_by_position_or_in_panels_match_the_eager_permutation() {
             ("map of uniform", (&u * 3.0 + 1.0).sin()),
             ("sum of uniforms", &u + &v),
             ("full", chunkwise::full(shape.to_vec(), 2.5)),
+            // A map used twice and costly enough to be held by a pass of its own: the
+            // transpose reads the held values (it does not draw them again).
+            ("held map of uniform", {
+                let h = (&u * 2.0).sin().cos().exp();
+                &h + &h
+            }),
             (
                 "transpose of a transpose",
                 u.permute(reversed.clone())
