@@ -153,9 +153,10 @@
 //! pass; `x` is used three times and, being a random source, is regenerated rather than held. Its
 //! uniform values are drawn by position, so the transpose draws its tiles transposed: a row of a
 //! tile of `x.T` is a column of `x`, positions 10000 apart, which the counter-based stream
-//! computes as fast as a row (`Node::reads_permuted`, for sources computed from positions and
-//! the maps of them); nothing is transposed or kept. Other inputs cheap in any box (arrays in
-//! memory) are transposed a panel at a time: a box of 2048 rows of 16 values (256 KiB),
+//! computes as fast as a row (`Node::reads_permuted`: sources computed from positions, and
+//! their maps and casts over operands of the same shape or single values); nothing is
+//! transposed or kept. Other inputs cheap in any box (arrays in memory, maps that broadcast a
+//! smaller operand) are transposed a panel at a time: a box of 2048 rows of 16 values (256 KiB),
 //! transposed in cache into 16 rows of the output, which serve the next 16 leaves of the
 //! reduction; a worker keeps three panels and the input box of the next (1 MiB). The measured
 //! peak of this example is 7 MiB in all, at 1e4² and at 2e4². Inputs that

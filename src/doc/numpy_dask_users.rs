@@ -349,9 +349,10 @@
 //!   16-bit prefix).
 //! * A transposed read of an input that is not cheap in narrow boxes (normal values, files,
 //!   block functions) keeps up to a row of transposed chunks per worker in a reduction (80 MB per
-//!   worker for 1000 x 1000 chunks of `f64`); uniform values, `arange`-like sources and their
-//!   maps are drawn transposed by position (nothing kept), and arrays in memory are transposed
-//!   in panels of 32768 elements (256 KiB of `f64`), three per worker.
+//!   worker for 1000 x 1000 chunks of `f64`); uniform values, `full`, index grids, and their
+//!   maps and casts (over operands of the same shape or single values) are drawn transposed by
+//!   position (nothing kept), and arrays in memory and maps that broadcast a smaller operand are
+//!   transposed in panels of 32768 elements (256 KiB of `f64`), three per worker.
 //! * MPI: partials travel by all-gather rather than along the tree, `delayed` graphs run whole on
 //!   every rank, and files are written by rank 0 (see [`mpi`](super::mpi)).
 //! * Zarr: the write side always writes Zarr v3 (v2 is read only), to the filesystem store only (no

@@ -93,6 +93,9 @@ pub(crate) struct Unary<T: Element, F> {
     meta: Meta,
     input: Arc<dyn Expr<T>>,
     f: F,
+    /// [`Node::reads_permuted`], decided once from the input's (a walk per question would
+    /// revisit shared inputs once per path).
+    reads_permuted: bool,
 }
 
 impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Unary<T, F> {
@@ -106,6 +109,7 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Unary<T, F> {
                 m.shape.clone(),
                 m.chunks.clone(),
             ),
+            reads_permuted: input.reads_permuted(),
             input,
             f,
         }
@@ -121,7 +125,7 @@ impl<T: Element, F: Fn(T) -> T + Send + Sync + 'static> Node for Unary<T, F> {
         vec![self.input.clone()]
     }
     fn reads_permuted(&self) -> bool {
-        self.input.reads_permuted()
+        self.reads_permuted
     }
 }
 
@@ -203,6 +207,8 @@ pub(crate) struct Convert<I: Element, O: Element, F> {
     input: Arc<dyn Expr<I>>,
     f: F,
     _o: PhantomData<fn() -> O>,
+    /// [`Node::reads_permuted`], decided once from the input's.
+    reads_permuted: bool,
 }
 
 impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Convert<I, O, F> {
@@ -216,6 +222,7 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Convert<I, O
                 m.shape.clone(),
                 m.chunks.clone(),
             ),
+            reads_permuted: input.reads_permuted(),
             input,
             f,
             _o: PhantomData,
@@ -231,6 +238,9 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Node for Con
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone()]
     }
+    fn reads_permuted(&self) -> bool {
+        self.reads_permuted
+    }
 }
 
 impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Expr<O> for Convert<I, O, F> {
@@ -238,6 +248,21 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Expr<O> for 
         let mut a = cx.take::<I>(out.len());
         let r = pull(cx, &*self.input, region, &mut a);
         if r.is_ok() {
+            kernels::map_into(&a, out, &self.f);
+        }
+        cx.give(a);
+        r
+    }
+    fn fill_permuted(
+        &self,
+        cx: &mut TaskCx<'_>,
+        perm: &[usize],
+        region: &[Range<usize>],
+        out: &mut [O],
+    ) -> Result<bool> {
+        let mut a = cx.take::<I>(out.len());
+        let r = super::pull_permuted(cx, &*self.input, perm, region, &mut a);
+        if let Ok(true) = r {
             kernels::map_into(&a, out, &self.f);
         }
         cx.give(a);
@@ -252,18 +277,24 @@ pub(crate) struct Binary<A: Element, B: Element, O: Element, F> {
     b: Arc<dyn Expr<B>>,
     f: F,
     _o: PhantomData<fn() -> O>,
+    /// [`Node::reads_permuted`], decided once from the operands'.
+    reads_permuted: bool,
 }
 
 impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static>
     Binary<A, B, O, F>
 {
     pub(crate) fn new(name: &str, a: Arc<dyn Expr<A>>, b: Arc<dyn Expr<B>>, f: F) -> Self {
+        let meta = broadcast_meta(name, O::DTYPE, &[a.meta(), b.meta()]);
+        let reads_permuted = permutes_alike(&a.meta().shape, &meta.shape, &*a)
+            && permutes_alike(&b.meta().shape, &meta.shape, &*b);
         Binary {
-            meta: broadcast_meta(name, O::DTYPE, &[a.meta(), b.meta()]),
+            meta,
             a,
             b,
             f,
             _o: PhantomData,
+            reads_permuted,
         }
     }
 }
@@ -279,11 +310,7 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
         vec![self.a.clone(), self.b.clone()]
     }
     fn reads_permuted(&self) -> bool {
-        let shape = &self.meta.shape;
-        [self.a.meta(), self.b.meta()]
-            .into_iter()
-            .zip([&*self.a as &dyn Node, &*self.b])
-            .all(|(m, n)| permutes_alike(&m.shape, shape, n))
+        self.reads_permuted
     }
 }
 

@@ -236,8 +236,11 @@ pub(crate) trait Node: Send + Sync + 'static {
     }
     /// Whether a box of a transpose of this node is read straight from it at the cost of a
     /// box ([`Expr::fill_permuted`]): sources computed from positions (each row of the box is
-    /// a run of positions with a stride), and unary maps, regrids and same-shape binary maps
-    /// of such nodes. A transpose of such a node neither transposes nor caches anything.
+    /// a run of positions with a stride), and maps, casts, regrids, binary maps of same-shape
+    /// or single-value operands, and transposes of such nodes. A transpose of such a node
+    /// caches nothing, and transposes nothing unless the values are held (then it reads the
+    /// held values and transposes them). Elementwise nodes decide it once, when they are
+    /// built, from their inputs' answers: a question never walks the graph.
     fn reads_permuted(&self) -> bool {
         false
     }

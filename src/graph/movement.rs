@@ -260,8 +260,9 @@ impl<T: Element> Permute<T> {
 
 impl<T: Element> Expr<T> for Permute<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        // An input computed from positions (arange, uniform random values, and maps of them)
-        // reads the transposed box itself: each row is a run of positions with a stride.
+        // An input computed from positions (uniform random values, `full`, index grids, and
+        // their maps and casts over same-shape operands or single values) reads the transposed
+        // box itself: each row is a run of positions with a stride.
         if self.direct && super::pull_permuted(cx, &*self.input, &self.perm, region, out)? {
             return Ok(());
         }

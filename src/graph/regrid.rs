@@ -15,6 +15,8 @@ use crate::error::Result;
 pub(crate) struct Regrid<T: Element> {
     meta: Meta,
     input: Arc<dyn Expr<T>>,
+    /// [`Node::reads_permuted`], decided once from the input's.
+    reads_permuted: bool,
 }
 
 impl<T: Element> Regrid<T> {
@@ -28,6 +30,7 @@ impl<T: Element> Regrid<T> {
                 m.shape.clone(),
                 chunks,
             ),
+            reads_permuted: input.reads_permuted(),
             input,
         }
     }
@@ -42,7 +45,7 @@ impl<T: Element> Node for Regrid<T> {
         vec![self.input.clone()]
     }
     fn reads_permuted(&self) -> bool {
-        self.input.reads_permuted()
+        self.reads_permuted
     }
 }
 

@@ -92,7 +92,9 @@ pub(crate) trait FlatFn<T: Element>: Send + Sync + 'static {
 }
 
 /// [`FlatFn::fill_flat`] one position at a time, for sources whose runs are sequences (a
-/// block's generator): a run with a step is as many runs of one.
+/// block's generator): a run with a step is as many runs of one, each replaying its block up
+/// to its position. Correct but slow, so never used for a transpose: those sources do not
+/// read transposed ([`FlatFn::by_position`] is false), and are transposed a chunk at a time.
 pub(crate) fn fill_stepped<T>(start: u64, step: u64, out: &mut [T], run: impl Fn(u64, &mut [T])) {
     if step == 1 {
         return run(start, out);

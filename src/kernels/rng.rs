@@ -61,18 +61,19 @@ fn for_each_block(start: u64, len: usize, mut f: impl FnMut(u64, usize, std::ops
     }
 }
 
-/// The uniform values of flat positions `start..start + out.len()` of stream `key`:
-/// `lo + (hi - lo) * u01`, never reaching `hi` (when `hi > lo`).
+/// The uniform values of flat positions `start..start + out.len()` of stream `key` (one run of
+/// [`fill_uniform_runs`], for the tests).
 #[cfg(test)]
 pub fn fill_uniform(key: u64, lo: f64, hi: f64, start: u64, out: &mut [f64]) {
     let len = out.len();
     fill_uniform_runs(key, lo, hi, &[start], len, 1, out);
 }
 
-/// [`fill_uniform`] of runs of `len` positions `step` apart, starting at each of `starts`, one
-/// after another in `out`: the rows of a narrow box (a transpose's panel reads runs of 16), or
-/// of a transposed one (`step` the stride of the axis that becomes the last), in one call of
-/// the CPU's version of the kernel rather than one call and one vector prologue per run.
+/// The uniform values of stream `key`, `lo + (hi - lo) * u01`, never reaching `hi` (when
+/// `hi > lo`), of runs of `len` positions `step` apart, starting at each of `starts`, one
+/// after another in `out`: the rows of a box (step 1; a transpose's panel reads runs of 16),
+/// or of a transposed one (`step` the stride of the axis that becomes the last), in one call
+/// of the CPU's version of the kernel rather than one call and one vector prologue per run.
 pub fn fill_uniform_runs(
     key: u64,
     lo: f64,

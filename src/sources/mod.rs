@@ -74,13 +74,18 @@ impl FlatFn<f64> for Affine {
     fn fill_flat(&self, start: u64, stride: u64, out: &mut [f64]) {
         let (s, step) = (self.start, self.step);
         kernels::from_positions(start, stride, out, &|p: u64| s + p as f64 * step);
-        // The exact last value, where the run steps on its position.
+        // The exact last value, where the run steps on its position (a run of step 0 is that
+        // one position throughout).
         if let Some((p, v)) = self.last
             && let Some(d) = p.checked_sub(start)
-            && let Some(i) = d.checked_div(stride).filter(|i| i * stride == d)
-            && i < out.len() as u64
         {
-            out[i as usize] = v;
+            if stride == 0 {
+                if d == 0 {
+                    out.fill(v);
+                }
+            } else if d % stride == 0 && d / stride < out.len() as u64 {
+                out[(d / stride) as usize] = v;
+            }
         }
     }
 }

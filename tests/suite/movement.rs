@@ -90,6 +90,15 @@ fn transposes_read_by_position_or_in_panels_match_the_eager_permutation() {
             ("uniform", u.clone()),
             ("map of uniform", (&u * 3.0 + 1.0).sin()),
             ("sum of uniforms", &u + &v),
+            ("cast of uniform", u.cast::<f32>().cast::<f64>()),
+            (
+                "sum with a 0-d array",
+                &u + &chunkwise::full(Vec::<usize>::new(), 0.5),
+            ),
+            (
+                "sum with a single value of every axis",
+                &u + &chunkwise::full(vec![1; shape.len()], 0.25),
+            ),
             ("full", chunkwise::full(shape.to_vec(), 2.5)),
             // A map used twice and costly enough to be held by a pass of its own: the
             // transpose reads the held values (it does not draw them again).
@@ -127,6 +136,10 @@ fn transposes_read_by_position_or_in_panels_match_the_eager_permutation() {
                     assert_eq!(t.compute().unwrap(), want, "{what}");
                     let eager = chunkwise::from_array(want.clone(), want.shape().to_vec()).unwrap();
                     let twice = &t * 2.0 - 1.0;
+                    if *name == "held map of uniform" {
+                        let plan = twice.sum().explain().unwrap();
+                        assert!(plan.contains("evaluated once and held"), "{what}: {plan}");
+                    }
                     assert_eq!(
                         twice.sum().item().unwrap().to_bits(),
                         (&eager * 2.0 - 1.0).sum().item().unwrap().to_bits(),
@@ -142,6 +155,24 @@ fn transposes_read_by_position_or_in_panels_match_the_eager_permutation() {
             }
         }
     }
+}
+
+/// A graph that uses each step twice (the logistic map) has 2^steps paths to its source:
+/// whether its transpose reads boxes transposed is decided once per node as it is built, not
+/// by walking the paths (60 steps took forever), and the values are the eager ones.
+#[test]
+fn transposes_of_deep_shared_graphs_build_at_once() {
+    let u = chunkwise::random::default_rng(9).uniform(0.1, 0.9, [5, 7]);
+    let mut x = u.clone();
+    for _ in 0..60 {
+        x = &(&x * 3.5) * &(1.0 - &x);
+    }
+    let t = x.permute(vec![1isize, 0]).unwrap();
+    let mut want = u.compute().unwrap();
+    for _ in 0..60 {
+        want = want.mapv(|v| v * 3.5 * (1.0 - v));
+    }
+    assert_eq!(t.compute().unwrap(), want.t().to_owned().into_dyn());
 }
 
 #[test]
