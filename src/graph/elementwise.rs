@@ -243,15 +243,30 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Node for Con
     }
 }
 
-impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Expr<O> for Convert<I, O, F> {
-    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
+impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Convert<I, O, F> {
+    /// `f` of the input's values, which `read` writes into a buffer of the task's (a box, or a
+    /// box of the transpose); nothing is written when `read` does not (`Ok(false)`).
+    fn convert(
+        &self,
+        cx: &mut TaskCx<'_>,
+        out: &mut [O],
+        read: impl FnOnce(&mut TaskCx<'_>, &mut [I]) -> Result<bool>,
+    ) -> Result<bool> {
         let mut a = cx.take::<I>(out.len());
-        let r = pull(cx, &*self.input, region, &mut a);
-        if r.is_ok() {
+        let r = read(cx, &mut a);
+        if let Ok(true) = r {
             kernels::map_into(&a, out, &self.f);
         }
         cx.give(a);
         r
+    }
+}
+
+impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Expr<O> for Convert<I, O, F> {
+    fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
+        let input = &*self.input;
+        self.convert(cx, out, |cx, a| pull(cx, input, region, a).map(|()| true))
+            .map(|_| ())
     }
     fn fill_permuted(
         &self,
@@ -260,13 +275,10 @@ impl<I: Element, O: Element, F: Fn(I) -> O + Send + Sync + 'static> Expr<O> for 
         region: &[Range<usize>],
         out: &mut [O],
     ) -> Result<bool> {
-        let mut a = cx.take::<I>(out.len());
-        let r = super::pull_permuted(cx, &*self.input, perm, region, &mut a);
-        if let Ok(true) = r {
-            kernels::map_into(&a, out, &self.f);
-        }
-        cx.give(a);
-        r
+        let input = &*self.input;
+        self.convert(cx, out, |cx, a| {
+            super::pull_permuted(cx, input, perm, region, a)
+        })
     }
 }
 
@@ -345,16 +357,13 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
         let shape = &self.meta.shape;
-        let mut a = cx.take::<A>(out.len());
-        let mut b = cx.take::<B>(out.len());
-        let r = fetch(cx, &*self.a, shape, region, &mut a)
-            .and_then(|_| fetch(cx, &*self.b, shape, region, &mut b));
-        if r.is_ok() {
-            kernels::zip_into(&a, &b, out, &self.f);
-        }
-        cx.give(a);
-        cx.give(b);
-        r
+        self.zip(
+            cx,
+            out,
+            |cx, a| fetch(cx, &*self.a, shape, region, a).map(|()| true),
+            |cx, b| fetch(cx, &*self.b, shape, region, b).map(|()| true),
+        )
+        .map(|_| ())
     }
     fn fill_permuted(
         &self,
@@ -364,11 +373,31 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
         out: &mut [O],
     ) -> Result<bool> {
         let shape = &self.meta.shape;
+        self.zip(
+            cx,
+            out,
+            |cx, a| fetch_permuted(cx, &*self.a, shape, perm, region, a),
+            |cx, b| fetch_permuted(cx, &*self.b, shape, perm, region, b),
+        )
+    }
+}
+
+impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'static>
+    Binary<A, B, O, F>
+{
+    /// `f` of the operands' values, which `read_a` and `read_b` write into buffers of the
+    /// task's (a box, or a box of the transpose); nothing is written when either does not
+    /// (`Ok(false)`; `read_b` is then not called).
+    fn zip(
+        &self,
+        cx: &mut TaskCx<'_>,
+        out: &mut [O],
+        read_a: impl FnOnce(&mut TaskCx<'_>, &mut [A]) -> Result<bool>,
+        read_b: impl FnOnce(&mut TaskCx<'_>, &mut [B]) -> Result<bool>,
+    ) -> Result<bool> {
         let mut a = cx.take::<A>(out.len());
         let mut b = cx.take::<B>(out.len());
-        let r = fetch_permuted(cx, &*self.a, shape, perm, region, &mut a).and_then(|done| {
-            Ok(done && fetch_permuted(cx, &*self.b, shape, perm, region, &mut b)?)
-        });
+        let r = read_a(cx, &mut a).and_then(|done| Ok(done && read_b(cx, &mut b)?));
         if let Ok(true) = r {
             kernels::zip_into(&a, &b, out, &self.f);
         }

@@ -452,6 +452,16 @@ pub(crate) trait Expr<T: Element>: Node {
     }
 }
 
+/// The box of a node that `region` of its transpose by `perm` reads (output axis `d` is the
+/// node's axis `perm[d]`).
+pub(crate) fn unpermuted(perm: &[usize], region: &[Range<usize>]) -> crate::region::Region {
+    let mut own: crate::region::Region = region.iter().map(|_| 0..0).collect();
+    for (d, &p) in perm.iter().enumerate() {
+        own[p] = region[d].clone();
+    }
+    own
+}
+
 /// [`Expr::fill_permuted`] of `node`, unless its values are a held result or a box the task
 /// holds (`Ok(false)`: the caller reads those through [`pull`], as it would any other box).
 pub(crate) fn pull_permuted<T: Element>(
@@ -465,11 +475,7 @@ pub(crate) fn pull_permuted<T: Element>(
     if cx.results.get::<T>(m.id).is_some() {
         return Ok(false);
     }
-    let mut own: crate::region::Region = region.iter().map(|_| 0..0).collect();
-    for (d, &p) in perm.iter().enumerate() {
-        own[p] = region[d].clone();
-    }
-    if cx.held::<T>(m.id, &own).is_some() {
+    if cx.held::<T>(m.id, &unpermuted(perm, region)).is_some() {
         return Ok(false);
     }
     stacker::maybe_grow(EVAL_RED_ZONE, EVAL_STACK_SEGMENT, || {

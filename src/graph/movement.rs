@@ -161,11 +161,7 @@ impl<T: Element> Permute<T> {
     }
 
     fn in_region(&self, out: &[Range<usize>]) -> Region {
-        let mut r: Region = (0..self.perm.len()).map(|_| 0..0).collect();
-        for (d, &p) in self.perm.iter().enumerate() {
-            r[p] = out[d].clone();
-        }
-        r
+        super::unpermuted(&self.perm, out)
     }
 
     /// Copies the input box of `out_region` (C order in input axes) into `out` (output axes).
