@@ -89,7 +89,10 @@
 //! * A contraction ([`matmul`](crate::matmul), [`dot`](crate::ChunkedArray::dot),
 //!   [`tensordot`](crate::tensordot), [`einsum`](crate::einsum)) sums a block's products over the
 //!   blocks of the contracted axis in a fixed order: the same bits for any number of workers, not
-//!   for another chunking of that axis.
+//!   for another chunking of that axis. Its float block products run the `gemm` crate's kernel
+//!   for the CPU (AVX-512, AVX2 with FMA, or scalar), whose fused multiply-adds and register
+//!   tiles differ: the bits of a float contraction may differ between CPUs of different
+//!   instruction sets (as with any BLAS).
 //! * A float scan ([`cumsum`](crate::ChunkedArray::cumsum)) restarts each block of the axis from the
 //!   compensated sum of the blocks before: the same bits for any number of workers; within a few
 //!   ulps of a sequential scan for another chunking.
@@ -98,5 +101,6 @@
 //! `min`/`max` over `-0.0` and `0.0` return the one the canonical tree keeps (both compare equal):
 //! that may differ from NumPy's sequential choice, but it is the same for any chunking.
 //!
-//! Results do not depend on the CPU either: the kernels compiled for AVX-512, AVX2, SSE4.2 and the
-//! baseline do the same operations in the same order (no FMA contraction).
+//! Apart from float contractions (above), results do not depend on the CPU either: the kernels
+//! compiled for AVX-512, AVX2, SSE4.2 and the baseline do the same operations in the same order
+//! (no FMA contraction).

@@ -7,17 +7,17 @@
 //! of the sum is fixed by the `k` blocks, so the bits do not depend on the workers. A worker
 //! keeps the output blocks of one row of the grid (a reduction's tiles run along rows, and its
 //! tasks cover whole rows: [`Node::granule`]) and the blocks of `a` that row uses, so memory is
-//! workers x (a row of output blocks + a row of blocks of `a` + a block of `b`), never the
-//! matrices.
+//! workers x (a row of output blocks + a row of blocks of `a` + a block of `b` + the GEMM
+//! kernel's slab), never the matrices.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{pull_whole, Expr, Meta, Node, OpKind, TaskCx};
+use super::{pull_whole_into, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Numeric;
 use crate::error::Result;
-use crate::kernels::matmul::matmul_acc;
+use crate::kernels::matmul::{matmul_acc, thread_slab_bytes};
 use crate::region::Region;
 
 pub(crate) struct Contract<T: Numeric> {
@@ -76,31 +76,71 @@ impl<T: Numeric> Contract<T> {
         }
     }
 
-    /// The output block `block` (batch ranges, then rows `i`, then columns `j`).
-    fn make(&self, cx: &mut TaskCx<'_>, block: &Region) -> Result<Vec<T>> {
+    /// The output block `block` (batch ranges, then rows `i`, then columns `j`), made in
+    /// `spare` (the buffer of the block it replaces, when it has room). Reusing the blocks'
+    /// buffers (the output's, the row of `a`'s, and one for `b`'s, from the task's pool) spares
+    /// the page faults of fresh block-sized allocations, and leaves glibc's heap, where blocks
+    /// live once a freed one has raised its mmap threshold, without the holes that
+    /// interleaved allocations of a few block sizes leave.
+    fn make(&self, cx: &mut TaskCx<'_>, block: &Region, spare: Vec<T>) -> Result<Vec<T>> {
         let nd = block.len();
         let (rows, cols) = (block[nd - 2].clone(), block[nd - 1].clone());
         let (m, n) = (rows.len(), cols.len());
         let batch: Vec<Range<usize>> = block[..nd - 2].to_vec();
         let batches: usize = batch.iter().map(|r| r.len()).product();
-        let mut c = crate::kernels::zeroed_vec::<T>(&self.meta.name, &[batches, m, n])?;
+        let mut c = match batches.checked_mul(m).and_then(|x| x.checked_mul(n)) {
+            Some(len) if len > 0 && spare.capacity() >= len => {
+                let mut c = spare;
+                c.clear();
+                c.resize(len, T::ZERO);
+                c
+            }
+            _ => crate::kernels::zeroed_vec::<T>(&self.meta.name, &[batches, m, n])?,
+        };
+        let mut bv = cx.pool.take_vec::<T>();
+        let made = self.accumulate(cx, &batch, (&rows, &cols), &mut bv, &mut c);
+        cx.pool.give_vec(bv);
+        made?;
+        Ok(c)
+    }
+
+    /// Adds into `c` the products of the blocks along `k`, in ascending order, pulling each
+    /// block of `b` into `bv`.
+    fn accumulate(
+        &self,
+        cx: &mut TaskCx<'_>,
+        batch: &[Range<usize>],
+        (rows, cols): (&Range<usize>, &Range<usize>),
+        bv: &mut Vec<T>,
+        c: &mut [T],
+    ) -> Result<()> {
+        let (m, n) = (rows.len(), cols.len());
+        let batches: usize = batch.iter().map(|r| r.len()).product();
         for kb in 0..self.k_blocks.len() {
             let ks = self.k_blocks.range(kb);
             let k = ks.len();
             if k == 0 {
                 continue;
             }
-            let mut ra = batch.clone();
+            let mut ra = batch.to_vec();
             ra.extend([rows.clone(), ks.clone()]);
-            let mut rb = batch.clone();
+            let mut rb = batch.to_vec();
             rb.extend([ks.clone(), cols.clone()]);
             // Between block products a long task looks for a cancel (a product of large
             // blocks takes a fraction of a second; a row of them, seconds).
             crate::events::check_cancelled()?;
-            let av = cx.block::<T>(self.a_cache, &ra, self.a_keep(), |cx| {
-                pull_whole(cx, &*self.a, &ra)
-            })?;
-            let bv = pull_whole(cx, &*self.b, &rb)?;
+            let av = cx.block_in::<T>(
+                self.a_cache,
+                &ra,
+                self.a_keep(),
+                1,
+                |cx, mut spare| {
+                    pull_whole_into(cx, &*self.a, &ra, &mut spare)?;
+                    Ok(spare)
+                },
+                true,
+            )?;
+            pull_whole_into(cx, &*self.b, &rb, bv)?;
             for p in 0..batches {
                 matmul_acc(
                     m,
@@ -112,7 +152,7 @@ impl<T: Numeric> Contract<T> {
                 );
             }
         }
-        Ok(c)
+        Ok(())
     }
 }
 
@@ -128,7 +168,8 @@ impl<T: Numeric> Node for Contract<T> {
         super::blockwise::row_granule(&self.meta.chunks, &self.meta.shape)
     }
     fn cache_bytes(&self) -> usize {
-        // A row of output blocks, the blocks of `a` along that row, and a block of `b`.
+        // A row of output blocks, the blocks of `a` along that row, a block of `b`, and the
+        // slab the GEMM kernel keeps on the worker's thread.
         let axes = self.meta.chunks.axes();
         let nd = axes.len();
         let widest = |a: &AxisChunks| a.iter().max().unwrap_or(0);
@@ -150,19 +191,21 @@ impl<T: Numeric> Node for Contract<T> {
             .saturating_mul(out)
             .saturating_add(panels)
             .saturating_mul(T::DTYPE.size())
+            .saturating_add(thread_slab_bytes::<T>())
     }
 }
 
 impl<T: Numeric> Expr<T> for Contract<T> {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [T]) -> Result<()> {
-        super::blockwise::fill_from_blocks(
+        super::blockwise::fill_from_blocks_reusing(
             cx,
             self.meta.id,
             &self.meta.chunks,
             self.keep(),
             region,
             out,
-            |cx, _, block| self.make(cx, block),
+            true,
+            |cx, _, block, spare| self.make(cx, block, spare),
         )
     }
 }

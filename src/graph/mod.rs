@@ -393,7 +393,11 @@ pub(crate) fn pull_whole_into<T: Element>(
     data: &mut Vec<T>,
 ) -> Result<()> {
     let len = crate::region::region_len(region);
-    if data.len() != len {
+    if data.capacity() < len {
+        // A size that cannot be allocated is an error, not an abort (`zeroed_vec` checks).
+        let extents: Vec<usize> = region.iter().map(|r| r.len()).collect();
+        *data = crate::kernels::zeroed_vec::<T>(&node.meta().name, &extents)?;
+    } else if data.len() != len {
         data.resize(len, T::ZERO);
     }
     pull_box(cx, node, region, data)

@@ -1,9 +1,55 @@
 //! The block product of contractions: `c += a · b` for row-major blocks, through the `gemm`
-//! crate's AVX2 kernels for floats (its AVX-512 ones with the feature `gemm-avx512`). Integers
-//! (which NumPy multiplies with wrapping arithmetic and BLAS does not cover) take a plain loop in
-//! the same fixed order.
+//! crate's kernels for floats (AVX-512, else AVX2 and FMA, chosen at run time). Integers (which
+//! NumPy multiplies with wrapping arithmetic and BLAS does not cover) take a plain loop in the
+//! same fixed order.
 
 use crate::element::{DType, Numeric};
+
+/// Widest column panel given to one `gemm` call. With the row-major blocks here, `gemm` packs
+/// (into a buffer it allocates and frees on every call) the operand `a` when a call has more
+/// than 128 x its register-tile height of columns: 1024 for f64 with AVX2, the least of its
+/// kernels. Narrower panels of a multiple of [`panel_step`] columns pack nothing but into its
+/// per-thread slab.
+const MAX_PANEL: usize = 1024;
+
+/// Column count that `gemm`'s kernels for `T` take without packing `b` into a per-call
+/// buffer: a multiple of the widest vector's lanes (64 bytes: 8 f64, 16 f32), which are also
+/// a multiple of AVX2's.
+fn panel_step<T>() -> usize {
+    64 / std::mem::size_of::<T>()
+}
+
+/// The column panels a block product of `n` columns is cut into: `(start, width)`, each at
+/// most [`MAX_PANEL`] wide and a multiple of [`panel_step`] except the last, which holds the
+/// fewer than `panel_step` columns left over.
+///
+/// Why: a buffer that `gemm` allocates and frees on every block product (a few hundred KiB to
+/// MiB) is above glibc's mmap threshold, and freeing it raises that threshold above the
+/// contraction's own blocks, which then live in the heap beside it and fragment it: blocks of
+/// 250 x 250 f64 peaked at 29-40 MiB against a projection of 22.6 MiB. The panels leave only
+/// the last one packing, into a buffer of at most `kc` x 32 values (`kc` ≤ 512 for the sizes
+/// here: 128 KiB, the default threshold). Each column's value is computed as in one call: a
+/// panel changes which columns share a call, not the order of any sum, so the bits are those
+/// of one fixed cut of the block, the same for any worker.
+fn column_panels<T>(n: usize) -> impl Iterator<Item = (usize, usize)> {
+    let step = panel_step::<T>();
+    let whole = n - n % step;
+    let max = MAX_PANEL - MAX_PANEL % step;
+    (0..whole)
+        .step_by(max)
+        .map(move |j| (j, max.min(whole - j)))
+        .chain((whole < n).then_some((whole, n - whole)))
+}
+
+/// Bytes that block products of `T` leave held by each thread that ran one: `gemm` packs `b`
+/// into a per-thread slab the size of the L2 cache (1 MiB here), allocated at a thread's first
+/// float product and kept for the thread's life. Integers take the plain loop and hold nothing.
+pub(crate) fn thread_slab_bytes<T: Numeric>() -> usize {
+    match T::DTYPE {
+        DType::F64 | DType::F32 => gemm_common::cache::CACHE_INFO[1].cache_bytes,
+        _ => 0,
+    }
+}
 
 /// `c[m×n] += a[m×k] · b[k×n]`, all row-major and contiguous. One thread: the pool's workers
 /// each run their own blocks.
@@ -14,33 +60,40 @@ pub(crate) fn matmul_acc<T: Numeric>(m: usize, n: usize, k: usize, a: &[T], b: &
     }
     let (n_i, k_i) = (n as isize, k as isize);
     match T::DTYPE {
-        // SAFETY: `T` is `f64` or `f32` (its dtype says so), which `gemm::gemm` multiplies (it
-        // dispatches on the type); the three slices hold m×k, k×n and m×n values (asserted),
-        // which the strides given (row-major: column stride 1, row strides k, n, n) stay
-        // within; `c` is borrowed mutably and so does not alias `a` or `b`.
-        DType::F64 | DType::F32 => unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
-                c.as_mut_ptr(),
-                1,
-                n_i,
-                true,
-                a.as_ptr(),
-                1,
-                k_i,
-                b.as_ptr(),
-                1,
-                n_i,
-                T::ONE,
-                T::ONE,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
-            )
-        },
+        DType::F64 | DType::F32 => {
+            for (j, width) in column_panels::<T>(n) {
+                // SAFETY: `T` is `f64` or `f32` (its dtype says so), which `gemm::gemm`
+                // multiplies (it dispatches on the type). The three slices hold m×k, k×n and
+                // m×n values (asserted); the panel is columns `j..j + width` with `j + width
+                // ≤ n`, so with row strides k, n, n and column stride 1 every element read or
+                // written, at most `(k - 1)·n + j + width - 1` into `b` and `(m - 1)·n + j +
+                // width - 1` into `c`, stays inside them. `c` is borrowed mutably and so does
+                // not alias `a` or `b`.
+                unsafe {
+                    gemm::gemm(
+                        m,
+                        width,
+                        k,
+                        c.as_mut_ptr().add(j),
+                        1,
+                        n_i,
+                        true,
+                        a.as_ptr(),
+                        1,
+                        k_i,
+                        b.as_ptr().add(j),
+                        1,
+                        n_i,
+                        T::ONE,
+                        T::ONE,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::None,
+                    )
+                }
+            }
+        }
         _ => {
             // i-k-j order: the inner loop runs along rows of `b` and `c` and vectorizes.
             for (a_row, c_row) in a.chunks_exact(k).zip(c.chunks_exact_mut(n)) {
@@ -71,6 +124,31 @@ mod tests {
     }
 
     #[test]
+    fn column_panels_cover_the_columns_in_whole_vectors() {
+        for n in [
+            1, 7, 8, 9, 16, 250, 1023, 1024, 1025, 1030, 2048, 2100, 5000,
+        ] {
+            for (step, panels) in [
+                (8, column_panels::<f64>(n).collect::<Vec<_>>()),
+                (16, column_panels::<f32>(n).collect::<Vec<_>>()),
+            ] {
+                let mut next = 0;
+                for (i, &(j, w)) in panels.iter().enumerate() {
+                    assert_eq!(j, next, "n = {n}: {panels:?}");
+                    assert!(w > 0 && w <= MAX_PANEL, "n = {n}: {panels:?}");
+                    if i + 1 < panels.len() || n % step == 0 {
+                        assert_eq!(w % step, 0, "n = {n}: {panels:?}");
+                    } else {
+                        assert!(w < step, "n = {n}: {panels:?}");
+                    }
+                    next = j + w;
+                }
+                assert_eq!(next, n, "n = {n}: {panels:?}");
+            }
+        }
+    }
+
+    #[test]
     fn float_and_integer_blocks_match_the_definition() {
         for (m, n, k) in [
             (1, 1, 1),
@@ -79,6 +157,10 @@ mod tests {
             (64, 1, 5),
             (0, 3, 2),
             (2, 3, 0),
+            // Cut into column panels: whole panels and a remainder, more than one panel.
+            (5, 1030, 9),
+            (3, 2100, 4),
+            (40, 24, 70),
         ] {
             let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 - 3.0).collect();
             let b: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 * 0.5).collect();
