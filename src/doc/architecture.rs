@@ -129,8 +129,11 @@
 //! contraction primitive (`[batch, m, k] · [batch, k, n]`): an output block is the sum, over the
 //! blocks of the contracted axis in order, of the `gemm` crate's products of one block of each
 //! operand, so the bits do not depend on the number of workers. A worker keeps one row of output
-//! blocks and the blocks of `a` that row uses; a reduction of the product gives each task a box of a
-//! row's worth of output, so few blocks are made by two workers. `einsum` contracts two operands at a time, left to right.
+//! blocks and the blocks of `a` that row uses, each made in the buffer of the block it replaces;
+//! a reduction of the product gives each task a box of a row's worth of output, so few blocks are
+//! made by two workers. The products are cut into column panels of whole vectors (at most 1024
+//! columns), for which `gemm` allocates no buffer per call (`kernels/matmul.rs` says why that
+//! matters to memory). `einsum` contracts two operands at a time, left to right.
 //!
 //! Scans ([`cumsum`](crate::ChunkedArray::cumsum), [`cumprod`](crate::ChunkedArray::cumprod)) take
 //! each block's total from a staged reduction, then scan each block from its carry; a 1-d scan runs

@@ -13,7 +13,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{pull_whole_into, Expr, Meta, Node, OpKind, TaskCx};
+use super::{pull_box, pull_whole_into, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::{AxisChunks, Chunks};
 use crate::element::Numeric;
 use crate::error::Result;
@@ -97,21 +97,17 @@ impl<T: Numeric> Contract<T> {
             }
             _ => crate::kernels::zeroed_vec::<T>(&self.meta.name, &[batches, m, n])?,
         };
-        let mut bv = cx.pool.take_vec::<T>();
-        let made = self.accumulate(cx, &batch, (&rows, &cols), &mut bv, &mut c);
-        cx.pool.give_vec(bv);
-        made?;
+        self.accumulate(cx, &batch, (&rows, &cols), &mut c)?;
         Ok(c)
     }
 
     /// Adds into `c` the products of the blocks along `k`, in ascending order, pulling each
-    /// block of `b` into `bv`.
+    /// block of `b` into a buffer of the task's pool (the same one from block to block).
     fn accumulate(
         &self,
         cx: &mut TaskCx<'_>,
         batch: &[Range<usize>],
         (rows, cols): (&Range<usize>, &Range<usize>),
-        bv: &mut Vec<T>,
         c: &mut [T],
     ) -> Result<()> {
         let (m, n) = (rows.len(), cols.len());
@@ -140,17 +136,26 @@ impl<T: Numeric> Contract<T> {
                 },
                 true,
             )?;
-            pull_whole_into(cx, &*self.b, &rb, bv)?;
-            for p in 0..batches {
-                matmul_acc(
-                    m,
-                    n,
-                    k,
-                    &av[p * m * k..(p + 1) * m * k],
-                    &bv[p * k * n..(p + 1) * k * n],
-                    &mut c[p * m * n..(p + 1) * m * n],
-                );
+            let b_len =
+                crate::chunks::checked_bytes(&self.meta.name, &[batches, k, n], T::DTYPE.size())?
+                    / T::DTYPE.size();
+            let mut bv = cx.take::<T>(b_len);
+            let pulled = pull_box(cx, &*self.b, &rb, &mut bv);
+            if pulled.is_ok() {
+                for p in 0..batches {
+                    matmul_acc(
+                        m,
+                        n,
+                        k,
+                        &av[p * m * k..(p + 1) * m * k],
+                        &bv[p * k * n..(p + 1) * k * n],
+                        &mut c[p * m * n..(p + 1) * m * n],
+                        &mut cx.pool,
+                    );
+                }
             }
+            cx.give(bv);
+            pulled?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 //! same fixed order.
 
 use crate::element::{DType, Numeric};
+use crate::pool::Pool;
 
 /// Widest column panel given to one `gemm` call. With the row-major blocks here, `gemm` packs
 /// (into a buffer it allocates and frees on every call) the operand `a` when a call has more
@@ -21,16 +22,16 @@ fn panel_step<T>() -> usize {
 
 /// The column panels a block product of `n` columns is cut into: `(start, width)`, each at
 /// most [`MAX_PANEL`] wide and a multiple of [`panel_step`] except the last, which holds the
-/// fewer than `panel_step` columns left over.
+/// fewer than `panel_step` columns left over (and is computed padded to `panel_step` columns).
 ///
-/// Why: a buffer that `gemm` allocates and frees on every block product (a few hundred KiB to
-/// MiB) is above glibc's mmap threshold, and freeing it raises that threshold above the
-/// contraction's own blocks, which then live in the heap beside it and fragment it: blocks of
-/// 250 x 250 f64 peaked at 29-40 MiB against a projection of 22.6 MiB. The panels leave only
-/// the last one packing, into a buffer of at most `kc` x 32 values (`kc` ≤ 512 for the sizes
-/// here: 128 KiB, the default threshold). Each column's value is computed as in one call: a
-/// panel changes which columns share a call, not the order of any sum, so the bits are those
-/// of one fixed cut of the block, the same for any worker.
+/// Why: a buffer that `gemm` allocates and frees on every block product is a source of
+/// fragmentation. Above glibc's mmap threshold (blocks of 250 columns: 516 KB), freeing it
+/// raised that threshold above the contraction's own blocks, which then lived in the heap
+/// beside it: blocks of 250 x 250 f64 peaked at 29-40 MiB against a projection of 22.6 MiB.
+/// Below it (a narrow last panel: 64 KB), the workers' heaps grew by 1-2.6 MiB. With the
+/// panels no call allocates. Each column's value is computed as in one call: a panel changes
+/// which columns share a call, not the order of any sum, and the cut depends only on the
+/// block's width, so the bits are the same for any worker.
 fn column_panels<T>(n: usize) -> impl Iterator<Item = (usize, usize)> {
     let step = panel_step::<T>();
     let whole = n - n % step;
@@ -39,6 +40,50 @@ fn column_panels<T>(n: usize) -> impl Iterator<Item = (usize, usize)> {
         .step_by(max)
         .map(move |j| (j, max.min(whole - j)))
         .chain((whole < n).then_some((whole, n - whole)))
+}
+
+/// `c += a · b` through `gemm`, for `f64` or `f32`: `m` rows, `n` columns, depth `k`, with
+/// row strides `ldc`, `k` and `ldb` and column stride 1.
+///
+/// # Safety
+/// `T` is `f64` or `f32`; `a` holds `m·k` values, `b` at least `(k - 1)·ldb + n` and `c` at
+/// least `(m - 1)·ldc + n`; `n ≤ ldb` and `n ≤ ldc`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_acc<T: Numeric>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: *const T,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    ldc: usize,
+) {
+    // SAFETY: the caller's contract: `gemm::gemm` dispatches on `T` (f64 or f32) and reads
+    // and writes only the elements the strides above reach.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c,
+            1,
+            ldc as isize,
+            true,
+            a,
+            1,
+            k as isize,
+            b,
+            1,
+            ldb as isize,
+            T::ONE,
+            T::ONE,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
 }
 
 /// Bytes that block products of `T` leave held by each thread that ran one: `gemm` packs `b`
@@ -52,46 +97,85 @@ pub(crate) fn thread_slab_bytes<T: Numeric>() -> usize {
 }
 
 /// `c[m×n] += a[m×k] · b[k×n]`, all row-major and contiguous. One thread: the pool's workers
-/// each run their own blocks.
-pub(crate) fn matmul_acc<T: Numeric>(m: usize, n: usize, k: usize, a: &[T], b: &[T], c: &mut [T]) {
+/// each run their own blocks. `scratch` lends the padded last panel's buffers (two of a few
+/// rows' width).
+pub(crate) fn matmul_acc<T: Numeric>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    scratch: &mut Pool,
+) {
     assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
     if m == 0 || n == 0 || k == 0 {
         return;
     }
-    let (n_i, k_i) = (n as isize, k as isize);
     match T::DTYPE {
+        // One column: `gemm` takes its matrix-vector path, which packs nothing.
+        DType::F64 | DType::F32 if n == 1 => {
+            // SAFETY: `T` is f64 or f32 (its dtype); `a`, `b` and `c` hold m·k, k and m values
+            // (asserted), which row strides k, 1 and 1 over one column stay within.
+            unsafe { gemm_acc(m, 1, k, a.as_ptr(), b.as_ptr(), 1, c.as_mut_ptr(), 1) }
+        }
         DType::F64 | DType::F32 => {
+            let step = panel_step::<T>();
             for (j, width) in column_panels::<T>(n) {
-                // SAFETY: `T` is `f64` or `f32` (its dtype says so), which `gemm::gemm`
-                // multiplies (it dispatches on the type). The three slices hold m×k, k×n and
-                // m×n values (asserted); the panel is columns `j..j + width` with `j + width
-                // ≤ n`, so with row strides k, n, n and column stride 1 every element read or
-                // written, at most `(k - 1)·n + j + width - 1` into `b` and `(m - 1)·n + j +
-                // width - 1` into `c`, stays inside them. `c` is borrowed mutably and so does
-                // not alias `a` or `b`.
+                if width % step == 0 {
+                    // SAFETY: `T` is f64 or f32 (its dtype). Columns `j..j + width` with
+                    // `j + width ≤ n`: with row strides n (of `b` and `c`) the last element
+                    // reached is `(k - 1)·n + j + width - 1` of `b` (k·n values) and
+                    // `(m - 1)·n + j + width - 1` of `c` (m·n values); `a` holds m·k. `c` is
+                    // borrowed mutably, so it aliases neither.
+                    unsafe {
+                        gemm_acc(
+                            m,
+                            width,
+                            k,
+                            a.as_ptr(),
+                            b.as_ptr().add(j),
+                            n,
+                            c.as_mut_ptr().add(j),
+                            n,
+                        )
+                    }
+                    continue;
+                }
+                // The last columns, fewer than a vector: padded with zero columns to one
+                // (copies of `b`'s and `c`'s columns, then `c`'s back), so that `gemm` packs
+                // nothing. The padding's products are dropped; the columns' own are as in a
+                // call of `step` columns.
+                let mut bp = scratch.take::<T>(k * step);
+                let mut cp = scratch.take::<T>(m * step);
+                for (dst, src) in bp.chunks_exact_mut(step).zip(b.chunks_exact(n)) {
+                    dst[..width].copy_from_slice(&src[j..j + width]);
+                    dst[width..].fill(T::ZERO);
+                }
+                for (dst, src) in cp.chunks_exact_mut(step).zip(c.chunks_exact(n)) {
+                    dst[..width].copy_from_slice(&src[j..j + width]);
+                    dst[width..].fill(T::ZERO);
+                }
+                // SAFETY: `T` is f64 or f32 (its dtype); `bp` holds k·step and `cp` m·step
+                // values, row strides `step` over `step` columns; `a` holds m·k. The three
+                // are distinct buffers.
                 unsafe {
-                    gemm::gemm(
+                    gemm_acc(
                         m,
-                        width,
+                        step,
                         k,
-                        c.as_mut_ptr().add(j),
-                        1,
-                        n_i,
-                        true,
                         a.as_ptr(),
-                        1,
-                        k_i,
-                        b.as_ptr().add(j),
-                        1,
-                        n_i,
-                        T::ONE,
-                        T::ONE,
-                        false,
-                        false,
-                        false,
-                        gemm::Parallelism::None,
+                        bp.as_ptr(),
+                        step,
+                        cp.as_mut_ptr(),
+                        step,
                     )
                 }
+                for (dst, src) in c.chunks_exact_mut(n).zip(cp.chunks_exact(step)) {
+                    dst[j..j + width].copy_from_slice(&src[..width]);
+                }
+                scratch.give(bp);
+                scratch.give(cp);
             }
         }
         _ => {
@@ -150,6 +234,7 @@ mod tests {
 
     #[test]
     fn float_and_integer_blocks_match_the_definition() {
+        let mut pool = Pool::default();
         for (m, n, k) in [
             (1, 1, 1),
             (3, 5, 7),
@@ -161,17 +246,19 @@ mod tests {
             (5, 1030, 9),
             (3, 2100, 4),
             (40, 24, 70),
+            (7, 13, 600),
+            (4, 2, 9),
         ] {
             let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 - 3.0).collect();
             let b: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 * 0.5).collect();
             let mut c = vec![1.0; m * n];
-            matmul_acc(m, n, k, &a, &b, &mut c);
+            matmul_acc(m, n, k, &a, &b, &mut c, &mut pool);
             let want: Vec<f64> = naive(m, n, k, &a, &b).iter().map(|v| v + 1.0).collect();
             assert_eq!(c, want, "{m}x{n}x{k}");
             let ai: Vec<i64> = a.iter().map(|&v| v as i64).collect();
             let bi: Vec<i64> = b.iter().map(|&v| (v * 2.0) as i64).collect();
             let mut ci = vec![0i64; m * n];
-            matmul_acc(m, n, k, &ai, &bi, &mut ci);
+            matmul_acc(m, n, k, &ai, &bi, &mut ci, &mut pool);
             let want_i: Vec<i64> = naive(m, n, k, &a, &b)
                 .iter()
                 .map(|v| (v * 2.0) as i64)
@@ -180,13 +267,13 @@ mod tests {
             let af: Vec<f32> = a.iter().map(|&v| v as f32).collect();
             let bf: Vec<f32> = b.iter().map(|&v| v as f32).collect();
             let mut cf = vec![0f32; m * n];
-            matmul_acc(m, n, k, &af, &bf, &mut cf);
+            matmul_acc(m, n, k, &af, &bf, &mut cf, &mut pool);
             let want_f: Vec<f32> = naive(m, n, k, &a, &b).iter().map(|&v| v as f32).collect();
             assert_eq!(cf, want_f);
         }
         // Integers wrap, as NumPy's.
         let mut c = vec![0u8; 1];
-        matmul_acc(1, 1, 2, &[200u8, 100], &[2, 3], &mut c);
+        matmul_acc(1, 1, 2, &[200u8, 100], &[2, 3], &mut c, &mut pool);
         assert_eq!(c[0], (400u32 + 300) as u8);
     }
 }

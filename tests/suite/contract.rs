@@ -330,6 +330,37 @@ fn einsum_ellipses_broadcast_and_repeated_subscripts_take_diagonals() {
     assert_eq!(e("...i->...", &[&lc]), c.sum_axis(Axis(2)));
 }
 
+/// Blocks of uneven sizes, wider than a column panel of the GEMM kernel (1024) and not a
+/// multiple of a vector, over several rows, columns and `k` blocks: each output block, row of
+/// `a` and block of `b` is made in the buffer of one of another size (larger and smaller), and
+/// the products are cut into panels. Integer values keep the sums exact; under a memory limit
+/// that keeps few blocks, on 1 to 3 workers, and through a reduction.
+#[test]
+fn products_of_uneven_blocks_made_in_reused_buffers_are_exact() {
+    let (m, k, n) = (37, 45, 1100);
+    let (a, b) = (ints(&[m, k], 3), ints(&[k, n], 4));
+    let want = eager_matmul(&a, &b);
+    for (ca, ck, cn) in [
+        (vec![20, 17], vec![30, 15], vec![1030, 70]),
+        (vec![5, 20, 12], vec![7, 38], vec![9, 1091]),
+        (vec![37], vec![45], vec![1100]),
+    ] {
+        let x = chunkwise::from_array(a.clone(), vec![ca.clone(), ck.clone()]).unwrap();
+        let y = chunkwise::from_array(b.clone(), vec![ck.clone(), cn.clone()]).unwrap();
+        let c = chunkwise::matmul(&x, &y).unwrap();
+        for w in 1..=3 {
+            let cfg = Config::default().workers(w);
+            assert_eq!(
+                c.compute_with(&cfg).unwrap(),
+                want,
+                "{ca:?} {ck:?} {cn:?}, {w} workers"
+            );
+            let s = (&c - 1.0).sum().item_with(&cfg).unwrap();
+            assert_eq!(s, want.sum() - (m * n) as f64, "{ca:?} {ck:?} {cn:?}");
+        }
+    }
+}
+
 #[test]
 fn products_are_bit_identical_for_any_number_of_workers() {
     let rng = || chunkwise::random::default_rng(11);
