@@ -132,8 +132,8 @@
 //! blocks and the blocks of `a` that row uses, each made in the buffer of the block it replaces;
 //! a reduction of the product gives each task a box of a row's worth of output, so few blocks are
 //! made by two workers. The products are cut into column panels of whole vectors (at most 1024
-//! columns), for which `gemm` allocates no buffer per call (`kernels/matmul.rs` says why that
-//! matters to memory). `einsum` contracts two operands at a time, left to right.
+//! columns), for which `gemm` allocates no packing buffer per call (`kernels/matmul.rs` says why
+//! that matters to memory). `einsum` contracts two operands at a time, left to right.
 //!
 //! Scans ([`cumsum`](crate::ChunkedArray::cumsum), [`cumprod`](crate::ChunkedArray::cumprod)) take
 //! each block's total from a staged reduction, then scan each block from its carry; a 1-d scan runs

@@ -89,10 +89,11 @@
 //! * A contraction ([`matmul`](crate::matmul), [`dot`](crate::ChunkedArray::dot),
 //!   [`tensordot`](crate::tensordot), [`einsum`](crate::einsum)) sums a block's products over the
 //!   blocks of the contracted axis in a fixed order: the same bits for any number of workers, not
-//!   for another chunking of that axis. Its float block products run the `gemm` crate's kernel
-//!   for the CPU (AVX-512, AVX2 with FMA, or scalar), whose fused multiply-adds and register
-//!   tiles differ: the bits of a float contraction may differ between CPUs of different
-//!   instruction sets (as with any BLAS).
+//!   for another chunking of that axis, nor (for floats) for another chunking of the output's
+//!   axes, since the `gemm` crate's kernel picks its own blocking of each block product from
+//!   the block's shape. That kernel is also the CPU's (AVX-512, AVX2 with FMA, or scalar) and
+//!   sizes its blocking to the CPU's caches: the bits of a float contraction may differ
+//!   between CPUs, as with any BLAS.
 //! * A float scan ([`cumsum`](crate::ChunkedArray::cumsum)) restarts each block of the axis from the
 //!   compensated sum of the blocks before: the same bits for any number of workers; within a few
 //!   ulps of a sequential scan for another chunking.

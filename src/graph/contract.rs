@@ -95,7 +95,11 @@ impl<T: Numeric> Contract<T> {
                 c.resize(len, T::ZERO);
                 c
             }
-            _ => crate::kernels::zeroed_vec::<T>(&self.meta.name, &[batches, m, n])?,
+            _ => {
+                // Let the replaced block go first: the worker holds `keep` blocks, not one more.
+                drop(spare);
+                crate::kernels::zeroed_vec::<T>(&self.meta.name, &[batches, m, n])?
+            }
         };
         self.accumulate(cx, &batch, (&rows, &cols), &mut c)?;
         Ok(c)
@@ -136,10 +140,10 @@ impl<T: Numeric> Contract<T> {
                 },
                 true,
             )?;
-            let b_len =
-                crate::chunks::checked_bytes(&self.meta.name, &[batches, k, n], T::DTYPE.size())?
-                    / T::DTYPE.size();
-            let mut bv = cx.take::<T>(b_len);
+            // The pooled buffer grows by `resize`: refuse a size that cannot be allocated or
+            // exceeds the machine's memory first, as `zeroed_vec` would.
+            crate::kernels::checked_layout::<T>(&self.meta.name, &[batches, k, n])?;
+            let mut bv = cx.take::<T>(batches * k * n);
             let pulled = pull_box(cx, &*self.b, &rb, &mut bv);
             if pulled.is_ok() {
                 for p in 0..batches {
@@ -173,8 +177,9 @@ impl<T: Numeric> Node for Contract<T> {
         super::blockwise::row_granule(&self.meta.chunks, &self.meta.shape)
     }
     fn cache_bytes(&self) -> usize {
-        // A row of output blocks, the blocks of `a` along that row, a block of `b`, and the
-        // slab the GEMM kernel keeps on the worker's thread.
+        // A row of output blocks, the blocks of `a` along that row, a block of `b`, the slab
+        // the GEMM kernel keeps on the worker's thread, and the padded last panel's two
+        // buffers (a vector's width of `b`'s and `c`'s rows: 64 bytes each).
         let axes = self.meta.chunks.axes();
         let nd = axes.len();
         let widest = |a: &AxisChunks| a.iter().max().unwrap_or(0);
@@ -197,6 +202,7 @@ impl<T: Numeric> Node for Contract<T> {
             .saturating_add(panels)
             .saturating_mul(T::DTYPE.size())
             .saturating_add(thread_slab_bytes::<T>())
+            .saturating_add(batch.saturating_mul(m.saturating_add(k)).saturating_mul(64))
     }
 }
 

@@ -8,9 +8,11 @@ use crate::pool::Pool;
 
 /// Widest column panel given to one `gemm` call. With the row-major blocks here, `gemm` packs
 /// (into a buffer it allocates and frees on every call) the operand `a` when a call has more
-/// than 128 x its register-tile height of columns: 1024 for f64 with AVX2, the least of its
-/// kernels. Narrower panels of a multiple of [`panel_step`] columns pack nothing but into its
-/// per-thread slab.
+/// than 128 x its register-tile height of columns: 1024 for f64 with AVX2 and FMA, the least of
+/// its x86 vector kernels (2048 and 4096 for f32 and AVX-512). Its scalar kernel, for x86
+/// CPUs without FMA (before 2013), packs above 256 columns: there the wide panels still
+/// allocate per call. Narrower panels of a multiple of [`panel_step`] columns pack nothing but
+/// into its per-thread slab.
 const MAX_PANEL: usize = 1024;
 
 /// Column count that `gemm`'s kernels for `T` take without packing `b` into a per-call
@@ -24,14 +26,15 @@ fn panel_step<T>() -> usize {
 /// most [`MAX_PANEL`] wide and a multiple of [`panel_step`] except the last, which holds the
 /// fewer than `panel_step` columns left over (and is computed padded to `panel_step` columns).
 ///
-/// Why: a buffer that `gemm` allocates and frees on every block product is a source of
-/// fragmentation. Above glibc's mmap threshold (blocks of 250 columns: 516 KB), freeing it
+/// Why: a packing buffer that `gemm` allocates and frees on every block product is a source
+/// of fragmentation. Above glibc's mmap threshold (blocks of 250 columns: 516 KB), freeing it
 /// raised that threshold above the contraction's own blocks, which then lived in the heap
-/// beside it: blocks of 250 x 250 f64 peaked at 29-40 MiB against a projection of 22.6 MiB.
-/// Below it (a narrow last panel: 64 KB), the workers' heaps grew by 1-2.6 MiB. With the
-/// panels no call allocates. Each column's value is computed as in one call: a panel changes
-/// which columns share a call, not the order of any sum, and the cut depends only on the
-/// block's width, so the bits are the same for any worker.
+/// beside it: blocks of 250 x 250 f64 peaked at 29-40 MiB (measured 2026-12-03, against the
+/// projection of then, 22.6 MiB). Below it (a narrow last panel: 64 KB), the workers' heaps
+/// grew by 1-2.6 MiB. With the panels no call allocates a packing buffer (a call still
+/// allocates a few flags, bytes to a few KB). The cut depends only on the block's shape, and
+/// `gemm` picks its blocking of `k` from each call's shape, so a column's bits depend on the
+/// block's shape (and the CPU), never on the worker that makes it.
 fn column_panels<T>(n: usize) -> impl Iterator<Item = (usize, usize)> {
     let step = panel_step::<T>();
     let whole = n - n % step;
@@ -97,8 +100,8 @@ pub(crate) fn thread_slab_bytes<T: Numeric>() -> usize {
 }
 
 /// `c[m×n] += a[m×k] · b[k×n]`, all row-major and contiguous. One thread: the pool's workers
-/// each run their own blocks. `scratch` lends the padded last panel's buffers (two of a few
-/// rows' width).
+/// each run their own blocks. `scratch` lends the padded last panel's buffers (`k` and `m`
+/// rows of a vector's width).
 pub(crate) fn matmul_acc<T: Numeric>(
     m: usize,
     n: usize,
@@ -108,7 +111,12 @@ pub(crate) fn matmul_acc<T: Numeric>(
     c: &mut [T],
     scratch: &mut Pool,
 ) {
-    assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
+    // Checked products: the unsafe calls below rely on these lengths.
+    assert!(
+        m.checked_mul(k) == Some(a.len())
+            && k.checked_mul(n) == Some(b.len())
+            && m.checked_mul(n) == Some(c.len())
+    );
     if m == 0 || n == 0 || k == 0 {
         return;
     }

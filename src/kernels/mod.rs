@@ -195,28 +195,25 @@ pub(crate) fn physical_memory() -> Option<u64> {
     })
 }
 
-/// A vector of `shape`'s element count, all zero, for results (outputs, stage results, whole
-/// chunks). The memory comes from `alloc_zeroed`, so the OS supplies zero pages lazily and no
-/// pass is made over it here; a size that cannot be addressed or allocated, or that is larger
-/// than the machine's memory, is [`Error::TooLarge`](crate::Error::TooLarge) instead of an
-/// abort. Every vector whose size comes from the data (an aggregate's state: the bins of a
-/// `bincount` or a histogram, the counts per chunk of a selection) is made here too.
-pub(crate) fn zeroed_vec<T: crate::element::Element>(
+/// The layout of `shape`'s elements of `T` (`None` when it holds no bytes), or
+/// [`Error::TooLarge`](crate::Error::TooLarge) when the size cannot be addressed or exceeds the
+/// machine's memory: the checks of [`zeroed_vec`], for buffers that grow a reused vector
+/// instead (an allocation past the machine's memory may succeed, the OS handing out pages
+/// lazily, and end the process when it is filled).
+pub(crate) fn checked_layout<T>(
     op: &str,
     shape: &[usize],
-) -> crate::error::Result<Vec<T>> {
+) -> crate::error::Result<Option<std::alloc::Layout>> {
     let len = crate::chunks::checked_bytes(op, shape, std::mem::size_of::<T>())?
         / std::mem::size_of::<T>().max(1);
     if len == 0 || std::mem::size_of::<T>() == 0 {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let layout = std::alloc::Layout::array::<T>(len).map_err(|e| crate::Error::TooLarge {
         op: op.to_string(),
         shape: shape.to_vec(),
         reason: e.to_string(),
     })?;
-    // An allocation past the machine's memory may still succeed (the OS hands out pages
-    // lazily) and then end the process when it is filled: refuse it here.
     if let Some(m) = physical_memory().filter(|&m| layout.size() as u64 > m) {
         return Err(crate::Error::TooLarge {
             op: op.to_string(),
@@ -227,6 +224,23 @@ pub(crate) fn zeroed_vec<T: crate::element::Element>(
             ),
         });
     }
+    Ok(Some(layout))
+}
+
+/// A vector of `shape`'s element count, all zero, for results (outputs, stage results, whole
+/// chunks). The memory comes from `alloc_zeroed`, so the OS supplies zero pages lazily and no
+/// pass is made over it here; a size that cannot be addressed or allocated, or that is larger
+/// than the machine's memory, is [`Error::TooLarge`](crate::Error::TooLarge) instead of an
+/// abort. Every vector whose size comes from the data (an aggregate's state: the bins of a
+/// `bincount` or a histogram, the counts per chunk of a selection) is made here too.
+pub(crate) fn zeroed_vec<T: crate::element::Element>(
+    op: &str,
+    shape: &[usize],
+) -> crate::error::Result<Vec<T>> {
+    let Some(layout) = checked_layout::<T>(op, shape)? else {
+        return Ok(Vec::new());
+    };
+    let len = layout.size() / std::mem::size_of::<T>();
     // SAFETY: the layout has nonzero size (len > 0, T not zero-sized).
     let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
     if ptr.is_null() {
