@@ -88,19 +88,7 @@ impl<T: Numeric> Contract<T> {
         let (m, n) = (rows.len(), cols.len());
         let batch: Vec<Range<usize>> = block[..nd - 2].to_vec();
         let batches: usize = batch.iter().map(|r| r.len()).product();
-        let mut c = match batches.checked_mul(m).and_then(|x| x.checked_mul(n)) {
-            Some(len) if len > 0 && spare.capacity() >= len => {
-                let mut c = spare;
-                c.clear();
-                c.resize(len, T::ZERO);
-                c
-            }
-            _ => {
-                // Let the replaced block go first: the worker holds `keep` blocks, not one more.
-                drop(spare);
-                crate::kernels::zeroed_vec::<T>(&self.meta.name, &[batches, m, n])?
-            }
-        };
+        let mut c = crate::kernels::zeroed_vec_reusing(&self.meta.name, &[batches, m, n], spare)?;
         self.accumulate(cx, &batch, (&rows, &cols), &mut c)?;
         Ok(c)
     }

@@ -394,8 +394,10 @@ pub(crate) fn pull_whole_into<T: Element>(
 ) -> Result<()> {
     let len = crate::region::region_len(region);
     if data.capacity() < len {
-        // A size that cannot be allocated is an error, not an abort (`zeroed_vec` checks).
+        // A size that cannot be allocated is an error, not an abort (`zeroed_vec` checks);
+        // the old buffer goes first, so the two are never held together.
         let extents: Vec<usize> = region.iter().map(|r| r.len()).collect();
+        drop(std::mem::take(data));
         *data = crate::kernels::zeroed_vec::<T>(&node.meta().name, &extents)?;
     } else if data.len() != len {
         data.resize(len, T::ZERO);

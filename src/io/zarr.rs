@@ -373,22 +373,16 @@ struct ZarrSource {
 }
 
 impl ZarrSource {
-    /// Decodes store chunk `block` into `out` (the buffer of the block it replaces, reused: a
+    /// Decodes store chunk `block` into `spare` (the buffer of the block it replaces, reused: a
     /// fresh chunk-sized allocation costs a page fault per 4 KiB).
-    fn decode<T: Element>(&self, block: &[Range<usize>], mut out: Vec<T>) -> Result<Vec<T>> {
+    fn decode<T: Element>(&self, block: &[Range<usize>], spare: Vec<T>) -> Result<Vec<T>> {
         let fail = |e: String| format_error("from_zarr", &self.path, format!("{block:?}: {e}"));
         let extents: Vec<usize> = block.iter().map(|r| r.len()).collect();
         // Chunk files hold whole chunks, an edge chunk too: with zstd alone it is decoded
         // whole into the buffer, then its part inside the array is moved to the front.
         let fast = self.plain_zstd && T::DTYPE != DType::Bool;
         let room = if fast { &self.chunk } else { &extents };
-        let len = crate::chunks::checked_len("from_zarr", room)?;
-        if out.capacity() >= len {
-            out.clear();
-            out.resize(len, T::ZERO);
-        } else {
-            out = crate::kernels::zeroed_vec::<T>("from_zarr", room)?;
-        }
+        let mut out = crate::kernels::zeroed_vec_reusing("from_zarr", room, spare)?;
         if fast && self.decode_zstd(block, bytes_mut(&mut out))? {
             if extents != self.chunk {
                 let strides = crate::region::c_strides(&self.chunk);

@@ -258,6 +258,24 @@ pub(crate) fn zeroed_vec<T: crate::element::Element>(
     Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
+/// [`zeroed_vec`] made in `spare` when it has the room (cleared and zero-filled: no page
+/// faults of a fresh allocation, for a block made in the buffer of the one it replaces), else a
+/// fresh one, allocated after `spare` is let go so that the two are never held together.
+pub(crate) fn zeroed_vec_reusing<T: crate::element::Element>(
+    op: &str,
+    shape: &[usize],
+    mut spare: Vec<T>,
+) -> crate::error::Result<Vec<T>> {
+    let len = crate::chunks::checked_len(op, shape)?;
+    if len > 0 && spare.capacity() >= len {
+        spare.clear();
+        spare.resize(len, T::ZERO);
+        return Ok(spare);
+    }
+    drop(spare);
+    zeroed_vec(op, shape)
+}
+
 /// A raw pointer that may cross threads; each task writes a disjoint region through it.
 pub(crate) struct SendPtr<T>(pub(crate) *mut T);
 unsafe impl<T> Send for SendPtr<T> {}
