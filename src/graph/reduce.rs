@@ -10,7 +10,9 @@
 //!    ([`Layout`]): the reduced axes trailing (every full reduction): the reducer's run kernel
 //!    over the leaf's values, which are contiguous (compensated summation for float sums); the
 //!    last axis reduced among others: each row of the leaf through the run kernel, rows combined
-//!    in order; the last axis kept: a sequential fold over the leaf's positions.
+//!    in order; the last axis kept: a sequential fold over the leaf's positions (in their C
+//!    order, from the reducer's identity; how the loop is cut, two rows in one pass or the
+//!    first without reading the identity back, changes no operation).
 //! 3. **Combining leaves** in the tree of their codes ([`LeafTree`]): a generalized Morton order
 //!    of the grid, fixed by the extents, whose every node is a box of the input about as long as
 //!    it is wide. Along one axis it is the power-of-two tree: the leaves `lo..hi` split at
@@ -249,6 +251,13 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
 
     /// The sequential fold of [`Layout::Columns`] over `in_box`, in the result type, into `acc`
     /// (one per output, C order).
+    ///
+    /// Each output's values are folded in the C order of their reduced coordinates, as a loop
+    /// over the box would: its first value from the identity, which is not written first
+    /// ([`Reducer::accumulate`] with `first`), and two consecutive rows of one output row in
+    /// one pass ([`Reducer::accumulate_pair`]). When the axes before the last hold few
+    /// positions (the `(2, n)` points of pi), the box is cut along its last axis into pieces
+    /// that take every one of those rows in one tile, so that they are folded together.
     fn fold_columns(
         &self,
         cx: &mut TaskCx<'_>,
@@ -256,12 +265,90 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
         acc: &mut [R::Acc],
     ) -> Result<()> {
         let (ostr, _) = self.out_strides(in_box);
-        acc.fill(R::finish(R::identity()));
-        self.for_each_input_tile(cx, in_box, &ostr, |vals, ext, base| {
-            let len = ext.last().copied().unwrap_or(1);
-            for_each_row(ext, &ostr, base, |row, off| {
-                R::accumulate(&mut acc[off..off + len], &vals[row * len..(row + 1) * len]);
+        let n = in_box.len();
+        // Columns: the last axis is kept, so there is one.
+        let last = in_box[n - 1].clone();
+        let rows: usize = in_box[..n - 1].iter().map(|r| r.len()).product();
+        if rows == 0 || last.is_empty() {
+            acc.fill(R::finish(R::identity()));
+            return Ok(());
+        }
+        // Pieces of the last axis whose rows all fit one tile, when they are runs of at least
+        // `MIN_PIECE` values; else the box's own tiles.
+        const MIN_PIECE: usize = 64;
+        let piece = if rows <= TILE_LEN / MIN_PIECE {
+            TILE_LEN / rows
+        } else {
+            last.len()
+        };
+        let mut sub: Region = in_box.iter().cloned().collect();
+        let mut at = last.start;
+        for k in 0.. {
+            if at >= last.end {
+                break;
+            }
+            // The pieces' tiles count between looks at the cancel flag as one walk's would.
+            cancel_point(k)?;
+            let end = at.saturating_add(piece).min(last.end);
+            sub[n - 1] = at..end;
+            for_each_tile(&sub, TILE_LEN, |t| {
+                self.fold_column_tile(cx, in_box, &ostr, t, acc)
+            })?;
+            at = end;
+        }
+        Ok(())
+    }
+
+    /// [`fold_columns`](Self::fold_columns) of tile `t` of `in_box`.
+    fn fold_column_tile(
+        &self,
+        cx: &mut TaskCx<'_>,
+        in_box: &[Range<usize>],
+        ostr: &[usize],
+        t: &[Range<usize>],
+        acc: &mut [R::Acc],
+    ) -> Result<()> {
+        let n = t.len();
+        let base: usize = (0..n)
+            .map(|d| (t[d].start - in_box[d].start) * ostr[d])
+            .sum();
+        let ext: SmallVec<[usize; 6]> = t.iter().map(|x| x.len()).collect();
+        let len = ext[n - 1];
+        // A row holds its outputs' first values when each of its reduced coordinates is the
+        // box's first; only a tile that starts there on every reduced axis has such rows.
+        let leads = self.axes.iter().all(|&a| t[a].start == in_box[a].start);
+        let row_strides = c_strides(&ext[..n - 1]);
+        let first = |row: usize| {
+            leads
+                && self
+                    .axes
+                    .iter()
+                    .all(|&a| (row / row_strides[a]).is_multiple_of(ext[a]))
+        };
+        read(cx, &*self.input, t, |vals: &[I]| {
+            let run = |row: usize| &vals[row * len..(row + 1) * len];
+            let fold_one = |acc: &mut [R::Acc], (row, off, is_first): (usize, usize, bool)| {
+                R::accumulate(&mut acc[off..off + len], is_first, run(row));
+            };
+            // A row waits for the next: folded with it when they share their outputs.
+            let mut waiting: Option<(usize, usize, bool)> = None;
+            for_each_row(&ext, ostr, base, |row, off| {
+                let is_first = first(row);
+                match waiting.take() {
+                    Some((prev, prev_off, prev_first)) if prev_off == off && !is_first => {
+                        let out = &mut acc[off..off + len];
+                        R::accumulate_pair(out, prev_first, run(prev), run(row));
+                    }
+                    Some(w) => {
+                        fold_one(acc, w);
+                        waiting = Some((row, off, is_first));
+                    }
+                    None => waiting = Some((row, off, is_first)),
+                }
             });
+            if let Some(w) = waiting {
+                fold_one(acc, w);
+            }
         })
     }
 

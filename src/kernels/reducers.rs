@@ -26,9 +26,20 @@ pub(crate) trait Reducer<I: Element>: Send + Sync + 'static {
     fn identity() -> Self::Part;
     /// Folds a whole contiguous run into one partial.
     fn reduce_run(run: &[I]) -> Self::Part;
-    /// `acc[i] = fold(acc[i], run[i])`: one step of a sequential fold for a row of outputs, in
-    /// the result type (a plain add for sums), starting from `finish(identity())`.
-    fn accumulate(acc: &mut [Self::Acc], run: &[I]);
+    /// One step of a sequential fold in the result type (a plain add for sums), which starts
+    /// from `finish(identity())`.
+    fn step(a: Self::Acc, x: I) -> Self::Acc;
+    /// `acc[i] = step(acc[i], run[i])`, one step of a sequential fold for a row of outputs; with
+    /// `first`, `step(finish(identity()), run[i])`, the fold's first step, which reads no `acc`.
+    fn accumulate(acc: &mut [Self::Acc], first: bool, run: &[I]) {
+        let start = first.then(|| Self::finish(Self::identity()));
+        fold_rows(acc, start, run, &Self::step);
+    }
+    /// [`accumulate`](Self::accumulate) of `run` then of `next`, in one pass over `acc`.
+    fn accumulate_pair(acc: &mut [Self::Acc], first: bool, run: &[I], next: &[I]) {
+        let start = first.then(|| Self::finish(Self::identity()));
+        fold_rows_pair(acc, start, run, next, &Self::step);
+    }
     /// The partial of a sequential fold's result.
     fn lift(a: Self::Acc) -> Self::Part;
     /// The associative combine of two partials (left, then right).
@@ -250,16 +261,45 @@ fn finish_compensated<A: Numeric>(p: Compensated<A>) -> A {
     }
 }
 
-/// Elementwise `acc[i] = op(acc[i], run[i])` with the accumulator's own conversion.
+/// Elementwise `acc[i] = f(acc[i], run[i])`, or `f(start, run[i])` with a `start` (a fold's
+/// first row, which reads no `acc`).
 #[multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
     "x86_64+avx2+fma",
     "x86_64+sse4.2",
     "aarch64+neon"
 ))]
-fn fold_rows<I: Copy, A: Copy, F: Fn(A, I) -> A>(acc: &mut [A], run: &[I], f: &F) {
-    for (a, &x) in acc.iter_mut().zip(run) {
-        *a = f(*a, x);
+fn fold_rows<I: Copy, A: Copy, F: Fn(A, I) -> A>(
+    acc: &mut [A],
+    start: Option<A>,
+    run: &[I],
+    f: &F,
+) {
+    match start {
+        Some(s) => acc.iter_mut().zip(run).for_each(|(a, &x)| *a = f(s, x)),
+        None => acc.iter_mut().zip(run).for_each(|(a, &x)| *a = f(*a, x)),
+    }
+}
+
+/// [`fold_rows`] of `run` then of `next` in one pass: `acc[i] = f(f(acc[i], run[i]), next[i])`,
+/// or from `start`.
+#[multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.2",
+    "aarch64+neon"
+))]
+fn fold_rows_pair<I: Copy, A: Copy, F: Fn(A, I) -> A>(
+    acc: &mut [A],
+    start: Option<A>,
+    run: &[I],
+    next: &[I],
+    f: &F,
+) {
+    let rows = acc.iter_mut().zip(run).zip(next);
+    match start {
+        Some(s) => rows.for_each(|((a, &x), &y)| *a = f(f(s, x), y)),
+        None => rows.for_each(|((a, &x), &y)| *a = f(f(*a, x), y)),
     }
 }
 
@@ -332,8 +372,8 @@ impl<I: Numeric> Reducer<I> for SumR {
             }
         }
     }
-    fn accumulate(acc: &mut [I::Acc], run: &[I]) {
-        fold_rows(acc, run, &|a: I::Acc, x: I| a.n_add(x.to_acc()));
+    fn step(a: I::Acc, x: I) -> I::Acc {
+        a.n_add(x.to_acc())
     }
     fn lift(a: I::Acc) -> Self::Part {
         Compensated {
@@ -374,8 +414,8 @@ impl<I: Numeric> Reducer<I> for ProdR {
             a.n_mul(x.to_acc())
         })
     }
-    fn accumulate(acc: &mut [I::Acc], run: &[I]) {
-        fold_rows(acc, run, &|a: I::Acc, x: I| a.n_mul(x.to_acc()));
+    fn step(a: I::Acc, x: I) -> I::Acc {
+        a.n_mul(x.to_acc())
     }
     fn lift(a: I::Acc) -> I::Acc {
         a
@@ -401,8 +441,8 @@ impl<I: Numeric> Reducer<I> for MinR {
     fn reduce_run(run: &[I]) -> I {
         fold_run(I::HIGHEST, run, &|a: I, x: I| x.n_min(a))
     }
-    fn accumulate(acc: &mut [I], run: &[I]) {
-        fold_rows(acc, run, &|a: I, x: I| x.n_min(a));
+    fn step(a: I, x: I) -> I {
+        x.n_min(a)
     }
     fn lift(a: I) -> I {
         a
@@ -428,8 +468,8 @@ impl<I: Numeric> Reducer<I> for MaxR {
     fn reduce_run(run: &[I]) -> I {
         fold_run(I::LOWEST, run, &|a: I, x: I| x.n_max(a))
     }
-    fn accumulate(acc: &mut [I], run: &[I]) {
-        fold_rows(acc, run, &|a: I, x: I| x.n_max(a));
+    fn step(a: I, x: I) -> I {
+        x.n_max(a)
     }
     fn lift(a: I) -> I {
         a
@@ -454,8 +494,8 @@ impl<I: Element> Reducer<I> for CountNonzeroR {
     fn reduce_run(run: &[I]) -> u64 {
         count_run(run)
     }
-    fn accumulate(acc: &mut [u64], run: &[I]) {
-        fold_rows(acc, run, &|a: u64, x: I| a + x.is_nonzero() as u64);
+    fn step(a: u64, x: I) -> u64 {
+        a + x.is_nonzero() as u64
     }
     fn lift(a: u64) -> u64 {
         a
@@ -480,8 +520,8 @@ impl<I: Element> Reducer<I> for AnyR {
     fn reduce_run(run: &[I]) -> bool {
         fold_run(false, run, &|a: bool, x: I| a | x.is_nonzero())
     }
-    fn accumulate(acc: &mut [bool], run: &[I]) {
-        fold_rows(acc, run, &|a: bool, x: I| a | x.is_nonzero());
+    fn step(a: bool, x: I) -> bool {
+        a | x.is_nonzero()
     }
     fn lift(a: bool) -> bool {
         a
@@ -506,8 +546,8 @@ impl<I: Element> Reducer<I> for AllR {
     fn reduce_run(run: &[I]) -> bool {
         fold_run(true, run, &|a: bool, x: I| a & x.is_nonzero())
     }
-    fn accumulate(acc: &mut [bool], run: &[I]) {
-        fold_rows(acc, run, &|a: bool, x: I| a & x.is_nonzero());
+    fn step(a: bool, x: I) -> bool {
+        a & x.is_nonzero()
     }
     fn lift(a: bool) -> bool {
         a
@@ -824,7 +864,7 @@ impl<I: crate::element::Float> Reducer<I> for VarR {
             m2: if m2 < 0.0 { 0.0 } else { m2 },
         }
     }
-    fn accumulate(_: &mut [I], _: &[I]) {
+    fn step(_: I, _: I) -> I {
         unreachable!("VarR folds columns with push_each (FOLDS_IN_ACC is false)")
     }
     fn lift(a: I) -> Moments {

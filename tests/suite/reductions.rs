@@ -356,3 +356,77 @@ fn nanvar_and_nanstd_take_ddof() {
             .nanmean_with(None, ReduceOptions::default().ddof(1))
     }
 }
+
+/// Whether two floats are the same bits (any NaN matching any NaN).
+fn same_bits(a: &ArrayD<f64>, b: &ArrayD<f64>) -> bool {
+    a.shape() == b.shape()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+/// A reduction along leading axes (the last one kept) whose reduced box is one canonical leaf
+/// folds each output sequentially: its values' left fold in the C order of their reduced
+/// coordinates, bit for bit, whatever the chunks. The cases take the fold's paths: few rows
+/// per output (the box cut along its last axis, rows folded two at a time), many (the box's
+/// own tiles), reduced axes between kept ones, an odd number of rows, one row.
+#[test]
+fn column_folds_are_the_left_fold_in_c_order() {
+    let cases: &[(&[usize], &[usize])] = &[
+        (&[2, 700], &[0]),
+        (&[3, 5, 700], &[0, 1]),
+        (&[2, 3, 4, 90], &[0, 2]),
+        (&[40, 30, 5], &[0, 1]),
+        (&[4, 6, 3, 50], &[0, 2]),
+        (&[3, 2100], &[0]),
+        (&[1, 9], &[0]),
+    ];
+    for &(shape, axes) in cases {
+        let n: usize = shape.iter().product();
+        // Magnitudes far apart, so that adds or multiplies in another order give other bits.
+        let vals: Vec<f64> = (0..n)
+            .map(|i| {
+                [1e16, 1.0, -1e16, 3.5, 1e-3, 0.0, -2.25][i % 7] * (1.0 + (i % 5) as f64 / 8.0)
+            })
+            .collect();
+        let a = ArrayD::from_shape_vec(IxDyn(shape), vals).unwrap();
+        let kept: Vec<usize> = (0..shape.len()).filter(|d| !axes.contains(d)).collect();
+        let out_shape: Vec<usize> = kept.iter().map(|&d| shape[d]).collect();
+        // `indexed_iter` walks in C order: an output's values in the C order of the reduced
+        // coordinates.
+        let left_fold = |init: f64, f: &dyn Fn(f64, f64) -> f64| {
+            let mut out = ArrayD::from_elem(IxDyn(&out_shape), init);
+            for (idx, &v) in a.indexed_iter() {
+                let o: Vec<usize> = kept.iter().map(|&d| idx[d]).collect();
+                let slot = &mut out[IxDyn(&o)];
+                *slot = f(*slot, v);
+            }
+            out
+        };
+        let sum = left_fold(0.0, &|s, v| s + v);
+        let prod = left_fold(1.0, &|p, v| p * v);
+        let min = left_fold(f64::INFINITY, &|m, v| if v < m { v } else { m });
+        let max = left_fold(f64::NEG_INFINITY, &|m, v| if v > m { v } else { m });
+        let nonzero = left_fold(0.0, &|c, v| c + (v != 0.0) as u8 as f64).mapv(|c| c as u64);
+        let ax: Vec<isize> = axes.iter().map(|&d| d as isize).collect();
+        let opts = ReduceOptions::default();
+        for chunks in chunkings(shape) {
+            let x = chunkwise::from_array(a.clone(), chunks.clone()).unwrap();
+            let what = format!("shape {shape:?} axes {axes:?} chunks {chunks:?}");
+            let got = x.sum_with(ax.clone(), opts).unwrap().compute().unwrap();
+            assert!(same_bits(&got, &sum), "{what} sum: {got} against {sum}");
+            let got = x.prod_with(ax.clone(), opts).unwrap().compute().unwrap();
+            assert!(same_bits(&got, &prod), "{what} prod: {got} against {prod}");
+            let got = x.min_with(ax.clone(), opts).unwrap().compute().unwrap();
+            assert!(same_bits(&got, &min), "{what} min");
+            let got = x.max_with(ax.clone(), opts).unwrap().compute().unwrap();
+            assert!(same_bits(&got, &max), "{what} max");
+            let got = x
+                .count_nonzero_with(ax.clone(), opts)
+                .unwrap()
+                .compute()
+                .unwrap();
+            assert_eq!(got, nonzero, "{what} count_nonzero");
+        }
+    }
+}
