@@ -274,8 +274,9 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             return Ok(());
         }
         // Pieces of the last axis whose rows all fit one tile, when they are runs of at least
-        // `MIN_PIECE` values; else the box's own tiles.
-        const MIN_PIECE: usize = 64;
+        // `MIN_PIECE` values (long enough that a row's call costs little beside its values);
+        // else the box's own tiles.
+        const MIN_PIECE: usize = 256;
         let piece = if rows <= TILE_LEN / MIN_PIECE {
             TILE_LEN / rows
         } else {

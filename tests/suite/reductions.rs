@@ -368,13 +368,15 @@ fn same_bits(a: &ArrayD<f64>, b: &ArrayD<f64>) -> bool {
 /// A reduction along leading axes (the last one kept) whose reduced box is one canonical leaf
 /// folds each output sequentially: its values' left fold in the C order of their reduced
 /// coordinates, bit for bit, whatever the chunks. The cases take the fold's paths: few rows
-/// per output (the box cut along its last axis, rows folded two at a time), many (the box's
-/// own tiles), reduced axes between kept ones, an odd number of rows, one row.
+/// (the box cut along its last axis), many (the box's own tiles), rows folded two at a time
+/// after the first two, reduced axes between kept ones, an odd number of rows, one row.
 #[test]
 fn column_folds_are_the_left_fold_in_c_order() {
     let cases: &[(&[usize], &[usize])] = &[
         (&[2, 700], &[0]),
         (&[3, 5, 700], &[0, 1]),
+        (&[2, 3, 500], &[0, 1]),
+        (&[2, 2, 2, 300], &[0, 2]),
         (&[2, 3, 4, 90], &[0, 2]),
         (&[40, 30, 5], &[0, 1]),
         (&[4, 6, 3, 50], &[0, 2]),
