@@ -363,9 +363,7 @@ impl<I: Numeric> Reducer<I> for SumR {
             compensated_sum(run)
         } else {
             // Wrapping integer sums are exact in any order: a plain vectorized fold.
-            let sum = fold_run(<I::Acc as Element>::ZERO, run, &|a: I::Acc, x: I| {
-                a.n_add(x.to_acc())
-            });
+            let sum = fold_run(<I::Acc as Element>::ZERO, run, &<Self as Reducer<I>>::step);
             Compensated {
                 sum,
                 err: <I::Acc as Element>::ZERO,
@@ -410,9 +408,7 @@ impl<I: Numeric> Reducer<I> for ProdR {
         <I::Acc as Numeric>::ONE
     }
     fn reduce_run(run: &[I]) -> I::Acc {
-        fold_run(<I::Acc as Numeric>::ONE, run, &|a: I::Acc, x: I| {
-            a.n_mul(x.to_acc())
-        })
+        fold_run(<I::Acc as Numeric>::ONE, run, &<Self as Reducer<I>>::step)
     }
     fn step(a: I::Acc, x: I) -> I::Acc {
         a.n_mul(x.to_acc())
@@ -439,7 +435,7 @@ impl<I: Numeric> Reducer<I> for MinR {
         I::HIGHEST
     }
     fn reduce_run(run: &[I]) -> I {
-        fold_run(I::HIGHEST, run, &|a: I, x: I| x.n_min(a))
+        fold_run(I::HIGHEST, run, &<Self as Reducer<I>>::step)
     }
     fn step(a: I, x: I) -> I {
         x.n_min(a)
@@ -466,7 +462,7 @@ impl<I: Numeric> Reducer<I> for MaxR {
         I::LOWEST
     }
     fn reduce_run(run: &[I]) -> I {
-        fold_run(I::LOWEST, run, &|a: I, x: I| x.n_max(a))
+        fold_run(I::LOWEST, run, &<Self as Reducer<I>>::step)
     }
     fn step(a: I, x: I) -> I {
         x.n_max(a)
@@ -518,7 +514,7 @@ impl<I: Element> Reducer<I> for AnyR {
         false
     }
     fn reduce_run(run: &[I]) -> bool {
-        fold_run(false, run, &|a: bool, x: I| a | x.is_nonzero())
+        fold_run(false, run, &<Self as Reducer<I>>::step)
     }
     fn step(a: bool, x: I) -> bool {
         a | x.is_nonzero()
@@ -544,7 +540,7 @@ impl<I: Element> Reducer<I> for AllR {
         true
     }
     fn reduce_run(run: &[I]) -> bool {
-        fold_run(true, run, &|a: bool, x: I| a & x.is_nonzero())
+        fold_run(true, run, &<Self as Reducer<I>>::step)
     }
     fn step(a: bool, x: I) -> bool {
         a & x.is_nonzero()
