@@ -210,6 +210,22 @@ fn memory_child() {
                 y.plan().unwrap().memory.total,
             )
         }
+        "wide_contraction" => {
+            // `(n/10 x n/2) @ (n/2 x n)` in blocks of n/20 (2 MB each at n = 10000), summed on
+            // 2 workers: 20 output blocks per row, and 10 blocks of `a` per row, more than a
+            // worker keeps. A reduction task folds a box of about a block, so a worker keeps a
+            // few output blocks and one block of each operand, not a row of each.
+            let c = (n / 20).max(1);
+            let rng = || chunkwise::random::default_rng(0);
+            let a = rng().random([n / 10, n / 2]).rechunk([c, c]).unwrap();
+            let b = rng().random([n / 2, n]).rechunk([c, c]).unwrap();
+            let y = chunkwise::matmul(&a, &b).unwrap().sum();
+            let cfg = Config::default().workers(2);
+            (
+                y.item_with(&cfg).unwrap().to_string(),
+                y.plan().unwrap().memory.total,
+            )
+        }
         "quantile" => {
             // The exact median of n normals (160 MB at n = 2e7) under a memory limit of a
             // fifth of that: counting passes, never the values.
@@ -268,12 +284,13 @@ fn memory_child() {
     );
 }
 
-/// Issue 22: a transpose and a `map_overlap` over an array with 20 blocks per row, summed,
-/// keep a few blocks per worker (the reduction's tasks fold compact boxes of the canonical
-/// tree), where a row of leaves kept a row of 20 blocks per worker (44 blocks on 2 workers,
-/// with the block being made and its input): the measured growth on 2 workers stays within 20
-/// blocks in all (of 2 MB: 6 kept per worker, and those being made), and within the plan's
-/// projection.
+/// Issue 22: a transpose, a `map_overlap` and a contraction over an array with 20 blocks per
+/// row, summed, keep a few blocks per worker (the reduction's tasks fold compact boxes of the
+/// canonical tree), where a row of leaves kept a row of 20 blocks per worker (44 blocks on 2
+/// workers, with the block being made and its input; the contraction's tasks covered whole
+/// rows and each worker kept the row of 10 blocks of `a`: 35 blocks measured): the measured
+/// growth on 2 workers stays within 20 blocks in all (of 2 MB: 6 kept per worker, and those
+/// being made; 17 for the contraction), and within the plan's projection.
 #[test]
 fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
     if chunkwise::diagnostics::peak_rss_bytes().is_none() {
@@ -281,7 +298,12 @@ fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
         return;
     }
     let (n, block) = (10_000usize, 500usize * 500 * 8);
-    for workload in ["wide_transpose", "wide_transpose_normal", "wide_overlap"] {
+    for workload in [
+        "wide_transpose",
+        "wide_transpose_normal",
+        "wide_overlap",
+        "wide_contraction",
+    ] {
         let (base, _) = run_child(workload, 200);
         let (peak, _) = run_child(workload, n);
         let projected = projected_of(workload, n);

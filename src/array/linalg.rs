@@ -25,7 +25,8 @@ fn mismatch(op: &str, a: &[usize], b: &[usize], reason: &str) -> Error {
 /// batch axes broadcast against each other; a 1-d `a` is a row and a 1-d `b` a column (the
 /// added axis is removed from the result). The product of each output block sums the blocks
 /// of the contracted axis in a fixed order, so results are bit-identical for any number of
-/// workers; memory is a row of output blocks and one block of each input per worker.
+/// workers; memory is a few output blocks and one block of each input per worker (plus the
+/// row of `a`'s blocks an output row uses, when it has at most 4).
 ///
 /// ```
 /// let a = chunkwise::arange(6).reshape([2, 3])?.cast::<f64>();

@@ -128,10 +128,11 @@
 //! [`tensordot`](crate::tensordot) and [`einsum`](crate::einsum) move and merge axes into one
 //! contraction primitive (`[batch, m, k] · [batch, k, n]`): an output block is the sum, over the
 //! blocks of the contracted axis in order, of the `gemm` crate's products of one block of each
-//! operand, so the bits do not depend on the number of workers. A worker keeps one row of output
-//! blocks and the blocks of `a` that row uses, each made in the buffer of the block it replaces;
-//! a reduction of the product gives each task a box of a row's worth of output, so few blocks are
-//! made by two workers. The products are cut into column panels of whole vectors (at most 1024
+//! operand, so the bits do not depend on the number of workers. A reduction of the product
+//! gives each task a compact box of the output, whose blocks are named ahead and, when large,
+//! shared by the workers (each made once); a worker keeps the blocks of `a` an output row uses
+//! when that row has at most 4 of them, else pulls them again for each output block, and
+//! makes a block it keeps in the buffer of the one it replaces. The products are cut into column panels of whole vectors (at most 1024
 //! columns), for which `gemm` allocates no packing buffer per call (`kernels/matmul.rs` says why
 //! that matters to memory). `einsum` contracts two operands at a time, left to right.
 //!

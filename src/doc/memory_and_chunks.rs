@@ -183,5 +183,8 @@
 //!
 //! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
 //! [`map_overlap`](crate::ChunkedArray::map_overlap)) keep blocks the same way. A contraction
-//! keeps a row of output blocks and the row of `a`'s blocks it uses, and a reduction of it gives
-//! each task a row's worth of output (so two workers do not make the same block products).
+//! is read the same way: a reduction of it gives each task a compact box of the output, whose
+//! blocks are named ahead and shared by the workers when they are large (each block product
+//! made once), and a worker keeps the row of `a`'s blocks an output row uses only when it has
+//! at most 4 blocks (`graph/contract.rs`), so memory is a few blocks per worker whatever the
+//! number of blocks per row.

@@ -357,23 +357,6 @@ pub(crate) fn row_keep(grid: &crate::chunks::Chunks) -> usize {
     }
 }
 
-/// Positions in one row of blocks of `grid` over `shape` (the largest block's extents along
-/// every axis but the last, times the whole last axis; a block for one axis): the
-/// [`Node::granule`] of a contraction, whose blocks of a row share the row of `a`'s blocks, so
-/// that a reduction's tasks cover a row's worth and two workers do not make the same blocks.
-/// (A `map_blocks` node has none: a reduction's task is a compact box, and a row's worth of it
-/// would span more blocks than the task keeps.)
-pub(crate) fn row_granule(grid: &crate::chunks::Chunks, shape: &[usize]) -> usize {
-    match grid.axes() {
-        [] => 0,
-        [only] => only.max(),
-        [lead @ .., _] => {
-            let rows: usize = lead.iter().map(|a| a.max()).product();
-            rows.saturating_mul(shape[shape.len() - 1])
-        }
-    }
-}
-
 /// Fills `region` of node `id`, whose values are made a whole block of `grid` at a time (a
 /// `map_blocks` chunk, a compressed chunk of a file, a transposed chunk): each block the region
 /// overlaps (usually one) is made by `make(cx, block coordinates, block region)` unless the

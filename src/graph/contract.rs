@@ -1,14 +1,21 @@
 //! Contraction: `[batch.., m, k] · [batch.., k, n] -> [batch.., m, n]`, the one primitive under
 //! `matmul`, `dot`, `tensordot` and `einsum` (which move and merge axes into this form).
 //!
-//! Each output block `(batch, i, j)` is made whole, once per worker: for every `k` block in
-//! ascending order, the `[i, k]` block of `a` and the `[k, j]` block of `b` are pulled and their
-//! product added in (the GEMM kernel of [`kernels::matmul`](crate::kernels::matmul)). The order
-//! of the sum is fixed by the `k` blocks, so the bits do not depend on the workers. A worker
-//! keeps the output blocks of one row of the grid (a reduction's tiles run along rows, and its
-//! tasks cover whole rows: [`Node::granule`]) and the blocks of `a` that row uses, so memory is
-//! workers x (a row of output blocks + a row of blocks of `a` + a block of `b` + the GEMM
-//! kernel's slab), never the matrices.
+//! Each output block `(batch, i, j)` is made whole: for every `k` block in ascending order, the
+//! `[i, k]` block of `a` and the `[k, j]` block of `b` are pulled and their product added in
+//! (the GEMM kernel of [`kernels::matmul`](crate::kernels::matmul)). The order of the sum is
+//! fixed by the `k` blocks, so the bits do not depend on the workers.
+//!
+//! Memory is a few blocks per worker, whatever the number of blocks per row. A reduction's
+//! tasks fold compact boxes of the output ([`leaf_tree`](super::leaf_tree)), and the output
+//! blocks a box reads are named beforehand ([`Node::cached_blocks`]), so that the workers of
+//! the pass share them ([`shared_blocks`](super::shared_blocks)) when blocks are large, and
+//! each worker keeps the few its tasks read otherwise. A worker keeps the
+//! blocks of `a` of the output row it is making when that row of `a` has at most
+//! [`A_ROW_MAX_BLOCKS`] blocks (each is used by every output block of the row); a longer one
+//! is pulled again for each output block, a block at a time. So memory is workers x (the
+//! output blocks a task reads + at most [`A_ROW_MAX_BLOCKS`] blocks of `a` + a block of `b` +
+//! the GEMM kernel's slab), never the matrices nor a row of blocks.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -20,6 +27,14 @@ use crate::error::Result;
 use crate::kernels::matmul::{matmul_acc, thread_slab_bytes};
 use crate::region::Region;
 
+/// The longest row of `a`'s blocks (along the contracted axis) a worker keeps while it makes the
+/// output blocks of that row. Kept, each block of `a` is pulled once per output row instead of
+/// once per output block; pulled again, a block of `a` costs its `m k` values against the
+/// `2 m n k` operations of its product with a block of `b`, a few percent of the time for
+/// blocks of a few hundred columns or more (`matmul --n 8192 --chunk 1024`, 8 blocks per row
+/// pulled again: 11.1 s and 97 MiB, against 11.2 s and 249 MiB with the row kept, 2026-12-06).
+pub(crate) const A_ROW_MAX_BLOCKS: usize = 4;
+
 pub(crate) struct Contract<T: Numeric> {
     meta: Meta,
     a: Arc<dyn Expr<T>>,
@@ -27,7 +42,7 @@ pub(crate) struct Contract<T: Numeric> {
     /// The blocks of the contracted axis (`a`'s last axis chunks): the order of the sum.
     k_blocks: AxisChunks,
     /// The key under which a worker keeps the blocks of `a` of the row it is making (each is
-    /// used by every block of the row).
+    /// used by every block of the row), when it keeps them ([`A_ROW_MAX_BLOCKS`]).
     a_cache: super::NodeId,
 }
 
@@ -60,16 +75,18 @@ impl<T: Numeric> Contract<T> {
         }
     }
 
-    /// Output blocks kept per worker: one row of the grid (the blocks along the last axis).
+    /// Output blocks kept per worker: at most a row of the grid (the blocks along the last
+    /// axis), within what a reduction's task reads ([`TaskCx::keep`]).
     fn keep(&self) -> usize {
         super::blockwise::row_keep(&self.meta.chunks)
     }
 
     /// Blocks of `a` kept per worker: the row of them, which every block of an output row
-    /// uses, when the output has several column blocks; else the one in use.
+    /// uses, when the output has several column blocks and the row has at most
+    /// [`A_ROW_MAX_BLOCKS`]; else the one in use.
     fn a_keep(&self) -> usize {
         let cols = self.meta.chunks.axes().last().map_or(1, |a| a.len());
-        if cols > 1 {
+        if cols > 1 && self.k_blocks.len() <= A_ROW_MAX_BLOCKS {
             self.k_blocks.len()
         } else {
             1
@@ -161,11 +178,20 @@ impl<T: Numeric> Node for Contract<T> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.a.clone(), self.b.clone()]
     }
-    fn granule(&self) -> usize {
-        super::blockwise::row_granule(&self.meta.chunks, &self.meta.shape)
+    fn cached_blocks(
+        &self,
+        results: &super::Results,
+        region: &[Range<usize>],
+        out: &mut Vec<super::shared_blocks::BlockKey>,
+    ) -> bool {
+        // Its blocks are made whole; what making one reads is that task's business.
+        if results.value(self.meta.id).is_none() {
+            super::blockwise::push_overlapped(self.meta.id, &self.meta.chunks, region, out);
+        }
+        true
     }
     fn cache_bytes(&self) -> usize {
-        // A row of output blocks, the blocks of `a` along that row, a block of `b`, the slab
+        // The output blocks kept (at most a row), the blocks of `a` kept, a block of `b`, the slab
         // the GEMM kernel keeps on the worker's thread, and the padded last panel's two
         // buffers (a vector's width of `b`'s and `c`'s rows: 64 bytes each).
         let axes = self.meta.chunks.axes();
