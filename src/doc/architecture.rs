@@ -130,11 +130,12 @@
 //! blocks of the contracted axis in order, of the `gemm` crate's products of one block of each
 //! operand, so the bits do not depend on the number of workers. A reduction of the product
 //! gives each task a compact box of the output, whose blocks are named ahead and, when large,
-//! shared by the workers (each made once); a worker keeps the blocks of `a` an output row uses
-//! when that row has at most 4 of them, else pulls them again for each output block, and
-//! makes a block it keeps in the buffer of the one it replaces. The products are cut into column panels of whole vectors (at most 1024
-//! columns), for which `gemm` allocates no packing buffer per call (`kernels/matmul.rs` says why
-//! that matters to memory). `einsum` contracts two operands at a time, left to right.
+//! shared by the workers (so that two seldom make the same one); a worker keeps the blocks of
+//! `a` an output row uses when that row has at most 4 of them, else pulls them again for each
+//! output block, and makes a block it keeps in the buffer of the one it replaces. The products
+//! are cut into column panels of whole vectors (at most 1024 columns), for which `gemm`
+//! allocates no packing buffer per call (`kernels/matmul.rs` says why that matters to memory).
+//! `einsum` contracts two operands at a time, left to right.
 //!
 //! Scans ([`cumsum`](crate::ChunkedArray::cumsum), [`cumprod`](crate::ChunkedArray::cumprod)) take
 //! each block's total from a staged reduction, then scan each block from its carry; a 1-d scan runs

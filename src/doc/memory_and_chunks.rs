@@ -184,7 +184,7 @@
 //! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
 //! [`map_overlap`](crate::ChunkedArray::map_overlap)) keep blocks the same way. A contraction
 //! is read the same way: a reduction of it gives each task a compact box of the output, whose
-//! blocks are named ahead and shared by the workers when they are large (each block product
-//! made once), and a worker keeps the row of `a`'s blocks an output row uses only when it has
+//! blocks are named ahead and shared by the workers when they are large (so that two seldom
+//! make the same block product), and a worker keeps the row of `a`'s blocks an output row uses only when it has
 //! at most 4 blocks (`graph/contract.rs`), so memory is a few blocks per worker whatever the
 //! number of blocks per row.

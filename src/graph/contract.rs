@@ -10,12 +10,12 @@
 //! tasks fold compact boxes of the output ([`leaf_tree`](super::leaf_tree)), and the output
 //! blocks a box reads are named beforehand ([`Node::cached_blocks`]), so that the workers of
 //! the pass share them ([`shared_blocks`](super::shared_blocks)) when blocks are large, and
-//! each worker keeps the few its tasks read otherwise. A worker keeps the
-//! blocks of `a` of the output row it is making when that row of `a` has at most
-//! [`A_ROW_MAX_BLOCKS`] blocks (each is used by every output block of the row); a longer one
-//! is pulled again for each output block, a block at a time. So memory is workers x (the
-//! output blocks a task reads + at most [`A_ROW_MAX_BLOCKS`] blocks of `a` + a block of `b` +
-//! the GEMM kernel's slab), never the matrices nor a row of blocks.
+//! each worker keeps the few its tasks read otherwise. A worker keeps the blocks of `a` of the
+//! output row it is making when that row of `a` has at most [`A_ROW_MAX_BLOCKS`] blocks (each
+//! is used by every output block of the row); a longer one is pulled again for each output
+//! block, a block at a time. So memory is workers x (the output blocks a task reads + at most
+//! [`A_ROW_MAX_BLOCKS`] blocks of `a` + a block of `b` + the GEMM kernel's slab), never the
+//! matrices nor a row of blocks.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -191,8 +191,8 @@ impl<T: Numeric> Node for Contract<T> {
         true
     }
     fn cache_bytes(&self) -> usize {
-        // The output blocks kept (at most a row), the blocks of `a` kept, a block of `b`, the slab
-        // the GEMM kernel keeps on the worker's thread, and the padded last panel's two
+        // The output blocks kept (at most a row), the blocks of `a` kept, a block of `b`, the
+        // slab the GEMM kernel keeps on the worker's thread, and the padded last panel's two
         // buffers (a vector's width of `b`'s and `c`'s rows: 64 bytes each).
         let axes = self.meta.chunks.axes();
         let nd = axes.len();

@@ -257,8 +257,10 @@ pub(crate) trait Node: Send + Sync + 'static {
         for_each_read_through(m, self.inputs(), passes_reads, |n, _| n.any_box())
     }
     /// Positions whose values this node makes together and keeps per worker, such as a scan's
-    /// block when it is a C-order run; 0 when any split of the work is as good. A full reduction over it makes each task fold that many positions, so that
-    /// two workers seldom make the same blocks. Elementwise nodes pass on the largest of their inputs' of the same shape.
+    /// block when it is a C-order run; 0 when any split of the work is as good. A full
+    /// reduction over it makes each task fold that many positions, so that two workers seldom
+    /// make the same blocks. Elementwise nodes pass on the largest of their inputs' of the
+    /// same shape.
     fn granule(&self) -> usize {
         let m = self.meta();
         let elementwise = |n: &Meta| matches!(n.kind, OpKind::Elementwise);
