@@ -303,11 +303,7 @@ where
         region: &[Range<usize>],
         out: &mut Vec<super::shared_blocks::BlockKey>,
     ) -> bool {
-        // Its blocks are made whole; what making one reads is that task's business.
-        if results.value(self.meta.id).is_none() {
-            push_overlapped(self.meta.id, &self.meta.chunks, region, out);
-        }
-        true
+        whole_blocks_read(&self.meta, results, region, out)
     }
     fn cache_bytes(&self) -> usize {
         // The blocks of a row it keeps besides the one being made, the block (with its halo)
@@ -476,6 +472,21 @@ fn for_each_block(
             coords[d] = first[d];
         }
     }
+}
+
+/// [`Node::cached_blocks`](super::Node::cached_blocks) of a node whose blocks are made whole
+/// (`map_blocks`, a contraction): the blocks of its grid that `region` overlaps, unless it was
+/// computed earlier in the compute. What making a block reads is that task's business.
+pub(crate) fn whole_blocks_read(
+    meta: &Meta,
+    results: &super::Results,
+    region: &[Range<usize>],
+    out: &mut Vec<super::shared_blocks::BlockKey>,
+) -> bool {
+    if results.value(meta.id).is_none() {
+        push_overlapped(meta.id, &meta.chunks, region, out);
+    }
+    true
 }
 
 /// Appends to `out` the blocks of node `id`, whose block grid is `grid`, that `region` overlaps

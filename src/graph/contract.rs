@@ -184,11 +184,7 @@ impl<T: Numeric> Node for Contract<T> {
         region: &[Range<usize>],
         out: &mut Vec<super::shared_blocks::BlockKey>,
     ) -> bool {
-        // Its blocks are made whole; what making one reads is that task's business.
-        if results.value(self.meta.id).is_none() {
-            super::blockwise::push_overlapped(self.meta.id, &self.meta.chunks, region, out);
-        }
-        true
+        super::blockwise::whole_blocks_read(&self.meta, results, region, out)
     }
     fn cache_bytes(&self) -> usize {
         // The output blocks kept (at most a row), the blocks of `a` kept, a block of `b`, the
