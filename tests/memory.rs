@@ -210,6 +210,34 @@ fn memory_child() {
                 y.plan().unwrap().memory.total,
             )
         }
+        "cells_overlap" => {
+            // An (n/20 x n) array in blocks of n/20 x n/20 (at n = 40000, a row of 20 blocks of
+            // 2000 x 2000, 32 MB each), through a 3x3 filter, summed on 2 workers. The chunks
+            // are the cells of the canonical tree (2000 is 40000 cut evenly into pieces of at
+            // most 2048), so each reduction task folds one block: a worker makes a block's
+            // input with its halo and the filtered block, folds it and lets both go.
+            let c = (n / 20).max(1);
+            let x = chunkwise::random::default_rng(0)
+                .random([c, n])
+                .rechunk([c, c])
+                .unwrap();
+            let y = x
+                .map_overlap(&[1, 1], chunkwise::Boundary::Reflect, |b| {
+                    let (h, w) = (b.shape()[0], b.shape()[1]);
+                    ndarray::Array2::from_shape_fn((h - 2, w - 2), |(i, j)| {
+                        (b[[i, j + 1]] + b[[i + 1, j]] + b[[i + 1, j + 1]] + b[[i + 2, j + 1]])
+                            / 4.0
+                    })
+                    .into_dyn()
+                })
+                .unwrap()
+                .sum();
+            let cfg = Config::default().workers(2);
+            (
+                y.item_with(&cfg).unwrap().to_string(),
+                y.plan().unwrap().memory.total,
+            )
+        }
         "wide_contraction" => {
             // `(n/10 x n/2) @ (n/2 x n)` in blocks of n/20 (2 MB each at n = 10000), summed on
             // 2 workers: 20 output blocks per row, and 10 blocks of `a` per row, more than a
@@ -330,6 +358,34 @@ fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
             "{workload}: grew {grew} B, projected {projected} B"
         );
     }
+}
+
+/// The stencil of the issue at a row of 20 blocks of 32 MB whose chunks are the canonical
+/// tree's cells: each block is folded by one task, so the two workers hold three blocks each
+/// at most (a block's input with its halo, the filtered block, the block function's own
+/// output as it is copied into place), whatever the number of blocks per row.
+#[test]
+fn blocks_of_whole_cells_keep_three_blocks_per_worker() {
+    if chunkwise::diagnostics::peak_rss_bytes().is_none() {
+        eprintln!("no /proc/self/status here: skipping");
+        return;
+    }
+    let (n, block) = (40_000usize, 2000usize * 2000 * 8);
+    let (base, _) = run_child("cells_overlap", 200);
+    let (peak, _) = run_child("cells_overlap", n);
+    let projected = projected_of("cells_overlap", n);
+    let grew = peak.saturating_sub(base);
+    let blocks = grew as f64 / block as f64;
+    eprintln!(
+        "cells_overlap: grew {:.2} MiB ({blocks:.1} blocks), projected {:.2} MiB",
+        grew as f64 / 1048576.0,
+        projected as f64 / 1048576.0
+    );
+    assert!(blocks <= 6.0, "grew {grew} B, {blocks:.1} blocks of 32 MB");
+    assert!(
+        grew <= projected + (2 << 20),
+        "grew {grew} B, projected {projected} B"
+    );
 }
 
 #[test]

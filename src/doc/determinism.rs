@@ -55,23 +55,30 @@
 //!
 //! 1. *leaves*: the sub-box of the reduced axes is cut into the C-order tiles of at most 2048
 //!    ([`TILE_LEN`](crate::TILE_LEN)) positions (whole inner reduced axes, a slab of one axis,
-//!    single indices before it), which make a grid of leaves;
+//!    single indices before it), each axis cut evenly (`e` positions that tiles cut into `k`
+//!    pieces make `k` leaves of `ceil(e / k)`, the last shorter: 20000 is ten leaves of 2000),
+//!    which make a grid of leaves; when two axes or more are cut, the grid is grouped into
+//!    *cells*, along each axis the extent cut evenly into pieces of at most 2048 positions (a
+//!    20000 x 20000 sum has cells of 2000 x 2000 positions, each 2000 leaves of one row);
 //! 2. *a leaf is folded* for each output element by a rule fixed by which axes are reduced: when the
 //!    reduced axes are the trailing ones (every full reduction), the run kernel over the leaf's
 //!    values (compensated for float sums); when the last axis is reduced among others, each row of
 //!    the leaf through the run kernel, rows combined in order; when the last axis is kept, a
 //!    sequential fold;
 //! 3. *leaves combine in the tree of their codes*: a leaf's code interleaves the bits of its
-//!    coordinates in the grid, each next bit going to the axis whose boxes are shortest in
-//!    positions so far (the later axis on ties), a generalized Morton order fixed by the extents.
+//!    coordinates (with cells: its place in its cell, padded to a power of two, below its
+//!    cell's coordinates), the bits inside a cell first, each next bit going to the axis whose
+//!    boxes are shortest in positions so far (the later axis on ties), a generalized Morton
+//!    order of the leaves of a cell and of the cells, fixed by the extents.
 //!    The tree is the binary tree of the codes: a node combines its left child (its next bit
 //!    clear) and then its right one, and a node whose other child holds no leaf (a code past the
-//!    grid's edge) is its one child. Every node's leaves are a box of the input about as long as
+//!    grid's edge or a cell's) is its one child. Every node's leaves are a box of the input about as long as
 //!    it is wide; along one axis this is the power-of-two tree (leaves `lo..hi` split at
 //!    `lo + P`, `P` the largest power of two below `hi - lo`).
 //!
 //! A staged reduction's task folds one node of that tree (its leaves in code order, through a
-//! cascade that joins them as the tree does), a box of about one input chunk, and the nodes of
+//! cascade that joins them as the tree does), a box of about one input chunk (a whole block
+//! when the chunks are whole cells, as round chunks of round shapes are), and the nodes of
 //! that level combine in the tree above them, so any grouping (any chunking, any worker
 //! count, any rank count) gives the bits of the one-chunk evaluation. `tests/suite/invariance.rs` checks
 //! sum, prod, mean, var, std, min and max over all, one and several axes, with and without

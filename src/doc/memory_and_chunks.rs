@@ -162,7 +162,7 @@
 //! peak of this example is 7 MiB in all, at 1e4² and at 2e4². Inputs that
 //! are not cheap in narrow boxes (normal values, drawn a block of 1024 positions at a time, and
 //! files) are transposed a whole chunk at a time instead: the staged sum's tasks each fold one
-//! node of the canonical tree, a compact box of about a chunk (256 x 2048 here), so a task and
+//! node of the canonical tree, a compact box of about a chunk (512 x 2000 here), so a task and
 //! the next one on its worker read the same few chunks: a reduction task keeps at most six blocks
 //! of a node for a two-axis box (`2^axes + 2`), besides those one read spans. The plan then
 //! projects the most a node may keep, a row of chunks (ten of 8 MB for this shape, within 128 MiB
@@ -175,11 +175,19 @@
 //! and shared they cost memory), the workers share the blocks instead of keeping their own: the
 //! tasks run in the tree's order, a block is made by one worker (another that needs it waits),
 //! stays while a later task reads it, and over a few blocks per worker the one read furthest
-//! ahead goes first. Each block is then made about once per pass (the 20000² stencil of
-//! `examples/stencil` made 176 blocks of 100 with a cache per worker, 114-119 shared), keeping
-//! no more blocks than the workers' own caches would (the peak RSS measured 404-464 MiB
-//! against 434 MiB). The order of the tasks changes no bit: the partials combine in the same
-//! tree.
+//! ahead goes first. Each block is then made about once per pass, keeping no more blocks than
+//! the workers' own caches would. The order of the tasks changes no bit: the partials combine
+//! in the same tree.
+//!
+//! Where the chunks are whole cells of the canonical tree (along each axis, the shape cut
+//! evenly into pieces of at most 2048 positions: blocks of 2000 x 2000 of a 20000 x 20000
+//! array, or of 200 x 2000 of a 200 x 40000 one), a task folds one block: each block is made
+//! exactly once per pass (`tests/suite/overlap.rs` counts the calls of the block function) and
+//! let go when its task ends. The 20000² stencil of `examples/stencil` then peaks at 130-191
+//! MiB, four to six blocks of 32 MB for two workers (a block's input with its halo and its
+//! result on each), where boxes of 2048 rows across four blocks made 114-119 blocks of 100 in
+//! 404-464 MiB. The plan's projection still counts a row of blocks per worker: it is an upper
+//! bound, since a node cannot know who reads it.
 //!
 //! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
 //! [`map_overlap`](crate::ChunkedArray::map_overlap)) keep blocks the same way. A contraction

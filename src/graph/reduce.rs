@@ -5,7 +5,9 @@
 //!
 //! 1. **Leaves.** The sub-box of the reduced axes is cut into the C-order tiles of at most
 //!    [`LEAF_LEN`] positions (`TileGrid` of the reduced extents): whole inner reduced axes, a
-//!    slab of one, single indices before it. They make a grid of leaves.
+//!    slab of one, single indices before it, each axis cut evenly (20000 positions are ten
+//!    leaves of 2000). They make a grid of leaves, which, when two axes or more are cut, is
+//!    grouped in cells of at most [`LEAF_LEN`] positions along each axis, also cut evenly.
 //! 2. **Folding a leaf**, per output element, by a rule fixed by which axes are reduced
 //!    ([`Layout`]): the reduced axes trailing (every full reduction): the reducer's run kernel
 //!    over the leaf's values, which are contiguous (compensated summation for float sums); the
@@ -14,18 +16,21 @@
 //!    order, from the reducer's identity; how the loop is cut, two rows in one pass or the
 //!    first without reading the identity back, changes no operation).
 //! 3. **Combining leaves** in the tree of their codes ([`LeafTree`]): a generalized Morton order
-//!    of the grid, fixed by the extents, whose every node is a box of the input about as long as
-//!    it is wide. Along one axis it is the power-of-two tree: the leaves `lo..hi` split at
-//!    `lo + P`, `P` the largest power of two below `hi - lo`.
+//!    of the leaves inside each cell and of the cells, fixed by the extents, whose every node is
+//!    a box of the input about as long as it is wide. Along one axis it is the power-of-two
+//!    tree: the leaves `lo..hi` split at `lo + P`, `P` the largest power of two below `hi - lo`.
 //!
 //! Inline and staged evaluation differ in scheduling only. *Inline* (every reduced axis is one
 //! chunk of the input): a consumer's tile folds all the leaves itself. *Staged*: each task folds
 //! one node of the tree at a level of `2^m` leaves (a box of the input), and the nodes combine
 //! in the tree above them (by `rayon::join`, splitting where [`Stage::split`] says), so the bits
 //! are those of the inline evaluation. The level follows the input's chunks (about one input
-//! chunk per task), which is why the chunks decide the work split but not the result; and as a
-//! task's leaves are a compact box, a task reads each input block it needs about once and a
-//! worker keeps a few blocks, not a row of them.
+//! chunk per task; with cells, the smallest node that holds a chunk's positions, so that a
+//! chunk that is a cell is one task), which is why the chunks decide the work split but not the
+//! result; and as a task's leaves are a compact box, a task reads each input block it needs
+//! about once and a worker keeps a few blocks, not a row of them. Where the chunks are whole
+//! cells (blocks of 2000 x 2000 of a 20000 x 20000 array), a task's box lies in one block: each
+//! block is read by one task, made once per pass, and let go when the task ends.
 
 use std::any::Any;
 use std::marker::PhantomData;
@@ -130,7 +135,12 @@ impl<I: Element, R: Reducer<I>> Reduce<I, R> {
             chunk_reduced = chunk_reduced.max(input.granule());
         }
         let per_task = (chunk_reduced / leaf_len.max(1)).max(1);
-        let group = 1usize << (usize::BITS - 1 - per_task.leading_zeros());
+        let mut group = 1usize << (usize::BITS - 1 - per_task.leading_zeros());
+        if tree.has_cells() && group < per_task {
+            // The next power of two: a chunk that is a cell (2000 rows of a leaf each) is one
+            // task, the cell, not two halves whose workers would both make the chunk's block.
+            group = group.saturating_mul(2);
+        }
         let all = axes.len() == n;
         let name = if all {
             R::NAME.to_string()
@@ -676,9 +686,9 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
     }
 
     fn task_blocks(&self) -> usize {
-        // A task's box, about an input chunk large and not aligned with the chunks, overlaps
-        // up to two blocks along each axis its leaves tile; the next task on the worker is its
-        // neighbor and shares some. Two more than that serve both: fewer blocks make blocks
+        // A task's box, about an input chunk large and not aligned with the chunks (unless
+        // they are whole cells), overlaps up to two blocks along each axis its leaves tile; the
+        // next task on the worker is its neighbor and shares some. Two more than that serve both: fewer blocks make blocks
         // again and again (measured on the stencil: 4 blocks take 1.4x the time of 6, 3 take
         // 4.4x), more only hold memory.
         (1usize << self.tree.tiled_axes().min(6)) + 2

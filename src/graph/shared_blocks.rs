@@ -5,7 +5,8 @@
 //! blocks of a transposed source or a `map_blocks` result. Kept per worker
 //! ([`WorkerBlocks`](super::WorkerBlocks)), each worker makes the blocks its own tasks read, and
 //! a worker that had to let one go makes it again when a later task comes back to it: the
-//! stencil of `examples/stencil` (20000², blocks of 2000²) made 176 blocks of 100.
+//! stencil of `examples/stencil` (20000², blocks of 2000²) made 176 blocks of 100 when its
+//! tasks' boxes (2048 rows of 2048) crossed four blocks each.
 //!
 //! When a rank makes one output chunk of the pass, every block its tasks read can be named
 //! beforehand ([`Node::cached_blocks`]) and some block is at least
@@ -22,8 +23,9 @@
 //!   (Belady's rule, from the tasks' listed reads) among those no running task reads; then
 //!   the one read least recently. The cap is soft: a block being made is never let go.
 //!
-//! The stencil then makes 114-119 blocks of 100. Values are the same whichever worker made
-//! a block, so the order changes no result.
+//! The stencil then made 114-119 blocks of 100 (before its chunks were the canonical tree's
+//! cells: now each task folds one block, and each block is made once). Values are the same
+//! whichever worker made a block, so the order changes no result.
 
 use std::any::Any;
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -518,3 +518,58 @@ fn a_reduction_makes_each_block_of_a_block_function_once() {
         }
     }
 }
+
+/// Where the chunks are whole cells of the canonical tree (along each axis, the shape cut
+/// evenly into pieces of at most 2048: 20000 is ten of 2000, 200 one of 200), every task's box
+/// lies in one block, so a reduction makes each block of a block function exactly once per
+/// pass, on any number of workers, whether the workers share blocks (at least 4 MB) or keep
+/// their own: 20 blocks per row of 3.2 MB, 6 of 32 MB, 10 of 12.8 MB with a halo.
+#[test]
+fn blocks_of_whole_cells_are_made_once_per_pass() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    for (shape, chunks, depth) in [
+        ([200, 40000], [200, 2000], 0),
+        ([4000, 6000], [2000, 2000], 0),
+        ([4000, 6000], [2000, 2000], 1),
+        ([400, 40000], [400, 4000], 2),
+    ] {
+        let x = chunkwise::random::default_rng(9)
+            .random(shape)
+            .rechunk(chunks)
+            .unwrap();
+        let blocks = x.chunks().num_chunks();
+        let expected = (&x * 2.0).sum();
+        for w in 1..=3 {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let counter = calls.clone();
+            let doubled = move |b: ArrayViewD<'_, f64>| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                b.mapv(|v| v * 2.0)
+            };
+            let y = if depth == 0 {
+                x.map_blocks(doubled)
+            } else {
+                let d = depth;
+                x.map_overlap(&[d, d], Boundary::Reflect, move |b| {
+                    let inner = b.slice_each_axis(|a| ndarray::Slice::from(d..a.len - d));
+                    doubled(inner)
+                })
+                .unwrap()
+            };
+            let config = Config::default().workers(w);
+            let got = y.sum().compute_with(&config).unwrap();
+            let want = expected.compute_with(&config).unwrap();
+            assert_eq!(
+                got.first().unwrap().to_bits(),
+                want.first().unwrap().to_bits(),
+                "{shape:?} {chunks:?} {w} workers"
+            );
+            let made = calls.load(Ordering::Relaxed);
+            assert_eq!(
+                made, blocks,
+                "{shape:?} {chunks:?} depth {depth}, {w} workers: {made} blocks made of {blocks}"
+            );
+        }
+    }
+}
