@@ -454,122 +454,82 @@ fn map_blocks_with_declared_blocks_drops_and_adds_axes() {
     ));
 }
 
-/// A full reduction's tasks fold boxes that follow the shape, not the chunks, so neighbouring
-/// tasks read the same blocks of a block function's result. The workers share them: a block
-/// is made about once per pass (once where the boxes are strips of whole rows), and the sum
-/// has the bits of the same values made elementwise, for 1 to 3 workers.
-#[test]
-fn a_reduction_makes_each_block_of_a_block_function_once() {
+/// Sums the doubled blocks of `x` by a block function (`map_blocks`, or `map_overlap` with a
+/// halo of `depth` that it cuts off again) on `workers`, checks the bits against the same
+/// values made elementwise, and returns how many blocks the function made.
+fn doubled_blocks_made(x: &ChunkedArray<f64>, depth: usize, workers: usize) -> usize {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    for (shape, chunks, depth) in [
-        // Boxes of 512 x 2048 positions over blocks of 1000 x 1000 (6 x 6 blocks).
-        ([6000, 6000], [1000, 1000], 0),
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let doubled = move |b: ArrayViewD<'_, f64>| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        b.mapv(|v| v * 2.0)
+    };
+    let y = if depth == 0 {
+        x.map_blocks(doubled)
+    } else {
+        // The halo is cut off again: the values are those of the chunk.
+        let d = depth;
+        x.map_overlap(&[d, d], Boundary::Reflect, move |b| {
+            let inner = b.slice_each_axis(|a| ndarray::Slice::from(d..a.len - d));
+            doubled(inner)
+        })
+        .unwrap()
+    };
+    let config = Config::default().workers(workers);
+    let got = y.sum().compute_with(&config).unwrap();
+    let want = (x * 2.0).sum().compute_with(&config).unwrap();
+    assert_eq!(
+        got.first().unwrap().to_bits(),
+        want.first().unwrap().to_bits(),
+        "{:?} {workers} workers",
+        x.chunks()
+    );
+    calls.load(Ordering::Relaxed)
+}
+
+/// A full reduction's tasks fold boxes that follow the shape, not the chunks, so neighbouring
+/// tasks may read the same blocks of a block function's result. The workers share them: a
+/// block is made about once per pass, and the sum has the bits of the same values made
+/// elementwise, for 1 to 3 workers. Where the chunks are whole cells of the canonical tree
+/// (along each axis, the shape cut evenly into pieces of at most 2048: 40000 is twenty of
+/// 2000, 200 one of 200), every task's box lies in one block, so each block is made exactly
+/// once on any number of workers, whether they share blocks (at least 4 MB) or keep their own.
+#[test]
+fn a_reduction_makes_each_block_of_a_block_function_once() {
+    for (shape, chunks, depth, cells) in [
+        // Boxes of 512 x 2000 positions over blocks of 1000 x 1000 (6 x 6 blocks).
+        ([6000, 6000], [1000, 1000], 0, false),
         // Blocks of 700 x 900 with a halo (5 x 6 blocks).
-        ([3500, 5400], [700, 900], 1),
+        ([3500, 5400], [700, 900], 1, false),
         // Rows shorter than a leaf: leaves of several rows (12 x 2 blocks of 4.8 MB).
-        ([6000, 1500], [500, 1200], 2),
+        ([6000, 1500], [500, 1200], 2, false),
+        // Cells: 20 blocks per row of 3.2 MB, 6 of 32 MB, 10 of 12.8 MB with a halo.
+        ([200, 40000], [200, 2000], 0, true),
+        ([4000, 6000], [2000, 2000], 0, true),
+        ([4000, 6000], [2000, 2000], 1, true),
+        ([400, 40000], [400, 4000], 2, true),
     ] {
         let x = chunkwise::random::default_rng(5)
             .random(shape)
             .rechunk(chunks)
             .unwrap();
         let blocks = x.chunks().num_chunks();
-        let expected = (&x * 2.0).sum();
         for w in 1..=3 {
-            let calls = Arc::new(AtomicUsize::new(0));
-            let counter = calls.clone();
-            let doubled = move |b: ArrayViewD<'_, f64>| {
-                counter.fetch_add(1, Ordering::Relaxed);
-                b.mapv(|v| v * 2.0)
-            };
-            let y = if depth == 0 {
-                x.map_blocks(doubled)
-            } else {
-                // The halo is cut off again: the values are those of the chunk.
-                let d = depth;
-                x.map_overlap(&[d, d], Boundary::Reflect, move |b| {
-                    let inner = b.slice_each_axis(|a| ndarray::Slice::from(d..a.len - d));
-                    doubled(inner)
-                })
-                .unwrap()
-            };
-            let config = Config::default().workers(w);
-            let got = y.sum().compute_with(&config).unwrap();
-            let want = expected.compute_with(&config).unwrap();
-            assert_eq!(
-                got.first().unwrap().to_bits(),
-                want.first().unwrap().to_bits(),
-                "{shape:?} {chunks:?} {w} workers"
-            );
-            let made = calls.load(Ordering::Relaxed);
+            let made = doubled_blocks_made(&x, depth, w);
             let at = format!("{shape:?} {chunks:?} {w} workers: {made} blocks made of {blocks}");
-            if w == 1 {
-                // Boxes in two axes: blocks on the edges of the worker's few are made again
-                // (53 of 36, 41 of 30, 24 of 24; the worker's own cache made 57 and 45).
-                assert!(made * 2 < blocks * 3, "{at}");
+            if cells || w == 1 {
+                // One worker runs the tasks in the tree's order and keeps the blocks they
+                // share: each block once (53 of 36 and 41 of 30 before the tree had cells).
+                assert_eq!(made, blocks, "{at}");
             } else {
-                // With more workers the count depends on how they interleave: 44-47 of 36,
-                // 32-35 of 30 and 24 of 24 on two workers, up to 53, 47 and 34 with two busy
-                // processes beside them (a worker held up in a task while the other runs ahead).
+                // With more workers the count depends on how they interleave: each block once
+                // on two workers, 28-32 of 24 on three in the third case, and more with busy
+                // processes beside them (a worker held up in a task while another runs ahead).
                 assert!(made < blocks * 2, "{at}");
+                assert!(made >= blocks, "{at}");
             }
-            assert!(made >= blocks, "{at}");
-        }
-    }
-}
-
-/// Where the chunks are whole cells of the canonical tree (along each axis, the shape cut
-/// evenly into pieces of at most 2048: 20000 is ten of 2000, 200 one of 200), every task's box
-/// lies in one block, so a reduction makes each block of a block function exactly once per
-/// pass, on any number of workers, whether the workers share blocks (at least 4 MB) or keep
-/// their own: 20 blocks per row of 3.2 MB, 6 of 32 MB, 10 of 12.8 MB with a halo.
-#[test]
-fn blocks_of_whole_cells_are_made_once_per_pass() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-    for (shape, chunks, depth) in [
-        ([200, 40000], [200, 2000], 0),
-        ([4000, 6000], [2000, 2000], 0),
-        ([4000, 6000], [2000, 2000], 1),
-        ([400, 40000], [400, 4000], 2),
-    ] {
-        let x = chunkwise::random::default_rng(9)
-            .random(shape)
-            .rechunk(chunks)
-            .unwrap();
-        let blocks = x.chunks().num_chunks();
-        let expected = (&x * 2.0).sum();
-        for w in 1..=3 {
-            let calls = Arc::new(AtomicUsize::new(0));
-            let counter = calls.clone();
-            let doubled = move |b: ArrayViewD<'_, f64>| {
-                counter.fetch_add(1, Ordering::Relaxed);
-                b.mapv(|v| v * 2.0)
-            };
-            let y = if depth == 0 {
-                x.map_blocks(doubled)
-            } else {
-                let d = depth;
-                x.map_overlap(&[d, d], Boundary::Reflect, move |b| {
-                    let inner = b.slice_each_axis(|a| ndarray::Slice::from(d..a.len - d));
-                    doubled(inner)
-                })
-                .unwrap()
-            };
-            let config = Config::default().workers(w);
-            let got = y.sum().compute_with(&config).unwrap();
-            let want = expected.compute_with(&config).unwrap();
-            assert_eq!(
-                got.first().unwrap().to_bits(),
-                want.first().unwrap().to_bits(),
-                "{shape:?} {chunks:?} {w} workers"
-            );
-            let made = calls.load(Ordering::Relaxed);
-            assert_eq!(
-                made, blocks,
-                "{shape:?} {chunks:?} depth {depth}, {w} workers: {made} blocks made of {blocks}"
-            );
         }
     }
 }
