@@ -215,10 +215,10 @@ fn memory_child() {
         }
         "cells_overlap" => {
             // An (n/20 x n) array in blocks of n/20 x n/20 (at n = 40000, a row of 20 blocks of
-            // 2000 x 2000, 32 MB each), through a four-neighbour mean, summed on 2 workers. The chunks
-            // are the cells of the canonical tree (2000 is 40000 cut evenly into pieces of at
-            // most 2048), so each reduction task folds one block: a worker makes a block's
-            // input with its halo and the filtered block, folds it and lets both go.
+            // 2000 x 2000, 32 MB each), through a four-neighbour mean, summed on 2 workers. The
+            // chunks are the cells of the canonical tree (2000 is 40000 cut evenly into pieces
+            // of at most 2048), so each reduction task folds one block: a worker makes a
+            // block's input with its halo and the filtered block, folds it and lets both go.
             let c = (n / 20).max(1);
             let x = chunkwise::random::default_rng(0)
                 .random([c, n])

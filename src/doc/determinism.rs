@@ -72,9 +72,9 @@
 //!    order of the leaves of a cell and of the cells, fixed by the extents.
 //!    The tree is the binary tree of the codes: a node combines its left child (its next bit
 //!    clear) and then its right one, and a node whose other child holds no leaf (a code past the
-//!    grid's edge or a cell's) is its one child. Every node's leaves are a box of the input about as long as
-//!    it is wide; along one axis this is the power-of-two tree (leaves `lo..hi` split at
-//!    `lo + P`, `P` the largest power of two below `hi - lo`).
+//!    grid's edge or a cell's) is its one child. Every node's leaves are a box of the input
+//!    about as long as it is wide; along one axis this is the power-of-two tree (leaves
+//!    `lo..hi` split at `lo + P`, `P` the largest power of two below `hi - lo`).
 //!
 //! A staged reduction's task folds one node of that tree (its leaves in code order, through a
 //! cascade that joins them as the tree does), a box of about one input chunk (a whole block

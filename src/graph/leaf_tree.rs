@@ -563,8 +563,8 @@ mod tests {
             vec![4097],
             vec![3; 9],
             vec![0, 4],
-            // Cells with padding: 44 rows of 3 leaves of 50 (the last cell 42 rows), and
-            // three axes cut into cells.
+            // Cells with padding: cells of 44 rows of one leaf of 50 (the last cell 42 rows,
+            // the padding to 64 rows is no leaf), and three axes cut into cells.
             vec![130, 200],
             vec![129, 3, 70],
             vec![65, 65, 65],

@@ -688,9 +688,10 @@ impl<I: Element, R: Reducer<I>> Stage for Reduce<I, R> {
     fn task_blocks(&self) -> usize {
         // A task's box, about an input chunk large and not aligned with the chunks (unless
         // they are whole cells), overlaps up to two blocks along each axis its leaves tile; the
-        // next task on the worker is its neighbor and shares some. Two more than that serve both: fewer blocks make blocks
-        // again and again (measured on the stencil: 4 blocks take 1.4x the time of 6, 3 take
-        // 4.4x), more only hold memory.
+        // next task on the worker is its neighbor and shares some. Two more than that serve
+        // both: fewer blocks make blocks again and again (measured on the stencil before its
+        // chunks were cells: 4 blocks took 1.4x the time of 6, 3 took 4.4x), more only hold
+        // memory.
         (1usize << self.tree.tiled_axes().min(6)) + 2
     }
 
