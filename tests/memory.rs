@@ -184,19 +184,26 @@ fn memory_child() {
                 f.plan().unwrap().memory.total,
             )
         }
-        "wide_transpose" | "wide_transpose_normal" | "wide_overlap" => {
+        "wide_transpose" | "wide_transpose_normal" | "wide_overlap" | "cells_overlap" => {
             // An n x n array in 20 x 20 blocks (2 MB each at n = 10000), summed through a
             // transpose or a 3x3 mean filter on 2 workers: a reduction task folds a box of
             // about a block, so a worker keeps a few blocks, not a row of 20. Uniform values
             // are drawn by position, so their transpose draws each tile's values transposed
             // and keeps nothing; normal values are drawn a block of 1024 positions at a time,
             // so theirs transposes whole blocks.
+            //
+            // `cells_overlap`: an (n/20 x n) array through the same filter (at n = 40000, a row
+            // of 20 blocks of 2000 x 2000, 32 MB each). The chunks are the cells of the
+            // canonical tree (2000 is 40000 cut evenly into pieces of at most 2048), so each
+            // reduction task folds one block: a worker makes a block's input with its halo and
+            // the filtered block, folds it and lets both go.
             let c = (n / 20).max(1);
+            let rows = if workload == "cells_overlap" { c } else { n };
             let mut rng = chunkwise::random::default_rng(0);
             let x = if workload == "wide_transpose_normal" {
-                rng.standard_normal([n, n])
+                rng.standard_normal([rows, n])
             } else {
-                rng.random([n, n])
+                rng.random([rows, n])
             }
             .rechunk([c, c])
             .unwrap();
@@ -207,27 +214,6 @@ fn memory_child() {
                     .unwrap()
                     .sum()
             };
-            let cfg = Config::default().workers(2);
-            (
-                y.item_with(&cfg).unwrap().to_string(),
-                y.plan().unwrap().memory.total,
-            )
-        }
-        "cells_overlap" => {
-            // An (n/20 x n) array in blocks of n/20 x n/20 (at n = 40000, a row of 20 blocks of
-            // 2000 x 2000, 32 MB each), through a four-neighbour mean, summed on 2 workers. The
-            // chunks are the cells of the canonical tree (2000 is 40000 cut evenly into pieces
-            // of at most 2048), so each reduction task folds one block: a worker makes a
-            // block's input with its halo and the filtered block, folds it and lets both go.
-            let c = (n / 20).max(1);
-            let x = chunkwise::random::default_rng(0)
-                .random([c, n])
-                .rechunk([c, c])
-                .unwrap();
-            let y = x
-                .map_overlap(&[1, 1], chunkwise::Boundary::Reflect, four_neighbour_mean)
-                .unwrap()
-                .sum();
             let cfg = Config::default().workers(2);
             (
                 y.item_with(&cfg).unwrap().to_string(),
@@ -308,6 +294,22 @@ fn memory_child() {
     );
 }
 
+/// What `workload` at size `n` adds to the process's peak over a run at 200, in bytes and in
+/// blocks of `block` bytes, and its plan's projection (printed too).
+fn growth_in_blocks(workload: &str, n: usize, block: usize) -> (u64, f64, u64) {
+    let (base, _) = run_child(workload, 200);
+    let (peak, _) = run_child(workload, n);
+    let projected = projected_of(workload, n);
+    let grew = peak.saturating_sub(base);
+    let blocks = grew as f64 / block as f64;
+    eprintln!(
+        "{workload}: grew {:.2} MiB ({blocks:.1} blocks), projected {:.2} MiB",
+        grew as f64 / 1048576.0,
+        projected as f64 / 1048576.0
+    );
+    (grew, blocks, projected)
+}
+
 /// Issue 22: a transpose, a `map_overlap` and a contraction over an array with 20 blocks per
 /// row, summed, keep a few blocks per worker (the reduction's tasks fold compact boxes of the
 /// canonical tree), where a row of leaves kept a row of 20 blocks per worker (44 blocks on 2
@@ -328,16 +330,7 @@ fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
         "wide_overlap",
         "wide_contraction",
     ] {
-        let (base, _) = run_child(workload, 200);
-        let (peak, _) = run_child(workload, n);
-        let projected = projected_of(workload, n);
-        let grew = peak.saturating_sub(base);
-        let blocks = grew as f64 / block as f64;
-        eprintln!(
-            "{workload}: grew {:.2} MiB ({blocks:.1} blocks), projected {:.2} MiB",
-            grew as f64 / 1048576.0,
-            projected as f64 / 1048576.0
-        );
+        let (grew, blocks, projected) = growth_in_blocks(workload, n, block);
         assert!(
             blocks <= 20.0,
             "{workload}: grew {grew} B, {blocks:.1} blocks"
@@ -368,16 +361,7 @@ fn blocks_of_whole_cells_keep_three_blocks_per_worker() {
         return;
     }
     let (n, block) = (40_000usize, 2000usize * 2000 * 8);
-    let (base, _) = run_child("cells_overlap", 200);
-    let (peak, _) = run_child("cells_overlap", n);
-    let projected = projected_of("cells_overlap", n);
-    let grew = peak.saturating_sub(base);
-    let blocks = grew as f64 / block as f64;
-    eprintln!(
-        "cells_overlap: grew {:.2} MiB ({blocks:.1} blocks), projected {:.2} MiB",
-        grew as f64 / 1048576.0,
-        projected as f64 / 1048576.0
-    );
+    let (grew, blocks, projected) = growth_in_blocks("cells_overlap", n, block);
     assert!(blocks <= 6.0, "grew {grew} B, {blocks:.1} blocks of 32 MB");
     assert!(
         grew <= projected + (2 << 20),
