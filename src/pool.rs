@@ -39,7 +39,7 @@ impl Pool {
     /// grown), else a new one: a task's pool passes to the next task on its worker, and a tile
     /// buffer taken for a large box and given back must not be handed out for small ones
     /// while the next large box grows another.
-    fn take_fitting<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
+    pub(crate) fn take_fitting<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
         let capacity = |b: &Box<dyn Any + Send>| b.downcast_ref::<Vec<T>>().map(Vec::capacity);
         let fits = (0..self.free.len())
             .filter_map(|i| Some((i, capacity(&self.free[i])?)))
@@ -68,6 +68,12 @@ impl Pool {
     /// [`take`](Self::take) of its type.
     pub(crate) fn give_vec<T: Send + 'static>(&mut self, v: Vec<T>) {
         self.free.push(Box::new(v));
+    }
+
+    /// [`give_vec`](Self::give_vec) of a `Vec<T>` behind `Any`, its `T` known at run time
+    /// only (a block function's input).
+    pub(crate) fn give_any(&mut self, v: Box<dyn Any + Send>) {
+        self.free.push(v);
     }
 
     /// A buffer of `len` elements, reused across tiles, starting on a 64-byte boundary (vector

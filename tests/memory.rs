@@ -351,9 +351,12 @@ fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
 
 /// A stencil over a row of 20 blocks of 32 MB whose chunks are the canonical tree's cells:
 /// each block is folded by one task, which makes it and lets it go, so each of the two
-/// workers holds at most three blocks (measured: two, a block's input with its halo and the
-/// filtered block), whatever the number of blocks per row. With boxes that crossed four
-/// blocks, the 20000² stencil of `examples/stencil` held 13-14.
+/// workers holds about three blocks, whatever the number of blocks per row, among them the
+/// buffer it pulls each block's input with its halo into (kept for the next block,
+/// `graph/blockwise.rs`) and the filtered block. Measured: 6.0 blocks, where it was 4.0-5.0
+/// when each input was allocated afresh and given back to the OS when let go (to be faulted in
+/// again for the next). The bound leaves one block for the allocator. With boxes that crossed four blocks, the 20000²
+/// stencil of `examples/stencil` held 13-14.
 #[test]
 fn blocks_of_whole_cells_keep_three_blocks_per_worker() {
     if chunkwise::diagnostics::peak_rss_bytes().is_none() {
@@ -362,7 +365,7 @@ fn blocks_of_whole_cells_keep_three_blocks_per_worker() {
     }
     let (n, block) = (40_000usize, 2000usize * 2000 * 8);
     let (grew, blocks, projected) = growth_in_blocks("cells_overlap", n, block);
-    assert!(blocks <= 6.0, "grew {grew} B, {blocks:.1} blocks of 32 MB");
+    assert!(blocks <= 7.0, "grew {grew} B, {blocks:.1} blocks of 32 MB");
     assert!(
         grew <= projected + (2 << 20),
         "grew {grew} B, projected {projected} B"

@@ -703,8 +703,9 @@ where
                 v.astype(T::DTYPE).downcast::<T>().expect("cast to the array's dtype"),
             ),
         };
-        a.overlapped_blocks(depth, boundary, move |blocks: crate::graph::blockwise::AnyBlocks, ext: &[usize]| {
-            let block = blocks.into_iter().next().expect("one input");
+        a.overlapped_blocks(depth, boundary, move |blocks: &mut crate::graph::blockwise::AnyBlocks, ext: &[usize]| {
+            // Taken: `f` owns its block (the Python package hands it to NumPy).
+            let block = std::mem::take(blocks).into_iter().next().expect("one input");
             let vals = *block.downcast::<Vec<T>>().expect("the input's values have its dtype");
             let a = ArrayD::from_shape_vec(ndarray::IxDyn(ext), vals)
                 .expect("block buffer matches its extents");
@@ -745,8 +746,9 @@ where
         &arrays,
         shape,
         spec,
-        move |blocks: crate::graph::blockwise::AnyBlocks, ext: &[usize]| {
-            let owned = blocks
+        move |blocks: &mut crate::graph::blockwise::AnyBlocks, ext: &[usize]| {
+            // Taken: `f` owns its blocks (the Python package hands them to NumPy).
+            let owned = std::mem::take(blocks)
                 .into_iter()
                 .zip(&dtypes)
                 .map(|(b, &d)| {

@@ -528,7 +528,7 @@ pub(crate) fn blocks_by_spec<A: BlockArg, U, G>(
 ) -> Result<ChunkedArray<U>>
 where
     U: Element,
-    G: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
+    G: Fn(&mut AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
 {
     let op = "map_blocks_with";
     let bad_axes = |axes: &[usize], ndim: usize, reason: &str| Error::InvalidAxes {
@@ -705,7 +705,7 @@ impl<T: Element> ChunkedArray<T> {
         &self,
         depth: &[usize],
         boundary: Boundary<T>,
-        f: impl Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
+        f: impl Fn(&mut AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
     ) -> Result<ChunkedArray<U>> {
         let op = format!("map_overlap of {}{:?}", T::DTYPE, self.shape());
         let bad = |reason: String| Error::InvalidParameter {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use smallvec::SmallVec;
 
-use super::{pull_whole, Expr, Meta, Node, OpKind, TaskCx};
+use super::{pull_whole_into, Expr, Meta, Node, OpKind, TaskCx};
 use crate::element::{with_dtype, Element};
 use crate::error::{Error, Result};
 use crate::kernels::gather;
@@ -28,26 +28,25 @@ pub(crate) type BlockResult<U> = std::result::Result<ArrayD<U>, String>;
 
 /// One block of each input, as a [`MapBlocks`] gives them to its closure: the input's values
 /// in C order, a `Vec` of its element type behind `Any` (the inputs may be of several types;
-/// [`over_views`] turns them into views of one).
+/// [`over_views`] turns them into views of one). The closure may take the buffers (to hand
+/// them on without a copy); those it leaves are kept by the worker for the next block's
+/// inputs, since a fresh block-sized allocation costs its page faults.
 pub(crate) type AnyBlocks = Vec<Box<dyn Any + Send>>;
 
 /// The closure of a [`MapBlocks`] from one over `ArrayViewD`s of inputs of one element type
 /// `T`: each block's `Vec<T>` viewed with the block's extents.
 pub(crate) fn over_views<T: Element, U: Element>(
     f: impl Fn(&[ArrayViewD<'_, T>]) -> BlockResult<U> + Send + Sync + 'static,
-) -> impl Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static {
+) -> impl Fn(&mut AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static {
     move |blocks, ext| {
-        let data: Vec<Vec<T>> = blocks
-            .into_iter()
-            .map(|b| {
-                *b.downcast::<Vec<T>>()
-                    .expect("the inputs' values are of type T")
-            })
-            .collect();
-        let views: Vec<ArrayViewD<'_, T>> = data
+        // Viewed, not taken: the buffers go back to the worker.
+        let views: Vec<ArrayViewD<'_, T>> = blocks
             .iter()
-            .map(|d| {
-                ArrayViewD::from_shape(IxDyn(ext), d).expect("block buffer matches its extents")
+            .map(|b| {
+                let data = b
+                    .downcast_ref::<Vec<T>>()
+                    .expect("the inputs' values are of type T");
+                ArrayViewD::from_shape(IxDyn(ext), data).expect("block buffer matches its extents")
             })
             .collect();
         f(&views)
@@ -59,7 +58,9 @@ pub(crate) fn nodes<T: Element>(inputs: Vec<Arc<dyn Expr<T>>>) -> Vec<Arc<dyn No
     inputs.into_iter().map(|i| i as Arc<dyn Node>).collect()
 }
 
-/// The values of `region` of `node`, whole, as a `Vec` of its element type behind `Any`.
+/// The values of `region` of `node`, whole, as a `Vec` of its element type behind `Any`, in
+/// a buffer of the task's pool when one fits (an earlier block's, given back by
+/// [`MapBlocks::compute_block`]).
 fn pull_any(
     cx: &mut TaskCx<'_>,
     node: &Arc<dyn Node>,
@@ -67,7 +68,13 @@ fn pull_any(
 ) -> Result<Box<dyn Any + Send>> {
     with_dtype!(node.meta().dtype, X => {
         let e = node.clone().expr().get::<X>();
-        Ok(Box::new(pull_whole(cx, &*e, region)?))
+        let mut data = cx.pool.take_fitting::<X>(region_len(region));
+        let pulled = pull_whole_into(cx, &*e, region, &mut data);
+        if let Err(e) = pulled {
+            cx.pool.give_vec(data);
+            return Err(e);
+        }
+        Ok(Box::new(data))
     })
 }
 
@@ -138,7 +145,7 @@ impl Halo {
 
 impl<U: Element, F> MapBlocks<U, F>
 where
-    F: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
+    F: Fn(&mut AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
 {
     /// `f` over the blocks of `inputs` (one shape and grid; at least one).
     pub(crate) fn new(inputs: Vec<Arc<dyn Node>>, f: F) -> Self {
@@ -193,7 +200,7 @@ where
             Some(map) => map.input_block(coords),
             None => self.halo.extend(chunk, &self.inputs[0].meta().shape),
         };
-        let data = self
+        let mut data = self
             .inputs
             .iter()
             .map(|i| pull_any(cx, i, &ext_region))
@@ -205,8 +212,11 @@ where
             region: format!("{chunk:?}"),
             reason,
         };
-        // The closure owns the inputs' blocks: they are freed before the result is copied.
-        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(data, &ext)));
+        let out = catch_unwind(AssertUnwindSafe(|| (self.f)(&mut data, &ext)));
+        // The buffers the closure left are the next block's, before the result is copied.
+        for buffer in data {
+            cx.pool.give_any(buffer);
+        }
         // A closure that saw the cancel (`events::cancelled`) may return early with anything,
         // or fail because of it (a Python function interrupted by Ctrl-C): the compute is
         // cancelled, its block not used.
@@ -288,7 +298,7 @@ fn values_in<U: Element>(out: ArrayD<U>, region: &Region) -> Vec<U> {
 
 impl<U: Element, F> Node for MapBlocks<U, F>
 where
-    F: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
+    F: Fn(&mut AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
 {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -327,7 +337,7 @@ where
 
 impl<U: Element, F> Expr<U> for MapBlocks<U, F>
 where
-    F: Fn(AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
+    F: Fn(&mut AnyBlocks, &[usize]) -> BlockResult<U> + Send + Sync + 'static,
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [U]) -> Result<()> {
         fill_from_blocks(
@@ -502,5 +512,66 @@ pub(crate) fn push_overlapped(
             out.push((id, block));
             Ok(())
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::graph::{Results, WorkerBlocks};
+
+    /// Makes the two blocks of `arange(8)` in chunks of 4 through `f`, on one task, and returns
+    /// where each block's input was and whether the buffer at each was in the task's pool after
+    /// its block was made.
+    fn inputs_kept(
+        f: impl Fn(&mut AnyBlocks, &[usize]) -> BlockResult<f64> + Send + Sync + 'static,
+    ) -> Vec<(usize, bool)> {
+        let x = crate::arange(8).cast::<f64>().rechunk(4).unwrap();
+        let input: Arc<dyn Node> = x.expr().clone();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let node = MapBlocks::new(vec![input], move |blocks: &mut AnyBlocks, ext: &[usize]| {
+            let at = blocks[0].downcast_ref::<Vec<f64>>().unwrap().as_ptr() as usize;
+            record.lock().unwrap().push(at);
+            f(blocks, ext)
+        });
+        let (results, worker) = (Results::default(), WorkerBlocks::new());
+        let mut cx = TaskCx::new(&results, &worker);
+        let mut kept = Vec::new();
+        for (k, region) in [0..4, 4..8].into_iter().enumerate() {
+            let mut out = [0.0; 4];
+            node.fill(&mut cx, std::slice::from_ref(&region), &mut out)
+                .unwrap();
+            let want: Vec<f64> = region.map(|v| 2.0 * v as f64).collect();
+            assert_eq!(out.as_slice(), want.as_slice());
+            let at = seen.lock().unwrap()[k];
+            let pooled = cx.pool.take_fitting::<f64>(4);
+            kept.push((at, pooled.as_ptr() as usize == at));
+            cx.pool.give_vec(pooled);
+        }
+        kept
+    }
+
+    #[test]
+    fn inputs_the_closure_leaves_are_the_next_blocks_buffers() {
+        let viewed = inputs_kept(over_views(|v: &[ArrayViewD<'_, f64>]| {
+            Ok(v[0].mapv(|a| 2.0 * a))
+        }));
+        // Each block's input goes back to the pool, and the second block is pulled into the
+        // first one's buffer: one allocation for both.
+        assert_eq!(viewed, [(viewed[0].0, true), (viewed[0].0, true)]);
+        // A closure that takes its inputs (to hand them on) leaves nothing to keep.
+        let taken = inputs_kept(|blocks: &mut AnyBlocks, ext: &[usize]| {
+            let data = *std::mem::take(blocks)
+                .pop()
+                .unwrap()
+                .downcast::<Vec<f64>>()
+                .unwrap();
+            let a = ArrayD::from_shape_vec(IxDyn(ext), data).unwrap();
+            Ok(a.mapv(|v| 2.0 * v))
+        });
+        assert!(taken.iter().all(|&(_, pooled)| !pooled), "{taken:?}");
     }
 }
