@@ -3,9 +3,12 @@
 //!
 //! A [`Pool`] belongs to one owner at a time and takes no lock: each task has one (in its
 //! `graph::TaskCx`), from which every node takes its tile buffers ([`Pool::take`], aligned,
-//! as [`TileBuf`]) and the reduction kernels their rows of partials
-//! (`kernels::reducers::RowCascade`). A [`SharedPool`] is a pool behind a lock, for buffers
-//! that outlive a task: a Zarr sink's chunk buffers, reused by the next task on any worker.
+//! as [`TileBuf`]), the reduction kernels their rows of partials
+//! (`kernels::reducers::RowCascade`), and block functions the buffers they pull a block's
+//! inputs into ([`Pool::take_block`], kept apart from the tiles: a block is tens of MB, and a
+//! tile take must not hold one while the next block allocates another). A [`SharedPool`] is a
+//! pool behind a lock, for buffers that outlive a task: a Zarr sink's chunk buffers, reused by
+//! the next task on any worker.
 //!
 //! The module sits at the bottom of the crate (it needs nothing of it), below the kernels and
 //! the graph that take from it.
@@ -20,6 +23,8 @@ const TILE_ALIGN: usize = 64;
 pub(crate) struct Pool {
     /// Each a `Vec<T>` of some `T`, boxed to keep one list for every type.
     free: Vec<Box<dyn Any + Send>>,
+    /// Block-sized vectors ([`take_block`](Self::take_block)), likewise.
+    blocks: Vec<Box<dyn Any + Send>>,
 }
 
 impl Pool {
@@ -39,41 +44,32 @@ impl Pool {
     /// grown), else a new one: a task's pool passes to the next task on its worker, and a tile
     /// buffer taken for a large box and given back must not be handed out for small ones
     /// while the next large box grows another.
-    pub(crate) fn take_fitting<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
-        let capacity = |b: &Box<dyn Any + Send>| b.downcast_ref::<Vec<T>>().map(Vec::capacity);
-        let fits = (0..self.free.len())
-            .filter_map(|i| Some((i, capacity(&self.free[i])?)))
-            .filter(|&(_, c)| c >= len)
-            .min_by_key(|&(_, c)| c);
-        let best = fits.or_else(|| {
-            (0..self.free.len())
-                .filter_map(|i| Some((i, capacity(&self.free[i])?)))
-                .max_by_key(|&(_, c)| c)
-        });
-        match best {
-            Some((i, _)) => *self
-                .free
-                .swap_remove(i)
-                .downcast::<Vec<T>>()
-                .expect("checked by downcast_ref"),
-            None => Vec::new(),
+    fn take_fitting<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
+        fitting(&mut self.free, len, true)
+    }
+
+    /// A spare block-sized `Vec<T>` (one given by [`give_block`](Self::give_block)) that holds
+    /// `len` elements, the one of least capacity, or a new empty one. Its contents are
+    /// unspecified.
+    pub(crate) fn take_block<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
+        fitting(&mut self.blocks, len, false)
+    }
+
+    /// Gives a block-sized vector back for the next [`take_block`](Self::take_block).
+    pub(crate) fn give_block<T: Send + 'static>(&mut self, v: Vec<T>) {
+        if v.capacity() > 0 {
+            self.blocks.push(Box::new(v));
         }
     }
 
     /// Whether it holds no vector.
     pub(crate) fn is_empty(&self) -> bool {
-        self.free.is_empty()
+        self.free.is_empty() && self.blocks.is_empty()
     }
     /// Gives a vector back for the next [`take_vec`](Self::take_vec) or
     /// [`take`](Self::take) of its type.
     pub(crate) fn give_vec<T: Send + 'static>(&mut self, v: Vec<T>) {
         self.free.push(Box::new(v));
-    }
-
-    /// [`give_vec`](Self::give_vec) of a `Vec<T>` behind `Any`, its `T` known at run time
-    /// only (a block function's input).
-    pub(crate) fn give_any(&mut self, v: Box<dyn Any + Send>) {
-        self.free.push(v);
     }
 
     /// A buffer of `len` elements, reused across tiles, starting on a 64-byte boundary (vector
@@ -93,6 +89,33 @@ impl Pool {
     /// Returns a tile buffer to the pool.
     pub(crate) fn give<T: Copy + Default + Send + 'static>(&mut self, buf: TileBuf<T>) {
         self.give_vec(buf.vec);
+    }
+}
+
+/// The `Vec<T>` of `list` of least capacity that holds `len` elements; else, with `grow`, the
+/// largest (to be grown); else a new empty one.
+fn fitting<T: Send + 'static>(
+    list: &mut Vec<Box<dyn Any + Send>>,
+    len: usize,
+    grow: bool,
+) -> Vec<T> {
+    let capacity = |b: &Box<dyn Any + Send>| b.downcast_ref::<Vec<T>>().map(Vec::capacity);
+    let fits = (0..list.len())
+        .filter_map(|i| Some((i, capacity(&list[i])?)))
+        .filter(|&(_, c)| c >= len)
+        .min_by_key(|&(_, c)| c);
+    let best = fits.or_else(|| {
+        (0..list.len())
+            .filter_map(|i| Some((i, capacity(&list[i])?)))
+            .filter(|_| grow)
+            .max_by_key(|&(_, c)| c)
+    });
+    match best {
+        Some((i, _)) => *list
+            .swap_remove(i)
+            .downcast::<Vec<T>>()
+            .expect("checked by downcast_ref"),
+        None => Vec::new(),
     }
 }
 
@@ -159,6 +182,27 @@ mod tests {
         assert_eq!(pool.take_vec::<u8>().capacity(), 0);
         let b = pool.take::<f64>(50);
         assert_eq!((b.len(), b.as_ptr()), (50, at));
+    }
+
+    #[test]
+    fn blocks_are_kept_apart_from_tiles() {
+        let mut pool = Pool::default();
+        let block = vec![0.0f64; 1 << 16];
+        let at = block.as_ptr();
+        pool.give_block(block);
+        // A tile take of the block's type does not get it, whatever its size.
+        let tile = pool.take::<f64>(1 << 10);
+        assert_ne!(tile.as_ptr(), at);
+        pool.give(tile);
+        // A block take that it holds gets it; one it cannot hold gets a new vector, and the
+        // tile buffer stays a tile buffer.
+        assert_eq!(pool.take_block::<f64>((1 << 16) + 1).capacity(), 0);
+        let again = pool.take_block::<f64>(1000);
+        assert_eq!(again.as_ptr(), at);
+        assert_eq!(pool.take_block::<f64>(10).capacity(), 0);
+        pool.give_block(again);
+        pool.give_block(Vec::<f64>::new());
+        assert_eq!((pool.blocks.len(), pool.free.len()), (1, 1));
     }
 
     #[test]

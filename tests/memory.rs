@@ -355,8 +355,8 @@ fn twenty_blocks_per_row_keep_a_few_blocks_per_worker() {
 /// buffer it pulls each block's input with its halo into (kept for the next block,
 /// `graph/blockwise.rs`) and the filtered block. Measured: 6.0 blocks, where it was 4.0-5.0
 /// when each input was allocated afresh and given back to the OS when let go (to be faulted in
-/// again for the next). The bound leaves one block for the allocator. With boxes that crossed four blocks, the 20000²
-/// stencil of `examples/stencil` held 13-14.
+/// again for the next). The bound leaves one block for the allocator. With boxes that crossed
+/// four blocks, the 20000² stencil of `examples/stencil` held 13-14.
 #[test]
 fn blocks_of_whole_cells_keep_three_blocks_per_worker() {
     if chunkwise::diagnostics::peak_rss_bytes().is_none() {

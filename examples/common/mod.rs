@@ -7,8 +7,8 @@ use std::time::Instant;
 /// The examples' allocator: mimalloc, as an application picks one (polars' binaries do). On
 /// glibc's, a block of tens of MB made on a worker thread (a `map_overlap` chunk of 2000 x
 /// 2000) does not fit twice in the thread's arena of 64 MiB: it is given back to the OS when
-/// let go and faulted in again for the next block, which cost the stencil up to 1.9 million
-/// page faults and 4 s of system time a run. `RUSTFLAGS="--cfg system_allocator"` builds the
+/// let go and faulted in again for the next block, which cost the stencil up to 1.7 million
+/// page faults and 4.5 s of system time a run. `RUSTFLAGS="--cfg system_allocator"` builds the
 /// examples on the system allocator.
 #[cfg(not(system_allocator))]
 #[global_allocator]

@@ -192,16 +192,16 @@
 //! A block function's input is pulled into a buffer the worker keeps: a closure that views its
 //! blocks (as [`map_blocks`](crate::ChunkedArray::map_blocks) and
 //! [`map_overlap`](crate::ChunkedArray::map_overlap) closures do) leaves them, and the next
-//! block's input is pulled into the same memory, neither zeroed nor faulted in again. (A closure
-//! may take its blocks instead: the Python package's hand them to NumPy.) What the closure
-//! returns is its own allocation, and the allocator decides what that costs. glibc's `malloc`
-//! gives each worker thread an arena of at most 64 MiB, where a block of 32 MB does not fit
-//! twice: such a block is mapped afresh, given back to the OS when let go, and its pages are
-//! faulted in again for the next. The stencil above then takes 1.06-1.79 s, with 0.8-4.5 s
-//! of system time in 0.16 to 1.7 million page faults, against 0.82-0.89 s and 400-700 faults on
-//! mimalloc, the examples' allocator (`examples/common/mod.rs`). A program whose block functions
-//! return blocks of tens of MB runs best on such an allocator (`#[global_allocator]`);
-//! chunkwise, a library, leaves the choice to it.
+//! block's input is pulled into the same memory, not zeroed or faulted in again when it is no
+//! larger. (A closure may take its blocks instead: the Python package's hand them to NumPy.)
+//! What the closure returns is its own allocation, and the allocator decides what that costs.
+//! glibc's `malloc` gives each worker thread an arena of at most 64 MiB, where a block of 32 MB
+//! does not fit twice: such a block is mapped afresh, given back to the OS when let go, and its
+//! pages are faulted in again for the next. The stencil above then takes 1.22-1.79 s, with
+//! 2.0-4.5 s of system time in 0.66 to 1.67 million page faults, against 0.82-0.89 s and
+//! 402-437 faults on mimalloc, the examples' allocator (`examples/common/mod.rs`). A program
+//! whose block functions return blocks of tens of MB runs best on such an allocator
+//! (`#[global_allocator]`); chunkwise, a library, leaves the choice to it.
 //!
 //! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
 //! [`map_overlap`](crate::ChunkedArray::map_overlap)) keep blocks the same way. A contraction

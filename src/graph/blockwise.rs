@@ -59,8 +59,8 @@ pub(crate) fn nodes<T: Element>(inputs: Vec<Arc<dyn Expr<T>>>) -> Vec<Arc<dyn No
 }
 
 /// The values of `region` of `node`, whole, as a `Vec` of its element type behind `Any`, in
-/// a buffer of the task's pool when one fits (an earlier block's, given back by
-/// [`MapBlocks::compute_block`]).
+/// a block buffer of the task's pool when one holds them (an earlier block's, given back by
+/// [`keep_inputs`]).
 fn pull_any(
     cx: &mut TaskCx<'_>,
     node: &Arc<dyn Node>,
@@ -68,14 +68,26 @@ fn pull_any(
 ) -> Result<Box<dyn Any + Send>> {
     with_dtype!(node.meta().dtype, X => {
         let e = node.clone().expr().get::<X>();
-        let mut data = cx.pool.take_fitting::<X>(region_len(region));
+        let mut data = cx.pool.take_block::<X>(region_len(region));
         let pulled = pull_whole_into(cx, &*e, region, &mut data);
         if let Err(e) = pulled {
-            cx.pool.give_vec(data);
+            cx.pool.give_block(data);
             return Err(e);
         }
         Ok(Box::new(data))
     })
+}
+
+/// Gives the task's pool the input buffers a block function left in `blocks` (each a `Vec`
+/// of its input's element type; anything else a closure put there is dropped).
+fn keep_inputs(cx: &mut TaskCx<'_>, inputs: &[Arc<dyn Node>], blocks: AnyBlocks) {
+    for (buffer, input) in blocks.into_iter().zip(inputs) {
+        with_dtype!(input.meta().dtype, X => {
+            if let Ok(v) = buffer.downcast::<Vec<X>>() {
+                cx.pool.give_block(*v);
+            }
+        })
+    }
 }
 
 pub(crate) struct MapBlocks<U: Element, F> {
@@ -213,10 +225,8 @@ where
             reason,
         };
         let out = catch_unwind(AssertUnwindSafe(|| (self.f)(&mut data, &ext)));
-        // The buffers the closure left are the next block's, before the result is copied.
-        for buffer in data {
-            cx.pool.give_any(buffer);
-        }
+        // The buffers the closure left are the next block's.
+        keep_inputs(cx, &self.inputs, data);
         // A closure that saw the cancel (`events::cancelled`) may return early with anything,
         // or fail because of it (a Python function interrupted by Ctrl-C): the compute is
         // cancelled, its block not used.
@@ -285,15 +295,17 @@ fn values_in<U: Element>(out: ArrayD<U>, region: &Region) -> Vec<U> {
         }
         return vals;
     }
-    let std = out.as_standard_layout();
-    let mut vals = vec![U::ZERO; region_len(region)];
-    gather(
-        std.as_slice().expect("standard layout"),
-        out.shape(),
-        region,
-        &mut vals,
-    );
-    vals
+    if let Some(all) = out.as_slice() {
+        let mut vals = vec![U::ZERO; region_len(region)];
+        gather(all, out.shape(), region, &mut vals);
+        return vals;
+    }
+    // Another layout (a transposed result): the region read from it in C order, with no
+    // standard-layout copy of the whole result besides the block's input and the result.
+    out.slice_each_axis(|ax| ndarray::Slice::from(region[ax.axis.index()].clone()))
+        .iter()
+        .copied()
+        .collect()
 }
 
 impl<U: Element, F> Node for MapBlocks<U, F>
@@ -316,8 +328,9 @@ where
         whole_blocks_read(&self.meta, results, region, out)
     }
     fn cache_bytes(&self) -> usize {
-        // The blocks of a row it keeps besides the one being made, the block (with its halo)
-        // given to the closure, and the closure's result.
+        // The blocks of a row it keeps, the one being made among them (copied out of the
+        // closure's result when that has the halo), the buffer of the block (with its halo)
+        // given to the closure, which the worker keeps for the next, and the closure's result.
         let grid = self.blocks.as_ref().map_or(&self.meta.chunks, |b| &b.input);
         let grown: usize = grid
             .axes()
@@ -325,8 +338,7 @@ where
             .enumerate()
             .map(|(d, a)| a.max() + 2 * self.halo.depth.get(d).copied().unwrap_or(0))
             .product();
-        let kept =
-            (row_keep(&self.meta.chunks) - 1).saturating_mul(self.meta.chunks.max_chunk_len());
+        let kept = row_keep(&self.meta.chunks).saturating_mul(self.meta.chunks.max_chunk_len());
         let out = self.meta.chunks.max_chunk_len();
         let input_bytes: usize = self.inputs.iter().map(|i| i.meta().dtype.size()).sum();
         kept.saturating_mul(U::DTYPE.size())
@@ -547,9 +559,9 @@ mod tests {
             let want: Vec<f64> = region.map(|v| 2.0 * v as f64).collect();
             assert_eq!(out.as_slice(), want.as_slice());
             let at = seen.lock().unwrap()[k];
-            let pooled = cx.pool.take_fitting::<f64>(4);
+            let pooled = cx.pool.take_block::<f64>(4);
             kept.push((at, pooled.as_ptr() as usize == at));
-            cx.pool.give_vec(pooled);
+            cx.pool.give_block(pooled);
         }
         kept
     }

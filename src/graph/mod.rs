@@ -711,7 +711,7 @@ impl Default for WorkerBlocks {
 /// Per-task context: the results of earlier stages and a pool of tile buffers.
 pub(crate) struct TaskCx<'a> {
     pub results: &'a Results,
-    /// The task's buffers (tiles, rows of partials).
+    /// The task's buffers (tiles, rows of partials, block functions' inputs).
     pub(crate) pool: Pool,
     /// The blocks caching nodes computed, most recently used last (see [`TaskCx::block`]).
     blocks: Vec<Block>,
