@@ -586,4 +586,23 @@ mod tests {
         });
         assert!(taken.iter().all(|&(_, pooled)| !pooled), "{taken:?}");
     }
+
+    #[test]
+    fn a_result_of_any_layout_gives_its_values_in_c_order() {
+        let c = ArrayD::from_shape_vec(IxDyn(&[4, 5]), (0..20).map(f64::from).collect()).unwrap();
+        // The same values in Fortran order: not standard layout, read without a copy of it.
+        let f = c.t().as_standard_layout().into_owned().reversed_axes();
+        assert!(!f.is_standard_layout());
+        assert_eq!(f, c);
+        for region in [vec![0..4, 0..5], vec![1..3, 2..5], vec![3..4, 0..1]] {
+            let want: Vec<f64> = c
+                .slice_each_axis(|ax| ndarray::Slice::from(region[ax.axis.index()].clone()))
+                .iter()
+                .copied()
+                .collect();
+            let region: Region = region.into_iter().collect();
+            assert_eq!(values_in(f.clone(), &region), want, "{region:?}");
+            assert_eq!(values_in(c.clone(), &region), want, "{region:?}");
+        }
+    }
 }
