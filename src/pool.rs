@@ -48,11 +48,12 @@ impl Pool {
         fitting(&mut self.free, len, true)
     }
 
-    /// A spare block-sized `Vec<T>` (one given by [`give_block`](Self::give_block)) that holds
-    /// `len` elements, the one of least capacity, or a new empty one. Its contents are
-    /// unspecified.
+    /// A spare block-sized `Vec<T>` (one given by [`give_block`](Self::give_block)): the one of
+    /// least capacity that holds `len` elements, else the largest (to be grown, so that a
+    /// worker keeps one buffer per input however the blocks' sizes vary at the edges), else a
+    /// new empty one. Its contents are unspecified.
     pub(crate) fn take_block<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
-        fitting(&mut self.blocks, len, false)
+        fitting(&mut self.blocks, len, true)
     }
 
     /// Gives a block-sized vector back for the next [`take_block`](Self::take_block).
@@ -194,13 +195,21 @@ mod tests {
         let tile = pool.take::<f64>(1 << 10);
         assert_ne!(tile.as_ptr(), at);
         pool.give(tile);
-        // A block take that it holds gets it; one it cannot hold gets a new vector, and the
-        // tile buffer stays a tile buffer.
-        assert_eq!(pool.take_block::<f64>((1 << 16) + 1).capacity(), 0);
+        // A block take gets the block that holds it, of least capacity, else the largest to
+        // grow (a worker keeps one buffer per input), else a new vector; never the tile
+        // buffer.
+        let small = vec![0.0f64; 1000];
+        let small_at = small.as_ptr();
+        pool.give_block(small);
+        let fitting = pool.take_block::<f64>(999);
+        assert_eq!(fitting.as_ptr(), small_at);
         let again = pool.take_block::<f64>(1000);
         assert_eq!(again.as_ptr(), at);
-        assert_eq!(pool.take_block::<f64>(10).capacity(), 0);
         pool.give_block(again);
+        let grown = pool.take_block::<f64>((1 << 16) + 1);
+        assert_eq!(grown.as_ptr(), at);
+        assert_eq!(pool.take_block::<f64>(10).capacity(), 0);
+        pool.give_block(grown);
         pool.give_block(Vec::<f64>::new());
         assert_eq!((pool.blocks.len(), pool.free.len()), (1, 1));
     }
