@@ -40,20 +40,12 @@ impl Pool {
         }
     }
 
-    /// The spare `Vec<T>` of least capacity that holds `len` elements, else the largest (to be
-    /// grown), else a new one: a task's pool passes to the next task on its worker, and a tile
-    /// buffer taken for a large box and given back must not be handed out for small ones
-    /// while the next large box grows another.
-    fn take_fitting<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
-        fitting(&mut self.free, len, true)
-    }
-
     /// A spare block-sized `Vec<T>` (one given by [`give_block`](Self::give_block)): the one of
     /// least capacity that holds `len` elements, else the largest (to be grown, so that a
     /// worker keeps one buffer per input however the blocks' sizes vary at the edges), else a
     /// new empty one. Its contents are unspecified.
     pub(crate) fn take_block<T: Send + 'static>(&mut self, len: usize) -> Vec<T> {
-        fitting(&mut self.blocks, len, true)
+        fitting(&mut self.blocks, len)
     }
 
     /// Gives a block-sized vector back for the next [`take_block`](Self::take_block).
@@ -78,7 +70,7 @@ impl Pool {
     /// alone gives 16 bytes). Its contents are unspecified: callers overwrite them.
     pub(crate) fn take<T: Copy + Default + Send + 'static>(&mut self, len: usize) -> TileBuf<T> {
         let pad = TILE_ALIGN / std::mem::size_of::<T>().max(1);
-        let mut vec = self.take_fitting::<T>(len + pad);
+        let mut vec = fitting::<T>(&mut self.free, len + pad);
         // Grows only when a larger tile comes.
         if vec.len() < len + pad {
             vec.resize(len + pad, T::default());
@@ -93,13 +85,11 @@ impl Pool {
     }
 }
 
-/// The `Vec<T>` of `list` of least capacity that holds `len` elements; else, with `grow`, the
-/// largest (to be grown); else a new empty one.
-fn fitting<T: Send + 'static>(
-    list: &mut Vec<Box<dyn Any + Send>>,
-    len: usize,
-    grow: bool,
-) -> Vec<T> {
+/// The `Vec<T>` of `list` of least capacity that holds `len` elements, else the largest (to be
+/// grown), else a new one: a task's pool passes to the next task on its worker, and a buffer
+/// taken for a large box and given back must not be handed out for small ones while the next
+/// large box grows another.
+fn fitting<T: Send + 'static>(list: &mut Vec<Box<dyn Any + Send>>, len: usize) -> Vec<T> {
     let capacity = |b: &Box<dyn Any + Send>| b.downcast_ref::<Vec<T>>().map(Vec::capacity);
     let fits = (0..list.len())
         .filter_map(|i| Some((i, capacity(&list[i])?)))
@@ -108,7 +98,6 @@ fn fitting<T: Send + 'static>(
     let best = fits.or_else(|| {
         (0..list.len())
             .filter_map(|i| Some((i, capacity(&list[i])?)))
-            .filter(|_| grow)
             .max_by_key(|&(_, c)| c)
     });
     match best {
