@@ -9,8 +9,9 @@ Runs alternate (Rust, Python, Rust, ...) and each is a fresh process, so that it
 own; the figure is the median of `--repeats` runs of the compute alone (imports and set-up are
 not timed, in either language). Also printed: Dask on the lesson's pi in the same run (where
 installed), the peak RSS of each Python run against an interpreter that only imported NumPy,
-and the cost of one small compute from Python (`float(x[3])`) against the engine's own
-(`examples/compute_overhead.rs`).
+block functions written in Python (a `map_overlap` stencil and a `map_blocks`, 20000^2 in
+chunks of 2000) from chunkwise and from Dask alternating, and the cost of one small compute
+from Python (`float(x[3])`) against the engine's own (`examples/compute_overhead.rs`).
 """
 
 import argparse
@@ -52,6 +53,26 @@ def python_case(lib, case, n, workers):
         def run():
             x = da.random.random(size=(n, n), chunks=(n // 10, n // 10))
             return float((x + x.T - x.mean(axis=0)).sum().compute(num_workers=workers))
+    elif case in ("overlap", "blocks"):
+        import numpy as np
+
+        def mean3x3(b):
+            # `../shared/peers/ops_peers.py`'s stencil: the 3x3 mean of the block's inside, padded
+            # back to the block's shape (map_overlap trims the halo off what it returns).
+            o = b[1:-1, 1:-1].copy()
+            for i in (0, 1, 2):
+                for j in (0, 1, 2):
+                    if (i, j) != (1, 1):
+                        o += b[i:i + b.shape[0] - 2, j:j + b.shape[1] - 2]
+            return np.pad(o / 9, 1)
+
+        def run():
+            x = da.random.default_rng(0).random((n, n), chunks=min(2000, n))
+            if case == "overlap":
+                y = x.map_overlap(mean3x3, depth=1, boundary="reflect")
+            else:
+                y = x.map_blocks(lambda b: b / 9)
+            return float(y.sum().compute(num_workers=workers))
     else:
         raise ValueError(case)
     return run
@@ -89,7 +110,7 @@ def child(lib, case, n, workers):
     # with the pause first; the next compute 70 ms either way).
     time.sleep(0.3)
     # Warm-up on a tiny input: imports, the pool's threads.
-    python_case(lib, case, 1000 if case != "docs" else 20, workers)()
+    python_case(lib, case, {"docs": 20, "overlap": 20, "blocks": 20}.get(case, 1000), workers)()
     # Every worker busy right before the clock starts, as the Rust examples have them
     # (`rayon::broadcast` in `examples/common`): a compute of 64 small tasks.
     da_mod = sys.modules["dask.array" if lib == "dask" else "chunkwise"]
@@ -133,6 +154,31 @@ def run_rust(bin_dir, case, n, workers):
     return report
 
 
+def blocks_against_dask(args):
+    """Block functions written in Python (NumPy), from chunkwise and from Dask, alternating: the
+    stencil of `examples/stencil` as `map_overlap`, and `map_blocks(b / 9)`, summed."""
+    n = 4000 if args.quick else args.blocks_n
+    print(f"Python block functions, {n}^2 random, chunks of {min(2000, n)}, chunkwise and Dask "
+          f"alternating (median of {args.repeats}):")
+    for case in ("overlap", "blocks"):
+        ours, theirs, ours_mib, theirs_mib = [], [], [], []
+        try:
+            for _ in range(args.repeats):
+                q = run_python("chunkwise", case, n, args.workers)
+                ours.append(q["seconds"])
+                ours_mib.append(q["peak_rss_mib"])
+                d = run_python("dask", case, n, args.workers)
+                theirs.append(d["seconds"])
+                theirs_mib.append(d["peak_rss_mib"])
+        except RuntimeError as e:
+            print(f"  {case}: not measured: {str(e).splitlines()[-1][:120]}")
+            continue
+        cs, ds = statistics.median(ours), statistics.median(theirs)
+        print(f"  {case:<8} chunkwise {cs:.3f} s ({min(ours):.3f}-{max(ours):.3f}), "
+              f"{max(ours_mib):.0f} MiB; Dask {ds:.3f} s ({min(theirs):.3f}-{max(theirs):.3f}), "
+              f"{max(theirs_mib):.0f} MiB; Dask / chunkwise {ds / cs:.2f}", flush=True)
+
+
 def show(n):
     k = len(str(n)) - 1
     return f"1e{k}" if n == 10**k and k >= 3 else str(n)
@@ -146,6 +192,8 @@ def main():
                    help="the Rust examples (cargo build --release --examples)")
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     p.add_argument("--no-dask", action="store_true", help="leave Dask out")
+    p.add_argument("--blocks-n", type=int, default=20000,
+                   help="side of the block functions' array, against Dask")
     p.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -190,6 +238,8 @@ def main():
             print(f"Dask, pi N = {show(n)}: {d:.3f} s, {d / ps:.1f}x chunkwise from Python")
         except RuntimeError as e:
             print(f"Dask not measured: {str(e).splitlines()[-1][:120]}")
+    if not args.no_dask:
+        blocks_against_dask(args)
     calls = 2000 if args.quick else 20000
     r = run_rust(args.bin, "overhead", calls, 1)
     q = run_python("chunkwise", "overhead", calls, 1)

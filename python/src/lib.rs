@@ -16,6 +16,17 @@ mod run;
 
 use pyo3::prelude::*;
 
+/// The extension's allocator: mimalloc, for the Rust side's allocations (NumPy keeps its own),
+/// as polars' wheels ship jemalloc. On glibc's `malloc` a block of tens of MB made on a worker
+/// thread (a `map_overlap` block with its halo, handed to the function) does not fit twice in
+/// the thread's arena of 64 MiB: each one is mapped afresh, given back to the OS when let go,
+/// and faulted in again. Memory that NumPy receives from the engine without a copy is freed
+/// through the same allocator (its owner is a Rust vector). `RUSTFLAGS="--cfg
+/// system_allocator"` builds the extension on the system allocator.
+#[cfg(not(system_allocator))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[pymodule]
 fn _chunkwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<array::Array>()?;

@@ -201,7 +201,9 @@
 //! 2.0-4.5 s of system time in 0.66 to 1.67 million page faults, against 0.82-0.89 s and
 //! 402-437 faults on mimalloc, the examples' allocator (`examples/common/mod.rs`). A program
 //! whose block functions return blocks of tens of MB runs best on such an allocator
-//! (`#[global_allocator]`); chunkwise, a library, leaves the choice to it.
+//! (`#[global_allocator]`); chunkwise, a library, leaves the choice to it. The Python
+//! package's extension module makes that choice for its users, as polars' wheels do: it runs
+//! on mimalloc (`python/README.md` has its figures).
 //!
 //! Blockwise ops ([`map_blocks`](crate::ChunkedArray::map_blocks),
 //! [`map_overlap`](crate::ChunkedArray::map_overlap)) keep blocks the same way. A contraction
