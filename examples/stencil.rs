@@ -8,7 +8,8 @@
 //!     cargo run --release --example stencil -- --n 20000 --variant blocks
 //!
 //! Prints `key: value` lines: `result:`, `seconds:` (the compute only, median of `--repeats`),
-//! `projected_mib:` and `peak_rss_mib:`.
+//! `projected_mib:` and `peak_rss_mib:`; `--explain` prints the plan first (the blocks a worker
+//! keeps, the projection).
 mod common;
 
 use chunkwise::Boundary;
@@ -53,6 +54,9 @@ fn main() -> Result<(), chunkwise::Error> {
         }
     };
     let projected = y.plan()?.memory.total;
+    if args.explain {
+        println!("{}", y.explain()?);
+    }
     let mut times = Vec::new();
     let mut result = 0.0;
     for _ in 0..args.repeats {

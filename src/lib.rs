@@ -120,7 +120,9 @@ pub use io::npy::{from_npy, from_npy_chunked, npy_info, NpyInfo};
 pub use io::zarr::{from_zarr, from_zarr_chunked, zarr_info, ZarrInfo};
 #[cfg(feature = "linalg")]
 pub use kernels::linalg::Decompose;
-pub use plan::{MemoryPlan, OutputPlan, Pass, PassKind, Plan, SharedPlan, Sharing, StagePlan};
+pub use plan::{
+    KeptBlocks, MemoryPlan, OutputPlan, Pass, PassKind, Plan, SharedPlan, Sharing, StagePlan,
+};
 pub use region::TILE_LEN;
 pub use sources::random;
 pub use sources::{

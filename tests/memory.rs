@@ -370,6 +370,14 @@ fn blocks_of_whole_cells_keep_three_blocks_per_worker() {
         grew <= projected + (2 << 20),
         "grew {grew} B, projected {projected} B"
     );
+    // The plan counts what the reduction's tasks keep: 6 blocks per worker (a tile's read
+    // spans at most 4; `PassBlocks::kept`), with the input and the result, 16 in all
+    // (measured 16.03 blocks of 32 MB); a row per worker would be 44.
+    let projected_blocks = projected as f64 / block as f64;
+    assert!(
+        projected_blocks <= 17.0,
+        "projected {projected} B, {projected_blocks:.1} blocks of 32 MB"
+    );
 }
 
 #[test]

@@ -185,6 +185,18 @@ impl AxisChunks {
         self.range(k).len()
     }
 
+    /// The smallest block that is neither the first nor the last (which space no two block
+    /// starts), the least distance between two block starts; `usize::MAX` when there is
+    /// none, and at least 1.
+    pub(crate) fn min_inner(&self) -> usize {
+        let n = self.len();
+        match &self.repr {
+            _ if n <= 2 => usize::MAX,
+            Repr::Regular { size, .. } => (*size).max(1),
+            Repr::Explicit(_) => (1..n - 1).map(|k| self.size(k)).min().unwrap_or(1).max(1),
+        }
+    }
+
     /// The block holding index `i` (the last block for `i >= extent`).
     pub fn locate(&self, i: usize) -> usize {
         match &self.repr {
@@ -437,6 +449,47 @@ mod tests {
                 assert_eq!(a, AxisChunks::from_sizes(&l.clone()));
             }
         }
+    }
+
+    /// [`Chunks::max_spanned`](crate::chunks::Chunks::max_spanned) of one axis is at least
+    /// the blocks every run of that length overlaps, for every split of small extents.
+    #[test]
+    fn max_spanned_bounds_every_run() {
+        fn lists(n: usize, out: &mut Vec<Vec<usize>>, prefix: &mut Vec<usize>) {
+            if n == 0 {
+                out.push(prefix.clone());
+                return;
+            }
+            for b in 1..=n {
+                prefix.push(b);
+                lists(n - b, out, prefix);
+                prefix.pop();
+            }
+        }
+        for n in 1..=9 {
+            let mut all = Vec::new();
+            lists(n, &mut all, &mut Vec::new());
+            for l in all {
+                let a = AxisChunks::from_sizes(&l);
+                let grid = crate::chunks::Chunks::from_axes(vec![a.clone()]);
+                for len in 1..=n {
+                    let most = (0..=n - len)
+                        .map(|s| a.overlapping(&(s..s + len)).len())
+                        .max()
+                        .unwrap_or(1);
+                    let bound = grid.max_spanned(len);
+                    assert!(bound >= most, "{l:?} len {len}: {bound} < {most}");
+                    assert!(bound <= l.len().min(len), "{l:?} len {len}: {bound}");
+                }
+            }
+        }
+        // A tile of 2048 over blocks of 2000 can start at a block's last position.
+        let one = |a| crate::chunks::Chunks::from_axes(vec![a]);
+        let r = one(AxisChunks::regular(20_000, 2000));
+        assert_eq!((r.max_spanned(2048), r.max_spanned(2000)), (3, 2));
+        assert_eq!((r.max_spanned(1), r.max_spanned(0)), (1, 1));
+        let huge = one(AxisChunks::regular(usize::MAX, 1));
+        assert_eq!(huge.max_spanned(1 << 20), 1 << 20);
     }
 
     #[test]

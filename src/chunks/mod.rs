@@ -94,6 +94,22 @@ impl Chunks {
             .fold(1usize, |n, a| n.saturating_mul(a.max()))
     }
 
+    /// The most blocks a box of at most `len` positions overlaps (at least 1), the plan's count
+    /// of the blocks one read of a tile spans. Along one axis a run of `e` positions overlaps
+    /// at most `1 + min(blocks - 1, 1 + (e - 2) / inner)` blocks (for `e >= 2`), where `inner`
+    /// is [`AxisChunks::min_inner`]: the block starts after its first position, at least
+    /// `inner` apart. The box's count is the largest product of those over extents whose
+    /// product is at most `len`.
+    pub(crate) fn max_spanned(&self, len: usize) -> usize {
+        // (extent, blocks, smallest inner block) per axis, looked up once.
+        let axes: Vec<(usize, usize, usize)> = self
+            .axes
+            .iter()
+            .map(|a| (a.extent(), a.len(), a.min_inner()))
+            .collect();
+        best_span(&axes, len.max(1), &mut std::collections::HashMap::new())
+    }
+
     /// The region of chunk `k`, numbering chunks in C order over the grid.
     pub(crate) fn chunk(&self, k: usize) -> Region {
         let mut r: Region = (0..self.axes.len()).map(|_| 0..0).collect();
@@ -417,6 +433,35 @@ impl IntoShape for usize {
 /// allocated: a lazy array of 2^62 `f64` is fine until its values would be held.
 pub const MAX_ELEMENTS: usize = isize::MAX as usize;
 
+/// [`Chunks::max_spanned`] over `axes` (extent, blocks, smallest inner block) within `budget`
+/// positions. Along an axis, spanning `1 + k` blocks takes at least `2 + (k - 1) * inner`
+/// positions (a run from the last position of a block); each such extent leaves the others
+/// `budget / extent`, which takes few distinct values, so the results are memoized by
+/// (axes left, budget).
+fn best_span(
+    axes: &[(usize, usize, usize)],
+    budget: usize,
+    memo: &mut std::collections::HashMap<(usize, usize), usize>,
+) -> usize {
+    let Some(&(extent, blocks, inner)) = axes.first() else {
+        return 1;
+    };
+    if let Some(&v) = memo.get(&(axes.len(), budget)) {
+        return v;
+    }
+    let top = budget.min(extent);
+    let mut best = best_span(&axes[1..], budget, memo);
+    for k in 1..blocks {
+        let e = (k - 1).saturating_mul(inner).saturating_add(2);
+        if e > top {
+            break;
+        }
+        best = best.max((1 + k).saturating_mul(best_span(&axes[1..], budget / e, memo)));
+    }
+    memo.insert((axes.len(), budget), best);
+    best
+}
+
 /// Number of elements of `shape`, or [`Error::TooLarge`] past [`MAX_ELEMENTS`].
 pub(crate) fn checked_len(op: &str, shape: &[usize]) -> Result<usize> {
     shape
@@ -588,6 +633,51 @@ mod tests {
         let c = Chunks::auto(&[1_000_000_000_000_000_000], 8);
         assert_eq!(c.num_chunks(), 1_907_348_632_813);
         assert!(c.axis(0).is_regular());
+    }
+
+    /// [`Chunks::max_spanned`] is the most blocks any box of at most `len` positions
+    /// overlaps, over 2-d grids of small extents (regular and not) and every such box.
+    #[test]
+    fn max_spanned_is_the_most_blocks_a_small_box_overlaps() {
+        let grids: Vec<Vec<Vec<usize>>> = vec![
+            vec![vec![3, 3, 1], vec![2, 2, 2, 1]],
+            vec![vec![1, 4, 2], vec![5, 1, 1]],
+            vec![vec![7], vec![1, 1, 1, 1, 1, 1, 1]],
+            vec![vec![2, 2, 2, 2], vec![3, 3]],
+        ];
+        for blocks in grids {
+            let c = Chunks::from_axes(blocks.iter().map(|b| AxisChunks::from_sizes(b)).collect());
+            let (n0, n1) = (c.axis(0).extent(), c.axis(1).extent());
+            for len in 1..=20 {
+                let mut most = 0;
+                for (s0, e0) in (0..n0).flat_map(|s| (1..=n0 - s).map(move |e| (s, e))) {
+                    for (s1, e1) in (0..n1).flat_map(|s| (1..=n1 - s).map(move |e| (s, e))) {
+                        if e0 * e1 <= len {
+                            let spans = c.axis(0).overlapping(&(s0..s0 + e0)).len()
+                                * c.axis(1).overlapping(&(s1..s1 + e1)).len();
+                            most = most.max(spans);
+                        }
+                    }
+                }
+                let bound = c.max_spanned(len);
+                assert!(bound >= most, "{blocks:?} len {len}: {bound} < {most}");
+                if c.axes().iter().all(AxisChunks::is_regular) {
+                    assert_eq!(bound, most, "{blocks:?} len {len}");
+                }
+            }
+        }
+        // The stencil's grid: a tile of 2048 positions spans at most 4 blocks of 2000 x 2000
+        // (two rows across a corner), 3 along a row.
+        let c = Chunks::regular(&[20_000, 20_000], &[2000, 2000]);
+        assert_eq!(c.max_spanned(2048), 4);
+        assert_eq!(
+            Chunks::regular(&[10, 20_000], &[10, 2000]).max_spanned(2048),
+            3
+        );
+        // Small blocks: every block a box can reach; huge grids stay cheap.
+        assert_eq!(Chunks::regular(&[4, 4], &[1, 1]).max_spanned(2048), 16);
+        let huge = Chunks::regular(&[1 << 30, 1 << 30, 1 << 30], &[1, 1, 1]);
+        assert_eq!(huge.max_spanned(2048), 2048);
     }
 
     #[test]

@@ -186,8 +186,20 @@
 //! let go when its task ends. The 20000² stencil of `examples/stencil` then peaks at 130-191
 //! MiB, four to six blocks of 32 MB for two workers (a block's input with its halo and its
 //! result on each), where boxes of 2048 rows across four blocks made 114-119 blocks of 100 in
-//! 404-464 MiB. The plan's projection still counts a row of blocks per worker: it is an upper
-//! bound, since a node cannot know who reads it.
+//! 404-464 MiB.
+//!
+//! The plan counts the blocks a worker keeps by the executor's rules, pass by pass, and
+//! `explain()` says how many (`blocks kept per worker: 6 of map_overlap (30.5 MiB each)`): a
+//! row of blocks outside a reduction; in a reduction's pass the task's limit (two blocks along
+//! each axis its leaves tile, and two more) or what one read spans, if more, within the row.
+//! Every read in a reduction's pass is a tile (2048 positions) when it reaches the node
+//! through elementwise ops, regrids, transposes and block functions, and a tile spans at most
+//! four blocks of 2000 x 2000 (two rows across a corner), so the stencil's projection is 489
+//! MiB on two workers, for the 143 MiB it peaks at: six blocks, its input and its result per
+//! worker, where each task lets go of its block. Before, the projection counted the row of
+//! ten (734 MiB), and `Config::memory_limit(512 MiB)` refused a compute that runs in 143. A
+//! node read through other movement (a strided slice reads a span of the input) is counted
+//! with its row.
 //!
 //! A block function's input is pulled into a buffer the worker keeps: a closure that views its
 //! blocks (as [`map_blocks`](crate::ChunkedArray::map_blocks) and

@@ -327,10 +327,15 @@ where
     ) -> bool {
         whole_blocks_read(&self.meta, results, region, out)
     }
-    fn cache_bytes(&self) -> usize {
-        // The blocks of a row it keeps, the one being made among them (copied out of the
-        // closure's result when that has the halo), the buffer of the block (with its halo)
-        // given to the closure, which the worker keeps for the next, and the closure's result.
+    fn kept_blocks(&self, pass: &super::PassBlocks) -> Option<(usize, usize)> {
+        let grid = &self.meta.chunks;
+        Some((pass.kept(row_keep(grid), grid), grid.max_chunk_len()))
+    }
+    fn cache_bytes(&self, pass: &super::PassBlocks) -> usize {
+        // The blocks it keeps (a row, within a reduction's limit), the one being made among
+        // them (copied out of the closure's result when that has the halo), the buffer of the
+        // block (with its halo) given to the closure, which the worker keeps for the next, and
+        // the closure's result.
         let grid = self.blocks.as_ref().map_or(&self.meta.chunks, |b| &b.input);
         let grown: usize = grid
             .axes()
@@ -338,7 +343,8 @@ where
             .enumerate()
             .map(|(d, a)| a.max() + 2 * self.halo.depth.get(d).copied().unwrap_or(0))
             .product();
-        let kept = row_keep(&self.meta.chunks).saturating_mul(self.meta.chunks.max_chunk_len());
+        let (blocks, len) = self.kept_blocks(pass).unwrap_or_default();
+        let kept = blocks.saturating_mul(len);
         let out = self.meta.chunks.max_chunk_len();
         let input_bytes: usize = self.inputs.iter().map(|i| i.meta().dtype.size()).sum();
         kept.saturating_mul(U::DTYPE.size())

@@ -186,8 +186,12 @@ impl<T: Numeric> Node for Contract<T> {
     ) -> bool {
         super::blockwise::whole_blocks_read(&self.meta, results, region, out)
     }
-    fn cache_bytes(&self) -> usize {
-        // The output blocks kept (at most a row), the blocks of `a` kept, a block of `b`, the
+    fn kept_blocks(&self, pass: &super::PassBlocks) -> Option<(usize, usize)> {
+        let grid = &self.meta.chunks;
+        Some((pass.kept(self.keep(), grid), grid.max_chunk_len()))
+    }
+    fn cache_bytes(&self, pass: &super::PassBlocks) -> usize {
+        // The output blocks kept (at most a row, within a reduction's limit), the blocks of `a` kept, a block of `b`, the
         // slab the GEMM kernel keeps on the worker's thread, and the padded last panel's two
         // buffers (a vector's width of `b`'s and `c`'s rows: 64 bytes each).
         let axes = self.meta.chunks.axes();
@@ -207,8 +211,8 @@ impl<T: Numeric> Node for Contract<T> {
         };
         let a_row = batch.saturating_mul(m).saturating_mul(a_kept);
         let panels = a_row.saturating_add(batch.saturating_mul(k).saturating_mul(n));
-        self.keep()
-            .saturating_mul(out)
+        let (kept, _) = self.kept_blocks(pass).unwrap_or_default();
+        kept.saturating_mul(out)
             .saturating_add(panels)
             .saturating_mul(T::DTYPE.size())
             .saturating_add(thread_slab_bytes::<T>())

@@ -177,10 +177,28 @@ pub(crate) trait Node: Send + Sync + 'static {
     fn as_stage(&self) -> Option<&dyn Stage> {
         None
     }
-    /// Bytes this node caches per worker (a whole chunk, for a transpose), for the plan's
-    /// memory projection.
-    fn cache_bytes(&self) -> usize {
+    /// Bytes this node caches per worker in a pass that keeps blocks as `pass` says (a whole
+    /// chunk, for a transpose), for the plan's memory projection.
+    fn cache_bytes(&self, _pass: &PassBlocks) -> usize {
         0
+    }
+    /// The blocks it keeps per worker at most in a pass that keeps blocks as `pass` says, and
+    /// the elements of the largest, for the plan (counted in its
+    /// [`cache_bytes`](Self::cache_bytes)); `None` for a node that keeps no blocks.
+    fn kept_blocks(&self, _pass: &PassBlocks) -> Option<(usize, usize)> {
+        None
+    }
+    /// How large the reads of its inputs are, for the plan's count of the blocks a read spans
+    /// ([`PassBlocks::tiles`]).
+    fn input_reads(&self) -> InputReads {
+        match self.meta().kind {
+            OpKind::Elementwise | OpKind::Regrid => InputReads::Own,
+            // Reductions fold tiles; block functions, contractions and selections pull whole
+            // blocks a tile at a time (`pull_box`).
+            OpKind::Reduce { .. } | OpKind::Blockwise => InputReads::Tiles,
+            // Sources read nothing; other movement may read a span larger than its read.
+            OpKind::Source | OpKind::Movement => InputReads::Any,
+        }
     }
     /// The file or store a source reads, for the plan.
     fn file(&self) -> Option<&std::path::Path> {
@@ -278,6 +296,69 @@ pub(crate) trait Node: Send + Sync + 'static {
     }
 }
 
+/// How large the reads a node makes of its inputs are ([`Node::input_reads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InputReads {
+    /// Tiles, at most [`TILE_LEN`](crate::region::TILE_LEN) positions, whatever its own reads.
+    Tiles,
+    /// No more positions than its own read (the same region, or a broadcast part of it).
+    Own,
+    /// Unknown: possibly a box much larger than its read (a strided slice's span).
+    Any,
+}
+
+/// How a pass keeps the blocks of its caching nodes, as the plan counts them
+/// ([`Node::cache_bytes`]): by the rules of [`TaskCx::keep`] and of the blocks the workers of
+/// a reduction pass share ([`shared_blocks::cap`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PassBlocks {
+    /// Blocks of a node a task keeps besides those one read spans ([`TaskCx::limit_blocks`]):
+    /// a reduction's [`Stage::task_blocks`], `usize::MAX` in other passes.
+    pub limit: usize,
+    /// Workers per rank.
+    pub workers: usize,
+    /// Whether every read of the node in the pass is a tile, so that one read spans at most
+    /// [`Chunks::max_spanned`](crate::chunks::Chunks::max_spanned) blocks; else a read may
+    /// span any number.
+    pub tiles: bool,
+}
+
+impl PassBlocks {
+    /// A pass whose tasks keep what each node asks.
+    pub(crate) const UNLIMITED: PassBlocks = PassBlocks {
+        limit: usize::MAX,
+        workers: 1,
+        tiles: false,
+    };
+
+    /// Blocks of `grid` a worker holds at most of a node that would keep `keep` of them: what
+    /// one worker keeps alone ([`kept_blocks`]) or its share of what the workers keep between
+    /// them where they share blocks ([`shared_blocks::cap`]), whichever is more.
+    ///
+    /// The stencil's node (rows of 10 blocks of 2000², two workers, a limit of 6, a tile
+    /// spanning at most 4 blocks) holds 6 per worker, not a row of 10.
+    pub(crate) fn kept(&self, keep: usize, grid: &crate::chunks::Chunks) -> usize {
+        if self.limit >= keep {
+            return keep;
+        }
+        let spanned = if self.tiles {
+            grid.max_spanned(crate::region::TILE_LEN)
+        } else {
+            usize::MAX
+        };
+        let workers = self.workers.max(1);
+        let shared = shared_blocks::cap(keep, self.limit, spanned, workers);
+        kept_blocks(keep, self.limit, spanned).max(shared.div_ceil(workers))
+    }
+}
+
+/// How many blocks of a node that would keep `keep` of them a task keeps when its limit is
+/// `limit` ([`TaskCx::limit_blocks`]) and one read spans `spanned` blocks: `keep`, within the
+/// limit but never fewer than the read needs.
+pub(crate) fn kept_blocks(keep: usize, limit: usize, spanned: usize) -> usize {
+    keep.min(limit.max(spanned))
+}
+
 /// Whether a read of a region of this node reads the same region of its inputs of its shape:
 /// elementwise nodes and regrids.
 fn passes_reads(m: &Meta) -> bool {
@@ -324,14 +405,14 @@ pub(crate) fn caches_below(node: &(impl Node + ?Sized), results: &Results) -> bo
     }
     let computed = |n: &Arc<dyn Node>| results.value(n.meta().id).is_some();
     // Each node once, without recursion; the walk stops at nodes computed earlier.
-    node.cache_bytes() > 0
+    node.cache_bytes(&PassBlocks::UNLIMITED) > 0
         || crate::walk::post_order(
             node.inputs(),
             |n| n.meta().id,
             |n| if computed(n) { Vec::new() } else { n.inputs() },
         )
         .iter()
-        .any(|n| !computed(n) && n.cache_bytes() > 0)
+        .any(|n| !computed(n) && n.cache_bytes(&PassBlocks::UNLIMITED) > 0)
 }
 
 /// Fills `out` with `region` of `node`: from a result materialized earlier in this compute
@@ -759,7 +840,7 @@ impl<'a> TaskCx<'a> {
     /// spans `spanned` blocks: `keep`, within the task's limit ([`TaskCx::limit_blocks`]) but
     /// never fewer than the read needs.
     pub(crate) fn keep(&self, keep: usize, spanned: usize) -> usize {
-        keep.min(self.block_limit.max(spanned))
+        kept_blocks(keep, self.block_limit, spanned)
     }
 
     /// Evaluates `region` of `node` once and keeps it, so that every read of the node inside

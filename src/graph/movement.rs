@@ -222,7 +222,12 @@ impl<T: Element> Node for Permute<T> {
         super::blockwise::push_overlapped(self.meta.id, &self.meta.chunks, region, out);
         true
     }
-    fn cache_bytes(&self) -> usize {
+    fn input_reads(&self) -> super::InputReads {
+        // A permutation reads as many positions as it is asked for (panels and whole chunks
+        // are read a tile at a time).
+        super::InputReads::Own
+    }
+    fn cache_bytes(&self, pass: &super::PassBlocks) -> usize {
         if let Some((_, grid)) = &self.panels {
             // The panels kept, and the input box a new one is transposed from.
             return (PANEL_KEEP + 1)
@@ -230,10 +235,16 @@ impl<T: Element> Node for Permute<T> {
                 .saturating_mul(T::DTYPE.size());
         }
         // The chunks kept, and the input chunk a new one is transposed from.
-        let keep = self.keep();
+        let (keep, len) = self.kept_blocks(pass).unwrap_or_default();
         (keep + usize::from(keep > 0))
-            .saturating_mul(self.meta.chunks.max_chunk_len())
+            .saturating_mul(len)
             .saturating_mul(T::DTYPE.size())
+    }
+    fn kept_blocks(&self, pass: &super::PassBlocks) -> Option<(usize, usize)> {
+        // Panels are few and small (`PANEL_KEEP`), counted in `cache_bytes`.
+        let keep = self.keep();
+        let grid = &self.meta.chunks;
+        (self.panels.is_none() && keep > 0).then(|| (pass.kept(keep, grid), grid.max_chunk_len()))
     }
 }
 

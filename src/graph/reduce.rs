@@ -601,7 +601,7 @@ impl<I: Element, R: Reducer<I>> Node for Reduce<I, R> {
     fn as_stage(&self) -> Option<&dyn Stage> {
         self.staged.then_some(self as &dyn Stage)
     }
-    fn cache_bytes(&self) -> usize {
+    fn cache_bytes(&self, _pass: &super::PassBlocks) -> usize {
         // Inline, a tile of outputs carries a cascade of partial rows: one per level.
         let levels = self.tree.levels() as usize + 1;
         levels * TILE_LEN * std::mem::size_of::<R::Part>()

@@ -252,7 +252,11 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Node for Scan<T, F> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.input.clone(), self.totals.clone()]
     }
-    fn cache_bytes(&self) -> usize {
+    fn input_reads(&self) -> super::InputReads {
+        // 1-d, the scanned run of a read is pulled as one piece.
+        super::InputReads::Own
+    }
+    fn cache_bytes(&self, _pass: &super::PassBlocks) -> usize {
         // The block being served and two blocks' carries (1-d: the carries and a cursor only).
         if self.meta.shape.len() == 1 {
             return 4 * T::DTYPE.size();

@@ -105,7 +105,7 @@ impl<T: Element> Node for Select<T> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         vec![self.values.clone(), self.mask.clone()]
     }
-    fn cache_bytes(&self) -> usize {
+    fn cache_bytes(&self, _pass: &super::PassBlocks) -> usize {
         // An input chunk of values and of the mask while a block is made, and the block.
         let chunk = self.values.meta().chunks.max_chunk_len();
         chunk.saturating_mul(2 * T::DTYPE.size() + 1)

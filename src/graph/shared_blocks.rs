@@ -108,6 +108,19 @@ impl State {
     }
 }
 
+/// Blocks of a node that `workers` sharing them keep at most, when a worker alone would keep
+/// `keep`, a task `limit` ([`TaskCx::limit_blocks`]) and a read spans `spanned`: within the
+/// task limit plus one per worker and one more, but never fewer than one read of each worker
+/// spans (fewer, and two tasks take each other's blocks at every row of tiles). Measured on
+/// the stencil (limit 6, two workers): 9 blocks take the time of 12 in 20% less memory; 8 take
+/// 1.3x the time. The plan counts the same ([`PassBlocks::kept`](super::PassBlocks::kept)).
+pub(crate) fn cap(keep: usize, limit: usize, spanned: usize, workers: usize) -> usize {
+    let pooled = keep.max(1).saturating_mul(workers);
+    pooled
+        .min(limit.saturating_add(workers + 1))
+        .max(spanned.saturating_mul(workers).min(pooled))
+}
+
 /// The blocks of the caching nodes a pass's tasks read, shared by its workers (see the module
 /// docs). Tasks are numbered in the order they start (`0..tasks`).
 pub(crate) struct SharedBlocks {
@@ -184,16 +197,9 @@ impl SharedBlocks {
     }
 
     /// Blocks of a node kept at most, when a worker alone would keep `keep`, a task `limit`
-    /// ([`TaskCx::limit_blocks`]) and a read spans `spanned`: what the workers would keep
-    /// between them, within the task limit plus one per worker and one more, but never fewer
-    /// than one read of each worker spans (fewer, and two tasks take each other's blocks at
-    /// every row of tiles). Measured on the stencil (limit 6, two workers): 9 blocks take the
-    /// time of 12 in 20% less memory; 8 take 1.3x the time.
+    /// ([`TaskCx::limit_blocks`]) and a read spans `spanned`: [`cap`] for this pass's workers.
     pub(crate) fn cap(&self, keep: usize, limit: usize, spanned: usize) -> usize {
-        let pooled = keep.max(1).saturating_mul(self.workers);
-        pooled
-            .min(limit.saturating_add(self.workers + 1))
-            .max(spanned.saturating_mul(self.workers).min(pooled))
+        cap(keep, limit, spanned, self.workers)
     }
 
     /// The next task to run, in order, marked as running; `None` when all have started.

@@ -239,7 +239,7 @@ impl<T: Element> Node for SourceNode<T> {
     fn inputs(&self) -> Vec<Arc<dyn Node>> {
         Vec::new()
     }
-    fn cache_bytes(&self) -> usize {
+    fn cache_bytes(&self, _pass: &super::PassBlocks) -> usize {
         self.f.cache_bytes()
     }
     fn file(&self) -> Option<&std::path::Path> {

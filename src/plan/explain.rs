@@ -153,6 +153,15 @@ impl Plan {
                 p.tasks.div_ceil(self.ranks)
             )?;
         }
-        writeln!(f)
+        writeln!(f)?;
+        if !p.blocks.is_empty() {
+            let each: Vec<String> = p
+                .blocks
+                .iter()
+                .map(|b| format!("{} of {} ({} each)", b.blocks, b.name, human(b.block_bytes)))
+                .collect();
+            writeln!(f, "    blocks kept per worker: {}", each.join(", "))?;
+        }
+        Ok(())
     }
 }

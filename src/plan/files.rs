@@ -20,7 +20,7 @@ impl Builder {
                 a.saturating_add(chunk.saturating_mul(n.meta().dtype.size() as u64))
             });
             let held_bytes = self.workers.saturating_mul(per_worker);
-            let f = fuse(&members, &self.held);
+            let f = fuse(&members, &self.held, usize::MAX, self.workers);
             self.passes.push(Pass {
                 kind: PassKind::Files {
                     roots: group,
@@ -33,6 +33,7 @@ impl Builder {
                     .saturating_mul(f.tile_bytes)
                     .saturating_add(held_bytes),
                 reads: f.reads,
+                blocks: f.blocks,
                 nodes: members,
                 holds,
             });

@@ -148,11 +148,45 @@ pub struct Pass {
     /// The earlier passes (indices in [`Plan::passes`], ascending) whose results its tasks
     /// read.
     pub reads: Vec<usize>,
+    /// The nodes whose values are made a block at a time, and how many blocks of each a
+    /// worker keeps at most (part of [`memory`](Self::memory)).
+    pub blocks: Vec<KeptBlocks>,
     /// What it produces: the stage nodes, the held node, the root, or the files' nodes.
     pub(crate) nodes: Vec<Arc<dyn Node>>,
     /// Nodes each task first evaluates once into its context for several readers: the nodes
     /// that files of the pass share.
     pub(crate) holds: Vec<Arc<dyn Node>>,
+}
+
+/// A node of a pass whose values are made a whole block at a time (a `map_blocks` or
+/// `map_overlap` result, a contraction's output, a transposed chunk), and the blocks of it a
+/// worker keeps at most: a row of its blocks, or in a reduction's pass a few (its tasks fold
+/// compact boxes, and a tile's read spans few blocks), never fewer than one read spans.
+///
+/// ```
+/// // The stencil of `examples/stencil`: rows of 10 blocks of 2000², summed.
+/// let x = chunkwise::random::default_rng(0)
+///     .random([20_000, 20_000])
+///     .rechunk([2000, 2000])?;
+/// let y = x.map_blocks(|b| b.mapv(|v| v / 9.0)).sum();
+/// let plan = y.plan()?;
+/// let kept = &plan.passes[0].blocks[0];
+/// assert_eq!(kept.block_bytes, 2000 * 2000 * 8);
+/// // Six per worker (eight on one worker, where the blocks are shared with no other), not
+/// // the row of ten.
+/// assert!(kept.blocks == 6 || plan.workers == 1 && kept.blocks == 8);
+/// assert!(plan.to_string().contains("blocks kept per worker: "));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeptBlocks {
+    /// The node's op.
+    pub name: String,
+    /// Blocks a worker keeps at most.
+    pub blocks: usize,
+    /// Bytes of its largest block.
+    pub block_bytes: u64,
 }
 
 /// What a [`Pass`] produces.
@@ -193,6 +227,7 @@ impl fmt::Debug for Pass {
             .field("fused", &self.fused)
             .field("memory", &self.memory)
             .field("reads", &self.reads)
+            .field("blocks", &self.blocks)
             .finish()
     }
 }

@@ -25,13 +25,19 @@ impl Builder {
     /// Adds a pass writing each of the `pending` roots to an array in memory.
     pub(super) fn add_outputs(&mut self, roots: &[Arc<dyn Node>], pending: &[usize]) {
         for &k in pending {
-            let f = fuse(std::slice::from_ref(&roots[k]), &self.held);
+            let f = fuse(
+                std::slice::from_ref(&roots[k]),
+                &self.held,
+                usize::MAX,
+                self.workers,
+            );
             self.passes.push(Pass {
                 kind: PassKind::Output { root: k },
                 tasks: roots[k].meta().chunks.num_chunks(),
                 fused: f.names,
                 memory: self.workers.saturating_mul(f.tile_bytes),
                 reads: f.reads,
+                blocks: f.blocks,
                 nodes: vec![roots[k].clone()],
                 holds: Vec::new(),
             });

@@ -28,7 +28,12 @@ impl Builder {
     pub(super) fn add_shared(&mut self, n: &Arc<dyn Node>, uses: usize) {
         let m = n.meta();
         let bytes = node_bytes(m);
-        let f = fuse(std::slice::from_ref(n), &self.held);
+        let f = fuse(
+            std::slice::from_ref(n),
+            &self.held,
+            usize::MAX,
+            self.workers,
+        );
         // A source and one cheap op are faster to recompute than to write and read back.
         let sharing = if f.work <= 2 {
             Sharing::Cheap { work: f.work }
@@ -55,6 +60,7 @@ impl Builder {
                 fused: f.names,
                 memory: self.workers.saturating_mul(f.tile_bytes),
                 reads: f.reads,
+                blocks: f.blocks,
                 nodes: vec![n.clone()],
                 holds: Vec::new(),
             });

@@ -14,7 +14,13 @@ impl Builder {
     pub(super) fn add_stage(&mut self, n: &Arc<dyn Node>, stage: &dyn Stage) {
         let m = n.meta();
         let input = &n.inputs()[0];
-        let mut f = fuse(std::slice::from_ref(input), &self.held);
+        // Its tasks keep a few blocks of each caching node (`TaskCx::limit_blocks`).
+        let mut f = fuse(
+            std::slice::from_ref(input),
+            &self.held,
+            stage.task_blocks(),
+            self.workers,
+        );
         f.names.push(m.name.clone());
         let key = stage.pass_key();
         let joined = self.keys.iter().find(|(k, _)| *k == key).map(|&(_, p)| p);
@@ -65,6 +71,7 @@ impl Builder {
                     fused: f.names,
                     memory: working,
                     reads: f.reads,
+                    blocks: f.blocks,
                     nodes: vec![n.clone()],
                     holds: Vec::new(),
                 });

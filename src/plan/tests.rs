@@ -55,6 +55,7 @@ fn files_of_one_grid_share_a_pass_and_hold_what_they_share() {
   pass 2: hold abs, 20 tasks, working memory 640.0 KiB
   pass 3: 4 file(s), 20 tasks, working memory 1.1 MiB
   pass 4: 1 file(s), 20 tasks, working memory 576.0 KiB
+    blocks kept per worker: 5 of transpose[1, 0] (8.0 KiB each)
   projected peak memory: 1.5 MiB (tiles 1.1 MiB, partials 384 B, stage results 117.2 KiB, output 320.0 KiB); tile = 2048 elements
 "#;
     assert!(

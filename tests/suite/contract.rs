@@ -431,11 +431,20 @@ fn the_plan_projects_blocks_not_the_matrices() {
     let b = rng().random([n, n]).rechunk([1000, 1000]).unwrap();
     let s = chunkwise::matmul(&a, &b).unwrap().sum();
     let plan = s.plan().unwrap();
-    // Two 3.2 GB operands; per worker at most a row of 20 output blocks (a reduction's task
-    // reads fewer), one block of `a` (a row of 20 is longer than a worker keeps) and one of
-    // `b`: 22 blocks of 8 MB.
+    // Two 3.2 GB operands; per worker 6 output blocks (a reduction's task keeps 6 of a row
+    // of 20: a tile's read spans at most 4 of 1000 x 1000; 8 on one worker, the cap of the
+    // blocks shared), one block of `a` (a row of 20 is longer than a worker keeps) and one of
+    // `b`.
     let per_worker = plan.memory.total / plan.workers as u64;
-    let blocks = 22 * 8_000_000;
+    let kept = &plan.passes[0].blocks;
+    let want = if plan.workers == 1 { 8 } else { 6 };
+    assert_eq!(kept.len(), 1, "{plan}");
+    assert_eq!(
+        (kept[0].blocks, kept[0].block_bytes),
+        (want, 8_000_000),
+        "{plan}"
+    );
+    let blocks = (want as u64 + 2) * 8_000_000;
     assert!(per_worker >= blocks, "{plan}");
     assert!(per_worker < blocks + (8 << 20), "{plan}");
     // Under a limit below that, the plan is refused before anything runs.
