@@ -396,24 +396,26 @@ impl<const N: usize> PartialEq<[usize; N]> for AxisChunks {
 mod tests {
     use super::*;
 
+    /// Appends to `out` every list of positive block sizes of `n` in all, after `prefix`.
+    fn splits(n: usize, out: &mut Vec<Vec<usize>>, prefix: &mut Vec<usize>) {
+        if n == 0 {
+            out.push(prefix.clone());
+            return;
+        }
+        for b in 1..=n {
+            prefix.push(b);
+            splits(n - b, out, prefix);
+            prefix.pop();
+        }
+    }
+
     /// Every block list of small extents round-trips through the compact form, and every
     /// query agrees with the list.
     #[test]
     fn axis_chunks_agree_with_their_lists() {
-        fn lists(n: usize, out: &mut Vec<Vec<usize>>, prefix: &mut Vec<usize>) {
-            if n == 0 {
-                out.push(prefix.clone());
-                return;
-            }
-            for b in 1..=n {
-                prefix.push(b);
-                lists(n - b, out, prefix);
-                prefix.pop();
-            }
-        }
         for n in 1..=8 {
             let mut all = Vec::new();
-            lists(n, &mut all, &mut Vec::new());
+            splits(n, &mut all, &mut Vec::new());
             for l in all {
                 let a = AxisChunks::from_sizes(&l);
                 assert_eq!(a, l, "{l:?}");
@@ -455,20 +457,9 @@ mod tests {
     /// the blocks every run of that length overlaps, for every split of small extents.
     #[test]
     fn max_spanned_bounds_every_run() {
-        fn lists(n: usize, out: &mut Vec<Vec<usize>>, prefix: &mut Vec<usize>) {
-            if n == 0 {
-                out.push(prefix.clone());
-                return;
-            }
-            for b in 1..=n {
-                prefix.push(b);
-                lists(n - b, out, prefix);
-                prefix.pop();
-            }
-        }
         for n in 1..=9 {
             let mut all = Vec::new();
-            lists(n, &mut all, &mut Vec::new());
+            splits(n, &mut all, &mut Vec::new());
             for l in all {
                 let a = AxisChunks::from_sizes(&l);
                 let grid = crate::chunks::Chunks::from_axes(vec![a.clone()]);
