@@ -191,9 +191,10 @@ impl<T: Numeric> Node for Contract<T> {
         Some((pass.kept(self.keep(), grid), grid.max_chunk_len()))
     }
     fn cache_bytes(&self, pass: &super::PassBlocks) -> usize {
-        // The output blocks kept (at most a row, within a reduction's limit), the blocks of `a` kept, a block of `b`, the
-        // slab the GEMM kernel keeps on the worker's thread, and the padded last panel's two
-        // buffers (a vector's width of `b`'s and `c`'s rows: 64 bytes each).
+        // The output blocks kept (at most a row, within a reduction's limit), the blocks of `a`
+        // kept, a block of `b`, the slab the GEMM kernel keeps on the worker's thread, and the
+        // padded last panel's two buffers (a vector's width of `b`'s and `c`'s rows: 64 bytes
+        // each).
         let axes = self.meta.chunks.axes();
         let nd = axes.len();
         let widest = |a: &AxisChunks| a.iter().max().unwrap_or(0);
