@@ -110,7 +110,7 @@ def child(lib, case, n, workers):
     # with the pause first; the next compute 70 ms either way).
     time.sleep(0.3)
     # Warm-up on a tiny input: imports, the pool's threads.
-    python_case(lib, case, {"docs": 20, "overlap": 20, "blocks": 20}.get(case, 1000), workers)()
+    python_case(lib, case, 20 if case in ("docs", "overlap", "blocks") else 1000, workers)()
     # Every worker busy right before the clock starts, as the Rust examples have them
     # (`rayon::broadcast` in `examples/common`): a compute of 64 small tasks.
     da_mod = sys.modules["dask.array" if lib == "dask" else "chunkwise"]

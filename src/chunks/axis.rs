@@ -396,17 +396,19 @@ impl<const N: usize> PartialEq<[usize; N]> for AxisChunks {
 mod tests {
     use super::*;
 
-    /// Appends to `out` every list of positive block sizes of `n` in all, after `prefix`.
-    fn splits(n: usize, out: &mut Vec<Vec<usize>>, prefix: &mut Vec<usize>) {
+    /// Every list of positive block sizes of `n` in all.
+    fn splits(n: usize) -> Vec<Vec<usize>> {
         if n == 0 {
-            out.push(prefix.clone());
-            return;
+            return vec![Vec::new()];
         }
-        for b in 1..=n {
-            prefix.push(b);
-            splits(n - b, out, prefix);
-            prefix.pop();
-        }
+        (1..=n)
+            .flat_map(|b| {
+                splits(n - b).into_iter().map(move |mut rest| {
+                    rest.insert(0, b);
+                    rest
+                })
+            })
+            .collect()
     }
 
     /// Every block list of small extents round-trips through the compact form, and every
@@ -414,9 +416,7 @@ mod tests {
     #[test]
     fn axis_chunks_agree_with_their_lists() {
         for n in 1..=8 {
-            let mut all = Vec::new();
-            splits(n, &mut all, &mut Vec::new());
-            for l in all {
+            for l in splits(n) {
                 let a = AxisChunks::from_sizes(&l);
                 assert_eq!(a, l, "{l:?}");
                 assert_eq!(a.extent(), n);
@@ -458,9 +458,7 @@ mod tests {
     #[test]
     fn max_spanned_bounds_every_run() {
         for n in 1..=9 {
-            let mut all = Vec::new();
-            splits(n, &mut all, &mut Vec::new());
-            for l in all {
+            for l in splits(n) {
                 let a = AxisChunks::from_sizes(&l);
                 let grid = crate::chunks::Chunks::from_axes(vec![a.clone()]);
                 for len in 1..=n {

@@ -59,11 +59,12 @@ pub(super) fn fuse(
         reads: Vec::new(),
         blocks: Vec::new(),
     };
+    let workers = usize::try_from(workers).unwrap_or(usize::MAX);
     for n in &order {
         let m = n.meta();
         let pass = PassBlocks {
             limit,
-            workers: usize::try_from(workers).unwrap_or(usize::MAX),
+            workers,
             tiles: !wide.contains(&m.id),
         };
         f.tile_bytes = f
