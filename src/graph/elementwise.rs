@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::{pull, Expr, Meta, Node, OpKind, TaskCx};
+use super::{borrowed, pull, Expr, Meta, Node, OpKind, TaskCx};
 use crate::chunks::{broadcast_shapes, unify_chunks, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::kernels;
-use crate::region::{c_strides, region_len, Region};
+use crate::region::{c_strides, region_len, Region, TILE_LEN};
 
 /// Shape, chunks and error of an elementwise node over `inputs`.
 fn broadcast_meta(name: &str, dtype: crate::element::DType, inputs: &[&Meta]) -> Meta {
@@ -38,18 +38,13 @@ fn broadcast_meta(name: &str, dtype: crate::element::DType, inputs: &[&Meta]) ->
     Meta::new(name, OpKind::Elementwise, dtype, shape, chunks).with_error(error)
 }
 
-/// Fills `buf` with the values of `input` broadcast to `out_shape` over `region`.
-pub(crate) fn fetch<T: Element>(
-    cx: &mut TaskCx<'_>,
-    input: &dyn Expr<T>,
+/// The box of an input of `in_shape` that `region` of its broadcast to `out_shape` reads, and
+/// the strides that lay the box out over `region` (0 along the axes it is broadcast over).
+fn broadcast_box(
+    in_shape: &[usize],
     out_shape: &[usize],
     region: &[Range<usize>],
-    buf: &mut [T],
-) -> Result<()> {
-    let in_shape = &input.meta().shape;
-    if in_shape.as_slice() == out_shape {
-        return pull(cx, input, region, buf);
-    }
+) -> (Region, SmallVec<[usize; 6]>) {
     let lead = out_shape.len() - in_shape.len();
     let in_region: Region = in_shape
         .iter()
@@ -64,7 +59,7 @@ pub(crate) fn fetch<T: Element>(
         .collect();
     let in_ext: SmallVec<[usize; 6]> = in_region.iter().map(|r| r.len()).collect();
     let cs = c_strides(&in_ext);
-    let strides: SmallVec<[usize; 6]> = (0..out_shape.len())
+    let strides = (0..out_shape.len())
         .map(|od| {
             if od < lead {
                 0
@@ -78,7 +73,45 @@ pub(crate) fn fetch<T: Element>(
             }
         })
         .collect();
+    (in_region, strides)
+}
+
+/// Holds box `in_region` of a broadcast input for the task, unless it is held or computed
+/// already. The tiles after this one along the axes the input is broadcast over read the same
+/// box of it (a reduction's leaves of the Dask docs example's `x - x.mean(0)` are rows of 2000
+/// in a cell of 2000 rows: each row read the same 2000 means, and made them again), so the box,
+/// a tile at most, is made once per run of such tiles.
+fn hold_broadcast<T: Element>(
+    cx: &mut TaskCx<'_>,
+    input: &dyn Expr<T>,
+    in_region: &[Range<usize>],
+) -> Result<()> {
+    let len = region_len(in_region);
+    if (1..=TILE_LEN).contains(&len) && !cx.has::<T>(input.meta().id, in_region) {
+        cx.hold_whole(input, in_region)?;
+    }
+    Ok(())
+}
+
+/// Fills `buf` with the values of `input` broadcast to `out_shape` over `region`.
+pub(crate) fn fetch<T: Element>(
+    cx: &mut TaskCx<'_>,
+    input: &dyn Expr<T>,
+    out_shape: &[usize],
+    region: &[Range<usize>],
+    buf: &mut [T],
+) -> Result<()> {
+    let in_shape = &input.meta().shape;
+    if in_shape.as_slice() == out_shape {
+        return pull(cx, input, region, buf);
+    }
+    let (in_region, strides) = broadcast_box(in_shape, out_shape, region);
     let out_ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
+    hold_broadcast(cx, input, &in_region)?;
+    if let Some(vals) = borrowed(cx, input, &in_region) {
+        kernels::expand(vals, &out_ext, &strides, buf);
+        return Ok(());
+    }
     let mut tmp = cx.take::<T>(region_len(&in_region));
     let r = pull(cx, input, &in_region, &mut tmp);
     if r.is_ok() {
@@ -86,6 +119,32 @@ pub(crate) fn fetch<T: Element>(
     }
     cx.give(tmp);
     r
+}
+
+/// The values [`fetch`] would write, in memory already in the order it would write them: an
+/// input of `out_shape`, or one broadcast only along axes that `region` takes one position of,
+/// whose box is a result, held ([`hold_broadcast`]) or an in-memory array's run. `None`
+/// otherwise.
+fn fetched_in_place<'c, T: Element>(
+    cx: &'c mut TaskCx<'_>,
+    input: &'c dyn Expr<T>,
+    out_shape: &[usize],
+    region: &[Range<usize>],
+) -> Result<Option<&'c [T]>> {
+    let in_shape = &input.meta().shape;
+    if in_shape.as_slice() == out_shape {
+        return Ok(borrowed(cx, input, region));
+    }
+    let (in_region, strides) = broadcast_box(in_shape, out_shape, region);
+    if strides
+        .iter()
+        .zip(region)
+        .any(|(&s, r)| s == 0 && r.len() > 1)
+    {
+        return Ok(None);
+    }
+    hold_broadcast(cx, input, &in_region)?;
+    Ok(borrowed(cx, input, &in_region))
 }
 
 /// `T -> T`, computed in place in the consumer's buffer.
@@ -357,13 +416,24 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
 {
     fn fill(&self, cx: &mut TaskCx<'_>, region: &[Range<usize>], out: &mut [O]) -> Result<()> {
         let shape = &self.meta.shape;
-        self.zip(
-            cx,
-            out,
-            |cx, a| fetch(cx, &*self.a, shape, region, a).map(|()| true),
-            |cx, b| fetch(cx, &*self.b, shape, region, b).map(|()| true),
-        )
-        .map(|_| ())
+        let mut a = cx.take::<A>(out.len());
+        let r = fetch(cx, &*self.a, shape, region, &mut a).and_then(|()| {
+            // The second operand read where it lies when it can be (a broadcast row of means,
+            // an array in memory): one copy of it fewer per tile.
+            if let Some(b) = fetched_in_place(cx, &*self.b, shape, region)? {
+                kernels::zip_into(&a, b, out, &self.f);
+                return Ok(());
+            }
+            let mut b = cx.take::<B>(out.len());
+            let r = fetch(cx, &*self.b, shape, region, &mut b);
+            if r.is_ok() {
+                kernels::zip_into(&a, &b, out, &self.f);
+            }
+            cx.give(b);
+            r
+        });
+        cx.give(a);
+        r
     }
     fn fill_permuted(
         &self,

@@ -315,3 +315,50 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+/// A broadcast operand is made once for each run of tiles that reads the same box of it, not
+/// once per tile: the Dask docs example's `x - x.mean(0)` read its 2000 column means again for
+/// every row of 2000 it subtracted them from. Counted through `map`, whose function is called
+/// once per element made; the sum has the same bits as with the means held as an array.
+#[test]
+fn a_broadcast_operand_is_made_once_per_run_of_tiles() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    for (shape, chunks) in [
+        // Leaves are rows of 2000 in cells of 2000 rows: a box of the means per cell.
+        ([4000, 6000], [1000, 1000]),
+        ([3000, 5000], [700, 1300]),
+        // Rows shorter than a tile: leaves of several rows, one box per leaf.
+        ([6000, 500], [1000, 250]),
+    ] {
+        let x = chunkwise::random::default_rng(3)
+            .random(shape)
+            .rechunk(chunks)
+            .unwrap();
+        let means = x.mean_with(0, ReduceOptions::default()).unwrap();
+        let held = chunkwise::from_array(means.compute().unwrap(), shape[1]).unwrap();
+        for workers in 1..=3 {
+            let config = Config::default().workers(workers);
+            let made = Arc::new(AtomicUsize::new(0));
+            let counter = made.clone();
+            let counted = means.map("counted", move |v: f64| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                v
+            });
+            let got = (&x - &counted).sum().compute_with(&config).unwrap();
+            let want = (&x - &held).sum().compute_with(&config).unwrap();
+            let at = format!("{shape:?} {chunks:?} {workers} workers");
+            assert_eq!(
+                got.first().unwrap().to_bits(),
+                want.first().unwrap().to_bits(),
+                "{at}"
+            );
+            let made = made.load(Ordering::Relaxed);
+            let elements = shape[0] * shape[1];
+            // Each mean at least once; at most a few boxes per task (once per row of the
+            // matrix, as before, would be `elements`).
+            assert!(made >= shape[1], "{at}: {made}");
+            assert!(made * 50 <= elements, "{at}: {made} of {elements}");
+        }
+    }
+}
