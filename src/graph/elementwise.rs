@@ -76,21 +76,22 @@ fn broadcast_box(
     (in_region, strides)
 }
 
-/// Holds box `in_region` of a broadcast input for the task, unless it is held or computed
-/// already. The tiles after this one along the axes the input is broadcast over read the same
-/// box of it (a reduction's leaves of the Dask docs example's `x - x.mean(0)` are rows of 2000
-/// in a cell of 2000 rows: each row read the same 2000 means, and made them again), so the box,
-/// a tile at most, is made once per run of such tiles.
-fn hold_broadcast<T: Element>(
-    cx: &mut TaskCx<'_>,
-    input: &dyn Expr<T>,
+/// The values of box `in_region` of a broadcast input, where they lie in memory (a result, a
+/// held box, an in-memory array's run), after holding the box for the task when they do not
+/// ([`TaskCx::hold_tile`]): the tiles after this one along the axes the input is broadcast
+/// over read the same box (a reduction's leaves of the Dask docs example's `x - x.mean(0)` are
+/// rows of 2000 in a cell of 2000 rows: each row read the same 2000 means, and made them
+/// again), so the box, a tile at most, is made once per run of such tiles. `None` when it is
+/// not held (larger than a tile, or too many held).
+fn broadcast_values<'c, T: Element>(
+    cx: &'c mut TaskCx<'_>,
+    input: &'c dyn Expr<T>,
     in_region: &[Range<usize>],
-) -> Result<()> {
-    let len = region_len(in_region);
-    if (1..=TILE_LEN).contains(&len) && !cx.has::<T>(input.meta().id, in_region) {
-        cx.hold_whole(input, in_region)?;
+) -> Result<Option<&'c [T]>> {
+    if borrowed(cx, input, in_region).is_none() && (1..=TILE_LEN).contains(&region_len(in_region)) {
+        cx.hold_tile(input, in_region)?;
     }
-    Ok(())
+    Ok(borrowed(cx, input, in_region))
 }
 
 /// Fills `buf` with the values of `input` broadcast to `out_shape` over `region`.
@@ -107,8 +108,7 @@ pub(crate) fn fetch<T: Element>(
     }
     let (in_region, strides) = broadcast_box(in_shape, out_shape, region);
     let out_ext: SmallVec<[usize; 6]> = region.iter().map(|r| r.len()).collect();
-    hold_broadcast(cx, input, &in_region)?;
-    if let Some(vals) = borrowed(cx, input, &in_region) {
+    if let Some(vals) = broadcast_values(cx, input, &in_region)? {
         kernels::expand(vals, &out_ext, &strides, buf);
         return Ok(());
     }
@@ -123,7 +123,7 @@ pub(crate) fn fetch<T: Element>(
 
 /// The values [`fetch`] would write, in memory already in the order it would write them: an
 /// input of `out_shape`, or one broadcast only along axes that `region` takes one position of,
-/// whose box is a result, held ([`hold_broadcast`]) or an in-memory array's run. `None`
+/// whose box is a result, held ([`broadcast_values`]) or an in-memory array's run. `None`
 /// otherwise.
 fn fetched_in_place<'c, T: Element>(
     cx: &'c mut TaskCx<'_>,
@@ -139,12 +139,11 @@ fn fetched_in_place<'c, T: Element>(
     if strides
         .iter()
         .zip(region)
-        .any(|(&s, r)| s == 0 && r.len() > 1)
+        .any(|(&s, r)| s == 0 && r.len() != 1)
     {
         return Ok(None);
     }
-    hold_broadcast(cx, input, &in_region)?;
-    Ok(borrowed(cx, input, &in_region))
+    broadcast_values(cx, input, &in_region)
 }
 
 /// `T -> T`, computed in place in the consumer's buffer.
@@ -421,6 +420,7 @@ impl<A: Element, B: Element, O: Element, F: Fn(A, B) -> O + Send + Sync + 'stati
             // The second operand read where it lies when it can be (a broadcast row of means,
             // an array in memory): one copy of it fewer per tile.
             if let Some(b) = fetched_in_place(cx, &*self.b, shape, region)? {
+                debug_assert_eq!(b.len(), out.len());
                 kernels::zip_into(&a, b, out, &self.f);
                 return Ok(());
             }

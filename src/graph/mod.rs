@@ -789,6 +789,9 @@ impl Default for WorkerBlocks {
     }
 }
 
+/// Nodes a task holds a box of for the tiles that read it again ([`TaskCx::hold_tile`]).
+const MAX_TILE_HOLDS: usize = 8;
+
 /// Per-task context: the results of earlier stages and a pool of tile buffers.
 pub(crate) struct TaskCx<'a> {
     pub results: &'a Results,
@@ -852,15 +855,10 @@ impl<'a> TaskCx<'a> {
         region: &[Range<usize>],
     ) -> Result<()> {
         let id = node.meta().id;
-        self.holds.retain(|h| h.id != id);
-        let values = pull_whole(self, node, region)?;
-        self.holds.push(Held {
-            id,
-            region: region.iter().cloned().collect(),
-            extents: region.iter().map(|r| r.len()).collect(),
-            values: Box::new(values),
-        });
-        Ok(())
+        let at = self.holds.iter().position(|h| h.id == id);
+        self.replace_hold(id, false, region, at, |cx, values| {
+            pull_whole_into(cx, node, region, values)
+        })
     }
 
     /// [`hold`](Self::hold) with the whole box made by one [`Expr::fill`] call rather than tile by
@@ -872,19 +870,61 @@ impl<'a> TaskCx<'a> {
         region: &[Range<usize>],
     ) -> Result<()> {
         let id = node.meta().id;
-        let mut values = match self.holds.iter().position(|h| h.id == id) {
+        let at = self.holds.iter().position(|h| h.id == id);
+        self.replace_hold(id, false, region, at, |cx, values| {
+            values.resize(crate::region::region_len(region), T::ZERO);
+            node.fill(cx, region, values)
+        })
+    }
+
+    /// Holds `region` of `node`, a tile at most, for the tiles after this one that read the
+    /// same box (a broadcast input: [`elementwise::fetch`]). It replaces only the box held this
+    /// way before: a node another way holds (a file's prefetched box) keeps its box and is
+    /// evaluated as before outside it. At most [`MAX_TILE_HOLDS`] nodes are held this way in a
+    /// task, so that a chain of thousands of broadcast operands (`1 - x` makes a 0-d one)
+    /// neither grows the task nor makes each lookup walk thousands of boxes.
+    pub(crate) fn hold_tile<T: Element>(
+        &mut self,
+        node: &dyn Expr<T>,
+        region: &[Range<usize>],
+    ) -> Result<()> {
+        let id = node.meta().id;
+        let at = match self.holds.iter().position(|h| h.id == id) {
+            Some(i) if !self.holds[i].for_tiles => return Ok(()),
+            Some(i) => Some(i),
+            None if self.holds.iter().filter(|h| h.for_tiles).count() >= MAX_TILE_HOLDS => {
+                return Ok(());
+            }
+            None => None,
+        };
+        self.replace_hold(id, true, region, at, |cx, values| {
+            values.resize(crate::region::region_len(region), T::ZERO);
+            pull(cx, node, region, values)
+        })
+    }
+
+    /// Holds `region` of node `id`, made by `make` (which sizes it) in the buffer of the box
+    /// held at `at`, taken from the holds, or in a new one.
+    fn replace_hold<T: Element>(
+        &mut self,
+        id: NodeId,
+        for_tiles: bool,
+        region: &[Range<usize>],
+        at: Option<usize>,
+        make: impl FnOnce(&mut Self, &mut Vec<T>) -> Result<()>,
+    ) -> Result<()> {
+        let mut values = match at {
             Some(i) => {
                 let old = self.holds.swap_remove(i).values;
                 old.downcast::<Vec<T>>().map(|v| *v).unwrap_or_default()
             }
             None => Vec::new(),
         };
-        let len = crate::region::region_len(region);
         values.clear();
-        values.resize(len, T::ZERO);
-        node.fill(self, region, &mut values)?;
+        make(self, &mut values)?;
         self.holds.push(Held {
             id,
+            for_tiles,
             region: region.iter().cloned().collect(),
             extents: region.iter().map(|r| r.len()).collect(),
             values: Box::new(values),
@@ -1035,6 +1075,8 @@ impl Drop for TaskCx<'_> {
 /// A box of a node's values held by a task ([`TaskCx::hold`]).
 struct Held {
     id: NodeId,
+    /// Held by [`TaskCx::hold_tile`] (a broadcast input's box), which replaces only its own.
+    for_tiles: bool,
     region: crate::region::Region,
     /// The box's extents (the shape of `values`).
     extents: smallvec::SmallVec<[usize; 6]>,

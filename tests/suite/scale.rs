@@ -356,6 +356,22 @@ fn a_chain_of_ten_thousand_ops_evaluates() {
         (sum - expected).abs() <= 1e-12 * expected.abs(),
         "{sum} against {expected}"
     );
+    // The same depth with a 0-d array on either side of each op (NumPy's `1 - x`): ten
+    // thousand broadcast operands, of which a task holds a few (`TaskCx::hold_tile`).
+    let mut y = chunkwise::random::default_rng(4)
+        .random([300, 200])
+        .rechunk([100, 100])
+        .unwrap();
+    let mut want = y.compute().unwrap();
+    for k in 0..10_000 {
+        y = if k % 2 == 0 {
+            &chunkwise::scalar(1.0) - &y
+        } else {
+            &y * &chunkwise::scalar(0.5)
+        };
+        want.mapv_inplace(|v| if k % 2 == 0 { 1.0 - v } else { v * 0.5 });
+    }
+    assert_eq!(y.compute().unwrap(), want);
 }
 
 #[test]
