@@ -130,7 +130,14 @@ impl<T: Numeric, F: Fn(T, T) -> T + Send + Sync + 'static> Scan<T, F> {
             let run = scan_in_place(&self.combine, self.additive, run, piece);
             if end < block.end {
                 let at = end..end + 1;
-                cx.block(self.cursor, std::slice::from_ref(&at), 1, |_| Ok(vec![run]))?;
+                // Made in the vector of the cursor it replaces: one allocation a tile (the
+                // `Arc`), not two.
+                let cursor = |_: &mut TaskCx<'_>, mut v: Vec<T>| {
+                    v.clear();
+                    v.push(run);
+                    Ok(v)
+                };
+                cx.block_in(self.cursor, std::slice::from_ref(&at), 1, 1, cursor, true)?;
             }
             pos = end;
         }

@@ -128,8 +128,10 @@ pub(crate) struct SharedBlocks {
     reads: Vec<Vec<BlockKey>>,
     /// For each block a task reads, the ordinals of the tasks that read it, ascending.
     uses: HashMap<BlockKey, Vec<usize>>,
-    /// The caching nodes, by id.
-    caching: HashMap<NodeId, Arc<dyn Node>>,
+    /// The caching nodes, by id. Fx-hashed: every block read of a task asks it ([`shares`]).
+    ///
+    /// [`shares`]: SharedBlocks::shares
+    caching: rustc_hash::FxHashMap<NodeId, Arc<dyn Node>>,
     workers: usize,
     state: Mutex<State>,
     made: Condvar,
@@ -149,7 +151,7 @@ impl SharedBlocks {
             }
         }
         let ids: HashSet<NodeId> = uses.keys().map(|(id, _)| *id).collect();
-        let mut caching = HashMap::new();
+        let mut caching = rustc_hash::FxHashMap::default();
         let mut seen = HashSet::new();
         let mut stack: Vec<Arc<dyn Node>> = input.to_vec();
         while let Some(n) = stack.pop() {
